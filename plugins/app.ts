@@ -1,0 +1,56 @@
+// buildApp: the one factory that assembles the server from a configuration. It never listens;
+// server.ts does, and tests call buildApp and use app.inject.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Config } from '../src/config.js'
+import { loadModel } from '../src/model/load-model.js'
+import type { ModelDefinition } from '../src/model/model.js'
+import { buildMetadata } from '../src/relata.js'
+import { sampleModel } from '../src/sample/sample-model.js'
+import type { Store, StoreOptions } from '../src/store/store.js'
+import { registerEntityRoutes } from '../routes/entity-routes.js'
+import systemRoutes from '../routes/system-routes.js'
+import metricsPlugin from './metrics.js'
+import openApiPlugin from './openapi.js'
+import problemsPlugin from './problems.js'
+import relataPlugin from './relata.js'
+
+export interface BuildOptions {
+  /** The model; defaults to MODEL_PATH's, else the sample shop. */
+  model?: ModelDefinition
+  logger?: FastifyServerOptions['logger']
+  openStore?: (url: string, options: StoreOptions) => Promise<Store>
+}
+
+export const VERSION = '0.1.0'
+
+export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const model = options.model ?? (config.MODEL_PATH === undefined ? sampleModel : await loadModel(config.MODEL_PATH))
+  const metadata = buildMetadata(model)
+  const app = Fastify({
+    logger: options.logger ?? { level: config.LOG_LEVEL },
+    bodyLimit: config.BODY_LIMIT,
+    ajv: { customOptions: { keywords: ['x-parent'] } },
+    // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
+    serializerOpts: undefined
+  })
+  app.setSerializerCompiler(() => data => JSON.stringify(data))
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  try {
+    await app.register(problemsPlugin)
+    await app.register(metricsPlugin)
+    await app.register(relataPlugin, {
+      config,
+      metadata,
+      seed: config.SEED === 'true' || (config.SEED === 'auto' && options.model === undefined && config.MODEL_PATH === undefined),
+      ...(options.openStore === undefined ? {} : { openStore: options.openStore })
+    })
+    await app.register(openApiPlugin, { metadata, version: VERSION })
+    await app.register(systemRoutes)
+    registerEntityRoutes(app, config.STREAM_BATCH_SIZE)
+    await app.ready()
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  return app
+}

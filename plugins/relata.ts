@@ -1,0 +1,42 @@
+// Opens the store named by the configuration, builds the library around it and decorates the
+// app with it; closes the store when the app closes. A store that cannot be opened stops
+// start-up with the store's own message.
+import fp from 'fastify-plugin'
+import type { Config } from '../src/config.js'
+import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
+import { Relata, storeEntities } from '../src/relata.js'
+import { seedSampleData } from '../src/sample/seed.js'
+import { openStore } from '../src/store/open-store.js'
+import type { Store, StoreOptions } from '../src/store/store.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    relata: Relata
+  }
+}
+
+export interface RelataPluginOptions {
+  config: Config
+  metadata: RelationshipMetadata
+  /** Seed the sample shop into an empty store. */
+  seed: boolean
+  /** Opens the store; tests pass one to inject faults or a stand-in driver. */
+  openStore?: (url: string, options: StoreOptions) => Promise<Store>
+}
+
+export default fp<RelataPluginOptions>(async function relataPlugin (app, options) {
+  const open = options.openStore ?? openStore
+  const store = await open(options.config.DATABASE_URL, {
+    entities: storeEntities(options.metadata),
+    onQuery: app.metrics.countQuery
+  })
+  const relata = new Relata(options.metadata, store, {
+    childLimit: options.config.CHILD_LIMIT,
+    maxBulk: options.config.MAX_BULK
+  })
+  app.decorate('relata', relata)
+  app.addHook('onClose', async function closeStore () {
+    await relata.close()
+  })
+  if (options.seed && await seedSampleData(store)) app.log.info('seeded the sample shop into an empty store')
+}, { name: 'relata', dependencies: ['relata-metrics'], fastify: '5.x' })

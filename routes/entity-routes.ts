@@ -1,0 +1,160 @@
+// The generic entity controller: list, stream, get, create, replace, patch and delete for one
+// entity under /api/<route>. Handlers only translate HTTP to calls on the entity's EntityApi.
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { parseQuery } from '../src/entities/query.js'
+import type { EntityMetadata } from '../src/metadata/types.js'
+import { IdParams, listQuery, readQuery, withParam } from './entity-params.js'
+import { ndjsonStream } from './ndjson.js'
+import { problem, ref } from './schemas.js'
+
+export interface EntityRoutesOptions {
+  meta: EntityMetadata
+  streamBatchSize: number
+}
+
+const errors = {
+  400: problem('The request is malformed: see detail and errors'),
+  503: problem('The store is unavailable; retry after the Retry-After delay')
+}
+const notFound = { 404: problem('No document has this id') }
+
+/** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
+const validatedByModel = () => () => true
+
+const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function entityRoutes (fastify, { meta, streamBatchSize }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const api = app.relata.entity(meta.name)
+  const tags = [meta.name]
+  const one = ref(meta.name)
+  const oneOrGraph = { anyOf: [one, ref(`${meta.name}Graph`)] }
+  const input = ref(`${meta.name}Input`)
+
+  app.get('/', {
+    schema: {
+      tags,
+      operationId: `list${meta.name}`,
+      summary: `List ${meta.name} documents, a page at a time`,
+      description: 'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.',
+      querystring: listQuery(meta),
+      response: { 200: { type: 'array', items: oneOrGraph, description: 'One page of documents (graphs when `with` is given)' }, ...errors }
+    }
+  }, async function list (request, reply) {
+    const { page, size } = request.query
+    const result = await api.list({ ...parseQuery(meta, request.query), page, size })
+    reply.header('x-total-count', result.total)
+    const link = pageLinks(request, page, size, result.total)
+    if (link !== '') reply.header('link', link)
+    return result.items
+  })
+
+  app.get('/stream', {
+    schema: {
+      tags,
+      operationId: `stream${meta.name}`,
+      summary: `Stream every matching ${meta.name} as NDJSON`,
+      description: 'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.',
+      querystring: readQuery(meta),
+      produces: ['application/x-ndjson'],
+      response: { 200: { description: 'NDJSON, one document per line', content: { 'application/x-ndjson': { schema: oneOrGraph } } }, ...errors }
+    }
+  }, async function stream (request, reply) {
+    const query = parseQuery(meta, request.query)
+    const body = await ndjsonStream(api.stream({ ...query, batchSize: streamBatchSize }))
+    return reply.type('application/x-ndjson').send(body)
+  })
+
+  app.get('/:id', {
+    schema: {
+      tags,
+      operationId: `get${meta.name}`,
+      summary: `Get one ${meta.name}, optionally with its relationships`,
+      params: IdParams,
+      querystring: Type.Object({ with: withParam(meta) }),
+      response: { 200: { ...oneOrGraph, description: `The ${meta.name}, or its graph when \`with\` is given` }, ...notFound, ...errors }
+    }
+  }, async function get (request) {
+    return await api.get(request.params.id, request.query.with === undefined ? undefined : parseQuery(meta, request.query).selection)
+  })
+
+  app.post('/', {
+    validatorCompiler: validatedByModel,
+    schema: {
+      tags,
+      operationId: `create${meta.name}`,
+      summary: `Create or replace one ${meta.name} or many`,
+      description: 'Send one document or an array; the whole write is validated first and stored atomically, so an invalid item means nothing is written. Missing ids are assigned (ULIDs).',
+      body: { anyOf: [input, { type: 'array', items: input }] },
+      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, 413: problem('The body is too large'), ...errors }
+    }
+  }, async function create (request, reply) {
+    const stored = await api.upsert(request.body)
+    reply.code(201)
+    if (!Array.isArray(request.body)) reply.header('location', `${request.url.split('?')[0]!.replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    return Array.isArray(request.body) ? stored : stored[0]
+  })
+
+  app.put('/:id', {
+    validatorCompiler: validatedByModel,
+    schema: {
+      tags,
+      operationId: `replace${meta.name}`,
+      summary: `Create or replace the ${meta.name} with this id`,
+      params: IdParams,
+      body: input,
+      response: { 200: { ...one, description: 'What was stored' }, ...errors }
+    }
+  }, async function replace (request) {
+    return await api.replace(request.params.id, request.body)
+  })
+
+  app.patch('/:id', {
+    validatorCompiler: validatedByModel,
+    schema: {
+      tags,
+      operationId: `patch${meta.name}`,
+      summary: `Change some properties of a ${meta.name}`,
+      description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.',
+      params: IdParams,
+      body: { type: 'object', description: 'Properties to change; null removes one' },
+      response: { 200: { ...one, description: 'What was stored' }, ...notFound, ...errors }
+    }
+  }, async function patch (request) {
+    return await api.patch(request.params.id, request.body)
+  })
+
+  app.delete('/:id', {
+    schema: {
+      tags,
+      operationId: `delete${meta.name}`,
+      summary: `Delete a ${meta.name}`,
+      description: 'Children that reference it are kept; their reference then reads as null in graphs.',
+      params: IdParams,
+      response: { 204: { type: 'null', description: 'Deleted' }, ...notFound, ...errors }
+    }
+  }, async function remove (request, reply) {
+    await api.delete(request.params.id)
+    return reply.code(204).send(null)
+  })
+}
+
+function pageLinks (request: FastifyRequest, page: number, size: number, total: number): string {
+  const [path, search = ''] = request.url.split('?') as [string, string?]
+  const link = (p: number, rel: string) => {
+    const params = new URLSearchParams(search)
+    params.set('page', String(p))
+    params.set('size', String(size))
+    return `<${path}?${params.toString()}>; rel="${rel}"`
+  }
+  const links: string[] = []
+  if (page * size < total) links.push(link(page + 1, 'next'))
+  if (page > 1) links.push(link(Math.min(page - 1, Math.max(1, Math.ceil(total / size))), 'prev'))
+  return links.join(', ')
+}
+
+export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {
+  for (const meta of app.relata.metadata.all()) {
+    app.register(entityRoutes, { prefix: `/api/${meta.route}`, meta, streamBatchSize })
+  }
+}

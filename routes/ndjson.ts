@@ -1,0 +1,30 @@
+// Frames batches of documents as NDJSON: one chunk per store batch keeps writes few, and
+// pulling lazily from the source lets socket back-pressure pace the store reads.
+import { Readable } from 'node:stream'
+
+export async function * ndjsonChunks<T> (first: readonly T[], rest: AsyncIterator<readonly T[]>): AsyncGenerator<string> {
+  try {
+    if (first.length > 0) yield frame(first)
+    for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
+      if (next.value.length > 0) yield frame(next.value)
+    }
+  } finally {
+    // Runs when the client goes away too: the source stops reading from the store.
+    await rest.return?.()
+  }
+}
+
+function frame<T> (batch: readonly T[]): string {
+  let out = ''
+  for (const item of batch) out += JSON.stringify(item) + '\n'
+  return out
+}
+
+/**
+ * Reads the first batch before answering so that a failure there is still an ordinary
+ * problem+json response; later failures end the body abruptly, which clients can detect.
+ */
+export async function ndjsonStream<T> (source: AsyncIterator<readonly T[]>): Promise<Readable> {
+  const first = await source.next()
+  return Readable.from(ndjsonChunks(first.done === true ? [] : first.value, source), { objectMode: false })
+}

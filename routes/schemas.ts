@@ -1,0 +1,64 @@
+// JSON Schemas for the HTTP contract, derived from the model's metadata: each entity, its write
+// body and its relationship graph become shared schemas (OpenAPI components) by $id.
+import { Type } from 'typebox'
+import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
+import type { EntityMetadata } from '../src/metadata/types.js'
+
+export const ref = (id: string) => ({ $ref: `${id}#` })
+
+export const ProblemSchema = Type.Object({
+  type: Type.String({ description: 'URI naming the kind of problem' }),
+  title: Type.String({ description: 'Short summary of the kind of problem' }),
+  status: Type.Integer({ description: 'HTTP status code' }),
+  detail: Type.String({ description: 'What went wrong with this request and how to fix it' }),
+  instance: Type.Optional(Type.String({ description: 'Path of the request' })),
+  requestId: Type.Optional(Type.String({ description: 'Id of the request, as logged by the server' })),
+  errors: Type.Optional(Type.Array(Type.Object({
+    path: Type.String({ description: 'JSON pointer to the offending input' }),
+    message: Type.String({ description: 'What is wrong there' })
+  }), { description: 'Each invalid input, where there are several' }))
+}, { $id: 'Problem', description: 'An error, as RFC 9457 problem details' })
+
+export const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } }
+})
+
+export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
+  const parents: Record<string, unknown> = {}
+  for (const p of meta.parents) {
+    parents[p.property] = { anyOf: [ref(p.target), { type: 'null' }], description: `The ${p.target} that ${p.property} points at, or null when it is null or dangling` }
+  }
+  const children: Record<string, Record<string, unknown>> = {}
+  for (const c of meta.children) {
+    const edges = children[c.child] ??= { type: 'object', properties: {}, additionalProperties: false, description: `${c.child} documents that reference this ${meta.name}, by reference property` }
+    ;(edges.properties as Record<string, unknown>)[c.property] = { type: 'array', items: ref(c.child), description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id` }
+  }
+  return {
+    $id: `${meta.name}Graph`,
+    type: 'object',
+    description: `A ${meta.name} with the relationships selected by ?with=`,
+    required: ['entity', 'parents', 'children'],
+    properties: {
+      entity: ref(meta.name),
+      parents: { type: 'object', properties: parents, additionalProperties: false, description: 'Selected parents, by reference property' },
+      children: { type: 'object', properties: children, additionalProperties: false, description: 'Selected children, by child entity and reference property' },
+      truncated: {
+        type: 'object',
+        additionalProperties: { type: 'integer' },
+        description: 'For each child list cut at the child limit (`Child.refProp`), how many children exist in all'
+      }
+    }
+  }
+}
+
+/** Every shared schema of the model, in an order where references resolve. */
+export function modelSchemas (metadata: RelationshipMetadata): Array<Record<string, unknown>> {
+  const schemas: Array<Record<string, unknown>> = [ProblemSchema as unknown as Record<string, unknown>]
+  for (const meta of metadata.all()) {
+    schemas.push({ ...meta.schema, $id: meta.name, title: meta.name })
+    schemas.push({ ...meta.inputSchema, $id: `${meta.name}Input`, title: `${meta.name}Input`, description: `A ${meta.name} to write; the server assigns an id when it is omitted` })
+  }
+  for (const meta of metadata.all()) schemas.push(graphSchema(meta))
+  return schemas
+}

@@ -1,0 +1,59 @@
+// Configuration from environment variables, validated at start-up against a TypeBox schema:
+// a bad value stops the process with a message that names the variable.
+import { Type, type Static } from 'typebox'
+import { Compile } from 'typebox/compile'
+import Value from 'typebox/value'
+import { ConfigError } from './errors.js'
+
+const Int = (description: string, fallback: number, minimum: number, maximum: number) =>
+  Type.Integer({ description, default: fallback, minimum, maximum })
+
+export const ConfigSchema = Type.Object({
+  PORT: Int('TCP port to listen on', 3000, 0, 65535),
+  HOST: Type.String({ description: 'Interface to listen on', default: '127.0.0.1', minLength: 1 }),
+  DATABASE_URL: Type.String({
+    description: 'Store: sqlite:<path>, sqlite::memory: or memory:',
+    default: 'sqlite:./data/relata.db',
+    pattern: '^(sqlite:|memory:|mongodb(\\+srv)?://)'
+  }),
+  MODEL_PATH: Type.Optional(Type.String({ description: 'A .json model, or a JS module exporting one; the sample shop model when unset', minLength: 1 })),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
+  CHILD_LIMIT: Int('Children loaded per parent and relationship in a graph', 1000, 1, 100000),
+  MAX_BULK: Int('Most documents in one write request', 5000, 1, 100000),
+  BODY_LIMIT: Int('Largest request body in bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  STREAM_BATCH_SIZE: Int('Documents read from the store per stream batch', 500, 1, 10000),
+  SEED: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
+    description: 'Seed sample data into an empty store: auto = only for the built-in sample model',
+    default: 'auto'
+  })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+const validator = Compile(ConfigSchema)
+
+/** Reads the variables the schema knows from `env`; unknown variables are ignored. */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') input[key] = value
+  }
+  const candidate = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, input))
+  const errors = [...validator.Errors(candidate)]
+  if (errors.length > 0) {
+    const lines = errors.map(e => {
+      const name = e.instancePath.slice(1) || '(config)'
+      return `${name}=${JSON.stringify(input[name] ?? null)}: ${describe(name) ?? e.message}`
+    })
+    throw new ConfigError(`invalid configuration: ${[...new Set(lines)].join('; ')}`)
+  }
+  return candidate as Config
+}
+
+/** "must be one of …" reads better than the union's per-member errors. */
+function describe (name: string): string | undefined {
+  const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const?: unknown }> }>)[name]
+  const values = schema?.anyOf?.map(member => member.const)
+  return values === undefined ? undefined : `must be one of ${values.join(', ')}`
+}

@@ -1,0 +1,171 @@
+// The operations on one entity that the HTTP routes, the command line and library users share:
+// reads that can be enriched with relationship graphs, and validated, atomic writes.
+import { monotonicFactory } from 'ulid'
+import { BadRequestError, NotFoundError } from '../errors.js'
+import type { Graph, Selection } from '../graph/graph.js'
+import type { GraphBuilder } from '../graph/graph-builder.js'
+import { parseWith } from '../graph/parse-with.js'
+import type { EntityMetadata } from '../metadata/types.js'
+import { validateDocs } from '../model/validator.js'
+import type { Condition } from '../store/filter.js'
+import type { Doc, SortKey, Store } from '../store/store.js'
+import { mergePatch } from './merge-patch.js'
+import { pickChildren, pickParent } from './pick-relationship.js'
+
+const newId = monotonicFactory()
+
+export interface ReadQuery {
+  filter?: Condition
+  sort?: readonly SortKey[]
+  /** Relationships to load; none when omitted. */
+  selection?: Selection
+}
+
+export interface PageQuery extends ReadQuery {
+  page: number
+  size: number
+}
+
+export interface Page {
+  items: Array<Doc | Graph>
+  total: number
+}
+
+export interface RelativesOptions {
+  /** Same syntax as `?with=`; default `all`. */
+  with?: string
+  /** For async iterables: documents per batch (one round trip per relationship each). */
+  batchSize?: number
+}
+
+export interface EntityLimits {
+  /** Most documents one write may carry. */
+  maxBulk: number
+}
+
+export class EntityApi {
+  constructor (
+    readonly meta: EntityMetadata,
+    private readonly store: Store,
+    private readonly graphs: GraphBuilder,
+    private readonly limits: EntityLimits
+  ) {}
+
+  async get (id: string, selection?: Selection): Promise<Doc | Graph> {
+    const doc = await this.store.get(this.meta.name, id)
+    if (doc === undefined) throw new NotFoundError(this.meta.name, id)
+    return selection === undefined ? doc : (await this.graphs.build([doc], selection))[0]!
+  }
+
+  async list (query: PageQuery): Promise<Page> {
+    const { items, total } = await this.store.find(this.meta.name, query)
+    return { items: await this.#enrich(items, query.selection), total }
+  }
+
+  /** Every matching document (or graph) in store-sized batches; stop iterating to stop reading. */
+  async * stream (query: ReadQuery & { batchSize: number }): AsyncGenerator<Array<Doc | Graph>> {
+    for await (const batch of this.store.stream(this.meta.name, query)) {
+      yield await this.#enrich(batch, query.selection)
+    }
+  }
+
+  /** Creates or replaces one document or many, atomically; ids are assigned where missing. */
+  async upsert (input: unknown): Promise<Doc[]> {
+    const items = Array.isArray(input) ? input : [input]
+    const where = Array.isArray(input) ? (i: number) => `/${i}` : () => ''
+    if (items.length === 0) throw new BadRequestError('the body is an empty array; send at least one document')
+    if (items.length > this.limits.maxBulk) {
+      throw new BadRequestError(`a write carries at most ${this.limits.maxBulk} documents; this one has ${items.length}, split it`)
+    }
+    const docs = items.map((item, i) => withId(item, where(i)))
+    assertUniqueIds(docs, where)
+    validateDocs(this.meta, docs, where)
+    return await this.store.upsertMany(this.meta.name, docs as Doc[])
+  }
+
+  async replace (id: string, input: unknown): Promise<Doc> {
+    const doc = withId(input, '', id)
+    if (doc.id !== id) throw new BadRequestError(`the body's id '${String(doc.id)}' differs from the id '${id}' in the path`, [{ path: '/id', message: 'must equal the id in the path' }])
+    return (await this.upsert(doc))[0]!
+  }
+
+  async patch (id: string, patch: unknown): Promise<Doc> {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new BadRequestError('a patch is a JSON object (RFC 7396 merge patch)')
+    if ('id' in patch && (patch as { id: unknown }).id !== id) throw new BadRequestError('a patch cannot change the id', [{ path: '/id', message: 'cannot change' }])
+    const current = await this.store.get(this.meta.name, id)
+    if (current === undefined) throw new NotFoundError(this.meta.name, id)
+    return (await this.upsert(mergePatch(current, patch)))[0]!
+  }
+
+  async delete (id: string): Promise<void> {
+    if (!await this.store.delete(this.meta.name, id)) throw new NotFoundError(this.meta.name, id)
+  }
+
+  /** The parent document behind `property` (optional when the entity has one parent). */
+  async getParent (doc: Doc, property?: string): Promise<Doc | null> {
+    const rel = pickParent(this.meta, property)
+    const [graph] = await this.graphs.build([doc], { parents: [rel], children: [] })
+    return graph!.parents[rel.property] ?? null
+  }
+
+  /** Every parent of `doc`, keyed by reference property. */
+  async getParents (doc: Doc): Promise<Record<string, Doc | null>> {
+    const [graph] = await this.graphs.build([doc], { parents: this.meta.parents, children: [] })
+    return graph!.parents
+  }
+
+  /** The children of `doc` through one relationship, up to the child limit. */
+  async getChildren (doc: Doc, child?: string, property?: string): Promise<Doc[]> {
+    const rel = pickChildren(this.meta, child, property)
+    const [graph] = await this.graphs.build([doc], { parents: [], children: [rel] })
+    return graph!.children[rel.child]![rel.property]!
+  }
+
+  /**
+   * Relationship graphs (`with`, default `all`): of one document or an array in one batch, or of
+   * an async iterable of documents, `batchSize` at a time so that memory stays bounded.
+   */
+  relatives (doc: Doc, options?: RelativesOptions): Promise<Graph>
+  relatives (docs: readonly Doc[], options?: RelativesOptions): Promise<Graph[]>
+  relatives (docs: AsyncIterable<Doc>, options?: RelativesOptions): AsyncGenerator<Graph>
+  relatives (input: Doc | readonly Doc[] | AsyncIterable<Doc>, options: RelativesOptions = {}): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
+    const selection = parseWith(this.meta, options.with ?? 'all')
+    if (Symbol.asyncIterator in input) return this.#relativesOf(input as AsyncIterable<Doc>, selection, options.batchSize ?? 500)
+    if (Array.isArray(input)) return this.graphs.build(input as Doc[], selection)
+    return this.graphs.build([input as Doc], selection).then(graphs => graphs[0]!)
+  }
+
+  async * #relativesOf (source: AsyncIterable<Doc>, selection: Selection, batchSize: number): AsyncGenerator<Graph> {
+    let batch: Doc[] = []
+    for await (const doc of source) {
+      batch.push(doc)
+      if (batch.length >= batchSize) {
+        yield * await this.graphs.build(batch, selection)
+        batch = []
+      }
+    }
+    if (batch.length > 0) yield * await this.graphs.build(batch, selection)
+  }
+
+  async #enrich (docs: Doc[], selection: Selection | undefined): Promise<Array<Doc | Graph>> {
+    if (selection === undefined || (selection.parents.length === 0 && selection.children.length === 0)) return docs
+    return await this.graphs.build(docs, selection)
+  }
+}
+
+function withId (item: unknown, path: string, fallback?: string): Record<string, unknown> {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    throw new BadRequestError(`expected a JSON object at ${path || '/'}`, [{ path: path || '/', message: 'must be an object' }])
+  }
+  const doc = item as Record<string, unknown>
+  return doc.id === undefined ? { ...doc, id: fallback ?? newId() } : doc
+}
+
+function assertUniqueIds (docs: Array<Record<string, unknown>>, where: (i: number) => string): void {
+  const seen = new Map<unknown, number>()
+  docs.forEach((doc, i) => {
+    const first = seen.get(doc.id)
+    if (first !== undefined) throw new BadRequestError(`item ${i} repeats the id '${String(doc.id)}' of item ${first}`, [{ path: `${where(i)}/id`, message: 'duplicate id in this write' }])
+    seen.set(doc.id, i)
+  })
+}

@@ -1,0 +1,57 @@
+// Domain errors. Each class says what went wrong in terms of the model and the data;
+// the HTTP layer maps the classes to status codes, the library never does.
+
+export interface FieldError {
+  /** JSON pointer into the offending input, e.g. `/3/price` for item 3 of a bulk body. */
+  path: string
+  message: string
+}
+
+export class RelataError extends Error {
+  constructor (message: string, readonly code: string) {
+    super(message)
+    this.name = new.target.name
+  }
+}
+
+/** The request asked for something malformed: a bad filter, sort, `with` or id. */
+export class BadRequestError extends RelataError {
+  constructor (message: string, readonly errors: FieldError[] = []) {
+    super(message, 'bad-request')
+  }
+}
+
+/** A document failed its entity's schema; nothing of the write was stored. */
+export class ValidationError extends RelataError {
+  constructor (message: string, readonly errors: FieldError[]) {
+    super(message, 'validation-failed')
+  }
+}
+
+export class NotFoundError extends RelataError {
+  constructor (readonly entity: string, readonly id: string) {
+    super(`${entity} '${id}' does not exist`, 'not-found')
+  }
+}
+
+/** The store could not be reached or failed; the caller may retry later. */
+export class StoreUnavailableError extends RelataError {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, 'store-unavailable')
+    if (options?.cause !== undefined) this.cause = options.cause
+  }
+}
+
+/** The model is inconsistent; raised at start-up, naming the entity and property at fault. */
+export class ModelError extends RelataError {
+  constructor (message: string) {
+    super(message, 'model-invalid')
+  }
+}
+
+/** A configuration value is unusable; raised at start-up, naming the variable. */
+export class ConfigError extends RelataError {
+  constructor (message: string) {
+    super(message, 'config-invalid')
+  }
+}

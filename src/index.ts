@@ -1,0 +1,16 @@
+// The library's public surface: declare a model, open a store, and load relationship graphs
+// without the HTTP server.
+export { defineModel, Parent, type ModelDefinition, type EntityDefinition } from './model/model.js'
+export { loadModel } from './model/load-model.js'
+export { RelationshipMetadata } from './metadata/relationship-metadata.js'
+export type { EntityMetadata, ParentRelationship, ChildRelationship } from './metadata/types.js'
+export { Relata, buildMetadata, storeEntities, type RelataOptions } from './relata.js'
+export { EntityApi, type RelativesOptions } from './entities/entity-api.js'
+export { parseQuery, type RawQuery } from './entities/query.js'
+export type { Graph, Selection } from './graph/graph.js'
+export { GraphBuilder } from './graph/graph-builder.js'
+export { openStore } from './store/open-store.js'
+export type { Store, Doc, StoreOptions } from './store/store.js'
+export { parseFilter, type Condition } from './store/filter.js'
+export { loadConfig, type Config } from './config.js'
+export * from './errors.js'

@@ -1,0 +1,140 @@
+// The relationship metadata service: derives each entity's parents and children (by reverse
+// lookup over the whole model) once, validates the model while doing so, and serves the
+// result from frozen maps. The model cannot change while the process runs, so a plain frozen
+// map is the right cache: every lookup hits, nothing needs evicting.
+import { ModelError } from '../errors.js'
+import type { JsonSchema, ModelDefinition } from '../model/model.js'
+import { defaultRoute } from '../model/routes.js'
+import { IDENTIFIER, ROUTE_SEGMENT, isStringLike } from './schema-checks.js'
+import type { ChildRelationship, EntityMetadata, ParentRelationship } from './types.js'
+
+const ID_SCHEMA = Object.freeze({ type: 'string', minLength: 1, maxLength: 256, description: 'Unique id of the document; a ULID is assigned when a write omits it.' })
+const RESERVED_ROUTES = new Set(['_model', '_parked'])
+
+export class RelationshipMetadata {
+  readonly #entities: ReadonlyMap<string, EntityMetadata>
+  readonly #byRoute: ReadonlyMap<string, EntityMetadata>
+
+  constructor (model: ModelDefinition) {
+    this.#entities = buildEntities(model)
+    this.#byRoute = new Map([...this.#entities.values()].map(e => [e.route, e]))
+  }
+
+  get names (): string[] {
+    return [...this.#entities.keys()]
+  }
+
+  all (): EntityMetadata[] {
+    return [...this.#entities.values()]
+  }
+
+  has (name: string): boolean {
+    return this.#entities.has(name)
+  }
+
+  entity (name: string): EntityMetadata {
+    const meta = this.#entities.get(name)
+    if (meta === undefined) {
+      throw new ModelError(`unknown entity '${name}'; the model has ${this.names.join(', ')}`)
+    }
+    return meta
+  }
+
+  byRoute (route: string): EntityMetadata | undefined {
+    return this.#byRoute.get(route)
+  }
+}
+
+function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
+  const names = Object.keys(model.entities)
+  if (names.length === 0) throw new ModelError('the model declares no entities')
+  const parentsOf = new Map<string, ParentRelationship[]>()
+  const childrenOf = new Map<string, ChildRelationship[]>(names.map(n => [n, []]))
+  const routes = new Map<string, string>()
+  const routeOf = new Map<string, string>()
+
+  for (const name of names) {
+    if (!IDENTIFIER.test(name)) throw new ModelError(`entity name '${name}' must be an identifier (letters, digits, _)`)
+    const def = model.entities[name]!
+    const route = def.route ?? defaultRoute(name)
+    if (!ROUTE_SEGMENT.test(route) || RESERVED_ROUTES.has(route)) {
+      throw new ModelError(`entity '${name}' has route '${route}', which is not a usable path segment (lowercase letters, digits, - and _)`)
+    }
+    const clash = routes.get(route)
+    if (clash !== undefined) throw new ModelError(`entities '${clash}' and '${name}' both use route '${route}'; give one a distinct "route"`)
+    routes.set(route, name)
+    routeOf.set(name, route)
+    parentsOf.set(name, parentRelationships(name, def.schema as JsonSchema, names))
+  }
+
+  for (const parents of parentsOf.values()) {
+    for (const p of parents) {
+      childrenOf.get(p.target)!.push(Object.freeze({ entity: p.target, child: p.entity, property: p.property, key: `${p.entity}.${p.property}` }))
+    }
+  }
+
+  const entities = new Map<string, EntityMetadata>()
+  for (const name of names) {
+    const parents = parentsOf.get(name)!
+    const children = childrenOf.get(name)!
+    assertNoNameClash(name, parents, children)
+    const { schema, inputSchema } = withIdProperty(name, model.entities[name]!.schema as JsonSchema)
+    entities.set(name, Object.freeze({
+      name,
+      route: routeOf.get(name)!,
+      schema,
+      inputSchema,
+      parents: Object.freeze(parents),
+      children: Object.freeze(children),
+      refProperties: Object.freeze(parents.map(p => p.property)),
+      properties: Object.freeze(Object.keys(schema.properties as object))
+    }))
+  }
+  return entities
+}
+
+function parentRelationships (name: string, schema: JsonSchema, names: string[]): ParentRelationship[] {
+  if (schema.type !== 'object' || typeof schema.properties !== 'object' || schema.properties === null) {
+    throw new ModelError(`entity '${name}': schema must be an object schema with "properties"`)
+  }
+  const parents: ParentRelationship[] = []
+  for (const [property, propSchema] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
+    const target = propSchema['x-parent']
+    if (target === undefined) continue
+    if (typeof target !== 'string' || !names.includes(target)) {
+      throw new ModelError(`entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model has ${names.join(', ')}`)
+    }
+    if (!IDENTIFIER.test(property)) {
+      throw new ModelError(`entity '${name}' property '${property}': a reference property name must be an identifier`)
+    }
+    if (property === 'id') throw new ModelError(`entity '${name}': 'id' cannot reference another entity`)
+    if (!isStringLike(propSchema)) {
+      throw new ModelError(`entity '${name}' property '${property}' references '${target}' but is not a string (type ${JSON.stringify(propSchema.type ?? propSchema.anyOf ?? 'unspecified')}); ids are strings`)
+    }
+    parents.push(Object.freeze({ entity: name, property, target }))
+  }
+  return parents
+}
+
+/** `with` accepts parent properties and child entity names side by side, so they must differ. */
+function assertNoNameClash (name: string, parents: ParentRelationship[], children: ChildRelationship[]): void {
+  for (const c of children) {
+    if (parents.some(p => p.property === c.child)) {
+      throw new ModelError(`entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ?with= ambiguous; rename the property`)
+    }
+  }
+}
+
+function withIdProperty (name: string, schema: JsonSchema): { schema: JsonSchema, inputSchema: JsonSchema } {
+  const properties = schema.properties as Record<string, JsonSchema>
+  const declared = properties.id
+  if (declared !== undefined && !isStringLike(declared)) {
+    throw new ModelError(`entity '${name}' property 'id' must be a string`)
+  }
+  const required = Array.isArray(schema.required) ? (schema.required as string[]).filter(r => r !== 'id') : []
+  const props = { id: declared ?? ID_SCHEMA, ...properties }
+  return {
+    schema: Object.freeze({ ...schema, properties: props, required: ['id', ...required] }),
+    inputSchema: Object.freeze({ ...schema, properties: props, required })
+  }
+}

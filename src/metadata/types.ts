@@ -1,0 +1,33 @@
+// Relationship descriptors derived from the model. All are frozen at start-up.
+import type { JsonSchema } from '../model/model.js'
+
+/** `Order.customerId` points at a `Customer`. */
+export interface ParentRelationship {
+  readonly entity: string
+  readonly property: string
+  readonly target: string
+}
+
+/** Seen from the parent: `Order` has `OrderItem` children through `OrderItem.orderId`. */
+export interface ChildRelationship {
+  readonly entity: string
+  readonly child: string
+  readonly property: string
+  /** `OrderItem.orderId`: how the relationship is named in `with`, `truncated` and errors. */
+  readonly key: string
+}
+
+export interface EntityMetadata {
+  readonly name: string
+  readonly route: string
+  /** The stored document's schema: `id` is a required string. */
+  readonly schema: JsonSchema
+  /** The schema of a write body: as `schema`, but `id` may be omitted. */
+  readonly inputSchema: JsonSchema
+  readonly parents: readonly ParentRelationship[]
+  readonly children: readonly ChildRelationship[]
+  /** Properties holding references (the store indexes them). */
+  readonly refProperties: readonly string[]
+  /** Top-level property names, for validating filters and sorts. */
+  readonly properties: readonly string[]
+}

@@ -1,0 +1,45 @@
+// The library's entry object: a validated model, its relationship metadata, a store and one
+// graph builder, with an EntityApi per entity. The HTTP server is one user of it.
+import { EntityApi, type EntityLimits } from './entities/entity-api.js'
+import { GraphBuilder, type GraphOptions } from './graph/graph-builder.js'
+import { RelationshipMetadata } from './metadata/relationship-metadata.js'
+import type { ModelDefinition } from './model/model.js'
+import type { Store, StoreEntity } from './store/store.js'
+
+export interface RelataOptions extends Partial<GraphOptions>, Partial<EntityLimits> {}
+
+export const DEFAULT_CHILD_LIMIT = 1000
+export const DEFAULT_MAX_BULK = 5000
+
+export class Relata {
+  readonly metadata: RelationshipMetadata
+  readonly graphs: GraphBuilder
+  readonly #apis = new Map<string, EntityApi>()
+
+  constructor (metadata: RelationshipMetadata, readonly store: Store, options: RelataOptions = {}) {
+    this.metadata = metadata
+    this.graphs = new GraphBuilder(store, { childLimit: options.childLimit ?? DEFAULT_CHILD_LIMIT })
+    const limits = { maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK }
+    for (const meta of metadata.all()) this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits))
+  }
+
+  entity (name: string): EntityApi {
+    const api = this.#apis.get(name)
+    if (api === undefined) this.metadata.entity(name) // throws, naming the known entities
+    return api!
+  }
+
+  async close (): Promise<void> {
+    await this.store.close()
+  }
+}
+
+/** What a store needs to know about a model: entity names and the properties to index. */
+export function storeEntities (metadata: RelationshipMetadata): StoreEntity[] {
+  return metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties }))
+}
+
+/** Validates the model; throws ModelError naming the entity and property at fault. */
+export function buildMetadata (model: ModelDefinition): RelationshipMetadata {
+  return new RelationshipMetadata(model)
+}

@@ -1,0 +1,79 @@
+// The one interface every store adapter implements. Batch operations are first-class: the
+// graph builder relies on getMany and findByRefs to load any number of relatives in one
+// round trip each. Every method call is one round trip (a stream: one per batch), reported
+// through `onQuery` so that the counts can be asserted and exported.
+import type { Condition } from './filter.js'
+
+export type Doc = Record<string, unknown> & { id: string }
+
+export interface SortKey {
+  field: string
+  desc: boolean
+}
+
+export interface FindQuery {
+  filter?: Condition
+  /** Applied in order; `id` ascending is always appended as the final tie-breaker. */
+  sort?: readonly SortKey[]
+  /** 1-based. */
+  page: number
+  size: number
+}
+
+export interface FindResult {
+  items: Doc[]
+  /** How many documents match the filter, across all pages. */
+  total: number
+}
+
+export interface StreamQuery {
+  filter?: Condition
+  sort?: readonly SortKey[]
+  batchSize: number
+}
+
+export interface RefQuery {
+  /** At most this many children per parent id, in id order; the rest are only counted. */
+  perRefLimit: number
+}
+
+export interface RefResult {
+  items: Doc[]
+  /** Number of children that exist per parent id (ids without children are absent). */
+  totals: Map<string, number>
+}
+
+/** What an adapter is told about the model: its entities and which properties to index. */
+export interface StoreEntity {
+  name: string
+  refProperties: readonly string[]
+}
+
+export type QueryListener = (entity: string, op: string) => void
+
+export interface StoreOptions {
+  entities: readonly StoreEntity[]
+  onQuery?: QueryListener
+}
+
+export interface Store {
+  readonly kind: string
+  get (entity: string, id: string): Promise<Doc | undefined>
+  /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
+  getMany (entity: string, ids: readonly string[]): Promise<Doc[]>
+  find (entity: string, query: FindQuery): Promise<FindResult>
+  /** Children of many parents in one round trip: documents whose `refProperty` is in `ids`. */
+  findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult>
+  /**
+   * Every matching document exactly once, in batches, reading the store one batch at a time
+   * so memory stays bounded. Stopping the iteration (return/break) stops the reads.
+   */
+  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]>
+  /** Inserts or replaces all documents atomically: either all are stored or none. */
+  upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]>
+  delete (entity: string, id: string): Promise<boolean>
+  deleteMany (entity: string, ids: readonly string[]): Promise<number>
+  /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
+  ping (): Promise<void>
+  close (): Promise<void>
+}
