@@ -1,0 +1,61 @@
+import t from 'tap'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildApp } from '../../plugins/app.js'
+import { loadConfig } from '../../src/config.js'
+import { ModelError } from '../../src/errors.js'
+import { build } from '../helper.js'
+
+const quiet = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' as const }
+
+t.test('serves a JSON model from MODEL_PATH', async t => {
+  const app = await build(t, { env: { MODEL_PATH: new URL('../../examples/library-model.json', import.meta.url).pathname } })
+  const created = await app.inject({ method: 'POST', url: '/api/book-reviews', payload: { bookId: 'b1', stars: 4 } })
+  t.equal(created.statusCode, 201)
+  const graph = (await app.inject(`/api/book-reviews/${created.json().id}?with=all`)).json()
+  t.same(graph.parents, { bookId: null })
+  t.equal((await app.inject('/api/customers')).statusCode, 404, 'the sample model is not served')
+})
+
+t.test('refuses to start on a broken model, naming the culprit', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'relata-model-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'model.json')
+  await writeFile(path, JSON.stringify({ entities: { Order: { schema: { type: 'object', properties: { customerId: { type: 'string', 'x-parent': 'Customer' } } } } } }))
+  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }),
+    { name: ModelError.name, message: /entity 'Order' property 'customerId' references unknown entity 'Customer'/ })
+  await writeFile(path, '{ "entities": ')
+  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }), { name: ModelError.name, message: /cannot load model from .*model\.json/ })
+  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: join(dir, 'missing.json') }), { logger: false }), { name: ModelError.name, message: /missing\.json/ })
+  await writeFile(path, JSON.stringify({ entities: { A: { schema: 'object' } } }))
+  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }), { message: /entity 'A' has no "schema" object/ })
+})
+
+t.test('refuses to start on an unusable store', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'relata-store-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const file = join(dir, 'a-file')
+  await writeFile(file, 'not a directory')
+  await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${file}/x.db` }), { logger: false }), { message: /sqlite store: cannot create the directory of/ })
+  await writeFile(join(dir, 'garbage.db'), 'this is not an SQLite database, just text '.repeat(100))
+  await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${join(dir, 'garbage.db')}` }), { logger: false }), { message: /sqlite/ })
+  await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: 'mongodb://localhost:1/x' }), { logger: false }), { message: /DATABASE_URL scheme 'mongodb:' is not supported/ })
+})
+
+t.test('seeds the sample shop into an empty store, once', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'relata-seed-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const env = { ...quiet, DATABASE_URL: `sqlite:${join(dir, 'shop.db')}` }
+  const first = await buildApp(loadConfig(env), { logger: false })
+  const graph = (await first.inject('/api/orders/ord-1?with=all')).json()
+  t.equal(graph.entity.id, 'ord-1')
+  t.equal(graph.parents.customerId.id, graph.entity.customerId)
+  t.equal(graph.children.OrderItem.orderId.length, 3)
+  await first.inject({ method: 'DELETE', url: '/api/orders/ord-2' })
+  await first.close()
+  const second = await buildApp(loadConfig(env), { logger: false })
+  t.teardown(() => second.close())
+  t.equal((await second.inject('/api/orders/ord-2')).statusCode, 404, 'a store with data is not seeded again')
+  t.equal((await second.inject('/api/orders?size=1')).headers['x-total-count'], '99')
+})

@@ -1,0 +1,67 @@
+import t, { type Test } from 'tap'
+import { Relata, buildMetadata, storeEntities } from '../../../src/relata.js'
+import { openStore } from '../../../src/store/open-store.js'
+import type { Doc } from '../../../src/store/store.js'
+import { libraryModel } from '../../library-model.js'
+
+async function library (t: Test) {
+  const metadata = buildMetadata(libraryModel)
+  const counts: string[] = []
+  const store = await openStore('memory:', { entities: storeEntities(metadata), onQuery: (entity, op) => counts.push(`${entity}.${op}`) })
+  const relata = new Relata(metadata, store, { childLimit: 100 })
+  t.teardown(() => relata.close())
+  await relata.entity('Author').upsert([{ id: 'a1', name: 'Ann' }, { id: 'a2', name: 'Ben' }])
+  await relata.entity('Book').upsert(Array.from({ length: 30 }, (_, i) => ({ id: `b${i}`, title: `T${i}`, authorId: 'a1', coAuthorId: i % 2 === 0 ? 'a2' : null })))
+  await relata.entity('Review').upsert(Array.from({ length: 60 }, (_, i) => ({ id: `r${i}`, bookId: `b${i % 30}`, stars: 3 })))
+  counts.length = 0
+  return { relata, counts }
+}
+
+t.test('getParent, getParents and getChildren', async t => {
+  const { relata } = await library(t)
+  const book = await relata.entity('Book').get('b0') as Doc
+  t.same(await relata.entity('Book').getParent(book, 'coAuthorId'), { id: 'a2', name: 'Ben' })
+  t.same(await relata.entity('Book').getParents(book), { authorId: { id: 'a1', name: 'Ann' }, coAuthorId: { id: 'a2', name: 'Ben' } })
+  t.same((await relata.entity('Book').getChildren(book)).map(r => r.id), ['r0', 'r30'])
+  const review = await relata.entity('Review').get('r1') as Doc
+  t.same(await relata.entity('Review').getParent(review), { id: 'b1', title: 'T1', authorId: 'a1', coAuthorId: null }, 'one parent property: no name needed')
+  const ann = await relata.entity('Author').get('a2') as Doc
+  t.same((await relata.entity('Author').getChildren(ann, 'Book', 'coAuthorId')).length, 15)
+})
+
+t.test('ambiguous or impossible single-relationship calls say which form to use', async t => {
+  const { relata } = await library(t)
+  const book = await relata.entity('Book').get('b0') as Doc
+  await t.rejects(relata.entity('Book').getParent(book), { message: "Book has 2 parent properties, 'authorId' (→ Author), 'coAuthorId' (→ Author); name one: getParent(doc, 'authorId')" })
+  await t.rejects(relata.entity('Book').getParent(book, 'editorId'), { message: /Book has no parent property 'editorId'; its parent properties are 'authorId'/ })
+  const author = await relata.entity('Author').get('a1') as Doc
+  await t.rejects(relata.entity('Author').getParent(author), { message: 'Author has no parent relationships' })
+  await t.rejects(relata.entity('Author').getChildren(author), { message: /Author has 2 matching child relationships \(Book.authorId, Book.coAuthorId\); name one: getChildren\(doc, 'Book', 'authorId'\)/ })
+  await t.rejects(relata.entity('Author').getChildren(author, 'Review'), { message: /Author has no child relationship Review; its child relationships are Book.authorId, Book.coAuthorId/ })
+  const review = await relata.entity('Review').get('r0') as Doc
+  await t.rejects(relata.entity('Review').getChildren(review), { message: 'Review has no child relationships' })
+  t.throws(() => relata.entity('Nope'), /unknown entity 'Nope'/)
+})
+
+t.test('relatives of one, many, and an async iterable in batches', async t => {
+  const { relata, counts } = await library(t)
+  const books = relata.entity('Book')
+  const one = await books.relatives(await books.get('b1') as Doc)
+  t.same(one.parents, { authorId: { id: 'a1', name: 'Ann' }, coAuthorId: null })
+  const page = await books.list({ page: 1, size: 30 })
+  counts.length = 0
+  const many = await books.relatives(page.items as Doc[], { with: 'Review' })
+  t.equal(many.length, 30)
+  t.same(counts, ['Review.findByRefs'], 'one round trip for 30 books')
+  t.ok(many.every(g => g.children.Review!.bookId!.length === 2 && Object.keys(g.parents).length === 0))
+
+  async function * source () {
+    for (const doc of page.items as Doc[]) yield doc
+  }
+  counts.length = 0
+  const streamed: string[] = []
+  for await (const graph of books.relatives(source(), { batchSize: 7 })) streamed.push(graph.entity.id)
+  t.equal(streamed.length, 30)
+  t.same(streamed, (page.items as Doc[]).map(d => d.id), 'order is kept')
+  t.equal(counts.length, 5 * 2, '5 batches × (authors + reviews)')
+})
