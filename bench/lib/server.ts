@@ -1,0 +1,95 @@
+// The server child of every bench: one Fastify server per process, so that the load generator
+// in the parent never shares the server's event loop. Started by child.ts with an IPC channel;
+// announces its port, answers peak-RSS questions and stops when told or when the parent goes.
+//   BENCH_SERVER=app    the Relata app from buildApp (DATABASE_URL names the store)
+//   BENCH_SERVER=bare   a bare Fastify route answering the bytes of BENCH_BODY_FILE
+//   BENCH_SERVER=naive  a bare Fastify route enriching a page of orders the N+1 way
+//   BENCH_SERVER=json-server  json-server 0.17 on BENCH_ORDERS sample orders, in memory
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import type { Server } from 'node:http'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { buildApp } from '../../plugins/app.js'
+import { loadConfig } from '../../src/config.js'
+import { naiveServer } from './naive-server.js'
+
+export type ToChild = { type: 'usage' } | { type: 'stop' }
+export type FromChild =
+  | { type: 'listening', port: number }
+  | { type: 'usage', maxRssBytes: number, rssBytes: number }
+  | { type: 'failed', message: string }
+
+/** A child that outlives a crashed bench would hold a core; none runs longer than this. */
+const MAX_LIFETIME_MS = Number(process.env.BENCH_CHILD_MAX_MS ?? 45 * 60_000)
+
+function send (message: FromChild): void {
+  process.send?.(message)
+}
+
+function usage (): FromChild {
+  return { type: 'usage', maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage.rss() }
+}
+
+async function bareServer (): Promise<FastifyInstance> {
+  const file = process.env.BENCH_BODY_FILE
+  if (file === undefined) throw new Error('BENCH_BODY_FILE is not set')
+  const body = readFileSync(file)
+  const app = Fastify({ logger: false })
+  app.get('/api/orders/:id', async function precomputed (_request, reply) {
+    return reply.type('application/json; charset=utf-8').send(body)
+  })
+  return app
+}
+
+async function appServer (): Promise<FastifyInstance> {
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', SEED: 'false' })
+  return await buildApp(config, { logger: false })
+}
+
+interface Listening {
+  server: Server
+  close: () => Promise<void>
+}
+
+async function listen (kind: string): Promise<Listening> {
+  if (kind === 'json-server') {
+    const { jsonServerApp } = await import('./json-server-app.js')
+    const server = jsonServerApp(Number(process.env.BENCH_ORDERS ?? 10_000))
+    server.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    return { server, close: () => new Promise(resolve => { server.close(() => resolve()) }) }
+  }
+  const app = kind === 'bare' ? await bareServer() : kind === 'naive' ? await naiveServer(process.env.DATABASE_URL ?? '') : await appServer()
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return { server: app.server, close: () => app.close() }
+}
+
+async function start (): Promise<void> {
+  const app = await listen(process.env.BENCH_SERVER ?? 'app')
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no TCP address')
+
+  let stopping = false
+  async function stop (): Promise<void> {
+    if (stopping) return
+    stopping = true
+    app.server.closeAllConnections()
+    await app.close().catch(() => {})
+    // A normal exit, so that --cpu-prof writes its profile.
+    process.exit(0)
+  }
+  process.on('message', (message: ToChild) => {
+    if (message.type === 'usage') send(usage())
+    else if (message.type === 'stop') void stop()
+  })
+  process.on('disconnect', () => { void stop() })
+  process.on('SIGTERM', () => { void stop() })
+  setTimeout(() => { void stop() }, MAX_LIFETIME_MS).unref()
+  send({ type: 'listening', port: address.port })
+}
+
+start().catch(err => {
+  send({ type: 'failed', message: err instanceof Error ? err.stack ?? err.message : String(err) })
+  console.error(err)
+  process.exit(1)
+})
