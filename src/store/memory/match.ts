@@ -1,0 +1,76 @@
+// Compiles a filter Condition into a predicate with the exact semantics of the SQLite
+// translation: values only compare within their own JSON type, and negations (`ne`, `nin`)
+// are plain NOTs, so they also match documents where the field is missing.
+import type { Condition, Scalar } from '../filter.js'
+import { compareText } from './compare.js'
+import { fieldReader, MISSING } from './field.js'
+
+export type Predicate = (doc: unknown) => boolean
+
+function matchAll (): boolean {
+  return true
+}
+
+export function compileCondition (condition: Condition | undefined): Predicate {
+  return condition === undefined ? matchAll : compile(condition)
+}
+
+function isEqual (value: unknown, operand: Scalar): boolean {
+  if (operand === null) return value === null || value === MISSING
+  // typeof keeps "1" apart from 1 and true apart from 1; objects never equal a scalar
+  return typeof value === typeof operand && value === operand
+}
+
+function order (value: unknown, operand: string | number): number | undefined {
+  if (typeof operand === 'number') return typeof value === 'number' ? value - operand : undefined
+  return typeof value === 'string' ? compareText(value, operand) : undefined
+}
+
+const ORDER_TESTS = {
+  gt: (d: number) => d > 0,
+  gte: (d: number) => d >= 0,
+  lt: (d: number) => d < 0,
+  lte: (d: number) => d <= 0
+}
+
+function compile (condition: Condition): Predicate {
+  switch (condition.op) {
+    case 'and': {
+      const parts = condition.conditions.map(compile)
+      return function matchAnd (doc) { return parts.every(part => part(doc)) }
+    }
+    case 'or': {
+      const parts = condition.conditions.map(compile)
+      return function matchOr (doc) { return parts.some(part => part(doc)) }
+    }
+    case 'eq': case 'ne': {
+      const read = fieldReader(condition.field)
+      const { value } = condition
+      const wanted = condition.op === 'eq'
+      return function matchEq (doc) { return isEqual(read(doc), value) === wanted }
+    }
+    case 'gt': case 'gte': case 'lt': case 'lte': {
+      const read = fieldReader(condition.field)
+      const { value } = condition
+      const test = ORDER_TESTS[condition.op]
+      return function matchOrder (doc) {
+        const difference = order(read(doc), value)
+        return difference !== undefined && test(difference)
+      }
+    }
+    case 'in': case 'nin': {
+      const read = fieldReader(condition.field)
+      const { values } = condition
+      const wanted = condition.op === 'in'
+      return function matchIn (doc) {
+        const value = read(doc)
+        return values.some(operand => isEqual(value, operand)) === wanted
+      }
+    }
+    case 'exists': {
+      const read = fieldReader(condition.field)
+      const wanted = condition.value
+      return function matchExists (doc) { return (read(doc) !== MISSING) === wanted }
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// The in-memory store: the reference implementation of the Store semantics, used for tests and
+// development. It mirrors the SQLite adapter's ordering and type rules exactly, and pays for
+// every call with one reported round trip so that round-trip counts are the same everywhere.
+import { StoreUnavailableError } from '../../errors.js'
+import { checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
+import type { Doc, FindQuery, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
+import { compareText, compileOrder, type SortTuple } from './compare.js'
+import { serializeDoc } from './documents.js'
+import { compileCondition } from './match.js'
+import { MemoryTable, type StoredDoc } from './memory-table.js'
+import { selectSorted } from './select.js'
+
+function parse (stored: StoredDoc): Doc {
+  return JSON.parse(stored.json) as Doc
+}
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory'
+  private readonly tables = new Map<string, MemoryTable>()
+  private closed = false
+
+  constructor (private readonly options: StoreOptions) {
+    for (const entity of options.entities) this.tables.set(entity.name, new MemoryTable(entity.refProperties))
+  }
+
+  private table (entity: string): MemoryTable {
+    const table = this.tables.get(entity)
+    // entities come from the model, never from a request: an unknown one is a bug
+    if (table === undefined) throw new Error(`memory store: unknown entity '${entity}'`)
+    return table
+  }
+
+  /** Checks the call can run, then counts it as one round trip. */
+  private begin (entity: string, op: string): MemoryTable {
+    const table = this.table(entity)
+    if (this.closed) throw new StoreUnavailableError(`memory store: ${op} on '${entity}' failed: the store is closed`)
+    this.options.onQuery?.(entity, op)
+    return table
+  }
+
+  async get (entity: string, id: string): Promise<Doc | undefined> {
+    return this.begin(entity, 'get').copy(id)
+  }
+
+  async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
+    const table = this.begin(entity, 'getMany')
+    const docs: Doc[] = []
+    for (const id of new Set(ids)) {
+      const doc = table.copy(id)
+      if (doc !== undefined) docs.push(doc)
+    }
+    return docs
+  }
+
+  async find (entity: string, query: FindQuery): Promise<FindResult> {
+    checkPage(query.page, query.size)
+    const table = this.begin(entity, 'find')
+    const matches = compileCondition(query.filter)
+    const all = selectSorted(table.docs.values(), matches, compileOrder(totalOrder(query.sort)))
+    const start = (query.page - 1) * query.size
+    return { items: all.slice(start, start + query.size).map(parse), total: all.length }
+  }
+
+  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
+    checkLimit(query.perRefLimit)
+    if (!this.table(entity).refs.has(refProperty)) {
+      throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    }
+    const table = this.begin(entity, 'findByRefs')
+    const items: Doc[] = []
+    const totals = new Map<string, number>()
+    for (const ref of new Set(ids)) {
+      const children = table.refs.children(refProperty, ref)
+      if (children === undefined || children.size === 0) continue
+      totals.set(ref, children.size)
+      const first = [...children].sort(compareText).slice(0, query.perRefLimit)
+      for (const id of first) items.push(table.copy(id)!)
+    }
+    return { items, totals }
+  }
+
+  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
+    return this.batches(entity, query)
+  }
+
+  // Keyset pagination over a live table: each batch is re-selected after the last tuple read,
+  // so writes between batches never make a document appear twice.
+  private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
+    checkBatchSize(query.batchSize)
+    const matches = compileCondition(query.filter)
+    const order = compileOrder(totalOrder(query.sort))
+    let after: SortTuple | undefined
+    while (true) {
+      const table = this.begin(entity, 'stream')
+      // one extra document tells whether another read is needed
+      const page = selectSorted(table.docs.values(), matches, order, after, query.batchSize + 1)
+      const batch = page.slice(0, query.batchSize)
+      if (batch.length > 0) {
+        after = order.tuple(batch[batch.length - 1]!.doc)
+        yield batch.map(parse)
+      }
+      if (page.length <= query.batchSize) return
+    }
+  }
+
+  async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
+    const table = this.begin(entity, 'upsertMany')
+    // serialize everything first: a rejected document leaves the table untouched
+    const texts = docs.map(serializeDoc)
+    for (const json of texts) table.put(json)
+    return texts.map(json => JSON.parse(json) as Doc)
+  }
+
+  async delete (entity: string, id: string): Promise<boolean> {
+    return this.begin(entity, 'delete').remove(id)
+  }
+
+  async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
+    const table = this.begin(entity, 'deleteMany')
+    let deleted = 0
+    for (const id of new Set(ids)) if (table.remove(id)) deleted++
+    return deleted
+  }
+
+  async ping (): Promise<void> {
+    if (this.closed) throw new StoreUnavailableError('memory store: the store is closed')
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+  }
+}
+
+export function createMemoryStore (options: StoreOptions): Store {
+  return new MemoryStore(options)
+}

@@ -1,0 +1,38 @@
+// Picks the store adapter named by DATABASE_URL. The rest of the app only sees the Store
+// interface, so adding an adapter means one more branch here and one more folder.
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { ConfigError, StoreUnavailableError } from '../errors.js'
+import { createMemoryStore } from './memory/memory-store.js'
+import { openSqliteStore } from './sqlite/sqlite-store.js'
+import type { Store, StoreOptions } from './store.js'
+
+const ACCEPTED = "'memory:', 'sqlite::memory:' or 'sqlite:<file path>'"
+
+function refuse (problem: string): never {
+  throw new ConfigError(`DATABASE_URL ${problem}; accepted forms are ${ACCEPTED}`)
+}
+
+async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
+  const location = url.slice('sqlite:'.length)
+  if (location === ':memory:') return await openSqliteStore(location, options)
+  if (location === '') refuse(`'${url}' names no database file`)
+  // `sqlite://x` reads like a URL with a host; refuse rather than guess what was meant
+  if (location.startsWith('//')) refuse(`'${url}' has // after sqlite: (write sqlite:/absolute/path or sqlite:relative/path)`)
+  const path = resolve(location)
+  try {
+    await mkdir(dirname(path), { recursive: true })
+  } catch (error) {
+    throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${(error as Error).message})`, { cause: error })
+  }
+  return await openSqliteStore(path, options)
+}
+
+export async function openStore (url: string, options: StoreOptions): Promise<Store> {
+  if (url === 'memory:') return createMemoryStore(options)
+  if (url.startsWith('sqlite:')) return await openSqlite(url, options)
+  // A MongoDB adapter will be selected here: `mongodb://` and `mongodb+srv://` URLs.
+  // Only the scheme is echoed: other URLs may carry credentials.
+  const colon = url.indexOf(':')
+  return refuse(colon < 0 ? 'has no scheme' : `scheme '${url.slice(0, colon + 1)}' is not supported`)
+}

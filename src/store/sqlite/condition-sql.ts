@@ -1,0 +1,94 @@
+// Translates a filter Condition into a WHERE expression with bound parameters. Every
+// expression produced here evaluates to 0 or 1, never NULL, so that NOT (for `ne`, `nin`) is
+// an exact complement; json_type guards keep JSON types from ever comparing across.
+import type { Condition, Scalar } from '../filter.js'
+import { fieldSql, isNumberSql, typeSql, valueSql, type FieldSql } from './field-sql.js'
+import type { TableSql } from './identifiers.js'
+
+export interface SqlFragment {
+  sql: string
+  params: unknown[]
+}
+
+const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
+
+export function conditionSql (condition: Condition | undefined, table: TableSql): SqlFragment {
+  const params: unknown[] = []
+  const sql = condition === undefined ? '1' : new ConditionWriter(table, params).write(condition)
+  return { sql, params }
+}
+
+// Parameters are pushed in the same order as their `?` appear in the returned text.
+class ConditionWriter {
+  constructor (private readonly table: TableSql, private readonly params: unknown[]) {}
+
+  private bind (value: unknown): string {
+    this.params.push(value)
+    return '?'
+  }
+
+  write (condition: Condition): string {
+    switch (condition.op) {
+      case 'and': case 'or': {
+        if (condition.conditions.length === 0) return condition.op === 'and' ? '1' : '0'
+        const parts = condition.conditions.map(part => this.write(part))
+        return `(${parts.join(condition.op === 'and' ? ' AND ' : ' OR ')})`
+      }
+      case 'eq': return this.equals(fieldSql(condition.field, this.table), condition.value)
+      case 'ne': return `NOT ${this.equals(fieldSql(condition.field, this.table), condition.value)}`
+      case 'gt': case 'gte': case 'lt': case 'lte':
+        return this.compare(fieldSql(condition.field, this.table), COMPARISON[condition.op], condition.value)
+      case 'in': return this.oneOf(fieldSql(condition.field, this.table), condition.values)
+      case 'nin': return `NOT ${this.oneOf(fieldSql(condition.field, this.table), condition.values)}`
+      case 'exists': return this.exists(fieldSql(condition.field, this.table), condition.value)
+    }
+  }
+
+  private equals (field: FieldSql, value: Scalar): string {
+    if (typeof value === 'string') return this.stringTest(field, '= ?', value)
+    if (field.isId) return '(0)'
+    if (value === null) return `(coalesce(${typeSql(field)}, 'null') = 'null')`
+    if (typeof value === 'boolean') return `(${typeSql(field)} IS '${value ? 'true' : 'false'}')`
+    return `(${isNumberSql(field)} AND ${valueSql(field)} = ${this.bind(value)})`
+  }
+
+  private compare (field: FieldSql, operator: string, value: string | number): string {
+    if (typeof value === 'string') return this.stringTest(field, `${operator} ?`, value)
+    if (field.isId) return '(0)'
+    return `(${isNumberSql(field)} AND ${valueSql(field)} ${operator} ${this.bind(value)})`
+  }
+
+  private oneOf (field: FieldSql, values: readonly Scalar[]): string {
+    const strings = values.filter((v): v is string => typeof v === 'string')
+    const numbers = values.filter((v): v is number => typeof v === 'number')
+    const parts: string[] = []
+    if (strings.length > 0) parts.push(this.stringTest(field, 'IN (SELECT value FROM json_each(?))', JSON.stringify(strings)))
+    if (!field.isId) {
+      if (numbers.length > 0) {
+        parts.push(`(${isNumberSql(field)} AND ${valueSql(field)} IN (SELECT value FROM json_each(${this.bind(JSON.stringify(numbers))})))`)
+      }
+      if (values.includes(null)) parts.push(this.equals(field, null))
+      if (values.includes(true)) parts.push(this.equals(field, true))
+      if (values.includes(false)) parts.push(this.equals(field, false))
+    }
+    return parts.length === 0 ? '(0)' : `(${parts.join(' OR ')})`
+  }
+
+  private exists (field: FieldSql, present: boolean): string {
+    if (field.isId) return present ? '(1)' : '(0)'
+    return `(${typeSql(field)} IS ${present ? 'NOT NULL' : 'NULL'})`
+  }
+
+  /**
+   * `field <test>` for a string operand, `test` holding exactly one `?` for it; reads the
+   * string column when there is one so that the primary key or the ref index can serve it.
+   */
+  private stringTest (field: FieldSql, test: string, operand: unknown): string {
+    this.params.push(operand)
+    const column = field.stringColumn
+    if (field.isId) return `(${column} ${test})`
+    // a ref column is NULL unless the value is a string; IS NOT NULL turns NULL into 0
+    if (column !== undefined) return `(${column} ${test} AND ${column} IS NOT NULL)`
+    return `(${typeSql(field)} IS 'text' AND ${valueSql(field)} ${test})`
+  }
+}

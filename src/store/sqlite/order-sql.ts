@@ -1,0 +1,46 @@
+// ORDER BY and keyset "after this tuple" conditions for a total order (sort keys ending with
+// id). SQLite sorts NULL first ascending and last descending; the keyset condition follows
+// exactly that, key by key, so a stream returns every matching document once.
+import type { SortKey } from '../store.js'
+import type { SqlFragment } from './condition-sql.js'
+import { fieldSql, valueSql } from './field-sql.js'
+import type { TableSql } from './identifiers.js'
+
+export function keyExpressions (keys: readonly SortKey[], table: TableSql): string[] {
+  return keys.map(key => valueSql(fieldSql(key.field, table)))
+}
+
+export function orderBySql (keys: readonly SortKey[], table: TableSql): string {
+  const expressions = keyExpressions(keys, table)
+  return keys.map((key, i) => `${expressions[i]!} ${key.desc ? 'DESC' : 'ASC'}`).join(', ')
+}
+
+/** The part of the order strictly after `value` on one key, or undefined when there is none. */
+function afterKey (expression: string, desc: boolean, value: unknown): SqlFragment | undefined {
+  if (!desc) {
+    return value === null
+      ? { sql: `${expression} IS NOT NULL`, params: [] }
+      : { sql: `${expression} > ?`, params: [value] }
+  }
+  // descending, NULLs come last: after a NULL nothing follows on this key
+  if (value === null) return undefined
+  return { sql: `(${expression} < ? OR ${expression} IS NULL)`, params: [value] }
+}
+
+/**
+ * `(k1, k2, …) > (v1, v2, …)` in the given order, expanded as
+ * `k1 after v1 OR (k1 IS v1 AND k2 after v2) OR …` with null-safe equality.
+ */
+export function afterSql (keys: readonly SortKey[], table: TableSql, values: readonly unknown[]): SqlFragment {
+  const expressions = keyExpressions(keys, table)
+  const branches: string[] = []
+  const params: unknown[] = []
+  keys.forEach(function addBranch (key, i) {
+    const step = afterKey(expressions[i]!, key.desc, values[i])
+    if (step === undefined) return
+    const equal = expressions.slice(0, i).map(expression => `${expression} IS ?`)
+    branches.push(`(${[...equal, step.sql].join(' AND ')})`)
+    params.push(...values.slice(0, i), ...step.params)
+  })
+  return { sql: branches.length === 0 ? '0' : `(${branches.join(' OR ')})`, params }
+}

@@ -1,0 +1,35 @@
+// Brings a database up to the model at open: a table per entity, and for each ref property a
+// generated column (virtual, so writes cost nothing extra but the index update) with an index.
+// Only adds what is missing, so reopening an existing file with a grown model just works.
+import type Database from 'better-sqlite3'
+import type { StoreEntity } from '../store.js'
+import { jsonPath, quoteIdentifier, refColumnName, refIndexName } from './identifiers.js'
+
+function columnNames (db: Database.Database, entity: string): Set<string> {
+  // table_xinfo, unlike table_info, also lists generated columns
+  const rows = db.prepare('SELECT name FROM pragma_table_xinfo(?)').all(entity) as Array<{ name: string }>
+  return new Set(rows.map(row => row.name))
+}
+
+function ensureEntity (db: Database.Database, entity: StoreEntity): void {
+  const table = quoteIdentifier(entity.name)
+  // json_valid rejects, at write time, JSON that json_extract could not read later (too deep)
+  db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)))`)
+  const existing = columnNames(db, entity.name)
+  for (const property of entity.refProperties) {
+    const column = refColumnName(property)
+    const path = jsonPath(property)
+    if (!existing.has(column)) {
+      // only string values: parent ids are strings, and a filter on the column needs no type guard
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${quoteIdentifier(column)} GENERATED ALWAYS AS ` +
+        `(CASE json_type(doc, ${path}) WHEN 'text' THEN json_extract(doc, ${path}) END) VIRTUAL`)
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(refIndexName(entity.name, property))} ON ${table} (${quoteIdentifier(column)})`)
+  }
+}
+
+export function ensureSchema (db: Database.Database, entities: readonly StoreEntity[]): void {
+  db.transaction(function migrate () {
+    for (const entity of entities) ensureEntity(db, entity)
+  })()
+}

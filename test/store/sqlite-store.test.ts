@@ -1,0 +1,168 @@
+// The SQLite store against the shared conformance suite (in memory and on file), plus what
+// only SQLite has: schema migration on reopen, index use, its own limits and fault mapping.
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { BadRequestError, StoreUnavailableError } from '../../src/errors.js'
+import { openStore } from '../../src/store/open-store.js'
+import { conditionSql } from '../../src/store/sqlite/condition-sql.js'
+import { tableSql } from '../../src/store/sqlite/identifiers.js'
+import { storeError } from '../../src/store/sqlite/sqlite-errors.js'
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
+import * as statements from '../../src/store/sqlite/statements.js'
+import type { Doc, StoreOptions } from '../../src/store/store.js'
+import { storeConformance } from './conformance.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'relata-sqlite-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+let files = 0
+function nextFile (): string {
+  return join(dir, `store-${++files}.db`)
+}
+
+storeConformance('sqlite :memory:', async options => await openStore('sqlite::memory:', options))
+storeConformance('sqlite file', async options => await openStore(`sqlite:${nextFile()}`, options))
+
+const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId'] }] }
+
+function plan (db: Database.Database, sql: string, ...params: unknown[]): string[] {
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map(row => row.detail)
+}
+
+function raw (t: { teardown: (fn: () => unknown) => void }, file: string): Database.Database {
+  const db = new Database(file)
+  t.teardown(() => db.close())
+  return db
+}
+
+t.test('a reopened file keeps its data and gains the columns and indexes of new ref properties', async t => {
+  const file = join(dir, 'nested', 'deeper', 'grow.db')
+  const first = await openStore(`sqlite:${file}`, POSTS)
+  await first.upsertMany('post', [{ id: 'p1', authorId: 'a', editorId: 'e' }, { id: 'p2', authorId: 'b', editorId: 'e' }])
+  await first.close()
+
+  const grown: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId', 'editorId'] }, { name: 'tag', refProperties: [] }] }
+  const store = await openStore(`sqlite:${file}`, grown)
+  t.teardown(() => store.close())
+  t.same((await store.getMany('post', ['p1', 'p2'])).map(doc => doc.id).sort(), ['p1', 'p2'], 'data survived')
+  const edited = await store.findByRefs('post', 'editorId', ['e'], { perRefLimit: 1 })
+  t.same([edited.items.map(doc => doc.id), edited.totals.get('e')], [['p1'], 2], 'the new column covers old rows')
+  t.same(await store.upsertMany('tag', [{ id: 't1' }]), [{ id: 't1' }], 'the new entity has a table')
+
+  const db = raw(t, file)
+  const columns = (db.prepare('SELECT name FROM pragma_table_xinfo(?)').all('post') as Array<{ name: string }>).map(c => c.name)
+  t.same(columns, ['id', 'doc', 'ref_authorId', 'ref_editorId'])
+  const indexes = (db.prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>).map(i => i.name)
+  t.ok(indexes.includes('post_by_editorId'), indexes.join(', '))
+  t.equal(db.pragma('journal_mode', { simple: true }), 'wal')
+  t.match(plan(db, statements.findByRefsSql('"post"', '"ref_editorId"'), '["e"]', 1).join('\n'), /USING (COVERING )?INDEX post_by_editorId/)
+})
+
+t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
+  const file = nextFile()
+  const store = await openStore(`sqlite:${file}`, POSTS)
+  t.teardown(() => store.close())
+  await store.upsertMany('post', Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, authorId: `a${i % 10}` })))
+  const db = raw(t, file)
+  db.exec('ANALYZE')
+  const ids = JSON.stringify(Array.from({ length: 500 }, (_, i) => `p${i}`))
+  const getMany = plan(db, statements.getManySql('"post"'), ids)
+  t.match(getMany.join('\n'), /SEARCH post USING (INDEX sqlite_autoindex_post_1|PRIMARY KEY) \(id=\?\)/, 'getMany: primary key')
+  const byRefs = plan(db, statements.findByRefsSql('"post"', '"ref_authorId"'), '["a1","a2"]', 3)
+  t.match(byRefs.join('\n'), /SEARCH post USING (COVERING )?INDEX post_by_authorId \(ref_authorId=\?\)/, 'findByRefs: ref index')
+  const where = conditionSql({ op: 'eq', field: 'authorId', value: 'a1' }, tableSql(POSTS.entities[0]!))
+  const filtered = plan(db, statements.countSql('"post"', where.sql), ...where.params)
+  t.match(filtered.join('\n'), /USING (COVERING )?INDEX post_by_authorId/, 'eq filter on a ref property')
+  for (const detail of [...getMany, ...byRefs, ...filtered]) t.notMatch(detail, /^SCAN post\b/, detail)
+})
+
+t.test('a document SQLite cannot read is refused and rolls back the whole batch', async t => {
+  const store = await openStore('sqlite::memory:', { entities: [...POSTS.entities, { name: 'row', refProperties: [] }] })
+  t.teardown(() => store.close())
+  // JSON nested deeper than SQLite's JSON parser allows (1000 levels) passes JSON.stringify
+  // but fails inside the transaction (the ref index's json_type, or the table's CHECK when
+  // there is no ref column), after the batch's first row was inserted: the rollback is SQLite's.
+  let deep: unknown = 1
+  for (let i = 0; i < 1200; i++) deep = [deep]
+  for (const entity of ['post', 'row']) {
+    const error = await store.upsertMany(entity, [{ id: 'first', authorId: 'a' }, { id: 'deep', deep }]).then(() => undefined, (e: unknown) => e)
+    t.ok(error instanceof BadRequestError, entity)
+    t.match((error as BadRequestError).errors, [{ path: '/1' }])
+    t.same(await store.getMany(entity, ['first', 'deep']), [])
+  }
+  t.same((await store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 })).totals.size, 0)
+})
+
+t.test('store faults become StoreUnavailableError without SQL in the message', async t => {
+  const file = nextFile()
+  const store = await openSqliteStore(file, POSTS, { busyTimeoutMs: 50 })
+  t.teardown(() => store.close())
+  await store.upsertMany('post', [{ id: 'p1', authorId: 'a' }])
+  const other = raw(t, file)
+  other.exec("BEGIN IMMEDIATE; INSERT INTO post (id, doc) VALUES ('x', '{\"id\":\"x\"}')")
+  const busy = await store.upsertMany('post', [{ id: 'p2' }]).then(() => undefined, (e: unknown) => e)
+  t.ok(busy instanceof StoreUnavailableError)
+  t.match((busy as Error).message, /upsertMany on 'post' failed \(SQLITE_BUSY/)
+  t.notMatch((busy as Error).message, /INSERT|SELECT/)
+  t.same(await store.get('post', 'p1'), { id: 'p1', authorId: 'a' }, 'WAL: reads go on during the write')
+  other.exec('ROLLBACK')
+  t.same(await store.upsertMany('post', [{ id: 'p2' }]), [{ id: 'p2' }], 'recovers once the lock is gone')
+
+  other.exec('DROP TABLE post')
+  const ping = await store.ping().then(() => undefined, (e: unknown) => e)
+  t.ok(ping instanceof StoreUnavailableError)
+  t.match((ping as Error).message, /table 'post' is missing/)
+})
+
+t.test('a file that is not a database is unavailable at open', async t => {
+  const file = nextFile()
+  writeFileSync(file, 'this is not a database '.repeat(200))
+  const error = await openStore(`sqlite:${file}`, POSTS).then(() => undefined, (e: unknown) => e)
+  t.ok(error instanceof StoreUnavailableError)
+  t.match((error as Error).message, /SQLITE_NOTADB/)
+  t.notMatch((error as Error).message, /CREATE/)
+})
+
+t.test('only store faults are mapped', async t => {
+  const fault = (code: string): unknown => storeError(new Database.SqliteError('failure', code), "get on 'post'")
+  for (const code of ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT',
+    'SQLITE_NOTADB', 'SQLITE_READONLY_DBMOVED', 'SQLITE_FULL']) {
+    t.ok(fault(code) instanceof StoreUnavailableError, code)
+  }
+  const bug = new Database.SqliteError('no such column: x', 'SQLITE_ERROR')
+  t.equal(storeError(bug, 'find'), bug, 'programming errors pass through unchanged')
+  t.ok(storeError(new TypeError('The database connection is not open'), 'get') instanceof StoreUnavailableError)
+})
+
+t.test('stream keys keep their exact SQLite value across batches', async t => {
+  const store = await openStore('sqlite::memory:', { entities: [{ name: 'row', refProperties: [] }] })
+  t.teardown(() => store.close())
+  // integers beyond 2^53 are exact in SQLite; the cursor must not round them into duplicates
+  const docs: Doc[] = Array.from({ length: 30 }, (_, i) => ({ id: `r${String(i).padStart(2, '0')}`, k: 2 ** 60 + (i % 3) * 2 ** 10 }))
+  await store.upsertMany('row', docs)
+  const seen: string[] = []
+  for await (const batch of store.stream('row', { sort: [{ field: 'k', desc: true }], batchSize: 4 })) seen.push(...batch.map(doc => doc.id))
+  t.equal(seen.length, 30)
+  t.equal(new Set(seen).size, 30)
+})
+
+t.test('property paths reach SQL only when they are plain names', async t => {
+  const store = await openStore('sqlite::memory:', POSTS)
+  t.teardown(() => store.close())
+  const error = await store.find('post', { filter: { op: 'eq', field: "x') OR 1 --", value: 1 }, page: 1, size: 1 })
+    .then(() => undefined, (e: unknown) => e)
+  t.ok(error instanceof Error && !(error instanceof BadRequestError), 'a path parseFilter would refuse is a programming error')
+  const badRef = await openStore('sqlite::memory:', { entities: [{ name: 'post', refProperties: ['a.b'] }] })
+    .then(() => undefined, (e: unknown) => e)
+  t.match((badRef as Error).message, /top-level property/)
+})
+
+t.test('openStore reports a database directory it cannot create', async t => {
+  const file = nextFile()
+  writeFileSync(file, '')
+  const error = await openStore(`sqlite:${join(file, 'below', 'x.db')}`, POSTS).then(() => undefined, (e: unknown) => e)
+  t.ok(error instanceof StoreUnavailableError)
+  t.match((error as Error).message, /cannot create the directory/)
+})
