@@ -9,9 +9,11 @@ import { modelSchemas } from '../routes/schemas.js'
 export interface OpenApiOptions {
   metadata: RelationshipMetadata
   version: string
+  /** Whether API keys are configured (plugins/auth.ts). */
+  secured?: boolean
 }
 
-export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata, version }) {
+export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata, version, secured = false }) {
   for (const schema of modelSchemas(metadata)) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
@@ -21,6 +23,14 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
         version,
         description: 'Entities of the model, each with list, NDJSON stream, get and writes. Any read can load related entities in one request with `?with=`.'
       },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from API_KEYS; required only when the server has keys configured' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }
+        }
+      },
+      // The schemes are always declared; they are required only when API_KEYS is set.
+      security: secured ? [{ apiKey: [] }, { bearer: [] }] : [],
       tags: [{ name: 'System', description: 'Health, metrics' }, ...metadata.all().map(e => ({ name: e.name, description: `${e.name} documents under /api/${e.route}` }))]
     },
     refResolver: {
@@ -29,5 +39,5 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
       }
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
 }, { name: 'relata-openapi', fastify: '5.x' })

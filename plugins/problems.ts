@@ -1,6 +1,7 @@
 // One error handler for the whole app: every error becomes application/problem+json (RFC 9457).
 // Known domain errors and Fastify's own 4xx errors say what to fix; anything else is a 500
 // whose details stay in the log, next to the request id.
+import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { BadRequestError, NotFoundError, RelataError, StoreUnavailableError, ValidationError, type FieldError } from '../src/errors.js'
@@ -51,8 +52,10 @@ function fromError (error: FastifyError & { validationContext?: string }): Omit<
   }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
-    return { type: `urn:relata:problem:${(error.code ?? 'bad-request').toLowerCase()}`, title: 'Bad request', status, detail: error.message }
+    return { type: `urn:relata:problem:${(error.code ?? 'bad-request').toLowerCase()}`, title: STATUS_CODES[status] ?? 'Bad request', status, detail: error.message }
   }
+  // @fastify/under-pressure sheds load with a 503 error of its own
+  if (status === 503) return { type: 'urn:relata:problem:overloaded', title: 'Service Unavailable', status, detail: 'the server is overloaded; retry after the Retry-After delay' }
   return { type: 'urn:relata:problem:internal', title: 'Internal Server Error', status: 500, detail: 'an unexpected error occurred; quote the requestId when reporting it' }
 }
 

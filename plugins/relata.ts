@@ -8,6 +8,7 @@ import { Relata, storeEntities } from '../src/relata.js'
 import { seedSampleData } from '../src/sample/seed.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store, StoreOptions } from '../src/store/store.js'
+import { withTimeout } from '../src/store/timeout-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,10 +27,12 @@ export interface RelataPluginOptions {
 
 export default fp<RelataPluginOptions>(async function relataPlugin (app, options) {
   const open = options.openStore ?? openStore
-  const store = await open(options.config.DATABASE_URL, {
+  const timeoutMs = options.config.STORE_TIMEOUT_MS
+  const store = withTimeout(await open(options.config.DATABASE_URL, {
     entities: storeEntities(options.metadata),
-    onQuery: app.metrics.countQuery
-  })
+    onQuery: app.metrics.countQuery,
+    timeoutMs
+  }), timeoutMs)
   const relata = new Relata(options.metadata, store, {
     childLimit: options.config.CHILD_LIMIT,
     maxBulk: options.config.MAX_BULK

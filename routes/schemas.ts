@@ -52,11 +52,20 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   }
 }
 
+/** The document as responses show it: hidden (x-internal, writeOnly) properties left out. */
+function visibleSchema (meta: EntityMetadata): Record<string, unknown> {
+  if (meta.hidden.length === 0) return meta.schema
+  const properties = { ...(meta.schema.properties as Record<string, unknown>) }
+  for (const name of meta.hidden) delete properties[name]
+  const required = (meta.schema.required as string[]).filter(name => !meta.hidden.includes(name))
+  return { ...meta.schema, properties, required }
+}
+
 /** Every shared schema of the model, in an order where references resolve. */
 export function modelSchemas (metadata: RelationshipMetadata): Array<Record<string, unknown>> {
   const schemas: Array<Record<string, unknown>> = [ProblemSchema as unknown as Record<string, unknown>]
   for (const meta of metadata.all()) {
-    schemas.push({ ...meta.schema, $id: meta.name, title: meta.name })
+    schemas.push({ ...visibleSchema(meta), $id: meta.name, title: meta.name })
     schemas.push({ ...meta.inputSchema, $id: `${meta.name}Input`, title: `${meta.name}Input`, description: `A ${meta.name} to write; the server assigns an id when it is omitted` })
   }
   for (const meta of metadata.all()) schemas.push(graphSchema(meta))

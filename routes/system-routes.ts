@@ -8,6 +8,7 @@ const systemRoutes: FastifyPluginAsync = async function systemRoutes (app) {
     schema: {
       tags: ['System'],
       operationId: 'health',
+      security: [],
       summary: 'Whether the server and its store answer',
       response: {
         200: Type.Object({

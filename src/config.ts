@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import Value from 'typebox/value'
 import { ConfigError } from './errors.js'
+import { SecurityConfigSchema, checkSecurityConfig } from './security-config.js'
 
 const Int = (description: string, fallback: number, minimum: number, maximum: number) =>
   Type.Integer({ description, default: fallback, minimum, maximum })
@@ -25,7 +26,8 @@ export const ConfigSchema = Type.Object({
   SEED: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     description: 'Seed sample data into an empty store: auto = only for the built-in sample model',
     default: 'auto'
-  })
+  }),
+  ...SecurityConfigSchema.properties
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -48,6 +50,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     })
     throw new ConfigError(`invalid configuration: ${[...new Set(lines)].join('; ')}`)
   }
+  checkSecurityConfig(candidate as Static<typeof SecurityConfigSchema>)
   return candidate as Config
 }
 

@@ -3,6 +3,7 @@
 import { EntityApi, type EntityLimits } from './entities/entity-api.js'
 import { GraphBuilder, type GraphOptions } from './graph/graph-builder.js'
 import { RelationshipMetadata } from './metadata/relationship-metadata.js'
+import { HiddenFields } from './model/hidden-fields.js'
 import type { ModelDefinition } from './model/model.js'
 import type { Store, StoreEntity } from './store/store.js'
 
@@ -18,9 +19,10 @@ export class Relata {
 
   constructor (metadata: RelationshipMetadata, readonly store: Store, options: RelataOptions = {}) {
     this.metadata = metadata
-    this.graphs = new GraphBuilder(store, { childLimit: options.childLimit ?? DEFAULT_CHILD_LIMIT })
+    const hidden = new HiddenFields(metadata)
+    this.graphs = new GraphBuilder(store, { childLimit: options.childLimit ?? DEFAULT_CHILD_LIMIT, hidden })
     const limits = { maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK }
-    for (const meta of metadata.all()) this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits))
+    for (const meta of metadata.all()) this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits, hidden))
   }
 
   entity (name: string): EntityApi {

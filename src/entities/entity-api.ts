@@ -6,6 +6,7 @@ import type { Graph, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import { parseWith } from '../graph/parse-with.js'
 import type { EntityMetadata } from '../metadata/types.js'
+import type { HiddenFields } from '../model/hidden-fields.js'
 import { validateDocs } from '../model/validator.js'
 import type { Condition } from '../store/filter.js'
 import type { Doc, SortKey, Store } from '../store/store.js'
@@ -44,28 +45,36 @@ export interface EntityLimits {
 }
 
 export class EntityApi {
+  /** Every document read from the store leaves through here: hidden properties never do. */
+  readonly #visible: (docs: Doc[]) => Doc[]
+
   constructor (
     readonly meta: EntityMetadata,
     private readonly store: Store,
     private readonly graphs: GraphBuilder,
-    private readonly limits: EntityLimits
-  ) {}
+    private readonly limits: EntityLimits,
+    hidden?: HiddenFields
+  ) {
+    const hide = hidden?.of(meta.name)
+    this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
+  }
 
   async get (id: string, selection?: Selection): Promise<Doc | Graph> {
-    const doc = await this.store.get(this.meta.name, id)
-    if (doc === undefined) throw new NotFoundError(this.meta.name, id)
+    const found = await this.store.get(this.meta.name, id)
+    if (found === undefined) throw new NotFoundError(this.meta.name, id)
+    const doc = this.#visible([found])[0]!
     return selection === undefined ? doc : (await this.graphs.build([doc], selection))[0]!
   }
 
   async list (query: PageQuery): Promise<Page> {
     const { items, total } = await this.store.find(this.meta.name, query)
-    return { items: await this.#enrich(items, query.selection), total }
+    return { items: await this.#enrich(this.#visible(items), query.selection), total }
   }
 
   /** Every matching document (or graph) in store-sized batches; stop iterating to stop reading. */
   async * stream (query: ReadQuery & { batchSize: number }): AsyncGenerator<Array<Doc | Graph>> {
     for await (const batch of this.store.stream(this.meta.name, query)) {
-      yield await this.#enrich(batch, query.selection)
+      yield await this.#enrich(this.#visible(batch), query.selection)
     }
   }
 
@@ -80,7 +89,7 @@ export class EntityApi {
     const docs = items.map((item, i) => withId(item, where(i)))
     assertUniqueIds(docs, where)
     validateDocs(this.meta, docs, where)
-    return await this.store.upsertMany(this.meta.name, docs as Doc[])
+    return this.#visible(await this.store.upsertMany(this.meta.name, docs as Doc[]))
   }
 
   async replace (id: string, input: unknown): Promise<Doc> {

@@ -3,12 +3,15 @@
 // child relationship, whatever the number of documents. Single GET, list, stream and the
 // library API all go through `build`.
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
+import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, Store } from '../store/store.js'
 import type { Graph, Selection } from './graph.js'
 
 export interface GraphOptions {
   /** Children loaded per parent document and relationship; the rest are reported as truncated. */
   childLimit: number
+  /** Strips hidden properties from the parents and children loaded. */
+  hidden?: HiddenFields
 }
 
 interface LoadedChildren {
@@ -42,14 +45,17 @@ export class GraphBuilder {
     const loaded = new Map<string, Map<string, Doc>>()
     await Promise.all([...idsByTarget].map(async ([target, ids]) => {
       const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids])
-      loaded.set(target, new Map(found.map(d => [d.id, d])))
+      const visible = this.options.hidden?.all(target, found) ?? found
+      loaded.set(target, new Map(visible.map(d => [d.id, d])))
     }))
     return loaded
   }
 
   async #loadChildren (docs: readonly Doc[], relationship: ChildRelationship): Promise<LoadedChildren> {
     const ids = [...new Set(docs.map(d => d.id))]
-    const { items, totals } = await this.store.findByRefs(relationship.child, relationship.property, ids, { perRefLimit: this.options.childLimit })
+    const found = await this.store.findByRefs(relationship.child, relationship.property, ids, { perRefLimit: this.options.childLimit })
+    const items = this.options.hidden?.all(relationship.child, found.items) ?? found.items
+    const totals = found.totals
     const byParent = new Map<string, Doc[]>()
     for (const item of items) {
       const ref = item[relationship.property] as string

@@ -5,6 +5,7 @@
 import { ModelError } from '../errors.js'
 import type { JsonSchema, ModelDefinition } from '../model/model.js'
 import { defaultRoute } from '../model/routes.js'
+import { hiddenProperties } from './hidden-properties.js'
 import { IDENTIFIER, ROUTE_SEGMENT, isStringLike } from './schema-checks.js'
 import type { ChildRelationship, EntityMetadata, ParentRelationship } from './types.js'
 
@@ -79,6 +80,7 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
     const children = childrenOf.get(name)!
     assertNoNameClash(name, parents, children)
     const { schema, inputSchema } = withIdProperty(name, model.entities[name]!.schema as JsonSchema)
+    const hidden = hiddenProperties(name, schema.properties as Record<string, JsonSchema>, parents.map(p => p.property))
     entities.set(name, Object.freeze({
       name,
       route: routeOf.get(name)!,
@@ -87,7 +89,8 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
       parents: Object.freeze(parents),
       children: Object.freeze(children),
       refProperties: Object.freeze(parents.map(p => p.property)),
-      properties: Object.freeze(Object.keys(schema.properties as object))
+      properties: Object.freeze(Object.keys(schema.properties as object).filter(p => !hidden.includes(p))),
+      hidden: Object.freeze(hidden)
     }))
   }
   return entities

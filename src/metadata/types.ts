@@ -28,6 +28,8 @@ export interface EntityMetadata {
   readonly children: readonly ChildRelationship[]
   /** Properties holding references (the store indexes them). */
   readonly refProperties: readonly string[]
-  /** Top-level property names, for validating filters and sorts. */
+  /** Top-level property names that responses show, for validating filters and sorts. */
   readonly properties: readonly string[]
+  /** Properties marked `x-internal` or `writeOnly`: stored, never in a response. */
+  readonly hidden: readonly string[]
 }

@@ -15,7 +15,8 @@ function refuse (problem: string): never {
 
 async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
   const location = url.slice('sqlite:'.length)
-  if (location === ':memory:') return await openSqliteStore(location, options)
+  const settings = { busyTimeoutMs: options.timeoutMs ?? 5000 }
+  if (location === ':memory:') return await openSqliteStore(location, options, settings)
   if (location === '') refuse(`'${url}' names no database file`)
   // `sqlite://x` reads like a URL with a host; refuse rather than guess what was meant
   if (location.startsWith('//')) refuse(`'${url}' has // after sqlite: (write sqlite:/absolute/path or sqlite:relative/path)`)
@@ -25,7 +26,7 @@ async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
   } catch (error) {
     throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${(error as Error).message})`, { cause: error })
   }
-  return await openSqliteStore(path, options)
+  return await openSqliteStore(path, options, settings)
 }
 
 export async function openStore (url: string, options: StoreOptions): Promise<Store> {

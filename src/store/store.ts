@@ -54,6 +54,8 @@ export type QueryListener = (entity: string, op: string) => void
 export interface StoreOptions {
   entities: readonly StoreEntity[]
   onQuery?: QueryListener
+  /** How long one call may wait on the store (a lock, a connection) before failing as unavailable. */
+  timeoutMs?: number
 }
 
 export interface Store {

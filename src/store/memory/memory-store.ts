@@ -107,7 +107,19 @@ export class MemoryStore implements Store {
     const table = this.begin(entity, 'upsertMany')
     // serialize everything first: a rejected document leaves the table untouched
     const texts = docs.map(serializeDoc)
-    for (const json of texts) table.put(json)
+    const previous = docs.map(doc => table.docs.get(doc.id)?.json)
+    let written = 0
+    try {
+      for (; written < texts.length; written++) table.put(texts[written]!)
+    } catch (error) {
+      // a fault half-way (out of memory, a bug) must not leave part of the batch behind
+      for (let i = written - 1; i >= 0; i--) {
+        const before = previous[i]
+        if (before === undefined) table.remove(docs[i]!.id)
+        else table.put(before)
+      }
+      throw error
+    }
     return texts.map(json => JSON.parse(json) as Doc)
   }
 

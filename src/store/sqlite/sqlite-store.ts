@@ -69,7 +69,19 @@ export class SqliteStore implements Store {
     try {
       return work()
     } catch (error) {
+      this.abandonTransaction()
       throw storeError(error, `${op} on '${entity}'`)
+    }
+  }
+
+  // A fault can also fail the ROLLBACK of a write's transaction; left open, that transaction
+  // would be committed by the next write with half a batch in it. End it for sure.
+  private abandonTransaction (): void {
+    if (!this.db.open || !this.db.inTransaction) return
+    try {
+      this.db.exec('ROLLBACK')
+    } catch {
+      // nothing more to do: SQLite has already rolled back
     }
   }
 
@@ -173,6 +185,9 @@ export class SqliteStore implements Store {
       if (first === undefined) return
       const found = this.statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(first.name)
       if (found === undefined) throw new StoreUnavailableError(`sqlite store: ping failed: table '${first.name}' is missing`)
+      // a store that cannot take the write lock (another connection holds it) is down for writes
+      this.db.exec('BEGIN IMMEDIATE')
+      this.db.exec('ROLLBACK')
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error
       throw new StoreUnavailableError(`sqlite store: ping failed (${(error as Error).message})`, { cause: error })

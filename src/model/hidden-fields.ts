@@ -1,0 +1,40 @@
+// Projects documents leaving the library without their hidden properties (see
+// metadata/hidden-properties). Entities without hidden properties get no projector at all, so
+// the hot path of most models does no extra work; the others get a copy without those keys.
+import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
+import type { Doc } from '../store/store.js'
+
+export type Hide = (doc: Doc) => Doc
+
+function hider (hidden: readonly string[]): Hide {
+  const skip = new Set(hidden)
+  return function hide (doc: Doc): Doc {
+    const visible: Record<string, unknown> = {}
+    for (const key of Object.keys(doc)) {
+      // defineProperty: a stored `__proto__` key stays plain data in the copy
+      if (!skip.has(key)) Object.defineProperty(visible, key, { value: doc[key], enumerable: true, writable: true, configurable: true })
+    }
+    return visible as Doc
+  }
+}
+
+export class HiddenFields {
+  readonly #hiders = new Map<string, Hide>()
+
+  constructor (metadata: RelationshipMetadata) {
+    for (const meta of metadata.all()) {
+      if (meta.hidden.length > 0) this.#hiders.set(meta.name, hider(meta.hidden))
+    }
+  }
+
+  /** The projector of `entity`, undefined when it hides nothing. */
+  of (entity: string): Hide | undefined {
+    return this.#hiders.get(entity)
+  }
+
+  /** `docs` without the hidden properties of `entity`: the same array when there are none. */
+  all (entity: string, docs: Doc[]): Doc[] {
+    const hide = this.#hiders.get(entity)
+    return hide === undefined ? docs : docs.map(hide)
+  }
+}

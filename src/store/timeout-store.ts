@@ -1,0 +1,57 @@
+// Bounds every store call in time: a call that has not settled after `timeoutMs` rejects with
+// StoreUnavailableError (503), so a hung store (a network partition, a lock) costs a client one
+// bounded wait instead of a request that never ends. Streams are bounded per batch. The late
+// result of a timed-out call is dropped; for a write the outcome is then unknown, as with any
+// 503, and the client retries (writes are upserts by id, so a retry is safe). Members this
+// wrapper does not know pass through untouched.
+import { StoreUnavailableError } from '../errors.js'
+import type { Doc, Store, StreamQuery } from './store.js'
+
+export function withTimeout (store: Store, timeoutMs: number): Store {
+  function bounded<T> (what: string, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within ${timeoutMs} ms`)), timeoutMs)
+    })
+    // a late rejection of the abandoned call must not become an unhandled rejection
+    work.catch(() => {})
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+  }
+
+  async function * stream (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
+    const iterator = store.stream(entity, query)[Symbol.asyncIterator]()
+    let settled = true
+    try {
+      while (true) {
+        settled = false
+        const next = await bounded(`stream of '${entity}'`, iterator.next())
+        settled = true
+        if (next.done === true) return
+        yield next.value
+      }
+    } finally {
+      // after a timeout the source's pending read would hold return() back: let it go
+      if (settled) await iterator.return?.()
+      else iterator.return?.().catch(() => {})
+    }
+  }
+
+  const wrapped: Partial<Store> = {
+    get: (entity, id) => bounded(`get on '${entity}'`, store.get(entity, id)),
+    getMany: (entity, ids) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids)),
+    find: (entity, query) => bounded(`find on '${entity}'`, store.find(entity, query)),
+    findByRefs: (entity, property, ids, query) => bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query)),
+    stream,
+    upsertMany: (entity, docs) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs)),
+    delete: (entity, id) => bounded(`delete on '${entity}'`, store.delete(entity, id)),
+    deleteMany: (entity, ids) => bounded(`deleteMany on '${entity}'`, store.deleteMany(entity, ids)),
+    ping: () => bounded('ping', store.ping())
+  }
+  return new Proxy(store, {
+    get (target, property, receiver) {
+      if (Object.hasOwn(wrapped, property)) return wrapped[property as keyof Store]
+      const value: unknown = Reflect.get(target, property, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    }
+  })
+}

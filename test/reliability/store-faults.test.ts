@@ -1,0 +1,95 @@
+// Store faults: a locked SQLite file, a disk that fails reads, a store that throws or hangs.
+// Each answers 503 problem+json quickly, /health reports the store down, the process lives on,
+// and everything works again once the fault clears, without a restart.
+import t, { type Test } from 'tap'
+import Database from 'better-sqlite3'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { createMemoryStore } from '../../src/store/memory/memory-store.js'
+import { build } from '../helper.js'
+import { breakSqliteDisk, faulty } from './faults.js'
+
+const TIMEOUT_MS = 200
+const QUICK_MS = 1000
+
+process.on('unhandledRejection', err => { t.fail(`unhandled rejection: ${String(err)}`) })
+
+async function timed (app: FastifyInstance, options: InjectOptions) {
+  const start = performance.now()
+  const res = await app.inject(options)
+  return { res, ms: performance.now() - start }
+}
+
+async function assertUnavailable (t: Test, app: FastifyInstance, options: InjectOptions, label: string): Promise<void> {
+  const { res, ms } = await timed(app, options)
+  t.equal(res.statusCode, 503, `${label}: 503`)
+  t.match(res.headers['content-type'], /^application\/problem\+json/, `${label}: problem+json`)
+  t.ok(Number(res.headers['retry-after']) > 0, `${label}: Retry-After`)
+  t.ok(ms < QUICK_MS, `${label}: answered in ${ms.toFixed(0)} ms`)
+  t.notMatch(res.body, /SELECT|INSERT/, `${label}: no SQL in the answer`)
+}
+
+async function sqliteApp (t: Test): Promise<{ app: FastifyInstance, file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'relata-faults-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const file = join(dir, 'shop.db')
+  const app = await build(t, { env: { DATABASE_URL: `sqlite:${file}`, SEED: 'true', STORE_TIMEOUT_MS: String(TIMEOUT_MS) } })
+  return { app, file }
+}
+
+const order = { customerId: 'cust-1', status: 'open', total: 1, createdAt: '2026-01-01T00:00:00Z' }
+
+t.test('a SQLite file locked by another connection: writes and /health answer 503, then recover', async t => {
+  const { app, file } = await sqliteApp(t)
+  const other = new Database(file)
+  t.teardown(() => { if (other.open) other.close() })
+  other.exec('BEGIN EXCLUSIVE')
+  await assertUnavailable(t, app, { method: 'POST', url: '/api/orders', payload: order }, 'POST while locked')
+  await assertUnavailable(t, app, { method: 'DELETE', url: '/api/orders/ord-1' }, 'DELETE while locked')
+  await assertUnavailable(t, app, { method: 'GET', url: '/health' }, '/health while locked')
+  // WAL: readers are not blocked by a writer, so reads keep working during the lock
+  t.equal((await app.inject('/api/orders/ord-1?with=all')).statusCode, 200, 'reads still work')
+  other.exec('ROLLBACK')
+  other.close()
+  t.equal((await app.inject('/health')).statusCode, 200, 'healthy again')
+  t.equal((await app.inject({ method: 'POST', url: '/api/orders', payload: order })).statusCode, 201, 'writes work again')
+  t.equal((await app.inject('/api/orders/ord-1')).statusCode, 200, 'the data survived')
+})
+
+t.test('a SQLite disk that fails reads: every route answers 503, then recovers', async t => {
+  const { app } = await sqliteApp(t)
+  const heal = breakSqliteDisk()
+  t.teardown(heal)
+  for (const url of ['/api/orders/ord-1', '/api/orders?with=all', '/api/orders/stream?with=all', '/api/customers/cust-1?with=all', '/health']) {
+    await assertUnavailable(t, app, { method: 'GET', url }, `GET ${url}`)
+  }
+  await assertUnavailable(t, app, { method: 'POST', url: '/api/orders', payload: [order, order] }, 'POST')
+  await assertUnavailable(t, app, { method: 'PATCH', url: '/api/orders/ord-1', payload: { total: 2 } }, 'PATCH')
+  heal()
+  t.equal((await app.inject('/health')).statusCode, 200)
+  t.equal((await app.inject('/api/orders/ord-1?with=all')).json().entity.total, (await app.inject('/api/orders/ord-1')).json().total)
+  t.equal((await app.inject('/api/orders/stream')).body.split('\n').length, 101, 'streams work again')
+})
+
+t.test('a store that throws, then hangs: 503 within the store timeout, then recovers', async t => {
+  let control: ReturnType<typeof faulty> | undefined
+  const app = await build(t, {
+    env: { STORE_TIMEOUT_MS: String(TIMEOUT_MS), SEED: 'true' },
+    openStore: async (_url, options) => (control = faulty(createMemoryStore(options))).store
+  })
+  // SEED=true only seeds the built-in model: seed by hand through the API
+  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ann', email: 'ann@example.com' } })).statusCode, 201)
+  for (const mode of ['throw', 'hang'] as const) {
+    control!.mode = mode
+    for (const url of ['/api/customers/c1?with=all', '/api/customers?with=all', '/api/customers/stream', '/health']) {
+      await assertUnavailable(t, app, { method: 'GET', url }, `${mode}: GET ${url}`)
+    }
+    await assertUnavailable(t, app, { method: 'PUT', url: '/api/customers/c2', payload: { name: 'Bo', email: 'bo@example.com' } }, `${mode}: PUT`)
+    control!.mode = 'ok'
+    t.equal((await app.inject('/health')).statusCode, 200, `${mode}: healthy again`)
+    t.equal((await app.inject('/api/customers/c1')).json().name, 'Ann', `${mode}: reads again`)
+  }
+  t.equal((await app.inject({ method: 'PUT', url: '/api/customers/c2', payload: { name: 'Bo', email: 'bo@example.com' } })).statusCode, 200, 'writes again')
+})
