@@ -1,12 +1,16 @@
-// Writes openapi/openapi.json: the OpenAPI document of the sample model, as the server
-// serves it at /openapi.json. A test fails when the committed file drifts from the code.
+// Writes openapi/openapi.json (the OpenAPI document of the sample model, as the server serves
+// it at /openapi.json) and openapi/schema.d.ts (its TypeScript types, for openapi/client.ts).
+// Tests fail when the committed files drift from the code.
 import { writeFile } from 'node:fs/promises'
 import { buildApp } from '../plugins/app.js'
 import { loadConfig } from '../src/config.js'
+import { specTypes } from './spec-types.js'
 
 const app = await buildApp(loadConfig({ DATABASE_URL: 'memory:', SEED: 'false', LOG_LEVEL: 'silent' }), { logger: false })
-const spec = await app.inject('/openapi.json')
+const spec = (await app.inject('/openapi.json')).json()
 await app.close()
-const target = new URL('./openapi.json', import.meta.url)
-await writeFile(target, JSON.stringify(spec.json(), null, 2) + '\n')
-console.log(`wrote ${target.pathname}`)
+for (const [file, text] of [['openapi.json', JSON.stringify(spec, null, 2) + '\n'], ['schema.d.ts', await specTypes(spec)]] as const) {
+  const target = new URL(`./${file}`, import.meta.url)
+  await writeFile(target, text)
+  console.log(`wrote ${target.pathname}`)
+}

@@ -7,14 +7,14 @@ import type { ModelDefinition } from '../src/model/model.js'
 import { buildMetadata } from '../src/relata.js'
 import { sampleModel } from '../src/sample/sample-model.js'
 import type { Store, StoreOptions } from '../src/store/store.js'
+import docsModel from '../routes/docs-model.js'
 import { registerEntityRoutes } from '../routes/entity-routes.js'
+import { registerImportRoutes } from '../routes/import-route.js'
+import modelRoutes from '../routes/model-routes.js'
 import systemRoutes from '../routes/system-routes.js'
 import metricsPlugin from './metrics.js'
 import openApiPlugin from './openapi.js'
 import problemsPlugin from './problems.js'
-import securityPlugin from './security.js'
-import authPlugin from './auth.js'
-import { withRedaction } from './redact.js'
 import relataPlugin from './relata.js'
 
 export interface BuildOptions {
@@ -30,9 +30,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const model = options.model ?? (config.MODEL_PATH === undefined ? sampleModel : await loadModel(config.MODEL_PATH))
   const metadata = buildMetadata(model)
   const app = Fastify({
-    logger: withRedaction(options.logger ?? { level: config.LOG_LEVEL }),
+    logger: options.logger ?? { level: config.LOG_LEVEL },
     bodyLimit: config.BODY_LIMIT,
-    ajv: { customOptions: { keywords: ['x-parent', 'x-internal'] } },
+    ajv: { customOptions: { keywords: ['x-parent'] } },
     // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
     serializerOpts: undefined
   })
@@ -40,8 +40,6 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   try {
     await app.register(problemsPlugin)
-    await app.register(securityPlugin, { config })
-    await app.register(authPlugin, { apiKeys: config.API_KEYS, metadata })
     await app.register(metricsPlugin)
     await app.register(relataPlugin, {
       config,
@@ -49,9 +47,12 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       seed: config.SEED === 'true' || (config.SEED === 'auto' && options.model === undefined && config.MODEL_PATH === undefined),
       ...(options.openStore === undefined ? {} : { openStore: options.openStore })
     })
-    await app.register(openApiPlugin, { metadata, version: VERSION, secured: config.API_KEYS !== undefined })
+    await app.register(openApiPlugin, { metadata, version: VERSION })
     await app.register(systemRoutes)
     registerEntityRoutes(app, config.STREAM_BATCH_SIZE)
+    registerImportRoutes(app, { maxBulk: config.MAX_BULK, maxLineBytes: config.BODY_LIMIT })
+    await app.register(modelRoutes)
+    await app.register(docsModel)
     await app.ready()
   } catch (err) {
     await app.close()

@@ -1,6 +1,7 @@
 // OpenAPI 3.1 from the route schemas (@fastify/swagger) and Swagger UI at /docs, served from
 // the package's own assets. Shared schemas keep their $id as the component name.
 import fp from 'fastify-plugin'
+import type { FastifySchema } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
@@ -9,11 +10,9 @@ import { modelSchemas } from '../routes/schemas.js'
 export interface OpenApiOptions {
   metadata: RelationshipMetadata
   version: string
-  /** Whether API keys are configured (plugins/auth.ts). */
-  secured?: boolean
 }
 
-export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata, version, secured = false }) {
+export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata, version }) {
   for (const schema of modelSchemas(metadata)) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
@@ -21,17 +20,17 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
       info: {
         title: 'Relata API',
         version,
-        description: 'Entities of the model, each with list, NDJSON stream, get and writes. Any read can load related entities in one request with `?with=`.'
+        description: 'Entities of the model, each with list, NDJSON stream, get, writes and NDJSON import. Any read can load related entities in one request with `?with=`. The model is drawn at [/docs/model](/docs/model).',
+        license: { name: 'MIT', identifier: 'MIT' }
       },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from API_KEYS; required only when the server has keys configured' },
-          bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }
-        }
-      },
-      // The schemes are always declared; they are required only when API_KEYS is set.
-      security: secured ? [{ apiKey: [] }, { bearer: [] }] : [],
-      tags: [{ name: 'System', description: 'Health, metrics' }, ...metadata.all().map(e => ({ name: e.name, description: `${e.name} documents under /api/${e.route}` }))]
+      servers: [{ url: '/', description: 'The server that serves this document' }],
+      // No authentication unless a security plugin declares one.
+      security: [],
+      tags: [{ name: 'System', description: 'Health, metrics' }, { name: 'Model', description: 'The entities and their relationships' }, ...metadata.all().map(e => ({ name: e.name, description: `${e.name} documents under /api/${e.route}` }))]
+    },
+    // Lists are served at /api/orders and /api/orders/; the document names the one without slash.
+    transform: function forClients ({ schema, url }) {
+      return { schema: withOptionalDefaults(schema), url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }
     },
     refResolver: {
       buildLocalReference (json, _baseUri, _fragment, i) {
@@ -39,5 +38,13 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
       }
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
 }, { name: 'relata-openapi', fastify: '5.x' })
+
+/** A query parameter with a default may be omitted: say so, though validation fills it in. */
+function withOptionalDefaults (schema: FastifySchema): FastifySchema {
+  const query = schema?.querystring as { properties?: Record<string, { default?: unknown }>, required?: string[] } | undefined
+  if (query?.required === undefined) return schema
+  const required = query.required.filter(name => query.properties?.[name]?.default === undefined)
+  return { ...schema, querystring: { ...query, required } }
+}

@@ -16,8 +16,6 @@ export interface EntityRoutesOptions {
 
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
-  401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
-  403: problem('The API key lacks the scope (read or write) or the entity this request needs'),
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
@@ -72,6 +70,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `get${meta.name}`,
       summary: `Get one ${meta.name}, optionally with its relationships`,
+      description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
       querystring: Type.Object({ with: withParam(meta) }),
       response: { 200: { ...oneOrGraph, description: `The ${meta.name}, or its graph when \`with\` is given` }, ...notFound, ...errors }
@@ -103,6 +102,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `replace${meta.name}`,
       summary: `Create or replace the ${meta.name} with this id`,
+      description: 'The body is the whole document; its id, when present, must equal the one in the path.',
       params: IdParams,
       body: input,
       response: { 200: { ...one, description: 'What was stored' }, ...errors }

@@ -8,8 +8,8 @@ const systemRoutes: FastifyPluginAsync = async function systemRoutes (app) {
     schema: {
       tags: ['System'],
       operationId: 'health',
-      security: [],
       summary: 'Whether the server and its store answer',
+      description: 'Pings the store; the container HEALTHCHECK and load balancers call it.',
       response: {
         200: Type.Object({
           status: Type.Literal('ok'),
@@ -28,6 +28,7 @@ const systemRoutes: FastifyPluginAsync = async function systemRoutes (app) {
       tags: ['System'],
       operationId: 'metrics',
       summary: 'Prometheus metrics, including relata_store_queries_total{entity,op}',
+      description: 'Store round trips by entity and operation, request timings and the default process metrics, in the Prometheus text format.',
       produces: ['text/plain'],
       response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } }
     }

@@ -1,0 +1,101 @@
+// POST /api/<route>/import: an NDJSON body of any size, upserted in batches as it arrives.
+// The body reaches the handler as the raw request stream (no body limit applies), is split into
+// lines by split2 and read only as fast as the store takes the batches.
+import { pipeline, Readable } from 'node:stream'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import split2 from 'split2'
+import { Type } from 'typebox'
+import { importNdjson } from '../src/entities/import-ndjson.js'
+import { BadRequestError } from '../src/errors.js'
+import type { EntityMetadata } from '../src/metadata/types.js'
+import { problem } from './schemas.js'
+
+export const NDJSON = 'application/x-ndjson'
+export const DEFAULT_IMPORT_BATCH = 500
+
+export interface ImportLimits {
+  /** Most documents per store write (MAX_BULK). */
+  maxBulk: number
+  /** Longest accepted line in bytes (BODY_LIMIT: one document is never larger than a body). */
+  maxLineBytes: number
+}
+
+interface ImportRouteOptions extends ImportLimits {
+  meta: EntityMetadata
+}
+
+const ImportReport = Type.Object({
+  lines: Type.Integer({ description: 'Lines read, blank ones included' }),
+  stored: Type.Integer({ description: 'Documents created or replaced' }),
+  rejected: Type.Integer({ description: 'Lines skipped because they are not a valid document' }),
+  batches: Type.Integer({ description: 'Store writes made, one per batch' }),
+  rejections: Type.Array(Type.Object({
+    line: Type.Integer({ description: '1-based line number in the body' }),
+    reason: Type.String({ description: 'Why the line was skipped' }),
+    errors: Type.Optional(Type.Array(Type.Object({
+      path: Type.String({ description: 'JSON pointer into the line\'s document' }),
+      message: Type.String({ description: 'What is wrong there' })
+    }), { description: 'Each schema violation of the line' }))
+  }), { description: 'The skipped lines, in order (at most 1000)' }),
+  rejectionsTruncated: Type.Boolean({ description: 'True when more lines were skipped than are listed' })
+}, { description: 'What the import stored and what it skipped' })
+
+/** The body is never validated as JSON: each line is validated by the model on its own. */
+const linesAreValidatedOneByOne = () => () => true
+
+const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function importRoute (fastify, { meta, maxBulk, maxLineBytes }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  const api = app.relata.entity(meta.name)
+  app.addContentTypeParser(NDJSON, function passTheStream (_request, payload, done) {
+    done(null, payload)
+  })
+
+  app.post('/import', {
+    validatorCompiler: linesAreValidatedOneByOne,
+    schema: {
+      tags: [meta.name],
+      operationId: `import${meta.name}`,
+      summary: `Upsert ${meta.name} documents from NDJSON, in batches`,
+      description: `One ${meta.name} per line, any number of lines. Valid lines are created or replaced one batch (one store write) at a time; invalid lines are skipped and listed by line number, and never stop their neighbours. A store failure answers 503 with the line to resume after.`,
+      consumes: [NDJSON],
+      querystring: Type.Object({
+        batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: DEFAULT_IMPORT_BATCH, description: `Valid lines per store write; capped at the server's bulk limit (${maxBulk})` })
+      }),
+      body: Type.String({ description: `NDJSON: one ${meta.name} (a ${meta.name}Input) per line` }),
+      response: {
+        200: ImportReport,
+        400: problem('A line is longer than the server accepts'),
+        415: problem('The body is not application/x-ndjson'),
+        503: problem('The store is unavailable; the detail says which line to resume after')
+      }
+    }
+  }, async function importLines (request) {
+    // The parser above hands over the stream; a JSON body was parsed by the default parser.
+    const body: unknown = request.body
+    if (!(body instanceof Readable)) throw new UnsupportedMediaType()
+    const lines = pipeline(body, split2({ maxLength: maxLineBytes }), function ignore () {})
+    try {
+      return await importNdjson(api, lines, { batchSize: Math.min(request.query.batchSize, maxBulk) })
+    } catch (error) {
+      if ((error as Error).message.startsWith('maximum buffer reached')) {
+        throw new BadRequestError(`a line is longer than ${maxLineBytes} bytes (BODY_LIMIT)${(error as Error).message.slice('maximum buffer reached'.length)}`)
+      }
+      throw error
+    }
+  })
+}
+
+class UnsupportedMediaType extends Error {
+  readonly statusCode = 415
+  readonly code = 'unsupported-media-type'
+  constructor () {
+    super(`send the lines as ${NDJSON}`)
+  }
+}
+
+export function registerImportRoutes (app: FastifyInstance, limits: ImportLimits): void {
+  for (const meta of app.relata.metadata.all()) {
+    app.register(importRoute, { prefix: `/api/${meta.route}`, meta, ...limits })
+  }
+}

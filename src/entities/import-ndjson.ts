@@ -1,0 +1,116 @@
+// Bulk import of NDJSON lines into one entity, in batches: each line is parsed and validated on
+// its own, so an invalid line is reported by number and never costs its valid neighbours, and
+// the valid ones of a batch go to the store in one upsertMany. Memory stays bounded by the
+// batch, whatever the size of the input.
+import { RelataError, ValidationError, type FieldError } from '../errors.js'
+import { validateDocs } from '../model/validator.js'
+import type { EntityApi } from './entity-api.js'
+
+export interface ImportOptions {
+  /** Valid lines per store write; at most the entity's bulk limit. */
+  batchSize: number
+  /** Rejections listed in the report; the rest are only counted. Default 1000. */
+  maxRejections?: number
+  /** Called after each stored batch with the report so far. */
+  onBatch?: (report: Readonly<ImportReport>) => void
+}
+
+export interface Rejection {
+  /** 1-based line number in the input. */
+  line: number
+  reason: string
+  errors?: FieldError[]
+}
+
+export interface ImportReport {
+  /** Lines read, blank ones included. */
+  lines: number
+  stored: number
+  rejected: number
+  /** Store writes made: one per batch. */
+  batches: number
+  /** The first `maxRejections` rejected lines, in input order. */
+  rejections: Rejection[]
+  /** True when more lines were rejected than are listed. */
+  rejectionsTruncated: boolean
+}
+
+interface Pending {
+  docs: Array<Record<string, unknown>>
+  ids: Set<unknown>
+  lastLine: number
+}
+
+const DEFAULT_MAX_REJECTIONS = 1000
+
+/**
+ * Reads `lines` to the end. A store failure stops the import and rethrows, its message extended
+ * with what was stored so far and the line to resume after.
+ */
+export async function importNdjson (api: EntityApi, lines: AsyncIterable<string | Buffer>, options: ImportOptions): Promise<ImportReport> {
+  const maxRejections = options.maxRejections ?? DEFAULT_MAX_REJECTIONS
+  const report: ImportReport = { lines: 0, stored: 0, rejected: 0, batches: 0, rejections: [], rejectionsTruncated: false }
+  let pending: Pending = { docs: [], ids: new Set(), lastLine: 0 }
+  let committedLine = 0
+
+  const reject = (line: number, reason: string, errors?: FieldError[]) => {
+    report.rejected++
+    if (report.rejections.length < maxRejections) report.rejections.push({ line, reason, ...(errors === undefined ? {} : { errors }) })
+    else report.rejectionsTruncated = true
+  }
+
+  const flush = async () => {
+    if (pending.docs.length === 0) return
+    await api.upsert(pending.docs)
+    report.stored += pending.docs.length
+    report.batches++
+    committedLine = pending.lastLine
+    pending = { docs: [], ids: new Set(), lastLine: 0 }
+    options.onBatch?.(report)
+  }
+
+  try {
+    for await (const chunk of lines) {
+      const line = ++report.lines
+      const text = chunk.toString().trim()
+      if (text === '') continue
+      const doc = parseLine(api, text)
+      if (doc instanceof RelataError) {
+        reject(line, doc.message, doc instanceof ValidationError ? doc.errors : undefined)
+        continue
+      }
+      // A later line with the same id replaces the earlier one: store them in separate writes, in order.
+      if (doc.id !== undefined && pending.ids.has(doc.id)) await flush()
+      pending.docs.push(doc)
+      if (doc.id !== undefined) pending.ids.add(doc.id)
+      pending.lastLine = line
+      if (pending.docs.length >= options.batchSize) await flush()
+    }
+    await flush()
+  } catch (error) {
+    if (error instanceof Error) error.message += `; the import stored ${report.stored} documents, from lines 1-${committedLine}: resume after line ${committedLine}`
+    throw error
+  }
+  return report
+}
+
+/** The line's document, or the error that rejects it. */
+function parseLine (api: EntityApi, text: string): Record<string, unknown> | RelataError {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return new RelataError(`not JSON: ${(error as Error).message}`, 'bad-request')
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return new RelataError('expected a JSON object', 'bad-request')
+  }
+  const doc = value as Record<string, unknown>
+  try {
+    // The id is assigned at write time when missing; a placeholder lets the rest be checked now.
+    validateDocs(api.meta, [doc.id === undefined ? { ...doc, id: '-' } : doc], () => '')
+  } catch (error) {
+    return error as ValidationError
+  }
+  return doc
+}

@@ -1,0 +1,53 @@
+// The model as a Mermaid entity-relationship diagram: one box per entity with its properties
+// (PK id, FK references) and one line per parent reference, labelled with the property.
+import type { JsonSchema } from '../model/model.js'
+import { requiredOf } from './model-description.js'
+import type { RelationshipMetadata } from './relationship-metadata.js'
+import type { EntityMetadata } from './types.js'
+
+export function erDiagram (metadata: RelationshipMetadata): string {
+  const lines = ['erDiagram']
+  for (const meta of metadata.all()) {
+    const required = new Set(requiredOf(meta))
+    for (const p of meta.parents) {
+      // Every child has exactly one parent per reference, or at most one when it may be absent.
+      const childSide = required.has(p.property) && !nullable(propertySchema(meta, p.property)) ? '||' : '|o'
+      lines.push(`  ${p.target} ${childSide}--o{ ${meta.name} : "${p.property}"`)
+    }
+  }
+  for (const meta of metadata.all()) lines.push(...entityBox(meta))
+  return lines.join('\n') + '\n'
+}
+
+function entityBox (meta: EntityMetadata): string[] {
+  const refs = new Set(meta.refProperties)
+  const lines = [`  ${meta.name} {`]
+  for (const property of meta.properties) {
+    const key = property === 'id' ? ' PK' : refs.has(property) ? ' FK' : ''
+    lines.push(`    ${typeName(propertySchema(meta, property))} ${property}${key}`)
+  }
+  lines.push('  }')
+  return lines
+}
+
+function propertySchema (meta: EntityMetadata, property: string): JsonSchema {
+  const properties = (meta.schema.properties ?? {}) as Record<string, JsonSchema>
+  return properties[property] ?? {}
+}
+
+function nullable (schema: JsonSchema): boolean {
+  return variants(schema).some(s => s.type === 'null')
+}
+
+/** `string`, `number`, … of the first non-null variant; `any` when the schema does not say. */
+function typeName (schema: JsonSchema): string {
+  const types = variants(schema).map(s => s.type).filter(t => t !== 'null')
+  return typeof types[0] === 'string' ? types[0] : 'any'
+}
+
+function variants (schema: JsonSchema): JsonSchema[] {
+  const union = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined
+  if (union !== undefined) return union.flatMap(variants)
+  if (Array.isArray(schema.type)) return schema.type.map(type => ({ type }))
+  return [schema]
+}

@@ -1,0 +1,41 @@
+// The model as data for clients and tools (GET /api/_model): each entity with its properties,
+// its parents and children, and the routes that serve it.
+import type { RelationshipMetadata } from './relationship-metadata.js'
+import type { EntityMetadata } from './types.js'
+
+export interface ModelDescription {
+  entities: EntityDescription[]
+}
+
+export interface EntityDescription {
+  name: string
+  route: string
+  properties: string[]
+  /** Properties every document has. */
+  required: string[]
+  parents: Array<{ property: string, target: string }>
+  children: Array<{ child: string, property: string, key: string }>
+  routes: { list: string, stream: string, item: string, import: string }
+}
+
+export function describeModel (metadata: RelationshipMetadata): ModelDescription {
+  return { entities: metadata.all().map(describeEntity) }
+}
+
+function describeEntity (meta: EntityMetadata): EntityDescription {
+  const base = `/api/${meta.route}`
+  return {
+    name: meta.name,
+    route: meta.route,
+    properties: [...meta.properties],
+    required: requiredOf(meta),
+    parents: meta.parents.map(p => ({ property: p.property, target: p.target })),
+    children: meta.children.map(c => ({ child: c.child, property: c.property, key: c.key })),
+    routes: { list: base, stream: `${base}/stream`, item: `${base}/{id}`, import: `${base}/import` }
+  }
+}
+
+export function requiredOf (meta: EntityMetadata): string[] {
+  const required = meta.schema.required
+  return Array.isArray(required) ? required.filter((r): r is string => typeof r === 'string') : []
+}
