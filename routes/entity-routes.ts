@@ -16,6 +16,8 @@ export interface EntityRoutesOptions {
 
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
+  401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
+  403: problem('The API key lacks the scope (read or write) or the entity this request needs'),
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
@@ -76,7 +78,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { ...oneOrGraph, description: `The ${meta.name}, or its graph when \`with\` is given` }, ...notFound, ...errors }
     }
   }, async function get (request) {
-    return await api.get(request.params.id, request.query.with === undefined ? undefined : parseQuery(meta, request.query).selection)
+    return await api.get(request.params.id, parseQuery(meta, request.query).selection)
   })
 
   app.post('/', {

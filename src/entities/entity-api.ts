@@ -63,7 +63,8 @@ export class EntityApi {
     const found = await this.store.get(this.meta.name, id)
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
-    return selection === undefined ? doc : (await this.graphs.build([doc], selection))[0]!
+    // an empty selection (`?with=`) answers the plain document, as lists and streams do
+    return (await this.#enrich([doc], selection))[0]!
   }
 
   async list (query: PageQuery): Promise<Page> {

@@ -65,6 +65,7 @@ t.test('with selects parents, child entities or Child.refProp', async t => {
   t.same(Object.keys(childOnly.children.Book), ['coAuthorId'])
   const childEntity = (await app.inject('/api/authors/a2?with=Book')).json()
   t.same(Object.keys(childEntity.children.Book).sort(), ['authorId', 'coAuthorId'])
+  t.same((await app.inject('/api/books/b1?with=')).json(), (await app.inject('/api/books/b1')).json(), 'an empty with is the plain document')
   const unknown = await app.inject('/api/books/b1?with=authorId,editor')
   t.equal(unknown.statusCode, 400)
   t.match(unknown.json(), {
