@@ -15,6 +15,9 @@ import systemRoutes from '../routes/system-routes.js'
 import metricsPlugin from './metrics.js'
 import openApiPlugin from './openapi.js'
 import problemsPlugin from './problems.js'
+import securityPlugin from './security.js'
+import authPlugin from './auth.js'
+import { withRedaction } from './redact.js'
 import relataPlugin from './relata.js'
 
 export interface BuildOptions {
@@ -30,9 +33,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const model = options.model ?? (config.MODEL_PATH === undefined ? sampleModel : await loadModel(config.MODEL_PATH))
   const metadata = buildMetadata(model)
   const app = Fastify({
-    logger: options.logger ?? { level: config.LOG_LEVEL },
+    logger: withRedaction(options.logger ?? { level: config.LOG_LEVEL }),
     bodyLimit: config.BODY_LIMIT,
-    ajv: { customOptions: { keywords: ['x-parent'] } },
+    ajv: { customOptions: { keywords: ['x-parent', 'x-internal'] } },
     // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
     serializerOpts: undefined
   })
@@ -40,6 +43,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   try {
     await app.register(problemsPlugin)
+    await app.register(securityPlugin, { config })
+    await app.register(authPlugin, { apiKeys: config.API_KEYS, metadata })
     await app.register(metricsPlugin)
     await app.register(relataPlugin, {
       config,
@@ -47,7 +52,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       seed: config.SEED === 'true' || (config.SEED === 'auto' && options.model === undefined && config.MODEL_PATH === undefined),
       ...(options.openStore === undefined ? {} : { openStore: options.openStore })
     })
-    await app.register(openApiPlugin, { metadata, version: VERSION })
+    await app.register(openApiPlugin, { metadata, version: VERSION, secured: config.API_KEYS !== undefined })
     await app.register(systemRoutes)
     registerEntityRoutes(app, config.STREAM_BATCH_SIZE)
     registerImportRoutes(app, { maxBulk: config.MAX_BULK, maxLineBytes: config.BODY_LIMIT })

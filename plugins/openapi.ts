@@ -10,9 +10,11 @@ import { modelSchemas } from '../routes/schemas.js'
 export interface OpenApiOptions {
   metadata: RelationshipMetadata
   version: string
+  /** Whether API keys are configured (plugins/auth.ts). */
+  secured?: boolean
 }
 
-export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata, version }) {
+export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata, version, secured = false }) {
   for (const schema of modelSchemas(metadata)) app.addSchema(schema)
   await app.register(swagger, {
     openapi: {
@@ -24,8 +26,14 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
         license: { name: 'MIT', identifier: 'MIT' }
       },
       servers: [{ url: '/', description: 'The server that serves this document' }],
-      // No authentication unless a security plugin declares one.
-      security: [],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from API_KEYS; required only when the server has keys configured' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }
+        }
+      },
+      // The schemes are always declared; they are required only when API_KEYS is set.
+      security: secured ? [{ apiKey: [] }, { bearer: [] }] : [],
       tags: [{ name: 'System', description: 'Health, metrics' }, { name: 'Model', description: 'The entities and their relationships' }, ...metadata.all().map(e => ({ name: e.name, description: `${e.name} documents under /api/${e.route}` }))]
     },
     // Lists are served at /api/orders and /api/orders/; the document names the one without slash.
@@ -38,7 +46,7 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
       }
     }
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
 }, { name: 'relata-openapi', fastify: '5.x' })
 
 /** A query parameter with a default may be omitted: say so, though validation fills it in. */

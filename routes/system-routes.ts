@@ -8,6 +8,7 @@ const systemRoutes: FastifyPluginAsync = async function systemRoutes (app) {
     schema: {
       tags: ['System'],
       operationId: 'health',
+      security: [],
       summary: 'Whether the server and its store answer',
       description: 'Pings the store; the container HEALTHCHECK and load balancers call it.',
       response: {
