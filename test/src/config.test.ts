@@ -24,3 +24,24 @@ t.test('a bad value names the variable', async t => {
   t.throws(() => loadConfig({ DATABASE_URL: 'postgres://db' }), /DATABASE_URL="postgres:\/\/db"/)
   t.throws(() => loadConfig({ CHILD_LIMIT: '0' }), /CHILD_LIMIT/)
 })
+
+t.test('security settings: API_KEYS and CORS_ORIGIN are checked at start, without echoing keys', async t => {
+  const config = loadConfig({ API_KEYS: 'a-long-enough-key-1:read, another-long-key-22:write:Order+OrderItem' })
+  t.equal(config.STORE_TIMEOUT_MS, 1000)
+  t.equal(config.RATE_LIMIT_MAX, 0, 'no rate limit by default')
+  t.throws(() => loadConfig({ API_KEYS: 'short:read' }), { name: ConfigError.name, message: /API_KEYS entry 1: a key has at least 16 characters/ })
+  t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:admin' }), /API_KEYS entry 1: the scope is read or write/)
+  t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:read,a-long-enough-key-1:write' }), /entry 2: the key repeats/)
+  t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:read:' }), /entity list is empty/)
+  t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:read:A:B' }), /too many/)
+  t.throws(() => loadConfig({ API_KEYS: 'a long enough key 1:read' }), /only letters/)
+  t.throws(() => loadConfig({ API_KEYS: ' , ' }), /lists no key/)
+  try {
+    loadConfig({ API_KEYS: 'a-secret-key-never-shown:owner' })
+  } catch (err) {
+    t.notMatch((err as Error).message, /a-secret-key-never-shown/, 'the key is not echoed')
+  }
+  t.same(loadConfig({ CORS_ORIGIN: '*' }).CORS_ORIGIN, '*')
+  t.throws(() => loadConfig({ CORS_ORIGIN: 'example.com' }), /CORS_ORIGIN="example.com"/)
+  t.throws(() => loadConfig({ STORE_TIMEOUT_MS: '0' }), /STORE_TIMEOUT_MS/)
+})
