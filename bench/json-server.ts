@@ -4,7 +4,7 @@
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer, type ServerChild } from './lib/child.js'
 import { dataset } from './lib/dataset.js'
-import { CONNECTIONS, DURATION_SEC, load, spreadIds, type LoadResult } from './lib/load.js'
+import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, spreadIds } from './lib/load.js'
 import { markdownTable, ratio } from './lib/table.js'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
@@ -20,11 +20,14 @@ async function main (): Promise<void> {
     children.push(json)
     await assertSameOrder(app.url, json.url)
 
-    const rows: Array<[string, LoadResult]> = []
-    rows.push(['json-server 0.17 GET /orders/:id?_expand=customer&_embed=orderItems (in memory)', await load(json.url, { paths: ids.map(id => `/orders/ord-${id}?_expand=customer&_embed=orderItems`) })])
-    rows.push(['Relata GET /api/orders/:id?with=all (SQLite file)', await load(app.url, { paths: ids.map(id => `/api/orders/ord-${id}?with=all`) })])
+    const cases = [
+      { name: 'json-server 0.17 GET /orders/:id?_expand=customer&_embed=orderItems (in memory)', url: json.url, paths: ids.map(id => `/orders/ord-${id}?_expand=customer&_embed=orderItems`) },
+      { name: 'Relata GET /api/orders/:id?with=all (SQLite file)', url: app.url, paths: ids.map(id => `/api/orders/ord-${id}?with=all`) }
+    ]
+    const results = await compare(cases)
+    const rows = cases.map((c, i) => [c.name, results[i]!] as const)
     const base = rows[0]![1].requestsPerSec
-    console.log(`\n### One order with customer and items: json-server vs Relata — ${ORDERS.toLocaleString('en-US')} orders × 3 items, ${CONNECTIONS} connections, ${DURATION_SEC} s each\n`)
+    console.log(`\n### One order with customer and items: json-server vs Relata — ${ORDERS.toLocaleString('en-US')} orders × 3 items, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`)
     console.log(markdownTable(
       ['case', 'req/s', 'vs json-server', 'mean ms', 'p99 ms', 'MB/s'],
       rows.map(([name, r]) => [name, r.requestsPerSec, ratio(r.requestsPerSec, base), r.latencyMeanMs, r.latencyP99Ms, r.bytesPerSec / 1e6])

@@ -1,14 +1,8 @@
-// Runs autocannon (programmatic API) against a server child: a warm-up, then the measured run,
-// each request taking the next path of a list so that many different ids are hit.
+// Runs autocannon (programmatic API) against server children: a warm-up, then measured runs,
+// each request taking the next path of a list so that many different ids are hit. `compare`
+// interleaves the cases in rounds (rotating their order) so that a slow spell of a shared
+// machine hits every case alike instead of skewing the ratios.
 import autocannon from 'autocannon'
-
-export interface LoadOptions {
-  /** Request paths, taken in turn (and round again) by all connections together. */
-  paths: readonly string[]
-  connections?: number
-  durationSec?: number
-  warmupSec?: number
-}
 
 export interface LoadResult {
   requests: number
@@ -22,27 +16,51 @@ export interface LoadResult {
 export const DURATION_SEC = Number(process.env.BENCH_DURATION ?? 10)
 export const WARMUP_SEC = Number(process.env.BENCH_WARMUP ?? 2)
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
-export async function load (baseUrl: string, options: LoadOptions): Promise<LoadResult> {
-  const warmupSec = options.warmupSec ?? WARMUP_SEC
-  if (warmupSec > 0) await fire(baseUrl, options, warmupSec)
-  const result = await fire(baseUrl, options, options.durationSec ?? DURATION_SEC)
+export interface Case {
+  name: string
+  url: string
+  /** Request paths, taken in turn (and round again) by all connections together. */
+  paths: readonly string[]
+}
+
+/**
+ * Measures every case for `durationSec` in all, split in `rounds` interleaved runs, after one
+ * warm-up each. p99 is the worst round's; the rest are totals over the rounds.
+ */
+export async function compare (cases: readonly Case[], rounds = ROUNDS, durationSec = DURATION_SEC): Promise<LoadResult[]> {
+  for (const c of cases) await fire(c.url, c, WARMUP_SEC)
+  const runs = cases.map(() => [] as autocannon.Result[])
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + round) % cases.length
+      runs[i]!.push(await fire(cases[i]!.url, cases[i]!, durationSec / rounds))
+    }
+  }
+  return runs.map(summarize)
+}
+
+function summarize (results: readonly autocannon.Result[]): LoadResult {
+  const requests = results.reduce((sum, r) => sum + r.requests.total, 0)
+  const seconds = results.reduce((sum, r) => sum + r.duration, 0)
+  const bytes = results.reduce((sum, r) => sum + r.throughput.total, 0)
   return {
-    requests: result.requests.total,
-    requestsPerSec: result.requests.total / result.duration,
-    latencyMeanMs: result.latency.mean,
-    latencyP99Ms: result.latency.p99,
-    bytesPerSec: result.throughput.total / result.duration,
-    durationSec: result.duration
+    requests,
+    requestsPerSec: requests / seconds,
+    latencyMeanMs: results.reduce((sum, r) => sum + r.latency.mean * r.requests.total, 0) / Math.max(1, requests),
+    latencyP99Ms: Math.max(...results.map(r => r.latency.p99)),
+    bytesPerSec: bytes / seconds,
+    durationSec: seconds
   }
 }
 
-async function fire (baseUrl: string, options: LoadOptions, durationSec: number): Promise<autocannon.Result> {
+async function fire (baseUrl: string, options: Pick<Case, 'paths'>, durationSec: number): Promise<autocannon.Result> {
   const { paths } = options
   let next = 0
   const result = await autocannon({
     url: baseUrl,
-    connections: options.connections ?? CONNECTIONS,
+    connections: CONNECTIONS,
     duration: durationSec,
     timeout: 20,
     requests: [{

@@ -8,13 +8,14 @@ import { DEFAULT_CHILD_LIMIT, buildMetadata, storeEntities } from '../../src/rel
 import { sampleModel } from '../../src/sample/sample-model.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Doc } from '../../src/store/store.js'
+import { remoteStoreOpener } from './remote-store.js'
 
 interface PageQuery {
   page?: string
   size?: string
 }
 
-export async function naiveServer (url: string): Promise<FastifyInstance> {
+export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyInstance> {
   const registry = new Registry()
   const queries = new Counter({
     name: 'relata_store_queries_total',
@@ -22,10 +23,11 @@ export async function naiveServer (url: string): Promise<FastifyInstance> {
     labelNames: ['entity', 'op'] as const,
     registers: [registry]
   })
-  const store = await openStore(url, {
+  const options = {
     entities: storeEntities(buildMetadata(sampleModel)),
-    onQuery: (entity, op) => queries.inc({ entity, op })
-  })
+    onQuery: (entity: string, op: string) => queries.inc({ entity, op })
+  }
+  const store = latencyMs > 0 ? await remoteStoreOpener(latencyMs)(url, options) : await openStore(url, options)
   const app = Fastify({ logger: false })
   app.addHook('onClose', async function closeStore () { await store.close() })
 

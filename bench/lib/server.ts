@@ -2,9 +2,11 @@
 // in the parent never shares the server's event loop. Started by child.ts with an IPC channel;
 // announces its port, answers peak-RSS questions and stops when told or when the parent goes.
 //   BENCH_SERVER=app    the Relata app from buildApp (DATABASE_URL names the store)
-//   BENCH_SERVER=bare   a bare Fastify route answering the bytes of BENCH_BODY_FILE
+//   BENCH_SERVER=bare   a bare Fastify route answering the bytes of BENCH_BODY_FILE, with the
+//                       headers of BENCH_HEADERS_FILE (a JSON object) when it is set
 //   BENCH_SERVER=naive  a bare Fastify route enriching a page of orders the N+1 way
 //   BENCH_SERVER=json-server  json-server 0.17 on BENCH_ORDERS sample orders, in memory
+// BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would.
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
@@ -12,6 +14,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
 import { naiveServer } from './naive-server.js'
+import { remoteStoreOpener } from './remote-store.js'
 
 export type ToChild = { type: 'usage' } | { type: 'stop' }
 export type FromChild =
@@ -34,16 +37,20 @@ async function bareServer (): Promise<FastifyInstance> {
   const file = process.env.BENCH_BODY_FILE
   if (file === undefined) throw new Error('BENCH_BODY_FILE is not set')
   const body = readFileSync(file)
+  const headersFile = process.env.BENCH_HEADERS_FILE
+  const headers = headersFile === undefined ? {} : JSON.parse(readFileSync(headersFile, 'utf8')) as Record<string, string>
   const app = Fastify({ logger: false })
   app.get('/api/orders/:id', async function precomputed (_request, reply) {
-    return reply.type('application/json; charset=utf-8').send(body)
+    return reply.headers(headers).type('application/json; charset=utf-8').send(body)
   })
   return app
 }
 
+const STORE_LATENCY_MS = Number(process.env.BENCH_STORE_LATENCY_MS ?? 0)
+
 async function appServer (): Promise<FastifyInstance> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', SEED: 'false' })
-  return await buildApp(config, { logger: false })
+  return await buildApp(config, { logger: false, ...(STORE_LATENCY_MS > 0 ? { openStore: remoteStoreOpener(STORE_LATENCY_MS) } : {}) })
 }
 
 interface Listening {
@@ -59,7 +66,7 @@ async function listen (kind: string): Promise<Listening> {
     await once(server, 'listening')
     return { server, close: () => new Promise(resolve => { server.close(() => resolve()) }) }
   }
-  const app = kind === 'bare' ? await bareServer() : kind === 'naive' ? await naiveServer(process.env.DATABASE_URL ?? '') : await appServer()
+  const app = kind === 'bare' ? await bareServer() : kind === 'naive' ? await naiveServer(process.env.DATABASE_URL ?? '', STORE_LATENCY_MS) : await appServer()
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { server: app.server, close: () => app.close() }
 }

@@ -1,0 +1,42 @@
+// Makes a local store behave like one across a network: every round trip (each call, each
+// stream batch) first waits `latencyMs`, as a query to a database on another host would. The
+// page bench uses it to show what batching saves once a round trip costs what it does with a
+// networked database rather than an in-process SQLite.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { openStore } from '../../src/store/open-store.js'
+import type { Doc, Store, StoreOptions, StreamQuery } from '../../src/store/store.js'
+
+export function remoteStoreOpener (latencyMs: number): (url: string, options: StoreOptions) => Promise<Store> {
+  return async function openRemoteStore (url, options) {
+    return withLatency(await openStore(url, options), latencyMs)
+  }
+}
+
+export function withLatency (store: Store, latencyMs: number): Store {
+  async function * stream (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
+    const iterator = store.stream(entity, query)[Symbol.asyncIterator]()
+    try {
+      while (true) {
+        await sleep(latencyMs)
+        const next = await iterator.next()
+        if (next.done === true) return
+        yield next.value
+      }
+    } finally {
+      await iterator.return?.()
+    }
+  }
+  return {
+    get kind () { return store.kind },
+    get: async (entity, id) => { await sleep(latencyMs); return await store.get(entity, id) },
+    getMany: async (entity, ids) => { await sleep(latencyMs); return await store.getMany(entity, ids) },
+    find: async (entity, query) => { await sleep(latencyMs); return await store.find(entity, query) },
+    findByRefs: async (entity, property, ids, query) => { await sleep(latencyMs); return await store.findByRefs(entity, property, ids, query) },
+    stream,
+    upsertMany: async (entity, docs) => { await sleep(latencyMs); return await store.upsertMany(entity, docs) },
+    delete: async (entity, id) => { await sleep(latencyMs); return await store.delete(entity, id) },
+    deleteMany: async (entity, ids) => { await sleep(latencyMs); return await store.deleteMany(entity, ids) },
+    ping: async () => { await sleep(latencyMs); await store.ping() },
+    close: async () => { await store.close() }
+  }
+}
