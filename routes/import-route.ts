@@ -1,7 +1,7 @@
 // POST /api/<route>/import: an NDJSON body of any size, upserted in batches as it arrives.
 // The body reaches the handler as the raw request stream (no body limit applies), is split into
 // lines by split2 and read only as fast as the store takes the batches.
-import { pipeline, Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import split2 from 'split2'
@@ -70,14 +70,18 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
         503: problem('The store is unavailable; the detail says which line to resume after')
       }
     }
-  }, async function importLines (request) {
+  }, async function importLines (request, reply) {
     // The parser above hands over the stream; a JSON body was parsed by the default parser.
     const body: unknown = request.body
     if (!(body instanceof Readable)) throw new UnsupportedMediaType()
-    const lines = pipeline(body, split2({ maxLength: maxLineBytes }), function ignore () {})
+    // Not pipeline(): it would destroy the request on a bad line, and with it the answer.
+    const lines = split2({ maxLength: maxLineBytes })
+    body.on('error', function forward (error) { lines.destroy(error) })
     try {
-      return await importNdjson(api, lines, { batchSize: Math.min(request.query.batchSize, maxBulk) })
+      return await importNdjson(api, body.pipe(lines), { batchSize: Math.min(request.query.batchSize, maxBulk) })
     } catch (error) {
+      // The rest of the body is not read: close the connection rather than drain it.
+      reply.header('connection', 'close')
       if ((error as Error).message.startsWith('maximum buffer reached')) {
         throw new BadRequestError(`a line is longer than ${maxLineBytes} bytes (BODY_LIMIT)${(error as Error).message.slice('maximum buffer reached'.length)}`)
       }

@@ -47,7 +47,7 @@ const DEFAULT_MAX_REJECTIONS = 1000
  * Reads `lines` to the end. A store failure stops the import and rethrows, its message extended
  * with what was stored so far and the line to resume after.
  */
-export async function importNdjson (api: EntityApi, lines: AsyncIterable<string | Buffer>, options: ImportOptions): Promise<ImportReport> {
+export async function importNdjson (api: EntityApi, lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, options: ImportOptions): Promise<ImportReport> {
   const maxRejections = options.maxRejections ?? DEFAULT_MAX_REJECTIONS
   const report: ImportReport = { lines: 0, stored: 0, rejected: 0, batches: 0, rejections: [], rejectionsTruncated: false }
   let pending: Pending = { docs: [], ids: new Set(), lastLine: 0 }
