@@ -22,6 +22,7 @@ function page (diagram: string, title: string): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <title>${title} — model</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem}pre#model{background:none}</style>
 </head>
