@@ -14,7 +14,7 @@ import modelRoutes from '../routes/model-routes.js'
 import systemRoutes from '../routes/system-routes.js'
 import metricsPlugin from './metrics.js'
 import openApiPlugin from './openapi.js'
-import problemsPlugin from './problems.js'
+import problemsPlugin, { handleFrameworkError } from './problems.js'
 import securityPlugin from './security.js'
 import authPlugin from './auth.js'
 import { withRedaction } from './redact.js'
@@ -35,6 +35,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const app = Fastify({
     logger: withRedaction(options.logger ?? { level: config.LOG_LEVEL }),
     bodyLimit: config.BODY_LIMIT,
+    frameworkErrors: handleFrameworkError,
     ajv: { customOptions: { keywords: ['x-parent', 'x-internal'] } },
     // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
     serializerOpts: undefined

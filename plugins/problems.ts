@@ -64,6 +64,11 @@ function validationPath (part: string, v: { instancePath: string, params: unknow
   return `/${part}${v.instancePath}${missing === undefined ? '' : `/${missing}`}`
 }
 
+/** Errors Fastify raises before routing (a malformed URL): the same problem shape as the rest. */
+export function handleFrameworkError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  sendProblem(reply, request, fromError(error))
+}
+
 export default fp(async function problemsPlugin (app) {
   app.setErrorHandler(function handleError (error: FastifyError, request, reply) {
     const problem = fromError(error)
