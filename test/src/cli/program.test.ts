@@ -1,0 +1,140 @@
+// The command line run in-process with fake terminals: against the store directly and against
+// a server listening on a real port.
+import t, { type Test } from 'tap'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough, Readable } from 'node:stream'
+import { runCli, type CliIo } from '../../../src/cli/program.js'
+import { openStore } from '../../../src/store/open-store.js'
+import { build } from '../../helper.js'
+
+interface Run { code: number, stdout: string, stderr: string, served?: Record<string, string | undefined> }
+
+async function relata (args: string[], options: { env?: Record<string, string>, stdin?: string, tty?: boolean } = {}): Promise<Run> {
+  const stdout = Object.assign(new PassThrough(), { isTTY: false })
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false, columns: 100 })
+  const out: string[] = []
+  const err: string[] = []
+  stdout.on('data', chunk => out.push(String(chunk)))
+  stderr.on('data', chunk => err.push(String(chunk)))
+  const run: Partial<Run> = {}
+  const io: CliIo = {
+    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
+    stdout,
+    stderr,
+    env: { LOG_LEVEL: 'silent', ...options.env },
+    serve: async env => { run.served = env }
+  }
+  const code = await runCli(args, io, '9.9.9')
+  return { ...run, code, stdout: out.join(''), stderr: err.join('') }
+}
+
+async function tempDir (t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'relata-cli-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+const customers = [
+  '{"id":"c1","name":"Ada","email":"ada@example.com"}',
+  '{"id":"c2","name":"No email"}',
+  '{"id":"c3","name":"Grace","email":"grace@example.com"}'
+].join('\n') + '\n'
+
+t.test('--help, --version and usage errors', async t => {
+  const help = await relata(['--help'])
+  t.equal(help.code, 0)
+  t.match(help.stdout, /Usage: relata \[options\] \[command\]/)
+  t.match(help.stdout, /relata export orders --with all > orders.ndjson/)
+  t.match(await relata(['import', '--help']), { code: 0, stdout: /--batch-size <n>/ })
+  t.match(await relata(['--version']), { code: 0, stdout: '9.9.9\n' })
+  t.match(await relata(['import', 'customers']), { code: 1, stderr: /missing required argument 'file'/ })
+  t.match(await relata(['import', 'customers', 'x', '--batch-size', '0']), { code: 1, stderr: /must be a positive integer/ })
+})
+
+t.test('import and export against the store, opened directly', async t => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'customers.ndjson')
+  await writeFile(file, customers)
+  const env = { DATABASE_URL: `sqlite:${join(dir, 'relata.db')}` }
+  const imported = await relata(['import', 'customers', file, '--batch-size', '1'], { env })
+  t.equal(imported.code, 2, 'exit code 2: some lines were rejected')
+  t.match(JSON.parse(imported.stdout), { lines: 3, stored: 2, rejected: 1, batches: 2, rejections: [{ line: 2 }] })
+  t.match(imported.stderr, /import customers: stored 2, rejected 1 of 3 lines in \d+s\n$/)
+
+  const exported = await relata(['export', 'customers', '--filter', '{"name":"Ada"}'], { env })
+  t.equal(exported.code, 0)
+  t.same(exported.stdout.trim().split('\n').map(line => JSON.parse(line)), [{ id: 'c1', name: 'Ada', email: 'ada@example.com' }])
+  t.match(exported.stderr, /export customers: exported 1 documents/)
+
+  await writeFile(join(dir, 'orders.ndjson'), '{"id":"o1","customerId":"c1","status":"open","total":1,"createdAt":"2026-01-01T00:00:00Z"}\n')
+  t.equal((await relata(['--database', env.DATABASE_URL, 'import', 'orders', join(dir, 'orders.ndjson')])).code, 0, '--database names the store')
+  const graphs = await relata(['export', 'orders', '--with', 'all'], { env, tty: true })
+  t.match(JSON.parse(graphs.stdout), { entity: { id: 'o1' }, parents: { customerId: { name: 'Ada' } } })
+  t.match(graphs.stderr, /\r\x1b\[Kexport orders: exported 1 documents/, 'a terminal gets the redrawn line')
+})
+
+t.test('import from stdin; mistakes are reported without a stack', async t => {
+  const env = { DATABASE_URL: 'memory:' }
+  const piped = await relata(['import', 'customers', '-'], { env, stdin: customers.split('\n')[0]! })
+  t.equal(piped.code, 0)
+  t.match(JSON.parse(piped.stdout), { stored: 1 })
+  t.match(await relata(['import', 'nowhere', '-'], { env }), { code: 1, stderr: /^relata: no entity has the route 'nowhere'; the model has categories, customers/ })
+  t.match(await relata(['import', 'customers', '/no/such/file.ndjson'], { env }), { code: 1, stderr: /^relata: cannot read \/no\/such\/file.ndjson/ })
+  t.match(await relata(['export', 'orders', '--with', 'nope'], { env }), { code: 1, stderr: /^relata: .*nope/ })
+  t.match(await relata(['export', 'orders'], { env: { DATABASE_URL: 'ftp://x' } }), { code: 1, stderr: /^relata: invalid configuration: DATABASE_URL/ })
+})
+
+t.test('import and export through a server', async t => {
+  const app = await build(t)
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const dir = await tempDir(t)
+  const file = join(dir, 'customers.ndjson')
+  await writeFile(file, customers)
+
+  const imported = await relata(['--url', url, 'import', 'customers', file], { tty: true })
+  t.equal(imported.code, 2)
+  t.match(JSON.parse(imported.stdout), { stored: 2, rejected: 1 })
+  t.match(imported.stderr, /\r\x1b\[Kimport customers \[#+\] 100%  3 rows/, 'the bar follows the bytes sent')
+
+  const exported = await relata(['export', 'customers', '--filter', '{"id":{"$in":["c1","c3"]}}', '--with', 'all'], { env: { RELATA_URL: url + '/' } })
+  t.equal(exported.code, 0)
+  t.same(exported.stdout.trim().split('\n').map(line => JSON.parse(line).entity.id), ['c1', 'c3'])
+  t.match(exported.stderr, /export customers: 100%, 2 rows/)
+
+  const piped = await relata(['--url', url, 'import', 'customers', '-'], { stdin: '{"id":"c9","name":"Pipe","email":"p@example.com"}\n' })
+  t.match(JSON.parse(piped.stdout), { stored: 1 })
+  t.match(await relata(['--url', url, 'export', 'nowhere']), { code: 1, stderr: /^relata: GET \/api\/nowhere\?&size=1 answered 404: no route GET \/api\/nowhere/ })
+  t.match(await relata(['--url', url, 'import', 'customers', '-'], { stdin: 'x'.repeat(100) }), { code: 2 })
+  t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'orders'], { tty: true }), { code: 1, stderr: /^\r\x1b\[Krelata: cannot reach http:\/\/127.0.0.1:1: / })
+})
+
+t.test('an export cut off by the server fails', async t => {
+  const app = await build(t, {
+    env: { SEED: 'true', STREAM_BATCH_SIZE: '10' },
+    openStore: async (url, options) => {
+      const store = await openStore(url, options)
+      const stream = store.stream.bind(store)
+      store.stream = async function * failOnThirdBatch (entity, query) {
+        let batches = 0
+        for await (const batch of stream(entity, query)) {
+          if (++batches === 3 && entity === 'Order') throw new Error('disk gone')
+          yield batch
+        }
+      }
+      return store
+    }
+  })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const run = await relata(['--url', url, 'export', 'orders'])
+  t.equal(run.code, 1)
+  t.match(run.stderr, /\nrelata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 20 documents \(terminated\)\n$/)
+})
+
+t.test('serve starts the server with the options as environment', async t => {
+  const run = await relata(['--database', 'memory:', 'serve', '--port', '4567', '--host', '0.0.0.0'])
+  t.equal(run.code, 0)
+  t.match(run.served, { DATABASE_URL: 'memory:', PORT: '4567', HOST: '0.0.0.0' })
+  t.match((await relata(['serve'])).served, { LOG_LEVEL: 'silent' })
+})
