@@ -1,12 +1,16 @@
 // Frames batches of documents as NDJSON: one chunk per store batch keeps writes few, and
 // pulling lazily from the source lets socket back-pressure pace the store reads.
 import { Readable } from 'node:stream'
+import { setImmediate } from 'node:timers/promises'
 
 export async function * ndjsonChunks<T> (first: readonly T[], rest: AsyncIterator<readonly T[]>): AsyncGenerator<string> {
   try {
     if (first.length > 0) yield frame(first)
     for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
       if (next.value.length > 0) yield frame(next.value)
+      // While the socket takes every write, the batches would follow each other in microtasks
+      // alone: yield to the event loop so that other requests, and a client that left, are seen.
+      await setImmediate()
     }
   } finally {
     // Runs when the client goes away too: the source stops reading from the store.

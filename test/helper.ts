@@ -7,7 +7,8 @@ import { loadConfig } from '../src/config.js'
 export { libraryModel } from './library-model.js'
 
 export async function build (t: Test, options: BuildOptions & { env?: Record<string, string> } = {}): Promise<FastifyInstance> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', SEED: 'false', ...options.env })
+  // no load shedding by default: tests that seed big data block the event loop on purpose
+  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', SEED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...options.env })
   const app = await buildApp(config, { logger: false, ...options })
   t.teardown(() => app.close())
   return app
