@@ -7,7 +7,7 @@ import { createMemoryStore } from './memory/memory-store.js'
 import { openSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store, StoreOptions } from './store.js'
 
-const ACCEPTED = "'memory:', 'sqlite::memory:' or 'sqlite:<file path>'"
+const ACCEPTED = "'memory:', 'sqlite::memory:', 'sqlite:<file path>', 'mongodb://<hosts>/<database>' or 'mongodb+srv://<host>/<database>'"
 
 function refuse (problem: string): never {
   throw new ConfigError(`DATABASE_URL ${problem}; accepted forms are ${ACCEPTED}`)
@@ -32,7 +32,11 @@ async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
 export async function openStore (url: string, options: StoreOptions): Promise<Store> {
   if (url === 'memory:') return createMemoryStore(options)
   if (url.startsWith('sqlite:')) return await openSqlite(url, options)
-  // A MongoDB adapter will be selected here: `mongodb://` and `mongodb+srv://` URLs.
+  if (url.startsWith('mongodb://') || url.startsWith('mongodb+srv://')) {
+    // loaded on demand: the driver is large, and the other stores never need it
+    const { openMongoStore } = await import('./mongodb/open-mongo-store.js')
+    return await openMongoStore(url, options)
+  }
   // Only the scheme is echoed: other URLs may carry credentials.
   const colon = url.indexOf(':')
   return refuse(colon < 0 ? 'has no scheme' : `scheme '${url.slice(0, colon + 1)}' is not supported`)

@@ -1,0 +1,49 @@
+// The part of the official driver's surface the MongoDB store uses, and nothing more. The store
+// is written against these types so that tests can hand it an in-process stand-in (which must
+// implement exactly this) and production hands it the driver's own Db and MongoClient.
+import type { Document } from 'mongodb'
+
+export type { Document }
+
+export interface SessionLike {
+  startTransaction (): void
+  commitTransaction (): Promise<unknown>
+  abortTransaction (): Promise<unknown>
+  endSession (): Promise<void>
+}
+
+export interface ClientLike {
+  startSession (): SessionLike
+  close (): Promise<void>
+}
+
+/** A driver cursor read batch by batch: each fetch of an empty buffer is one round trip. */
+export interface CursorLike {
+  /** True once the server closed the cursor and the buffer is drained. */
+  readonly closed: boolean
+  bufferedCount (): number
+  /** Fetches the next server batch when the buffer is empty; false when nothing is left. */
+  hasNext (): Promise<boolean>
+  readBufferedDocuments (count?: number): Document[]
+  toArray (): Promise<Document[]>
+  close (): Promise<void>
+}
+
+export interface ReplaceOneModel {
+  replaceOne: { filter: Document, replacement: Document, upsert: boolean }
+}
+
+export interface CollectionLike {
+  findOne (filter: Document): Promise<Document | null>
+  find (filter: Document, options: { batchSize: number }): CursorLike
+  aggregate (pipeline: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike
+  bulkWrite (operations: ReplaceOneModel[], options: { ordered: true, session?: SessionLike }): Promise<unknown>
+  deleteOne (filter: Document): Promise<{ deletedCount: number }>
+  deleteMany (filter: Document): Promise<{ deletedCount: number }>
+  createIndex (keys: Record<string, 1>, options: { name: string }): Promise<string>
+}
+
+export interface DbLike {
+  collection (name: string): CollectionLike
+  command (command: Document): Promise<Document>
+}

@@ -1,0 +1,235 @@
+// The MongoDB store: one collection per entity, the entity id in `_id`, an index on every ref
+// property. Every Store call is one driver round trip (a transaction's commit aside), counted
+// once per fetch of a server batch; streams read one driver cursor batch by batch and close it
+// when the consumer stops. Written against the driver surface in driver-surface.ts, so tests
+// can run it on an in-process stand-in.
+import { StoreUnavailableError } from '../../errors.js'
+import { checkBatchSize, checkLimit, checkPage } from '../keyset.js'
+import type { Doc, FindQuery, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery } from '../store.js'
+import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
+import { fromStored, prepareDoc } from './mongo-documents.js'
+import { storeError } from './mongo-errors.js'
+import { filterQuery, storedPath } from './mongo-filter.js'
+import { sortStages } from './mongo-order.js'
+import { findByRefsPipeline, findPipeline } from './pipelines.js'
+
+export interface MongoStoreSettings {
+  /** Run each upsertMany in a transaction (replica sets and sharded clusters only). */
+  transactions: boolean
+  /** Most ids in one `$in`; longer lists take one round trip per chunk. */
+  maxIdsPerQuery: number
+}
+
+export const DEFAULT_STORE_SETTINGS: MongoStoreSettings = { transactions: false, maxIdsPerQuery: 20_000 }
+
+function chunks<T> (items: readonly T[], size: number): T[][] {
+  const result: T[][] = []
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size))
+  // an empty list is still asked for, so that round trips count the same in every store
+  return result.length === 0 ? [[]] : result
+}
+
+export class MongoStore implements Store {
+  readonly kind = 'mongodb'
+  private readonly refs = new Map<string, ReadonlySet<string>>()
+  private closed = false
+
+  constructor (private readonly db: DbLike, private readonly options: StoreOptions,
+    private readonly settings: MongoStoreSettings = DEFAULT_STORE_SETTINGS, private readonly client?: ClientLike) {
+    for (const entity of options.entities) this.refs.set(entity.name, new Set(entity.refProperties))
+  }
+
+  private collection (entity: string): CollectionLike {
+    // entities come from the model, never from a request: an unknown one is a bug
+    if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
+    return this.db.collection(entity)
+  }
+
+  private unavailable (what: string): StoreUnavailableError {
+    return new StoreUnavailableError(`mongodb store: ${what} failed: the store is closed`)
+  }
+
+  /** Runs one round trip: counted once, with server faults turned into StoreUnavailableError. */
+  private async run<T> (entity: string, op: string, work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw this.unavailable(`${op} on '${entity}'`)
+    this.options.onQuery?.(entity, op)
+    try {
+      return await work()
+    } catch (error) {
+      throw storeError(error, `${op} on '${entity}'`)
+    }
+  }
+
+  /** The next server batch of a cursor, one counted round trip; empty when the cursor is done. */
+  private async fetch (entity: string, op: string, cursor: CursorLike, count?: number): Promise<Document[]> {
+    if (this.closed) throw this.unavailable(`${op} on '${entity}'`)
+    if (cursor.bufferedCount() === 0) {
+      if (cursor.closed) return []
+      if (!await this.run(entity, op, async () => await cursor.hasNext())) return []
+    }
+    return cursor.readBufferedDocuments(count)
+  }
+
+  private async drain (entity: string, op: string, cursor: CursorLike): Promise<Document[]> {
+    const all: Document[] = []
+    for (let batch = await this.fetch(entity, op, cursor); batch.length > 0; batch = await this.fetch(entity, op, cursor)) {
+      all.push(...batch)
+    }
+    return all
+  }
+
+  async get (entity: string, id: string): Promise<Doc | undefined> {
+    const collection = this.collection(entity)
+    const found = await this.run(entity, 'get', async () => await collection.findOne({ _id: id }))
+    return found === null ? undefined : fromStored(found)
+  }
+
+  async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
+    const collection = this.collection(entity)
+    const found: Document[] = []
+    for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
+      // one more than can match, so the server sees the end and closes the cursor in its reply
+      found.push(...await this.drain(entity, 'getMany', collection.find({ _id: { $in: chunk } }, { batchSize: chunk.length + 1 })))
+    }
+    return found.map(fromStored)
+  }
+
+  async find (entity: string, query: FindQuery): Promise<FindResult> {
+    checkPage(query.page, query.size)
+    const collection = this.collection(entity)
+    const pipeline = findPipeline(filterQuery(query.filter), sortStages(query.sort), query.page, query.size)
+    const [result] = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
+    return { items: (result?.items as Document[] | undefined ?? []).map(fromStored), total: result?.total as number ?? 0 }
+  }
+
+  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
+    checkLimit(query.perRefLimit)
+    const collection = this.collection(entity)
+    if (!this.refs.get(entity)!.has(refProperty)) {
+      throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    }
+    const unique = [...new Set(ids)]
+    const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit)
+    // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
+    const batchSize = Math.min(unique.length * Math.max(query.perRefLimit, 1), 100_000) + 1
+    const rows = await this.drain(entity, 'findByRefs', collection.aggregate(pipeline, { batchSize, allowDiskUse: true }))
+    const items: Doc[] = []
+    const totals = new Map<string, number>()
+    for (const row of rows) {
+      totals.set(row.ref as string, row.children as number)
+      if ((row.position as number) <= query.perRefLimit) items.push(fromStored(row.doc as Document))
+    }
+    return { items, totals }
+  }
+
+  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
+    return this.batches(entity, query)
+  }
+
+  // One cursor whose server batches are the stream's batches; closing it (finally) is what
+  // stops the server's work when the consumer stops, e.g. because the HTTP client went away.
+  private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
+    checkBatchSize(query.batchSize)
+    const collection = this.collection(entity)
+    const pipeline = [{ $match: filterQuery(query.filter) }, ...sortStages(query.sort)]
+    const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
+    try {
+      while (true) {
+        const batch = await this.fetch(entity, 'stream', cursor, query.batchSize)
+        if (batch.length === 0) return
+        yield batch.map(fromStored)
+      }
+    } finally {
+      await cursor.close().catch(() => undefined)
+    }
+  }
+
+  async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
+    const collection = this.collection(entity)
+    // every document is checked before the first is sent
+    const prepared = docs.map(prepareDoc)
+    if (prepared.length === 0) return []
+    const operations = prepared.map(({ id, fields }) => ({ replaceOne: { filter: { _id: id }, replacement: fields, upsert: true } }))
+    await this.run(entity, 'upsertMany', async () => {
+      if (!this.settings.transactions || this.client === undefined) return await collection.bulkWrite(operations, { ordered: true })
+      return await this.inTransaction(this.client, async session => await collection.bulkWrite(operations, { ordered: true, session }))
+    })
+    return prepared.map(({ doc }) => doc)
+  }
+
+  // Explicit start/commit rather than withTransaction: that helper retries for up to two
+  // minutes, while a request should fail fast with 503 and let its client retry.
+  private async inTransaction<T> (client: ClientLike, work: (session: SessionLike) => Promise<T>): Promise<T> {
+    const session = client.startSession()
+    try {
+      session.startTransaction()
+      let result: T
+      try {
+        result = await work(session)
+      } catch (error) {
+        await session.abortTransaction().catch(() => undefined)
+        throw error
+      }
+      await session.commitTransaction()
+      return result
+    } finally {
+      await session.endSession()
+    }
+  }
+
+  async delete (entity: string, id: string): Promise<boolean> {
+    const collection = this.collection(entity)
+    const { deletedCount } = await this.run(entity, 'delete', async () => await collection.deleteOne({ _id: id }))
+    return deletedCount > 0
+  }
+
+  async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
+    const collection = this.collection(entity)
+    let deleted = 0
+    for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
+      deleted += (await this.run(entity, 'deleteMany', async () => await collection.deleteMany({ _id: { $in: chunk } }))).deletedCount
+    }
+    return deleted
+  }
+
+  async ping (): Promise<void> {
+    if (this.closed) throw this.unavailable('ping')
+    try {
+      await this.db.command({ ping: 1 })
+    } catch (error) {
+      throw new StoreUnavailableError(`mongodb store: ping failed (${(error as Error).message})`, { cause: error })
+    }
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.client?.close()
+  }
+}
+
+function checkEntity (entity: StoreEntity): void {
+  for (const property of entity.refProperties) {
+    if (storedPath(property).stored.includes('.')) {
+      throw new Error(`mongodb store: ref property '${property}' must be a top-level property`)
+    }
+  }
+}
+
+/**
+ * A store on an open database (the driver's Db, or a stand-in): checks the entities and makes
+ * sure every ref property has its index, so that child lookups never scan a collection.
+ */
+export async function createMongoStore (db: DbLike, options: StoreOptions,
+  settings: Partial<MongoStoreSettings> = {}, client?: ClientLike): Promise<MongoStore> {
+  options.entities.forEach(checkEntity)
+  try {
+    for (const entity of options.entities) {
+      const collection = db.collection(entity.name)
+      for (const property of entity.refProperties) await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
+    }
+  } catch (error) {
+    throw storeError(error, 'creating the ref indexes')
+  }
+  return new MongoStore(db, options, { ...DEFAULT_STORE_SETTINGS, ...settings }, client)
+}

@@ -1,0 +1,40 @@
+// The aggregation pipelines behind find and findByRefs, each answered in one round trip.
+import type { Document } from './driver-surface.js'
+import { storedPath } from './mongo-filter.js'
+
+/** One page and the number of all matches: `$facet` runs both over one `$match`. */
+export function findPipeline (match: Document, sort: Document[], page: number, size: number): Document[] {
+  // $limit must be positive: a page of size 0 only counts (no document out when nothing matches)
+  if (size === 0) return [{ $match: match }, { $count: 'total' }]
+  const skip = (page - 1) * size
+  const items = [...sort, ...(skip > 0 ? [{ $skip: skip }] : []), { $limit: size }]
+  return [
+    { $match: match },
+    { $facet: { items, total: [{ $count: 'n' }] } },
+    { $project: { items: 1, total: { $ifNull: [{ $arrayElemAt: ['$total.n', 0] }, 0] } } }
+  ]
+}
+
+/**
+ * Children of many parents: per parent, its first `limit` children by id and how many it has.
+ * The first child of each parent is always kept so that its count survives a limit of 0; the
+ * caller drops its document then. Only string references match, as in every store.
+ */
+export function findByRefsPipeline (refProperty: string, ids: readonly string[], limit: number): Document[] {
+  const ref = storedPath(refProperty).stored
+  return [
+    { $match: { [ref]: { $in: ids, $not: { $type: 'array' } } } },
+    { $replaceWith: { ref: `$${ref}`, doc: '$$ROOT' } },
+    {
+      $setWindowFields: {
+        partitionBy: '$ref',
+        sortBy: { 'doc._id': 1 },
+        output: {
+          position: { $documentNumber: {} },
+          children: { $sum: 1, window: { documents: ['unbounded', 'unbounded'] } }
+        }
+      }
+    },
+    { $match: { $or: [{ position: { $lte: limit } }, { position: 1 }] } }
+  ]
+}

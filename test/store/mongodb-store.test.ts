@@ -1,0 +1,246 @@
+// The MongoDB store against the shared conformance suite: always on the in-process stand-in,
+// and on a real server too when MONGODB_URL is set. Then what only this adapter has: its
+// indexes, transactions, fault mapping, round-trip accounting and connection handling.
+import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb'
+import t, { type Test } from 'tap'
+import { BadRequestError, ConfigError, StoreUnavailableError } from '../../src/errors.js'
+import { createMemoryStore } from '../../src/store/memory/memory-store.js'
+import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import { isUnavailable, storeError } from '../../src/store/mongodb/mongo-errors.js'
+import { filterQuery } from '../../src/store/mongodb/mongo-filter.js'
+import { connectSettings, databaseName, openMongoStore, supportsTransactions } from '../../src/store/mongodb/open-mongo-store.js'
+import { openStore } from '../../src/store/open-store.js'
+import type { Doc, StoreOptions } from '../../src/store/store.js'
+import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { storeConformance } from './conformance.js'
+
+storeConformance('mongodb stand-in', async options => {
+  const standIn = new MongoStandIn()
+  return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+})
+storeConformance('mongodb stand-in without transactions', async options => await createMongoStore(new MongoStandIn().db, options))
+
+/* c8 ignore start: runs only where a MongoDB server is reachable (MONGODB_URL) */
+const realServer = /^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?[^?]*(\?.*)?$/.exec(process.env.MONGODB_URL ?? '')
+if (realServer !== null) {
+  // a database of its own per test, named after this process, dropped at the end
+  const [, hosts, query = ''] = realServer
+  const url = (database: string): string => `${hosts!}/${database}${query}`
+  const used: string[] = []
+  storeConformance('mongodb server', async options => {
+    used.push(`relata_test_${process.pid}_${used.length + 1}`)
+    return await openMongoStore(url(used[used.length - 1]!), options)
+  })
+  t.teardown(async () => {
+    const client = await new MongoClient(url('admin')).connect()
+    for (const name of used) await client.db(name).dropDatabase()
+    await client.close()
+  })
+}
+/* c8 ignore stop */
+
+const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId', 'editorId'] }, { name: 'tag', refProperties: [] }] }
+
+async function standInStore (t: Test, options: StoreOptions = POSTS, transactions = true) {
+  const standIn = new MongoStandIn()
+  const calls: string[] = []
+  const store = await createMongoStore(standIn.db, { ...options, onQuery: (entity, op) => calls.push(`${entity}.${op}`) },
+    { transactions }, standIn.client)
+  t.teardown(() => store.close())
+  return { standIn, store, calls }
+}
+
+async function caught (promise: Promise<unknown>): Promise<unknown> {
+  return await promise.then(() => { throw new Error('expected a rejection') }, (error: unknown) => error)
+}
+
+t.test('an index on every ref property is ensured at open', async t => {
+  const { standIn } = await standInStore(t)
+  t.same(Object.fromEntries(standIn.indexes), { post: ['authorId_1', 'editorId_1'] })
+  const nested = await caught(createMongoStore(standIn.db, { entities: [{ name: 'post', refProperties: ['a.b'] }] }))
+  t.match((nested as Error).message, /top-level property/)
+})
+
+t.test('a store that cannot create its indexes does not open', async t => {
+  const standIn = new MongoStandIn()
+  standIn.fault(new MongoNetworkError('connection closed'))
+  const error = await caught(createMongoStore(standIn.db, POSTS))
+  t.ok(error instanceof StoreUnavailableError)
+  t.match((error as Error).message, /creating the ref indexes failed/)
+})
+
+t.test('sorting on a nested path reads through plain objects only, like the memory store', async t => {
+  const { store } = await standInStore(t)
+  const reference = createMemoryStore(POSTS)
+  const docs: Doc[] = [
+    { id: 'a', meta: { rank: 2 } }, { id: 'b', meta: [{ rank: 1 }] }, { id: 'c', meta: 'flat' }, { id: 'd' },
+    { id: 'e', meta: { rank: 'x' } }, { id: 'f', meta: { rank: true } }, { id: 'g', meta: { rank: -1, deeper: { rank: 3 } } },
+    { id: 'h', meta: { rank: null } }, { id: 'i', meta: { deeper: { rank: 0 } } }
+  ]
+  await store.upsertMany('tag', docs)
+  await reference.upsertMany('tag', docs)
+  for (const field of ['meta.rank', 'meta.deeper.rank']) {
+    for (const desc of [false, true]) {
+      const query = { sort: [{ field, desc }], page: 1, size: 20 }
+      const expected = (await reference.find('tag', query)).items.map(doc => doc.id)
+      t.same((await store.find('tag', query)).items.map(doc => doc.id), expected, `${desc ? '-' : ''}${field}`)
+    }
+  }
+})
+
+t.test('each counted round trip is exactly one server round trip', async t => {
+  const { standIn, store, calls } = await standInStore(t, POSTS, false)
+  standIn.roundTrips.length = 0
+  await store.upsertMany('post', Array.from({ length: 300 }, (_, i) => ({ id: `p${i}`, authorId: `a${i % 7}` })))
+  await store.get('post', 'p1')
+  await store.getMany('post', Array.from({ length: 400 }, (_, i) => `p${i}`))
+  await store.find('post', { page: 2, size: 50, sort: [{ field: 'authorId', desc: true }] })
+  await store.find('post', { page: 1, size: 0 })
+  await store.findByRefs('post', 'authorId', ['a1', 'a2', 'a3'], { perRefLimit: 100 })
+  for await (const batch of store.stream('post', { batchSize: 64 })) t.ok(batch.length <= 64)
+  await store.delete('post', 'p1')
+  await store.deleteMany('post', ['p2', 'p3'])
+  t.equal(calls.length, standIn.roundTrips.length, standIn.roundTrips.join(' '))
+  t.same(standIn.roundTrips.filter(command => command === 'getMore').length, 4, 'a stream of 300 in batches of 64: five server batches')
+})
+
+t.test('a stream holds one cursor, closed when the consumer stops or the cursor ends', async t => {
+  const { standIn, store } = await standInStore(t)
+  await store.upsertMany('post', Array.from({ length: 100 }, (_, i) => ({ id: `p${i}` })))
+  const iterator = store.stream('post', { batchSize: 10 })[Symbol.asyncIterator]()
+  await iterator.next()
+  t.equal(standIn.openCursors.size, 1)
+  await iterator.return?.()
+  t.equal(standIn.openCursors.size, 0, 'return() closes it')
+  for await (const batch of store.stream('post', { batchSize: 30 })) t.ok(batch.length > 0)
+  t.equal(standIn.openCursors.size, 0, 'the server closed it at the end')
+})
+
+t.test('ids past the chunk bound take one round trip per chunk', async t => {
+  const standIn = new MongoStandIn()
+  const calls: string[] = []
+  const store = await createMongoStore(standIn.db, { ...POSTS, onQuery: (_, op) => calls.push(op) }, { maxIdsPerQuery: 100 })
+  await store.upsertMany('post', Array.from({ length: 250 }, (_, i) => ({ id: `p${i}` })))
+  const ids = Array.from({ length: 250 }, (_, i) => `p${i}`)
+  t.equal((await store.getMany('post', [...ids, ...ids])).length, 250)
+  t.equal(await store.deleteMany('post', ids), 250)
+  t.same(calls, ['upsertMany', 'getMany', 'getMany', 'getMany', 'deleteMany', 'deleteMany', 'deleteMany'])
+})
+
+t.test('upsertMany is one transaction when the deployment has them', async t => {
+  const { standIn, store } = await standInStore(t)
+  await store.upsertMany('post', [{ id: 'keep', v: 1 }])
+  standIn.failWritesAfter(2, new MongoNetworkError('connection reset during the write'))
+  const error = await caught(store.upsertMany('post', [{ id: 'keep', v: 2 }, { id: 'n1' }, { id: 'n2' }, { id: 'n3' }]))
+  t.ok(error instanceof StoreUnavailableError, 'a network failure is 503')
+  t.same(await store.get('post', 'keep'), { id: 'keep', v: 1 }, 'the writes before the failure were rolled back')
+  t.same(await store.getMany('post', ['n1', 'n2', 'n3']), [])
+  t.same(standIn.roundTrips.filter(command => command === 'commitTransaction').length, 1, 'only the first batch committed')
+})
+
+t.test('without transactions a server failure part-way keeps the writes before it (documented)', async t => {
+  const { standIn, store } = await standInStore(t, POSTS, false)
+  standIn.failWritesAfter(1, new MongoNetworkError('connection reset during the write'))
+  t.ok(await caught(store.upsertMany('post', [{ id: 'n1' }, { id: 'n2' }])) instanceof StoreUnavailableError)
+  t.same((await store.getMany('post', ['n1', 'n2'])).map(doc => doc.id), ['n1'])
+  const circular: Doc = { id: 'bad' }
+  circular.self = circular
+  t.ok(await caught(store.upsertMany('post', [{ id: 'n3' }, circular])) instanceof BadRequestError)
+  t.same(await store.get('post', 'n3'), undefined, 'caller mistakes are caught before anything is sent')
+})
+
+t.test('documents MongoDB would refuse are refused before anything is written', async t => {
+  const { store } = await standInStore(t)
+  let deep: unknown = 1
+  for (let i = 0; i < 100; i++) deep = { deep }
+  const cases: Array<[Doc, string, RegExp]> = [
+    [{ id: 'x', _id: 'y' }, '/1/_id', /reserved/],
+    [{ id: 'x', $set: 1 }, '/1/$set', /cannot start with \$/],
+    [{ id: 'x', deep }, '/1', /100 levels/],
+    [{ id: 'x', big: 'x'.repeat(16 * 1024 * 1024) }, '/1', /16 MiB/],
+    [[] as unknown as Doc, '/1', /JSON object/]
+  ]
+  for (const [doc, path, message] of cases) {
+    const error = await caught(store.upsertMany('post', [{ id: 'first' }, doc]))
+    t.ok(error instanceof BadRequestError, path)
+    t.match((error as BadRequestError).errors, [{ path, message }])
+  }
+  t.same(await store.get('post', 'first'), undefined)
+  t.same(await store.upsertMany('post', []), [], 'an empty batch writes nothing')
+  t.same(await store.upsertMany('post', [{ id: 'when', at: new Date(0) as unknown }]), [{ id: 'when', at: '1970-01-01T00:00:00.000Z' }], 'stored as JSON, like every store')
+})
+
+t.test('server faults become StoreUnavailableError, and the store recovers by itself', async t => {
+  const { standIn, store } = await standInStore(t)
+  await store.upsertMany('post', [{ id: 'p1', authorId: 'a' }])
+  standIn.fault(new MongoServerSelectionError('connect ECONNREFUSED 127.0.0.1:27017', { servers: new Map() } as never))
+  const calls = [
+    () => store.ping(), () => store.get('post', 'p1'), () => store.getMany('post', ['p1']), () => store.find('post', { page: 1, size: 1 }),
+    () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }), () => store.upsertMany('post', [{ id: 'x' }]),
+    () => store.delete('post', 'p1'), () => store.deleteMany('post', ['p1']),
+    async () => { for await (const batch of store.stream('post', { batchSize: 1 })) t.fail(`read ${batch.length}`) }
+  ]
+  for (const call of calls) {
+    const error = await caught(call())
+    t.ok(error instanceof StoreUnavailableError, (error as Error).message)
+    t.match((error as Error).message, /ECONNREFUSED/)
+  }
+  standIn.fault(undefined)
+  await store.ping()
+  t.same(await store.get('post', 'p1'), { id: 'p1', authorId: 'a' })
+})
+
+t.test('only unavailability is mapped', async t => {
+  const server = (code: number, labels: string[] = []) => {
+    const error = new MongoServerError({ message: `code ${code}`, code, errorLabels: labels })
+    return error
+  }
+  for (const code of [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]) t.ok(isUnavailable(server(code)), `code ${code}`)
+  t.ok(isUnavailable(server(251, ['TransientTransactionError'])), 'a transient transaction error')
+  const duplicate = server(11000)
+  t.equal(storeError(duplicate, 'upsertMany'), duplicate, 'a duplicate key is no outage')
+  const bug = new TypeError('x is not a function')
+  t.equal(storeError(bug, 'find'), bug)
+  t.ok(storeError(new MongoNetworkError('socket hang up'), 'find') instanceof StoreUnavailableError)
+})
+
+t.test('filters are whitelisted translations of the condition tree', async t => {
+  t.throws(() => filterQuery({ op: 'eq', field: '$where', value: 1 }), /not a property path/)
+  t.throws(() => filterQuery({ op: 'eq', field: 'a.$b', value: 1 }), /not a property path/)
+  t.throws(() => filterQuery({ op: 'eq', field: '_id', value: 1 }), /not a property path/)
+  t.throws(() => filterQuery({ op: 'eq', field: 'a', value: { $gt: '' } as never }), /not a scalar/)
+  t.throws(() => filterQuery({ op: 'in', field: 'a', values: [{ $where: 'x' }] as never }), /not a scalar/)
+  t.throws(() => filterQuery({ op: 'gt', field: 'a', value: null as never }), /cannot compare/)
+  t.throws(() => filterQuery({ op: 'regex', field: 'a', value: '.' } as never), /unsupported filter operator/)
+  t.same(filterQuery({ op: 'eq', field: 'owner', value: '$where' }), { owner: { $eq: '$where', $not: { $type: 'array' } } },
+    'a value that looks like an operator stays a value')
+})
+
+t.test('the database comes from the URL path', async t => {
+  t.equal(databaseName('mongodb://localhost:27017/relata'), 'relata')
+  t.equal(databaseName('mongodb+srv://u:p%2F@cluster.example.net/shop?retryWrites=true'), 'shop')
+  t.equal(databaseName('mongodb://a:1,b:2/my%20db?replicaSet=rs0'), 'my db')
+  for (const url of ['mongodb://localhost:27017', 'mongodb://localhost:27017/', 'mongodb://localhost/?x=1']) {
+    t.throws(() => databaseName(url), ConfigError, url)
+  }
+  t.same(connectSettings(POSTS), { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 })
+  t.same(connectSettings({ ...POSTS, timeoutMs: 800 }, { connectTimeoutMS: 300 }), { serverSelectionTimeoutMS: 800, connectTimeoutMS: 300 },
+    'the store timeout bounds the wait for a server')
+  t.ok(supportsTransactions({ setName: 'rs0' }))
+  t.ok(supportsTransactions({ msg: 'isdbgrid' }))
+  t.notOk(supportsTransactions({ isWritablePrimary: true }))
+})
+
+t.test('start-up fails with a clear message when no server answers', async t => {
+  const started = Date.now()
+  const error = await caught(openStore('mongodb://127.0.0.1:9/relata?serverSelectionTimeoutMS=300&connectTimeoutMS=300', POSTS))
+  t.ok(error instanceof StoreUnavailableError)
+  t.match((error as Error).message, /mongodb store: cannot connect to the server \(MongoServerSelectionError: .*ECONNREFUSED/)
+  t.ok(Date.now() - started < 4000, 'within the timeout given in the URL')
+  const quick = await caught(openMongoStore('mongodb://127.0.0.1:9/relata', POSTS, { serverSelectionTimeoutMS: 200, connectTimeoutMS: 200 }))
+  t.ok(quick instanceof StoreUnavailableError)
+  t.ok(await caught(openStore('mongodb://localhost:27017', POSTS)) instanceof ConfigError, 'no database name')
+  const invalid = await caught(openStore('mongodb://secret@localhost:27017/x?notAnOption=1', POSTS))
+  t.ok(invalid instanceof ConfigError)
+  t.notMatch((invalid as Error).message, /secret/)
+})

@@ -1,0 +1,296 @@
+// An in-process stand-in for the part of the MongoDB driver the store uses (driver-surface.ts),
+// executing filters and pipelines with mingo, MongoDB's query language in JavaScript. Documents
+// are kept as BSON, as a server keeps them. It is deliberately small and strict: an option,
+// command, write model or property it does not implement throws instead of succeeding. It can
+// simulate an unreachable server (`fault`) and a write failing part-way (`failWritesAfter`);
+// transactions are all-or-nothing through a snapshot, but isolation is not modelled.
+import { BSON, type Document } from 'mongodb'
+import { Aggregator } from 'mingo/aggregator'
+import { Context } from 'mingo/core'
+import * as accumulator from 'mingo/operators/accumulator'
+import * as expression from 'mingo/operators/expression'
+import * as pipeline from 'mingo/operators/pipeline'
+import * as projection from 'mingo/operators/projection'
+import * as query from 'mingo/operators/query'
+import * as window from 'mingo/operators/window'
+import { Query } from 'mingo/query'
+import type {
+  ClientLike, CollectionLike, CursorLike, DbLike, ReplaceOneModel, SessionLike
+} from '../../src/store/mongodb/driver-surface.js'
+import { mongoOrderContext } from './mongo-string-order.js'
+
+const CONTEXT = Context.from(mongoOrderContext, Context.init({ accumulator, expression, pipeline, projection, query, window } as unknown as Parameters<typeof Context.init>[0]))
+const MINGO_OPTIONS = { context: CONTEXT, useStrictMode: true }
+// mingo would run these; a server run with --noscripting refuses them, and so does the stand-in
+const SCRIPTS = new Set(['$where', '$function', '$accumulator'])
+
+function refuseScripts (value: unknown): void {
+  if (typeof value !== 'object' || value === null) return
+  for (const [key, child] of Object.entries(value)) {
+    if (SCRIPTS.has(key)) throw new Error(`mongo stand-in: ${key} is refused`)
+    refuseScripts(child)
+  }
+}
+
+function notImplemented (what: string): never {
+  throw new Error(`mongo stand-in: ${what} is not implemented`)
+}
+
+/** Wraps an object so that reading a property it lacks throws rather than yielding undefined. */
+function strict<T extends object> (target: T, name: string): T {
+  return new Proxy(target, {
+    get (object, property, receiver) {
+      if (typeof property === 'symbol' || property === 'then' || property in object) return Reflect.get(object, property, receiver)
+      return notImplemented(`${name}.${property}`)
+    }
+  })
+}
+
+function checkOptions (what: string, options: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(options)) if (!allowed.includes(key)) notImplemented(`option '${key}' of ${what}`)
+}
+
+type Table = Map<string, Uint8Array>
+
+/** The "server": collections, faults and a log of round trips by command. */
+export class MongoStandIn {
+  readonly tables = new Map<string, Table>()
+  readonly indexes = new Map<string, string[]>()
+  readonly roundTrips: string[] = []
+  /** Cursors the "server" holds open: started, neither exhausted nor closed by the client. */
+  readonly openCursors = new Set<object>()
+  private faultError: Error | undefined
+  private failing: { after: number, error: Error } | undefined
+  readonly db: DbLike
+  readonly client: ClientLike
+
+  constructor () {
+    this.db = strict(new StandInDb(this), 'db')
+    this.client = strict(new StandInClient(this), 'client')
+  }
+
+  /** While set, every call fails with `error`, as when the server is unreachable. */
+  fault (error: Error | undefined): void {
+    this.faultError = error
+  }
+
+  /** The next bulkWrite applies `after` operations, then fails with `error`. */
+  failWritesAfter (after: number, error: Error): void {
+    this.failing = { after, error }
+  }
+
+  /** One round trip of `command`: fails while faulted. */
+  call (command: string): void {
+    if (this.faultError !== undefined) throw this.faultError
+    this.roundTrips.push(command)
+  }
+
+  table (name: string): Table {
+    let table = this.tables.get(name)
+    if (table === undefined) this.tables.set(name, table = new Map())
+    return table
+  }
+
+  takeWriteFailure (): { after: number, error: Error } | undefined {
+    const failing = this.failing
+    this.failing = undefined
+    return failing
+  }
+}
+
+class StandInDb implements DbLike {
+  constructor (private readonly server: MongoStandIn) {}
+
+  collection (name: string): CollectionLike {
+    return strict(new StandInCollection(this.server, name), `collection ${name}`)
+  }
+
+  async command (command: Document): Promise<Document> {
+    if (Object.keys(command).length !== 1 || command.ping !== 1) notImplemented(`command ${JSON.stringify(command)}`)
+    this.server.call('ping')
+    return { ok: 1 }
+  }
+}
+
+class StandInCursor implements CursorLike {
+  private results: Document[] | undefined
+  private position = 0
+  private buffer: Document[] = []
+  private exhausted = false
+  private closedByClient = false
+
+  constructor (private readonly server: MongoStandIn, private readonly command: string,
+    private readonly produce: () => Document[], private readonly batchSize = 101) {}
+
+  get closed (): boolean {
+    return (this.exhausted || this.closedByClient) && this.buffer.length === 0
+  }
+
+  bufferedCount (): number {
+    return this.buffer.length
+  }
+
+  async hasNext (): Promise<boolean> {
+    if (this.buffer.length > 0) return true
+    if (this.closed) return false
+    // the first batch runs the command, later ones are getMores; results are fixed at the first
+    this.server.call(this.results === undefined ? this.command : 'getMore')
+    this.results ??= this.produce()
+    this.buffer = this.results.slice(this.position, this.position + this.batchSize)
+    this.position += this.buffer.length
+    // like the server, close the cursor in the reply that reaches the end
+    this.exhausted = this.position >= this.results.length
+    if (this.exhausted) this.server.openCursors.delete(this)
+    else this.server.openCursors.add(this)
+    return this.buffer.length > 0
+  }
+
+  readBufferedDocuments (count = this.buffer.length): Document[] {
+    return this.buffer.splice(0, count)
+  }
+
+  async toArray (): Promise<Document[]> {
+    const all: Document[] = []
+    while (await this.hasNext()) all.push(...this.readBufferedDocuments())
+    return all
+  }
+
+  async close (): Promise<void> {
+    this.closedByClient = true
+    this.buffer = []
+    this.server.openCursors.delete(this)
+  }
+}
+
+class StandInCollection implements CollectionLike {
+  constructor (private readonly server: MongoStandIn, private readonly name: string) {}
+
+  private documents (): Document[] {
+    return [...this.server.table(this.name).values()].map(bytes => BSON.deserialize(bytes))
+  }
+
+  private matching (filter: Document): Document[] {
+    refuseScripts(filter)
+    return new Query(filter, MINGO_OPTIONS).find(this.documents()).all() as Document[]
+  }
+
+  async findOne (filter: Document): Promise<Document | null> {
+    this.server.call('find')
+    return this.matching(filter)[0] ?? null
+  }
+
+  find (filter: Document, options: { batchSize: number }): CursorLike {
+    checkOptions('find', options, ['batchSize'])
+    return strict(new StandInCursor(this.server, 'find', () => this.matching(filter), options.batchSize), 'find cursor')
+  }
+
+  aggregate (stages: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike {
+    checkOptions('aggregate', options, ['batchSize', 'allowDiskUse'])
+    refuseScripts(stages)
+    const run = (): Document[] => new Aggregator(stages, MINGO_OPTIONS).run(this.documents()) as Document[]
+    return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize), 'aggregate cursor')
+  }
+
+  async bulkWrite (operations: ReplaceOneModel[], options: { ordered: true, session?: SessionLike }): Promise<unknown> {
+    checkOptions('bulkWrite', options, ['ordered', 'session'])
+    if (options.ordered !== true) notImplemented('an unordered bulkWrite')
+    if (options.session !== undefined && !(options.session instanceof StandInSession && options.session.inTransaction)) {
+      notImplemented('a session outside a transaction')
+    }
+    this.server.call('bulkWrite')
+    const failing = this.server.takeWriteFailure()
+    const table = this.server.table(this.name)
+    operations.forEach(function apply (operation, i) {
+      if (failing !== undefined && i === failing.after) throw failing.error
+      const keys = Object.keys(operation)
+      const model = operation.replaceOne
+      if (keys.length !== 1 || model === undefined || model.upsert !== true) notImplemented(`write model ${keys.join()}`)
+      const id: unknown = model.filter._id
+      if (Object.keys(model.filter).length !== 1 || typeof id !== 'string') notImplemented(`replaceOne filter ${JSON.stringify(model.filter)}`)
+      if ('_id' in model.replacement || Object.keys(model.replacement).some(key => key.startsWith('$'))) {
+        notImplemented('a replacement holding _id or operators')
+      }
+      table.set(id, BSON.serialize({ _id: id, ...model.replacement }))
+    })
+    return { ok: 1 }
+  }
+
+  private remove (filter: Document, limit: number): { deletedCount: number } {
+    const table = this.server.table(this.name)
+    const ids = this.matching(filter).slice(0, limit).map(doc => doc._id as string)
+    for (const id of ids) table.delete(id)
+    return { deletedCount: ids.length }
+  }
+
+  async deleteOne (filter: Document): Promise<{ deletedCount: number }> {
+    this.server.call('delete')
+    return this.remove(filter, 1)
+  }
+
+  async deleteMany (filter: Document): Promise<{ deletedCount: number }> {
+    this.server.call('delete')
+    return this.remove(filter, Infinity)
+  }
+
+  async createIndex (keys: Record<string, 1>, options: { name: string }): Promise<string> {
+    checkOptions('createIndex', options, ['name'])
+    if (Object.values(keys).some(direction => direction !== 1)) notImplemented(`index ${JSON.stringify(keys)}`)
+    this.server.call('createIndexes')
+    const names = this.server.indexes.get(this.name) ?? []
+    if (!names.includes(options.name)) names.push(options.name)
+    this.server.indexes.set(this.name, names)
+    this.server.table(this.name)
+    return options.name
+  }
+}
+
+class StandInSession implements SessionLike {
+  private snapshot: Map<string, Table> | undefined
+
+  constructor (private readonly server: MongoStandIn) {}
+
+  get inTransaction (): boolean {
+    return this.snapshot !== undefined
+  }
+
+  startTransaction (): void {
+    if (this.snapshot !== undefined) notImplemented('a nested transaction')
+    this.snapshot = new Map([...this.server.tables].map(([name, table]) => [name, new Map(table)]))
+  }
+
+  async commitTransaction (): Promise<unknown> {
+    if (this.snapshot === undefined) notImplemented('commit outside a transaction')
+    this.server.call('commitTransaction')
+    this.snapshot = undefined
+    return { ok: 1 }
+  }
+
+  async abortTransaction (): Promise<unknown> {
+    if (this.snapshot === undefined) notImplemented('abort outside a transaction')
+    const snapshot = this.snapshot
+    this.snapshot = undefined
+    this.server.tables.clear()
+    for (const [name, table] of snapshot) this.server.tables.set(name, table)
+    return { ok: 1 }
+  }
+
+  async endSession (): Promise<void> {
+    // the driver aborts a transaction left open when its session ends
+    if (this.snapshot !== undefined) await this.abortTransaction()
+  }
+}
+
+class StandInClient implements ClientLike {
+  closed = false
+
+  constructor (private readonly server: MongoStandIn) {}
+
+  startSession (): SessionLike {
+    if (this.closed) notImplemented('a session on a closed client')
+    return strict(new StandInSession(this.server), 'session')
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+  }
+}
