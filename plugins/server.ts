@@ -8,7 +8,7 @@ import { buildApp } from './app.js'
 async function main (): Promise<void> {
   const config = loadConfig(process.env)
   const app = await buildApp(config)
-  closeWithGrace({ delay: 10_000 }, async function closeApp ({ err, signal }) {
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async function closeApp ({ err, signal }) {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')
     await app.close()

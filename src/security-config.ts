@@ -18,7 +18,8 @@ export const SecurityConfigSchema = Type.Object({
   PRESSURE_MAX_RSS_MB: Int('Shed load (503) when the resident set exceeds this many MiB; 0 = off', 0, 0, 1024 * 1024),
   CORS_ORIGIN: Type.Optional(Type.String({ description: 'Origins allowed by CORS: `*` or a comma list of origins; CORS is off when unset', minLength: 1 })),
   RATE_LIMIT_MAX: Int('Requests per client address and window; 0 = no rate limit', 0, 0, 10_000_000),
-  RATE_LIMIT_WINDOW_MS: Int('Rate limit window in milliseconds', 60_000, 1000, 86_400_000)
+  RATE_LIMIT_WINDOW_MS: Int('Rate limit window in milliseconds', 60_000, 1000, 86_400_000),
+  SHUTDOWN_GRACE_MS: Int('On SIGTERM, how long in-flight requests and streams may take before the process exits anyway (code 1)', 10_000, 100, 600_000)
 })
 
 export type SecurityConfig = Static<typeof SecurityConfigSchema>
