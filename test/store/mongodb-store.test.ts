@@ -4,7 +4,6 @@
 import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb'
 import t, { type Test } from 'tap'
 import { BadRequestError, ConfigError, StoreUnavailableError } from '../../src/errors.js'
-import { createMemoryStore } from '../../src/store/memory/memory-store.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { isUnavailable, storeError } from '../../src/store/mongodb/mongo-errors.js'
 import { filterQuery } from '../../src/store/mongodb/mongo-filter.js'
@@ -67,25 +66,6 @@ t.test('a store that cannot create its indexes does not open', async t => {
   const error = await caught(createMongoStore(standIn.db, POSTS))
   t.ok(error instanceof StoreUnavailableError)
   t.match((error as Error).message, /creating the ref indexes failed/)
-})
-
-t.test('sorting on a nested path reads through plain objects only, like the memory store', async t => {
-  const { store } = await standInStore(t)
-  const reference = createMemoryStore(POSTS)
-  const docs: Doc[] = [
-    { id: 'a', meta: { rank: 2 } }, { id: 'b', meta: [{ rank: 1 }] }, { id: 'c', meta: 'flat' }, { id: 'd' },
-    { id: 'e', meta: { rank: 'x' } }, { id: 'f', meta: { rank: true } }, { id: 'g', meta: { rank: -1, deeper: { rank: 3 } } },
-    { id: 'h', meta: { rank: null } }, { id: 'i', meta: { deeper: { rank: 0 } } }
-  ]
-  await store.upsertMany('tag', docs)
-  await reference.upsertMany('tag', docs)
-  for (const field of ['meta.rank', 'meta.deeper.rank']) {
-    for (const desc of [false, true]) {
-      const query = { sort: [{ field, desc }], page: 1, size: 20 }
-      const expected = (await reference.find('tag', query)).items.map(doc => doc.id)
-      t.same((await store.find('tag', query)).items.map(doc => doc.id), expected, `${desc ? '-' : ''}${field}`)
-    }
-  }
 })
 
 t.test('each counted round trip is exactly one server round trip', async t => {
