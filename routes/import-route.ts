@@ -66,6 +66,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
       response: {
         200: ImportReport,
         400: problem('A line is longer than the server accepts'),
+        401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
+        403: problem('The API key lacks scope write or this entity'),
         415: problem('The body is not application/x-ndjson'),
         503: problem('The store is unavailable; the detail says which line to resume after')
       }

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import { describeModel } from '../src/metadata/model-description.js'
+import { problem } from './schemas.js'
 
 const Names = (description: string) => Type.Array(Type.String(), { description })
 
@@ -38,7 +39,11 @@ const modelRoutes: FastifyPluginAsync = async function modelRoutes (app) {
       operationId: 'getModel',
       summary: 'The model: entities, their parents, children and routes',
       description: 'The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram.',
-      response: { 200: ModelSchema }
+      response: {
+        200: ModelSchema,
+        401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
+        403: problem('The API key is limited to some entities, so it may not read the whole model')
+      }
     }
   }, async function getModel () {
     return model
