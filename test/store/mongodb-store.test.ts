@@ -68,6 +68,22 @@ t.test('a store that cannot create its indexes does not open', async t => {
   t.match((error as Error).message, /creating the ref indexes failed/)
 })
 
+t.test('the stand-in refuses what it does not implement instead of succeeding', async t => {
+  const standIn = new MongoStandIn()
+  const posts = standIn.db.collection('post') as unknown as Record<string, unknown>
+  t.throws(() => posts.insertOne, /collection post\.insertOne is not implemented/)
+  t.throws(() => standIn.db.collection('post').find({}, { batchSize: 1, maxTimeMS: 5 } as never), /option 'maxTimeMS' of find/)
+  await t.rejects(standIn.db.command({ hello: 1 }), /command .* is not implemented/)
+  await t.rejects(standIn.db.collection('post').aggregate([{ $match: { $where: 'true' } }], { allowDiskUse: true }).toArray(), /\$where is refused/)
+  await t.rejects(standIn.db.collection('post').aggregate([{ $nonsense: 1 }], { allowDiskUse: true }).toArray())
+  await t.rejects(standIn.db.collection('post').bulkWrite([{ insertOne: { document: {} } } as never], { ordered: true }), /write model insertOne/)
+  await t.rejects(standIn.db.collection('post').bulkWrite([], { ordered: false } as never), /unordered bulkWrite/)
+  const ops = ['a', 'b'].map(id => ({ replaceOne: { filter: { _id: id }, replacement: { tags: [id] }, upsert: true } }))
+  await standIn.db.collection('post').bulkWrite(ops, { ordered: true })
+  await t.rejects(standIn.db.collection('post').aggregate([{ $sort: { tags: 1 } }], { allowDiskUse: true }).toArray(),
+    /sorting by array values is not implemented/, 'MongoDB sorts arrays by an element; the store never asks')
+})
+
 t.test('each counted round trip is exactly one server round trip', async t => {
   const { standIn, store, calls } = await standInStore(t, POSTS, false)
   standIn.roundTrips.length = 0

@@ -186,8 +186,11 @@ class StandInCollection implements CollectionLike {
 
   aggregate (stages: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike {
     checkOptions('aggregate', options, ['batchSize', 'allowDiskUse'])
-    refuseScripts(stages)
-    const run = (): Document[] => new Aggregator(stages, MINGO_OPTIONS).run(this.documents()) as Document[]
+    // like a server, it refuses a pipeline when running it, not when the cursor is made
+    const run = (): Document[] => {
+      refuseScripts(stages)
+      return new Aggregator(stages, MINGO_OPTIONS).run(this.documents()) as Document[]
+    }
     return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize), 'aggregate cursor')
   }
 
