@@ -16,7 +16,7 @@ if (!existsSync(CHROMIUM)) {
   t.before(() => mkdir(ARTIFACTS, { recursive: true }))
 
   t.test('Swagger UI lists every entity and "try it out" loads an order graph', async t => {
-    const { page, errors } = await open(t, '/docs')
+    const { page, errors, foreign } = await open(t, '/docs')
     await page.waitForSelector('.opblock-tag-section')
     for (const entity of ENTITIES) t.ok(await page.locator(`#operations-tag-${entity}`).count(), `${entity} operations are listed`)
     t.ok(await page.locator('#operations-Model-getModel').count(), 'the model route is listed')
@@ -38,10 +38,11 @@ if (!existsSync(CHROMIUM)) {
     await op.screenshot({ path: new URL('docs-try-it-out.png', ARTIFACTS).pathname })
     await page.screenshot({ path: new URL('docs.png', ARTIFACTS).pathname })
     t.same(errors, [], 'no console errors')
+    t.same(foreign, [], 'everything is served by the app: no CDN')
   })
 
   t.test('/docs/model draws every entity', async t => {
-    const { page, errors } = await open(t, '/docs/model')
+    const { page, errors, foreign } = await open(t, '/docs/model')
     await page.waitForSelector('body[data-rendered]')
     t.equal(await page.getAttribute('body', 'data-rendered'), 'true', 'Mermaid rendered the diagram')
     const labels = await page.locator('#model svg').innerHTML()
@@ -49,13 +50,14 @@ if (!existsSync(CHROMIUM)) {
     t.match(labels, '>customerId<', 'relationships are labelled with the reference property')
     await page.locator('#model svg').screenshot({ path: new URL('model.png', ARTIFACTS).pathname })
     t.same(errors, [], 'no console errors')
+    t.same(foreign, [], 'everything is served by the app: no CDN')
   })
 }
 
 let browser: Browser | undefined
 t.teardown(async () => await browser?.close())
 
-async function open (t: Test, path: string): Promise<{ page: Page, errors: string[] }> {
+async function open (t: Test, path: string): Promise<{ page: Page, errors: string[], foreign: string[] }> {
   const app = await build(t, { env: { SEED: 'true' } })
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   browser ??= await chromium.launch({
@@ -68,6 +70,8 @@ async function open (t: Test, path: string): Promise<{ page: Page, errors: strin
   const errors: string[] = []
   page.on('console', message => { if (message.type() === 'error') errors.push(message.text()) })
   page.on('pageerror', error => errors.push(error.message))
+  const foreign: string[] = []
+  page.on('request', request => { if (!request.url().startsWith(address) && !request.url().startsWith('data:')) foreign.push(request.url()) })
   await page.goto(address + path)
-  return { page, errors }
+  return { page, errors, foreign }
 }
