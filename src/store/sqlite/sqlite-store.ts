@@ -105,7 +105,7 @@ export class SqliteStore implements Store {
     const offset = (query.page - 1) * query.size
     return this.run(entity, 'find', () => {
       const rows = this.statement(statements.findSql(table.table, where.sql, orderBy))
-        .all(...where.params, query.size, offset) as Row[]
+        .all(...where.params, ...where.params, query.size, offset) as Row[]
       if (rows.length > 0) return { items: rows.map(parseDoc), total: rows[0]!.total as number }
       if (offset === 0 && query.size > 0) return { items: [], total: 0 }
       // an empty page past the end (or size 0) carries no window count: count separately
