@@ -7,7 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions } from 'fastify'
+import { MongoNetworkError } from 'mongodb'
 import { createMemoryStore } from '../../src/store/memory/memory-store.js'
+import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { build } from '../helper.js'
 import { breakSqliteDisk, faulty } from './faults.js'
 
@@ -92,4 +95,21 @@ t.test('a store that throws, then hangs: 503 within the store timeout, then reco
     t.equal((await app.inject('/api/customers/c1')).json().name, 'Ann', `${mode}: reads again`)
   }
   t.equal((await app.inject({ method: 'PUT', url: '/api/customers/c2', payload: { name: 'Bo', email: 'bo@example.com' } })).statusCode, 200, 'writes again')
+})
+
+t.test('a MongoDB server that becomes unreachable (stand-in driver): 503, then recovers', async t => {
+  const standIn = new MongoStandIn()
+  const app = await build(t, {
+    env: { STORE_TIMEOUT_MS: String(TIMEOUT_MS) },
+    openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+  })
+  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ann', email: 'ann@example.com' } })).statusCode, 201)
+  standIn.fault(new MongoNetworkError('connection reset by peer'))
+  for (const url of ['/api/customers/c1?with=all', '/api/customers?with=all', '/api/customers/stream?with=all', '/health']) {
+    await assertUnavailable(t, app, { method: 'GET', url }, `GET ${url}`)
+  }
+  await assertUnavailable(t, app, { method: 'POST', url: '/api/customers', payload: [{ name: 'Bo', email: 'bo@example.com' }] }, 'POST')
+  standIn.fault(undefined)
+  t.equal((await app.inject('/health')).statusCode, 200, 'healthy again')
+  t.equal((await app.inject('/api/customers/c1?with=all')).json().entity.name, 'Ann', 'reads again')
 })
