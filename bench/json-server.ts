@@ -4,7 +4,7 @@
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer, type ServerChild } from './lib/child.js'
 import { dataset } from './lib/dataset.js'
-import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, spreadIds } from './lib/load.js'
+import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, spreadIds } from './lib/load.js'
 import { markdownTable, ratio } from './lib/table.js'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
@@ -29,8 +29,8 @@ async function main (): Promise<void> {
     const base = rows[0]![1].requestsPerSec
     console.log(`\n### One order with customer and items: json-server vs Relata — ${ORDERS.toLocaleString('en-US')} orders × 3 items, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`)
     console.log(markdownTable(
-      ['case', 'req/s', 'vs json-server', 'mean ms', 'p99 ms', 'MB/s'],
-      rows.map(([name, r]) => [name, r.requestsPerSec, ratio(r.requestsPerSec, base), r.latencyMeanMs, r.latencyP99Ms, r.bytesPerSec / 1e6])
+      ['case', 'req/s', 'vs json-server', 'mean ms', 'p99 ms', 'MB/s', 'non-2xx'],
+      rows.map(([name, r]) => [name, r.requestsPerSec, ratio(r.requestsPerSec, base), r.latencyMeanMs, r.latencyP99Ms, r.bytesPerSec / 1e6, rejectedText(r)])
     ))
   } finally {
     for (const child of children) await child.stop()

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer, type ServerChild } from './lib/child.js'
 import { dataset, type Dataset } from './lib/dataset.js'
-import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, type LoadResult } from './lib/load.js'
+import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, type LoadResult } from './lib/load.js'
 import { roundTripsPerRequest } from './lib/metrics.js'
 import { printHotSpots, profileDir } from './lib/profile.js'
 import { markdownTable, ratio, verdict } from './lib/table.js'
@@ -48,8 +48,8 @@ function table ({ naive, app, trips }: Comparison): string {
     ['GET /api/orders?with=all&size=100', app, trips.app]
   ]
   return markdownTable(
-    ['case', 'req/s', 'graphs/s', 'vs naive', 'mean ms', 'p99 ms', 'MB/s', 'store round trips / request'],
-    rows.map(([name, r, t]) => [name, r.requestsPerSec, r.requestsPerSec * SIZE, ratio(r.requestsPerSec, naive.requestsPerSec), r.latencyMeanMs, r.latencyP99Ms, r.bytesPerSec / 1e6, t])
+    ['case', 'req/s', 'graphs/s', 'vs naive', 'mean ms', 'p99 ms', 'MB/s', 'non-2xx', 'store round trips / request'],
+    rows.map(([name, r, t]) => [name, r.requestsPerSec, r.requestsPerSec * SIZE, ratio(r.requestsPerSec, naive.requestsPerSec), r.latencyMeanMs, r.latencyP99Ms, r.bytesPerSec / 1e6, rejectedText(r), t])
   )
 }
 
