@@ -16,6 +16,7 @@ export default fp<{ config: SecurityConfig }>(async function securityPlugin (app
   if (config.CORS_ORIGIN !== undefined) {
     await app.register(cors, {
       origin: corsOrigins(config.CORS_ORIGIN),
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       exposedHeaders: ['x-total-count', 'link', 'location', 'retry-after']
     })
   }

@@ -23,6 +23,17 @@ t.test('CORS for configured origins', async t => {
   t.equal(other.headers['access-control-allow-origin'], undefined)
   const preflight = await app.inject({ method: 'OPTIONS', url: '/api/customers', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } })
   t.equal(preflight.statusCode, 204)
+  t.match(preflight.headers['access-control-allow-methods'], /PATCH/)
+})
+
+t.test('CORS preflights need no API key; answers without one are 401 with CORS headers', async t => {
+  const app = await build(t, { env: { CORS_ORIGIN: 'https://app.example.com', API_KEYS: 'read-key-0123456789abcdef:read' } })
+  const preflight = await app.inject({ method: 'OPTIONS', url: '/api/customers', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } })
+  t.equal(preflight.statusCode, 204)
+  t.equal(preflight.headers['access-control-allow-headers'], 'x-api-key')
+  const denied = await app.inject({ url: '/api/customers', headers: { origin: 'https://app.example.com' } })
+  t.equal(denied.statusCode, 401)
+  t.equal(denied.headers['access-control-allow-origin'], 'https://app.example.com', 'the browser can read the 401')
 })
 
 t.test('rate limit: 429 problem+json past the limit, /health exempt', async t => {
