@@ -55,7 +55,7 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
     async export (route, query, out, progress) {
       const params = new URLSearchParams()
       if (query.filter !== undefined) params.set('filter', query.filter)
-      const count = await call(`/api/${encodeURIComponent(route)}?${params.toString()}&size=1`)
+      const count = await call(`/api/${encodeURIComponent(route)}?${new URLSearchParams([...params, ['size', '1']]).toString()}`)
       const bar = progress(Number(count.headers.get('x-total-count') ?? 0))
       if (query.with !== undefined) params.set('with', query.with)
       const response = await call(`/api/${encodeURIComponent(route)}/stream?${params.toString()}`)

@@ -105,7 +105,7 @@ t.test('import and export through a server', async t => {
 
   const piped = await relata(['--url', url, 'import', 'customers', '-'], { stdin: '{"id":"c9","name":"Pipe","email":"p@example.com"}\n' })
   t.match(JSON.parse(piped.stdout), { stored: 1 })
-  t.match(await relata(['--url', url, 'export', 'nowhere']), { code: 1, stderr: /^relata: GET \/api\/nowhere\?&size=1 answered 404: no route GET \/api\/nowhere/ })
+  t.match(await relata(['--url', url, 'export', 'nowhere']), { code: 1, stderr: /^relata: GET \/api\/nowhere\?size=1 answered 404: no route GET \/api\/nowhere/ })
   t.match(await relata(['--url', url, 'import', 'customers', '-'], { stdin: 'x'.repeat(100) }), { code: 2 })
   t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'orders'], { tty: true }), { code: 1, stderr: /^\r\x1b\[Krelata: cannot reach http:\/\/127.0.0.1:1: / })
 })
@@ -137,4 +137,17 @@ t.test('serve starts the server with the options as environment', async t => {
   t.equal(run.code, 0)
   t.match(run.served, { DATABASE_URL: 'memory:', PORT: '4567', HOST: '0.0.0.0' })
   t.match((await relata(['serve'])).served, { LOG_LEVEL: 'silent' })
+})
+
+t.test('API keys and models other than the sample', async t => {
+  const key = 'cli-test-key-0123456789'
+  const app = await build(t, { env: { API_KEYS: `${key}:write` } })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  t.match(await relata(['--url', url, 'export', 'orders']), { code: 1, stderr: /answered 401: this server needs an API key/ })
+  t.match(await relata(['--url', url, '--api-key', key, 'import', 'customers', '-'], { stdin: customers }), { code: 2 })
+  t.match(await relata(['export', 'customers'], { env: { RELATA_URL: url, RELATA_API_KEY: key } }), { code: 0, stdout: /"id":"c3"/ })
+
+  const library = new URL('../../../examples/library-model.json', import.meta.url).pathname
+  const run = await relata(['--model', library, '--database', 'memory:', 'import', 'authors', '-'], { stdin: '{"id":"a1","name":"Le Guin"}\n' })
+  t.match(JSON.parse(run.stdout), { stored: 1 })
 })
