@@ -10,8 +10,9 @@ export interface ModelDescription {
 export interface EntityDescription {
   name: string
   route: string
+  /** Top-level properties that responses show. */
   properties: string[]
-  /** Properties every document has. */
+  /** Of those, the ones every document has. */
   required: string[]
   parents: Array<{ property: string, target: string }>
   children: Array<{ child: string, property: string, key: string }>
@@ -28,7 +29,8 @@ function describeEntity (meta: EntityMetadata): EntityDescription {
     name: meta.name,
     route: meta.route,
     properties: [...meta.properties],
-    required: requiredOf(meta),
+    // Hidden properties (x-internal, writeOnly) are not named, as no response shows them.
+    required: requiredOf(meta).filter(p => meta.properties.includes(p)),
     parents: meta.parents.map(p => ({ property: p.property, target: p.target })),
     children: meta.children.map(c => ({ child: c.child, property: c.property, key: c.key })),
     routes: { list: base, stream: `${base}/stream`, item: `${base}/{id}`, import: `${base}/import` }

@@ -17,3 +17,18 @@ t.test('GET /api/_model describes entities, relationships and routes', async t =
     routes: { list: '/api/order-items', stream: '/api/order-items/stream', item: '/api/order-items/{id}', import: '/api/order-items/import' }
   })
 })
+
+t.test('hidden properties are not named', async t => {
+  const app = await build(t, {
+    model: {
+      entities: {
+        User: { schema: { type: 'object', required: ['id', 'name', 'passwordHash'], properties: { id: { type: 'string' }, name: { type: 'string' }, passwordHash: { type: 'string', writeOnly: true } } } }
+      }
+    }
+  })
+  const [user] = (await app.inject('/api/_model')).json().entities
+  t.same(user.properties, ['id', 'name'])
+  t.same(user.required, ['id', 'name'])
+  const page = await app.inject('/docs/model')
+  t.notMatch(page.body, 'passwordHash')
+})
