@@ -57,9 +57,9 @@ export class Progress {
     const rate = elapsed > 0 ? Math.round(this.#rows / (elapsed / 1000)) : 0
     const fraction = this.#total === undefined ? undefined : Math.min(1, this.#done / this.#total)
     const parts = [`${this.#rows.toLocaleString('en-US')} rows`, `${rate.toLocaleString('en-US')} rows/s`]
+    // Percentage and ETA first: a narrow terminal cuts the end of the line.
     if (fraction !== undefined) {
-      parts.unshift(`${Math.floor(fraction * 100)}%`)
-      parts.push(`ETA ${fraction > 0 ? seconds(elapsed * (1 - fraction) / fraction) : '?'}`)
+      parts.unshift(`${Math.floor(fraction * 100)}%`, `ETA ${fraction > 0 ? seconds(elapsed * (1 - fraction) / fraction) : '?'}`)
     }
     if (this.#out.isTTY !== true) {
       this.#out.write(`${this.#label}: ${parts.join(', ')}\n`)

@@ -96,12 +96,12 @@ t.test('import and export through a server', async t => {
   const imported = await relata(['--url', url, 'import', 'customers', file], { tty: true })
   t.equal(imported.code, 2)
   t.match(JSON.parse(imported.stdout), { stored: 2, rejected: 1 })
-  t.match(imported.stderr, /\r\x1b\[Kimport customers \[#+\] 100%  3 rows/, 'the bar follows the bytes sent')
+  t.match(imported.stderr, /\r\x1b\[Kimport customers \[#+\] 100%  ETA 0s  3 rows/, 'the bar follows the bytes sent')
 
   const exported = await relata(['export', 'customers', '--filter', '{"id":{"$in":["c1","c3"]}}', '--with', 'all'], { env: { RELATA_URL: url + '/' } })
   t.equal(exported.code, 0)
   t.same(exported.stdout.trim().split('\n').map(line => JSON.parse(line).entity.id), ['c1', 'c3'])
-  t.match(exported.stderr, /export customers: 100%, 2 rows/)
+  t.match(exported.stderr, /export customers: 100%, ETA 0s, 2 rows/)
 
   const piped = await relata(['--url', url, 'import', 'customers', '-'], { stdin: '{"id":"c9","name":"Pipe","email":"p@example.com"}\n' })
   t.match(JSON.parse(piped.stdout), { stored: 1 })
