@@ -55,9 +55,22 @@ t.test('a reopened file keeps its data and gains the columns and indexes of new 
   const columns = (db.prepare('SELECT name FROM pragma_table_xinfo(?)').all('post') as Array<{ name: string }>).map(c => c.name)
   t.same(columns, ['id', 'doc', 'ref_authorId', 'ref_editorId'])
   const indexes = (db.prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>).map(i => i.name)
-  t.ok(indexes.includes('post_by_editorId'), indexes.join(', '))
+  t.ok(indexes.includes('post_by_editorId_id'), indexes.join(', '))
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal')
-  t.match(plan(db, statements.findByRefsSql('"post"', '"ref_editorId"'), '["e"]', 1).join('\n'), /USING (COVERING )?INDEX post_by_editorId/)
+  t.match(plan(db, statements.findByRefsSql('"post"', '"ref_editorId"'), '["e"]', 1).join('\n'), /USING (COVERING )?INDEX post_by_editorId_id/)
+})
+
+t.test('reopening a file of an earlier version replaces its single-column ref index', async t => {
+  const file = nextFile()
+  const before = new Database(file)
+  before.exec(`CREATE TABLE "post" (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)), "ref_authorId" GENERATED ALWAYS AS (CASE json_type(doc, '$.authorId') WHEN 'text' THEN json_extract(doc, '$.authorId') END) VIRTUAL)`)
+  before.exec('CREATE INDEX "post_by_authorId" ON "post" ("ref_authorId")')
+  before.close()
+  const store = await openStore(`sqlite:${file}`, POSTS)
+  t.teardown(() => store.close())
+  const indexes = (raw(t, file).prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>).map(i => i.name)
+  t.ok(indexes.includes('post_by_authorId_id'))
+  t.notOk(indexes.includes('post_by_authorId'), 'the old index is dropped')
 })
 
 t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
@@ -71,10 +84,10 @@ t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
   const getMany = plan(db, statements.getManySql('"post"'), ids)
   t.match(getMany.join('\n'), /SEARCH post USING (INDEX sqlite_autoindex_post_1|PRIMARY KEY) \(id=\?\)/, 'getMany: primary key')
   const byRefs = plan(db, statements.findByRefsSql('"post"', '"ref_authorId"'), '["a1","a2"]', 3)
-  t.match(byRefs.join('\n'), /SEARCH post USING (COVERING )?INDEX post_by_authorId \(ref_authorId=\?\)/, 'findByRefs: ref index')
+  t.match(byRefs.join('\n'), /SEARCH post USING (COVERING )?INDEX post_by_authorId_id \(ref_authorId=\?\)/, 'findByRefs: ref index')
   const where = conditionSql({ op: 'eq', field: 'authorId', value: 'a1' }, tableSql(POSTS.entities[0]!))
   const filtered = plan(db, statements.countSql('"post"', where.sql), ...where.params)
-  t.match(filtered.join('\n'), /USING (COVERING )?INDEX post_by_authorId/, 'eq filter on a ref property')
+  t.match(filtered.join('\n'), /USING (COVERING )?INDEX post_by_authorId_id/, 'eq filter on a ref property')
   for (const detail of [...getMany, ...byRefs, ...filtered]) t.notMatch(detail, /^SCAN post\b/, detail)
 })
 

@@ -30,6 +30,11 @@ export function refColumnName (property: string): string {
 }
 
 export function refIndexName (entity: string, property: string): string {
+  return `${entity}_by_${property}_id`
+}
+
+/** The single-column ref index of earlier versions, replaced by the (ref, id) one. */
+export function legacyRefIndexName (entity: string, property: string): string {
   return `${entity}_by_${property}`
 }
 

@@ -123,9 +123,13 @@ export class SqliteStore implements Store {
       .all(JSON.stringify(ids), query.perRefLimit) as Row[])
     const items: Doc[] = []
     const totals = new Map<string, number>()
+    let ref: unknown
+    let position = 0
     for (const row of rows) {
+      position = row.ref === ref ? position + 1 : 1
+      ref = row.ref
       totals.set(row.ref as string, row.children as number)
-      if ((row.position as number) <= query.perRefLimit) items.push(parseDoc(row))
+      if (position <= query.perRefLimit) items.push(parseDoc(row))
     }
     return { items, totals }
   }
