@@ -37,9 +37,10 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     bodyLimit: config.BODY_LIMIT,
     frameworkErrors: handleFrameworkError,
     ajv: { customOptions: { keywords: ['x-parent', 'x-internal'] } },
-    // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
-    serializerOpts: undefined
+    // ids may be as long as the id schema allows (256), so every stored document is addressable
+    routerOptions: { maxParamLength: 256 }
   })
+  // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
   app.setSerializerCompiler(() => data => JSON.stringify(data))
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   try {

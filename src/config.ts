@@ -13,7 +13,7 @@ export const ConfigSchema = Type.Object({
   PORT: Int('TCP port to listen on', 3000, 0, 65535),
   HOST: Type.String({ description: 'Interface to listen on', default: '127.0.0.1', minLength: 1 }),
   DATABASE_URL: Type.String({
-    description: 'Store: sqlite:<path>, sqlite::memory: or memory:',
+    description: 'Store: sqlite:<path>, sqlite::memory:, memory:, or mongodb://host/db and mongodb+srv://host/db',
     default: 'sqlite:./data/relata.db',
     pattern: '^(sqlite:|memory:|mongodb(\\+srv)?://)'
   }),

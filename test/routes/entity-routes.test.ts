@@ -46,6 +46,9 @@ t.test('PUT creates with the path id and refuses a different body id', async t =
   const patchId = await app.inject({ method: 'PATCH', url: '/api/customers/c1', payload: { id: 'c9' } })
   t.equal(patchId.statusCode, 400)
   t.equal((await app.inject({ method: 'PATCH', url: '/api/customers/nope', payload: { name: 'x' } })).statusCode, 404)
+  const longId = 'k'.repeat(256)
+  await post(app, '/api/customers', { id: longId, name: 'Long', email: 'long@example.com' })
+  t.equal((await app.inject(`/api/customers/${longId}`)).json().name, 'Long', 'the longest id the schema allows is addressable')
 })
 
 t.test('bulk writes are validated first and stored atomically', async t => {
