@@ -3366,7 +3366,9 @@ export interface operations {
                         lines: number;
                         /** @description Documents created or replaced */
                         stored: number;
-                        /** @description Lines skipped because they are not a valid document */
+                        /** @description Documents parked until a missing parent arrives (relationships with x-on-missing-parent: park) */
+                        parked: number;
+                        /** @description Lines skipped because they are not a valid document, or reference a missing parent through a relationship with x-on-missing-parent: reject */
                         rejected: number;
                         /** @description Store writes made, one per batch */
                         batches: number;
@@ -3464,7 +3466,9 @@ export interface operations {
                         lines: number;
                         /** @description Documents created or replaced */
                         stored: number;
-                        /** @description Lines skipped because they are not a valid document */
+                        /** @description Documents parked until a missing parent arrives (relationships with x-on-missing-parent: park) */
+                        parked: number;
+                        /** @description Lines skipped because they are not a valid document, or reference a missing parent through a relationship with x-on-missing-parent: reject */
                         rejected: number;
                         /** @description Store writes made, one per batch */
                         batches: number;
@@ -3562,7 +3566,9 @@ export interface operations {
                         lines: number;
                         /** @description Documents created or replaced */
                         stored: number;
-                        /** @description Lines skipped because they are not a valid document */
+                        /** @description Documents parked until a missing parent arrives (relationships with x-on-missing-parent: park) */
+                        parked: number;
+                        /** @description Lines skipped because they are not a valid document, or reference a missing parent through a relationship with x-on-missing-parent: reject */
                         rejected: number;
                         /** @description Store writes made, one per batch */
                         batches: number;
@@ -3660,7 +3666,9 @@ export interface operations {
                         lines: number;
                         /** @description Documents created or replaced */
                         stored: number;
-                        /** @description Lines skipped because they are not a valid document */
+                        /** @description Documents parked until a missing parent arrives (relationships with x-on-missing-parent: park) */
+                        parked: number;
+                        /** @description Lines skipped because they are not a valid document, or reference a missing parent through a relationship with x-on-missing-parent: reject */
                         rejected: number;
                         /** @description Store writes made, one per batch */
                         batches: number;
@@ -3758,7 +3766,9 @@ export interface operations {
                         lines: number;
                         /** @description Documents created or replaced */
                         stored: number;
-                        /** @description Lines skipped because they are not a valid document */
+                        /** @description Documents parked until a missing parent arrives (relationships with x-on-missing-parent: park) */
+                        parked: number;
+                        /** @description Lines skipped because they are not a valid document, or reference a missing parent through a relationship with x-on-missing-parent: reject */
                         rejected: number;
                         /** @description Store writes made, one per batch */
                         batches: number;

@@ -10,6 +10,7 @@ import type { Store, StoreOptions } from '../src/store/store.js'
 import docsModel from '../routes/docs-model.js'
 import { registerEntityRoutes } from '../routes/entity-routes.js'
 import { registerImportRoutes } from '../routes/import-route.js'
+import { registerParkedRoutes } from '../routes/parked-routes.js'
 import modelRoutes from '../routes/model-routes.js'
 import systemRoutes from '../routes/system-routes.js'
 import metricsPlugin from './metrics.js'
@@ -19,6 +20,7 @@ import securityPlugin from './security.js'
 import authPlugin from './auth.js'
 import { withRedaction } from './redact.js'
 import relataPlugin from './relata.js'
+import healerPlugin from './healer.js'
 
 export interface BuildOptions {
   /** The model; defaults to MODEL_PATH's, else the sample shop. */
@@ -36,7 +38,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     logger: withRedaction(options.logger ?? { level: config.LOG_LEVEL }),
     bodyLimit: config.BODY_LIMIT,
     frameworkErrors: handleFrameworkError,
-    ajv: { customOptions: { keywords: ['x-parent', 'x-internal'] } },
+    ajv: { customOptions: { keywords: ['x-parent', 'x-internal', 'x-on-missing-parent'] } },
     // ids may be as long as the id schema allows (256), so every stored document is addressable
     routerOptions: { maxParamLength: 256 }
   })
@@ -54,10 +56,12 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
       seed: config.SEED === 'true' || (config.SEED === 'auto' && options.model === undefined && config.MODEL_PATH === undefined),
       ...(options.openStore === undefined ? {} : { openStore: options.openStore })
     })
+    await app.register(healerPlugin, { config })
     await app.register(openApiPlugin, { metadata, version: VERSION, secured: config.API_KEYS !== undefined })
     await app.register(systemRoutes)
     registerEntityRoutes(app, config.STREAM_BATCH_SIZE)
     registerImportRoutes(app, { maxBulk: config.MAX_BULK, maxLineBytes: config.BODY_LIMIT })
+    registerParkedRoutes(app)
     await app.register(modelRoutes)
     await app.register(docsModel)
     await app.ready()

@@ -1,13 +1,15 @@
 // The generic entity controller: list, stream, get, create, replace, patch and delete for one
 // entity under /api/<route>. Handlers only translate HTTP to calls on the entity's EntityApi.
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import { IdParams, listQuery, readQuery, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
-import { problem, ref } from './schemas.js'
+import { checkedParents } from '../src/integrity/missing-parents.js'
+import { problem, ref, writeAccepted } from './schemas.js'
 
 export interface EntityRoutesOptions {
   meta: EntityMetadata
@@ -32,6 +34,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   const one = ref(meta.name)
   const oneOrGraph = { anyOf: [one, ref(`${meta.name}Graph`)] }
   const input = ref(`${meta.name}Input`)
+  // only entities with reject/park relationships can answer 202 or 422: the others' contract is unchanged
+  const integrity = checkedParents(meta).length === 0
+    ? {}
+    : { 202: writeAccepted(meta), 422: problem('A reference points at a missing parent through a relationship with x-on-missing-parent: reject; nothing was written') }
 
   app.get('/', {
     schema: {
@@ -89,10 +95,11 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `Create or replace one ${meta.name} or many`,
       description: 'Send one document or an array; the whole write is validated first and stored atomically, so an invalid item means nothing is written. Missing ids are assigned (ULIDs).',
       body: { anyOf: [input, { type: 'array', items: input }] },
-      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, 413: problem('The body is too large'), ...errors }
+      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, ...integrity, 413: problem('The body is too large'), ...errors }
     }
   }, async function create (request, reply) {
-    const stored = await api.upsert(request.body)
+    const { stored, parked } = await api.write(request.body)
+    if (parked.length > 0) return reply.code(202).send({ stored, parked })
     reply.code(201)
     if (!Array.isArray(request.body)) reply.header('location', `${request.url.split('?')[0]!.replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
     return Array.isArray(request.body) ? stored : stored[0]
@@ -107,10 +114,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       description: 'The body is the whole document; its id, when present, must equal the one in the path.',
       params: IdParams,
       body: input,
-      response: { 200: { ...one, description: 'What was stored' }, ...errors }
+      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...errors }
     }
-  }, async function replace (request) {
-    return await api.replace(request.params.id, request.body)
+  }, async function replace (request, reply) {
+    return answerOne(reply, await api.replace(request.params.id, request.body))
   })
 
   app.patch('/:id', {
@@ -122,10 +129,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.',
       params: IdParams,
       body: { type: 'object', description: 'Properties to change; null removes one' },
-      response: { 200: { ...one, description: 'What was stored' }, ...notFound, ...errors }
+      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...errors }
     }
-  }, async function patch (request) {
-    return await api.patch(request.params.id, request.body)
+  }, async function patch (request, reply) {
+    return answerOne(reply, await api.patch(request.params.id, request.body))
   })
 
   app.delete('/:id', {
@@ -141,6 +148,11 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     await api.delete(request.params.id)
     return reply.code(204).send(null)
   })
+}
+
+/** 200 with the document stored, or 202 saying it was parked. */
+function answerOne (reply: FastifyReply, { stored, parked }: WriteOutcome): FastifyReply {
+  return parked.length > 0 ? reply.code(202).send({ stored, parked }) : reply.send(stored[0])
 }
 
 function pageLinks (request: FastifyRequest, page: number, size: number, total: number): string {

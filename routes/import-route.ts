@@ -28,7 +28,8 @@ interface ImportRouteOptions extends ImportLimits {
 const ImportReport = Type.Object({
   lines: Type.Integer({ description: 'Lines read, blank ones included' }),
   stored: Type.Integer({ description: 'Documents created or replaced' }),
-  rejected: Type.Integer({ description: 'Lines skipped because they are not a valid document' }),
+  parked: Type.Integer({ description: 'Documents parked until a missing parent arrives (relationships with x-on-missing-parent: park)' }),
+  rejected: Type.Integer({ description: 'Lines skipped because they are not a valid document, or reference a missing parent through a relationship with x-on-missing-parent: reject' }),
   batches: Type.Integer({ description: 'Store writes made, one per batch' }),
   rejections: Type.Array(Type.Object({
     line: Type.Integer({ description: '1-based line number in the body' }),

@@ -24,6 +24,43 @@ export const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: ref('Problem') } }
 })
 
+const MissingRefSchema = Type.Object({
+  property: Type.String({ description: 'Reference property of the document' }),
+  target: Type.String({ description: 'Entity it points at' }),
+  id: Type.String({ description: 'The id that does not exist' })
+}, { description: 'A reference that points at nothing' })
+
+/** A write's 202 answer: some documents were parked until their parents arrive. */
+export function writeAccepted (meta: EntityMetadata): Record<string, unknown> {
+  return {
+    description: `Some ${meta.name} documents referenced missing parents through relationships with x-on-missing-parent: park; they were parked (see /api/_parked/${meta.route}) and are stored once the parents exist. The others were stored.`,
+    type: 'object',
+    required: ['stored', 'parked'],
+    properties: {
+      stored: { type: 'array', items: ref(meta.name), description: 'What was stored' },
+      parked: {
+        type: 'array',
+        description: 'What was parked, with the missing references',
+        items: Type.Object({
+          index: Type.Integer({ description: 'Position in the write (0 for a single document)' }),
+          id: Type.String({ description: 'Id of the parked document' }),
+          missing: Type.Array(MissingRefSchema, { description: 'The references that point at nothing' })
+        })
+      }
+    }
+  }
+}
+
+/** A parked record as GET /api/_parked/<route> lists it. */
+export function parkedRecordSchema (meta: EntityMetadata): Record<string, unknown> {
+  return Type.Object({
+    id: Type.String({ description: 'Id of the parked document' }),
+    doc: ref(meta.name) as never,
+    missing: Type.Array(MissingRefSchema, { description: 'The references that pointed at nothing when it was parked' }),
+    parkedAt: Type.String({ description: 'When it was (last) parked, ISO 8601' })
+  }, { description: `A parked ${meta.name}` }) as unknown as Record<string, unknown>
+}
+
 export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   const parents: Record<string, unknown> = {}
   for (const p of meta.parents) {

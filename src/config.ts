@@ -23,6 +23,9 @@ export const ConfigSchema = Type.Object({
   MAX_BULK: Int('Most documents in one write request', 5000, 1, 100000),
   BODY_LIMIT: Int('Largest request body in bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   STREAM_BATCH_SIZE: Int('Documents read from the store per stream batch', 500, 1, 10000),
+  HEAL_INTERVAL_MS: Int('How often parked records are healed in the background, in ms (0: only at start-up and when a write pokes)', 60_000, 0, 86_400_000),
+  HEAL_BATCH_SIZE: Int('Parked records read and healed per batch', 500, 1, 10_000),
+  PARKED_MAX_AGE_MS: Int('Records parked longer than this are reported (metric and log), never dropped', 3_600_000, 1, 2_147_483_647),
   SEED: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     description: 'Seed sample data into an empty store: auto = only for the built-in sample model',
     default: 'auto'

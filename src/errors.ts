@@ -28,6 +28,13 @@ export class ValidationError extends RelataError {
   }
 }
 
+/** A write referenced parents that do not exist, through a relationship whose policy is reject. */
+export class MissingParentError extends RelataError {
+  constructor (message: string, readonly errors: FieldError[]) {
+    super(message, 'missing-parent')
+  }
+}
+
 export class NotFoundError extends RelataError {
   constructor (readonly entity: string, readonly id: string) {
     super(`${entity} '${id}' does not exist`, 'not-found')

@@ -2,6 +2,8 @@
 // graph builder, with an EntityApi per entity. The HTTP server is one user of it.
 import { EntityApi, type EntityLimits } from './entities/entity-api.js'
 import { GraphBuilder, type GraphOptions } from './graph/graph-builder.js'
+import { parkedStoreEntities } from './integrity/parked.js'
+import { WriteIntegrity, type IntegrityEvents } from './integrity/write-integrity.js'
 import { RelationshipMetadata } from './metadata/relationship-metadata.js'
 import { HiddenFields } from './model/hidden-fields.js'
 import type { ModelDefinition } from './model/model.js'
@@ -16,13 +18,31 @@ export class Relata {
   readonly metadata: RelationshipMetadata
   readonly graphs: GraphBuilder
   readonly #apis = new Map<string, EntityApi>()
+  readonly #listeners: Array<Partial<IntegrityEvents>> = []
 
   constructor (metadata: RelationshipMetadata, readonly store: Store, options: RelataOptions = {}) {
     this.metadata = metadata
     const hidden = new HiddenFields(metadata)
     this.graphs = new GraphBuilder(store, { childLimit: options.childLimit ?? DEFAULT_CHILD_LIMIT, hidden })
     const limits = { maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK }
-    for (const meta of metadata.all()) this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits, hidden))
+    // Integrity objects only where the model declares policies: other writes stay as they were.
+    const events: IntegrityEvents = {
+      stored: entity => { for (const l of this.#listeners) l.stored?.(entity) },
+      parked: (entity, count) => { for (const l of this.#listeners) l.parked?.(entity, count) }
+    }
+    const awaited = new Set(metadata.all().flatMap(m => m.parents.filter(p => p.onMissingParent === 'park').map(p => p.target)))
+    for (const meta of metadata.all()) {
+      const integrity = {
+        ...(WriteIntegrity.needed(meta) ? { check: new WriteIntegrity(meta, store, events) } : {}),
+        ...(awaited.has(meta.name) ? { events } : {})
+      }
+      this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits, hidden, integrity))
+    }
+  }
+
+  /** Listens to writes that store documents parked records may wait for, and to parks. */
+  onIntegrityEvents (listener: Partial<IntegrityEvents>): void {
+    this.#listeners.push(listener)
   }
 
   entity (name: string): EntityApi {
@@ -36,9 +56,12 @@ export class Relata {
   }
 }
 
-/** What a store needs to know about a model: entity names and the properties to index. */
+/**
+ * What a store needs to know about a model: entity names and the properties to index, and the
+ * `Parked_<Entity>` collections of entities with a `park` relationship.
+ */
 export function storeEntities (metadata: RelationshipMetadata): StoreEntity[] {
-  return metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties }))
+  return [...metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties })), ...parkedStoreEntities(metadata)]
 }
 
 /** Validates the model; throws ModelError naming the entity and property at fault. */

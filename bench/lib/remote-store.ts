@@ -36,6 +36,7 @@ export function withLatency (store: Store, latencyMs: number): Store {
     upsertMany: async (entity, docs) => { await sleep(latencyMs); return await store.upsertMany(entity, docs) },
     delete: async (entity, id) => { await sleep(latencyMs); return await store.delete(entity, id) },
     deleteMany: async (entity, ids) => { await sleep(latencyMs); return await store.deleteMany(entity, ids) },
+    moveMany: async (from, to, moves) => { await sleep(latencyMs); return await store.moveMany(from, to, moves) },
     ping: async () => { await sleep(latencyMs); await store.ping() },
     close: async () => { await store.close() }
   }

@@ -5,6 +5,7 @@ import { BadRequestError, NotFoundError } from '../errors.js'
 import type { Graph, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import { parseWith } from '../graph/parse-with.js'
+import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import { validateDocs } from '../model/validator.js'
@@ -44,6 +45,16 @@ export interface EntityLimits {
   maxBulk: number
 }
 
+/** Referential integrity for one entity's writes; absent when its model declares none. */
+export interface EntityIntegrity {
+  /** Checks writes (set when a relationship of the entity rejects or parks). */
+  check?: WriteIntegrity
+  /** Told after a write stored documents (set when parked records may wait for this entity). */
+  events?: Pick<IntegrityEvents, 'stored'>
+}
+
+export type { WriteOutcome }
+
 export class EntityApi {
   /** Every document read from the store leaves through here: hidden properties never do. */
   readonly #visible: (docs: Doc[]) => Doc[]
@@ -53,7 +64,8 @@ export class EntityApi {
     private readonly store: Store,
     private readonly graphs: GraphBuilder,
     private readonly limits: EntityLimits,
-    hidden?: HiddenFields
+    hidden?: HiddenFields,
+    private readonly integrity: EntityIntegrity = {}
   ) {
     const hide = hidden?.of(meta.name)
     this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
@@ -79,8 +91,17 @@ export class EntityApi {
     }
   }
 
-  /** Creates or replaces one document or many, atomically; ids are assigned where missing. */
+  /**
+   * Creates or replaces one document or many, atomically; ids are assigned where missing. The
+   * documents parked for a missing parent (policy `park`) are not among those returned: write()
+   * says which they are.
+   */
   async upsert (input: unknown): Promise<Doc[]> {
+    return (await this.write(input)).stored
+  }
+
+  /** As upsert, and what was parked instead of stored. A `reject` parent that is missing throws MissingParentError. */
+  async write (input: unknown): Promise<WriteOutcome> {
     const items = Array.isArray(input) ? input : [input]
     const where = Array.isArray(input) ? (i: number) => `/${i}` : () => ''
     if (items.length === 0) throw new BadRequestError('the body is an empty array; send at least one document')
@@ -90,21 +111,26 @@ export class EntityApi {
     const docs = items.map((item, i) => withId(item, where(i)))
     assertUniqueIds(docs, where)
     validateDocs(this.meta, docs, where)
-    return this.#visible(await this.store.upsertMany(this.meta.name, docs as Doc[]))
+    const { check, events } = this.integrity
+    const outcome = check === undefined
+      ? { stored: await this.store.upsertMany(this.meta.name, docs as Doc[]), parked: [] }
+      : await check.write(docs as Doc[], where)
+    if (outcome.stored.length > 0) events?.stored(this.meta.name)
+    return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
-  async replace (id: string, input: unknown): Promise<Doc> {
+  async replace (id: string, input: unknown): Promise<WriteOutcome> {
     const doc = withId(input, '', id)
     if (doc.id !== id) throw new BadRequestError(`the body's id '${String(doc.id)}' differs from the id '${id}' in the path`, [{ path: '/id', message: 'must equal the id in the path' }])
-    return (await this.upsert(doc))[0]!
+    return await this.write(doc)
   }
 
-  async patch (id: string, patch: unknown): Promise<Doc> {
+  async patch (id: string, patch: unknown): Promise<WriteOutcome> {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new BadRequestError('a patch is a JSON object (RFC 7396 merge patch)')
     if ('id' in patch && (patch as { id: unknown }).id !== id) throw new BadRequestError('a patch cannot change the id', [{ path: '/id', message: 'cannot change' }])
     const current = await this.store.get(this.meta.name, id)
     if (current === undefined) throw new NotFoundError(this.meta.name, id)
-    return (await this.upsert(mergePatch(current, patch)))[0]!
+    return await this.write(mergePatch(current, patch))
   }
 
   async delete (id: string): Promise<void> {

@@ -2,9 +2,9 @@
 // its own, so an invalid line is reported by number and never costs its valid neighbours, and
 // the valid ones of a batch go to the store in one upsertMany. Memory stays bounded by the
 // batch, whatever the size of the input.
-import { RelataError, ValidationError, type FieldError } from '../errors.js'
+import { MissingParentError, RelataError, ValidationError, type FieldError } from '../errors.js'
 import { validateDocs } from '../model/validator.js'
-import type { EntityApi } from './entity-api.js'
+import type { EntityApi, WriteOutcome } from './entity-api.js'
 
 export interface ImportOptions {
   /** Valid lines per store write; at most the entity's bulk limit. */
@@ -26,6 +26,8 @@ export interface ImportReport {
   /** Lines read, blank ones included. */
   lines: number
   stored: number
+  /** Documents parked until a missing parent arrives (policy `park`). */
+  parked: number
   rejected: number
   /** Store writes made: one per batch. */
   batches: number
@@ -37,6 +39,8 @@ export interface ImportReport {
 
 interface Pending {
   docs: Array<Record<string, unknown>>
+  /** The line number of each document. */
+  lines: number[]
   ids: Set<unknown>
   lastLine: number
 }
@@ -49,8 +53,8 @@ const DEFAULT_MAX_REJECTIONS = 1000
  */
 export async function importNdjson (api: EntityApi, lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, options: ImportOptions): Promise<ImportReport> {
   const maxRejections = options.maxRejections ?? DEFAULT_MAX_REJECTIONS
-  const report: ImportReport = { lines: 0, stored: 0, rejected: 0, batches: 0, rejections: [], rejectionsTruncated: false }
-  let pending: Pending = { docs: [], ids: new Set(), lastLine: 0 }
+  const report: ImportReport = { lines: 0, stored: 0, parked: 0, rejected: 0, batches: 0, rejections: [], rejectionsTruncated: false }
+  let pending: Pending = { docs: [], lines: [], ids: new Set(), lastLine: 0 }
   let committedLine = 0
 
   const reject = (line: number, reason: string, errors?: FieldError[]) => {
@@ -61,11 +65,12 @@ export async function importNdjson (api: EntityApi, lines: AsyncIterable<string 
 
   const flush = async () => {
     if (pending.docs.length === 0) return
-    await api.upsert(pending.docs)
-    report.stored += pending.docs.length
+    const outcome = await writeBatch(api, pending, reject)
+    report.stored += outcome.stored.length
+    report.parked += outcome.parked.length
     report.batches++
     committedLine = pending.lastLine
-    pending = { docs: [], ids: new Set(), lastLine: 0 }
+    pending = { docs: [], lines: [], ids: new Set(), lastLine: 0 }
     options.onBatch?.(report)
   }
 
@@ -82,16 +87,46 @@ export async function importNdjson (api: EntityApi, lines: AsyncIterable<string 
       // A later line with the same id replaces the earlier one: store them in separate writes, in order.
       if (doc.id !== undefined && pending.ids.has(doc.id)) await flush()
       pending.docs.push(doc)
+      pending.lines.push(line)
       if (doc.id !== undefined) pending.ids.add(doc.id)
       pending.lastLine = line
       if (pending.docs.length >= options.batchSize) await flush()
     }
     await flush()
+    // lines refused for a missing parent are known only when their batch is written
+    report.rejections.sort((a, b) => a.line - b.line)
   } catch (error) {
     if (error instanceof Error) error.message += `; the import stored ${report.stored} documents, from lines 1-${committedLine}: resume after line ${committedLine}`
     throw error
   }
   return report
+}
+
+/**
+ * Writes a batch. Lines whose parent is missing through a `reject` relationship are rejected
+ * like invalid lines, and the rest of the batch is written without them.
+ */
+async function writeBatch (api: EntityApi, pending: Pending, reject: (line: number, reason: string, errors?: FieldError[]) => void): Promise<WriteOutcome> {
+  let docs = pending.docs
+  let lines = pending.lines
+  while (true) {
+    try {
+      return await api.write(docs)
+    } catch (error) {
+      if (!(error instanceof MissingParentError)) throw error
+      const refused = new Map<number, FieldError[]>()
+      for (const e of error.errors) {
+        const [, index, ...rest] = e.path.split('/')
+        const list = refused.get(Number(index)) ?? []
+        refused.set(Number(index), [...list, { path: `/${rest.join('/')}`, message: e.message }])
+      }
+      for (const [index, errors] of refused) reject(lines[index]!, `missing parent: ${errors.map(e => `${e.path.slice(1)} → ${e.message}`).join('; ')}`, errors)
+      // without them, a parent they provided for their neighbours is gone too: check again
+      docs = docs.filter((_, i) => !refused.has(i))
+      lines = lines.filter((_, i) => !refused.has(i))
+      if (docs.length === 0) return { stored: [], parked: [] }
+    }
+  }
 }
 
 /** The line's document, or the error that rejects it. */

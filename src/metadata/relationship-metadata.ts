@@ -3,6 +3,7 @@
 // result from frozen maps. The model cannot change while the process runs, so a plain frozen
 // map is the right cache: every lookup hits, nothing needs evicting.
 import { ModelError } from '../errors.js'
+import { parsePolicy } from '../integrity/policy.js'
 import type { JsonSchema, ModelDefinition } from '../model/model.js'
 import { defaultRoute } from '../model/routes.js'
 import { hiddenProperties } from './hidden-properties.js'
@@ -68,7 +69,10 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
     parentsOf.set(name, parentRelationships(name, def.schema as JsonSchema, names))
   }
 
-  for (const parents of parentsOf.values()) {
+  for (const [name, parents] of parentsOf) {
+    if (parents.some(p => p.onMissingParent === 'park') && names.includes(`Parked_${name}`)) {
+      throw new ModelError(`entity 'Parked_${name}' has the name that holds the parked records of '${name}' (x-on-missing-parent: park); rename it`)
+    }
     for (const p of parents) {
       childrenOf.get(p.target)!.push(Object.freeze({ entity: p.target, child: p.entity, property: p.property, key: `${p.entity}.${p.property}` }))
     }
@@ -102,6 +106,7 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
   }
   const parents: ParentRelationship[] = []
   for (const [property, propSchema] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
+    const onMissingParent = parsePolicy(name, property, propSchema)
     const target = propSchema['x-parent']
     if (target === undefined) continue
     if (typeof target !== 'string' || !names.includes(target)) {
@@ -114,7 +119,7 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
     if (!isStringLike(propSchema)) {
       throw new ModelError(`entity '${name}' property '${property}' references '${target}' but is not a string (type ${JSON.stringify(propSchema.type ?? propSchema.anyOf ?? 'unspecified')}); ids are strings`)
     }
-    parents.push(Object.freeze({ entity: name, property, target }))
+    parents.push(Object.freeze({ entity: name, property, target, onMissingParent }))
   }
   return parents
 }

@@ -1,4 +1,5 @@
 // Relationship descriptors derived from the model. All are frozen at start-up.
+import type { MissingParentPolicy } from '../integrity/policy.js'
 import type { JsonSchema } from '../model/model.js'
 
 /** `Order.customerId` points at a `Customer`. */
@@ -6,6 +7,8 @@ export interface ParentRelationship {
   readonly entity: string
   readonly property: string
   readonly target: string
+  /** What a write does when the parent does not exist (`x-on-missing-parent`, default allow). */
+  readonly onMissingParent: MissingParentPolicy
 }
 
 /** Seen from the parent: `Order` has `OrderItem` children through `OrderItem.orderId`. */

@@ -58,6 +58,15 @@ export interface StoreOptions {
   timeoutMs?: number
 }
 
+/** One record to move between entities, if its source is still the version that was read. */
+export interface Move {
+  id: string
+  /** The `rev` property the source document must still have; a changed or gone source is skipped. */
+  rev: string
+  /** What to upsert into the target entity. */
+  doc: Doc
+}
+
 export interface Store {
   readonly kind: string
   get (entity: string, id: string): Promise<Doc | undefined>
@@ -75,6 +84,12 @@ export interface Store {
   upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]>
   delete (entity: string, id: string): Promise<boolean>
   deleteMany (entity: string, ids: readonly string[]): Promise<number>
+  /**
+   * Compare-and-move, all or nothing: for each move whose document `id` in `from` still has
+   * `rev`, deletes it from `from` and upserts `doc` into `to`; other moves are skipped. Two
+   * callers moving the same record concurrently move it once. Returns the ids moved.
+   */
+  moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]>
   /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
   ping (): Promise<void>
   close (): Promise<void>

@@ -45,6 +45,7 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     upsertMany: (entity, docs) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs)),
     delete: (entity, id) => bounded(`delete on '${entity}'`, store.delete(entity, id)),
     deleteMany: (entity, ids) => bounded(`deleteMany on '${entity}'`, store.deleteMany(entity, ids)),
+    moveMany: (from, to, moves) => bounded(`moveMany from '${from}' to '${to}'`, store.moveMany(from, to, moves)),
     ping: () => bounded('ping', store.ping())
   }
   return new Proxy(store, {

@@ -312,6 +312,32 @@ export function storeConformance (name: string, open: OpenStore): void {
     t.same([...refs.totals], [['x', 2]])
   })
 
+  t.test(`${name}: moveMany moves what is still the version read, all at once, exactly once`, async t => {
+    const { store, count } = await openHarness(t, open)
+    await store.upsertMany('row', [{ id: 'a', rev: '1', doc: 1 }, { id: 'b', rev: '1' }, { id: 'c', rev: '2' }])
+    await store.upsertMany('post', [{ id: 'b', v: 'old', authorId: 'x' }])
+    const moves = [
+      { id: 'a', rev: '1', doc: { id: 'a', authorId: 'x' } },
+      { id: 'b', rev: '1', doc: { id: 'b', v: 'new', authorId: 'y' } },
+      { id: 'c', rev: '1', doc: { id: 'c' } }, // changed since it was read: skipped
+      { id: 'gone', rev: '1', doc: { id: 'gone' } }
+    ]
+    t.same((await store.moveMany('row', 'post', moves)).sort(), ['a', 'b'])
+    t.ok(count('moveMany') >= 1 && count('moveMany') <= 2, 'a round trip or two, whatever the number of moves')
+    t.same(ids(await store.getMany('row', ['a', 'b', 'c'])), ['c'], 'the sources moved are gone')
+    t.same(await store.getMany('post', ['b']), [{ id: 'b', v: 'new', authorId: 'y' }], 'the target is replaced')
+    t.same(await store.getMany('post', ['c', 'gone']), [])
+    const refs = await store.findByRefs('post', 'authorId', ['x', 'y'], { perRefLimit: 10 })
+    t.same(ids(refs.items).sort(), ['a', 'b'], 'the target\'s ref index follows')
+    t.same(await store.moveMany('row', 'post', moves), [], 'a second mover moves nothing')
+    t.same(await store.moveMany('row', 'post', []), [])
+    const circular: Doc = { id: 'c' }
+    circular.self = circular
+    const error = await caught(store.moveMany('row', 'post', [{ id: 'c', rev: '2', doc: circular }]))
+    t.ok(error instanceof BadRequestError, 'a document that cannot be stored is refused')
+    t.same(ids(await store.getMany('row', ['c'])), ['c'], 'and its source stays')
+  })
+
   t.test(`${name}: filters`, async t => {
     const { store } = await openHarness(t, open)
     await store.upsertMany('item', ITEMS)
@@ -516,6 +542,7 @@ export function storeConformance (name: string, open: OpenStore): void {
       () => store.ping(), () => store.get('row', 'c1'), () => store.getMany('row', ['c1']),
       () => store.find('row', { page: 1, size: 1 }), () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }),
       () => store.upsertMany('row', [{ id: 'n' }]), () => store.delete('row', 'c1'), () => store.deleteMany('row', ['c1']),
+      () => store.moveMany('row', 'post', [{ id: 'c1', rev: '1', doc: { id: 'c1' } }]),
       () => collect(store.stream('row', { batchSize: 5 }))
     ]
     for (const call of calls) {

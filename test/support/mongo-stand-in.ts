@@ -15,7 +15,7 @@ import * as query from 'mingo/operators/query'
 import * as window from 'mingo/operators/window'
 import { Query } from 'mingo/query'
 import type {
-  ClientLike, CollectionLike, CursorLike, DbLike, ReplaceOneModel, SessionLike
+  ClientLike, CollectionLike, CursorLike, DbLike, DeleteOneModel, ReplaceOneModel, SessionLike
 } from '../../src/store/mongodb/driver-surface.js'
 import { mongoOrderContext } from './mongo-string-order.js'
 
@@ -194,7 +194,7 @@ class StandInCollection implements CollectionLike {
     return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize), 'aggregate cursor')
   }
 
-  async bulkWrite (operations: ReplaceOneModel[], options: { ordered: true, session?: SessionLike }): Promise<unknown> {
+  async bulkWrite (operations: ReplaceOneModel[] | DeleteOneModel[], options: { ordered: true, session?: SessionLike }): Promise<{ deletedCount: number }> {
     checkOptions('bulkWrite', options, ['ordered', 'session'])
     if (options.ordered !== true) notImplemented('an unordered bulkWrite')
     if (options.session !== undefined && !(options.session instanceof StandInSession && options.session.inTransaction)) {
@@ -203,10 +203,16 @@ class StandInCollection implements CollectionLike {
     this.server.call('bulkWrite')
     const failing = this.server.takeWriteFailure()
     const table = this.server.table(this.name)
-    operations.forEach(function apply (operation, i) {
+    let deletedCount = 0
+    const remove = (filter: Document): number => this.remove(filter, 1).deletedCount
+    ;(operations as Array<ReplaceOneModel | DeleteOneModel>).forEach(function apply (operation, i) {
       if (failing !== undefined && i === failing.after) throw failing.error
       const keys = Object.keys(operation)
-      const model = operation.replaceOne
+      if (keys.length === 1 && 'deleteOne' in operation) {
+        deletedCount += remove(operation.deleteOne.filter)
+        return
+      }
+      const model = (operation as ReplaceOneModel).replaceOne
       if (keys.length !== 1 || model === undefined || model.upsert !== true) notImplemented(`write model ${keys.join()}`)
       const id: unknown = model.filter._id
       if (Object.keys(model.filter).length !== 1 || typeof id !== 'string') notImplemented(`replaceOne filter ${JSON.stringify(model.filter)}`)
@@ -215,7 +221,7 @@ class StandInCollection implements CollectionLike {
       }
       table.set(id, BSON.serialize({ _id: id, ...model.replacement }))
     })
-    return { ok: 1 }
+    return { deletedCount }
   }
 
   private remove (filter: Document, limit: number): { deletedCount: number } {

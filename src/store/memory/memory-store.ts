@@ -3,7 +3,7 @@
 // every call with one reported round trip so that round-trip counts are the same everywhere.
 import { StoreUnavailableError } from '../../errors.js'
 import { checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
-import type { Doc, FindQuery, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
+import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
 import { compareText, compileOrder, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
 import { compileCondition } from './match.js'
@@ -132,6 +132,21 @@ export class MemoryStore implements Store {
     let deleted = 0
     for (const id of new Set(ids)) if (table.remove(id)) deleted++
     return deleted
+  }
+
+  async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
+    const source = this.table(from)
+    const target = this.begin(to, 'moveMany')
+    // serialize first, and nothing awaits in between: the move is atomic in this process
+    const texts = moves.map((move, i) => serializeDoc(move.doc, i))
+    const moved: string[] = []
+    moves.forEach((move, i) => {
+      if (source.docs.get(move.id)?.doc.rev !== move.rev) return
+      source.remove(move.id)
+      target.put(texts[i]!)
+      moved.push(move.id)
+    })
+    return moved
   }
 
   async ping (): Promise<void> {

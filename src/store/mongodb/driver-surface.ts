@@ -33,11 +33,15 @@ export interface ReplaceOneModel {
   replaceOne: { filter: Document, replacement: Document, upsert: boolean }
 }
 
+export interface DeleteOneModel {
+  deleteOne: { filter: Document }
+}
+
 export interface CollectionLike {
   findOne (filter: Document): Promise<Document | null>
   find (filter: Document, options: { batchSize: number }): CursorLike
   aggregate (pipeline: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike
-  bulkWrite (operations: ReplaceOneModel[], options: { ordered: true, session?: SessionLike }): Promise<unknown>
+  bulkWrite (operations: ReplaceOneModel[] | DeleteOneModel[], options: { ordered: true, session?: SessionLike }): Promise<{ deletedCount: number }>
   deleteOne (filter: Document): Promise<{ deletedCount: number }>
   deleteMany (filter: Document): Promise<{ deletedCount: number }>
   createIndex (keys: Record<string, 1>, options: { name: string }): Promise<string>

@@ -5,7 +5,7 @@
 // can run it on an in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
 import { checkBatchSize, checkLimit, checkPage } from '../keyset.js'
-import type { Doc, FindQuery, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery } from '../store.js'
+import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { storeError } from './mongo-errors.js'
@@ -190,6 +190,39 @@ export class MongoStore implements Store {
       deleted += (await this.run(entity, 'deleteMany', async () => await collection.deleteMany({ _id: { $in: chunk } }))).deletedCount
     }
     return deleted
+  }
+
+  /**
+   * Reads which sources are still the version to move, then deletes them (guarded by `rev`) and
+   * upserts their documents. With transactions both writes commit together, and a guarded delete
+   * that finds fewer documents than read (another process moved them first) aborts the batch.
+   * Without transactions the upserts go first: a failure in between leaves the records in `from`,
+   * to be moved again later as the same documents, so nothing is lost, but a process racing
+   * another may upsert a record the other moved too (the same document, twice).
+   */
+  async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
+    const source = this.collection(from)
+    const target = this.collection(to)
+    const prepared = moves.map((move, index) => ({ move, ...prepareDoc(move.doc, index) }))
+    const ids = [...new Set(moves.map(move => move.id))]
+    const found = ids.length === 0 ? [] : await this.drain(to, 'moveMany', source.find({ _id: { $in: ids } }, { batchSize: ids.length + 1 }))
+    const revs = new Map(found.map(doc => [doc._id as string, doc.rev]))
+    const ready = prepared.filter(({ move }) => revs.get(move.id) === move.rev)
+    if (ready.length === 0) return []
+    const deletes = ready.map(({ move }) => ({ deleteOne: { filter: { _id: move.id, rev: move.rev } } }))
+    const upserts = ready.map(({ id, fields }) => ({ replaceOne: { filter: { _id: id }, replacement: fields, upsert: true } }))
+    await this.run(to, 'moveMany', async () => {
+      if (!this.settings.transactions || this.client === undefined) {
+        await target.bulkWrite(upserts, { ordered: true })
+        return await source.bulkWrite(deletes, { ordered: true })
+      }
+      return await this.inTransaction(this.client, async session => {
+        const { deletedCount } = await source.bulkWrite(deletes, { ordered: true, session })
+        if (deletedCount !== ready.length) throw new StoreUnavailableError(`mongodb store: moveMany from '${from}': another process moved some of these records first; retry`)
+        return await target.bulkWrite(upserts, { ordered: true, session })
+      })
+    })
+    return ready.map(({ move }) => move.id)
   }
 
   async ping (): Promise<void> {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
 import { StoreUnavailableError } from '../../errors.js'
 import { checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
-import type { Doc, FindQuery, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
+import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
@@ -37,6 +37,19 @@ function writeAll (insert: Database.Statement, docs: readonly Doc[]): Doc[] {
   })
 }
 
+// One IMMEDIATE transaction (the write lock first, so two processes never deadlock upgrading a
+// read lock): a move happens only when its guarded delete removed the source row.
+function moveAll (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]): string[] {
+  const moved: string[] = []
+  moves.forEach(function moveOne (move, index) {
+    const json = serializeDoc(move.doc, index)
+    if (remove.run(move.id, move.rev).changes === 0) return
+    insert.run(move.doc.id, json)
+    moved.push(move.id)
+  })
+  return moved
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   private readonly tables = new Map<string, TableSql>()
@@ -44,10 +57,12 @@ export class SqliteStore implements Store {
   private readonly prepared = new LRUCache<string, Database.Statement>({ max: 500 })
   private closed = false
   private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[]) => Doc[]
+  private readonly moveAll: (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]) => string[]
 
   constructor (private readonly db: Database.Database, private readonly options: StoreOptions) {
     for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
     this.writeAll = db.transaction(writeAll)
+    this.moveAll = db.transaction(moveAll).immediate
   }
 
   private table (entity: string): TableSql {
@@ -180,6 +195,12 @@ export class SqliteStore implements Store {
   async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
     const { table } = this.table(entity)
     return this.run(entity, 'deleteMany', () => this.statement(statements.deleteManySql(table)).run(JSON.stringify(ids)).changes)
+  }
+
+  async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
+    const source = this.table(from).table
+    const { table } = this.table(to)
+    return this.run(to, 'moveMany', () => this.moveAll(this.statement(statements.deleteRevSql(source)), this.statement(statements.upsertSql(table)), moves))
   }
 
   async ping (): Promise<void> {

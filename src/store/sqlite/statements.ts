@@ -57,3 +57,8 @@ export function deleteSql (table: string): string {
 export function deleteManySql (table: string): string {
   return `DELETE FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`
 }
+
+/** Deletes a document only while its `rev` is the expected one: the compare of compare-and-move. */
+export function deleteRevSql (table: string): string {
+  return `DELETE FROM ${table} WHERE id = ? AND json_extract(doc, '$.rev') = ?`
+}

@@ -1,0 +1,86 @@
+// Owns the healer of parked records (see src/integrity/healer.ts) when the model has `park`
+// relationships: a pass at start-up, one every HEAL_INTERVAL_MS, one when a write pokes it, and
+// metrics for all of them. The timer is cleared and the running pass awaited on close.
+import fp from 'fastify-plugin'
+import { Counter, Gauge, Histogram } from 'prom-client'
+import type { Config } from '../src/config.js'
+import { Healer, type PassReport } from '../src/integrity/healer.js'
+import { parkingEntities } from '../src/integrity/parked.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Null when no relationship of the model parks. */
+    healer: Healer | null
+  }
+}
+
+export interface HealerPluginOptions {
+  config: Pick<Config, 'HEAL_INTERVAL_MS' | 'HEAL_BATCH_SIZE' | 'PARKED_MAX_AGE_MS'>
+}
+
+export default fp<HealerPluginOptions>(async function healerPlugin (app, { config }) {
+  const entities = parkingEntities(app.relata.metadata).map(meta => meta.name)
+  if (entities.length === 0) {
+    app.decorate('healer', null)
+    return
+  }
+  const registers = [app.metrics.registry]
+  const parked = new Gauge({ name: 'relata_parked_records', help: 'Records parked for a missing parent, per entity (as of the last heal pass and the parks since)', labelNames: ['entity'] as const, registers })
+  const overdue = new Gauge({ name: 'relata_parked_overdue_records', help: 'Parked records older than PARKED_MAX_AGE_MS at the last heal pass, per entity', labelNames: ['entity'] as const, registers })
+  const healed = new Counter({ name: 'relata_healed_total', help: 'Parked records healed (stored in their entity), per entity', labelNames: ['entity'] as const, registers })
+  const passSeconds = new Histogram({ name: 'relata_heal_pass_seconds', help: 'Duration of heal passes', buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30], registers })
+  const batchSizes = new Histogram({ name: 'relata_heal_batch_size', help: 'Parked records read per heal batch', buckets: [1, 10, 50, 100, 500, 1000, 5000], registers })
+  for (const entity of entities) {
+    parked.labels(entity).set(0)
+    healed.labels(entity).inc(0)
+  }
+
+  function onPass (report: PassReport): void {
+    passSeconds.observe(report.durationMs / 1000)
+    for (const [entity, count] of report.waiting) parked.labels(entity).set(count)
+    let late = 0
+    for (const [entity, count] of report.overdue) {
+      overdue.labels(entity).set(count)
+      late += count
+    }
+    if (late > 0) app.log.warn({ overdue: Object.fromEntries(report.overdue) }, `${late} parked records have waited longer than ${config.PARKED_MAX_AGE_MS} ms for their parents`)
+    if (report.healed > 0) app.log.info({ healed: report.healed, rounds: report.rounds, ms: Math.round(report.durationMs) }, 'healed parked records')
+  }
+
+  const healer = new Healer(app.relata.metadata, app.relata.store, {
+    batchSize: config.HEAL_BATCH_SIZE,
+    maxAgeMs: config.PARKED_MAX_AGE_MS,
+    observer: {
+      batch (entity, size, count) {
+        batchSizes.observe(size)
+        healed.labels(entity).inc(count)
+      },
+      pass: onPass
+    }
+  })
+  // Background passes fail like any store call (503 for a request); the next one retries.
+  const background = (passes: Promise<number> | undefined): void => {
+    passes?.catch(function healFailed (error: unknown) { app.log.warn({ err: error }, 'healing parked records failed; the next pass retries') })
+  }
+  app.relata.onIntegrityEvents({
+    stored: entity => background(healer.poke(entity)),
+    parked: (entity, count) => {
+      healer.parked(entity, count)
+      parked.labels(entity).inc(count)
+    }
+  })
+  app.decorate('healer', healer)
+
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async function startHealing () {
+    background(healer.run())
+    if (config.HEAL_INTERVAL_MS > 0) {
+      timer = setInterval(() => background(healer.run()), config.HEAL_INTERVAL_MS)
+      timer.unref()
+    }
+  })
+  app.addHook('onClose', async function stopHealing () {
+    clearInterval(timer)
+    await healer.stop()
+  })
+}, { name: 'relata-healer', dependencies: ['relata', 'relata-metrics'], fastify: '5.x' })

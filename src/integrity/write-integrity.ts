@@ -1,0 +1,76 @@
+// Referential integrity on write for one entity: refuses the whole write when a `reject`
+// relationship points at nothing, and parks the documents whose `park` relationships do, storing
+// the rest as usual. Entities without such policies never get one, so their writes cost no more.
+import { monotonicFactory } from 'ulid'
+import { MissingParentError, type FieldError } from '../errors.js'
+import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
+import type { Doc, Store } from '../store/store.js'
+import { checkedParents, findMissing } from './missing-parents.js'
+import { parkedEntity, type ParkedItem, type ParkedRecord } from './parked.js'
+
+const newRev = monotonicFactory()
+
+export interface WriteOutcome {
+  /** The documents stored in the entity, in input order. */
+  stored: Doc[]
+  /** The documents parked instead, in input order. */
+  parked: ParkedItem[]
+}
+
+/** Told about writes, so that a healer can react; both are cheap and synchronous. */
+export interface IntegrityEvents {
+  /** Documents of `entity` were stored, and parked records may be waiting for it. */
+  stored: (entity: string) => void
+  parked: (entity: string, count: number) => void
+}
+
+export class WriteIntegrity {
+  readonly #checked: readonly ParentRelationship[]
+  readonly #parks: boolean
+
+  constructor (private readonly meta: EntityMetadata, private readonly store: Store, private readonly events: IntegrityEvents) {
+    this.#checked = checkedParents(meta)
+    this.#parks = this.#checked.some(p => p.onMissingParent === 'park')
+  }
+
+  /** Whether `meta` needs checks on write at all. */
+  static needed (meta: EntityMetadata): boolean {
+    return checkedParents(meta).length > 0
+  }
+
+  /** Checks, then stores or parks; `where(i)` locates item i in the input for error paths. */
+  async write (docs: Doc[], where: (index: number) => string): Promise<WriteOutcome> {
+    const missing = await findMissing(this.store, this.#checked, docs)
+    const refused: FieldError[] = []
+    for (const [index, refs] of missing) {
+      for (const ref of refs) {
+        if (this.#policy(ref.property) === 'reject') refused.push({ path: `${where(index)}/${ref.property}`, message: `${ref.target} '${ref.id}' does not exist` })
+      }
+    }
+    if (refused.length > 0) {
+      throw new MissingParentError(`${refused.length} reference${refused.length === 1 ? '' : 's'} of this ${this.meta.name} write point${refused.length === 1 ? 's' : ''} at nothing: ${refused.slice(0, 3).map(e => `${e.path} → ${e.message}`).join('; ')}${refused.length > 3 ? ' …' : ''}; nothing was written`, refused)
+    }
+    const parked: ParkedItem[] = []
+    const records: ParkedRecord[] = []
+    const complete: Doc[] = []
+    const parkedAt = new Date().toISOString()
+    docs.forEach((doc, index) => {
+      const refs = missing.get(index)
+      if (refs === undefined) return complete.push(doc)
+      parked.push({ index, id: doc.id, missing: refs })
+      records.push({ id: doc.id, rev: newRev(), doc, missing: refs, parkedAt })
+    })
+    if (records.length > 0) {
+      await this.store.upsertMany(parkedEntity(this.meta.name), records)
+      this.events.parked(this.meta.name, records.length)
+    }
+    const stored = complete.length === 0 ? [] : await this.store.upsertMany(this.meta.name, complete)
+    // a document stored whole supersedes an older parked version of it, which must never heal over it
+    if (this.#parks && stored.length > 0) await this.store.deleteMany(parkedEntity(this.meta.name), stored.map(doc => doc.id))
+    return { stored, parked }
+  }
+
+  #policy (property: string): string {
+    return this.#checked.find(p => p.property === property)!.onMissingParent
+  }
+}
