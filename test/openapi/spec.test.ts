@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises'
 import { createConfig, lintFromString } from '@redocly/openapi-core'
 import { specTypes } from '../../openapi/spec-types.js'
 import { build } from '../helper.js'
+import { integrityModel } from '../integrity-model.js'
 
 interface Operation {
   operationId?: string
@@ -15,17 +16,25 @@ interface Operation {
   responses: Record<string, { content?: Record<string, unknown> }>
 }
 
-async function served (t: Test): Promise<{ paths: Record<string, Record<string, Operation>>, components: { schemas: Record<string, any> } }> {
-  const app = await build(t)
+async function served (t: Test, model?: typeof integrityModel): Promise<{ paths: Record<string, Record<string, Operation>>, components: { schemas: Record<string, any> } }> {
+  const app = await build(t, model === undefined ? {} : { model, env: { HEAL_INTERVAL_MS: '0' } })
   return (await app.inject('/openapi.json')).json()
 }
 
 t.test('Redocly finds no errors in the document', async t => {
-  const spec = await served(t)
-  const config = await createConfig({ extends: ['recommended'] })
-  const problems = await lintFromString({ source: JSON.stringify(spec), absoluteRef: 'openapi.json', config })
-  const errors = problems.filter(p => p.severity === 'error').map(p => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? ''}`)
-  t.same(errors, [], 'zero errors')
+  // the sample shop, and a model with reject/park relationships (202 and 422 answers, parked lists)
+  for (const model of [undefined, integrityModel]) {
+    const spec = await served(t, model)
+    const config = await createConfig({ extends: ['recommended'] })
+    const problems = await lintFromString({ source: JSON.stringify(spec), absoluteRef: 'openapi.json', config })
+    const errors = problems.filter(p => p.severity === 'error').map(p => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? ''}`)
+    t.same(errors, [], 'zero errors')
+    if (model !== undefined) {
+      t.ok(spec.paths['/api/_parked/order-items']?.get, 'parked records are listed')
+      t.ok(spec.paths['/api/order-items']?.post?.responses['202'], 'a parking write may answer 202')
+      t.ok(spec.paths['/api/orders']?.post?.responses['422'], 'a rejecting write may answer 422')
+    }
+  }
 })
 
 t.test('every operation is described for client generators', async t => {
