@@ -64,9 +64,10 @@ export class WriteIntegrity {
       await this.store.upsertMany(parkedEntity(this.meta.name), records)
       this.events.parked(this.meta.name, records.length)
     }
+    // A document stored whole supersedes an older parked version of it, which must never heal
+    // over it: drop that version first, so that a healer moving it meanwhile is overwritten next.
+    if (this.#parks && complete.length > 0) await this.store.deleteMany(parkedEntity(this.meta.name), complete.map(doc => doc.id))
     const stored = complete.length === 0 ? [] : await this.store.upsertMany(this.meta.name, complete)
-    // a document stored whole supersedes an older parked version of it, which must never heal over it
-    if (this.#parks && stored.length > 0) await this.store.deleteMany(parkedEntity(this.meta.name), stored.map(doc => doc.id))
     return { stored, parked }
   }
 
