@@ -566,6 +566,31 @@ export interface components {
                 message: string;
             }[];
         };
+        /**
+         * @description Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)
+         * @example {
+         *       "children": {
+         *         "OrderItem.orderId": {
+         *           "total": 163,
+         *           "returned": 5,
+         *           "next": "/api/order-items?filter=%7B%22orderId%22%3A%22ord-1%22%7D&sort=-quantity&size=5&page=2"
+         *         }
+         *       }
+         *     }
+         */
+        GraphMeta: {
+            /** @description One entry per selected child relationship, keyed `Child.refProp` */
+            children: {
+                [key: string]: {
+                    /** @description How many children exist */
+                    total: number;
+                    /** @description How many are in this graph */
+                    returned: number;
+                    /** @description The child list filtered by this parent, at the page after the children returned; present when more remain */
+                    next?: string;
+                };
+            };
+        };
         /** Category */
         Category: {
             /** @description Category id */
@@ -728,10 +753,7 @@ export interface components {
                     categoryId?: components["schemas"]["Product"][];
                 };
             };
-            /** @description For each child list cut at the child limit (`Child.refProp`), how many children exist in all */
-            truncated?: {
-                [key: string]: number;
-            };
+            meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A Customer with the relationships selected by ?with= */
         CustomerGraph: {
@@ -746,10 +768,7 @@ export interface components {
                     customerId?: components["schemas"]["Order"][];
                 };
             };
-            /** @description For each child list cut at the child limit (`Child.refProp`), how many children exist in all */
-            truncated?: {
-                [key: string]: number;
-            };
+            meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A Product with the relationships selected by ?with= */
         ProductGraph: {
@@ -767,10 +786,7 @@ export interface components {
                     productId?: components["schemas"]["OrderItem"][];
                 };
             };
-            /** @description For each child list cut at the child limit (`Child.refProp`), how many children exist in all */
-            truncated?: {
-                [key: string]: number;
-            };
+            meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A Order with the relationships selected by ?with= */
         OrderGraph: {
@@ -788,10 +804,7 @@ export interface components {
                     orderId?: components["schemas"]["OrderItem"][];
                 };
             };
-            /** @description For each child list cut at the child limit (`Child.refProp`), how many children exist in all */
-            truncated?: {
-                [key: string]: number;
-            };
+            meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A OrderItem with the relationships selected by ?with= */
         OrderItemGraph: {
@@ -805,10 +818,7 @@ export interface components {
             };
             /** @description Selected children, by child entity and reference property */
             children: Record<string, never>;
-            /** @description For each child list cut at the child limit (`Child.refProp`), how many children exist in all */
-            truncated?: {
-                [key: string]: number;
-            };
+            meta?: components["schemas"]["GraphMeta"];
         };
     };
     responses: never;
@@ -891,6 +901,26 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each Category. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`.
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each Category. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -1036,6 +1066,26 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each Category. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`.
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each Category. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
             };
             header?: never;
             path?: never;
@@ -1098,6 +1148,26 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each Category. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`.
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each Category. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
             };
             header?: never;
             path: {
@@ -1384,6 +1454,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each Customer. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -1529,6 +1609,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each Customer. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
             };
             header?: never;
             path?: never;
@@ -1591,6 +1681,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each Customer. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
             };
             header?: never;
             path: {
@@ -1877,6 +1977,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Product. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -2022,6 +2132,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Product. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
             };
             header?: never;
             path?: never;
@@ -2084,6 +2204,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Product. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
             };
             header?: never;
             path: {
@@ -2370,6 +2500,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Order. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -2515,6 +2655,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Order. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
             };
             header?: never;
             path?: never;
@@ -2577,6 +2727,16 @@ export interface operations {
                  * @example all
                  */
                 with?: string;
+                /**
+                 * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Order. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
             };
             header?: never;
             path: {
@@ -3877,7 +4037,7 @@ export interface operations {
                                 child: string;
                                 /** @description Its reference property */
                                 property: string;
-                                /** @description `Child.property`, as named in `with` and `truncated` */
+                                /** @description `Child.property`, as named in `with` and `meta.children` */
                                 key: string;
                             }[];
                             /** @description Where the entity is served */

@@ -9,6 +9,8 @@ import { seedSampleData } from '../src/sample/seed.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store, StoreOptions } from '../src/store/store.js'
 import { withTimeout } from '../src/store/timeout-store.js'
+import type { ChildPageLink } from '../src/graph/graph.js'
+import { MAX_PAGE_SIZE } from '../routes/entity-params.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,7 +37,8 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
   }), timeoutMs)
   const relata = new Relata(options.metadata, store, {
     childLimit: options.config.CHILD_LIMIT,
-    maxBulk: options.config.MAX_BULK
+    maxBulk: options.config.MAX_BULK,
+    childPageLink: childPageLink(options.metadata)
   })
   app.decorate('relata', relata)
   app.addHook('onClose', async function closeStore () {
@@ -43,3 +46,15 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
   })
   if (options.seed && await seedSampleData(store)) app.log.info('seeded the sample shop into an empty store')
 }, { name: 'relata', dependencies: ['relata-metrics'], fastify: '5.x' })
+
+/** A cut child list continues in the child entity's list, filtered by the parent, in the same order. */
+function childPageLink (metadata: RelationshipMetadata): ChildPageLink {
+  return function nextChildren (rel, parentId, { sort, size, page }) {
+    if (size > MAX_PAGE_SIZE) return undefined
+    const params = new URLSearchParams({ filter: JSON.stringify({ [rel.property]: parentId }) })
+    if (sort !== undefined && sort.length > 0) params.set('sort', sort.map(k => `${k.desc ? '-' : ''}${k.field}`).join(','))
+    params.set('size', String(size))
+    params.set('page', String(page))
+    return `/api/${metadata.entity(rel.child).route}?${params.toString()}`
+  }
+}

@@ -20,6 +20,25 @@ export function withParam (meta: EntityMetadata) {
   }))
 }
 
+/** `limit[Child]` and `sort[Child]` for each child entity: per-parent limits and orders, applied in the store. */
+export function childParams (meta: EntityMetadata) {
+  const params: Record<string, ReturnType<typeof Type.Optional>> = {}
+  for (const child of new Set(meta.children.map(c => c.child))) {
+    params[`limit[${child}]`] = Type.Optional(Type.Integer({
+      minimum: 0,
+      maximum: 1_000_000,
+      description: `At most this many ${child} children per ${meta.name} and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` gives how many exist and a \`next\` link to the rest. Needs ${child} in \`with\`.`,
+      examples: [5]
+    }))
+    params[`sort[${child}]`] = Type.Optional(Type.String({
+      maxLength: 512,
+      description: `Order of each ${meta.name}'s ${child} children: a comma list of ${child} properties, \`-\` for descending; id breaks ties (id order when omitted). With \`limit[${child}]\` it picks the top children of each ${meta.name}. Needs ${child} in \`with\`.`,
+      examples: ['-id']
+    }))
+  }
+  return params
+}
+
 export function readQuery (meta: EntityMetadata) {
   return Type.Object({
     filter: Type.Optional(Type.String({
@@ -32,7 +51,8 @@ export function readQuery (meta: EntityMetadata) {
       description: `Comma list of properties, \`-\` for descending; id breaks ties. Properties: ${meta.properties.join(', ')}`,
       examples: ['-total,id']
     })),
-    with: withParam(meta)
+    with: withParam(meta),
+    ...childParams(meta)
   })
 }
 

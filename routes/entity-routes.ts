@@ -6,7 +6,7 @@ import { Type } from 'typebox'
 import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { IdParams, listQuery, readQuery, withParam } from './entity-params.js'
+import { childParams, IdParams, listQuery, readQuery, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { problem, ref, writeAccepted } from './schemas.js'
@@ -50,7 +50,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     }
   }, async function list (request, reply) {
     const { page, size } = request.query
-    const result = await api.list({ ...parseQuery(meta, request.query), page, size })
+    const result = await api.list({ ...parseQuery(meta, request.query, app.relata.metadata), page, size })
     reply.header('x-total-count', result.total)
     const link = pageLinks(request, page, size, result.total)
     if (link !== '') reply.header('link', link)
@@ -68,7 +68,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { description: 'NDJSON, one document per line', content: { 'application/x-ndjson': { schema: oneOrGraph } } }, ...errors }
     }
   }, async function stream (request, reply) {
-    const query = parseQuery(meta, request.query)
+    const query = parseQuery(meta, request.query, app.relata.metadata)
     const body = await ndjsonStream(api.stream({ ...query, batchSize: streamBatchSize }))
     return reply.type('application/x-ndjson').send(body)
   })
@@ -80,11 +80,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `Get one ${meta.name}, optionally with its relationships`,
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
-      querystring: Type.Object({ with: withParam(meta) }),
+      querystring: Type.Object({ with: withParam(meta), ...childParams(meta) }),
       response: { 200: { ...oneOrGraph, description: `The ${meta.name}, or its graph when \`with\` is given` }, ...notFound, ...errors }
     }
   }, async function get (request) {
-    return await api.get(request.params.id, parseQuery(meta, request.query).selection)
+    const { selection, children } = parseQuery(meta, request.query, app.relata.metadata)
+    return await api.get(request.params.id, selection, children)
   })
 
   app.post('/', {

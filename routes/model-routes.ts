@@ -20,7 +20,7 @@ export const ModelSchema = Type.Object({
     children: Type.Array(Type.Object({
       child: Type.String({ description: 'Entity that references this one' }),
       property: Type.String({ description: 'Its reference property' }),
-      key: Type.String({ description: '`Child.property`, as named in `with` and `truncated`' })
+      key: Type.String({ description: '`Child.property`, as named in `with` and `meta.children`' })
     }), { description: 'Entities that reference this one' }),
     routes: Type.Object({
       list: Type.String({ description: 'GET a page, POST to create' }),

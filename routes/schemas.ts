@@ -30,6 +30,18 @@ const MissingRefSchema = Type.Object({
   id: Type.String({ description: 'The id that does not exist' })
 }, { description: 'A reference that points at nothing' })
 
+export const GraphMetaSchema = Type.Object({
+  children: Type.Record(Type.String(), Type.Object({
+    total: Type.Integer({ description: 'How many children exist' }),
+    returned: Type.Integer({ description: 'How many are in this graph' }),
+    next: Type.Optional(Type.String({ description: 'The child list filtered by this parent, at the page after the children returned; present when more remain' }))
+  }, { description: 'The page of one child list' }), { description: 'One entry per selected child relationship, keyed `Child.refProp`' })
+}, {
+  $id: 'GraphMeta',
+  description: 'Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)',
+  examples: [{ children: { 'OrderItem.orderId': { total: 163, returned: 5, next: '/api/order-items?filter=%7B%22orderId%22%3A%22ord-1%22%7D&sort=-quantity&size=5&page=2' } } }]
+})
+
 /** A write's 202 answer: some documents were parked until their parents arrive. */
 export function writeAccepted (meta: EntityMetadata): Record<string, unknown> {
   return {
@@ -80,11 +92,7 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
       entity: ref(meta.name),
       parents: { type: 'object', properties: parents, additionalProperties: false, description: 'Selected parents, by reference property' },
       children: { type: 'object', properties: children, additionalProperties: false, description: 'Selected children, by child entity and reference property' },
-      truncated: {
-        type: 'object',
-        additionalProperties: { type: 'integer' },
-        description: 'For each child list cut at the child limit (`Child.refProp`), how many children exist in all'
-      }
+      meta: ref('GraphMeta')
     }
   }
 }
@@ -100,7 +108,7 @@ function visibleSchema (meta: EntityMetadata): Record<string, unknown> {
 
 /** Every shared schema of the model, in an order where references resolve. */
 export function modelSchemas (metadata: RelationshipMetadata): Array<Record<string, unknown>> {
-  const schemas: Array<Record<string, unknown>> = [ProblemSchema as unknown as Record<string, unknown>]
+  const schemas: Array<Record<string, unknown>> = [ProblemSchema as unknown as Record<string, unknown>, GraphMetaSchema as unknown as Record<string, unknown>]
   for (const meta of metadata.all()) {
     schemas.push({ ...visibleSchema(meta), $id: meta.name, title: meta.name })
     schemas.push({ ...meta.inputSchema, $id: `${meta.name}Input`, title: `${meta.name}Input`, description: `A ${meta.name} to write; the server assigns an id when it is omitted` })

@@ -23,7 +23,11 @@ export class Relata {
   constructor (metadata: RelationshipMetadata, readonly store: Store, options: RelataOptions = {}) {
     this.metadata = metadata
     const hidden = new HiddenFields(metadata)
-    this.graphs = new GraphBuilder(store, { childLimit: options.childLimit ?? DEFAULT_CHILD_LIMIT, hidden })
+    this.graphs = new GraphBuilder(store, {
+      childLimit: options.childLimit ?? DEFAULT_CHILD_LIMIT,
+      hidden,
+      ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
+    })
     const limits = { maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK }
     // Integrity objects only where the model declares policies: other writes stay as they were.
     const events: IntegrityEvents = {

@@ -1,8 +1,9 @@
 // Turns the text of a list or stream request (`filter` JSON, `sort`, `with`) into typed queries.
 // Shared by HTTP and the command line so both reject the same inputs with the same words.
 import { BadRequestError } from '../errors.js'
-import type { Selection } from '../graph/graph.js'
+import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
 import { parseWith } from '../graph/parse-with.js'
+import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
@@ -14,19 +15,53 @@ export interface RawQuery {
   filter?: string
   sort?: string
   with?: string
+  // and, read by name: `limit[Child]` (children per parent, a number or its text) and
+  // `sort[Child]` (their order), for each child entity in `with`
 }
 
 export interface ParsedQuery {
   filter?: Condition
   sort?: SortKey[]
   selection: Selection
+  /** Per child entity: limit and order of its children in each graph. */
+  children?: ChildQueries
 }
 
-export function parseQuery (meta: EntityMetadata, raw: RawQuery): ParsedQuery {
+const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
+
+/** `model` lets `sort[Child]` be checked against the child's properties; without it, child sorts are refused. */
+export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ParsedQuery {
   const parsed: ParsedQuery = { selection: parseWith(meta, raw.with) }
   if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta.properties)
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
+  const children = parseChildQueries(meta, raw, parsed.selection, model)
+  if (children !== undefined) parsed.children = children
   return parsed
+}
+
+function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection, model?: RelationshipMetadata): ChildQueries | undefined {
+  const queries: Record<string, ChildQuery> = {}
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    const match = CHILD_PARAM.exec(name)
+    if (match === null || value === undefined || value === '') continue
+    const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
+    if (!selection.children.some(c => c.child === child)) {
+      const selected = [...new Set(selection.children.map(c => c.child))]
+      throw new BadRequestError(
+        `${name} names no child entity loaded by with; ${selected.length === 0 ? `add ${meta.children.some(c => c.child === child) ? child : 'a child entity'} to with` : `with loads ${selected.join(', ')}`}`,
+        [{ path: `/${name}`, message: 'not a child entity in with' }])
+    }
+    const query = queries[child] ??= {}
+    if (kind === 'limit') {
+      const limit = Number(value)
+      if (!Number.isInteger(limit) || limit < 0) throw new BadRequestError(`${name} must be an integer >= 0`, [{ path: `/${name}`, message: 'must be an integer >= 0' }])
+      queries[child] = { ...query, limit }
+    } else {
+      if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of ${child}`)
+      queries[child] = { ...query, sort: parseSort(String(value), model.entity(child).properties) }
+    }
+  }
+  return Object.keys(queries).length === 0 ? undefined : queries
 }
 
 function parseJson (text: string): unknown {

@@ -5,17 +5,20 @@
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, Store } from '../store/store.js'
-import type { Graph, Selection } from './graph.js'
+import type { ChildPage, ChildPageLink, ChildQueries, ChildQuery, Graph, Selection } from './graph.js'
 
 export interface GraphOptions {
-  /** Children loaded per parent document and relationship; the rest are reported as truncated. */
+  /** Most children loaded per parent document and relationship; the rest are counted in `meta`. */
   childLimit: number
   /** Strips hidden properties from the parents and children loaded. */
   hidden?: HiddenFields
+  /** Makes the `next` link of a cut child list; without it, `meta` only counts. */
+  childPageLink?: ChildPageLink
 }
 
 interface LoadedChildren {
   relationship: ChildRelationship
+  query: ChildQuery
   byParent: Map<string, Doc[]>
   totals: Map<string, number>
 }
@@ -23,12 +26,13 @@ interface LoadedChildren {
 export class GraphBuilder {
   constructor (private readonly store: Store, private readonly options: GraphOptions) {}
 
-  async build (docs: readonly Doc[], selection: Selection): Promise<Graph[]> {
-    const [parents, children] = await Promise.all([
+  /** `children` gives per child entity how many children to load per parent and in which order. */
+  async build (docs: readonly Doc[], selection: Selection, children: ChildQueries = {}): Promise<Graph[]> {
+    const [parents, loaded] = await Promise.all([
       this.#loadParents(docs, selection.parents),
-      Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel)))
+      Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {})))
     ])
-    return docs.map(doc => assemble(doc, selection.parents, parents, children))
+    return docs.map(doc => this.#assemble(doc, selection.parents, parents, loaded))
   }
 
   /** One getMany per parent entity: relationships to the same entity share the round trip. */
@@ -51,9 +55,14 @@ export class GraphBuilder {
     return loaded
   }
 
-  async #loadChildren (docs: readonly Doc[], relationship: ChildRelationship): Promise<LoadedChildren> {
+  /** One findByRefs: the store limits, orders and counts each parent's children. */
+  async #loadChildren (docs: readonly Doc[], relationship: ChildRelationship, query: ChildQuery): Promise<LoadedChildren> {
     const ids = [...new Set(docs.map(d => d.id))]
-    const found = await this.store.findByRefs(relationship.child, relationship.property, ids, { perRefLimit: this.options.childLimit })
+    const perRefLimit = Math.min(query.limit ?? this.options.childLimit, this.options.childLimit)
+    const found = await this.store.findByRefs(relationship.child, relationship.property, ids, {
+      perRefLimit,
+      ...(query.sort === undefined ? {} : { sort: query.sort })
+    })
     const items = this.options.hidden?.all(relationship.child, found.items) ?? found.items
     const totals = found.totals
     const byParent = new Map<string, Doc[]>()
@@ -63,26 +72,32 @@ export class GraphBuilder {
       if (list === undefined) byParent.set(ref, [item])
       else list.push(item)
     }
-    return { relationship, byParent, totals }
+    return { relationship, query, byParent, totals }
   }
-}
 
-function assemble (
-  doc: Doc,
-  parentRels: readonly ParentRelationship[],
-  parents: Map<string, Map<string, Doc>>,
-  children: readonly LoadedChildren[]
-): Graph {
-  const graph: Graph = { entity: doc, parents: {}, children: {} }
-  for (const rel of parentRels) {
-    const id = doc[rel.property]
-    graph.parents[rel.property] = (typeof id === 'string' ? parents.get(rel.target)?.get(id) : undefined) ?? null
+  #assemble (
+    doc: Doc,
+    parentRels: readonly ParentRelationship[],
+    parents: Map<string, Map<string, Doc>>,
+    children: readonly LoadedChildren[]
+  ): Graph {
+    const graph: Graph = { entity: doc, parents: {}, children: {} }
+    for (const rel of parentRels) {
+      const id = doc[rel.property]
+      graph.parents[rel.property] = (typeof id === 'string' ? parents.get(rel.target)?.get(id) : undefined) ?? null
+    }
+    for (const { relationship: rel, query, byParent, totals } of children) {
+      const edges = graph.children[rel.child] ??= {}
+      const list = edges[rel.property] = byParent.get(doc.id) ?? []
+      const total = totals.get(doc.id) ?? 0
+      const page: ChildPage = { total, returned: list.length }
+      // a cut list always says so; the link continues it where the child list can be paged
+      const next = total > list.length && list.length > 0
+        ? this.options.childPageLink?.(rel, doc.id, { ...(query.sort === undefined ? {} : { sort: query.sort }), size: list.length, page: 2 })
+        : undefined
+      if (next !== undefined) page.next = next
+      ;(graph.meta ??= { children: {} }).children[rel.key] = page
+    }
+    return graph
   }
-  for (const { relationship: rel, byParent, totals } of children) {
-    const edges = graph.children[rel.child] ??= {}
-    const list = edges[rel.property] = byParent.get(doc.id) ?? []
-    const total = totals.get(doc.id) ?? 0
-    if (total > list.length) (graph.truncated ??= {})[rel.key] = total
-  }
-  return graph
 }

@@ -1,6 +1,6 @@
 // The shape of an enriched entity, shared by the single GET, the list and the stream.
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
-import type { Doc } from '../store/store.js'
+import type { Doc, SortKey } from '../store/store.js'
 
 export interface Graph {
   entity: Doc
@@ -8,8 +8,22 @@ export interface Graph {
   parents: Record<string, Doc | null>
   /** Child entity → reference property → the children (at most the child limit per edge). */
   children: Record<string, Record<string, Doc[]>>
-  /** `Child.refProp` → how many children exist, present only for edges the limit cut. */
-  truncated?: Record<string, number>
+  /** Present when children were selected: how much of each child list came back. */
+  meta?: GraphMeta
+}
+
+export interface GraphMeta {
+  /** `Child.refProp` → the page of that child list this graph holds; one entry per selected child relationship. */
+  children: Record<string, ChildPage>
+}
+
+export interface ChildPage {
+  /** How many children exist. */
+  total: number
+  /** How many are in the graph. */
+  returned: number
+  /** Where the next children are (the child entity's list, filtered by this parent), when more remain and a link can be made. */
+  next?: string
 }
 
 /** Which relationships of an entity to load. */
@@ -17,3 +31,17 @@ export interface Selection {
   readonly parents: readonly ParentRelationship[]
   readonly children: readonly ChildRelationship[]
 }
+
+/** How many children of one child entity to load per parent, and in which order. */
+export interface ChildQuery {
+  /** At most this many per parent and relationship (never more than the server's child limit). */
+  readonly limit?: number
+  /** Order of each parent's children; id order when omitted. */
+  readonly sort?: readonly SortKey[]
+}
+
+/** Child entity name → its query (`limit[OrderItem]=5&sort[OrderItem]=-quantity`). */
+export type ChildQueries = Readonly<Record<string, ChildQuery>>
+
+/** Where the children of one parent past the first page are, as the server exposes them. */
+export type ChildPageLink = (relationship: ChildRelationship, parentId: string, page: { sort?: readonly SortKey[], size: number, page: number }) => string | undefined

@@ -16,7 +16,7 @@ export interface ChildRelationship {
   readonly entity: string
   readonly child: string
   readonly property: string
-  /** `OrderItem.orderId`: how the relationship is named in `with`, `truncated` and errors. */
+  /** `OrderItem.orderId`: how the relationship is named in `with`, `meta.children` and errors. */
   readonly key: string
 }
 

@@ -33,8 +33,10 @@ export interface StreamQuery {
 }
 
 export interface RefQuery {
-  /** At most this many children per parent id, in id order; the rest are only counted. */
+  /** At most this many children per parent id, in `sort` order; the rest are only counted. */
   perRefLimit: number
+  /** Order of each parent's children (`id` ascending is appended as the tie-breaker); id order when omitted. */
+  sort?: readonly SortKey[]
 }
 
 export interface RefResult {
@@ -73,7 +75,10 @@ export interface Store {
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
   getMany (entity: string, ids: readonly string[]): Promise<Doc[]>
   find (entity: string, query: FindQuery): Promise<FindResult>
-  /** Children of many parents in one round trip: documents whose `refProperty` is in `ids`. */
+  /**
+   * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the
+   * first `perRefLimit` of each parent in `sort` order, grouped by parent, and every parent's count.
+   */
   findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult>
   /**
    * Every matching document exactly once, in batches, reading the store one batch at a time

@@ -396,6 +396,30 @@ export function storeConformance (name: string, open: OpenStore): void {
     }
   })
 
+  t.test(`${name}: findByRefs orders each parent's children by a sort, in one round trip`, async t => {
+    const { store, count } = await openHarness(t, open)
+    await store.upsertMany('post', [
+      { id: 'q1', authorId: 'a1', score: 3 }, { id: 'q2', authorId: 'a1', score: 9 }, { id: 'q3', authorId: 'a1', score: null },
+      { id: 'q4', authorId: 'a1', score: 9 }, { id: 'q5', authorId: 'a1', score: 'x' }, { id: 'q6', authorId: 'a1', score: true },
+      { id: 'q7', authorId: 'a2', score: 1 }, { id: 'q8', authorId: 'a2', score: 2 }, { id: 'q9', authorId: 'a3' }
+    ])
+    const byParent = (items: Doc[]): Record<string, string[]> => {
+      const groups: Record<string, string[]> = {}
+      for (const item of items) (groups[item.authorId as string] ??= []).push(item.id)
+      return groups
+    }
+    const desc = await store.findByRefs('post', 'authorId', ['a1', 'a2', 'a3'], { perRefLimit: 3, sort: [{ field: 'score', desc: true }] })
+    t.equal(count('findByRefs'), 1)
+    t.same(byParent(desc.items), { a1: ['q5', 'q2', 'q4'], a2: ['q8', 'q7'], a3: ['q9'] }, 'strings after numbers, id breaks ties')
+    t.same(Object.fromEntries(desc.totals), { a1: 6, a2: 2, a3: 1 })
+    const asc = await store.findByRefs('post', 'authorId', ['a1'], { perRefLimit: 10, sort: [{ field: 'score', desc: false }] })
+    t.same(ids(asc.items), ['q3', 'q6', 'q1', 'q2', 'q4', 'q5'], 'the total order of find: null first, booleans as numbers')
+    const none = await store.findByRefs('post', 'authorId', ['a1', 'a2'], { perRefLimit: 0, sort: [{ field: 'score', desc: true }] })
+    t.same([none.items, Object.fromEntries(none.totals)], [[], { a1: 6, a2: 2 }], 'a limit of 0 only counts')
+    const byId = await store.findByRefs('post', 'authorId', ['a1'], { perRefLimit: 2, sort: [{ field: 'id', desc: true }] })
+    t.same(ids(byId.items), ['q6', 'q5'])
+  })
+
   t.test(`${name}: findByRefs limits per parent and counts all`, async t => {
     const { store, count } = await openHarness(t, open)
     await store.upsertMany('post', [

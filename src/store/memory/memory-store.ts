@@ -69,12 +69,20 @@ export class MemoryStore implements Store {
     const table = this.begin(entity, 'findByRefs')
     const items: Doc[] = []
     const totals = new Map<string, number>()
+    const order = query.sort === undefined || query.sort.length === 0 ? undefined : compileOrder(totalOrder(query.sort))
     for (const ref of new Set(ids)) {
       const children = table.refs.children(refProperty, ref)
       if (children === undefined || children.size === 0) continue
       totals.set(ref, children.size)
-      const first = [...children].sort(compareText).slice(0, query.perRefLimit)
-      for (const id of first) items.push(table.copy(id)!)
+      if (order === undefined) {
+        const first = [...children].sort(compareText).slice(0, query.perRefLimit)
+        for (const id of first) items.push(table.copy(id)!)
+        continue
+      }
+      const docs = [...children].map(id => table.copy(id)!)
+      const keyed = docs.map(doc => ({ doc, tuple: order.tuple(doc) }))
+      keyed.sort((a, b) => order.compare(a.tuple, b.tuple))
+      for (const { doc } of keyed.slice(0, query.perRefLimit)) items.push(doc)
     }
     return { items, totals }
   }

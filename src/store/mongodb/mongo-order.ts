@@ -64,3 +64,22 @@ export function sortStages (sort: readonly SortKey[] | undefined): Document[] {
   })
   return [{ $replaceWith: { ...computed, doc: '$$ROOT' } }, { $sort: spec }, { $replaceWith: '$doc' }]
 }
+
+/**
+ * The same total order for `$setWindowFields`: the computed keys to add beside `doc` (the
+ * stage's input is the stored document, so the keys read it as `$$ROOT`) and the `sortBy`.
+ */
+export function windowOrder (sort: readonly SortKey[] | undefined): { keys: Document, sortBy: Document } {
+  const keys: Document = {}
+  const sortBy: Document = {}
+  totalOrder(sort).forEach(function addKey (key, i) {
+    const direction = key.desc ? -1 : 1
+    if (key.field === 'id') {
+      sortBy['doc._id'] = direction
+      return
+    }
+    keys[`k${i}`] = sortKey(key.field)
+    sortBy[`k${i}`] = direction
+  })
+  return { keys, sortBy }
+}

@@ -109,7 +109,7 @@ export class MongoStore implements Store {
       throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
     }
     const unique = [...new Set(ids)]
-    const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit)
+    const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
     // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
     const batchSize = Math.min(unique.length * Math.max(query.perRefLimit, 1), 100_000) + 1
     const rows = await this.drain(entity, 'findByRefs', collection.aggregate(pipeline, { batchSize, allowDiskUse: true }))

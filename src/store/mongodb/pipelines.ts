@@ -1,6 +1,8 @@
 // The aggregation pipelines behind find and findByRefs, each answered in one round trip.
 import type { Document } from './driver-surface.js'
 import { storedPath } from './mongo-filter.js'
+import { windowOrder } from './mongo-order.js'
+import type { SortKey } from '../store.js'
 
 /** One page and the number of all matches: `$facet` runs both over one `$match`. */
 export function findPipeline (match: Document, sort: Document[], page: number, size: number): Document[] {
@@ -20,21 +22,23 @@ export function findPipeline (match: Document, sort: Document[], page: number, s
  * The first child of each parent is always kept so that its count survives a limit of 0; the
  * caller drops its document then. Only string references match, as in every store.
  */
-export function findByRefsPipeline (refProperty: string, ids: readonly string[], limit: number): Document[] {
+export function findByRefsPipeline (refProperty: string, ids: readonly string[], limit: number, sort?: readonly SortKey[]): Document[] {
   const ref = storedPath(refProperty).stored
+  const order = windowOrder(sort)
   return [
     { $match: { [ref]: { $in: ids, $not: { $type: 'array' } } } },
-    { $replaceWith: { ref: `$${ref}`, doc: '$$ROOT' } },
+    { $replaceWith: { ref: `$${ref}`, doc: '$$ROOT', ...order.keys } },
     {
       $setWindowFields: {
         partitionBy: '$ref',
-        sortBy: { 'doc._id': 1 },
+        sortBy: order.sortBy,
         output: {
           position: { $documentNumber: {} },
           children: { $sum: 1, window: { documents: ['unbounded', 'unbounded'] } }
         }
       }
     },
-    { $match: { $or: [{ position: { $lte: limit } }, { position: 1 }] } }
+    { $match: { $or: [{ position: { $lte: limit } }, { position: 1 }] } },
+    ...(sort === undefined || sort.length === 0 ? [] : [{ $sort: { ref: 1, position: 1 } }])
   ]
 }

@@ -135,8 +135,10 @@ export class SqliteStore implements Store {
     const table = this.table(entity)
     const column = table.refColumns.get(refProperty)
     if (column === undefined) throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    const rows = this.run(entity, 'findByRefs', () => this.statement(statements.findByRefsSql(table.table, column))
-      .all(JSON.stringify(ids), query.perRefLimit) as Row[])
+    const sql = query.sort === undefined || query.sort.length === 0
+      ? statements.findByRefsSql(table.table, column)
+      : statements.findByRefsSortedSql(table.table, column, orderBySql(totalOrder(query.sort), table))
+    const rows = this.run(entity, 'findByRefs', () => this.statement(sql).all(JSON.stringify(ids), query.perRefLimit) as Row[])
     const items: Doc[] = []
     const totals = new Map<string, number>()
     let ref: unknown

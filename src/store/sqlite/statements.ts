@@ -40,6 +40,21 @@ export function findByRefsSql (table: string, column: string): string {
     ORDER BY ref, child.id`
 }
 
+/**
+ * Children of many parents in a given order: `ROW_NUMBER()` and `COUNT(*)` over each parent's
+ * partition (read through the ref index), keeping the first `?` of each (at least one, so that
+ * a parent's count survives a limit of 0). Rows come grouped by parent, in the order asked.
+ */
+export function findByRefsSortedSql (table: string, column: string, orderBy: string): string {
+  return `SELECT doc, ref, children FROM (
+      SELECT doc, ${column} AS ref,
+        ROW_NUMBER() OVER (PARTITION BY ${column} ORDER BY ${orderBy}) AS position,
+        COUNT(*) OVER (PARTITION BY ${column}) AS children
+      FROM ${table} WHERE ${column} IN (SELECT value FROM json_each(?)))
+    WHERE position <= max(?, 1)
+    ORDER BY ref, position`
+}
+
 /** One keyset batch; the key values are selected too, to become the next cursor as they are. */
 export function streamSql (table: string, keys: readonly string[], where: string, orderBy: string): string {
   const columns = keys.map((key, i) => `${key} AS k${i}`).join(', ')

@@ -1,0 +1,104 @@
+// Per-parent child limits and orders (`limit[Child]`, `sort[Child]`) and the `meta.children`
+// page report, over HTTP on every store: the same answers, and round trips that do not depend
+// on the number of parents.
+import type { FastifyInstance } from 'fastify'
+import t, { type Test } from 'tap'
+import { buildApp } from '../../plugins/app.js'
+import { loadConfig } from '../../src/config.js'
+import { sampleCategories, sampleCustomers, sampleOrders, sampleProducts } from '../../src/sample/sample-data.js'
+import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import type { Doc } from '../../src/store/store.js'
+import { countQueries } from '../helper.js'
+import { MongoStandIn } from '../support/mongo-stand-in.js'
+
+const SIZE = { customers: 5, products: 10, orders: 500, itemsPerOrder: 8 }
+const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
+const STORES = ['memory:', 'sqlite::memory:', 'mongodb://stand-in/relata'] as const
+
+async function shop (t: Test, url: typeof STORES[number]): Promise<FastifyInstance> {
+  const standIn = new MongoStandIn()
+  const app = await buildApp(loadConfig({ DATABASE_URL: url, ...ENV }), {
+    logger: false,
+    ...(url.startsWith('mongodb') ? { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) } : {})
+  })
+  t.teardown(() => app.close())
+  const store = app.relata.store
+  const { orders, items } = sampleOrders(SIZE)
+  await store.upsertMany('Category', sampleCategories())
+  await store.upsertMany('Customer', sampleCustomers(SIZE.customers))
+  await store.upsertMany('Product', sampleProducts(SIZE.products))
+  await store.upsertMany('Order', orders)
+  await store.upsertMany('OrderItem', items)
+  return app
+}
+
+interface OrderGraph { entity: Doc, children: { OrderItem: { orderId: Doc[] } }, meta: { children: Record<string, { total: number, returned: number, next?: string }> } }
+
+/** The expected top items of an order, computed here from all of them. */
+function topItems (all: Doc[], orderId: string, n: number): string[] {
+  return all.filter(i => i.orderId === orderId)
+    .sort((a, b) => (b.quantity as number) - (a.quantity as number) || (a.id < b.id ? -1 : 1))
+    .slice(0, n).map(i => i.id)
+}
+
+for (const url of STORES) {
+  t.test(`${url}: limit[OrderItem] and sort[OrderItem] pick each order's top children in one round trip`, async t => {
+    const app = await shop(t, url)
+    const all = sampleOrders(SIZE).items
+    const query = 'with=OrderItem&limit[OrderItem]=3&sort[OrderItem]=-quantity'
+    let small: OrderGraph[] = []
+    let large: OrderGraph[] = []
+    const smallCount = await countQueries(app, async () => { small = (await app.inject(`/api/orders?size=10&${query}`)).json() })
+    const largeCount = await countQueries(app, async () => { large = (await app.inject(`/api/orders?size=500&${query}`)).json() })
+    t.equal(small.length, 10)
+    t.equal(large.length, 500)
+    t.equal(smallCount, 2, 'one page query, one findByRefs')
+    t.equal(largeCount, smallCount, 'the same for 10 and 500 orders')
+    for (const graph of large) {
+      t.same(graph.children.OrderItem.orderId.map(i => i.id), topItems(all, graph.entity.id, 3), `top items of ${graph.entity.id}`)
+    }
+    const [first] = small
+    t.same(first!.meta.children['OrderItem.orderId'], {
+      total: 8,
+      returned: 3,
+      next: `/api/order-items?filter=${encodeURIComponent(JSON.stringify({ orderId: first!.entity.id })).replaceAll('%20', '+')}&sort=-quantity&size=3&page=2`
+    })
+
+    const next = (await app.inject(first!.meta.children['OrderItem.orderId']!.next!)).json() as Doc[]
+    t.same(next.map(i => i.id), topItems(all, first!.entity.id, 6).slice(3), 'the next link continues the list')
+
+    const single = await app.inject(`/api/orders/${first!.entity.id}?${query}`)
+    t.same((single.json() as OrderGraph).children, first!.children, 'the single GET takes the same parameters')
+    const lines = (await app.inject(`/api/orders/stream?${query}&filter={"status":"paid"}`)).body.trim().split('\n').map(l => JSON.parse(l) as OrderGraph)
+    t.ok(lines.length > 0 && lines.every(g => g.children.OrderItem.orderId.length === 3 && g.meta.children['OrderItem.orderId']!.total === 8), 'and the stream')
+  })
+
+  t.test(`${url}: meta.children reports every child list; a whole list has no next`, async t => {
+    const app = await shop(t, url)
+    const whole = (await app.inject('/api/orders/ord-1?with=all')).json() as OrderGraph
+    t.same(whole.meta, { children: { 'OrderItem.orderId': { total: 8, returned: 8 } } })
+    const none = (await app.inject('/api/orders/ord-1?with=OrderItem&limit[OrderItem]=0')).json() as OrderGraph
+    t.same([none.children.OrderItem.orderId, none.meta.children['OrderItem.orderId']], [[], { total: 8, returned: 0 }], 'a limit of 0 only counts')
+    const parentsOnly = (await app.inject('/api/orders/ord-1?with=customerId')).json() as Record<string, unknown>
+    t.equal(parentsOnly.meta, undefined, 'no meta without children')
+    const byId = (await app.inject('/api/orders/ord-1?with=OrderItem&limit[OrderItem]=2&sort[OrderItem]=-id')).json() as OrderGraph
+    t.same(byId.children.OrderItem.orderId.map(i => i.id), ['item-1-8', 'item-1-7'])
+  })
+}
+
+t.test('child parameters are checked', async t => {
+  const app = await shop(t, 'memory:')
+  const cases: Array<[string, RegExp]> = [
+    ['/api/orders?with=customerId&limit[OrderItem]=2', /limit\[OrderItem\] names no child entity loaded by with; add OrderItem to with/],
+    ['/api/orders?limit[Nope]=2', /limit\[Nope\] names no child entity loaded by with; add a child entity to with/],
+    ['/api/customers?with=Order&sort[OrderItem]=id', /sort\[OrderItem\] names no child entity loaded by with; with loads Order/],
+    ['/api/orders?with=OrderItem&sort[OrderItem]=-weight', /cannot sort by unknown property 'weight'/],
+    ['/api/orders?with=OrderItem&limit[OrderItem]=-1', /limit\[OrderItem\]/]
+  ]
+  for (const [url, detail] of cases) {
+    const res = await app.inject(url)
+    t.equal(res.statusCode, 400, url)
+    t.match(res.json().detail, detail, url)
+  }
+  t.same((await app.inject('/api/orders?with=OrderItem&limit[OrderItem]=')).statusCode, 400, 'an empty limit is not a number')
+})
