@@ -921,6 +921,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[Product]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `Category`, `Product`, `Category.parentId`, `Product.categoryId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Category documents.
+                 * @example Category
+                 */
+                count?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -1086,6 +1091,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[Product]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `Category`, `Product`, `Category.parentId`, `Product.categoryId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Category documents.
+                 * @example Category
+                 */
+                count?: string;
             };
             header?: never;
             path?: never;
@@ -1168,6 +1178,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[Product]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `Category`, `Product`, `Category.parentId`, `Product.categoryId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Category documents.
+                 * @example Category
+                 */
+                count?: string;
             };
             header?: never;
             path: {
@@ -1464,6 +1479,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[Order]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `Order`, `Order.customerId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Customer documents.
+                 * @example Order
+                 */
+                count?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -1619,6 +1639,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[Order]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `Order`, `Order.customerId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Customer documents.
+                 * @example Order
+                 */
+                count?: string;
             };
             header?: never;
             path?: never;
@@ -1691,6 +1716,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[Order]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `Order`, `Order.customerId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Customer documents.
+                 * @example Order
+                 */
+                count?: string;
             };
             header?: never;
             path: {
@@ -1987,6 +2017,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.productId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Product documents.
+                 * @example OrderItem
+                 */
+                count?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -2142,6 +2177,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.productId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Product documents.
+                 * @example OrderItem
+                 */
+                count?: string;
             };
             header?: never;
             path?: never;
@@ -2214,6 +2254,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.productId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Product documents.
+                 * @example OrderItem
+                 */
+                count?: string;
             };
             header?: never;
             path: {
@@ -2510,6 +2555,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.orderId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Order documents.
+                 * @example OrderItem
+                 */
+                count?: string;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -2665,6 +2715,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.orderId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Order documents.
+                 * @example OrderItem
+                 */
+                count?: string;
             };
             header?: never;
             path?: never;
@@ -2737,6 +2792,11 @@ export interface operations {
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.orderId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Order documents.
+                 * @example OrderItem
+                 */
+                count?: string;
             };
             header?: never;
             path: {

@@ -36,6 +36,14 @@ export function childParams (meta: EntityMetadata) {
       examples: ['-id']
     }))
   }
+  if (meta.children.length > 0) {
+    const names = [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+    params.count = Type.Optional(Type.String({
+      maxLength: MAX_WITH_LENGTH,
+      description: `Child relationships to count without loading them, a comma list of ${names.map(n => `\`${n}\``).join(', ')}: each graph's \`meta.children\` gives \`total\` (and \`returned: 0\`). One grouped round trip per relationship, whatever the number of ${meta.name} documents.`,
+      examples: [names[0]]
+    }))
+  }
   return params
 }
 

@@ -84,8 +84,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { ...oneOrGraph, description: `The ${meta.name}, or its graph when \`with\` is given` }, ...notFound, ...errors }
     }
   }, async function get (request) {
-    const { selection, children } = parseQuery(meta, request.query, app.relata.metadata)
-    return await api.get(request.params.id, selection, children)
+    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata)
+    return await api.get(request.params.id, selection, graph)
   })
 
   app.post('/', {

@@ -32,6 +32,7 @@ export function withLatency (store: Store, latencyMs: number): Store {
     getMany: async (entity, ids) => { await sleep(latencyMs); return await store.getMany(entity, ids) },
     find: async (entity, query) => { await sleep(latencyMs); return await store.find(entity, query) },
     findByRefs: async (entity, property, ids, query) => { await sleep(latencyMs); return await store.findByRefs(entity, property, ids, query) },
+    countByRefs: async (entity, property, ids) => { await sleep(latencyMs); return await store.countByRefs(entity, property, ids) },
     stream,
     upsertMany: async (entity, docs) => { await sleep(latencyMs); return await store.upsertMany(entity, docs) },
     delete: async (entity, id) => { await sleep(latencyMs); return await store.delete(entity, id) },

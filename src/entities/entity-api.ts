@@ -2,7 +2,7 @@
 // reads that can be enriched with relationship graphs, and validated, atomic writes.
 import { monotonicFactory } from 'ulid'
 import { BadRequestError, NotFoundError } from '../errors.js'
-import type { ChildQueries, Graph, Selection } from '../graph/graph.js'
+import type { ChildQueries, Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import { parseWith } from '../graph/parse-with.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
@@ -23,6 +23,8 @@ export interface ReadQuery {
   selection?: Selection
   /** Limit and order of the children of each child entity in the graphs. */
   children?: ChildQueries
+  /** Child relationships reported by their count only. */
+  counts?: GraphRequest['counts']
 }
 
 export interface PageQuery extends ReadQuery {
@@ -73,23 +75,23 @@ export class EntityApi {
     this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
   }
 
-  async get (id: string, selection?: Selection, children?: ChildQueries): Promise<Doc | Graph> {
+  async get (id: string, selection?: Selection, request?: GraphRequest): Promise<Doc | Graph> {
     const found = await this.store.get(this.meta.name, id)
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
     // an empty selection (`?with=`) answers the plain document, as lists and streams do
-    return (await this.#enrich([doc], selection, children))[0]!
+    return (await this.#enrich([doc], selection, request))[0]!
   }
 
   async list (query: PageQuery): Promise<Page> {
     const { items, total } = await this.store.find(this.meta.name, query)
-    return { items: await this.#enrich(this.#visible(items), query.selection, query.children), total }
+    return { items: await this.#enrich(this.#visible(items), query.selection, query), total }
   }
 
   /** Every matching document (or graph) in store-sized batches; stop iterating to stop reading. */
   async * stream (query: ReadQuery & { batchSize: number }): AsyncGenerator<Array<Doc | Graph>> {
     for await (const batch of this.store.stream(this.meta.name, query)) {
-      yield await this.#enrich(this.#visible(batch), query.selection, query.children)
+      yield await this.#enrich(this.#visible(batch), query.selection, query)
     }
   }
 
@@ -185,9 +187,13 @@ export class EntityApi {
     if (batch.length > 0) yield * await this.graphs.build(batch, selection)
   }
 
-  async #enrich (docs: Doc[], selection: Selection | undefined, children?: ChildQueries): Promise<Array<Doc | Graph>> {
-    if (selection === undefined || (selection.parents.length === 0 && selection.children.length === 0)) return docs
-    return await this.graphs.build(docs, selection, children)
+  async #enrich (docs: Doc[], selection: Selection | undefined, request: GraphRequest = {}): Promise<Array<Doc | Graph>> {
+    const counts = request.counts ?? []
+    if ((selection === undefined || (selection.parents.length === 0 && selection.children.length === 0)) && counts.length === 0) return docs
+    return await this.graphs.build(docs, selection ?? { parents: [], children: [] }, {
+      ...(request.children === undefined ? {} : { children: request.children }),
+      ...(counts.length === 0 ? {} : { counts })
+    })
   }
 }
 

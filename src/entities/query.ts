@@ -2,9 +2,9 @@
 // Shared by HTTP and the command line so both reject the same inputs with the same words.
 import { BadRequestError } from '../errors.js'
 import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
-import { parseWith } from '../graph/parse-with.js'
+import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
-import type { EntityMetadata } from '../metadata/types.js'
+import type { ChildRelationship, EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
 import type { SortKey } from '../store/store.js'
@@ -15,6 +15,8 @@ export interface RawQuery {
   filter?: string
   sort?: string
   with?: string
+  /** Child relationships to count only: child entities or `Child.refProp`, comma-separated. */
+  count?: string
   // and, read by name: `limit[Child]` (children per parent, a number or its text) and
   // `sort[Child]` (their order), for each child entity in `with`
 }
@@ -25,6 +27,8 @@ export interface ParsedQuery {
   selection: Selection
   /** Per child entity: limit and order of its children in each graph. */
   children?: ChildQueries
+  /** Child relationships counted, not loaded. */
+  counts?: ChildRelationship[]
 }
 
 const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
@@ -36,7 +40,22 @@ export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: Relatio
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
   const children = parseChildQueries(meta, raw, parsed.selection, model)
   if (children !== undefined) parsed.children = children
+  if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)
   return parsed
+}
+
+/** `count=OrderItem,Book.coAuthorId`: child entities (every reference of theirs) or single references. */
+function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
+  if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`count is longer than ${MAX_WITH_LENGTH} characters`)
+  const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
+  const unknown = names.filter(n => !meta.children.some(c => c.child === n || c.key === n))
+  if (unknown.length > 0) {
+    const valid = [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+    throw new BadRequestError(
+      `unknown child relationship ${unknown.map(n => `'${n}'`).join(', ')} in count; ${meta.name} ${valid.length === 0 ? 'has no children' : `accepts ${valid.join(', ')}`}`,
+      unknown.map(n => ({ path: '/count', message: `unknown child relationship '${n}'` })))
+  }
+  return meta.children.filter(c => names.includes(c.child) || names.includes(c.key))
 }
 
 function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection, model?: RelationshipMetadata): ChildQueries | undefined {

@@ -5,7 +5,7 @@
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, Store } from '../store/store.js'
-import type { ChildPage, ChildPageLink, ChildQueries, ChildQuery, Graph, Selection } from './graph.js'
+import type { ChildPage, ChildPageLink, ChildQuery, Graph, GraphRequest, Selection } from './graph.js'
 
 export interface GraphOptions {
   /** Most children loaded per parent document and relationship; the rest are counted in `meta`. */
@@ -14,6 +14,11 @@ export interface GraphOptions {
   hidden?: HiddenFields
   /** Makes the `next` link of a cut child list; without it, `meta` only counts. */
   childPageLink?: ChildPageLink
+}
+
+interface CountedChildren {
+  relationship: ChildRelationship
+  totals: Map<string, number>
 }
 
 interface LoadedChildren {
@@ -26,13 +31,24 @@ interface LoadedChildren {
 export class GraphBuilder {
   constructor (private readonly store: Store, private readonly options: GraphOptions) {}
 
-  /** `children` gives per child entity how many children to load per parent and in which order. */
-  async build (docs: readonly Doc[], selection: Selection, children: ChildQueries = {}): Promise<Graph[]> {
-    const [parents, loaded] = await Promise.all([
+  /**
+   * `request.children` gives per child entity how many children to load per parent and in which
+   * order; `request.counts` the child relationships to count only (one grouped count each).
+   */
+  async build (docs: readonly Doc[], selection: Selection, request: GraphRequest = {}): Promise<Graph[]> {
+    const children = request.children ?? {}
+    const counts = (request.counts ?? []).filter(rel => !selection.children.some(loaded => loaded.key === rel.key))
+    const [parents, loaded, counted] = await Promise.all([
       this.#loadParents(docs, selection.parents),
-      Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {})))
+      Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {}))),
+      Promise.all(counts.map(rel => this.#countChildren(docs, rel)))
     ])
-    return docs.map(doc => this.#assemble(doc, selection.parents, parents, loaded))
+    return docs.map(doc => this.#assemble(doc, selection.parents, parents, loaded, counted))
+  }
+
+  async #countChildren (docs: readonly Doc[], relationship: ChildRelationship): Promise<CountedChildren> {
+    const totals = await this.store.countByRefs(relationship.child, relationship.property, [...new Set(docs.map(d => d.id))])
+    return { relationship, totals }
   }
 
   /** One getMany per parent entity: relationships to the same entity share the round trip. */
@@ -79,7 +95,8 @@ export class GraphBuilder {
     doc: Doc,
     parentRels: readonly ParentRelationship[],
     parents: Map<string, Map<string, Doc>>,
-    children: readonly LoadedChildren[]
+    children: readonly LoadedChildren[],
+    counted: readonly CountedChildren[]
   ): Graph {
     const graph: Graph = { entity: doc, parents: {}, children: {} }
     for (const rel of parentRels) {
@@ -97,6 +114,9 @@ export class GraphBuilder {
         : undefined
       if (next !== undefined) page.next = next
       ;(graph.meta ??= { children: {} }).children[rel.key] = page
+    }
+    for (const { relationship: rel, totals } of counted) {
+      (graph.meta ??= { children: {} }).children[rel.key] = { total: totals.get(doc.id) ?? 0, returned: 0 }
     }
     return graph
   }

@@ -43,5 +43,12 @@ export interface ChildQuery {
 /** Child entity name → its query (`limit[OrderItem]=5&sort[OrderItem]=-quantity`). */
 export type ChildQueries = Readonly<Record<string, ChildQuery>>
 
+/** What a graph holds beyond its selection: child limits and orders, and relationships only counted. */
+export interface GraphRequest {
+  children?: ChildQueries
+  /** Child relationships reported in `meta.children` by their count only (`count=OrderItem`). */
+  counts?: readonly ChildRelationship[]
+}
+
 /** Where the children of one parent past the first page are, as the server exposes them. */
 export type ChildPageLink = (relationship: ChildRelationship, parentId: string, page: { sort?: readonly SortKey[], size: number, page: number }) => string | undefined

@@ -80,6 +80,8 @@ export interface Store {
    * first `perRefLimit` of each parent in `sort` order, grouped by parent, and every parent's count.
    */
   findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult>
+  /** How many children each parent has, without reading them: one grouped round trip. Parents without children are absent. */
+  countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>>
   /**
    * Every matching document exactly once, in batches, reading the store one batch at a time
    * so memory stays bounded. Stopping the iteration (return/break) stops the reads.

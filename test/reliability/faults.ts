@@ -11,7 +11,7 @@ export interface FaultyStore {
   mode: FaultMode
 }
 
-const CALLS = new Set(['get', 'getMany', 'find', 'findByRefs', 'upsertMany', 'delete', 'deleteMany', 'ping'])
+const CALLS = new Set(['get', 'getMany', 'find', 'findByRefs', 'countByRefs', 'upsertMany', 'delete', 'deleteMany', 'ping'])
 
 /** Wraps `store`: in mode `throw` every call fails as unavailable, in mode `hang` none answers. */
 export function faulty (store: Store): FaultyStore {

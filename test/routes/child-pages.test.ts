@@ -84,6 +84,28 @@ for (const url of STORES) {
     const byId = (await app.inject('/api/orders/ord-1?with=OrderItem&limit[OrderItem]=2&sort[OrderItem]=-id')).json() as OrderGraph
     t.same(byId.children.OrderItem.orderId.map(i => i.id), ['item-1-8', 'item-1-7'])
   })
+
+  t.test(`${url}: count=OrderItem counts children without loading them, in one grouped round trip`, async t => {
+    const app = await shop(t, url)
+    await app.inject({ method: 'DELETE', url: '/api/order-items/item-2-1' })
+    let small: OrderGraph[] = []
+    let large: OrderGraph[] = []
+    const smallCount = await countQueries(app, async () => { small = (await app.inject('/api/orders?size=10&count=OrderItem')).json() })
+    const largeCount = await countQueries(app, async () => { large = (await app.inject('/api/orders?size=500&count=OrderItem')).json() })
+    t.equal(smallCount, 2, 'one page query, one countByRefs')
+    t.equal(largeCount, smallCount, 'the same for 10 and 500 orders')
+    t.equal(await countQueries(app, () => app.inject('/api/orders?size=10&count=OrderItem')), 2)
+    t.same(large.find(g => g.entity.id === 'ord-2'), { entity: large.find(g => g.entity.id === 'ord-2')!.entity, parents: {}, children: {}, meta: { children: { 'OrderItem.orderId': { total: 7, returned: 0 } } } })
+    t.ok(small.every(g => g.meta.children['OrderItem.orderId']!.total === (g.entity.id === 'ord-2' ? 7 : 8)))
+    const withParents = (await app.inject('/api/orders/ord-3?with=customerId&count=OrderItem.orderId')).json() as OrderGraph & { parents: Record<string, unknown> }
+    t.ok(withParents.parents.customerId !== null)
+    t.same(withParents.meta, { children: { 'OrderItem.orderId': { total: 8, returned: 0 } } })
+    const both = (await app.inject('/api/orders/ord-3?with=OrderItem&limit[OrderItem]=1&count=OrderItem')).json() as OrderGraph
+    t.same(both.meta.children['OrderItem.orderId'], { total: 8, returned: 1, next: both.meta.children['OrderItem.orderId']!.next }, 'a loaded list is not counted twice')
+    const lines = (await app.inject('/api/orders/stream?count=OrderItem')).body.trim().split('\n').map(l => JSON.parse(l) as OrderGraph)
+    t.equal(lines.length, 500)
+    t.ok(lines.every(g => g.meta.children['OrderItem.orderId']!.total >= 7), 'streams count too')
+  })
 }
 
 t.test('child parameters are checked', async t => {
@@ -101,4 +123,9 @@ t.test('child parameters are checked', async t => {
     t.match(res.json().detail, detail, url)
   }
   t.same((await app.inject('/api/orders?with=OrderItem&limit[OrderItem]=')).statusCode, 400, 'an empty limit is not a number')
+  const count = await app.inject('/api/orders?count=OrderItem,Customer')
+  t.equal(count.statusCode, 400)
+  t.match(count.json(), { detail: "unknown child relationship 'Customer' in count; Order accepts OrderItem, OrderItem.orderId", errors: [{ path: '/count' }] })
+  const leaf = await app.inject('/api/order-items?count=x')
+  t.equal(leaf.statusCode, 400, 'an entity without children takes no count parameter')
 })

@@ -420,6 +420,23 @@ export function storeConformance (name: string, open: OpenStore): void {
     t.same(ids(byId.items), ['q6', 'q5'])
   })
 
+  t.test(`${name}: countByRefs counts each parent's children in one round trip`, async t => {
+    const { store, count } = await openHarness(t, open)
+    await store.upsertMany('post', [
+      { id: 'c1', authorId: 'a1' }, { id: 'c2', authorId: 'a1' }, { id: 'c3', authorId: 'a2', editorId: 'a1' },
+      { id: 'c4', authorId: null }, { id: 'c5', authorId: 5 }, { id: 'c6', authorId: ['a1'] }
+    ])
+    const counts = await store.countByRefs('post', 'authorId', ['a1', 'a2', 'a3', 'a1', '5'])
+    t.equal(count('countByRefs'), 1)
+    t.same(Object.fromEntries(counts), { a1: 2, a2: 1 }, 'only string references count; parents without children are absent')
+    t.same(Object.fromEntries(await store.countByRefs('post', 'editorId', ['a1'])), { a1: 1 })
+    t.same(await store.countByRefs('post', 'authorId', []), new Map())
+    await store.delete('post', 'c1')
+    t.same(Object.fromEntries(await store.countByRefs('post', 'authorId', ['a1'])), { a1: 1 }, 'follows deletes')
+    const undeclared = await caught(store.countByRefs('post', 'title', ['a1']))
+    t.ok(undeclared instanceof Error && !(undeclared instanceof BadRequestError), 'an undeclared ref property is a programming error')
+  })
+
   t.test(`${name}: findByRefs limits per parent and counts all`, async t => {
     const { store, count } = await openHarness(t, open)
     await store.upsertMany('post', [
@@ -540,11 +557,12 @@ export function storeConformance (name: string, open: OpenStore): void {
     await store.getMany('post', ['p1', 'p2'])
     await store.find('post', { page: 5, size: 10, filter: { op: 'eq', field: 'authorId', value: 'a' } })
     await store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 })
+    await store.countByRefs('post', 'authorId', ['a'])
     await store.upsertMany('post', [{ id: 'p3' }])
     await store.delete('post', 'p3')
     await store.deleteMany('post', ['p2'])
     await store.ping()
-    t.same(calls, ['post.get', 'post.getMany', 'post.find', 'post.findByRefs', 'post.upsertMany', 'post.delete', 'post.deleteMany'],
+    t.same(calls, ['post.get', 'post.getMany', 'post.find', 'post.findByRefs', 'post.countByRefs', 'post.upsertMany', 'post.delete', 'post.deleteMany'],
       'ping is not counted')
   })
 
@@ -565,6 +583,7 @@ export function storeConformance (name: string, open: OpenStore): void {
     const calls = [
       () => store.ping(), () => store.get('row', 'c1'), () => store.getMany('row', ['c1']),
       () => store.find('row', { page: 1, size: 1 }), () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }),
+      () => store.countByRefs('post', 'authorId', ['a']),
       () => store.upsertMany('row', [{ id: 'n' }]), () => store.delete('row', 'c1'), () => store.deleteMany('row', ['c1']),
       () => store.moveMany('row', 'post', [{ id: 'c1', rev: '1', doc: { id: 'c1' } }]),
       () => collect(store.stream('row', { batchSize: 5 }))

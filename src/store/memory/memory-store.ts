@@ -87,6 +87,19 @@ export class MemoryStore implements Store {
     return { items, totals }
   }
 
+  async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+    if (!this.table(entity).refs.has(refProperty)) {
+      throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    }
+    const table = this.begin(entity, 'countByRefs')
+    const totals = new Map<string, number>()
+    for (const ref of new Set(ids)) {
+      const size = table.refs.children(refProperty, ref)?.size ?? 0
+      if (size > 0) totals.set(ref, size)
+    }
+    return totals
+  }
+
   stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
     return this.batches(entity, query)
   }

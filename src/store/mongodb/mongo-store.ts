@@ -11,7 +11,7 @@ import { fromStored, prepareDoc } from './mongo-documents.js'
 import { storeError } from './mongo-errors.js'
 import { filterQuery, storedPath } from './mongo-filter.js'
 import { sortStages } from './mongo-order.js'
-import { findByRefsPipeline, findPipeline } from './pipelines.js'
+import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
 export interface MongoStoreSettings {
   /** Run each upsertMany in a transaction (replica sets and sharded clusters only). */
@@ -120,6 +120,16 @@ export class MongoStore implements Store {
       if ((row.position as number) <= query.perRefLimit) items.push(fromStored(row.doc as Document))
     }
     return { items, totals }
+  }
+
+  async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const collection = this.collection(entity)
+    if (!this.refs.get(entity)!.has(refProperty)) {
+      throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    }
+    const unique = [...new Set(ids)]
+    const rows = await this.drain(entity, 'countByRefs', collection.aggregate(countByRefsPipeline(refProperty, unique), { batchSize: unique.length + 1, allowDiskUse: true }))
+    return new Map(rows.map(row => [row._id as string, row.children as number]))
   }
 
   stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {

@@ -17,6 +17,15 @@ export function findPipeline (match: Document, sort: Document[], page: number, s
   ]
 }
 
+/** How many children each parent has: one `$group` over the ref index's matches. */
+export function countByRefsPipeline (refProperty: string, ids: readonly string[]): Document[] {
+  const ref = storedPath(refProperty).stored
+  return [
+    { $match: { [ref]: { $in: ids, $not: { $type: 'array' } } } },
+    { $group: { _id: `$${ref}`, children: { $sum: 1 } } }
+  ]
+}
+
 /**
  * Children of many parents: per parent, its first `limit` children by id and how many it has.
  * The first child of each parent is always kept so that its count survives a limit of 0; the

@@ -152,6 +152,14 @@ export class SqliteStore implements Store {
     return { items, totals }
   }
 
+  async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const table = this.table(entity)
+    const column = table.refColumns.get(refProperty)
+    if (column === undefined) throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    const rows = this.run(entity, 'countByRefs', () => this.statement(statements.countByRefsSql(table.table, column)).all(JSON.stringify(ids)) as Row[])
+    return new Map(rows.map(row => [row.ref as string, row.children as number]))
+  }
+
   stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
     return this.batches(entity, query)
   }

@@ -55,6 +55,12 @@ export function findByRefsSortedSql (table: string, column: string, orderBy: str
     ORDER BY ref, position`
 }
 
+/** How many children each parent has: one grouped count over the (ref, id) index. */
+export function countByRefsSql (table: string, column: string): string {
+  return `SELECT ${column} AS ref, COUNT(*) AS children FROM ${table}
+    WHERE ${column} IN (SELECT value FROM json_each(?)) GROUP BY ${column}`
+}
+
 /** One keyset batch; the key values are selected too, to become the next cursor as they are. */
 export function streamSql (table: string, keys: readonly string[], where: string, orderBy: string): string {
   const columns = keys.map((key, i) => `${key} AS k${i}`).join(', ')
