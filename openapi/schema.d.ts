@@ -737,20 +737,20 @@ export interface components {
             entity: components["schemas"]["Category"];
             /** @description Selected parents, by reference property */
             parents: {
-                /** @description The Category that parentId points at, or null when it is null or dangling */
-                parentId?: components["schemas"]["Category"] | null;
+                /** @description The Category that parentId points at (its CategoryGraph when a `with` path goes on through it), or null when it is null or dangling */
+                parentId?: components["schemas"]["CategoryGraph"] | components["schemas"]["Category"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: {
                 /** @description Category documents that reference this Category, by reference property */
                 Category?: {
-                    /** @description Category documents whose parentId is this Category's id */
-                    parentId?: components["schemas"]["Category"][];
+                    /** @description Category documents whose parentId is this Category's id (CategoryGraphs when a `with` path goes on through them) */
+                    parentId?: (components["schemas"]["CategoryGraph"] | components["schemas"]["Category"])[];
                 };
                 /** @description Product documents that reference this Category, by reference property */
                 Product?: {
-                    /** @description Product documents whose categoryId is this Category's id */
-                    categoryId?: components["schemas"]["Product"][];
+                    /** @description Product documents whose categoryId is this Category's id (ProductGraphs when a `with` path goes on through them) */
+                    categoryId?: (components["schemas"]["ProductGraph"] | components["schemas"]["Product"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
@@ -764,8 +764,8 @@ export interface components {
             children: {
                 /** @description Order documents that reference this Customer, by reference property */
                 Order?: {
-                    /** @description Order documents whose customerId is this Customer's id */
-                    customerId?: components["schemas"]["Order"][];
+                    /** @description Order documents whose customerId is this Customer's id (OrderGraphs when a `with` path goes on through them) */
+                    customerId?: (components["schemas"]["OrderGraph"] | components["schemas"]["Order"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
@@ -775,15 +775,15 @@ export interface components {
             entity: components["schemas"]["Product"];
             /** @description Selected parents, by reference property */
             parents: {
-                /** @description The Category that categoryId points at, or null when it is null or dangling */
-                categoryId?: components["schemas"]["Category"] | null;
+                /** @description The Category that categoryId points at (its CategoryGraph when a `with` path goes on through it), or null when it is null or dangling */
+                categoryId?: components["schemas"]["CategoryGraph"] | components["schemas"]["Category"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: {
                 /** @description OrderItem documents that reference this Product, by reference property */
                 OrderItem?: {
-                    /** @description OrderItem documents whose productId is this Product's id */
-                    productId?: components["schemas"]["OrderItem"][];
+                    /** @description OrderItem documents whose productId is this Product's id (OrderItemGraphs when a `with` path goes on through them) */
+                    productId?: (components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItem"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
@@ -793,15 +793,15 @@ export interface components {
             entity: components["schemas"]["Order"];
             /** @description Selected parents, by reference property */
             parents: {
-                /** @description The Customer that customerId points at, or null when it is null or dangling */
-                customerId?: components["schemas"]["Customer"] | null;
+                /** @description The Customer that customerId points at (its CustomerGraph when a `with` path goes on through it), or null when it is null or dangling */
+                customerId?: components["schemas"]["CustomerGraph"] | components["schemas"]["Customer"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: {
                 /** @description OrderItem documents that reference this Order, by reference property */
                 OrderItem?: {
-                    /** @description OrderItem documents whose orderId is this Order's id */
-                    orderId?: components["schemas"]["OrderItem"][];
+                    /** @description OrderItem documents whose orderId is this Order's id (OrderItemGraphs when a `with` path goes on through them) */
+                    orderId?: (components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItem"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
@@ -811,10 +811,10 @@ export interface components {
             entity: components["schemas"]["OrderItem"];
             /** @description Selected parents, by reference property */
             parents: {
-                /** @description The Order that orderId points at, or null when it is null or dangling */
-                orderId?: components["schemas"]["Order"] | null;
-                /** @description The Product that productId points at, or null when it is null or dangling */
-                productId?: components["schemas"]["Product"] | null;
+                /** @description The Order that orderId points at (its OrderGraph when a `with` path goes on through it), or null when it is null or dangling */
+                orderId?: components["schemas"]["OrderGraph"] | components["schemas"]["Order"] | null;
+                /** @description The Product that productId points at (its ProductGraph when a `with` path goes on through it), or null when it is null or dangling */
+                productId?: components["schemas"]["ProductGraph"] | components["schemas"]["Product"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: Record<string, never>;
@@ -896,11 +896,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Category: `all`, or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
                  * @example 5
@@ -1066,11 +1068,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Category: `all`, or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
                  * @example 5
@@ -1153,11 +1157,13 @@ export interface operations {
     getCategory: {
         parameters: {
             query?: {
-                /**
-                 * @description Relationships to load with each Category: `all`, or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
                  * @example 5
@@ -1464,11 +1470,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Customer: `all`, or a comma list of `Order`, `Order.customerId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
                  * @example 5
@@ -1624,11 +1632,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Customer: `all`, or a comma list of `Order`, `Order.customerId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
                  * @example 5
@@ -1701,11 +1711,13 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: {
-                /**
-                 * @description Relationships to load with each Customer: `all`, or a comma list of `Order`, `Order.customerId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
                  * @example 5
@@ -2002,11 +2014,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Product: `all`, or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
                  * @example 5
@@ -2162,11 +2176,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Product: `all`, or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
                  * @example 5
@@ -2239,11 +2255,13 @@ export interface operations {
     getProduct: {
         parameters: {
             query?: {
-                /**
-                 * @description Relationships to load with each Product: `all`, or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
                  * @example 5
@@ -2540,11 +2558,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Order: `all`, or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
                  * @example 5
@@ -2700,11 +2720,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each Order: `all`, or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
                  * @example 5
@@ -2777,11 +2799,13 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: {
-                /**
-                 * @description Relationships to load with each Order: `all`, or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /**
                  * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
                  * @example 5
@@ -3078,11 +3102,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each OrderItem: `all`, or a comma list of `orderId`, `productId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -3223,11 +3249,13 @@ export interface operations {
                  * @example -total,id
                  */
                 sort?: string;
-                /**
-                 * @description Relationships to load with each OrderItem: `all`, or a comma list of `orderId`, `productId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
             };
             header?: never;
             path?: never;
@@ -3285,11 +3313,13 @@ export interface operations {
     getOrderItem: {
         parameters: {
             query?: {
-                /**
-                 * @description Relationships to load with each OrderItem: `all`, or a comma list of `orderId`, `productId`. Parents are keyed by reference property, children by child entity and reference property.
-                 * @example all
-                 */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
+                /**
+                 * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
+                 * @example 2
+                 */
+                depth?: number;
             };
             header?: never;
             path: {

@@ -1,7 +1,7 @@
 // Query-string and path schemas of the entity routes, described for OpenAPI and validated
 // (with coercion of numbers) by Fastify before a handler runs.
 import { Type } from 'typebox'
-import { MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
+import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
 import { MAX_FILTER_LENGTH } from '../src/entities/query.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 
@@ -15,14 +15,20 @@ export function withParam (meta: EntityMetadata) {
   const names = validWithNames(meta)
   return Type.Optional(Type.String({
     maxLength: MAX_WITH_LENGTH,
-    description: `Relationships to load with each ${meta.name}: \`all\`, or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}. Parents are keyed by reference property, children by child entity and reference property.`,
-    examples: ['all']
+    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches (\`customerId.regionId\`, \`OrderItem.productId\`; \`Child.refProp\` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents.`,
+    examples: ['all', ...(names.length > 1 ? [names[1]!] : [])]
   }))
 }
 
-/** `limit[Child]` and `sort[Child]` for each child entity: per-parent limits and orders, applied in the store. */
-export function childParams (meta: EntityMetadata) {
+/** `depth`, and `limit[Child]`, `sort[Child]` and `count` for the child entities: how far and how much of a graph to load. */
+export function graphParams (meta: EntityMetadata) {
   const params: Record<string, ReturnType<typeof Type.Optional>> = {}
+  params.depth = Type.Optional(Type.Integer({
+    minimum: 1,
+    maximum: MAX_DEPTH,
+    description: `How many hops \`with=all\` follows, at most ${MAX_DEPTH} (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with \`with=all\`.`,
+    examples: [2]
+  }))
   for (const child of new Set(meta.children.map(c => c.child))) {
     params[`limit[${child}]`] = Type.Optional(Type.Integer({
       minimum: 0,
@@ -60,7 +66,7 @@ export function readQuery (meta: EntityMetadata) {
       examples: ['-total,id']
     })),
     with: withParam(meta),
-    ...childParams(meta)
+    ...graphParams(meta)
   })
 }
 

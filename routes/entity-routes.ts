@@ -6,7 +6,7 @@ import { Type } from 'typebox'
 import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { childParams, IdParams, listQuery, readQuery, withParam } from './entity-params.js'
+import { graphParams, IdParams, listQuery, readQuery, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { problem, ref, writeAccepted } from './schemas.js'
@@ -80,7 +80,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `Get one ${meta.name}, optionally with its relationships`,
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
-      querystring: Type.Object({ with: withParam(meta), ...childParams(meta) }),
+      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta) }),
       response: { 200: { ...oneOrGraph, description: `The ${meta.name}, or its graph when \`with\` is given` }, ...notFound, ...errors }
     }
   }, async function get (request) {

@@ -76,12 +76,12 @@ export function parkedRecordSchema (meta: EntityMetadata): Record<string, unknow
 export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   const parents: Record<string, unknown> = {}
   for (const p of meta.parents) {
-    parents[p.property] = { anyOf: [ref(p.target), { type: 'null' }], description: `The ${p.target} that ${p.property} points at, or null when it is null or dangling` }
+    parents[p.property] = { anyOf: [ref(`${p.target}Graph`), ref(p.target), { type: 'null' }], description: `The ${p.target} that ${p.property} points at (its ${p.target}Graph when a \`with\` path goes on through it), or null when it is null or dangling` }
   }
   const children: Record<string, Record<string, unknown>> = {}
   for (const c of meta.children) {
     const edges = children[c.child] ??= { type: 'object', properties: {}, additionalProperties: false, description: `${c.child} documents that reference this ${meta.name}, by reference property` }
-    ;(edges.properties as Record<string, unknown>)[c.property] = { type: 'array', items: ref(c.child), description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id` }
+    ;(edges.properties as Record<string, unknown>)[c.property] = { type: 'array', items: { anyOf: [ref(`${c.child}Graph`), ref(c.child)] }, description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id (${c.child}Graphs when a \`with\` path goes on through them)` }
   }
   return {
     $id: `${meta.name}Graph`,

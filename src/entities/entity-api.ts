@@ -145,20 +145,21 @@ export class EntityApi {
   async getParent (doc: Doc, property?: string): Promise<Doc | null> {
     const rel = pickParent(this.meta, property)
     const [graph] = await this.graphs.build([doc], { parents: [rel], children: [] })
-    return graph!.parents[rel.property] ?? null
+    // a one-hop selection: parents are documents, never graphs
+    return graph!.parents[rel.property] as Doc | null
   }
 
   /** Every parent of `doc`, keyed by reference property. */
   async getParents (doc: Doc): Promise<Record<string, Doc | null>> {
     const [graph] = await this.graphs.build([doc], { parents: this.meta.parents, children: [] })
-    return graph!.parents
+    return graph!.parents as Record<string, Doc | null>
   }
 
   /** The children of `doc` through one relationship, up to the child limit. */
   async getChildren (doc: Doc, child?: string, property?: string): Promise<Doc[]> {
     const rel = pickChildren(this.meta, child, property)
     const [graph] = await this.graphs.build([doc], { parents: [], children: [rel] })
-    return graph!.children[rel.child]![rel.property]!
+    return graph!.children[rel.child]![rel.property] as Doc[]
   }
 
   /**

@@ -17,6 +17,8 @@ export interface RawQuery {
   with?: string
   /** Child relationships to count only: child entities or `Child.refProp`, comma-separated. */
   count?: string
+  /** Hops `with=all` follows (1 by default, at most MAX_DEPTH); a number or its text. */
+  depth?: number | string
   // and, read by name: `limit[Child]` (children per parent, a number or its text) and
   // `sort[Child]` (their order), for each child entity in `with`
 }
@@ -35,13 +37,21 @@ const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 
 /** `model` lets `sort[Child]` be checked against the child's properties; without it, child sorts are refused. */
 export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ParsedQuery {
-  const parsed: ParsedQuery = { selection: parseWith(meta, raw.with) }
+  const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
+  const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth) }
   if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta.properties)
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
   const children = parseChildQueries(meta, raw, parsed.selection, model)
   if (children !== undefined) parsed.children = children
   if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)
   return parsed
+}
+
+/** Every child entity the selection loads, at any depth. */
+function childEntities (selection: Selection, into = new Set<string>()): string[] {
+  for (const c of selection.children) into.add(c.child)
+  for (const next of Object.values(selection.nested ?? {})) childEntities(next, into)
+  return [...into]
 }
 
 /** `count=OrderItem,Book.coAuthorId`: child entities (every reference of theirs) or single references. */
@@ -64,8 +74,8 @@ function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Sele
     const match = CHILD_PARAM.exec(name)
     if (match === null || value === undefined || value === '') continue
     const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
-    if (!selection.children.some(c => c.child === child)) {
-      const selected = [...new Set(selection.children.map(c => c.child))]
+    const selected = childEntities(selection)
+    if (!selected.includes(child)) {
       throw new BadRequestError(
         `${name} names no child entity loaded by with; ${selected.length === 0 ? `add ${meta.children.some(c => c.child === child) ? child : 'a child entity'} to with` : `with loads ${selected.join(', ')}`}`,
         [{ path: `/${name}`, message: 'not a child entity in with' }])

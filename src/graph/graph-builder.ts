@@ -36,6 +36,7 @@ export class GraphBuilder {
    * order; `request.counts` the child relationships to count only (one grouped count each).
    */
   async build (docs: readonly Doc[], selection: Selection, request: GraphRequest = {}): Promise<Graph[]> {
+    if (docs.length === 0) return []
     const children = request.children ?? {}
     const counts = (request.counts ?? []).filter(rel => !selection.children.some(loaded => loaded.key === rel.key))
     const [parents, loaded, counted] = await Promise.all([
@@ -43,7 +44,39 @@ export class GraphBuilder {
       Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {}))),
       Promise.all(counts.map(rel => this.#countChildren(docs, rel)))
     ])
-    return docs.map(doc => this.#assemble(doc, selection.parents, parents, loaded, counted))
+    const graphs = docs.map(doc => this.#assemble(doc, selection.parents, parents, loaded, counted))
+    if (selection.nested !== undefined) await this.#nextLevel(graphs, selection, request)
+    return graphs
+  }
+
+  /**
+   * Paths that go on: the documents every graph reached through one relationship are built as a
+   * batch, one level down, so a level costs one round trip per relationship, never per document.
+   */
+  async #nextLevel (graphs: Graph[], selection: Selection, request: GraphRequest): Promise<void> {
+    const below: GraphRequest = request.children === undefined ? {} : { children: request.children }
+    await Promise.all(Object.entries(selection.nested!).map(([key, next]) => this.#buildNested(graphs, selection, key, next, below)))
+  }
+
+  async #buildNested (graphs: Graph[], selection: Selection, key: string, next: Selection, request: GraphRequest): Promise<void> {
+    const parent = selection.parents.find(p => p.property === key)
+    const rel = parent === undefined ? selection.children.find(c => c.key === key)! : undefined
+    const reachedBy = (graph: Graph): Doc[] => {
+      if (rel !== undefined) return graph.children[rel.child]![rel.property] as Doc[]
+      const doc = graph.parents[key] as Doc | null
+      return doc === null ? [] : [doc]
+    }
+    const reached = new Map<string, Doc>()
+    for (const graph of graphs) for (const doc of reachedBy(graph)) reached.set(doc.id, doc)
+    const built = new Map((await this.build([...reached.values()], next, request)).map(g => [g.entity.id, g]))
+    for (const graph of graphs) {
+      if (rel !== undefined) {
+        const edges = graph.children[rel.child]!
+        edges[rel.property] = reachedBy(graph).map(doc => built.get(doc.id)!)
+      } else if (graph.parents[key] !== null) {
+        graph.parents[key] = built.get((graph.parents[key] as Doc).id)!
+      }
+    }
   }
 
   async #countChildren (docs: readonly Doc[], relationship: ChildRelationship): Promise<CountedChildren> {

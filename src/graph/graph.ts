@@ -4,10 +4,10 @@ import type { Doc, SortKey } from '../store/store.js'
 
 export interface Graph {
   entity: Doc
-  /** Parent property → the parent document, or null when the key is null or dangling. */
-  parents: Record<string, Doc | null>
-  /** Child entity → reference property → the children (at most the child limit per edge). */
-  children: Record<string, Record<string, Doc[]>>
+  /** Parent property → the parent document (its graph when the path goes on), or null when the key is null or dangling. */
+  parents: Record<string, Doc | Graph | null>
+  /** Child entity → reference property → the children (graphs when the path goes on; at most the child limit per edge). */
+  children: Record<string, Record<string, Array<Doc | Graph>>>
   /** Present when children were selected: how much of each child list came back. */
   meta?: GraphMeta
 }
@@ -30,6 +30,8 @@ export interface ChildPage {
 export interface Selection {
   readonly parents: readonly ParentRelationship[]
   readonly children: readonly ChildRelationship[]
+  /** Parent property or `Child.refProp` → what to load of the documents it reaches (`with=customerId.regionId`). */
+  readonly nested?: Readonly<Record<string, Selection>>
 }
 
 /** How many children of one child entity to load per parent, and in which order. */

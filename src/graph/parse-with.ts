@@ -1,12 +1,17 @@
-// Parses `?with=`: `all`, or a comma list of parent properties (`customerId`), child entities
-// (`OrderItem`, every reference it has to this entity) and `Child.refProp`. Parsed selections
-// are cached per entity and text in a bounded LRU, since the text comes from clients.
+// Parses `?with=`: `all` (every relationship, `depth` hops), or a comma list of paths. A path
+// steps through parent properties (`customerId`), child entities (`OrderItem`: every reference
+// it has to the entity) and single child references (`Book.coAuthorId`), each from the entity
+// the previous step reached: `OrderItem.productId.categoryId`. Parsed selections are cached per
+// entity, text and depth in a bounded LRU, since the text comes from clients.
 import { LRUCache } from 'lru-cache'
 import { BadRequestError } from '../errors.js'
-import type { EntityMetadata } from '../metadata/types.js'
+import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
+import type { ChildRelationship, EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Selection } from './graph.js'
 
 export const MAX_WITH_LENGTH = 2048
+/** The deepest graph `depth` (or a path) may ask for. */
+export const MAX_DEPTH = 4
 const NONE: Selection = Object.freeze({ parents: [], children: [] })
 const cache = new LRUCache<string, Selection>({ max: 2000 })
 
@@ -15,29 +20,95 @@ export function validWithNames (meta: EntityMetadata): string[] {
   return ['all', ...meta.parents.map(p => p.property), ...childNames, ...meta.children.map(c => c.key)]
 }
 
-export function parseWith (meta: EntityMetadata, raw: string | undefined): Selection {
+/**
+ * `model` lets paths go past the first hop and `all` go `depth` hops (default 1); without it
+ * only one-hop names are accepted. Cached results are shared: never mutate them.
+ */
+export function parseWith (meta: EntityMetadata, raw: string | undefined, model?: RelationshipMetadata, depth = 1): Selection {
   if (raw === undefined || raw === '') return NONE
-  const key = `${meta.name}\0${raw}`
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new BadRequestError(`depth must be an integer from 1 to ${MAX_DEPTH}`, [{ path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }])
+  const key = `${meta.name}\0${depth}\0${model === undefined ? '' : 'm'}\0${raw}`
   let selection = cache.get(key)
   if (selection === undefined) {
-    selection = resolve(meta, raw)
+    selection = resolve(meta, raw, model, depth)
     cache.set(key, selection)
   }
   return selection
 }
 
-function resolve (meta: EntityMetadata, raw: string): Selection {
+/** A selection under construction: relationships by name, each with what to load beyond it. */
+interface Draft {
+  parents: Map<string, { rel: ParentRelationship, next: Draft }>
+  children: Map<string, { rel: ChildRelationship, next: Draft }>
+}
+
+const draft = (): Draft => ({ parents: new Map(), children: new Map() })
+
+function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata | undefined, depth: number): Selection {
   if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`with is longer than ${MAX_WITH_LENGTH} characters`)
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
-  if (names.includes('all')) return Object.freeze({ parents: meta.parents, children: meta.children })
-  const parents = new Set(meta.parents.filter(p => names.includes(p.property)))
-  const children = new Set(meta.children.filter(c => names.includes(c.child) || names.includes(c.key)))
-  const unknown = names.filter(n => !meta.parents.some(p => p.property === n) && !meta.children.some(c => c.child === n || c.key === n))
+  if (depth > 1 && !names.includes('all')) throw new BadRequestError('depth extends with=all; name the path instead (with=customerId.regionId)', [{ path: '/depth', message: 'needs with=all' }])
+  const root = draft()
+  if (names.includes('all')) addAll(root, meta, model, depth)
+  const unknown: string[] = []
+  for (const name of names.filter(n => n !== 'all')) {
+    if (!addPath(root, meta, name.split('.'), model)) unknown.push(name)
+  }
   if (unknown.length > 0) {
     const valid = validWithNames(meta)
     throw new BadRequestError(
-      `unknown relationship ${unknown.map(n => `'${n}'`).join(', ')} in with; ${meta.name} accepts ${valid.join(', ')}`,
+      `unknown relationship ${unknown.map(n => `'${n}'`).join(', ')} in with; ${meta.name} accepts ${valid.join(', ')}${model === undefined ? '' : ', and paths through them (customerId.regionId)'}`,
       unknown.map(n => ({ path: '/with', message: `unknown relationship '${n}'` })))
   }
-  return Object.freeze({ parents: [...parents], children: [...children] })
+  return freeze(root)
+}
+
+/** Every relationship, `depth` hops: bounded, so self-references and cycles end. */
+function addAll (into: Draft, meta: EntityMetadata, model: RelationshipMetadata | undefined, depth: number): void {
+  for (const rel of meta.parents) {
+    const next = edge(into.parents, rel.property, rel).next
+    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.target), model, depth - 1)
+  }
+  for (const rel of meta.children) {
+    const next = edge(into.children, rel.key, rel).next
+    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.child), model, depth - 1)
+  }
+}
+
+function edge<R> (map: Map<string, { rel: R, next: Draft }>, key: string, rel: R): { rel: R, next: Draft } {
+  let found = map.get(key)
+  if (found === undefined) map.set(key, found = { rel, next: draft() })
+  return found
+}
+
+/** Adds one path; false when a step names nothing (or goes past one hop without the model). */
+function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], model: RelationshipMetadata | undefined): boolean {
+  const [step, following] = [steps[0]!, steps[1]]
+  // `Child.refProp` of this entity wins over "Child, then its parent refProp"
+  const key = following === undefined ? undefined : meta.children.find(c => c.key === `${step}.${following}`)
+  const rest = steps.slice(key === undefined ? 1 : 2)
+  const parent = key === undefined ? meta.parents.find(p => p.property === step) : undefined
+  const children = key !== undefined ? [key] : parent === undefined ? meta.children.filter(c => c.child === step) : []
+  if (parent === undefined && children.length === 0) return false
+  if (rest.length > 0 && model === undefined) return false
+  if (parent !== undefined) {
+    const next = edge(into.parents, parent.property, parent).next
+    return rest.length === 0 || addPath(next, model!.entity(parent.target), rest, model)
+  }
+  return children.every(function addChild (rel) {
+    const next = edge(into.children, rel.key, rel).next
+    return rest.length === 0 || addPath(next, model!.entity(rel.child), rest, model)
+  })
+}
+
+function freeze (d: Draft): Selection {
+  const nested: Record<string, Selection> = {}
+  for (const [key, { next }] of [...d.parents, ...d.children]) {
+    if (next.parents.size > 0 || next.children.size > 0) nested[key] = freeze(next)
+  }
+  return Object.freeze({
+    parents: [...d.parents.values()].map(e => e.rel),
+    children: [...d.children.values()].map(e => e.rel),
+    ...(Object.keys(nested).length === 0 ? {} : { nested: Object.freeze(nested) })
+  })
 }

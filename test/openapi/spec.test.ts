@@ -62,8 +62,8 @@ t.test('graphs and streams have exact, per-entity schemas', async t => {
     schema: { anyOf: [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }], description: 'The Order, or its graph when `with` is given' }
   })
   const graph = spec.components.schemas.OrderGraph
-  t.same(graph.properties.parents.properties.customerId.anyOf, [{ $ref: '#/components/schemas/Customer' }, { type: 'null' }])
-  t.same(graph.properties.children.properties.OrderItem.properties.orderId.items, { $ref: '#/components/schemas/OrderItem' })
+  t.same(graph.properties.parents.properties.customerId.anyOf, [{ $ref: '#/components/schemas/CustomerGraph' }, { $ref: '#/components/schemas/Customer' }, { type: 'null' }])
+  t.same(graph.properties.children.properties.OrderItem.properties.orderId.items, { anyOf: [{ $ref: '#/components/schemas/OrderItemGraph' }, { $ref: '#/components/schemas/OrderItem' }] })
   const itemGraph = spec.components.schemas.OrderItemGraph
   t.same(Object.keys(itemGraph.properties.parents.properties), ['orderId', 'productId'])
   const stream = spec.paths['/api/orders/stream']!.get!.responses['200']!.content!

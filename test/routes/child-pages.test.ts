@@ -1,36 +1,11 @@
 // Per-parent child limits and orders (`limit[Child]`, `sort[Child]`) and the `meta.children`
 // page report, over HTTP on every store: the same answers, and round trips that do not depend
 // on the number of parents.
-import type { FastifyInstance } from 'fastify'
-import t, { type Test } from 'tap'
-import { buildApp } from '../../plugins/app.js'
-import { loadConfig } from '../../src/config.js'
-import { sampleCategories, sampleCustomers, sampleOrders, sampleProducts } from '../../src/sample/sample-data.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import t from 'tap'
+import { sampleOrders } from '../../src/sample/sample-data.js'
 import type { Doc } from '../../src/store/store.js'
 import { countQueries } from '../helper.js'
-import { MongoStandIn } from '../support/mongo-stand-in.js'
-
-const SIZE = { customers: 5, products: 10, orders: 500, itemsPerOrder: 8 }
-const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
-const STORES = ['memory:', 'sqlite::memory:', 'mongodb://stand-in/relata'] as const
-
-async function shop (t: Test, url: typeof STORES[number]): Promise<FastifyInstance> {
-  const standIn = new MongoStandIn()
-  const app = await buildApp(loadConfig({ DATABASE_URL: url, ...ENV }), {
-    logger: false,
-    ...(url.startsWith('mongodb') ? { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) } : {})
-  })
-  t.teardown(() => app.close())
-  const store = app.relata.store
-  const { orders, items } = sampleOrders(SIZE)
-  await store.upsertMany('Category', sampleCategories())
-  await store.upsertMany('Customer', sampleCustomers(SIZE.customers))
-  await store.upsertMany('Product', sampleProducts(SIZE.products))
-  await store.upsertMany('Order', orders)
-  await store.upsertMany('OrderItem', items)
-  return app
-}
+import { shop, SIZE, STORES } from '../support/shop.js'
 
 interface OrderGraph { entity: Doc, children: { OrderItem: { orderId: Doc[] } }, meta: { children: Record<string, { total: number, returned: number, next?: string }> } }
 

@@ -1,0 +1,30 @@
+// A sample shop of 500 orders with 8 items each on any store (the MongoDB one on the
+// in-process stand-in), for the graph tests that compare stores and round trips.
+import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
+import { buildApp } from '../../plugins/app.js'
+import { loadConfig } from '../../src/config.js'
+import { sampleCategories, sampleCustomers, sampleOrders, sampleProducts } from '../../src/sample/sample-data.js'
+import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import { MongoStandIn } from './mongo-stand-in.js'
+
+export const SIZE = { customers: 5, products: 10, orders: 500, itemsPerOrder: 8 }
+const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
+export const STORES = ['memory:', 'sqlite::memory:', 'mongodb://stand-in/relata'] as const
+
+export async function shop (t: Test, url: typeof STORES[number]): Promise<FastifyInstance> {
+  const standIn = new MongoStandIn()
+  const app = await buildApp(loadConfig({ DATABASE_URL: url, ...ENV }), {
+    logger: false,
+    ...(url.startsWith('mongodb') ? { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) } : {})
+  })
+  t.teardown(() => app.close())
+  const store = app.relata.store
+  const { orders, items } = sampleOrders(SIZE)
+  await store.upsertMany('Category', sampleCategories())
+  await store.upsertMany('Customer', sampleCustomers(SIZE.customers))
+  await store.upsertMany('Product', sampleProducts(SIZE.products))
+  await store.upsertMany('Order', orders)
+  await store.upsertMany('OrderItem', items)
+  return app
+}
