@@ -19,6 +19,11 @@ export function createRelataClient (baseUrl: string, options: Omit<ClientOptions
   return createClient<paths>({ ...options, baseUrl })
 }
 
+/** Narrows a read that was made with `shape=normalized` to its normalized form (`data`, `included`, `links`). */
+export function isNormalized<T> (value: T): value is Extract<T, { data: unknown, included: unknown, links: unknown }> {
+  return typeof value === 'object' && value !== null && 'data' in value && 'included' in value && 'links' in value
+}
+
 /** Narrows a read that was made with `with` to its graph (`entity`, `parents`, `children`). */
 export function isGraph<T> (value: T): value is Extract<T, { entity: unknown, parents: unknown, children: unknown }> {
   return typeof value === 'object' && value !== null && 'entity' in value && 'parents' in value && 'children' in value

@@ -820,6 +820,211 @@ export interface components {
             children: Record<string, never>;
             meta?: components["schemas"]["GraphMeta"];
         };
+        /** @description Category documents with their relatives (?with=) normalized: each relative appears once in `included` */
+        CategoryNormalized: {
+            /** @description The Category documents (one for a single GET) */
+            data: components["schemas"]["Category"][];
+            /** @description Every parent and child loaded, at any depth, by entity and id */
+            included: {
+                /** @description Category relatives by id */
+                Category?: {
+                    [key: string]: components["schemas"]["Category"];
+                };
+                /** @description Customer relatives by id */
+                Customer?: {
+                    [key: string]: components["schemas"]["Customer"];
+                };
+                /** @description Product relatives by id */
+                Product?: {
+                    [key: string]: components["schemas"]["Product"];
+                };
+                /** @description Order relatives by id */
+                Order?: {
+                    [key: string]: components["schemas"]["Order"];
+                };
+                /** @description OrderItem relatives by id */
+                OrderItem?: {
+                    [key: string]: components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description Category id → its child page report (when children were selected or counted) */
+            meta?: {
+                [key: string]: components["schemas"]["GraphMeta"];
+            };
+            /** @description Where this answer and its neighbouring pages are */
+            links: {
+                /** @description This request */
+                self: string;
+                /** @description The next page of a list, when there is one */
+                next?: string;
+                /** @description The previous page of a list, when there is one */
+                prev?: string;
+            };
+        };
+        /** @description Customer documents with their relatives (?with=) normalized: each relative appears once in `included` */
+        CustomerNormalized: {
+            /** @description The Customer documents (one for a single GET) */
+            data: components["schemas"]["Customer"][];
+            /** @description Every parent and child loaded, at any depth, by entity and id */
+            included: {
+                /** @description Category relatives by id */
+                Category?: {
+                    [key: string]: components["schemas"]["Category"];
+                };
+                /** @description Customer relatives by id */
+                Customer?: {
+                    [key: string]: components["schemas"]["Customer"];
+                };
+                /** @description Product relatives by id */
+                Product?: {
+                    [key: string]: components["schemas"]["Product"];
+                };
+                /** @description Order relatives by id */
+                Order?: {
+                    [key: string]: components["schemas"]["Order"];
+                };
+                /** @description OrderItem relatives by id */
+                OrderItem?: {
+                    [key: string]: components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description Customer id → its child page report (when children were selected or counted) */
+            meta?: {
+                [key: string]: components["schemas"]["GraphMeta"];
+            };
+            /** @description Where this answer and its neighbouring pages are */
+            links: {
+                /** @description This request */
+                self: string;
+                /** @description The next page of a list, when there is one */
+                next?: string;
+                /** @description The previous page of a list, when there is one */
+                prev?: string;
+            };
+        };
+        /** @description Product documents with their relatives (?with=) normalized: each relative appears once in `included` */
+        ProductNormalized: {
+            /** @description The Product documents (one for a single GET) */
+            data: components["schemas"]["Product"][];
+            /** @description Every parent and child loaded, at any depth, by entity and id */
+            included: {
+                /** @description Category relatives by id */
+                Category?: {
+                    [key: string]: components["schemas"]["Category"];
+                };
+                /** @description Customer relatives by id */
+                Customer?: {
+                    [key: string]: components["schemas"]["Customer"];
+                };
+                /** @description Product relatives by id */
+                Product?: {
+                    [key: string]: components["schemas"]["Product"];
+                };
+                /** @description Order relatives by id */
+                Order?: {
+                    [key: string]: components["schemas"]["Order"];
+                };
+                /** @description OrderItem relatives by id */
+                OrderItem?: {
+                    [key: string]: components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description Product id → its child page report (when children were selected or counted) */
+            meta?: {
+                [key: string]: components["schemas"]["GraphMeta"];
+            };
+            /** @description Where this answer and its neighbouring pages are */
+            links: {
+                /** @description This request */
+                self: string;
+                /** @description The next page of a list, when there is one */
+                next?: string;
+                /** @description The previous page of a list, when there is one */
+                prev?: string;
+            };
+        };
+        /** @description Order documents with their relatives (?with=) normalized: each relative appears once in `included` */
+        OrderNormalized: {
+            /** @description The Order documents (one for a single GET) */
+            data: components["schemas"]["Order"][];
+            /** @description Every parent and child loaded, at any depth, by entity and id */
+            included: {
+                /** @description Category relatives by id */
+                Category?: {
+                    [key: string]: components["schemas"]["Category"];
+                };
+                /** @description Customer relatives by id */
+                Customer?: {
+                    [key: string]: components["schemas"]["Customer"];
+                };
+                /** @description Product relatives by id */
+                Product?: {
+                    [key: string]: components["schemas"]["Product"];
+                };
+                /** @description Order relatives by id */
+                Order?: {
+                    [key: string]: components["schemas"]["Order"];
+                };
+                /** @description OrderItem relatives by id */
+                OrderItem?: {
+                    [key: string]: components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description Order id → its child page report (when children were selected or counted) */
+            meta?: {
+                [key: string]: components["schemas"]["GraphMeta"];
+            };
+            /** @description Where this answer and its neighbouring pages are */
+            links: {
+                /** @description This request */
+                self: string;
+                /** @description The next page of a list, when there is one */
+                next?: string;
+                /** @description The previous page of a list, when there is one */
+                prev?: string;
+            };
+        };
+        /** @description OrderItem documents with their relatives (?with=) normalized: each relative appears once in `included` */
+        OrderItemNormalized: {
+            /** @description The OrderItem documents (one for a single GET) */
+            data: components["schemas"]["OrderItem"][];
+            /** @description Every parent and child loaded, at any depth, by entity and id */
+            included: {
+                /** @description Category relatives by id */
+                Category?: {
+                    [key: string]: components["schemas"]["Category"];
+                };
+                /** @description Customer relatives by id */
+                Customer?: {
+                    [key: string]: components["schemas"]["Customer"];
+                };
+                /** @description Product relatives by id */
+                Product?: {
+                    [key: string]: components["schemas"]["Product"];
+                };
+                /** @description Order relatives by id */
+                Order?: {
+                    [key: string]: components["schemas"]["Order"];
+                };
+                /** @description OrderItem relatives by id */
+                OrderItem?: {
+                    [key: string]: components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description OrderItem id → its child page report (when children were selected or counted) */
+            meta?: {
+                [key: string]: components["schemas"]["GraphMeta"];
+            };
+            /** @description Where this answer and its neighbouring pages are */
+            links: {
+                /** @description This request */
+                self: string;
+                /** @description The next page of a list, when there is one */
+                next?: string;
+                /** @description The previous page of a list, when there is one */
+                prev?: string;
+            };
+        };
     };
     responses: never;
     parameters: never;
@@ -928,6 +1133,8 @@ export interface operations {
                  * @example Category
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -939,13 +1146,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of documents (graphs when `with` is given) */
+            /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Category"] | components["schemas"]["CategoryGraph"])[];
+                    "application/json": (components["schemas"]["Category"] | components["schemas"]["CategoryGraph"])[] | components["schemas"]["CategoryNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -1189,6 +1396,8 @@ export interface operations {
                  * @example Category
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
             };
             header?: never;
             path: {
@@ -1199,13 +1408,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Category, or its graph when `with` is given */
+            /** @description The Category, or its graph when `with` is given, or with `shape=normalized` both normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"] | components["schemas"]["CategoryGraph"];
+                    "application/json": components["schemas"]["Category"] | components["schemas"]["CategoryGraph"] | components["schemas"]["CategoryNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -1492,6 +1701,8 @@ export interface operations {
                  * @example Order
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -1503,13 +1714,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of documents (graphs when `with` is given) */
+            /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"])[];
+                    "application/json": (components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"])[] | components["schemas"]["CustomerNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -1733,6 +1944,8 @@ export interface operations {
                  * @example Order
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
             };
             header?: never;
             path: {
@@ -1743,13 +1956,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Customer, or its graph when `with` is given */
+            /** @description The Customer, or its graph when `with` is given, or with `shape=normalized` both normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"];
+                    "application/json": components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"] | components["schemas"]["CustomerNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2036,6 +2249,8 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -2047,13 +2262,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of documents (graphs when `with` is given) */
+            /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Product"] | components["schemas"]["ProductGraph"])[];
+                    "application/json": (components["schemas"]["Product"] | components["schemas"]["ProductGraph"])[] | components["schemas"]["ProductNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2277,6 +2492,8 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
             };
             header?: never;
             path: {
@@ -2287,13 +2504,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Product, or its graph when `with` is given */
+            /** @description The Product, or its graph when `with` is given, or with `shape=normalized` both normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Product"] | components["schemas"]["ProductGraph"];
+                    "application/json": components["schemas"]["Product"] | components["schemas"]["ProductGraph"] | components["schemas"]["ProductNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2580,6 +2797,8 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -2591,13 +2810,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of documents (graphs when `with` is given) */
+            /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Order"] | components["schemas"]["OrderGraph"])[];
+                    "application/json": (components["schemas"]["Order"] | components["schemas"]["OrderGraph"])[] | components["schemas"]["OrderNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2821,6 +3040,8 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
             };
             header?: never;
             path: {
@@ -2831,13 +3052,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Order, or its graph when `with` is given */
+            /** @description The Order, or its graph when `with` is given, or with `shape=normalized` both normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"] | components["schemas"]["OrderGraph"];
+                    "application/json": components["schemas"]["Order"] | components["schemas"]["OrderGraph"] | components["schemas"]["OrderNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3109,6 +3330,8 @@ export interface operations {
                  * @example 2
                  */
                 depth?: number;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -3120,13 +3343,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of documents (graphs when `with` is given) */
+            /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"])[];
+                    "application/json": (components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"])[] | components["schemas"]["OrderItemNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3320,6 +3543,8 @@ export interface operations {
                  * @example 2
                  */
                 depth?: number;
+                /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
+                shape?: "nested" | "normalized";
             };
             header?: never;
             path: {
@@ -3330,13 +3555,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The OrderItem, or its graph when `with` is given */
+            /** @description The OrderItem, or its graph when `with` is given, or with `shape=normalized` both normalized */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"];
+                    "application/json": components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItemNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */

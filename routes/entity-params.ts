@@ -53,6 +53,12 @@ export function graphParams (meta: EntityMetadata) {
   return params
 }
 
+/** `shape`: the nested graph (default) or the normalized form of list and single GET answers. */
+export const shapeParam = Type.Optional(Type.Union([Type.Literal('nested'), Type.Literal('normalized')], {
+  description: '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it.',
+  examples: ['nested', 'normalized']
+}))
+
 export function readQuery (meta: EntityMetadata) {
   return Type.Object({
     filter: Type.Optional(Type.String({
@@ -73,6 +79,7 @@ export function readQuery (meta: EntityMetadata) {
 export function listQuery (meta: EntityMetadata) {
   return Type.Object({
     ...readQuery(meta).properties,
+    shape: shapeParam,
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
     size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: `Documents per page, at most ${MAX_PAGE_SIZE}` })
   })

@@ -5,8 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
+import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { graphParams, IdParams, listQuery, readQuery, withParam } from './entity-params.js'
+import { graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { problem, ref, writeAccepted } from './schemas.js'
@@ -33,6 +34,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   const tags = [meta.name]
   const one = ref(meta.name)
   const oneOrGraph = { anyOf: [one, ref(`${meta.name}Graph`)] }
+  const normalized = ref(`${meta.name}Normalized`)
   const input = ref(`${meta.name}Input`)
   // only entities with reject/park relationships can answer 202 or 422: the others' contract is unchanged
   const integrity = checkedParents(meta).length === 0
@@ -46,15 +48,18 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `List ${meta.name} documents, a page at a time`,
       description: 'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.',
       querystring: listQuery(meta),
-      response: { 200: { type: 'array', items: oneOrGraph, description: 'One page of documents (graphs when `with` is given)' }, ...errors }
+      response: { 200: { anyOf: [{ type: 'array', items: oneOrGraph }, normalized], description: 'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized' }, ...errors }
     }
   }, async function list (request, reply) {
     const { page, size } = request.query
-    const result = await api.list({ ...parseQuery(meta, request.query, app.relata.metadata), page, size })
+    const query = parseQuery(meta, request.query, app.relata.metadata)
+    const result = await api.list({ ...query, page, size })
     reply.header('x-total-count', result.total)
-    const link = pageLinks(request, page, size, result.total)
+    const links = pageLinks(request, page, size, result.total)
+    const link = Object.entries(links).map(([rel, url]) => `<${url}>; rel="${rel}"`).join(', ')
     if (link !== '') reply.header('link', link)
-    return result.items
+    if (request.query.shape !== 'normalized') return result.items
+    return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
   })
 
   app.get('/stream', {
@@ -80,12 +85,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `Get one ${meta.name}, optionally with its relationships`,
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
-      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta) }),
-      response: { 200: { ...oneOrGraph, description: `The ${meta.name}, or its graph when \`with\` is given` }, ...notFound, ...errors }
+      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta), shape: shapeParam }),
+      response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...errors }
     }
   }, async function get (request) {
     const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata)
-    return await api.get(request.params.id, selection, graph)
+    const found = await api.get(request.params.id, selection, graph)
+    if (request.query.shape !== 'normalized') return found
+    return { ...normalize([found], selection), links: { self: request.url } }
   })
 
   app.post('/', {
@@ -156,18 +163,18 @@ function answerOne (reply: FastifyReply, { stored, parked }: WriteOutcome): Fast
   return parked.length > 0 ? reply.code(202).send({ stored, parked }) : reply.send(stored[0])
 }
 
-function pageLinks (request: FastifyRequest, page: number, size: number, total: number): string {
+function pageLinks (request: FastifyRequest, page: number, size: number, total: number): { next?: string, prev?: string } {
   const [path, search = ''] = request.url.split('?') as [string, string?]
-  const link = (p: number, rel: string) => {
+  const link = (p: number) => {
     const params = new URLSearchParams(search)
     params.set('page', String(p))
     params.set('size', String(size))
-    return `<${path}?${params.toString()}>; rel="${rel}"`
+    return `${path}?${params.toString()}`
   }
-  const links: string[] = []
-  if (page * size < total) links.push(link(page + 1, 'next'))
-  if (page > 1) links.push(link(Math.min(page - 1, Math.max(1, Math.ceil(total / size))), 'prev'))
-  return links.join(', ')
+  const links: { next?: string, prev?: string } = {}
+  if (page * size < total) links.next = link(page + 1)
+  if (page > 1) links.prev = link(Math.min(page - 1, Math.max(1, Math.ceil(total / size))))
+  return links
 }
 
 export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {

@@ -97,6 +97,35 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   }
 }
 
+/** The `shape=normalized` answer of an entity's list and single GET. */
+export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMetadata[]): Record<string, unknown> {
+  const included: Record<string, unknown> = {}
+  for (const other of all) {
+    included[other.name] = { type: 'object', additionalProperties: ref(other.name), description: `${other.name} relatives by id` }
+  }
+  return {
+    $id: `${meta.name}Normalized`,
+    type: 'object',
+    description: `${meta.name} documents with their relatives (?with=) normalized: each relative appears once in \`included\``,
+    required: ['data', 'included', 'links'],
+    properties: {
+      data: { type: 'array', items: ref(meta.name), description: `The ${meta.name} documents (one for a single GET)` },
+      included: { type: 'object', properties: included, additionalProperties: false, description: 'Every parent and child loaded, at any depth, by entity and id' },
+      meta: { type: 'object', additionalProperties: ref('GraphMeta'), description: `${meta.name} id → its child page report (when children were selected or counted)` },
+      links: {
+        type: 'object',
+        required: ['self'],
+        properties: {
+          self: { type: 'string', description: 'This request' },
+          next: { type: 'string', description: 'The next page of a list, when there is one' },
+          prev: { type: 'string', description: 'The previous page of a list, when there is one' }
+        },
+        description: 'Where this answer and its neighbouring pages are'
+      }
+    }
+  }
+}
+
 /** The document as responses show it: hidden (x-internal, writeOnly) properties left out. */
 function visibleSchema (meta: EntityMetadata): Record<string, unknown> {
   if (meta.hidden.length === 0) return meta.schema
@@ -114,5 +143,6 @@ export function modelSchemas (metadata: RelationshipMetadata): Array<Record<stri
     schemas.push({ ...meta.inputSchema, $id: `${meta.name}Input`, title: `${meta.name}Input`, description: `A ${meta.name} to write; the server assigns an id when it is omitted` })
   }
   for (const meta of metadata.all()) schemas.push(graphSchema(meta))
+  for (const meta of metadata.all()) schemas.push(normalizedSchema(meta, metadata.all()))
   return schemas
 }

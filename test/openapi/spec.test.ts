@@ -59,7 +59,7 @@ t.test('graphs and streams have exact, per-entity schemas', async t => {
   const spec = await served(t)
   const get = spec.paths['/api/orders/{id}']!.get!
   t.same(get.responses['200']!.content!['application/json'], {
-    schema: { anyOf: [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }], description: 'The Order, or its graph when `with` is given' }
+    schema: { anyOf: [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }, { $ref: '#/components/schemas/OrderNormalized' }], description: 'The Order, or its graph when `with` is given, or with `shape=normalized` both normalized' }
   })
   const graph = spec.components.schemas.OrderGraph
   t.same(graph.properties.parents.properties.customerId.anyOf, [{ $ref: '#/components/schemas/CustomerGraph' }, { $ref: '#/components/schemas/Customer' }, { type: 'null' }])

@@ -1,0 +1,42 @@
+// The normalized shape of a batch of graphs (`shape=normalized`): the entities themselves in
+// `data`, and every relative once in `included`, by entity and id, however many entities share
+// it. Children are found again by their reference property, parents by the entity's.
+import type { Doc } from '../store/store.js'
+import type { Graph, GraphMeta, Selection } from './graph.js'
+
+export interface Normalized {
+  data: Doc[]
+  /** Entity name → id → document: every parent and child the graphs hold, at any depth, once. */
+  included: Record<string, Record<string, Doc>>
+  /** Entity id → its child page report, for the entities of `data` that have one. */
+  meta?: Record<string, GraphMeta>
+}
+
+export function normalize (items: ReadonlyArray<Doc | Graph>, selection: Selection | undefined): Normalized {
+  const included: Record<string, Record<string, Doc>> = {}
+  const meta: Record<string, GraphMeta> = {}
+  const data = items.map(function flatten (item) {
+    if (selection === undefined || !('entity' in item && 'parents' in item)) return item as Doc
+    const graph = item as Graph
+    collect(graph, selection, included)
+    if (graph.meta !== undefined) meta[graph.entity.id] = graph.meta
+    return graph.entity
+  })
+  return { data, included, ...(Object.keys(meta).length === 0 ? {} : { meta }) }
+}
+
+function collect (graph: Graph, selection: Selection, included: Normalized['included']): void {
+  const add = (entity: string, value: Doc | Graph, next: Selection | undefined): void => {
+    const doc = next === undefined ? value as Doc : (value as Graph).entity
+    // ids come from clients: maps without a prototype, so that no id can reach Object.prototype
+    ;(included[entity] ??= Object.create(null) as Record<string, Doc>)[doc.id] = doc
+    if (next !== undefined) collect(value as Graph, next, included)
+  }
+  for (const rel of selection.parents) {
+    const parent = graph.parents[rel.property]
+    if (parent !== null && parent !== undefined) add(rel.target, parent, selection.nested?.[rel.property])
+  }
+  for (const rel of selection.children) {
+    for (const child of graph.children[rel.child]?.[rel.property] ?? []) add(rel.child, child, selection.nested?.[rel.key])
+  }
+}
