@@ -38,8 +38,10 @@ export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyI
     const graphs = []
     for (const order of orders) {
       const customer = typeof order.customerId === 'string' ? await store.get('Customer', order.customerId) : undefined
-      const { items } = await store.findByRefs('OrderItem', 'orderId', [order.id], { perRefLimit: DEFAULT_CHILD_LIMIT })
-      graphs.push({ entity: order, parents: { customerId: customer ?? null }, children: { OrderItem: { orderId: items as Doc[] } } })
+      const { items, totals } = await store.findByRefs('OrderItem', 'orderId', [order.id], { perRefLimit: DEFAULT_CHILD_LIMIT })
+      // the same answer as the app's, child page info included (no `next`: 3 items never fill the limit)
+      const meta = { children: { 'OrderItem.orderId': { total: totals.get(order.id) ?? 0, returned: items.length } } }
+      graphs.push({ entity: order, parents: { customerId: customer ?? null }, children: { OrderItem: { orderId: items as Doc[] } }, meta })
     }
     return graphs
   })
