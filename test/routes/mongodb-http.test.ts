@@ -9,7 +9,8 @@ import { MongoNetworkError } from 'mongodb'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
-import { sampleCategories, sampleCustomers, sampleOrders, sampleProducts } from '../../src/sample/sample-data.js'
+import { sampleOrders } from '../../src/sample/sample-data.js'
+import { writeShop } from '../../src/sample/seed.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { Store } from '../../src/store/store.js'
 import { build, countQueries } from '../helper.js'
@@ -20,12 +21,7 @@ const SIZE = { customers: 20, products: 40, orders: 300, itemsPerOrder: 3 }
 const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STREAM_BATCH_SIZE: '50', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 async function seed (store: Store): Promise<void> {
-  const { orders, items } = sampleOrders(SIZE)
-  await store.upsertMany('Category', sampleCategories())
-  await store.upsertMany('Customer', sampleCustomers(SIZE.customers))
-  await store.upsertMany('Product', sampleProducts(SIZE.products))
-  await store.upsertMany('Order', orders)
-  await store.upsertMany('OrderItem', items)
+  await writeShop(store, SIZE)
 }
 
 async function mongoApp (t: Test, standIn = new MongoStandIn()): Promise<FastifyInstance> {

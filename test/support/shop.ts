@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
-import { sampleCategories, sampleCustomers, sampleOrders, sampleProducts } from '../../src/sample/sample-data.js'
+import { writeShop } from '../../src/sample/seed.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { MongoStandIn } from './mongo-stand-in.js'
 
@@ -19,12 +19,6 @@ export async function shop (t: Test, url: typeof STORES[number]): Promise<Fastif
     ...(url.startsWith('mongodb') ? { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) } : {})
   })
   t.teardown(() => app.close())
-  const store = app.relata.store
-  const { orders, items } = sampleOrders(SIZE)
-  await store.upsertMany('Category', sampleCategories())
-  await store.upsertMany('Customer', sampleCustomers(SIZE.customers))
-  await store.upsertMany('Product', sampleProducts(SIZE.products))
-  await store.upsertMany('Order', orders)
-  await store.upsertMany('OrderItem', items)
+  await writeShop(app.relata.store, SIZE)
   return app
 }
