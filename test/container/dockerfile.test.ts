@@ -96,6 +96,9 @@ t.test('the build output starts from production dependencies only and passes its
     if (port !== undefined) break
   }
   t.ok(port, 'the server listens')
+  // keep draining the server's log after the port line, so a paused pipe can never hold it up
+  let log = ''
+  server.stdout!.on('data', chunk => { log += String(chunk) })
 
   const health = await fetch(`http://127.0.0.1:${port}/health`)
   t.same(await health.json(), { status: 'ok', store: 'sqlite' })
@@ -108,5 +111,5 @@ t.test('the build output starts from production dependencies only and passes its
   t.equal(cli.stdout.trim().split('\n').length, 20, 'the built CLI exports the seeded customers')
 
   server.kill('SIGTERM')
-  t.equal(await exited, 0, 'SIGTERM shuts down cleanly')
+  t.equal(await exited, 0, 'SIGTERM shuts down cleanly', { log })
 })
