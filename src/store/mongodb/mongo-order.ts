@@ -51,18 +51,8 @@ export function sortStages (sort: readonly SortKey[] | undefined): Document[] {
   const only = keys[0]!
   // by id alone: the _id index gives the order, nothing to compute
   if (keys.length === 1 && only.field === 'id') return [{ $sort: { _id: only.desc ? -1 : 1 } }]
-  const computed: Document = {}
-  const spec: Document = {}
-  keys.forEach(function addKey (key, i) {
-    const direction = key.desc ? -1 : 1
-    if (key.field === 'id') {
-      spec['doc._id'] = direction
-      return
-    }
-    computed[`k${i}`] = sortKey(key.field)
-    spec[`k${i}`] = direction
-  })
-  return [{ $replaceWith: { ...computed, doc: '$$ROOT' } }, { $sort: spec }, { $replaceWith: '$doc' }]
+  const { keys: computed, sortBy } = windowOrder(sort)
+  return [{ $replaceWith: { ...computed, doc: '$$ROOT' } }, { $sort: sortBy }, { $replaceWith: '$doc' }]
 }
 
 /**
