@@ -3,6 +3,7 @@
 import { Type } from 'typebox'
 import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
 import { MAX_FILTER_LENGTH } from '../src/entities/query.js'
+import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 
 export const MAX_PAGE_SIZE = 1000
@@ -53,13 +54,42 @@ export function graphParams (meta: EntityMetadata) {
   return params
 }
 
+/**
+ * `fields` for the entity and `fields[<name>]` for each one-hop `with` name: parent properties,
+ * child entities and `Child.refProp`. Deeper paths (`fields[customerId.regionId]`) are read by
+ * name, like the path in `with`, and are not listed.
+ */
+export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata) {
+  const list = (of: EntityMetadata) => of.properties.map(p => `\`${p}\``).join(', ')
+  const example = (of: EntityMetadata) => of.properties.filter(p => p !== 'id').slice(0, 2).join(',') || 'id'
+  const after = 'Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.'
+  const params: Record<string, ReturnType<typeof Type.Optional>> = {
+    fields: Type.Optional(Type.String({
+      maxLength: MAX_WITH_LENGTH,
+      description: `Properties of each ${meta.name} to answer with, a comma list of ${list(meta)}; every property when omitted. In a graph this trims \`entity\`; relatives keep theirs unless \`fields[<relationship>]\` names them. ${after}`,
+      examples: [example(meta)]
+    }))
+  }
+  const related = (name: string, what: string, of: EntityMetadata) => {
+    params[`fields[${name}]`] = Type.Optional(Type.String({
+      maxLength: MAX_WITH_LENGTH,
+      description: `Properties of ${what} to answer with, a comma list of ${list(of)}. Needs \`${name}\` (or a path through it) in \`with\`. Deeper relationships are accepted the same way, named as in \`with\` (\`fields[${name}.<relationship>]\`). ${after}`,
+      examples: [example(of)]
+    }))
+  }
+  for (const p of meta.parents) related(p.property, `the ${p.target} that ${p.property} points at`, model.entity(p.target))
+  for (const child of new Set(meta.children.map(c => c.child))) related(child, `each ${child} child (through every reference it has to ${meta.name})`, model.entity(child))
+  for (const c of meta.children) related(c.key, `each ${c.child} whose ${c.property} is this ${meta.name}`, model.entity(c.child))
+  return params
+}
+
 /** `shape`: the nested graph (default) or the normalized form of list and single GET answers. */
 export const shapeParam = Type.Optional(Type.Union([Type.Literal('nested'), Type.Literal('normalized')], {
   description: '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it.',
   examples: ['nested', 'normalized']
 }))
 
-export function readQuery (meta: EntityMetadata) {
+export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
     filter: Type.Optional(Type.String({
       maxLength: MAX_FILTER_LENGTH,
@@ -72,13 +102,14 @@ export function readQuery (meta: EntityMetadata) {
       examples: ['-total,id']
     })),
     with: withParam(meta),
-    ...graphParams(meta)
+    ...graphParams(meta),
+    ...fieldsParams(meta, model)
   })
 }
 
-export function listQuery (meta: EntityMetadata) {
+export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
-    ...readQuery(meta).properties,
+    ...readQuery(meta, model).properties,
     shape: shapeParam,
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
     size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: `Documents per page, at most ${MAX_PAGE_SIZE}` })

@@ -7,7 +7,7 @@ import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
+import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { problem, ref, writeAccepted } from './schemas.js'
@@ -47,7 +47,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       operationId: `list${meta.name}`,
       summary: `List ${meta.name} documents, a page at a time`,
       description: 'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.',
-      querystring: listQuery(meta),
+      querystring: listQuery(meta, app.relata.metadata),
       response: { 200: { anyOf: [{ type: 'array', items: oneOrGraph }, normalized], description: 'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized' }, ...errors }
     }
   }, async function list (request, reply) {
@@ -68,7 +68,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       operationId: `stream${meta.name}`,
       summary: `Stream every matching ${meta.name} as NDJSON`,
       description: 'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.',
-      querystring: readQuery(meta),
+      querystring: readQuery(meta, app.relata.metadata),
       produces: ['application/x-ndjson'],
       response: { 200: { description: 'NDJSON, one document per line', content: { 'application/x-ndjson': { schema: oneOrGraph } } }, ...errors }
     }
@@ -85,7 +85,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `Get one ${meta.name}, optionally with its relationships`,
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
-      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta), shape: shapeParam }),
+      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...errors }
     }
   }, async function get (request) {

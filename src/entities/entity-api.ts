@@ -2,6 +2,7 @@
 // reads that can be enriched with relationship graphs, and validated, atomic writes.
 import { monotonicFactory } from 'ulid'
 import { BadRequestError, NotFoundError } from '../errors.js'
+import { trimFields, type FieldSelection } from '../graph/fields.js'
 import type { ChildQueries, Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import { parseWith } from '../graph/parse-with.js'
@@ -25,6 +26,13 @@ export interface ReadQuery {
   children?: ChildQueries
   /** Child relationships reported by their count only. */
   counts?: GraphRequest['counts']
+  /** Properties kept of the documents and their relatives (`id` always); all when omitted. */
+  fields?: FieldSelection
+}
+
+/** What a single read loads beyond the document: its graph and the properties kept. */
+export interface GetRequest extends GraphRequest {
+  fields?: FieldSelection
 }
 
 export interface PageQuery extends ReadQuery {
@@ -75,23 +83,23 @@ export class EntityApi {
     this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
   }
 
-  async get (id: string, selection?: Selection, request?: GraphRequest): Promise<Doc | Graph> {
+  async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
     const found = await this.store.get(this.meta.name, id)
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
     // an empty selection (`?with=`) answers the plain document, as lists and streams do
-    return (await this.#enrich([doc], selection, request))[0]!
+    return (await this.#answer([doc], selection, request))[0]!
   }
 
   async list (query: PageQuery): Promise<Page> {
     const { items, total } = await this.store.find(this.meta.name, query)
-    return { items: await this.#enrich(this.#visible(items), query.selection, query), total }
+    return { items: await this.#answer(this.#visible(items), query.selection, query), total }
   }
 
   /** Every matching document (or graph) in store-sized batches; stop iterating to stop reading. */
   async * stream (query: ReadQuery & { batchSize: number }): AsyncGenerator<Array<Doc | Graph>> {
     for await (const batch of this.store.stream(this.meta.name, query)) {
-      yield await this.#enrich(this.#visible(batch), query.selection, query)
+      yield await this.#answer(this.#visible(batch), query.selection, query)
     }
   }
 
@@ -188,13 +196,21 @@ export class EntityApi {
     if (batch.length > 0) yield * await this.graphs.build(batch, selection)
   }
 
-  async #enrich (docs: Doc[], selection: Selection | undefined, request: GraphRequest = {}): Promise<Array<Doc | Graph>> {
+  /**
+   * Documents as reads answer them: enriched into graphs, then trimmed to `fields` (last, since
+   * building a graph needs the references a client may leave out).
+   */
+  async #answer (docs: Doc[], selection: Selection | undefined, request: GetRequest): Promise<Array<Doc | Graph>> {
     const counts = request.counts ?? []
-    if ((selection === undefined || (selection.parents.length === 0 && selection.children.length === 0)) && counts.length === 0) return docs
-    return await this.graphs.build(docs, selection ?? { parents: [], children: [] }, {
+    if ((selection === undefined || (selection.parents.length === 0 && selection.children.length === 0)) && counts.length === 0) {
+      return trimFields(docs, request.fields, undefined)
+    }
+    const built = selection ?? { parents: [], children: [] }
+    const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),
       ...(counts.length === 0 ? {} : { counts })
     })
+    return trimFields(graphs, request.fields, built)
   }
 }
 

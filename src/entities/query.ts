@@ -1,6 +1,7 @@
-// Turns the text of a list or stream request (`filter` JSON, `sort`, `with`) into typed queries.
+// Turns the text of a list or stream request (`filter` JSON, `sort`, `with`, `fields`) into typed queries.
 // Shared by HTTP and the command line so both reject the same inputs with the same words.
 import { BadRequestError } from '../errors.js'
+import type { FieldSelection } from '../graph/fields.js'
 import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
 import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
@@ -8,6 +9,7 @@ import type { ChildRelationship, EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
 import type { SortKey } from '../store/store.js'
+import { parseFields } from './parse-fields.js'
 
 export const MAX_FILTER_LENGTH = 8192
 
@@ -19,8 +21,11 @@ export interface RawQuery {
   count?: string
   /** Hops `with=all` follows (1 by default, at most MAX_DEPTH); a number or its text. */
   depth?: number | string
+  /** Properties of the entity to answer with, comma-separated (`id` always). */
+  fields?: string
   // and, read by name: `limit[Child]` (children per parent, a number or its text) and
-  // `sort[Child]` (their order), for each child entity in `with`
+  // `sort[Child]` (their order), for each child entity in `with`; `fields[<relationship>]`
+  // (properties of the documents a relationship in `with` reaches)
 }
 
 export interface ParsedQuery {
@@ -31,6 +36,8 @@ export interface ParsedQuery {
   children?: ChildQueries
   /** Child relationships counted, not loaded. */
   counts?: ChildRelationship[]
+  /** What to keep of each document (`fields`, `fields[...]`); everything when absent. */
+  fields?: FieldSelection
 }
 
 const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
@@ -44,6 +51,8 @@ export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: Relatio
   const children = parseChildQueries(meta, raw, parsed.selection, model)
   if (children !== undefined) parsed.children = children
   if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)
+  const fields = parseFields(meta, raw as Record<string, unknown>, parsed.selection, model)
+  if (fields !== undefined) parsed.fields = fields
   return parsed
 }
 

@@ -1,6 +1,7 @@
 // The normalized shape of a batch of graphs (`shape=normalized`): the entities themselves in
 // `data`, and every relative once in `included`, by entity and id, however many entities share
-// it. Children are found again by their reference property, parents by the entity's.
+// it. Children are found again by their reference property, parents by the entity's. A document
+// reached through several paths trimmed to different `fields` is included with their union.
 import type { Doc } from '../store/store.js'
 import type { Graph, GraphMeta, Selection } from './graph.js'
 
@@ -29,7 +30,9 @@ function collect (graph: Graph, selection: Selection, included: Normalized['incl
   const add = (entity: string, value: Doc | Graph, next: Selection | undefined): void => {
     const doc = next === undefined ? value as Doc : (value as Graph).entity
     // ids come from clients: maps without a prototype, so that no id can reach Object.prototype
-    ;(included[entity] ??= Object.create(null) as Record<string, Doc>)[doc.id] = doc
+    const byId = included[entity] ??= Object.create(null) as Record<string, Doc>
+    const seen = byId[doc.id]
+    byId[doc.id] = seen === undefined ? doc : union(seen, doc)
     if (next !== undefined) collect(value as Graph, next, included)
   }
   for (const rel of selection.parents) {
@@ -39,4 +42,11 @@ function collect (graph: Graph, selection: Selection, included: Normalized['incl
   for (const rel of selection.children) {
     for (const child of graph.children[rel.child]?.[rel.property] ?? []) add(rel.child, child, selection.nested?.[rel.key])
   }
+}
+
+/** Two copies of one document, trimmed to different fields, as one: `a` itself when it has every property of `b`. */
+function union (a: Doc, b: Doc): Doc {
+  if (a === b || Object.keys(b).every(key => Object.hasOwn(a, key))) return a
+  // a new object: `a` may be a store document or shared by graphs; spread defines, so `__proto__` stays data
+  return { ...a, ...b }
 }

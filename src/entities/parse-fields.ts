@@ -1,0 +1,146 @@
+// Parses `fields=id,total` (the entity's properties) and `fields[<relationship>]=name` (those of
+// the documents a relationship reaches) into a FieldSelection aligned with the `with` selection.
+// A relationship is named as in `with`: a parent property, a child entity, `Child.refProp`, or a
+// dotted path through them, and must be one that `with` loads.
+import { BadRequestError } from '../errors.js'
+import type { FieldSelection } from '../graph/fields.js'
+import type { Selection } from '../graph/graph.js'
+import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
+import type { EntityMetadata } from '../metadata/types.js'
+
+const FIELDS_PARAM = /^fields\[(.*)\]$/s
+/** Names of loaded relationships shown in an error, at most. */
+const MAX_LISTED = 40
+
+/** A field selection under construction. */
+interface Draft {
+  keep?: Set<string>
+  relatives: Map<string, Draft>
+}
+
+/** A place in the selection that a `fields[...]` name reaches: the keys from the root, and its entity. */
+interface Reached {
+  keys: string[]
+  entity: string
+}
+
+/**
+ * `raw` holds the query parameters by name; undefined when none selects fields. `model` is
+ * needed for `fields[...]`, to know the properties of related entities.
+ */
+export function parseFields (meta: EntityMetadata, raw: Readonly<Record<string, unknown>>, selection: Selection, model?: RelationshipMetadata): FieldSelection | undefined {
+  const root: Draft = { relatives: new Map() }
+  let any = false
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue
+    if (name === 'fields') {
+      root.keep = union(root.keep, properties(meta, name, value))
+    } else {
+      const match = FIELDS_PARAM.exec(name)
+      if (match === null) continue
+      if (name.length > MAX_WITH_LENGTH) throw new BadRequestError(`a fields[...] parameter name is longer than ${MAX_WITH_LENGTH} characters`, [{ path: '/fields', message: 'name too long' }])
+      if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of related entities`, [{ path: `/${name}`, message: 'not available here' }])
+      for (const { keys, entity } of reach(meta, match[1]!, name, selection, model)) {
+        const draft = keys.reduce(function step (at, key) {
+          let next = at.relatives.get(key)
+          if (next === undefined) at.relatives.set(key, next = { relatives: new Map() })
+          return next
+        }, root)
+        draft.keep = union(draft.keep, properties(model.entity(entity), name, value))
+      }
+    }
+    any = true
+  }
+  return any ? freeze(root) : undefined
+}
+
+/** The properties listed in one parameter, with `id`; each must be a visible property of the entity. */
+function properties (meta: EntityMetadata, name: string, value: unknown): Set<string> {
+  const path = `/${name}`
+  if (typeof value !== 'string') throw new BadRequestError(`${name} is given more than once; give one comma list`, [{ path, message: 'must be one comma list' }])
+  if (value.length > MAX_WITH_LENGTH) throw new BadRequestError(`${name} is longer than ${MAX_WITH_LENGTH} characters`, [{ path, message: `longer than ${MAX_WITH_LENGTH} characters` }])
+  const names = value.split(',').map(n => n.trim()).filter(n => n !== '')
+  if (names.length === 0) {
+    throw new BadRequestError(`${name} is empty; list the ${meta.name} properties to keep: ${meta.properties.join(', ')}`, [{ path, message: 'lists no property' }])
+  }
+  const unknown = names.filter(n => !meta.properties.includes(n))
+  if (unknown.length > 0) {
+    throw new BadRequestError(
+      `unknown ${meta.name} propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map(n => `'${n}'`).join(', ')} in ${name}; ${meta.name} has ${meta.properties.join(', ')}`,
+      unknown.map(n => ({ path, message: `unknown property '${n}'` })))
+  }
+  return new Set(['id', ...names])
+}
+
+function union (a: Set<string> | undefined, b: Set<string>): Set<string> {
+  return a === undefined ? b : new Set([...a, ...b])
+}
+
+/** Where in `selection` a relationship name leads; a name `with` does not load is a 400. */
+function reach (meta: EntityMetadata, path: string, name: string, selection: Selection, model: RelationshipMetadata): Reached[] {
+  const found = path === '' ? [] : walk(path.split('.'), selection, meta.name, [])
+  if (found.length > 0) return found
+  const loaded = loadedNames(selection)
+  const listed = loaded.length === 0 ? 'with loads nothing' : `with loads ${loaded.slice(0, MAX_LISTED).join(', ')}${loaded.length > MAX_LISTED ? ', …' : ''}`
+  const known = isRelationship(meta, path, model)
+  throw new BadRequestError(
+    known
+      ? `${name} names a relationship that with does not load; add ${path} to with (${listed})`
+      : `${name} names no relationship of ${meta.name}; name one that with loads (${listed})`,
+    [{ path: `/${name}`, message: known ? `add ${path} to with` : 'not a relationship loaded by with' }])
+}
+
+function walk (steps: readonly string[], selection: Selection | undefined, entity: string, keys: string[]): Reached[] {
+  if (steps.length === 0) return [{ keys, entity }]
+  if (selection === undefined) return []
+  const [step, following] = [steps[0]!, steps[1]]
+  // `Child.refProp` wins over "Child, then its parent refProp", as in `with`
+  const one = following === undefined ? undefined : selection.children.find(c => c.key === `${step}.${following}`)
+  if (one !== undefined) return walk(steps.slice(2), selection.nested?.[one.key], one.child, [...keys, one.key])
+  const parent = selection.parents.find(p => p.property === step)
+  if (parent !== undefined) return walk(steps.slice(1), selection.nested?.[parent.property], parent.target, [...keys, parent.property])
+  const children = selection.children.filter(c => c.child === step)
+  // through each reference of the child entity that the rest of the path goes on from
+  return children.flatMap(c => walk(steps.slice(1), selection.nested?.[c.key], c.child, [...keys, c.key]))
+}
+
+/** Whether `with` would accept the name: then the fix is to add it there. */
+function isRelationship (meta: EntityMetadata, path: string, model: RelationshipMetadata): boolean {
+  if (path === '' || path === 'all' || path.includes(',')) return false
+  try {
+    parseWith(meta, path, model)
+    return true
+  } catch (err) {
+    if (err instanceof BadRequestError) return false
+    throw err
+  }
+}
+
+/** The relationships `selection` loads, named as `with` and `fields[...]` name them. */
+function loadedNames (selection: Selection | undefined, prefix = ''): string[] {
+  if (selection === undefined) return []
+  const names: string[] = []
+  for (const rel of selection.parents) {
+    names.push(prefix + rel.property, ...loadedNames(selection.nested?.[rel.property], `${prefix}${rel.property}.`))
+  }
+  for (const child of new Set(selection.children.map(c => c.child))) {
+    const rels = selection.children.filter(c => c.child === child)
+    names.push(prefix + child)
+    for (const rel of rels) {
+      if (rels.length > 1) names.push(prefix + rel.key)
+      names.push(...loadedNames(selection.nested?.[rel.key], `${prefix}${rels.length > 1 ? rel.key : child}.`))
+    }
+  }
+  return names
+}
+
+function freeze (draft: Draft): FieldSelection {
+  // keyed by relationship, looked up by metadata names: no prototype to answer for a missing key
+  const relatives = Object.create(null) as Record<string, FieldSelection>
+  for (const [key, next] of draft.relatives) relatives[key] = freeze(next)
+  return Object.freeze({
+    ...(draft.keep === undefined ? {} : { keep: draft.keep }),
+    ...(draft.relatives.size === 0 ? {} : { relatives: Object.freeze(relatives) })
+  })
+}
