@@ -1133,6 +1133,36 @@ export interface operations {
                  * @example Category
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Category, a comma list of `id`, `name`, `parentId`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Category that parentId points at, a comma list of `id`, `name`, `parentId`. Needs `parentId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[parentId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[parentId]"?: string;
+                /**
+                 * @description Properties kept of each Category child (through every reference it has to Category), a comma list of `id`, `name`, `parentId`. Needs `Category` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Category.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[Category]"?: string;
+                /**
+                 * @description Properties kept of each Product child (through every reference it has to Category), a comma list of `id`, `name`, `price`, `categoryId`. Needs `Product` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Product.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[Product]"?: string;
+                /**
+                 * @description Properties kept of each Category whose parentId is this Category, a comma list of `id`, `name`, `parentId`. Needs `Category.parentId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Category.parentId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[Category.parentId]"?: string;
+                /**
+                 * @description Properties kept of each Product whose categoryId is this Category, a comma list of `id`, `name`, `price`, `categoryId`. Needs `Product.categoryId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Product.categoryId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[Product.categoryId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -1307,6 +1337,36 @@ export interface operations {
                  * @example Category
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Category, a comma list of `id`, `name`, `parentId`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Category that parentId points at, a comma list of `id`, `name`, `parentId`. Needs `parentId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[parentId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[parentId]"?: string;
+                /**
+                 * @description Properties kept of each Category child (through every reference it has to Category), a comma list of `id`, `name`, `parentId`. Needs `Category` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Category.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[Category]"?: string;
+                /**
+                 * @description Properties kept of each Product child (through every reference it has to Category), a comma list of `id`, `name`, `price`, `categoryId`. Needs `Product` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Product.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[Product]"?: string;
+                /**
+                 * @description Properties kept of each Category whose parentId is this Category, a comma list of `id`, `name`, `parentId`. Needs `Category.parentId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Category.parentId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[Category.parentId]"?: string;
+                /**
+                 * @description Properties kept of each Product whose categoryId is this Category, a comma list of `id`, `name`, `price`, `categoryId`. Needs `Product.categoryId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Product.categoryId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[Product.categoryId]"?: string;
             };
             header?: never;
             path?: never;
@@ -1396,6 +1456,36 @@ export interface operations {
                  * @example Category
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Category, a comma list of `id`, `name`, `parentId`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Category that parentId points at, a comma list of `id`, `name`, `parentId`. Needs `parentId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[parentId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[parentId]"?: string;
+                /**
+                 * @description Properties kept of each Category child (through every reference it has to Category), a comma list of `id`, `name`, `parentId`. Needs `Category` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Category.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[Category]"?: string;
+                /**
+                 * @description Properties kept of each Product child (through every reference it has to Category), a comma list of `id`, `name`, `price`, `categoryId`. Needs `Product` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Product.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[Product]"?: string;
+                /**
+                 * @description Properties kept of each Category whose parentId is this Category, a comma list of `id`, `name`, `parentId`. Needs `Category.parentId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Category.parentId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[Category.parentId]"?: string;
+                /**
+                 * @description Properties kept of each Product whose categoryId is this Category, a comma list of `id`, `name`, `price`, `categoryId`. Needs `Product.categoryId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Product.categoryId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[Product.categoryId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
             };
@@ -1701,6 +1791,21 @@ export interface operations {
                  * @example Order
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Customer, a comma list of `id`, `name`, `email`, `city`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,email
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of each Order child (through every reference it has to Customer), a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `Order` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Order.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[Order]"?: string;
+                /**
+                 * @description Properties kept of each Order whose customerId is this Customer, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `Order.customerId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Order.customerId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[Order.customerId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -1865,6 +1970,21 @@ export interface operations {
                  * @example Order
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Customer, a comma list of `id`, `name`, `email`, `city`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,email
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of each Order child (through every reference it has to Customer), a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `Order` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Order.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[Order]"?: string;
+                /**
+                 * @description Properties kept of each Order whose customerId is this Customer, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `Order.customerId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Order.customerId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[Order.customerId]"?: string;
             };
             header?: never;
             path?: never;
@@ -1944,6 +2064,21 @@ export interface operations {
                  * @example Order
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Customer, a comma list of `id`, `name`, `email`, `city`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,email
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of each Order child (through every reference it has to Customer), a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `Order` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Order.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[Order]"?: string;
+                /**
+                 * @description Properties kept of each Order whose customerId is this Customer, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `Order.customerId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[Order.customerId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[Order.customerId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
             };
@@ -2249,6 +2384,26 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Product, a comma list of `id`, `name`, `price`, `categoryId`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Category that categoryId points at, a comma list of `id`, `name`, `parentId`. Needs `categoryId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[categoryId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[categoryId]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem child (through every reference it has to Product), a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem whose productId is this Product, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem.productId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.productId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem.productId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -2413,6 +2568,26 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Product, a comma list of `id`, `name`, `price`, `categoryId`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Category that categoryId points at, a comma list of `id`, `name`, `parentId`. Needs `categoryId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[categoryId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[categoryId]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem child (through every reference it has to Product), a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem whose productId is this Product, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem.productId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.productId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem.productId]"?: string;
             };
             header?: never;
             path?: never;
@@ -2492,6 +2667,26 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Product, a comma list of `id`, `name`, `price`, `categoryId`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Category that categoryId points at, a comma list of `id`, `name`, `parentId`. Needs `categoryId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[categoryId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name
+                 */
+                "fields[categoryId]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem child (through every reference it has to Product), a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem whose productId is this Product, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem.productId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.productId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem.productId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
             };
@@ -2797,6 +2992,26 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Order, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Customer that customerId points at, a comma list of `id`, `name`, `email`, `city`. Needs `customerId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[customerId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,email
+                 */
+                "fields[customerId]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem child (through every reference it has to Order), a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem whose orderId is this Order, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem.orderId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.orderId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem.orderId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -2961,6 +3176,26 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Order, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Customer that customerId points at, a comma list of `id`, `name`, `email`, `city`. Needs `customerId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[customerId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,email
+                 */
+                "fields[customerId]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem child (through every reference it has to Order), a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem whose orderId is this Order, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem.orderId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.orderId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem.orderId]"?: string;
             };
             header?: never;
             path?: never;
@@ -3040,6 +3275,26 @@ export interface operations {
                  * @example OrderItem
                  */
                 count?: string;
+                /**
+                 * @description Properties kept of each Order, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Customer that customerId points at, a comma list of `id`, `name`, `email`, `city`. Needs `customerId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[customerId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,email
+                 */
+                "fields[customerId]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem child (through every reference it has to Order), a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem]"?: string;
+                /**
+                 * @description Properties kept of each OrderItem whose orderId is this Order, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`. Needs `OrderItem.orderId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[OrderItem.orderId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                "fields[OrderItem.orderId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
             };
@@ -3330,6 +3585,21 @@ export interface operations {
                  * @example 2
                  */
                 depth?: number;
+                /**
+                 * @description Properties kept of each OrderItem, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Order that orderId points at, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `orderId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[orderId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[orderId]"?: string;
+                /**
+                 * @description Properties kept of the Product that productId points at, a comma list of `id`, `name`, `price`, `categoryId`. Needs `productId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[productId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[productId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -3479,6 +3749,21 @@ export interface operations {
                  * @example 2
                  */
                 depth?: number;
+                /**
+                 * @description Properties kept of each OrderItem, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Order that orderId points at, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `orderId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[orderId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[orderId]"?: string;
+                /**
+                 * @description Properties kept of the Product that productId points at, a comma list of `id`, `name`, `price`, `categoryId`. Needs `productId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[productId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[productId]"?: string;
             };
             header?: never;
             path?: never;
@@ -3543,6 +3828,21 @@ export interface operations {
                  * @example 2
                  */
                 depth?: number;
+                /**
+                 * @description Properties kept of each OrderItem, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example quantity,unitPrice
+                 */
+                fields?: string;
+                /**
+                 * @description Properties kept of the Order that orderId points at, a comma list of `id`, `customerId`, `status`, `total`, `createdAt`. Needs `orderId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[orderId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example status,total
+                 */
+                "fields[orderId]"?: string;
+                /**
+                 * @description Properties kept of the Product that productId points at, a comma list of `id`, `name`, `price`, `categoryId`. Needs `productId` (or a path through it) in `with`. Deeper relationships are accepted the same way, named as in `with` (`fields[productId.<relationship>]`). Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
+                 * @example name,price
+                 */
+                "fields[productId]"?: string;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
             };

@@ -61,19 +61,20 @@ export function graphParams (meta: EntityMetadata) {
  */
 export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata) {
   const list = (of: EntityMetadata) => of.properties.map(p => `\`${p}\``).join(', ')
-  const example = (of: EntityMetadata) => of.properties.filter(p => p !== 'id').slice(0, 2).join(',') || 'id'
+  // plain properties make the clearest example: references are what `with` is for
+  const example = (of: EntityMetadata) => of.properties.filter(p => p !== 'id' && !of.refProperties.includes(p)).slice(0, 2).join(',') || 'id'
   const after = 'Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.'
   const params: Record<string, ReturnType<typeof Type.Optional>> = {
     fields: Type.Optional(Type.String({
       maxLength: MAX_WITH_LENGTH,
-      description: `Properties of each ${meta.name} to answer with, a comma list of ${list(meta)}; every property when omitted. In a graph this trims \`entity\`; relatives keep theirs unless \`fields[<relationship>]\` names them. ${after}`,
+      description: `Properties kept of each ${meta.name}, a comma list of ${list(meta)}; every property when omitted. In a graph this trims \`entity\`; relatives keep theirs unless \`fields[<relationship>]\` names them. ${after}`,
       examples: [example(meta)]
     }))
   }
   const related = (name: string, what: string, of: EntityMetadata) => {
     params[`fields[${name}]`] = Type.Optional(Type.String({
       maxLength: MAX_WITH_LENGTH,
-      description: `Properties of ${what} to answer with, a comma list of ${list(of)}. Needs \`${name}\` (or a path through it) in \`with\`. Deeper relationships are accepted the same way, named as in \`with\` (\`fields[${name}.<relationship>]\`). ${after}`,
+      description: `Properties kept of ${what}, a comma list of ${list(of)}. Needs \`${name}\` (or a path through it) in \`with\`. Deeper relationships are accepted the same way, named as in \`with\` (\`fields[${name}.<relationship>]\`). ${after}`,
       examples: [example(of)]
     }))
   }

@@ -11,7 +11,7 @@ import type { EntityMetadata } from '../metadata/types.js'
 
 const FIELDS_PARAM = /^fields\[(.*)\]$/s
 /** Names of loaded relationships shown in an error, at most. */
-const MAX_LISTED = 40
+const MAX_LISTED = 24
 
 /** A field selection under construction. */
 interface Draft {
@@ -82,13 +82,11 @@ function reach (meta: EntityMetadata, path: string, name: string, selection: Sel
   const found = path === '' ? [] : walk(path.split('.'), selection, meta.name, [])
   if (found.length > 0) return found
   const loaded = loadedNames(selection)
-  const listed = loaded.length === 0 ? 'with loads nothing' : `with loads ${loaded.slice(0, MAX_LISTED).join(', ')}${loaded.length > MAX_LISTED ? ', …' : ''}`
-  const known = isRelationship(meta, path, model)
-  throw new BadRequestError(
-    known
-      ? `${name} names a relationship that with does not load; add ${path} to with (${listed})`
-      : `${name} names no relationship of ${meta.name}; name one that with loads (${listed})`,
-    [{ path: `/${name}`, message: known ? `add ${path} to with` : 'not a relationship loaded by with' }])
+  const listed = loaded.length === 0 ? 'nothing' : `${loaded.slice(0, MAX_LISTED).join(', ')}${loaded.length > MAX_LISTED ? ', …' : ''}`
+  if (isRelationship(meta, path, model)) {
+    throw new BadRequestError(`${name} names a relationship that with does not load; add ${path} to with (with loads ${listed})`, [{ path: `/${name}`, message: `add ${path} to with` }])
+  }
+  throw new BadRequestError(`${name} names no relationship of ${meta.name} that with loads; with loads ${listed}`, [{ path: `/${name}`, message: 'not a relationship loaded by with' }])
 }
 
 function walk (steps: readonly string[], selection: Selection | undefined, entity: string, keys: string[]): Reached[] {
@@ -129,7 +127,11 @@ function loadedNames (selection: Selection | undefined, prefix = ''): string[] {
     names.push(prefix + child)
     for (const rel of rels) {
       if (rels.length > 1) names.push(prefix + rel.key)
-      names.push(...loadedNames(selection.nested?.[rel.key], `${prefix}${rels.length > 1 ? rel.key : child}.`))
+      for (const below of loadedNames(selection.nested?.[rel.key])) {
+        // `Child.step` would read as a reference of the child when one is so named: then `Child.refProp.step`
+        const short = rels.length === 1 && !selection.children.some(c => c.key === `${child}.${below.split('.')[0]!}`)
+        names.push(`${prefix}${short ? child : rel.key}.${below}`)
+      }
     }
   }
   return names

@@ -119,7 +119,7 @@ for (const url of STORES) {
       ['/api/orders/ord-1?fields[customerId]=name', 'fields[customerId] names a relationship that with does not load; add customerId to with (with loads nothing)', [{ path: '/fields[customerId]', message: 'add customerId to with' }]],
       ['/api/orders?with=customerId.Order&fields[OrderItem.productId]=name', 'fields[OrderItem.productId] names a relationship that with does not load; add OrderItem.productId to with (with loads customerId, customerId.Order)',
         [{ path: '/fields[OrderItem.productId]', message: 'add OrderItem.productId to with' }]],
-      ['/api/orders/stream?with=all&fields[Product]=name', 'fields[Product] names no relationship of Order; name one that with loads (with loads customerId, OrderItem)', [{ path: '/fields[Product]', message: 'not a relationship loaded by with' }]],
+      ['/api/orders/stream?with=all&fields[Product]=name', 'fields[Product] names no relationship of Order that with loads; with loads customerId, OrderItem', [{ path: '/fields[Product]', message: 'not a relationship loaded by with' }]],
       // paths deeper than one hop are read by name, so these checks are the parser's
       ['/api/orders/ord-1?with=OrderItem.productId&fields[OrderItem.productId]=name&fields[OrderItem.productId]=price', 'fields[OrderItem.productId] is given more than once; give one comma list',
         [{ path: '/fields[OrderItem.productId]', message: 'must be one comma list' }]],
