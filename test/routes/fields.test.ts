@@ -140,3 +140,15 @@ for (const url of STORES) {
     t.match(long.json().detail, /fields must NOT have more than 2048 characters/)
   })
 }
+
+t.test('OpenAPI declares fields and fields[<name>] for every one-hop with name', async t => {
+  const app = await shop(t, 'memory:')
+  const spec = (await app.inject('/openapi.json')).json()
+  for (const path of ['/api/orders', '/api/orders/{id}', '/api/orders/stream']) {
+    const params = (spec.paths[path].get.parameters as Array<{ name: string, description: string, example?: string }>).filter(p => p.name.startsWith('fields'))
+    t.same(params.map(p => p.name), ['fields', 'fields[customerId]', 'fields[OrderItem]', 'fields[OrderItem.orderId]'], path)
+    t.match(params[1], { example: 'name,email', description: /the Customer that customerId points at, a comma list of `id`, `name`, `email`, `city`.*fields\[customerId\.<relationship>\]/ })
+  }
+  const items = (spec.paths['/api/order-items'].get.parameters as Array<{ name: string }>).filter(p => p.name.startsWith('fields')).map(p => p.name)
+  t.same(items, ['fields', 'fields[orderId]', 'fields[productId]'])
+})

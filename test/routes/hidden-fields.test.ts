@@ -100,3 +100,17 @@ t.test('an id or a reference cannot be hidden', async t => {
     model: { entities: { A: { schema: Type.Object({ id: Str }) }, B: { schema: Type.Object({ id: Str, aId: Parent('A', Type.String({ writeOnly: true })) }) } } }
   }), /'aId' is a reference and cannot be hidden/)
 })
+
+t.test('fields cannot select a hidden property', async t => {
+  const app = await build(t, { model })
+  await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ann', passwordHash: SECRET } })
+  await app.inject({ method: 'POST', url: '/api/orders', payload: { id: 'o1', customerId: 'c1', note: 'secret-note' } })
+  const own = await app.inject('/api/customers/c1?fields=passwordHash')
+  t.equal(own.statusCode, 400)
+  t.equal(own.json().detail, "unknown Customer property 'passwordHash' in fields; Customer has id, name")
+  const parent = await app.inject('/api/orders/o1?with=customerId&fields[customerId]=name,passwordHash')
+  t.equal(parent.json().detail, "unknown Customer property 'passwordHash' in fields[customerId]; Customer has id, name")
+  const fine = await app.inject('/api/orders/o1?with=customerId&fields=customerId&fields[customerId]=name')
+  t.same(fine.json(), { entity: { id: 'o1', customerId: 'c1' }, parents: { customerId: { id: 'c1', name: 'Ann' } }, children: {} })
+  assertNoSecret(t, fine.body, 'trimmed graph')
+})

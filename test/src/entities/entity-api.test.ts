@@ -1,4 +1,6 @@
 import t, { type Test } from 'tap'
+import { parseQuery } from '../../../src/entities/query.js'
+import type { Graph } from '../../../src/graph/graph.js'
 import { Relata, buildMetadata, storeEntities } from '../../../src/relata.js'
 import { openStore } from '../../../src/store/open-store.js'
 import type { Doc } from '../../../src/store/store.js'
@@ -64,4 +66,26 @@ t.test('relatives of one, many, and an async iterable in batches', async t => {
   t.equal(streamed.length, 30)
   t.same(streamed, (page.items as Doc[]).map(d => d.id), 'order is kept')
   t.equal(counts.length, 5 * 2, '5 batches × (authors + reviews)')
+})
+
+t.test('get, list and stream trim to fields, with the round trips of the same read without them', async t => {
+  const { relata, counts } = await library(t)
+  const metadata = relata.metadata
+  const author = relata.entity('Author')
+  const query = parseQuery(author.meta, { with: 'Book', fields: 'id', 'fields[Book.coAuthorId]': 'title' } as never, metadata)
+  const graph = await author.get('a2', query.selection, query) as Graph
+  t.same(graph.entity, { id: 'a2' })
+  t.same(graph.children.Book!.coAuthorId!.slice(0, 2), [{ id: 'b0', title: 'T0' }, { id: 'b10', title: 'T10' }])
+  t.same(graph.children.Book!.authorId, [], 'the other relationship keeps whole documents (none here)')
+  const trimmedCounts = counts.splice(0).length
+  await author.get('a2', query.selection, {})
+  t.equal(counts.splice(0).length, trimmedCounts)
+
+  const books = relata.entity('Book')
+  const page = await books.list({ ...parseQuery(books.meta, { sort: '-title', fields: 'title' }, metadata), page: 1, size: 3 })
+  t.same(page, { items: [{ id: 'b9', title: 'T9' }, { id: 'b8', title: 'T8' }, { id: 'b7', title: 'T7' }], total: 30 })
+  const batches: Array<Array<Doc | Graph>> = []
+  for await (const batch of books.stream({ ...parseQuery(books.meta, { with: 'authorId', 'fields[authorId]': 'name', fields: 'id' } as never, metadata), batchSize: 20 })) batches.push(batch)
+  t.same(batches.map(b => b.length), [20, 10])
+  t.same(batches[0]![0], { entity: { id: 'b0' }, parents: { authorId: { id: 'a1', name: 'Ann' } }, children: {} })
 })
