@@ -84,13 +84,24 @@ const filter = fc.oneof(
   fc.constant('x'.repeat(9000))
 )
 
+/** `fields` lists: properties of the sample entities, hostile names, blanks, too long. */
+const fieldList = fc.oneof(
+  fc.array(fc.constantFrom(...FIELDS, 'email', 'city', ' '), { maxLength: 5 }).map(a => a.join(',')),
+  fc.string({ maxLength: 20 }),
+  fc.constant('id,'.repeat(1000)))
+
 const query = fc.record({
   with: fc.oneof(fc.constantFrom(...WITH), fc.string({ maxLength: 30 })),
+  fields: fieldList,
+  // one `fields[<relationship>]`: a one-hop name, a path, names no entity has
+  related: fc.tuple(fc.oneof(fc.constantFrom('customerId', 'OrderItem', 'OrderItem.orderId', 'OrderItem.productId', 'customerId.Order', 'parentId', 'Category', '__proto__', 'constructor', ''), fc.string({ maxLength: 12 })), fieldList),
   filter,
   sort: fc.oneof(fc.array(fc.constantFrom(...FIELDS.map(f => f), ...FIELDS.map(f => `-${f}`)), { maxLength: 10 }).map(a => a.join(',')), fc.string({ maxLength: 20 })),
   page: fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom('1e9', 'abc', '1.5', '', '99999999999999999999')),
   size: fc.oneof(fc.integer({ min: -5, max: 1200 }).map(String), fc.constantFrom('0', 'NaN', '1001', '1e3', ' 5'))
-}, { requiredKeys: [] })
+}, { requiredKeys: [] }).map(function withRelatedFields ({ related, ...rest }) {
+  return related === undefined ? rest : { ...rest, [`fields[${related[0]}]`]: related[1] }
+})
 
 const id = fc.oneof(fc.constantFrom(...IDS), fc.string({ maxLength: 40 }), fc.constantFrom('..', '%2e%2e', '%00', 'a%2Fb', 'x'.repeat(300), '__proto__', 'constructor'))
 
@@ -107,7 +118,7 @@ const request = fc.record({
     { weight: 1, arbitrary: id.map(i => `/${i}`) }),
   other: fc.oneof({ weight: 15, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('/health', '/metrics', '/openapi.json', '/api/_model', '/docs/model', '/api', '/') }),
   query: fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom({}, { with: 'all' }, { with: 'all', size: '5' }, { sort: '-id', page: '2', size: '3' }, { filter: '{"id":{"$in":["ord-1","cust-1"]}}' }) },
+    { weight: 2, arbitrary: fc.constantFrom({}, { with: 'all' }, { with: 'all', size: '5' }, { with: 'all', fields: 'total', 'fields[customerId]': 'name', 'fields[OrderItem]': 'quantity' }, { sort: '-id', page: '2', size: '3' }, { filter: '{"id":{"$in":["ord-1","cust-1"]}}' }) },
     { weight: 3, arbitrary: query })
     .map(q => new URLSearchParams(q as Record<string, string>).toString()),
   body,
