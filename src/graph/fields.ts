@@ -20,7 +20,8 @@ export interface FieldSelection {
 export function trimFields (items: ReadonlyArray<Doc | Graph>, fields: FieldSelection | undefined, selection: Selection | undefined): Array<Doc | Graph> {
   if (fields === undefined) return items as Array<Doc | Graph>
   const copies = new Copies()
-  return items.map(item => trimItem(item, fields, selection, copies))
+  // the items are distinct documents: only the relatives below them can be shared
+  return items.map(item => trimmed(item, fields, selection, copies))
 }
 
 /**
@@ -39,12 +40,14 @@ class Copies {
   }
 }
 
-function trimItem (item: Doc | Graph, fields: FieldSelection, selection: Selection | undefined, copies: Copies): Doc | Graph {
-  return copies.of(item, fields, function trimmed () {
-    if (selection === undefined) return pick(item as Doc, fields.keep)
-    const graph = item as Graph
-    return { ...graph, ...trimRelatives(graph, fields, selection, copies), entity: pick(graph.entity, fields.keep) }
-  })
+function trimmed (item: Doc | Graph, fields: FieldSelection, selection: Selection | undefined, copies: Copies): Doc | Graph {
+  if (selection === undefined) return pick(item as Doc, fields.keep)
+  const graph = item as Graph
+  return { ...graph, ...trimRelatives(graph, fields, selection, copies), entity: pick(graph.entity, fields.keep) }
+}
+
+function trimRelative (item: Doc | Graph, fields: FieldSelection, selection: Selection | undefined, copies: Copies): Doc | Graph {
+  return copies.of(item, fields, () => trimmed(item, fields, selection, copies))
 }
 
 /** The parents and children of `graph` with those that have a field selection trimmed. */
@@ -57,7 +60,7 @@ function trimRelatives (graph: Graph, fields: FieldSelection, selection: Selecti
     const parent = graph.parents[rel.property]
     if (below === undefined || parent === null || parent === undefined) continue
     if (parents === graph.parents) parents = { ...graph.parents }
-    parents[rel.property] = trimItem(parent, below, selection.nested?.[rel.property], copies)
+    parents[rel.property] = trimRelative(parent, below, selection.nested?.[rel.property], copies)
   }
   let children = graph.children
   for (const rel of selection.children) {
@@ -67,7 +70,7 @@ function trimRelatives (graph: Graph, fields: FieldSelection, selection: Selecti
     if (children === graph.children) children = { ...graph.children }
     // the edges of this child entity were copied already when another of its references was trimmed
     const edges = children[rel.child] === graph.children[rel.child] ? children[rel.child] = { ...graph.children[rel.child] } : children[rel.child]!
-    edges[rel.property] = list.map(child => trimItem(child, below, selection.nested?.[rel.key], copies))
+    edges[rel.property] = list.map(child => trimRelative(child, below, selection.nested?.[rel.key], copies))
   }
   return { parents, children }
 }
@@ -75,6 +78,12 @@ function trimRelatives (graph: Graph, fields: FieldSelection, selection: Selecti
 /** A copy of `doc` with only the kept properties, in the document's order; `doc` itself when all are kept. */
 function pick (doc: Doc, keep: ReadonlySet<string> | undefined): Doc {
   if (keep === undefined) return doc
-  // fromEntries defines properties: a stored `__proto__` key stays plain data in the copy
-  return Object.fromEntries(Object.entries(doc).filter(([key]) => keep.has(key))) as Doc
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(doc)) {
+    if (!keep.has(key)) continue
+    // assigning `__proto__` would set the copy's prototype: a stored `__proto__` key stays plain data
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: doc[key], enumerable: true, writable: true, configurable: true })
+    else copy[key] = doc[key]
+  }
+  return copy as Doc
 }
