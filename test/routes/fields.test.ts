@@ -131,9 +131,10 @@ for (const url of STORES) {
     ]
     for (const [request, detail, errors] of cases) {
       const res = await app.inject(request)
-      t.equal(res.statusCode, 400, request)
+      const name = request.length > 120 ? `${request.slice(0, 117)}...` : request
+      t.equal(res.statusCode, 400, name)
       t.match(res.headers['content-type'], /^application\/problem\+json/)
-      t.match(res.json(), { status: 400, detail, errors }, request)
+      t.match(res.json(), { status: 400, detail, errors }, name)
     }
     const long = await app.inject(`/api/orders?fields=${'x'.repeat(2100)}`)
     t.equal(long.statusCode, 400, 'the declared parameters are bounded by their schema')
