@@ -37,6 +37,7 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
   }), timeoutMs)
   const relata = new Relata(options.metadata, store, {
     childLimit: options.config.CHILD_LIMIT,
+    rowBudget: options.config.ROW_BUDGET,
     maxBulk: options.config.MAX_BULK,
     childPageLink: childPageLink(options.metadata)
   })
