@@ -49,7 +49,7 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
 }, { name: 'relata', dependencies: ['relata-metrics'], fastify: '5.x' })
 
 /** A cut child list continues in the child entity's list, filtered by the parent, in the same order. */
-function childPageLink (metadata: RelationshipMetadata): ChildPageLink {
+export function childPageLink (metadata: RelationshipMetadata): ChildPageLink {
   return function nextChildren (rel, parentId, { sort, size, page }) {
     if (size > MAX_PAGE_SIZE) return undefined
     const params = new URLSearchParams({ filter: JSON.stringify({ [rel.property]: parentId }) })
