@@ -10,7 +10,7 @@ import { openStore } from '../src/store/open-store.js'
 import type { Store, StoreOptions } from '../src/store/store.js'
 import { withTimeout } from '../src/store/timeout-store.js'
 import type { ChildPageLink } from '../src/graph/graph.js'
-import { MAX_PAGE_SIZE } from '../routes/entity-params.js'
+import { MAX_PAGE_SIZE } from '../src/entities/query.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -10,6 +10,8 @@ import { parseSort } from '../store/sort.js'
 import type { SortKey } from '../store/store.js'
 
 export const MAX_FILTER_LENGTH = 8192
+/** The largest page a list answers; a cut child list links to its rest only in pages this size or smaller. */
+export const MAX_PAGE_SIZE = 1000
 
 export interface RawQuery {
   filter?: string
