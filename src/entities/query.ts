@@ -12,6 +12,8 @@ import type { SortKey } from '../store/store.js'
 import { parseFields } from './parse-fields.js'
 
 export const MAX_FILTER_LENGTH = 8192
+/** The largest page a list answers; a cut child list links to its rest only in pages this size or smaller. */
+export const MAX_PAGE_SIZE = 1000
 
 export interface RawQuery {
   filter?: string
