@@ -12,12 +12,14 @@ import { openStore } from '../../src/store/open-store.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { storeConformance } from './conformance.js'
+import { relationConformance } from './relation-conformance.js'
 
 storeConformance('mongodb stand-in', async options => {
   const standIn = new MongoStandIn()
   return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
 })
 storeConformance('mongodb stand-in without transactions', async options => await createMongoStore(new MongoStandIn().db, options))
+relationConformance('mongodb stand-in', async options => await createMongoStore(new MongoStandIn().db, options))
 
 /* c8 ignore start: runs only where a MongoDB server is reachable (MONGODB_URL) */
 const realServer = /^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?[^?]*(\?.*)?$/.exec(process.env.MONGODB_URL ?? '')
@@ -26,10 +28,12 @@ if (realServer !== null) {
   const [, hosts, query = ''] = realServer
   const url = (database: string): string => `${hosts!}/${database}${query}`
   const used: string[] = []
-  storeConformance('mongodb server', async options => {
+  const openServer = async (options: StoreOptions) => {
     used.push(`relata_test_${process.pid}_${used.length + 1}`)
     return await openMongoStore(url(used[used.length - 1]!), options)
-  })
+  }
+  storeConformance('mongodb server', openServer)
+  relationConformance('mongodb server', openServer)
   t.teardown(async () => {
     const client = await new MongoClient(url('admin')).connect()
     for (const name of used) await client.db(name).dropDatabase()

@@ -14,6 +14,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import * as statements from '../../src/store/sqlite/statements.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { storeConformance } from './conformance.js'
+import { relationConformance } from './relation-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'relata-sqlite-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -24,6 +25,7 @@ function nextFile (): string {
 
 storeConformance('sqlite :memory:', async options => await openStore('sqlite::memory:', options))
 storeConformance('sqlite file', async options => await openStore(`sqlite:${nextFile()}`, options))
+relationConformance('sqlite', async options => await openStore('sqlite::memory:', options))
 
 const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId'] }] }
 
