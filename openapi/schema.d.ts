@@ -1091,10 +1091,7 @@ export interface operations {
     listCategory: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
@@ -1265,10 +1262,7 @@ export interface operations {
     streamCategory: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
@@ -1669,10 +1663,7 @@ export interface operations {
     listCustomer: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
@@ -1833,10 +1824,7 @@ export interface operations {
     streamCustomer: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
@@ -2217,10 +2205,7 @@ export interface operations {
     listProduct: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
@@ -2381,10 +2366,7 @@ export interface operations {
     streamProduct: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
@@ -2765,10 +2747,7 @@ export interface operations {
     listOrder: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
@@ -2929,10 +2908,7 @@ export interface operations {
     streamOrder: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
