@@ -24,10 +24,10 @@ const CHILDREN: Record<string, Array<[string, string]>> = {
 
 const DATA: Record<string, Doc[]> = {
   author: [
-    { id: 'a1', name: 'Ann', born: 1950 },
+    { id: 'a1', name: 'Ann', born: 1950, address: { city: 'Oslo' } },
     { id: 'a2', name: 'Bo', born: 1970 },
-    { id: 'a3', name: 'Cy', born: 1990 },
-    { id: 'a4', name: 'Di' },
+    { id: 'a3', name: 'Cy', born: 1990, address: { city: 'Oslo' } },
+    { id: 'a4', name: 'Di', address: 'Oslo' },
     { id: 'a5', name: null, born: 1960 },
     { id: '5', name: 'Five', born: 2000 }
   ],
@@ -79,8 +79,15 @@ const LEAVES: Record<string, Condition[]> = {
 
 const MISSING = Symbol('missing')
 
+/** A dotted path through plain objects only. */
 function read (doc: Doc, field: string): unknown {
-  return Object.hasOwn(doc, field) ? doc[field] : MISSING
+  let value: unknown = doc
+  for (const segment of field.split('.')) {
+    const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
+    if (object === undefined || !Object.hasOwn(object, segment)) return MISSING
+    value = object[segment]
+  }
+  return value
 }
 
 function reference (entity: string, condition: Condition | undefined, doc: Doc): boolean {
@@ -173,6 +180,7 @@ const NAMED: Array<[string, string, Condition, string[]]> = [
   ['nested: authors of a book with a 5-star review', 'author', some('book', 'authorId', some('review', 'bookId', { op: 'eq', field: 'stars', value: 5 })), ['a1']],
   ['nested none inside some', 'author', some('book', 'authorId', none('review', 'bookId')), ['a2']],
   ['or with a plain condition', 'author', { op: 'or', conditions: [some('book', 'coAuthorId'), { op: 'eq', field: 'name', value: 'Ann' }] }, ['a1', 'a2', 'a3', 'a4']],
+  ['or with a dotted path, read through objects only', 'author', { op: 'or', conditions: [{ op: 'eq', field: 'address.city', value: 'Oslo' }, some('book', 'coAuthorId', { op: 'eq', field: 'id', value: 'b8' })] }, ['a1', 'a3', 'a4']],
   ['and with a plain condition', 'author', { op: 'and', conditions: [{ op: 'gt', field: 'born', value: 1960 }, none('book', 'authorId')] }, ['5', 'a3']],
   ['a relation under a negated or', 'book', { op: 'or', conditions: [none('review', 'bookId'), { op: 'eq', field: 'genre', value: 'poetry' }] }, ['b3', 'b4', 'b5', 'b6', 'b7', 'b9']],
   ['two relations on one entity', 'author', { op: 'and', conditions: [some('book', 'authorId'), some('book', 'coAuthorId')] }, ['a2']],
