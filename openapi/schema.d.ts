@@ -1091,10 +1091,7 @@ export interface operations {
     listCategory: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
@@ -1304,10 +1301,7 @@ export interface operations {
     streamCategory: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
@@ -1786,10 +1780,7 @@ export interface operations {
     listCustomer: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
@@ -1974,10 +1965,7 @@ export interface operations {
     streamCustomer: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
@@ -2406,10 +2394,7 @@ export interface operations {
     listProduct: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
@@ -2599,10 +2584,7 @@ export interface operations {
     streamProduct: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
@@ -3041,10 +3023,7 @@ export interface operations {
     listOrder: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
@@ -3234,10 +3213,7 @@ export interface operations {
     streamOrder: {
         parameters: {
             query?: {
-                /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
-                 */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt

@@ -88,13 +88,24 @@ export const shapeParam = Type.Optional(Type.Union([Type.Literal('nested'), Type
   examples: ['nested', 'normalized']
 }))
 
+/** `filter`, described with this entity's child relationships when it has any. */
+function filterParam (meta: EntityMetadata) {
+  const plain = 'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties'
+  const child = meta.children[0]?.child
+  if (child === undefined) {
+    return Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description: plain, examples: ['{"status":"paid","total":{"$gte":100}}'] }))
+  }
+  const names = [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+  return Type.Optional(Type.String({
+    maxLength: MAX_FILTER_LENGTH,
+    description: `${plain}. Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,
+    examples: ['{"status":"paid","total":{"$gte":100}}', `{"${child}":{"$some":{}}}`]
+  }))
+}
+
 export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
-    filter: Type.Optional(Type.String({
-      maxLength: MAX_FILTER_LENGTH,
-      description: 'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties',
-      examples: ['{"status":"paid","total":{"$gte":100}}']
-    })),
+    filter: filterParam(meta),
     sort: Type.Optional(Type.String({
       maxLength: 512,
       description: `Comma list of properties, \`-\` for descending; id breaks ties. Properties: ${meta.properties.join(', ')}`,

@@ -49,7 +49,7 @@ export async function openLocal (config: Config): Promise<Target> {
     async export (route, query, out, progress) {
       const meta = entity(route)
       const api = relata.entity(meta.name)
-      const parsed = parseQuery(meta, query)
+      const parsed = parseQuery(meta, query, metadata)
       const { total } = await api.list({ ...parsed, selection: undefined, page: 1, size: 1 })
       const bar = progress(total)
       let rows = 0

@@ -44,11 +44,11 @@ export interface ParsedQuery {
 
 const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 
-/** `model` lets `sort[Child]` be checked against the child's properties; without it, child sorts are refused. */
+/** `model` lets `sort[Child]` and relation filters be checked against the child's properties; without it, both are refused. */
 export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ParsedQuery {
   const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
   const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth) }
-  if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta.properties)
+  if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta, model)
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
   const children = parseChildQueries(meta, raw, parsed.selection, model)
   if (children !== undefined) parsed.children = children

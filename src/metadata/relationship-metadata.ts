@@ -82,7 +82,7 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
   for (const name of names) {
     const parents = parentsOf.get(name)!
     const children = childrenOf.get(name)!
-    assertNoNameClash(name, parents, children)
+    assertNoNameClash(name, Object.keys((model.entities[name]!.schema as JsonSchema).properties as object), children)
     const { schema, inputSchema } = withIdProperty(name, model.entities[name]!.schema as JsonSchema)
     const hidden = hiddenProperties(name, schema.properties as Record<string, JsonSchema>, parents.map(p => p.property))
     entities.set(name, Object.freeze({
@@ -124,11 +124,11 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
   return parents
 }
 
-/** `with` accepts parent properties and child entity names side by side, so they must differ. */
-function assertNoNameClash (name: string, parents: ParentRelationship[], children: ChildRelationship[]): void {
+/** `with` and `filter` accept properties and child entity names side by side, so they must differ. */
+function assertNoNameClash (name: string, properties: readonly string[], children: ChildRelationship[]): void {
   for (const c of children) {
-    if (parents.some(p => p.property === c.child)) {
-      throw new ModelError(`entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ?with= ambiguous; rename the property`)
+    if (properties.includes(c.child)) {
+      throw new ModelError(`entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ?with= and ?filter= ambiguous; rename the property`)
     }
   }
 }

@@ -1,6 +1,10 @@
 // Filters: a MongoDB-like JSON subset parsed into a small condition tree. Adapters translate
-// the tree, never the raw input, so only whitelisted operators can reach a store.
+// the tree, never the raw input, so only whitelisted operators can reach a store. A key may
+// also name a child relationship (`{"OrderItem": {"$some": {...}}}`): its operand is a filter
+// on the child entity, parsed here with the child's properties, so relation filters nest.
 import { BadRequestError } from '../errors.js'
+import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
+import type { ChildRelationship, EntityMetadata } from '../metadata/types.js'
 
 export type Scalar = string | number | boolean | null
 
@@ -10,6 +14,11 @@ export type Condition =
   | { op: 'gt' | 'gte' | 'lt' | 'lte', field: string, value: string | number }
   | { op: 'in' | 'nin', field: string, values: Scalar[] }
   | { op: 'exists', field: string, value: boolean }
+  /**
+   * Some (or no) document of `child` has `refProperty` equal to this document's id (a string
+   * reference, never an array) and matches `condition` (any child when it is absent).
+   */
+  | { op: 'some' | 'none', child: string, refProperty: string, condition?: Condition }
 
 export interface FilterLimits {
   maxDepth: number
@@ -21,21 +30,25 @@ export const DEFAULT_FILTER_LIMITS: FilterLimits = { maxDepth: 6, maxConditions:
 
 const COMPARISONS = { $gt: 'gt', $gte: 'gte', $lt: 'lt', $lte: 'lte' } as const
 const OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$and', '$or']
+const RELATION_OPERATORS = { $some: 'some', $none: 'none' } as const
 const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
- * Parses a filter object. `fields` are the entity's top-level properties; a dotted path
- * (`address.city`) is accepted when its first segment is one of them.
+ * Parses a filter object on the entity `meta`. A key is one of its properties, or a dotted path
+ * (`address.city`) whose first segment is one, or one of its child relationships: a child
+ * entity (`OrderItem`, through any of its references to `meta`) or one reference
+ * (`Book.coAuthorId`). Child relationships need `model`, which knows the children's properties.
+ * The limits hold across the whole tree, relation filters included.
  */
-export function parseFilter (raw: unknown, fields: readonly string[], limits: FilterLimits = DEFAULT_FILTER_LIMITS): Condition {
-  const state = { count: 0, fields, limits }
-  return parseObject(raw, '', 1, state)
+export function parseFilter (raw: unknown, meta: EntityMetadata, model?: RelationshipMetadata,
+  limits: FilterLimits = DEFAULT_FILTER_LIMITS): Condition {
+  return parseObject(raw, '', 1, meta, { count: 0, limits, model })
 }
 
 interface ParseState {
   count: number
-  fields: readonly string[]
   limits: FilterLimits
+  model: RelationshipMetadata | undefined
 }
 
 function fail (path: string, message: string): never {
@@ -46,7 +59,7 @@ function isPlainObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function parseObject (raw: unknown, path: string, depth: number, state: ParseState): Condition {
+function parseObject (raw: unknown, path: string, depth: number, meta: EntityMetadata, state: ParseState): Condition {
   if (!isPlainObject(raw)) fail(path, 'expected a JSON object')
   if (depth > state.limits.maxDepth) fail(path, `nested deeper than ${state.limits.maxDepth} levels`)
   const conditions: Condition[] = []
@@ -54,22 +67,55 @@ function parseObject (raw: unknown, path: string, depth: number, state: ParseSta
     const at = `${path}/${key}`
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(value) || value.length === 0) fail(at, `${key} takes a non-empty array of filters`)
-      conditions.push({ op: key === '$and' ? 'and' : 'or', conditions: value.map((v, i) => parseObject(v, `${at}/${i}`, depth + 1, state)) })
+      conditions.push({ op: key === '$and' ? 'and' : 'or', conditions: value.map((v, i) => parseObject(v, `${at}/${i}`, depth + 1, meta, state)) })
     } else if (key.startsWith('$')) {
       fail(at, `unsupported operator '${key}' at the top of a filter; use one of ${OPERATORS.join(' ')} inside a field`)
     } else {
-      conditions.push(...parseField(key, value, at, state))
+      const relations = meta.children.filter(c => c.child === key || c.key === key)
+      if (relations.length > 0) conditions.push(parseRelation(key, relations, value, at, depth, state))
+      else conditions.push(...parseField(key, value, at, meta, state))
     }
   }
   return conditions.length === 1 ? conditions[0]! : { op: 'and', conditions }
 }
 
-function checkField (field: string, path: string, state: ParseState): void {
+/** Child entities and single references a filter on `meta` may name. */
+function relationNames (meta: EntityMetadata): string[] {
+  return [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+}
+
+function checkField (field: string, path: string, meta: EntityMetadata): void {
   const segments = field.split('.')
   if (!segments.every(s => PATH_SEGMENT.test(s))) fail(path, `'${field}' is not a property path`)
-  if (!state.fields.includes(segments[0]!)) {
-    fail(path, `unknown property '${segments[0]}'; filterable properties are ${state.fields.join(', ')}`)
+  if (!meta.properties.includes(segments[0]!)) {
+    const relations = relationNames(meta)
+    fail(path, `unknown property '${segments[0]}'; filterable properties are ${meta.properties.join(', ')}` +
+      (relations.length === 0 ? '' : `; child relationships (with $some or $none) are ${relations.join(', ')}`))
   }
+}
+
+/**
+ * `{"$some": {...}}` or `{"$none": {...}}` on a child relationship. A child entity with several
+ * references to this entity stands for all of them: $some through any, $none through none.
+ */
+function parseRelation (key: string, relations: readonly ChildRelationship[], value: unknown, path: string,
+  depth: number, state: ParseState): Condition {
+  const child = relations[0]!.child
+  const usage = `${key} is a child relationship: give {"$some": filter} or {"$none": filter}, the filter on ${child} ({} for any ${child})`
+  const entries = isPlainObject(value) ? Object.entries(value) : []
+  if (entries.length !== 1 || !Object.hasOwn(RELATION_OPERATORS, entries[0]![0])) fail(path, usage)
+  const [operator, operand] = entries[0]! as [keyof typeof RELATION_OPERATORS, unknown]
+  const at = `${path}/${operator}`
+  count(at, state)
+  if (state.model === undefined) fail(at, `filtering by ${key} needs the model to check the properties of ${child}`)
+  if (!isPlainObject(operand)) fail(at, usage)
+  const parsed = parseObject(operand, at, depth + 1, state.model.entity(child), state)
+  // `{}` parses to an empty AND: any child at all
+  const condition = parsed.op === 'and' && parsed.conditions.length === 0 ? undefined : parsed
+  const op = RELATION_OPERATORS[operator]
+  const parts: Condition[] = relations.map(r => ({ op, child, refProperty: r.property, ...(condition === undefined ? {} : { condition }) }))
+  if (parts.length === 1) return parts[0]!
+  return { op: op === 'some' ? 'or' : 'and', conditions: parts }
 }
 
 function count (path: string, state: ParseState): void {
@@ -83,8 +129,8 @@ function scalar (value: unknown, path: string): Scalar {
   return fail(path, 'expected a string, number, boolean or null')
 }
 
-function parseField (field: string, value: unknown, path: string, state: ParseState): Condition[] {
-  checkField(field, path, state)
+function parseField (field: string, value: unknown, path: string, meta: EntityMetadata, state: ParseState): Condition[] {
+  checkField(field, path, meta)
   if (!isPlainObject(value)) {
     count(path, state)
     return [{ op: 'eq', field, value: scalar(value, path) }]

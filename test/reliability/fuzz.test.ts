@@ -78,6 +78,12 @@ const filter = fc.oneof(
   hostileJson.map(v => JSON.stringify(v)),
   fc.record({ field: fc.constantFrom(...FIELDS), op: fc.constantFrom('$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$where'), value: fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), hostileJson) })
     .map(({ field, op, value }) => JSON.stringify({ [field]: { [op]: value } })),
+  fc.record({
+    relation: fc.constantFrom('Order', 'OrderItem', 'Category', 'Product', 'Order.customerId', 'OrderItem.orderId', 'Category.parentId', 'Customer'),
+    op: fc.constantFrom('$some', '$none', '$any', '$eq'),
+    operand: fc.oneof(fc.constant({}), hostileJson, fc.record({ field: fc.constantFrom(...FIELDS, 'OrderItem', 'Order'), value: scalar }).map(({ field, value }) => ({ [field]: value })))
+  }).map(({ relation, op, operand }) => JSON.stringify({ [relation]: { [op]: operand } })),
+  fc.integer({ min: 1, max: 10 }).map(n => deep(n, '{"Order":{"$some":{"OrderItem":{"$none":', '}}}}', '{}')),
   fc.integer({ min: 1, max: 40 }).map(n => deep(n, '{"$and":[', ']}', '{"name":"x"}')),
   fc.integer({ min: 1, max: 200 }).map(n => JSON.stringify({ $or: Array.from({ length: n }, (_, i) => ({ total: i })) })),
   fc.string({ maxLength: 50 }),

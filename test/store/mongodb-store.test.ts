@@ -7,17 +7,21 @@ import { BadRequestError, ConfigError, StoreUnavailableError } from '../../src/e
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { isUnavailable, storeError } from '../../src/store/mongodb/mongo-errors.js'
 import { filterQuery } from '../../src/store/mongodb/mongo-filter.js'
+import { filterStages } from '../../src/store/mongodb/mongo-relations.js'
+import type { Condition } from '../../src/store/filter.js'
 import { connectSettings, databaseName, openMongoStore, supportsTransactions } from '../../src/store/mongodb/open-mongo-store.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { storeConformance } from './conformance.js'
+import { relationConformance } from './relation-conformance.js'
 
 storeConformance('mongodb stand-in', async options => {
   const standIn = new MongoStandIn()
   return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
 })
 storeConformance('mongodb stand-in without transactions', async options => await createMongoStore(new MongoStandIn().db, options))
+relationConformance('mongodb stand-in', async options => await createMongoStore(new MongoStandIn().db, options))
 
 /* c8 ignore start: runs only where a MongoDB server is reachable (MONGODB_URL) */
 const realServer = /^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?[^?]*(\?.*)?$/.exec(process.env.MONGODB_URL ?? '')
@@ -26,10 +30,12 @@ if (realServer !== null) {
   const [, hosts, query = ''] = realServer
   const url = (database: string): string => `${hosts!}/${database}${query}`
   const used: string[] = []
-  storeConformance('mongodb server', async options => {
+  const openServer = async (options: StoreOptions) => {
     used.push(`relata_test_${process.pid}_${used.length + 1}`)
     return await openMongoStore(url(used[used.length - 1]!), options)
-  })
+  }
+  storeConformance('mongodb server', openServer)
+  relationConformance('mongodb server', openServer)
   t.teardown(async () => {
     const client = await new MongoClient(url('admin')).connect()
     for (const name of used) await client.db(name).dropDatabase()
@@ -82,6 +88,55 @@ t.test('the stand-in refuses what it does not implement instead of succeeding', 
   await standIn.db.collection('post').bulkWrite(ops, { ordered: true })
   await t.rejects(standIn.db.collection('post').aggregate([{ $sort: { tags: 1 } }], { allowDiskUse: true }).toArray(),
     /sorting by array values is not implemented/, 'MongoDB sorts arrays by an element; the store never asks')
+})
+
+t.test('the stand-in joins in the one $lookup form the store sends, with MongoDB\'s equality, and refuses the others', async t => {
+  const standIn = new MongoStandIn()
+  const post = standIn.db.collection('post')
+  await post.bulkWrite(['a', 'b'].map(id => ({ replaceOne: { filter: { _id: id }, replacement: {}, upsert: true } })), { ordered: true })
+  const tags = [{ t: 'a', n: 1 }, { t: ['a', 'b'], n: 2 }, { t: 5, n: 3 }, { n: 4 }, { t: 'b', n: 5 }]
+  await standIn.db.collection('tag').bulkWrite(tags.map((fields, i) => ({ replaceOne: { filter: { _id: `t${i}` }, replacement: fields, upsert: true } })), { ordered: true })
+  const join = { from: 'tag', localField: '_id', foreignField: 't', pipeline: [{ $project: { _id: 0, n: 1 } }], as: 'tags' }
+  t.same(await post.aggregate([{ $lookup: join }, { $sort: { _id: 1 } }], { allowDiskUse: true }).toArray(), [
+    { _id: 'a', tags: [{ n: 1 }, { n: 2 }] },
+    { _id: 'b', tags: [{ n: 2 }, { n: 5 }] }
+  ], 'only the joined documents go through the pipeline; an array holding the value joins, as in MongoDB')
+  const empty = { ...join, from: 'none', pipeline: [] }
+  t.same(await post.aggregate([{ $lookup: empty }, { $project: { tags: 1 } }], { allowDiskUse: true }).toArray(), [{ _id: 'a', tags: [] }, { _id: 'b', tags: [] }], 'an unknown collection joins nothing')
+  const refused: Array<[object, RegExp]> = [
+    [{ from: 'tag', localField: '_id', foreignField: 't', as: 'x' }, /\$lookup with from, localField, foreignField, as/],
+    [{ ...join, let: { id: '$_id' } }, /\$lookup with .*let/],
+    [{ ...join, from: [{ t: 'a' }] }, /from or as other than/],
+    [{ ...join, as: 'a.b' }, /from or as other than/],
+    [{ ...join, foreignField: 1 }, /fields other than paths/],
+    [{ ...join, pipeline: {} }, /without a pipeline array/],
+    [{ ...join, localField: 'missing' }, /local value other than a string/]
+  ]
+  for (const [lookup, message] of refused) {
+    await t.rejects(post.aggregate([{ $lookup: lookup }], { allowDiskUse: true }).toArray(), message, JSON.stringify(lookup))
+  }
+})
+
+t.test('relation filters: plain parts match first, joined fields never meet stored ones, one round trip', async t => {
+  const options: StoreOptions = { entities: [{ name: 'order', refProperties: [] }, { name: 'item', refProperties: ['orderId'] }] }
+  const { standIn, store, calls } = await standInStore(t, options, false)
+  // r0 and doc are the names the pipeline uses while joining: stored fields of those names survive
+  await store.upsertMany('order', [{ id: 'o1', status: 'paid', r0: 'mine', doc: 1 }, { id: 'o2', status: 'paid' }, { id: 'o3', status: 'open' }])
+  await store.upsertMany('item', [{ id: 'i1', orderId: 'o1', sku: 'x' }, { id: 'i2', orderId: 'o3', sku: 'x' }])
+  const filter: Condition = {
+    op: 'and',
+    conditions: [{ op: 'eq', field: 'status', value: 'paid' }, { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'sku', value: 'x' } }]
+  }
+  const stages = filterStages(filter, () => undefined)
+  t.same(stages.map(stage => Object.keys(stage)[0]), ['$match', '$replaceWith', '$lookup', '$match', '$replaceWith'])
+  t.same(stages[0], { $match: { status: { $eq: 'paid', $not: { $type: 'array' } } } }, 'the plain part first, on the stored documents')
+  standIn.roundTrips.length = 0
+  calls.length = 0
+  t.same((await store.find('order', { filter, page: 1, size: 10 })).items, [{ id: 'o1', status: 'paid', r0: 'mine', doc: 1 }])
+  t.same(standIn.roundTrips, ['aggregate'])
+  t.same(calls, ['order.find'])
+  t.same(filterStages(undefined, () => undefined), [{ $match: {} }])
+  t.throws(() => filterQuery({ op: 'some', child: 'item', refProperty: 'orderId' }), /needs the \$lookup stages/)
 })
 
 t.test('each counted round trip is exactly one server round trip', async t => {

@@ -14,6 +14,7 @@ import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import * as statements from '../../src/store/sqlite/statements.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { storeConformance } from './conformance.js'
+import { relationConformance } from './relation-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'relata-sqlite-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -24,6 +25,7 @@ function nextFile (): string {
 
 storeConformance('sqlite :memory:', async options => await openStore('sqlite::memory:', options))
 storeConformance('sqlite file', async options => await openStore(`sqlite:${nextFile()}`, options))
+relationConformance('sqlite', async options => await openStore('sqlite::memory:', options))
 
 const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId'] }] }
 
@@ -98,6 +100,37 @@ t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
   const filtered = plan(db, statements.countSql('"post"', where.sql), ...where.params)
   t.match(filtered.join('\n'), /USING (COVERING )?INDEX post_by_authorId_id/, 'eq filter on a ref property')
   for (const detail of [...getMany, ...byRefs, ...filtered]) t.notMatch(detail, /^SCAN post\b/, detail)
+})
+
+t.test('a relation filter is a correlated EXISTS served by the child\'s ref index in every statement', async t => {
+  const file = nextFile()
+  const options: StoreOptions = { entities: [{ name: 'order', refProperties: [] }, { name: 'item', refProperties: ['orderId'] }, { name: 'staff', refProperties: ['managerId'] }] }
+  const store = await openStore(`sqlite:${file}`, options)
+  t.teardown(() => store.close())
+  await store.upsertMany('order', Array.from({ length: 100 }, (_, i) => ({ id: `o${i}` })))
+  await store.upsertMany('item', Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, orderId: `o${i % 50}`, productId: `p${i % 7}` })))
+  const db = raw(t, file)
+  db.exec('ANALYZE')
+  const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
+  const lookup = (entity: string) => tables.get(entity)!
+  const some = conditionSql({ op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p1' } }, lookup('order'), lookup)
+  t.match(some.sql, /EXISTS \(SELECT 1 FROM "item" AS r1 WHERE r1\."ref_orderId" = "order"\."id" AND/, 'the outer row is named by its table')
+  const plans = {
+    find: plan(db, statements.findSql('"order"', some.sql, '"id" ASC'), ...some.params, ...some.params, 10, 0),
+    count: plan(db, statements.countSql('"order"', some.sql), ...some.params),
+    stream: plan(db, statements.streamSql('"order"', ['"id"'], some.sql, '"id" ASC'), ...some.params, 10)
+  }
+  for (const [statement, details] of Object.entries(plans)) {
+    t.match(details.join('\n'), /SEARCH r1 (EXISTS )?USING (COVERING )?INDEX item_by_orderId_id \(ref_orderId=\?\)/, `${statement}: the EXISTS reads the ref index`)
+    for (const detail of details) t.notMatch(detail, /^SCAN r1\b/, `${statement}: ${detail}`)
+  }
+  const self = conditionSql({ op: 'none', child: 'staff', refProperty: 'managerId', condition: { op: 'some', child: 'staff', refProperty: 'managerId' } }, lookup('staff'), lookup)
+  t.match(self.sql, /NOT EXISTS \(SELECT 1 FROM "staff" AS r1 WHERE r1\."ref_managerId" = "staff"\."id" AND \(EXISTS \(SELECT 1 FROM "staff" AS r2 WHERE r2\."ref_managerId" = r1\."id"\)\)\)/,
+    'a self-reference nests with an alias per level')
+  const selfPlan = plan(db, statements.countSql('"staff"', self.sql)).join('\n')
+  for (const alias of ['r1', 'r2']) t.match(selfPlan, new RegExp(`SEARCH ${alias} (EXISTS )?USING (COVERING )?INDEX staff_by_managerId_id \\(ref_managerId=\\?\\)`), `level ${alias}`)
+  t.throws(() => conditionSql({ op: 'some', child: 'item', refProperty: 'orderId' }, lookup('order')), /needs the other tables/)
+  t.throws(() => conditionSql({ op: 'some', child: 'item', refProperty: 'productId' }, lookup('order'), lookup), /not a declared ref property/)
 })
 
 t.test('a document SQLite cannot read is refused and rolls back the whole batch', async t => {

@@ -17,9 +17,10 @@ import { Query } from 'mingo/query'
 import type {
   ClientLike, CollectionLike, CursorLike, DbLike, DeleteOneModel, ReplaceOneModel, SessionLike
 } from '../../src/store/mongodb/driver-surface.js'
+import { $lookup } from './mongo-lookup.js'
 import { mongoOrderContext } from './mongo-string-order.js'
 
-const CONTEXT = Context.from(mongoOrderContext, Context.init({ accumulator, expression, pipeline, projection, query, window } as unknown as Parameters<typeof Context.init>[0]))
+const CONTEXT = Context.from(mongoOrderContext, Context.init({ accumulator, expression, pipeline: { ...pipeline, $lookup }, projection, query, window } as unknown as Parameters<typeof Context.init>[0]))
 const MINGO_OPTIONS = { context: CONTEXT, useStrictMode: true }
 // mingo would run these; a server run with --noscripting refuses them, and so does the stand-in
 const SCRIPTS = new Set(['$where', '$function', '$accumulator'])
@@ -165,8 +166,8 @@ class StandInCursor implements CursorLike {
 class StandInCollection implements CollectionLike {
   constructor (private readonly server: MongoStandIn, private readonly name: string) {}
 
-  private documents (): Document[] {
-    return [...this.server.table(this.name).values()].map(bytes => BSON.deserialize(bytes))
+  private documents (name = this.name): Document[] {
+    return [...this.server.table(name).values()].map(bytes => BSON.deserialize(bytes))
   }
 
   private matching (filter: Document): Document[] {
@@ -189,7 +190,9 @@ class StandInCollection implements CollectionLike {
     // like a server, it refuses a pipeline when running it, not when the cursor is made
     const run = (): Document[] => {
       refuseScripts(stages)
-      return new Aggregator(stages, MINGO_OPTIONS).run(this.documents()) as Document[]
+      // $lookup reads the other collections as they are when the pipeline runs
+      const collectionResolver = (name: string): Document[] => this.server.tables.has(name) ? this.documents(name) : []
+      return new Aggregator(stages, { ...MINGO_OPTIONS, collectionResolver }).run(this.documents()) as Document[]
     }
     return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize), 'aggregate cursor')
   }

@@ -1,18 +1,22 @@
 // Compiles a filter Condition into a predicate with the exact semantics of the SQLite
 // translation: values only compare within their own JSON type, and negations (`ne`, `nin`)
-// are plain NOTs, so they also match documents where the field is missing.
+// are plain NOTs, so they also match documents where the field is missing. Relation conditions
+// read a parent's children from the store's ref index, which holds string references only.
 import type { Condition, Scalar } from '../filter.js'
 import { compareText } from './compare.js'
 import { fieldReader, MISSING } from './field.js'
 
 export type Predicate = (doc: unknown) => boolean
 
+/** For one declared reference: the documents of `entity` whose `refProperty` is the string `id`. */
+export type ChildLookup = (entity: string, refProperty: string) => (id: string) => Iterable<unknown>
+
 function matchAll (): boolean {
   return true
 }
 
-export function compileCondition (condition: Condition | undefined): Predicate {
-  return condition === undefined ? matchAll : compile(condition)
+export function compileCondition (condition: Condition | undefined, children: ChildLookup): Predicate {
+  return condition === undefined ? matchAll : compile(condition, children)
 }
 
 function isEqual (value: unknown, operand: Scalar): boolean {
@@ -33,14 +37,14 @@ const ORDER_TESTS = {
   lte: (d: number) => d <= 0
 }
 
-function compile (condition: Condition): Predicate {
+function compile (condition: Condition, children: ChildLookup): Predicate {
   switch (condition.op) {
     case 'and': {
-      const parts = condition.conditions.map(compile)
+      const parts = condition.conditions.map(part => compile(part, children))
       return function matchAnd (doc) { return parts.every(part => part(doc)) }
     }
     case 'or': {
-      const parts = condition.conditions.map(compile)
+      const parts = condition.conditions.map(part => compile(part, children))
       return function matchOr (doc) { return parts.some(part => part(doc)) }
     }
     case 'eq': case 'ne': {
@@ -71,6 +75,16 @@ function compile (condition: Condition): Predicate {
       const read = fieldReader(condition.field)
       const wanted = condition.value
       return function matchExists (doc) { return (read(doc) !== MISSING) === wanted }
+    }
+    case 'some': case 'none': {
+      const childrenOf = children(condition.child, condition.refProperty)
+      const matches = compileCondition(condition.condition, children)
+      const wanted = condition.op === 'some'
+      return function matchRelation (doc) {
+        const id = (doc as { id: string }).id
+        for (const relative of childrenOf(id)) if (matches(relative)) return wanted
+        return !wanted
+      }
     }
   }
 }

@@ -6,7 +6,7 @@ import { checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
 import { compareText, compileOrder, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
-import { compileCondition } from './match.js'
+import { compileCondition, type ChildLookup } from './match.js'
 import { MemoryTable, type StoredDoc } from './memory-table.js'
 import { selectSorted } from './select.js'
 
@@ -28,6 +28,15 @@ export class MemoryStore implements Store {
     // entities come from the model, never from a request: an unknown one is a bug
     if (table === undefined) throw new Error(`memory store: unknown entity '${entity}'`)
     return table
+  }
+
+  /** The children a relation filter reads: through the child table's ref index, never a scan. */
+  private readonly children: ChildLookup = (entity, refProperty) => {
+    const table = this.table(entity)
+    if (!table.refs.has(refProperty)) throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    return function * childrenOf (id) {
+      for (const child of table.refs.children(refProperty, id) ?? []) yield table.docs.get(child)!.doc
+    }
   }
 
   /** Checks the call can run, then counts it as one round trip. */
@@ -55,7 +64,7 @@ export class MemoryStore implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size)
     const table = this.begin(entity, 'find')
-    const matches = compileCondition(query.filter)
+    const matches = compileCondition(query.filter, this.children)
     const all = selectSorted(table.docs.values(), matches, compileOrder(totalOrder(query.sort)))
     const start = (query.page - 1) * query.size
     return { items: all.slice(start, start + query.size).map(parse), total: all.length }
@@ -108,7 +117,7 @@ export class MemoryStore implements Store {
   // so writes between batches never make a document appear twice.
   private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
     checkBatchSize(query.batchSize)
-    const matches = compileCondition(query.filter)
+    const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
     let after: SortTuple | undefined
     while (true) {

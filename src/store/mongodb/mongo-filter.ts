@@ -3,7 +3,8 @@
 // paths and operands are checked again here. Guards make MongoDB agree with the other stores:
 // a path reads through plain objects only (MongoDB would also look inside arrays), so `$type`
 // guards keep arrays from matching by one of their elements, and negations are `$nor`s of the
-// positive test, which are exact complements.
+// positive test, which are exact complements. Relation conditions are answered by `$lookup`
+// stages (mongo-relations.ts): here, within a scope, they become tests of the joined fields.
 import type { Condition, Scalar } from '../filter.js'
 import type { Document } from './driver-surface.js'
 
@@ -20,6 +21,23 @@ interface Path {
   stored: string
   /** Conditions that every prefix of the path is a plain object (not an array). */
   guards: Document[]
+}
+
+export type Relation = Extract<Condition, { op: 'some' | 'none' }>
+
+/** Where a filter reads: documents as stored, or wrapped in `doc` beside joined relation fields. */
+export interface FilterScope {
+  /** Put before every stored path: '' or 'doc.'. */
+  prefix: string
+  /** The test of one relation condition on the joined fields. */
+  relation: (condition: Relation) => Document
+}
+
+const STORED: FilterScope = {
+  prefix: '',
+  relation () {
+    throw new Error('mongodb store: a relation condition needs the $lookup stages of filterStages')
+  }
 }
 
 /** Checks a property path; `id` maps to `_id`, which the store owns. */
@@ -57,7 +75,7 @@ function present (path: Path): Document {
 function equals (path: Path, value: Scalar): Document {
   checkScalar(value)
   if (value === null) return path.isId ? MATCH_NOTHING : { $nor: [present(path)] }
-  if (path.isId) return { _id: { $eq: value } }
+  if (path.isId) return { [path.stored]: { $eq: value } }
   // MongoDB keeps types apart in $eq (1 ≠ '1' ≠ true) but would match [1] against 1
   return guarded(path, { $eq: value, $not: IS_ARRAY })
 }
@@ -65,7 +83,7 @@ function equals (path: Path, value: Scalar): Document {
 function oneOf (path: Path, values: readonly Scalar[]): Document {
   const others = values.map(checkScalar).filter(value => value !== null)
   const parts: Document[] = []
-  if (others.length > 0) parts.push(path.isId ? { _id: { $in: others } } : guarded(path, { $in: others, $not: IS_ARRAY }))
+  if (others.length > 0) parts.push(path.isId ? { [path.stored]: { $in: others } } : guarded(path, { $in: others, $not: IS_ARRAY }))
   // MongoDB's `$in: [null]` also matches arrays holding null; the null case is spelled out
   if (values.includes(null) && !path.isId) parts.push(equals(path, null))
   if (parts.length === 0) return MATCH_NOTHING
@@ -82,23 +100,32 @@ function compare (op: keyof typeof COMPARISON, path: Path, value: string | numbe
   if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`mongodb store: cannot compare with ${JSON.stringify(value)}`)
   // MongoDB compares only within a type (numbers with numbers, strings bytewise with strings)
   const test = { [COMPARISON[op]]: value }
-  return path.isId ? { _id: test } : guarded(path, { ...test, $not: IS_ARRAY })
+  return path.isId ? { [path.stored]: test } : guarded(path, { ...test, $not: IS_ARRAY })
 }
 
-export function filterQuery (condition: Condition | undefined): Document {
+function scoped (field: string, scope: FilterScope): Path {
+  const path = storedPath(field)
+  if (scope.prefix === '') return path
+  const prefix = (document: Document): Document => Object.fromEntries(Object.entries(document).map(([key, test]) => [scope.prefix + key, test]))
+  return { isId: path.isId, stored: scope.prefix + path.stored, guards: path.guards.map(prefix) }
+}
+
+export function filterQuery (condition: Condition | undefined, scope: FilterScope = STORED): Document {
   if (condition === undefined) return {}
+  const path = (field: string): Path => scoped(field, scope)
   switch (condition.op) {
     case 'and':
-      return condition.conditions.length === 0 ? {} : { $and: condition.conditions.map(filterQuery) }
+      return condition.conditions.length === 0 ? {} : { $and: condition.conditions.map(part => filterQuery(part, scope)) }
     case 'or':
-      return condition.conditions.length === 0 ? MATCH_NOTHING : { $or: condition.conditions.map(filterQuery) }
-    case 'eq': return equals(storedPath(condition.field), condition.value)
-    case 'ne': return { $nor: [equals(storedPath(condition.field), condition.value)] }
+      return condition.conditions.length === 0 ? MATCH_NOTHING : { $or: condition.conditions.map(part => filterQuery(part, scope)) }
+    case 'eq': return equals(path(condition.field), condition.value)
+    case 'ne': return { $nor: [equals(path(condition.field), condition.value)] }
     case 'gt': case 'gte': case 'lt': case 'lte':
-      return compare(condition.op, storedPath(condition.field), condition.value)
-    case 'in': return oneOf(storedPath(condition.field), condition.values)
-    case 'nin': return { $nor: [oneOf(storedPath(condition.field), condition.values)] }
-    case 'exists': return exists(storedPath(condition.field), condition.value)
+      return compare(condition.op, path(condition.field), condition.value)
+    case 'in': return oneOf(path(condition.field), condition.values)
+    case 'nin': return { $nor: [oneOf(path(condition.field), condition.values)] }
+    case 'exists': return exists(path(condition.field), condition.value)
+    case 'some': case 'none': return scope.relation(condition)
     default:
       throw new Error(`mongodb store: unsupported filter operator '${(condition as { op: string }).op}'`)
   }

@@ -9,7 +9,8 @@ import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, Stor
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { storeError } from './mongo-errors.js'
-import { filterQuery, storedPath } from './mongo-filter.js'
+import { storedPath } from './mongo-filter.js'
+import { filterStages } from './mongo-relations.js'
 import { sortStages } from './mongo-order.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
@@ -37,6 +38,12 @@ export class MongoStore implements Store {
   constructor (private readonly db: DbLike, private readonly options: StoreOptions,
     private readonly settings: MongoStoreSettings = DEFAULT_STORE_SETTINGS, private readonly client?: ClientLike) {
     for (const entity of options.entities) this.refs.set(entity.name, new Set(entity.refProperties))
+  }
+
+  /** Relation filters join only through declared references, which have their index. */
+  private readonly checkRef = (entity: string, refProperty: string): void => {
+    if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
+    if (!this.refs.get(entity)!.has(refProperty)) throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
   }
 
   private collection (entity: string): CollectionLike {
@@ -97,7 +104,7 @@ export class MongoStore implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size)
     const collection = this.collection(entity)
-    const pipeline = findPipeline(filterQuery(query.filter), sortStages(query.sort), query.page, query.size)
+    const pipeline = findPipeline(filterStages(query.filter, this.checkRef), sortStages(query.sort), query.page, query.size)
     const [result] = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
     return { items: (result?.items as Document[] | undefined ?? []).map(fromStored), total: result?.total as number ?? 0 }
   }
@@ -141,7 +148,7 @@ export class MongoStore implements Store {
   private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
     checkBatchSize(query.batchSize)
     const collection = this.collection(entity)
-    const pipeline = [{ $match: filterQuery(query.filter) }, ...sortStages(query.sort)]
+    const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort)]
     const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
     try {
       while (true) {

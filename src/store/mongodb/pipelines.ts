@@ -4,14 +4,14 @@ import { storedPath } from './mongo-filter.js'
 import { windowOrder } from './mongo-order.js'
 import type { SortKey } from '../store.js'
 
-/** One page and the number of all matches: `$facet` runs both over one `$match`. */
-export function findPipeline (match: Document, sort: Document[], page: number, size: number): Document[] {
+/** One page and the number of all matches: `$facet` runs both over one filtering (filterStages). */
+export function findPipeline (filter: Document[], sort: Document[], page: number, size: number): Document[] {
   // $limit must be positive: a page of size 0 only counts (no document out when nothing matches)
-  if (size === 0) return [{ $match: match }, { $count: 'total' }]
+  if (size === 0) return [...filter, { $count: 'total' }]
   const skip = (page - 1) * size
   const items = [...sort, ...(skip > 0 ? [{ $skip: skip }] : []), { $limit: size }]
   return [
-    { $match: match },
+    ...filter,
     { $facet: { items, total: [{ $count: 'n' }] } },
     { $project: { items: 1, total: { $ifNull: [{ $arrayElemAt: ['$total.n', 0] }, 0] } } }
   ]

@@ -1,6 +1,10 @@
 // Translates a filter Condition into a WHERE expression with bound parameters. Every
 // expression produced here evaluates to 0 or 1, never NULL, so that NOT (for `ne`, `nin`) is
-// an exact complement; json_type guards keep JSON types from ever comparing across.
+// an exact complement; json_type guards keep JSON types from ever comparing across. A relation
+// condition is a correlated EXISTS on the child table, served by its (ref, id) index; the child
+// table gets an alias per nesting level (r1, r2, …), so an entity can be its own child, and the
+// outer row is named by its table at the top level, which every statement embedding the WHERE
+// (the page, its count subquery, the stream's batches) has as its innermost table of that name.
 import type { Condition, Scalar } from '../filter.js'
 import { fieldSql, isNumberSql, typeSql, valueSql, type FieldSql } from './field-sql.js'
 import type { TableSql } from './identifiers.js'
@@ -12,15 +16,36 @@ export interface SqlFragment {
 
 const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
 
-export function conditionSql (condition: Condition | undefined, table: TableSql): SqlFragment {
+/** How the tables of other entities (children in relation conditions) are addressed. */
+export type TableLookup = (entity: string) => TableSql
+
+type Relation = Extract<Condition, { op: 'some' | 'none' }>
+
+/** Where the condition's fields are read: the statement's table, or a child table's alias. */
+interface Scope {
+  table: TableSql
+  alias: string | undefined
+  /** Nesting depth of relation subqueries (0 at the top). */
+  depth: number
+}
+
+function noTables (entity: string): never {
+  throw new Error(`sqlite store: a relation filter on '${entity}' needs the other tables`)
+}
+
+export function conditionSql (condition: Condition | undefined, table: TableSql, tables: TableLookup = noTables): SqlFragment {
   const params: unknown[] = []
-  const sql = condition === undefined ? '1' : new ConditionWriter(table, params).write(condition)
+  const sql = condition === undefined ? '1' : new ConditionWriter({ table, alias: undefined, depth: 0 }, params, tables).write(condition)
   return { sql, params }
 }
 
 // Parameters are pushed in the same order as their `?` appear in the returned text.
 class ConditionWriter {
-  constructor (private readonly table: TableSql, private readonly params: unknown[]) {}
+  constructor (private readonly scope: Scope, private readonly params: unknown[], private readonly tables: TableLookup) {}
+
+  private field (name: string): FieldSql {
+    return fieldSql(name, this.scope.table, this.scope.alias)
+  }
 
   private bind (value: unknown): string {
     this.params.push(value)
@@ -34,14 +59,30 @@ class ConditionWriter {
         const parts = condition.conditions.map(part => this.write(part))
         return `(${parts.join(condition.op === 'and' ? ' AND ' : ' OR ')})`
       }
-      case 'eq': return this.equals(fieldSql(condition.field, this.table), condition.value)
-      case 'ne': return `NOT ${this.equals(fieldSql(condition.field, this.table), condition.value)}`
+      case 'eq': return this.equals(this.field(condition.field), condition.value)
+      case 'ne': return `NOT ${this.equals(this.field(condition.field), condition.value)}`
       case 'gt': case 'gte': case 'lt': case 'lte':
-        return this.compare(fieldSql(condition.field, this.table), COMPARISON[condition.op], condition.value)
-      case 'in': return this.oneOf(fieldSql(condition.field, this.table), condition.values)
-      case 'nin': return `NOT ${this.oneOf(fieldSql(condition.field, this.table), condition.values)}`
-      case 'exists': return this.exists(fieldSql(condition.field, this.table), condition.value)
+        return this.compare(this.field(condition.field), COMPARISON[condition.op], condition.value)
+      case 'in': return this.oneOf(this.field(condition.field), condition.values)
+      case 'nin': return `NOT ${this.oneOf(this.field(condition.field), condition.values)}`
+      case 'exists': return this.exists(this.field(condition.field), condition.value)
+      case 'some': case 'none': return this.relation(condition)
     }
+  }
+
+  /** `EXISTS` a child row whose ref column (strings only) holds this row's id and that matches. */
+  private relation (condition: Relation): string {
+    const child = this.tables(condition.child)
+    const column = child.refColumns.get(condition.refProperty)
+    if (column === undefined) throw new Error(`sqlite store: '${condition.refProperty}' is not a declared ref property of '${condition.child}'`)
+    const { table, alias, depth } = this.scope
+    const outerId = `${alias ?? table.table}."id"`
+    const inner: Scope = { table: child, alias: `r${depth + 1}`, depth: depth + 1 }
+    const match = condition.condition === undefined
+      ? ''
+      : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
+    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias!} WHERE ${inner.alias!}.${column} = ${outerId}${match})`
+    return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 
   private equals (field: FieldSql, value: Scalar): string {

@@ -80,6 +80,9 @@ export class SqliteStore implements Store {
     return table
   }
 
+  /** The other tables a relation filter reads. */
+  private readonly lookup = (entity: string): TableSql => this.table(entity)
+
   private statement (sql: string): Database.Statement {
     let statement = this.prepared.get(sql)
     if (statement === undefined) this.prepared.set(sql, statement = this.db.prepare(sql))
@@ -124,7 +127,7 @@ export class SqliteStore implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size)
     const table = this.table(entity)
-    const where = conditionSql(query.filter, table)
+    const where = conditionSql(query.filter, table, this.lookup)
     const orderBy = orderBySql(totalOrder(query.sort), table)
     const offset = (query.page - 1) * query.size
     return this.run(entity, 'find', () => {
@@ -205,7 +208,7 @@ export class SqliteStore implements Store {
     const table = this.table(entity)
     const keys = totalOrder(query.sort)
     const expressions = keyExpressions(keys, table)
-    const filter = conditionSql(query.filter, table)
+    const filter = conditionSql(query.filter, table, this.lookup)
     const orderBy = orderBySql(keys, table)
     let after: unknown[] | undefined
     while (true) {

@@ -73,6 +73,8 @@ t.test('import and export against the store, opened directly', async t => {
   const graphs = await relata(['export', 'orders', '--with', 'all'], { env, tty: true })
   t.match(JSON.parse(graphs.stdout), { entity: { id: 'o1' }, parents: { customerId: { name: 'Ada' } } })
   t.match(graphs.stderr, /\r\x1b\[Kexport orders: exported 1 documents/, 'a terminal gets the redrawn line')
+  const buyers = await relata(['export', 'customers', '--filter', '{"Order":{"$some":{"status":"open"}}}'], { env })
+  t.same(buyers.stdout.trim().split('\n').map(line => (JSON.parse(line) as { id: string }).id), ['c1'], 'a relation filter, checked against the model')
 })
 
 t.test('import from stdin; mistakes are reported without a stack', async t => {

@@ -40,7 +40,9 @@ t.test('refuses inconsistent models, naming entity and property', async t => {
     ['non-object schema', { A: { schema: Type.String() } }, /entity 'A': schema must be an object schema/],
     ['numeric id', { A: { schema: Type.Object({ id: Type.Number() }) } }, /entity 'A' property 'id' must be a string/],
     ['bad entity name', { 'my entity': { schema: Type.Object({}) } }, /entity name 'my entity'/],
-    ['empty model', {}, /declares no entities/]
+    ['empty model', {}, /declares no entities/],
+    ['a property named like a child entity', { A: { schema: Type.Object({ B: Type.String() }) }, B: { schema: Type.Object({ aId: Parent('A') }) } },
+      /entity 'A': property 'B' has the same name as its child entity 'B', which makes \?with= and \?filter= ambiguous/]
   ]
   for (const [name, entities, message] of cases) {
     t.throws(() => new RelationshipMetadata({ entities } as never), { name: ModelError.name, message }, name)

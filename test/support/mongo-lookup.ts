@@ -1,0 +1,62 @@
+// `$lookup` for the MongoDB stand-in, in the one form the store sends: MongoDB 5's concise
+// correlated join (`from`, `localField`, `foreignField`, `pipeline`, `as`). mingo 7.2.7's own
+// $lookup runs such a pipeline over the whole foreign collection instead of the joined
+// documents, so the stand-in joins by itself, with MongoDB's equality: a foreign document joins
+// when its field equals the local value or is an array holding it. Anything else is refused.
+import type { Document } from 'mongodb'
+import { Aggregator } from 'mingo/aggregator'
+import type { Iterator } from 'mingo/lazy'
+import type { Options } from 'mingo/types'
+
+const FORM = ['from', 'localField', 'foreignField', 'pipeline', 'as']
+
+function refuse (what: string): never {
+  throw new Error(`mongo stand-in: ${what} is not implemented`)
+}
+
+/** The value at a dotted path, read through plain objects; undefined when absent. */
+function read (doc: Document, path: string): unknown {
+  let value: unknown = doc
+  for (const segment of path.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+    value = (value as Document)[segment]
+  }
+  return value
+}
+
+function checkForm (expr: Document): void {
+  const keys = Object.keys(expr)
+  if (keys.length !== FORM.length || !FORM.every(key => keys.includes(key))) refuse(`$lookup with ${keys.join(', ')} (only ${FORM.join(', ')})`)
+  if (typeof expr.from !== 'string' || typeof expr.as !== 'string' || expr.as.includes('.')) refuse('$lookup from or as other than a collection and a field name')
+  if (typeof expr.localField !== 'string' || typeof expr.foreignField !== 'string') refuse('$lookup fields other than paths')
+  if (!Array.isArray(expr.pipeline)) refuse('$lookup without a pipeline array')
+}
+
+/** Foreign documents by the values of `field`: each string value, and each string in an array value. */
+function byValue (documents: readonly Document[], field: string): Map<string, Document[]> {
+  const index = new Map<string, Document[]>()
+  for (const doc of documents) {
+    const value = read(doc, field)
+    for (const key of new Set(Array.isArray(value) ? value : [value])) {
+      if (typeof key !== 'string') continue
+      const joined = index.get(key) ?? []
+      if (joined.length === 0) index.set(key, joined)
+      joined.push(doc)
+    }
+  }
+  return index
+}
+
+export function $lookup (collection: Iterator, expr: Document, options: Options): Iterator {
+  checkForm(expr)
+  const resolve = options.collectionResolver ?? refuse('$lookup without the collections')
+  let index: Map<string, Document[]> | undefined
+  const pipeline = new Aggregator(expr.pipeline as Document[], options)
+  return collection.map(function join (doc) {
+    const local = read(doc as Document, expr.localField as string)
+    // the store joins on ids, which are strings; other local values would need MongoDB's type rules
+    if (typeof local !== 'string') refuse('$lookup on a local value other than a string')
+    index ??= byValue(resolve(expr.from as string) as Document[], expr.foreignField as string)
+    return { ...(doc as Document), [expr.as as string]: pipeline.run(index.get(local) ?? []) }
+  })
+}
