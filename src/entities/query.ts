@@ -7,7 +7,8 @@ import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { ChildRelationship, EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
-import type { SortKey } from '../store/store.js'
+import type { Position, SortKey } from '../store/store.js'
+import { decodeCursor } from './cursor.js'
 
 export const MAX_FILTER_LENGTH = 8192
 
@@ -19,6 +20,8 @@ export interface RawQuery {
   count?: string
   /** Hops `with=all` follows (1 by default, at most MAX_DEPTH); a number or its text. */
   depth?: number | string
+  /** A keyset cursor: continue strictly after the position it names (issued for the same sort). */
+  after?: string
   // and, read by name: `limit[Child]` (children per parent, a number or its text) and
   // `sort[Child]` (their order), for each child entity in `with`
 }
@@ -31,6 +34,8 @@ export interface ParsedQuery {
   children?: ChildQueries
   /** Child relationships counted, not loaded. */
   counts?: ChildRelationship[]
+  /** Where the cursor `after` points: continue strictly after it. */
+  after?: Position
 }
 
 const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
@@ -41,6 +46,7 @@ export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: Relatio
   const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth) }
   if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta.properties)
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
+  if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta.name, parsed.sort)
   const children = parseChildQueries(meta, raw, parsed.selection, model)
   if (children !== undefined) parsed.children = children
   if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)

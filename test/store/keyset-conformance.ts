@@ -27,7 +27,7 @@ function random (seed: number): () => number {
 const MISSING = Symbol('missing')
 // few distinct values, so that ties are common; strings that look like paths, JSON or numbers
 const VALUES: unknown[] = [
-  MISSING, null, true, false, 0, 1, 1, -2.5, 2 ** 60, 3, 'a', 'B', '', '1', '$v', '[1]', '\uFFFF', '😀', 'é',
+  MISSING, null, true, false, 0, 1, 1, -2.5, 2 ** 60, 1e19, -1e21, 3, 'a', 'B', '', '1', '$v', '[1]', '\uFFFF', '😀', 'é',
   [1], [], { a: 1 }, { a: [true] }
 ]
 
