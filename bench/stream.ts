@@ -1,6 +1,8 @@
 // Streams every order (1,000,000 by default, each with 3 items; BENCH_STREAM_ROWS picks
 // another size) as NDJSON over HTTP: plain `/api/orders/stream` against `?with=all`, each from
-// a fresh server child so that its peak RSS is that run's. The client counts lines and bytes.
+// a fresh server child so that its peak RSS is that run's, then `?with=all&depth=2` (each
+// order's customer with the customer's orders, each item with its product: batches shrink to
+// stay within ROW_BUDGET) for its peak memory. The client counts lines and bytes.
 // Targets: with=all at ≥ 50% of the plain rate, server peak RSS < 300 MB.
 import { request } from 'node:http'
 import { benchMain } from './lib/bench-main.js'
@@ -27,23 +29,26 @@ async function main (): Promise<void> {
   const data = await dataset(ROWS)
   const plain = await run('plain', data.url, '/api/orders/stream')
   const graphs = await run('with=all', data.url, '/api/orders/stream?with=all')
-  for (const [name, r] of [['plain', plain], ['with=all', graphs]] as const) {
+  const deep = await run('depth=2', data.url, '/api/orders/stream?with=all&depth=2')
+  for (const [name, r] of [['plain', plain], ['with=all', graphs], ['depth=2', deep]] as const) {
     if (r.lines !== ROWS) throw new Error(`${name}: streamed ${r.lines} lines, expected ${ROWS}`)
   }
   const last = JSON.parse(graphs.lastLine) as { entity?: unknown, children?: { OrderItem?: { orderId?: unknown[] } } }
   if (last.entity === undefined || last.children?.OrderItem?.orderId?.length !== 3) throw new Error(`with=all: last line is not a graph: ${graphs.lastLine}`)
+  const deepLast = JSON.parse(deep.lastLine) as { parents?: { customerId?: { children?: unknown } } }
+  if (deepLast.parents?.customerId?.children === undefined) throw new Error(`depth=2: the customer of the last line is not a graph: ${deep.lastLine.slice(0, 500)}`)
 
   const rate = (r: StreamRun) => r.lines / r.seconds
   console.log(`\n### NDJSON stream of ${ROWS.toLocaleString('en-US')} orders (3 items each) from SQLite, one fresh server child per run\n`)
   console.log(markdownTable(
     ['case', 'rows', 'seconds', 'rows/s', 'vs plain', 'MB', 'MB/s', 'RSS at start MB', 'peak RSS MB'],
-    [['GET /api/orders/stream', plain], ['GET /api/orders/stream?with=all', graphs]].map(([name, r]) => {
+    [['GET /api/orders/stream', plain], ['GET /api/orders/stream?with=all', graphs], ['GET /api/orders/stream?with=all&depth=2', deep]].map(([name, r]) => {
       const s = r as StreamRun
       return [name as string, s.lines, s.seconds, rate(s), ratio(rate(s), rate(plain)), s.bytes / 1e6, s.bytes / 1e6 / s.seconds, s.startRssMb, s.peakRssMb]
     })
   ))
   const share = rate(graphs) / rate(plain)
-  const peak = Math.max(plain.peakRssMb, graphs.peakRssMb)
+  const peak = Math.max(plain.peakRssMb, graphs.peakRssMb, deep.peakRssMb)
   console.log(`\nwith=all / plain = ${share.toFixed(2)} (target ≥ ${RATE_TARGET}: ${verdict(share >= RATE_TARGET)}); peak RSS ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict(peak < RSS_TARGET_MB)})`)
 }
 

@@ -1192,6 +1192,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1375,6 +1384,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1471,6 +1489,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1785,6 +1812,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1958,6 +1994,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2044,6 +2089,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2358,6 +2412,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2531,6 +2594,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2617,6 +2689,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2931,6 +3012,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3104,6 +3194,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3190,6 +3289,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3489,6 +3597,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3647,6 +3764,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3718,6 +3844,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

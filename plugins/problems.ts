@@ -4,7 +4,7 @@
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequestError, MissingParentError, NotFoundError, RelataError, StoreUnavailableError, ValidationError, type FieldError } from '../src/errors.js'
+import { BadRequestError, MissingParentError, NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError, type FieldError } from '../src/errors.js'
 
 export interface Problem {
   type: string
@@ -21,6 +21,7 @@ const STATUS: Array<[new (...args: never[]) => RelataError, number, string]> = [
   [BadRequestError, 400, 'Bad request'],
   [NotFoundError, 404, 'Not found'],
   [MissingParentError, 422, 'Missing parent'],
+  [RowBudgetError, 422, 'Row budget exceeded'],
   [StoreUnavailableError, 503, 'Store unavailable']
 ]
 

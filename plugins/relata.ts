@@ -10,7 +10,7 @@ import { openStore } from '../src/store/open-store.js'
 import type { Store, StoreOptions } from '../src/store/store.js'
 import { withTimeout } from '../src/store/timeout-store.js'
 import type { ChildPageLink } from '../src/graph/graph.js'
-import { MAX_PAGE_SIZE } from '../routes/entity-params.js'
+import { MAX_PAGE_SIZE } from '../src/entities/query.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,6 +37,7 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
   }), timeoutMs)
   const relata = new Relata(options.metadata, store, {
     childLimit: options.config.CHILD_LIMIT,
+    rowBudget: options.config.ROW_BUDGET,
     maxBulk: options.config.MAX_BULK,
     childPageLink: childPageLink(options.metadata)
   })
@@ -48,7 +49,7 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
 }, { name: 'relata', dependencies: ['relata-metrics'], fastify: '5.x' })
 
 /** A cut child list continues in the child entity's list, filtered by the parent, in the same order. */
-function childPageLink (metadata: RelationshipMetadata): ChildPageLink {
+export function childPageLink (metadata: RelationshipMetadata): ChildPageLink {
   return function nextChildren (rel, parentId, { sort, size, page }) {
     if (size > MAX_PAGE_SIZE) return undefined
     const params = new URLSearchParams({ filter: JSON.stringify({ [rel.property]: parentId }) })

@@ -3,10 +3,8 @@
 import { Type } from 'typebox'
 import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
 import { cursorOf } from '../src/entities/cursor.js'
-import { MAX_FILTER_LENGTH } from '../src/entities/query.js'
+import { MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-
-export const MAX_PAGE_SIZE = 1000
 
 export const IdParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 256, description: 'Id of the document' })

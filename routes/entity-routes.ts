@@ -24,6 +24,7 @@ const errors = {
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
+const overBudget = { 422: problem('The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit') }
 
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
 const validatedByModel = () => () => true
@@ -48,7 +49,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `List ${meta.name} documents, a page at a time`,
       description: 'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.',
       querystring: listQuery(meta),
-      response: { 200: { anyOf: [{ type: 'array', items: oneOrGraph }, normalized], description: 'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized' }, ...errors }
+      response: { 200: { anyOf: [{ type: 'array', items: oneOrGraph }, normalized], description: 'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized' }, ...overBudget, ...errors }
     }
   }, async function list (request, reply) {
     const { page, size } = request.query
@@ -71,7 +72,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       description: 'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.',
       querystring: readQuery(meta),
       produces: ['application/x-ndjson'],
-      response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...errors }
+      response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...overBudget, ...errors }
     }
   }, async function stream (request, reply) {
     const query = { ...parseQuery(meta, request.query, app.relata.metadata), batchSize: streamBatchSize }
@@ -88,7 +89,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
       querystring: Type.Object({ with: withParam(meta), ...graphParams(meta), shape: shapeParam }),
-      response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...errors }
+      response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
   }, async function get (request) {
     const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata)

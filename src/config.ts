@@ -20,6 +20,7 @@ export const ConfigSchema = Type.Object({
   MODEL_PATH: Type.Optional(Type.String({ description: 'A .json model, or a JS module exporting one; the sample shop model when unset', minLength: 1 })),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
   CHILD_LIMIT: Int('Children loaded per parent and relationship in a graph', 1000, 1, 100000),
+  ROW_BUDGET: Int('Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst from with, depth, limit[Child] and CHILD_LIMIT; a request over it is refused with 422, a stream reads smaller batches', 1_001_000, 1, 1_000_000_000),
   MAX_BULK: Int('Most documents in one write request', 5000, 1, 100000),
   BODY_LIMIT: Int('Largest request body in bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   STREAM_BATCH_SIZE: Int('Documents read from the store per stream batch', 500, 1, 10000),

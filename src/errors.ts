@@ -35,6 +35,13 @@ export class MissingParentError extends RelataError {
   }
 }
 
+/** A request could load more related documents than the server allows; the errors say what to limit. */
+export class RowBudgetError extends RelataError {
+  constructor (message: string, readonly errors: FieldError[]) {
+    super(message, 'row-budget-exceeded')
+  }
+}
+
 export class NotFoundError extends RelataError {
   constructor (readonly entity: string, readonly id: string) {
     super(`${entity} '${id}' does not exist`, 'not-found')

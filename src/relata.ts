@@ -2,6 +2,7 @@
 // graph builder, with an EntityApi per entity. The HTTP server is one user of it.
 import { EntityApi, type EntityLimits } from './entities/entity-api.js'
 import { GraphBuilder, type GraphOptions } from './graph/graph-builder.js'
+import { RowBudget } from './graph/row-budget.js'
 import { parkedStoreEntities } from './integrity/parked.js'
 import { WriteIntegrity, type IntegrityEvents } from './integrity/write-integrity.js'
 import { RelationshipMetadata } from './metadata/relationship-metadata.js'
@@ -9,10 +10,15 @@ import { HiddenFields } from './model/hidden-fields.js'
 import type { ModelDefinition } from './model/model.js'
 import type { Store, StoreEntity } from './store/store.js'
 
-export interface RelataOptions extends Partial<GraphOptions>, Partial<EntityLimits> {}
+export interface RelataOptions extends Partial<GraphOptions>, Partial<Omit<EntityLimits, 'budget' | 'model'>> {
+  /** Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst. */
+  rowBudget?: number
+}
 
 export const DEFAULT_CHILD_LIMIT = 1000
 export const DEFAULT_MAX_BULK = 5000
+/** A one-hop page of the largest size (1000) with one child relationship at the default CHILD_LIMIT fits. */
+export const DEFAULT_ROW_BUDGET = 1_001_000
 
 export class Relata {
   readonly metadata: RelationshipMetadata
@@ -23,12 +29,17 @@ export class Relata {
   constructor (metadata: RelationshipMetadata, readonly store: Store, options: RelataOptions = {}) {
     this.metadata = metadata
     const hidden = new HiddenFields(metadata)
+    const childLimit = options.childLimit ?? DEFAULT_CHILD_LIMIT
     this.graphs = new GraphBuilder(store, {
-      childLimit: options.childLimit ?? DEFAULT_CHILD_LIMIT,
+      childLimit,
       hidden,
       ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
     })
-    const limits = { maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK }
+    const limits: EntityLimits = {
+      maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK,
+      budget: new RowBudget({ rowBudget: options.rowBudget ?? DEFAULT_ROW_BUDGET, childLimit }),
+      model: metadata
+    }
     // Integrity objects only where the model declares policies: other writes stay as they were.
     const events: IntegrityEvents = {
       stored: entity => { for (const l of this.#listeners) l.stored?.(entity) },

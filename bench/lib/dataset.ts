@@ -24,14 +24,14 @@ export interface Dataset {
   size: SampleSize
 }
 
-/** A realistic shop for `orders` orders: 3 items each, one customer per 10 orders. */
-export function sampleSize (orders: number): SampleSize {
-  return { orders, itemsPerOrder: 3, customers: Math.max(20, Math.min(100_000, Math.round(orders / 10))), products: 1000 }
+/** A realistic shop for `orders` orders: 3 items each (or `itemsPerOrder`), one customer per 10 orders. */
+export function sampleSize (orders: number, itemsPerOrder = 3): SampleSize {
+  return { orders, itemsPerOrder, customers: Math.max(20, Math.min(100_000, Math.round(orders / 10))), products: 1000 }
 }
 
-export async function dataset (orders: number): Promise<Dataset> {
-  const size = sampleSize(orders)
-  const prefix = `relata-bench-${orders}-orders-`
+export async function dataset (orders: number, itemsPerOrder = 3): Promise<Dataset> {
+  const size = sampleSize(orders, itemsPerOrder)
+  const prefix = `relata-bench-${orders}-orders-${itemsPerOrder === 3 ? '' : `${itemsPerOrder}-items-`}`
   const path = join(tmpdir(), `${prefix}${codeHash()}.db`)
   if (!existsSync(path)) {
     removeStale(prefix)

@@ -16,7 +16,7 @@ import { CliError, type Target } from './target.js'
 export async function openLocal (config: Config): Promise<Target> {
   const metadata = buildMetadata(config.MODEL_PATH === undefined ? sampleModel : await loadModel(config.MODEL_PATH))
   const store = await openStore(config.DATABASE_URL, { entities: storeEntities(metadata) })
-  const relata = new Relata(metadata, store, { childLimit: config.CHILD_LIMIT, maxBulk: config.MAX_BULK })
+  const relata = new Relata(metadata, store, { childLimit: config.CHILD_LIMIT, maxBulk: config.MAX_BULK, rowBudget: config.ROW_BUDGET })
 
   function entity (route: string): EntityMetadata {
     const meta = metadata.byRoute(route)

@@ -4,8 +4,9 @@ import { monotonicFactory } from 'ulid'
 import { BadRequestError, NotFoundError } from '../errors.js'
 import type { ChildQueries, Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
-import { parseWith } from '../graph/parse-with.js'
+import type { RowBudget } from '../graph/row-budget.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
+import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import { validateDocs } from '../model/validator.js'
@@ -14,6 +15,7 @@ import type { Doc, Position, SortKey, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
+import { parseQuery } from './query.js'
 
 const newId = monotonicFactory()
 
@@ -51,8 +53,12 @@ export interface CursorLine {
 }
 
 export interface RelativesOptions {
-  /** Same syntax as `?with=`; default `all`. */
+  /** Same syntax as `?with=` (paths included); default `all`. */
   with?: string
+  /** Hops `with: 'all'` follows, as `?depth=`. */
+  depth?: number
+  /** Per child entity: children per parent (`?limit[Child]=`) and their order (`?sort[Child]=`, e.g. '-quantity'). */
+  children?: Readonly<Record<string, { limit?: number, sort?: string }>>
   /** For async iterables: documents per batch (one round trip per relationship each). */
   batchSize?: number
 }
@@ -60,6 +66,10 @@ export interface RelativesOptions {
 export interface EntityLimits {
   /** Most documents one write may carry. */
   maxBulk: number
+  /** Refuses reads whose graphs could load too many related documents; none when omitted. */
+  budget?: RowBudget
+  /** Lets `relatives` follow paths and depths beyond one hop. */
+  model?: RelationshipMetadata
 }
 
 /** Referential integrity for one entity's writes; absent when its model declares none. */
@@ -89,6 +99,7 @@ export class EntityApi {
   }
 
   async get (id: string, selection?: Selection, request?: GraphRequest): Promise<Doc | Graph> {
+    this.#checkBudget(1, selection, request)
     const found = await this.store.get(this.meta.name, id)
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
@@ -97,6 +108,7 @@ export class EntityApi {
   }
 
   async list (query: PageQuery): Promise<Page> {
+    this.#checkBudget(query.size, query.selection, query)
     if (query.after !== undefined && query.page !== 1) {
       throw new BadRequestError(`page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
         [{ path: '/page', message: 'must be 1 (or left out) with after' }])
@@ -126,7 +138,8 @@ export class EntityApi {
   }
 
   async * #batches (query: ReadQuery & { batchSize: number }, withCursors = false): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
-    for await (const stored of this.store.stream(this.meta.name, query)) {
+    const batchSize = this.#batchSize(query.batchSize, query.selection, query)
+    for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize })) {
       // from the stored documents, before anything trims them (hidden properties, picked fields)
       const cursors = withCursors ? stored.map(doc => cursorOf(this.meta.name, query.sort, doc)) : []
       yield { cursors, items: await this.#enrich(this.#visible(stored), query.selection, query) }
@@ -208,22 +221,37 @@ export class EntityApi {
   relatives (docs: readonly Doc[], options?: RelativesOptions): Promise<Graph[]>
   relatives (docs: AsyncIterable<Doc>, options?: RelativesOptions): AsyncGenerator<Graph>
   relatives (input: Doc | readonly Doc[] | AsyncIterable<Doc>, options: RelativesOptions = {}): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
-    const selection = parseWith(this.meta, options.with ?? 'all')
-    if (Symbol.asyncIterator in input) return this.#relativesOf(input as AsyncIterable<Doc>, selection, options.batchSize ?? 500)
-    if (Array.isArray(input)) return this.graphs.build(input as Doc[], selection)
-    return this.graphs.build([input as Doc], selection).then(graphs => graphs[0]!)
+    const { selection, ...request } = parseQuery(this.meta, relativesQuery(options), this.limits.model)
+    if (Symbol.asyncIterator in input) {
+      const batchSize = this.#batchSize(options.batchSize ?? 500, selection, request)
+      return this.#relativesOf(input as AsyncIterable<Doc>, selection, request, batchSize)
+    }
+    const docs = Array.isArray(input) ? input as Doc[] : [input as Doc]
+    this.#checkBudget(docs.length, selection, request)
+    const built = this.graphs.build(docs, selection, request)
+    return Array.isArray(input) ? built : built.then(graphs => graphs[0]!)
   }
 
-  async * #relativesOf (source: AsyncIterable<Doc>, selection: Selection, batchSize: number): AsyncGenerator<Graph> {
+  async * #relativesOf (source: AsyncIterable<Doc>, selection: Selection, request: GraphRequest, batchSize: number): AsyncGenerator<Graph> {
     let batch: Doc[] = []
     for await (const doc of source) {
       batch.push(doc)
       if (batch.length >= batchSize) {
-        yield * await this.graphs.build(batch, selection)
+        yield * await this.graphs.build(batch, selection, request)
         batch = []
       }
     }
-    if (batch.length > 0) yield * await this.graphs.build(batch, selection)
+    if (batch.length > 0) yield * await this.graphs.build(batch, selection, request)
+  }
+
+  #checkBudget (roots: number, selection: Selection | undefined, request: GraphRequest = {}): void {
+    if (selection !== undefined) this.limits.budget?.check(this.meta.name, roots, selection, request)
+  }
+
+  /** A stream's batches shrink so that each one's graphs stay within the row budget. */
+  #batchSize (wanted: number, selection: Selection | undefined, request: GraphRequest = {}): number {
+    if (selection === undefined || this.limits.budget === undefined) return wanted
+    return this.limits.budget.batchSize(this.meta.name, wanted, selection, request)
   }
 
   async #enrich (docs: Doc[], selection: Selection | undefined, request: GraphRequest = {}): Promise<Array<Doc | Graph>> {
@@ -234,6 +262,17 @@ export class EntityApi {
       ...(counts.length === 0 ? {} : { counts })
     })
   }
+}
+
+/** The library's relatives options in the words of the query string, so both are checked alike. */
+function relativesQuery (options: RelativesOptions): Record<string, string | number> {
+  const raw: Record<string, string | number> = { with: options.with ?? 'all' }
+  if (options.depth !== undefined) raw.depth = options.depth
+  for (const [child, { limit, sort }] of Object.entries(options.children ?? {})) {
+    if (limit !== undefined) raw[`limit[${child}]`] = limit
+    if (sort !== undefined) raw[`sort[${child}]`] = sort
+  }
+  return raw
 }
 
 function withId (item: unknown, path: string, fallback?: string): Record<string, unknown> {

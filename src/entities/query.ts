@@ -11,6 +11,8 @@ import type { Position, SortKey } from '../store/store.js'
 import { decodeCursor } from './cursor.js'
 
 export const MAX_FILTER_LENGTH = 8192
+/** The largest page a list answers; a cut child list links to its rest only in pages this size or smaller. */
+export const MAX_PAGE_SIZE = 1000
 
 export interface RawQuery {
   filter?: string

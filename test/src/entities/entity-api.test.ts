@@ -1,14 +1,15 @@
 import t, { type Test } from 'tap'
 import { Relata, buildMetadata, storeEntities } from '../../../src/relata.js'
 import { openStore } from '../../../src/store/open-store.js'
+import type { Graph } from '../../../src/graph/graph.js'
 import type { Doc } from '../../../src/store/store.js'
 import { libraryModel } from '../../library-model.js'
 
-async function library (t: Test) {
+async function library (t: Test, rowBudget?: number) {
   const metadata = buildMetadata(libraryModel)
   const counts: string[] = []
   const store = await openStore('memory:', { entities: storeEntities(metadata), onQuery: (entity, op) => counts.push(`${entity}.${op}`) })
-  const relata = new Relata(metadata, store, { childLimit: 100 })
+  const relata = new Relata(metadata, store, { childLimit: 100, ...(rowBudget === undefined ? {} : { rowBudget }) })
   t.teardown(() => relata.close())
   await relata.entity('Author').upsert([{ id: 'a1', name: 'Ann' }, { id: 'a2', name: 'Ben' }])
   await relata.entity('Book').upsert(Array.from({ length: 30 }, (_, i) => ({ id: `b${i}`, title: `T${i}`, authorId: 'a1', coAuthorId: i % 2 === 0 ? 'a2' : null })))
@@ -64,4 +65,33 @@ t.test('relatives of one, many, and an async iterable in batches', async t => {
   t.equal(streamed.length, 30)
   t.same(streamed, (page.items as Doc[]).map(d => d.id), 'order is kept')
   t.equal(counts.length, 5 * 2, '5 batches × (authors + reviews)')
+})
+
+t.test('relatives follow paths and depth, take child limits, and keep to the row budget', async t => {
+  const { relata, counts } = await library(t, 1000)
+  const authors = relata.entity('Author')
+  const ann = await authors.get('a1') as Doc
+  counts.length = 0
+  const graph = await authors.relatives(ann, { with: 'Book.authorId.Review', children: { Book: { limit: 3, sort: '-title' }, Review: { limit: 1 } } })
+  const books = graph.children.Book!.authorId as Graph[]
+  t.same(books.map(b => b.entity.id), ['b9', 'b8', 'b7'], "Ann's last three titles")
+  t.ok(books.every(b => b.children.Review!.bookId!.length === 1), 'one review each')
+  t.same(graph.meta, { children: { 'Book.authorId': { total: 30, returned: 3 } } })
+  t.same(counts, ['Book.findByRefs', 'Review.findByRefs'], 'one round trip per level')
+
+  const deep = await authors.relatives(ann, { with: 'all', depth: 2, children: { Book: { limit: 4 }, Review: { limit: 2 } } })
+  t.equal((deep.children.Book!.authorId![0] as Graph).children.Review!.bookId!.length, 2, 'two hops')
+
+  // per author: 2 book relationships × 100 books × (the book, its 2 authors and 100 reviews)
+  t.throws(() => authors.relatives([ann, ann], { with: 'all', depth: 2 }), { name: 'RowBudgetError', message: /up to 41,200 related documents for 2 Author documents .*add limit\[Book\]=2 \(/ })
+  t.throws(() => authors.relatives(ann, { with: 'nope' }), { name: 'BadRequestError', message: /unknown relationship 'nope' in with/ })
+
+  const ben = await authors.get('a2') as Doc
+  async function * twice () { yield ann; yield ben }
+  const streamed: string[] = []
+  counts.length = 0
+  // 200 books per author at most: the batches shrink from 500 to 5, here 2 authors in one
+  for await (const g of authors.relatives(twice(), { with: 'Book' })) streamed.push(g.entity.id)
+  t.same(streamed, ['a1', 'a2'])
+  t.same(counts, ['Book.findByRefs', 'Book.findByRefs'], 'both book relationships in one batch')
 })

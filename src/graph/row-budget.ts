@@ -1,0 +1,94 @@
+// Row budgets: before a graph is loaded, the most related documents it could hold is computed
+// from the selection alone (a parent is at most one document, a child list at most its limit)
+// and a request over the budget is refused with the relation to limit. Bounding the worst case,
+// not the data at hand, keeps the refusal up front and the same for every store and page.
+import { RowBudgetError } from '../errors.js'
+import type { ChildQueries, GraphRequest, Selection } from './graph.js'
+
+export interface RowBudgetOptions {
+  /** Most related documents one answer (a GET, a page, a stream batch) may load. */
+  rowBudget: number
+  /** The server's cap on children per parent and relationship. */
+  childLimit: number
+}
+
+/** The most related documents one root document's graph can hold. */
+export function rowsPerRoot (selection: Selection, children: ChildQueries, childLimit: number): number {
+  let rows = 0
+  for (const rel of selection.parents) {
+    rows += 1 + nestedRows(selection, rel.property, children, childLimit)
+  }
+  for (const rel of selection.children) {
+    rows += perParent(rel.child, children, childLimit) * (1 + nestedRows(selection, rel.key, children, childLimit))
+  }
+  return rows
+}
+
+function nestedRows (selection: Selection, key: string, children: ChildQueries, childLimit: number): number {
+  const next = selection.nested?.[key]
+  return next === undefined ? 0 : rowsPerRoot(next, children, childLimit)
+}
+
+function perParent (child: string, children: ChildQueries, childLimit: number): number {
+  return Math.min(children[child]?.limit ?? childLimit, childLimit)
+}
+
+/** Child entities the selection loads, at any depth: the ones `limit[Child]` can bound. */
+function childEntities (selection: Selection, into = new Set<string>()): Set<string> {
+  for (const rel of selection.children) into.add(rel.child)
+  for (const next of Object.values(selection.nested ?? {})) childEntities(next, into)
+  return into
+}
+
+export class RowBudget {
+  constructor (private readonly options: RowBudgetOptions) {}
+
+  /** Throws RowBudgetError when `roots` documents of `entity` could load more than the budget. */
+  check (entity: string, roots: number, selection: Selection, request: GraphRequest = {}): void {
+    const children = request.children ?? {}
+    const perRoot = rowsPerRoot(selection, children, this.options.childLimit)
+    if (roots * perRoot > this.options.rowBudget) this.#refuse(entity, roots, selection, children, perRoot)
+  }
+
+  /**
+   * How many documents of a stream to enrich at once: `wanted`, or fewer so that a batch stays
+   * within the budget. Throws when even one document could load more than the budget.
+   */
+  batchSize (entity: string, wanted: number, selection: Selection, request: GraphRequest = {}): number {
+    const children = request.children ?? {}
+    const perRoot = rowsPerRoot(selection, children, this.options.childLimit)
+    if (perRoot > this.options.rowBudget) this.#refuse(entity, 1, selection, children, perRoot)
+    return perRoot === 0 ? wanted : Math.max(1, Math.min(wanted, Math.floor(this.options.rowBudget / perRoot)))
+  }
+
+  #refuse (entity: string, roots: number, selection: Selection, children: ChildQueries, perRoot: number): never {
+    const { rowBudget, childLimit } = this.options
+    const worst = roots * perRoot
+    const fits = (queries: ChildQueries) => roots * rowsPerRoot(selection, queries, childLimit) <= rowBudget
+    // the child limits that would make the request fit, each with the others as they are
+    const advice: Array<{ child: string, limit: number }> = []
+    for (const child of childEntities(selection)) {
+      const current = perParent(child, children, childLimit)
+      const withLimit = (limit: number): ChildQueries => ({ ...children, [child]: { ...children[child], limit } })
+      if (!fits(withLimit(0))) continue
+      let [low, high] = [0, current]
+      while (low < high) {
+        const mid = Math.ceil((low + high) / 2)
+        if (fits(withLimit(mid))) low = mid
+        else high = mid - 1
+      }
+      advice.push({ child, limit: low })
+    }
+    advice.sort((a, b) => b.limit - a.limit)
+    const whom = roots === 1 ? `one ${entity}` : `${roots} ${entity} documents`
+    const fixes = advice.length === 0
+      ? 'no single child limit is enough: shorten with (fewer relationships or a smaller depth) or ask for fewer documents'
+      : `add ${advice.map(a => `limit[${a.child}]=${a.limit}`).join(' or ')} (children per parent), or ask for fewer documents or a shorter with`
+    throw new RowBudgetError(
+      `with may load up to ${worst.toLocaleString('en-US')} related documents for ${whom} (children count up to their limit, CHILD_LIMIT=${childLimit}), over the server's budget of ${rowBudget.toLocaleString('en-US')} per answer (ROW_BUDGET): ${fixes}`,
+      advice.length === 0
+        ? [{ path: '/with', message: `loads up to ${perRoot} related documents per ${entity}` }]
+        : advice.map(a => ({ path: `/limit[${a.child}]`, message: `at most ${a.limit} fits the budget` }))
+    )
+  }
+}
