@@ -49,7 +49,7 @@ export interface paths {
         };
         /**
          * List Category documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listCategory"];
         put?: never;
@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * Stream every matching Category as NDJSON
-         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.
+         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.
          */
         get: operations["streamCategory"];
         put?: never;
@@ -125,7 +125,7 @@ export interface paths {
         };
         /**
          * List Customer documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listCustomer"];
         put?: never;
@@ -149,7 +149,7 @@ export interface paths {
         };
         /**
          * Stream every matching Customer as NDJSON
-         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.
+         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.
          */
         get: operations["streamCustomer"];
         put?: never;
@@ -201,7 +201,7 @@ export interface paths {
         };
         /**
          * List Product documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listProduct"];
         put?: never;
@@ -225,7 +225,7 @@ export interface paths {
         };
         /**
          * Stream every matching Product as NDJSON
-         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.
+         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.
          */
         get: operations["streamProduct"];
         put?: never;
@@ -277,7 +277,7 @@ export interface paths {
         };
         /**
          * List Order documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listOrder"];
         put?: never;
@@ -301,7 +301,7 @@ export interface paths {
         };
         /**
          * Stream every matching Order as NDJSON
-         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.
+         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.
          */
         get: operations["streamOrder"];
         put?: never;
@@ -353,7 +353,7 @@ export interface paths {
         };
         /**
          * List OrderItem documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listOrderItem"];
         put?: never;
@@ -377,7 +377,7 @@ export interface paths {
         };
         /**
          * Stream every matching OrderItem as NDJSON
-         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.
+         * @description One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.
          */
         get: operations["streamOrderItem"];
         put?: never;
@@ -1160,6 +1160,16 @@ export interface operations {
                  * @example name,price
                  */
                 "fields[Product.categoryId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Category it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiQ2F0ZWdvcnkiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
+                 */
+                after?: string;
+                /**
+                 * @description With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.
+                 * @example true
+                 */
+                cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -1370,6 +1380,16 @@ export interface operations {
                  * @example name,price
                  */
                 "fields[Product.categoryId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Category it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiQ2F0ZWdvcnkiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
+                 */
+                after?: string;
+                /**
+                 * @description With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.
+                 * @example true
+                 */
+                cursor?: boolean;
             };
             header?: never;
             path?: never;
@@ -1377,13 +1397,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description NDJSON, one document per line */
+            /** @description NDJSON, one document per line (with `cursor=true`, one cursor line) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Category"] | components["schemas"]["CategoryGraph"];
+                    "application/x-ndjson": components["schemas"]["Category"] | components["schemas"]["CategoryGraph"] | {
+                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+                        cursor: string;
+                        /** @description The Category, or its graph when `with` is given */
+                        data: components["schemas"]["Category"] | components["schemas"]["CategoryGraph"];
+                    };
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -1824,6 +1849,16 @@ export interface operations {
                  * @example status,total
                  */
                 "fields[Order.customerId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Customer it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiQ3VzdG9tZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
+                 */
+                after?: string;
+                /**
+                 * @description With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.
+                 * @example true
+                 */
+                cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -2009,6 +2044,16 @@ export interface operations {
                  * @example status,total
                  */
                 "fields[Order.customerId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Customer it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiQ3VzdG9tZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
+                 */
+                after?: string;
+                /**
+                 * @description With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.
+                 * @example true
+                 */
+                cursor?: boolean;
             };
             header?: never;
             path?: never;
@@ -2016,13 +2061,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description NDJSON, one document per line */
+            /** @description NDJSON, one document per line (with `cursor=true`, one cursor line) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"];
+                    "application/x-ndjson": components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"] | {
+                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+                        cursor: string;
+                        /** @description The Customer, or its graph when `with` is given */
+                        data: components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"];
+                    };
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2443,6 +2493,16 @@ export interface operations {
                  * @example quantity,unitPrice
                  */
                 "fields[OrderItem.productId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Product it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiUHJvZHVjdCIsInMiOiIiLCJrIjpbImV4YW1wbGUtaWQiXX0
+                 */
+                after?: string;
+                /**
+                 * @description With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.
+                 * @example true
+                 */
+                cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -2633,6 +2693,16 @@ export interface operations {
                  * @example quantity,unitPrice
                  */
                 "fields[OrderItem.productId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Product it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiUHJvZHVjdCIsInMiOiIiLCJrIjpbImV4YW1wbGUtaWQiXX0
+                 */
+                after?: string;
+                /**
+                 * @description With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.
+                 * @example true
+                 */
+                cursor?: boolean;
             };
             header?: never;
             path?: never;
@@ -2640,13 +2710,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description NDJSON, one document per line */
+            /** @description NDJSON, one document per line (with `cursor=true`, one cursor line) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Product"] | components["schemas"]["ProductGraph"];
+                    "application/x-ndjson": components["schemas"]["Product"] | components["schemas"]["ProductGraph"] | {
+                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+                        cursor: string;
+                        /** @description The Product, or its graph when `with` is given */
+                        data: components["schemas"]["Product"] | components["schemas"]["ProductGraph"];
+                    };
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3072,6 +3147,16 @@ export interface operations {
                  * @example quantity,unitPrice
                  */
                 "fields[OrderItem.orderId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Order it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiT3JkZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
+                 */
+                after?: string;
+                /**
+                 * @description With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.
+                 * @example true
+                 */
+                cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -3262,6 +3347,16 @@ export interface operations {
                  * @example quantity,unitPrice
                  */
                 "fields[OrderItem.orderId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Order it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiT3JkZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
+                 */
+                after?: string;
+                /**
+                 * @description With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.
+                 * @example true
+                 */
+                cursor?: boolean;
             };
             header?: never;
             path?: never;
@@ -3269,13 +3364,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description NDJSON, one document per line */
+            /** @description NDJSON, one document per line (with `cursor=true`, one cursor line) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Order"] | components["schemas"]["OrderGraph"];
+                    "application/x-ndjson": components["schemas"]["Order"] | components["schemas"]["OrderGraph"] | {
+                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+                        cursor: string;
+                        /** @description The Order, or its graph when `with` is given */
+                        data: components["schemas"]["Order"] | components["schemas"]["OrderGraph"];
+                    };
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3684,6 +3784,16 @@ export interface operations {
                  * @example name,price
                  */
                 "fields[productId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the OrderItem it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiT3JkZXJJdGVtIiwicyI6IiIsImsiOlsiZXhhbXBsZS1pZCJdfQ
+                 */
+                after?: string;
+                /**
+                 * @description With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.
+                 * @example true
+                 */
+                cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
                 /** @description 1-based page number */
@@ -3857,6 +3967,16 @@ export interface operations {
                  * @example name,price
                  */
                 "fields[productId]"?: string;
+                /**
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the OrderItem it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @example eyJ2IjoxLCJlIjoiT3JkZXJJdGVtIiwicyI6IiIsImsiOlsiZXhhbXBsZS1pZCJdfQ
+                 */
+                after?: string;
+                /**
+                 * @description With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.
+                 * @example true
+                 */
+                cursor?: boolean;
             };
             header?: never;
             path?: never;
@@ -3864,13 +3984,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description NDJSON, one document per line */
+            /** @description NDJSON, one document per line (with `cursor=true`, one cursor line) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"];
+                    "application/x-ndjson": components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"] | {
+                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+                        cursor: string;
+                        /** @description The OrderItem, or its graph when `with` is given */
+                        data: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"];
+                    };
                 };
             };
             /** @description The request is malformed: see detail and errors */

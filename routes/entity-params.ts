@@ -2,6 +2,7 @@
 // (with coercion of numbers) by Fastify before a handler runs.
 import { Type } from 'typebox'
 import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
+import { cursorOf } from '../src/entities/cursor.js'
 import { MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
@@ -103,6 +104,18 @@ function filterParam (meta: EntityMetadata) {
   }))
 }
 
+/** Longest cursor accepted: key values of a long string or composite sort key make long cursors. */
+export const MAX_CURSOR_LENGTH = 8192
+
+function afterParam (meta: EntityMetadata) {
+  return Type.Optional(Type.String({
+    maxLength: MAX_CURSOR_LENGTH,
+    description: `A cursor (opaque, as a stream line with \`cursor=true\` or a list's \`next\` link gave it): continue strictly after the ${meta.name} it was taken at, in the order of \`sort\`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; \`filter\` may differ. On the list, \`page\` must be left out (X-Total-Count still counts every match).`,
+    // a real cursor of the default order (by id), so that trying the example works
+    examples: [cursorOf(meta.name, undefined, { id: 'example-id' })]
+  }))
+}
+
 export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
     filter: filterParam(meta),
@@ -113,7 +126,12 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
     })),
     with: withParam(meta),
     ...graphParams(meta),
-    ...fieldsParams(meta, model)
+    ...fieldsParams(meta, model),
+    after: afterParam(meta),
+    cursor: Type.Optional(Type.Boolean({
+      description: 'With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.',
+      examples: [true]
+    }))
   })
 }
 
@@ -121,6 +139,10 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
     ...readQuery(meta, model).properties,
     shape: shapeParam,
+    cursor: Type.Optional(Type.Boolean({
+      description: 'With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.',
+      examples: [true]
+    })),
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
     size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: `Documents per page, at most ${MAX_PAGE_SIZE}` })
   })

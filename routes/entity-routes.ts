@@ -10,7 +10,7 @@ import type { EntityMetadata } from '../src/metadata/types.js'
 import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
-import { problem, ref, writeAccepted } from './schemas.js'
+import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 
 export interface EntityRoutesOptions {
   meta: EntityMetadata
@@ -47,7 +47,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `list${meta.name}`,
       summary: `List ${meta.name} documents, a page at a time`,
-      description: 'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages.',
+      description: 'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.',
       querystring: listQuery(meta, app.relata.metadata),
       response: { 200: { anyOf: [{ type: 'array', items: oneOrGraph }, normalized], description: 'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized' }, ...overBudget, ...errors }
     }
@@ -56,7 +56,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     const query = parseQuery(meta, request.query, app.relata.metadata)
     const result = await api.list({ ...query, page, size })
     reply.header('x-total-count', result.total)
-    const links = pageLinks(request, page, size, result.total)
+    const keyset = query.after !== undefined || request.query.cursor === true
+    const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
     const link = Object.entries(links).map(([rel, url]) => `<${url}>; rel="${rel}"`).join(', ')
     if (link !== '') reply.header('link', link)
     if (request.query.shape !== 'normalized') return result.items
@@ -68,14 +69,15 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `stream${meta.name}`,
       summary: `Stream every matching ${meta.name} as NDJSON`,
-      description: 'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault.',
+      description: 'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.',
       querystring: readQuery(meta, app.relata.metadata),
       produces: ['application/x-ndjson'],
-      response: { 200: { description: 'NDJSON, one document per line', content: { 'application/x-ndjson': { schema: oneOrGraph } } }, ...overBudget, ...errors }
+      response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...overBudget, ...errors }
     }
   }, async function stream (request, reply) {
-    const query = parseQuery(meta, request.query, app.relata.metadata)
-    const body = await ndjsonStream(api.stream({ ...query, batchSize: streamBatchSize }))
+    const query = { ...parseQuery(meta, request.query, app.relata.metadata), batchSize: streamBatchSize }
+    const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
+    const body = await ndjsonStream<unknown>(lines)
     return reply.type('application/x-ndjson').send(body)
   })
 
@@ -176,6 +178,17 @@ function pageLinks (request: FastifyRequest, page: number, size: number, total: 
   if (page * size < total) links.next = link(page + 1)
   if (page > 1) links.prev = link(Math.min(page - 1, Math.max(1, Math.ceil(total / size))))
   return links
+}
+
+/** The next link of a keyset list: the same request, continuing after the last item. */
+function cursorLinks (request: FastifyRequest, size: number, next: string | undefined): { next?: string } {
+  if (next === undefined) return {}
+  const [path, search = ''] = request.url.split('?') as [string, string?]
+  const params = new URLSearchParams(search)
+  params.delete('page')
+  params.set('after', next)
+  params.set('size', String(size))
+  return { next: `${path}?${params.toString()}` }
 }
 
 export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {

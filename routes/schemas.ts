@@ -42,6 +42,20 @@ export const GraphMetaSchema = Type.Object({
   examples: [{ children: { 'OrderItem.orderId': { total: 163, returned: 5, next: '/api/order-items?filter=%7B%22orderId%22%3A%22ord-1%22%7D&sort=-quantity&size=5&page=2' } } }]
 })
 
+/** A line of an entity's NDJSON stream with `cursor=true`. */
+export function cursorLineSchema (meta: EntityMetadata): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: `A ${meta.name} (or its graph) with the cursor that resumes the stream right after it`,
+    required: ['cursor', 'data'],
+    properties: {
+      cursor: { type: 'string', description: 'Opaque; pass it as `after` (with the same `sort`) to continue after this line' },
+      data: { anyOf: [ref(meta.name), ref(`${meta.name}Graph`)], description: `The ${meta.name}, or its graph when \`with\` is given` }
+    },
+    additionalProperties: false
+  }
+}
+
 /** A write's 202 answer: some documents were parked until their parents arrive. */
 export function writeAccepted (meta: EntityMetadata): Record<string, unknown> {
   return {

@@ -12,7 +12,8 @@ import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import { validateDocs } from '../model/validator.js'
 import type { Condition } from '../store/filter.js'
-import type { Doc, SortKey, Store } from '../store/store.js'
+import type { Doc, Position, SortKey, Store } from '../store/store.js'
+import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
 import { parseQuery } from './query.js'
@@ -30,6 +31,8 @@ export interface ReadQuery {
   counts?: GraphRequest['counts']
   /** Properties kept of the documents and their relatives (`id` always); all when omitted. */
   fields?: FieldSelection
+  /** Only documents strictly after this position of the order (a decoded cursor). */
+  after?: Position
 }
 
 /** What a single read loads beyond the document: its graph and the properties kept. */
@@ -38,13 +41,23 @@ export interface GetRequest extends GraphRequest {
 }
 
 export interface PageQuery extends ReadQuery {
+  /** 1-based; must be 1 with `after`. */
   page: number
   size: number
 }
 
 export interface Page {
   items: Array<Doc | Graph>
+  /** Every match of the filter, also those before `after`. */
   total: number
+  /** The cursor after the last item, when more matches follow it. */
+  next?: string
+}
+
+/** One item of a stream with the cursor that resumes the stream after it. */
+export interface CursorLine {
+  cursor: string
+  data: Doc | Graph
 }
 
 export interface RelativesOptions {
@@ -104,15 +117,40 @@ export class EntityApi {
 
   async list (query: PageQuery): Promise<Page> {
     this.#checkBudget(query.size, query.selection, query)
-    const { items, total } = await this.store.find(this.meta.name, query)
-    return { items: await this.#answer(this.#visible(items), query.selection, query), total }
+    if (query.after !== undefined && query.page !== 1) {
+      throw new BadRequestError(`page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
+        [{ path: '/page', message: 'must be 1 (or left out) with after' }])
+    }
+    // after a cursor the total does not tell whether more follow: one more document does
+    const size = query.after === undefined ? query.size : query.size + 1
+    const found = await this.store.find(this.meta.name, { ...query, size })
+    const items = found.items.slice(0, query.size)
+    const more = query.after === undefined ? query.page * query.size < found.total : found.items.length > query.size
+    // from the stored document, before anything trims it (hidden properties, picked fields)
+    const next = more && items.length > 0 ? cursorOf(this.meta.name, query.sort, items[items.length - 1]!) : undefined
+    const page: Page = { items: await this.#answer(this.#visible(items), query.selection, query), total: found.total }
+    if (next !== undefined) page.next = next
+    return page
   }
 
   /** Every matching document (or graph) in store-sized batches; stop iterating to stop reading. */
   async * stream (query: ReadQuery & { batchSize: number }): AsyncGenerator<Array<Doc | Graph>> {
+    for await (const { items } of this.#batches(query)) yield items
+  }
+
+  /** As stream, each item with the cursor that resumes the stream right after it. */
+  async * streamWithCursors (query: ReadQuery & { batchSize: number }): AsyncGenerator<CursorLine[]> {
+    for await (const { cursors, items } of this.#batches(query, true)) {
+      yield items.map((data, i) => ({ cursor: cursors[i]!, data }))
+    }
+  }
+
+  async * #batches (query: ReadQuery & { batchSize: number }, withCursors = false): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
     const batchSize = this.#batchSize(query.batchSize, query.selection, query)
-    for await (const batch of this.store.stream(this.meta.name, { ...query, batchSize })) {
-      yield await this.#answer(this.#visible(batch), query.selection, query)
+    for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize })) {
+      // from the stored documents, before anything trims them (hidden properties, picked fields)
+      const cursors = withCursors ? stored.map(doc => cursorOf(this.meta.name, query.sort, doc)) : []
+      yield { cursors, items: await this.#answer(this.#visible(stored), query.selection, query) }
     }
   }
 

@@ -8,7 +8,8 @@ import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { ChildRelationship, EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
-import type { SortKey } from '../store/store.js'
+import type { Position, SortKey } from '../store/store.js'
+import { decodeCursor } from './cursor.js'
 import { parseFields } from './parse-fields.js'
 
 export const MAX_FILTER_LENGTH = 8192
@@ -25,6 +26,8 @@ export interface RawQuery {
   depth?: number | string
   /** Properties of the entity to answer with, comma-separated (`id` always). */
   fields?: string
+  /** A keyset cursor: continue strictly after the position it names (issued for the same sort). */
+  after?: string
   // and, read by name: `limit[Child]` (children per parent, a number or its text) and
   // `sort[Child]` (their order), for each child entity in `with`; `fields[<relationship>]`
   // (properties of the documents a relationship in `with` reaches)
@@ -40,6 +43,8 @@ export interface ParsedQuery {
   counts?: ChildRelationship[]
   /** What to keep of each document (`fields`, `fields[...]`); everything when absent. */
   fields?: FieldSelection
+  /** Where the cursor `after` points: continue strictly after it. */
+  after?: Position
 }
 
 const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
@@ -50,6 +55,7 @@ export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: Relatio
   const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth) }
   if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta, model)
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
+  if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta.name, parsed.sort)
   const children = parseChildQueries(meta, raw, parsed.selection, model)
   if (children !== undefined) parsed.children = children
   if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)

@@ -11,10 +11,22 @@ export interface SortKey {
   desc: boolean
 }
 
+/**
+ * One sort key's value as every adapter orders it: missing and null as null, booleans as 0 and
+ * 1, numbers, strings; an array or object as its JSON text, tagged because stores order those
+ * differently (SQLite and memory by the text among strings, MongoDB after every string).
+ */
+export type KeyValue = null | number | string | { composite: string }
+
+/** A place in the total order of a sort (see keyset.ts): the key values of one document there. */
+export type Position = readonly KeyValue[]
+
 export interface FindQuery {
   filter?: Condition
   /** Applied in order; `id` ascending is always appended as the final tie-breaker. */
   sort?: readonly SortKey[]
+  /** Only documents strictly after this position of the sort's total order; `total` still counts every match. Needs page 1. */
+  after?: Position
   /** 1-based. */
   page: number
   size: number
@@ -29,6 +41,8 @@ export interface FindResult {
 export interface StreamQuery {
   filter?: Condition
   sort?: readonly SortKey[]
+  /** Starts strictly after this position of the sort's total order, e.g. to resume a stream. */
+  after?: Position
   batchSize: number
 }
 

@@ -77,3 +77,18 @@ t.test('openapi/schema.d.ts is generated from the document', async t => {
   const committed = await readFile(new URL('../../openapi/schema.d.ts', import.meta.url), 'utf8')
   t.equal(await specTypes(spec), committed, 'openapi/schema.d.ts is up to date: run `npm run openapi`')
 })
+
+t.test('keyset paging: after and cursor are described, and so is the cursor line of a stream', async t => {
+  const spec = await served(t)
+  for (const path of ['/api/orders', '/api/orders/stream']) {
+    const names = spec.paths[path]!.get!.parameters!.map(p => p.name)
+    t.ok(names.includes('after') && names.includes('cursor'), `${path} takes after and cursor`)
+  }
+  const ndjson = spec.paths['/api/orders/stream']!.get!.responses['200']!.content!['application/x-ndjson'] as { schema: { anyOf: Array<Record<string, any>> } }
+  const line = ndjson.schema.anyOf.find(schema => schema.properties?.cursor !== undefined)!
+  t.same([line.required, line.properties.cursor.type, line.properties.data.anyOf], [['cursor', 'data'], 'string',
+    [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }]], 'a cursor line: the cursor, and the document or graph in data')
+  const types = await readFile(new URL('../../openapi/schema.d.ts', import.meta.url), 'utf8')
+  t.match(types, /"application\/x-ndjson": components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\] \| \{[^}]*cursor: string;[^}]*data: components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\];/,
+    'the generated client types know the cursor line')
+})

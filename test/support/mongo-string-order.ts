@@ -1,7 +1,9 @@
 // MongoDB compares strings by their UTF-8 bytes (code point order); mingo uses JavaScript's
 // UTF-16 order, which puts U+FFFF after an emoji. These overrides of mingo's range operators
-// and $sort give the stand-in MongoDB's order; they refuse what they do not implement.
-import { Context } from 'mingo/core'
+// and $sort give the stand-in MongoDB's order; they refuse what they do not implement. The
+// aggregation comparisons ($expr) also differ: MongoDB compares across types in BSON order
+// (null < numbers < strings < objects), where mingo's only compare values of one type.
+import { Context, evalExpr } from 'mingo/core'
 import { Lazy } from 'mingo/lazy'
 import { compare, ensureArray, resolve, typeOf } from 'mingo/util'
 
@@ -35,6 +37,17 @@ function rangeOperator (test: Test) {
   }
 }
 
+/** An aggregation comparison: both operands evaluated, then compared in BSON order across types. */
+function expressionComparison (name: string, test: Test) {
+  return function comparison (obj: unknown, expr: unknown, options: unknown): boolean {
+    if (!Array.isArray(expr) || expr.length !== 2) throw new Error(`mongo stand-in: ${name} takes two operands`)
+    const [a, b] = evalExpr(obj, expr, options as Parameters<typeof evalExpr>[2]) as [unknown, unknown]
+    // MongoDB orders a missing value below null here, unlike in $sort: not modelled
+    if (a === undefined || b === undefined) throw new Error(`mongo stand-in: ${name} of a missing value is not implemented`)
+    return test(bsonCompare(a, b))
+  }
+}
+
 function sortStage (collection: { collect: () => unknown[] }, spec: Record<string, 1 | -1>) {
   const keys = Object.entries(spec)
   if (keys.length === 0 || keys.some(([, direction]) => direction !== 1 && direction !== -1)) {
@@ -58,6 +71,13 @@ export const mongoOrderContext = Context.init({
     $gte: rangeOperator(d => d >= 0),
     $lt: rangeOperator(d => d < 0),
     $lte: rangeOperator(d => d <= 0)
+  },
+  expression: {
+    $eq: expressionComparison('$eq', d => d === 0),
+    $gt: expressionComparison('$gt', d => d > 0),
+    $gte: expressionComparison('$gte', d => d >= 0),
+    $lt: expressionComparison('$lt', d => d < 0),
+    $lte: expressionComparison('$lte', d => d <= 0)
   },
   pipeline: { $sort: sortStage }
 } as unknown as Parameters<typeof Context.init>[0])

@@ -1,7 +1,7 @@
 // Sort order mirroring SQLite's ORDER BY over json_extract: missing and null first, then
 // numbers (booleans count as 0 and 1), then text in UTF-8 byte order; arrays and objects sort
 // as their JSON text, which is what json_extract hands SQLite for them.
-import type { SortKey } from '../store.js'
+import type { Position, SortKey } from '../store.js'
 import { fieldReader, MISSING } from './field.js'
 
 export type SortValue = null | number | string
@@ -34,6 +34,11 @@ export function toSortValue (value: unknown): SortValue {
   if (typeof value === 'boolean') return value ? 1 : 0
   if (typeof value === 'number' || typeof value === 'string') return value
   return JSON.stringify(value)
+}
+
+/** A position as this store's tuple: arrays and objects are their JSON text here. */
+export function tupleOf (position: Position): SortTuple {
+  return position.map(value => value !== null && typeof value === 'object' ? value.composite : value)
 }
 
 function rank (value: SortValue): number {

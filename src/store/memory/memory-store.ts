@@ -2,9 +2,9 @@
 // development. It mirrors the SQLite adapter's ordering and type rules exactly, and pays for
 // every call with one reported round trip so that round-trip counts are the same everywhere.
 import { StoreUnavailableError } from '../../errors.js'
-import { checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
+import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
-import { compareText, compileOrder, type SortTuple } from './compare.js'
+import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
 import { compileCondition, type ChildLookup } from './match.js'
 import { MemoryTable, type StoredDoc } from './memory-table.js'
@@ -62,12 +62,17 @@ export class MemoryStore implements Store {
   }
 
   async find (entity: string, query: FindQuery): Promise<FindResult> {
-    checkPage(query.page, query.size)
+    checkPage(query.page, query.size, query.after)
+    checkAfter(query.after, query.sort)
     const table = this.begin(entity, 'find')
     const matches = compileCondition(query.filter, this.children)
-    const all = selectSorted(table.docs.values(), matches, compileOrder(totalOrder(query.sort)))
+    const order = compileOrder(totalOrder(query.sort))
+    const all = selectSorted(table.docs.values(), matches, order)
     const start = (query.page - 1) * query.size
-    return { items: all.slice(start, start + query.size).map(parse), total: all.length }
+    const items = query.after === undefined
+      ? all.slice(start, start + query.size)
+      : selectSorted(all, () => true, order, tupleOf(query.after), query.size)
+    return { items: items.map(parse), total: all.length }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
@@ -117,9 +122,10 @@ export class MemoryStore implements Store {
   // so writes between batches never make a document appear twice.
   private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
     checkBatchSize(query.batchSize)
+    checkAfter(query.after, query.sort)
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
-    let after: SortTuple | undefined
+    let after: SortTuple | undefined = query.after === undefined ? undefined : tupleOf(query.after)
     while (true) {
       const table = this.begin(entity, 'stream')
       // one extra document tells whether another read is needed

@@ -3,7 +3,7 @@
 // would sort booleans after everything and an array by its smallest element, so each key is
 // computed first; documents are wrapped while sorting so that no key can collide with a field.
 import { totalOrder } from '../keyset.js'
-import type { SortKey } from '../store.js'
+import type { KeyValue, Position, SortKey } from '../store.js'
 import type { Document } from './driver-surface.js'
 import { storedPath } from './mongo-filter.js'
 
@@ -45,14 +45,42 @@ function sortKey (field: string): Document {
   }
 }
 
-/** `$sort` (with the key computation around it when needed) for the total order of `sort`. */
-export function sortStages (sort: readonly SortKey[] | undefined): Document[] {
+/** A key value as the computed keys hold it; `$literal` so that a string like '$x' is no path. */
+function keyLiteral (value: KeyValue): Document {
+  return { $literal: value !== null && typeof value === 'object' ? {} : value }
+}
+
+/**
+ * `$expr` true for the documents strictly after `position` in the total order `keys`, over the
+ * computed keys (`k0`, … and `doc._id`): `k0 after v0 OR (k0 = v0 AND k1 after v1) OR …`.
+ * Aggregation comparisons order across types as the keys need (null, numbers, strings, then
+ * the composite stand-in); a descending key has nothing after null, which sorts last there.
+ */
+function afterExpression (keys: readonly SortKey[], position: Position): Document {
+  const key = (i: number): string => keys[i]!.field === 'id' ? '$doc._id' : `$k${i}`
+  const branches = keys.map(function branch (sortKey, i) {
+    const equal = keys.slice(0, i).map((_, j) => ({ $eq: [key(j), keyLiteral(position[j]!)] }))
+    const step = { [sortKey.desc ? '$lt' : '$gt']: [key(i), keyLiteral(position[i]!)] }
+    return equal.length === 0 ? step : { $and: [...equal, step] }
+  })
+  return { $or: branches }
+}
+
+/**
+ * `$sort` (with the key computation around it when needed) for the total order of `sort`,
+ * starting strictly after `after` when given.
+ */
+export function sortStages (sort: readonly SortKey[] | undefined, after?: Position): Document[] {
   const keys = totalOrder(sort)
   const only = keys[0]!
-  // by id alone: the _id index gives the order, nothing to compute
-  if (keys.length === 1 && only.field === 'id') return [{ $sort: { _id: only.desc ? -1 : 1 } }]
+  // by id alone: the _id index gives the order and the range, nothing to compute
+  if (keys.length === 1 && only.field === 'id') {
+    const sortById = { $sort: { _id: only.desc ? -1 : 1 } }
+    return after === undefined ? [sortById] : [{ $match: { _id: { [only.desc ? '$lt' : '$gt']: after[0] } } }, sortById]
+  }
   const { keys: computed, sortBy } = windowOrder(sort)
-  return [{ $replaceWith: { ...computed, doc: '$$ROOT' } }, { $sort: sortBy }, { $replaceWith: '$doc' }]
+  const start = after === undefined ? [] : [{ $match: { $expr: afterExpression(keys, after) } }]
+  return [{ $replaceWith: { ...computed, doc: '$$ROOT' } }, ...start, { $sort: sortBy }, { $replaceWith: '$doc' }]
 }
 
 /**

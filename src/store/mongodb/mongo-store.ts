@@ -4,7 +4,7 @@
 // when the consumer stops. Written against the driver surface in driver-surface.ts, so tests
 // can run it on an in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
-import { checkBatchSize, checkLimit, checkPage } from '../keyset.js'
+import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
@@ -102,9 +102,10 @@ export class MongoStore implements Store {
   }
 
   async find (entity: string, query: FindQuery): Promise<FindResult> {
-    checkPage(query.page, query.size)
+    checkPage(query.page, query.size, query.after)
+    checkAfter(query.after, query.sort)
     const collection = this.collection(entity)
-    const pipeline = findPipeline(filterStages(query.filter, this.checkRef), sortStages(query.sort), query.page, query.size)
+    const pipeline = findPipeline(filterStages(query.filter, this.checkRef), sortStages(query.sort, query.after), query.page, query.size)
     const [result] = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
     return { items: (result?.items as Document[] | undefined ?? []).map(fromStored), total: result?.total as number ?? 0 }
   }
@@ -147,8 +148,9 @@ export class MongoStore implements Store {
   // stops the server's work when the consumer stops, e.g. because the HTTP client went away.
   private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
     checkBatchSize(query.batchSize)
+    checkAfter(query.after, query.sort)
     const collection = this.collection(entity)
-    const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort)]
+    const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort, query.after)]
     const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
     try {
       while (true) {

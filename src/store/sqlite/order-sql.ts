@@ -1,7 +1,7 @@
 // ORDER BY and keyset "after this tuple" conditions for a total order (sort keys ending with
 // id). SQLite sorts NULL first ascending and last descending; the keyset condition follows
 // exactly that, key by key, so a stream returns every matching document once.
-import type { SortKey } from '../store.js'
+import type { KeyValue, Position, SortKey } from '../store.js'
 import type { SqlFragment } from './condition-sql.js'
 import { fieldSql, valueSql } from './field-sql.js'
 import type { TableSql } from './identifiers.js'
@@ -13,6 +13,27 @@ export function keyExpressions (keys: readonly SortKey[], table: TableSql): stri
 export function orderBySql (keys: readonly SortKey[], table: TableSql): string {
   const expressions = keyExpressions(keys, table)
   return keys.map((key, i) => `${expressions[i]!} ${key.desc ? 'DESC' : 'ASC'}`).join(', ')
+}
+
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n }
+
+/**
+ * A key value as json_extract reads it from the stored text. Arrays and objects read as their
+ * JSON text. An integer past 2^53 is stored as JSON.stringify writes it (2^60 as
+ * "1152921504606847000"), which SQLite reads as that exact integer, not the double it stands for.
+ */
+function sqlKeyValue (value: KeyValue): unknown {
+  if (value !== null && typeof value === 'object') return value.composite
+  if (typeof value !== 'number' || Number.isSafeInteger(value) || !Number.isInteger(value)) return value
+  const text = JSON.stringify(value)
+  if (!/^-?\d+$/.test(text)) return value
+  const exact = BigInt(text)
+  return exact >= INT64.min && exact <= INT64.max ? exact : value
+}
+
+/** A position as the values afterSql compares with. */
+export function sqlPosition (position: Position): unknown[] {
+  return position.map(sqlKeyValue)
 }
 
 /** The part of the order strictly after `value` on one key, or undefined when there is none. */

@@ -5,13 +5,13 @@
 import Database from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
 import { StoreUnavailableError } from '../../errors.js'
-import { checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
+import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
 import { tableSql, type TableSql } from './identifiers.js'
-import { afterSql, keyExpressions, orderBySql } from './order-sql.js'
+import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
 import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
 import * as statements from './statements.js'
@@ -125,16 +125,20 @@ export class SqliteStore implements Store {
   }
 
   async find (entity: string, query: FindQuery): Promise<FindResult> {
-    checkPage(query.page, query.size)
+    checkPage(query.page, query.size, query.after)
+    checkAfter(query.after, query.sort)
     const table = this.table(entity)
+    const keys = totalOrder(query.sort)
     const where = conditionSql(query.filter, table, this.lookup)
-    const orderBy = orderBySql(totalOrder(query.sort), table)
+    const after = query.after === undefined ? undefined : afterSql(keys, table, sqlPosition(query.after))
+    const page = after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
+    const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
     return this.run(entity, 'find', () => {
-      const rows = this.statement(statements.findSql(table.table, where.sql, orderBy))
-        .all(...where.params, ...where.params, query.size, offset) as Row[]
+      const rows = this.statement(statements.findSql(table.table, where.sql, orderBy, page.sql))
+        .all(...where.params, ...page.params, query.size, offset) as Row[]
       if (rows.length > 0) return { items: rows.map(parseDoc), total: rows[0]!.total as number }
-      if (offset === 0 && query.size > 0) return { items: [], total: 0 }
+      if (offset === 0 && query.size > 0 && after === undefined) return { items: [], total: 0 }
       // an empty page past the end (or size 0) carries no window count: count separately
       const count = this.statement(statements.countSql(table.table, where.sql)).get(...where.params) as Row
       return { items: [], total: count.total as number }
@@ -205,12 +209,13 @@ export class SqliteStore implements Store {
   // after the key tuple of the last document read, so writes between batches are safe.
   private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
     checkBatchSize(query.batchSize)
+    checkAfter(query.after, query.sort)
     const table = this.table(entity)
     const keys = totalOrder(query.sort)
     const expressions = keyExpressions(keys, table)
     const filter = conditionSql(query.filter, table, this.lookup)
     const orderBy = orderBySql(keys, table)
-    let after: unknown[] | undefined
+    let after = query.after === undefined ? undefined : sqlPosition(query.after)
     while (true) {
       const cursor = after === undefined ? { sql: '1', params: [] } : afterSql(keys, table, after)
       const sql = statements.streamSql(table.table, expressions, `${filter.sql} AND ${cursor.sql}`, orderBy)

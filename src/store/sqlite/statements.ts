@@ -14,10 +14,11 @@ export function getManySql (table: string): string {
  * One page and the total number of matches in one statement. The total is an uncorrelated
  * subquery, run once and answered from an index where it can; `COUNT(*) OVER ()` would
  * materialize every matching document to count them (50× slower on 10,000 rows). The WHERE
- * parameters are bound twice: for the count, then for the page.
+ * parameters are bound twice: for the count, then for the page, whose condition may add a
+ * keyset position (`pageWhere`) that the count ignores.
  */
-export function findSql (table: string, where: string, orderBy: string): string {
-  return `SELECT doc, (SELECT COUNT(*) FROM ${table} WHERE ${where}) AS total FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
+export function findSql (table: string, where: string, orderBy: string, pageWhere = where): string {
+  return `SELECT doc, (SELECT COUNT(*) FROM ${table} WHERE ${where}) AS total FROM ${table} WHERE ${pageWhere} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
 }
 
 export function countSql (table: string, where: string): string {

@@ -1,0 +1,77 @@
+// Keyset cursors: opaque texts naming a position in the total order of one entity's sort, so
+// that a client continues a list or resumes a stream right after the last document it got,
+// however many documents were written before that position since. A cursor is base64url of a
+// small versioned JSON (entity, sort, key values); decoding refuses anything this server would
+// not have issued for the entity, and a cursor made for another sort, saying which to repeat.
+import { BadRequestError } from '../errors.js'
+import { checkAfter, positionOf } from '../store/keyset.js'
+import type { Position, SortKey } from '../store/store.js'
+
+const VERSION = 1
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+// what a sort's text can hold: property names (the model's, dotted paths) and `-`
+const SORT_TEXT = /^[^\s"\\]*$/
+
+interface CursorBody {
+  v: number
+  e: string
+  s: string
+  k: Position
+}
+
+/** `-total,name`: a sort as `?sort=` writes it; empty for the default order (by id). */
+export function sortText (sort: readonly SortKey[] | undefined = []): string {
+  return sort.map(key => (key.desc ? '-' : '') + key.field).join(',')
+}
+
+/** The cursor just after `doc` (the document as stored) in `entity`'s order `sort`. */
+export function cursorOf (entity: string, sort: readonly SortKey[] | undefined, doc: object): string {
+  const body: CursorBody = { v: VERSION, e: entity, s: sortText(sort), k: positionOf(doc, sort) }
+  return Buffer.from(JSON.stringify(body)).toString('base64url')
+}
+
+function notIssued (entity: string, why: string): BadRequestError {
+  return new BadRequestError(
+    `after: the cursor is not one this server issued for ${entity} (${why}); pass a cursor exactly as this server gave it for ${entity} (a stream line with cursor=true, or a list's next link)`,
+    [{ path: '/after', message: `not a cursor issued for ${entity}` }])
+}
+
+function readBody (text: string, entity: string): Record<string, unknown> {
+  if (!BASE64URL.test(text)) throw notIssued(entity, 'not base64url')
+  const bytes = Buffer.from(text, 'base64url')
+  // a canonical encoding only: trailing bits or padding variants are not ours
+  if (bytes.toString('base64url') !== text) throw notIssued(entity, 'not base64url')
+  let body: unknown
+  try {
+    body = JSON.parse(bytes.toString('utf8'))
+  } catch {
+    throw notIssued(entity, 'not JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw notIssued(entity, 'not a cursor')
+  return body as Record<string, unknown>
+}
+
+/**
+ * The position a cursor names, for a request on `entity` ordered by `sort`. Filters may differ
+ * from the request the cursor came from: a cursor is a position, not a query.
+ */
+export function decodeCursor (text: string, entity: string, sort: readonly SortKey[] | undefined): Position {
+  const body = readBody(text, entity)
+  const keys = Object.keys(body).sort().join()
+  if (keys !== 'e,k,s,v' || body.v !== VERSION) throw notIssued(entity, 'unknown version or shape')
+  if (body.e !== entity) throw notIssued(entity, 'made for another entity')
+  if (typeof body.s !== 'string' || !SORT_TEXT.test(body.s)) throw notIssued(entity, 'unknown version or shape')
+  const wanted = sortText(sort)
+  if (body.s !== wanted) {
+    const made = body.s === '' ? 'the default order (no sort)' : `sort=${body.s}`
+    throw new BadRequestError(
+      `after: this cursor was made for ${made}, not for ${wanted === '' ? 'the default order' : `sort=${wanted}`}; repeat ${body.s === '' ? 'the request without sort' : `sort=${body.s}`} to continue with it`,
+      [{ path: '/after', message: `made for ${made}` }])
+  }
+  try {
+    checkAfter(body.k as Position, sort)
+  } catch {
+    throw notIssued(entity, 'its key values do not fit the sort')
+  }
+  return body.k as Position
+}
