@@ -1106,25 +1106,35 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each Category. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`.
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each Category. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
                  * @example -id
                  */
                 "sort[Product]"?: string;
+                /**
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `Category`, `Product`, `Category.parentId`, `Product.categoryId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Category documents.
                  * @example Category
@@ -1326,25 +1336,35 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each Category. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`.
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each Category. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
                  * @example -id
                  */
                 "sort[Product]"?: string;
+                /**
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `Category`, `Product`, `Category.parentId`, `Product.categoryId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Category documents.
                  * @example Category
@@ -1469,25 +1489,35 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`.
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each Category. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`.
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each Category. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
                  * @example -id
                  */
                 "sort[Product]"?: string;
+                /**
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `Category`, `Product`, `Category.parentId`, `Product.categoryId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Category documents.
                  * @example Category
@@ -1820,15 +1850,25 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each Customer. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
                  * @example -id
                  */
                 "sort[Order]"?: string;
+                /**
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `Order`, `Order.customerId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Customer documents.
                  * @example Order
@@ -2015,15 +2055,25 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each Customer. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
                  * @example -id
                  */
                 "sort[Order]"?: string;
+                /**
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `Order`, `Order.customerId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Customer documents.
                  * @example Order
@@ -2133,15 +2183,25 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`.
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each Customer. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
                  * @example -id
                  */
                 "sort[Order]"?: string;
+                /**
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `Order`, `Order.customerId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Customer documents.
                  * @example Order
@@ -2459,15 +2519,45 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Product. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.productId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Product documents.
                  * @example OrderItem
@@ -2659,15 +2749,45 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Product. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.productId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Product documents.
                  * @example OrderItem
@@ -2782,15 +2902,45 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Product. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.productId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Product documents.
                  * @example OrderItem
@@ -3113,15 +3263,45 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Order. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.orderId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Order documents.
                  * @example OrderItem
@@ -3313,15 +3493,45 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Order. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.orderId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Order documents.
                  * @example OrderItem
@@ -3436,15 +3646,45 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`.
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each Order. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
                 /**
                  * @description Child relationships to count without loading them, a comma list of `OrderItem`, `OrderItem.orderId`: each graph's `meta.children` gives `total` (and `returned: 0`). One grouped round trip per relationship, whatever the number of Order documents.
                  * @example OrderItem
@@ -3770,6 +4010,46 @@ export interface operations {
                  */
                 depth?: number;
                 /**
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
+                /**
                  * @description Properties kept of each OrderItem, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
                  * @example quantity,unitPrice
                  */
@@ -3953,6 +4233,46 @@ export interface operations {
                  */
                 depth?: number;
                 /**
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
+                /**
                  * @description Properties kept of each OrderItem, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
                  * @example quantity,unitPrice
                  */
@@ -4055,6 +4375,46 @@ export interface operations {
                  * @example 2
                  */
                 depth?: number;
+                /**
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[OrderItem]"?: number;
+                /**
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @example -id
+                 */
+                "sort[OrderItem]"?: string;
+                /**
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Order]"?: number;
+                /**
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @example -id
+                 */
+                "sort[Order]"?: string;
+                /**
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Category]"?: number;
+                /**
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @example -id
+                 */
+                "sort[Category]"?: string;
+                /**
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @example 5
+                 */
+                "limit[Product]"?: number;
+                /**
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @example -id
+                 */
+                "sort[Product]"?: string;
                 /**
                  * @description Properties kept of each OrderItem, a comma list of `id`, `orderId`, `productId`, `quantity`, `unitPrice`; every property when omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names them. Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.
                  * @example quantity,unitPrice

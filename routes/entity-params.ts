@@ -20,8 +20,33 @@ export function withParam (meta: EntityMetadata) {
   }))
 }
 
+/**
+ * Child entities a graph of `meta` can load within MAX_DEPTH hops (by paths or `depth`), each
+ * with the entities whose children they are there: `limit[Child]` and `sort[Child]` apply to
+ * them at every level.
+ */
+function reachableChildren (meta: EntityMetadata, model: RelationshipMetadata): Map<string, Set<string>> {
+  const found = new Map<string, Set<string>>()
+  let level = new Set([meta.name])
+  for (let hop = 0; hop < MAX_DEPTH && level.size > 0; hop++) {
+    const next = new Set<string>()
+    for (const name of level) {
+      const entity = model.entity(name)
+      for (const p of entity.parents) next.add(p.target)
+      for (const c of entity.children) {
+        let parents = found.get(c.child)
+        if (parents === undefined) found.set(c.child, parents = new Set())
+        parents.add(name)
+        next.add(c.child)
+      }
+    }
+    level = next
+  }
+  return found
+}
+
 /** `depth`, and `limit[Child]`, `sort[Child]` and `count` for the child entities: how far and how much of a graph to load. */
-export function graphParams (meta: EntityMetadata) {
+export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) {
   const params: Record<string, ReturnType<typeof Type.Optional>> = {}
   params.depth = Type.Optional(Type.Integer({
     minimum: 1,
@@ -29,16 +54,18 @@ export function graphParams (meta: EntityMetadata) {
     description: `How many hops \`with=all\` follows, at most ${MAX_DEPTH} (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with \`with=all\`.`,
     examples: [2]
   }))
-  for (const child of new Set(meta.children.map(c => c.child))) {
+  for (const [child, of] of reachableChildren(meta, model)) {
+    const parents = [...of].join(' or ')
+    const reached = meta.children.some(c => c.child === child) ? '' : ` (reached through a \`with\` path or \`depth\`, as children of ${parents})`
     params[`limit[${child}]`] = Type.Optional(Type.Integer({
       minimum: 0,
       maximum: 1_000_000,
-      description: `At most this many ${child} children per ${meta.name} and relationship in each graph (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` gives how many exist and a \`next\` link to the rest. Needs ${child} in \`with\`.`,
+      description: `At most this many ${child} children per ${parents} and relationship in each graph${reached}, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` gives how many exist and a \`next\` link to the rest. Needs ${child} in \`with\`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).`,
       examples: [5]
     }))
     params[`sort[${child}]`] = Type.Optional(Type.String({
       maxLength: 512,
-      description: `Order of each ${meta.name}'s ${child} children: a comma list of ${child} properties, \`-\` for descending; id breaks ties (id order when omitted). With \`limit[${child}]\` it picks the top children of each ${meta.name}. Needs ${child} in \`with\`.`,
+      description: `Order of each ${parents}'s ${child} children${reached}: a comma list of ${child} properties, \`-\` for descending; id breaks ties (id order when omitted). With \`limit[${child}]\` it picks the top children of each. Needs ${child} in \`with\`.`,
       examples: ['-id']
     }))
   }
@@ -125,7 +152,7 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
       examples: ['-total,id']
     })),
     with: withParam(meta),
-    ...graphParams(meta),
+    ...graphParams(meta, model),
     ...fieldsParams(meta, model),
     after: afterParam(meta),
     cursor: Type.Optional(Type.Boolean({

@@ -88,7 +88,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       summary: `Get one ${meta.name}, optionally with its relationships`,
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
-      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
+      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
   }, async function get (request) {

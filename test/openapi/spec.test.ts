@@ -92,3 +92,14 @@ t.test('keyset paging: after and cursor are described, and so is the cursor line
   t.match(types, /"application\/x-ndjson": components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\] \| \{[^}]*cursor: string;[^}]*data: components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\];/,
     'the generated client types know the cursor line')
 })
+
+t.test('limit[Child] and sort[Child] are listed for every child entity a path or depth can reach', async t => {
+  const spec = await served(t)
+  const names = (path: string) => spec.paths[path]!.get!.parameters!.map(p => p.name)
+  const customer = names('/api/customers/{id}')
+  t.ok(['limit[Order]', 'limit[OrderItem]', 'sort[OrderItem]'].every(n => customer.includes(n)), 'items are two hops from a customer')
+  const items = spec.paths['/api/customers/{id}']!.get!.parameters!.find(p => p.name === 'limit[OrderItem]')!
+  t.match(items.description!, /per Order or Product and relationship in each graph \(reached through a `with` path or `depth`/)
+  t.ok(names('/api/categories').includes('limit[OrderItem]'), 'and on the list')
+  t.ok(names('/api/customers/stream').includes('limit[OrderItem]'), 'and on the stream')
+})
