@@ -24,10 +24,11 @@ if (!existsSync(CHROMIUM)) {
     const op = page.locator('#operations-Order-getOrder')
     await op.locator('.opblock-summary').click()
     await op.locator('button.try-out__btn').click()
+    // Swagger UI fills parameters with their examples (depth=2, fields=…, limit[…]=5): clear them all
+    const inputs = op.locator('tr[data-param-name] input')
+    for (let i = 0; i < await inputs.count(); i++) await inputs.nth(i).fill('')
     await op.locator('tr[data-param-name="id"] input').fill('ord-1')
     await op.locator('tr[data-param-name="with"] input').fill('all')
-    // Swagger UI fills parameters with their examples: depth's (2) would make the customer a graph
-    await op.locator('tr[data-param-name="depth"] input').fill('')
     await op.locator('button.execute').click()
     const status = op.locator('.live-responses-table .response .response-col_status').first()
     await status.waitFor()
