@@ -6,12 +6,13 @@ import type { SqlFragment } from './condition-sql.js'
 import { fieldSql, valueSql } from './field-sql.js'
 import type { TableSql } from './identifiers.js'
 
-export function keyExpressions (keys: readonly SortKey[], table: TableSql): string[] {
-  return keys.map(key => valueSql(fieldSql(key.field, table)))
+/** `alias` qualifies the columns, for a table joined under that name. */
+export function keyExpressions (keys: readonly SortKey[], table: TableSql, alias?: string): string[] {
+  return keys.map(key => valueSql(fieldSql(key.field, table, alias)))
 }
 
-export function orderBySql (keys: readonly SortKey[], table: TableSql): string {
-  const expressions = keyExpressions(keys, table)
+export function orderBySql (keys: readonly SortKey[], table: TableSql, alias?: string): string {
+  const expressions = keyExpressions(keys, table, alias)
   return keys.map((key, i) => `${expressions[i]!} ${key.desc ? 'DESC' : 'ASC'}`).join(', ')
 }
 

@@ -64,7 +64,7 @@ export class SqliteStore implements Store {
   private closed = false
   private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[]) => Doc[]
   private readonly moveAll: (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]) => string[]
-  private readonly readChildren: (table: string, column: string, parents: string, limit: number) => ChildRows
+  private readonly readChildren: (table: string, column: string, parents: string, limit: number, top?: string) => ChildRows
 
   constructor (private readonly db: Database.Database, private readonly options: StoreOptions) {
     for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
@@ -150,10 +150,9 @@ export class SqliteStore implements Store {
     const table = this.table(entity)
     const column = table.refColumns.get(refProperty)
     if (column === undefined) throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    const parents = JSON.stringify(ids)
-    const { rows, totals } = this.run(entity, 'findByRefs', () => query.sort === undefined || query.sort.length === 0
-      ? this.readChildren(table.table, column, parents, query.perRefLimit)
-      : this.rankedChildrenIn(this.statement(statements.findByRefsSortedSql(table.table, column, orderBySql(totalOrder(query.sort), table))), parents, query.perRefLimit))
+    const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
+    const top = order === undefined ? undefined : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'))
+    const { rows, totals } = this.run(entity, 'findByRefs', () => this.readChildren(table.table, column, JSON.stringify(ids), query.perRefLimit, top))
     const items: Doc[] = []
     let ref: unknown
     let position = 0
@@ -166,12 +165,12 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * In id order: the counts first (from the index alone), then the parents whose children all
-   * fit are read whole in one range scan each, and only the others through a per-parent LIMIT;
-   * 2.7× faster than limiting every parent when few are cut. One read transaction, so the
-   * counts and the rows are the same snapshot.
+   * The counts first (from the index alone). In id order, the parents whose children all fit
+   * are then read whole in one range scan each, and only the others through a per-parent
+   * LIMIT: 2.7× faster than limiting every parent when few are cut. In another order (`top`),
+   * every parent's top children. One read transaction, so counts and rows are one snapshot.
    */
-  private childrenIn (table: string, column: string, parents: string, limit: number): ChildRows {
+  private childrenIn (table: string, column: string, parents: string, limit: number, top?: string): ChildRows {
     const totals = new Map<string, number>()
     const whole: string[] = []
     const cut: string[] = []
@@ -181,16 +180,11 @@ export class SqliteStore implements Store {
       ;(children <= limit ? whole : cut).push(row.ref as string)
     }
     const rows: Row[] = []
-    if (limit === 0) return { rows, totals }
+    if (limit === 0 || totals.size === 0) return { rows, totals }
+    if (top !== undefined) return { rows: this.statement(top).all(JSON.stringify([...totals.keys()]), limit) as Row[], totals }
     if (whole.length > 0) rows.push(...this.statement(statements.childrenSql(table, column)).all(JSON.stringify(whole)) as Row[])
     if (cut.length > 0) rows.push(...this.statement(statements.firstChildrenSql(table, column)).all(JSON.stringify(cut), limit) as Row[])
     return { rows, totals }
-  }
-
-  /** In a given order: each row carries its parent's count (kept for the first row of a parent even at limit 0). */
-  private rankedChildrenIn (statement: Database.Statement, parents: string, limit: number): ChildRows {
-    const rows = statement.all(parents, limit) as Row[]
-    return { rows, totals: new Map(rows.map(row => [row.ref as string, row.children as number])) }
   }
 
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
