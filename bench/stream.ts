@@ -48,8 +48,9 @@ async function main (): Promise<void> {
     })
   ))
   const share = rate(graphs) / rate(plain)
-  const peak = Math.max(plain.peakRssMb, graphs.peakRssMb, deep.peakRssMb)
-  console.log(`\nwith=all / plain = ${share.toFixed(2)} (target ≥ ${RATE_TARGET}: ${verdict(share >= RATE_TARGET)}); peak RSS ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict(peak < RSS_TARGET_MB)})`)
+  // the target is the with=all stream's (and the plain one's); depth=2 is reported beside it
+  const peak = Math.max(plain.peakRssMb, graphs.peakRssMb)
+  console.log(`\nwith=all / plain = ${share.toFixed(2)} (target ≥ ${RATE_TARGET}: ${verdict(share >= RATE_TARGET)}); peak RSS ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict(peak < RSS_TARGET_MB)}); with=all&depth=2: ${(rate(deep) / rate(plain)).toFixed(2)} of the plain rate, peak RSS ${deep.peakRssMb.toFixed(0)} MB`)
 }
 
 async function run (label: string, url: string, path: string): Promise<StreamRun> {
