@@ -45,6 +45,12 @@ export class Progress {
     this.#draw(now)
   }
 
+  /** A line of its own (on a terminal, over the bar, which the next update redraws). */
+  note (text: string): void {
+    this.#out.write(`${this.#out.isTTY === true ? '\r\x1b[K' : ''}${this.#label}: ${text}\n`)
+    this.#lastDraw = -Infinity
+  }
+
   /** Draws the final state and ends the line. */
   finish (summary: string): void {
     const now = this.#now()

@@ -6,6 +6,57 @@ import type { ImportReport } from '../entities/import-ndjson.js'
 import { CliError, type Target } from './target.js'
 
 const NEWLINE = 0x0a
+/** How many times an export resumes a cut stream from its last complete line. */
+export const EXPORT_RETRIES = 3
+
+interface StreamPosition {
+  rows: number
+  /** The cursor of the last document written: where a resumed stream starts. */
+  cursor: string | undefined
+}
+
+/**
+ * Writes the documents of a cursor-line stream (`{"cursor", "data"}`) to `out` as NDJSON, whole
+ * lines only, advancing `position` line by line. Resolves with why the stream was cut, if it was.
+ */
+async function copyLines (response: Response, out: Writable, position: StreamPosition, onBatch: () => void): Promise<string | undefined> {
+  const chunks = (Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).setEncoding('utf8') as AsyncIterable<string>)[Symbol.asyncIterator]()
+  let partial = ''
+  while (true) {
+    let next: IteratorResult<string>
+    try {
+      next = await chunks.next()
+    } catch (error) {
+      return (error as Error).message
+    }
+    if (next.done === true) break
+    const lines = (partial + next.value).split('\n')
+    partial = lines.pop()!
+    let text = ''
+    for (const line of lines) {
+      const { cursor, data } = cursorLine(line)
+      text += JSON.stringify(data) + '\n'
+      position.cursor = cursor
+      position.rows++
+    }
+    if (text !== '' && !out.write(text)) await once(out, 'drain')
+    onBatch()
+  }
+  // a stream cut between two lines still ends without its final newline
+  return partial === '' ? undefined : 'no final newline'
+}
+
+function cursorLine (line: string): { cursor: string, data: unknown } {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(line)
+  } catch {
+    throw new CliError(`the server sent a line that is not JSON: ${line.slice(0, 80)}`)
+  }
+  const { cursor, data } = (parsed ?? {}) as { cursor?: unknown, data?: unknown }
+  if (typeof cursor !== 'string' || data === undefined) throw new CliError('the server sent no cursor lines for cursor=true: it predates resumable streams; upgrade it')
+  return { cursor, data }
+}
 
 export function openRemote (baseUrl: string, apiKey?: string): Target {
   const base = baseUrl.replace(/\/+$/, '')
@@ -58,23 +109,20 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
       const count = await call(`/api/${encodeURIComponent(route)}?${new URLSearchParams([...params, ['size', '1']]).toString()}`)
       const bar = progress(Number(count.headers.get('x-total-count') ?? 0))
       if (query.with !== undefined) params.set('with', query.with)
-      const response = await call(`/api/${encodeURIComponent(route)}/stream?${params.toString()}`)
-      let rows = 0
-      let last = NEWLINE
-      const cutOff = (why: string) => new CliError(`the stream from ${base} was cut off after ${rows} documents (${why})`)
-      try {
-        for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>) as AsyncIterable<Buffer>) {
-          for (const byte of chunk) if (byte === NEWLINE) rows++
-          last = chunk[chunk.length - 1] ?? last
-          if (!out.write(chunk)) await once(out, 'drain')
-          bar.update(rows)
-        }
-      } catch (error) {
-        throw cutOff((error as Error).message)
+      // every line carries the cursor that resumes the stream right after it
+      params.set('cursor', 'true')
+      const position = { rows: 0, cursor: undefined as string | undefined }
+      for (let attempt = 0; ; attempt++) {
+        const resume = position.cursor === undefined ? params : new URLSearchParams([...params, ['after', position.cursor]])
+        const response = await call(`/api/${encodeURIComponent(route)}/stream?${resume.toString()}`)
+        const cut = await copyLines(response, out, position, () => bar.update(position.rows))
+        if (cut === undefined) break
+        const why = `the stream from ${base} was cut off after ${position.rows} documents (${cut})`
+        if (attempt === EXPORT_RETRIES) throw new CliError(`${why}; gave up after ${EXPORT_RETRIES} resumptions`)
+        bar.note(`${why}; resuming after the last complete line`)
       }
-      if (last !== NEWLINE) throw cutOff('no final newline')
-      bar.finish(`exported ${rows} documents`)
-      return rows
+      bar.finish(`exported ${position.rows} documents`)
+      return position.rows
     },
 
     async close () {}

@@ -4,6 +4,9 @@ import t, { type Test } from 'tap'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { PassThrough, Readable } from 'node:stream'
 import { runCli, type CliIo } from '../../../src/cli/program.js'
 import { openStore } from '../../../src/store/open-store.js'
@@ -112,7 +115,9 @@ t.test('import and export through a server', async t => {
   t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'orders'], { tty: true }), { code: 1, stderr: /^\r\x1b\[Krelata: cannot reach http:\/\/127.0.0.1:1: / })
 })
 
-t.test('an export cut off by the server fails', async t => {
+/** A server whose order streams fail at their third batch of 10, the first `failures` times. */
+async function flakyServer (t: Test, failures: number): Promise<string> {
+  let failed = 0
   const app = await build(t, {
     env: { SEED: 'true', STREAM_BATCH_SIZE: '10' },
     openStore: async (url, options) => {
@@ -121,17 +126,56 @@ t.test('an export cut off by the server fails', async t => {
       store.stream = async function * failOnThirdBatch (entity, query) {
         let batches = 0
         for await (const batch of stream(entity, query)) {
-          if (++batches === 3 && entity === 'Order') throw new Error('disk gone')
+          if (++batches === 3 && entity === 'Order' && failed < failures) {
+            failed++
+            throw new Error('disk gone')
+          }
           yield batch
         }
       }
       return store
     }
   })
-  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  return await app.listen({ port: 0, host: '127.0.0.1' })
+}
+
+t.test('an export cut off by the server resumes after its last complete line', async t => {
+  const url = await flakyServer(t, 2)
+  const run = await relata(['--url', url, 'export', 'orders', '--with', 'customerId'])
+  t.equal(run.code, 0, run.stderr)
+  const ids = run.stdout.trim().split('\n').map(line => (JSON.parse(line) as { entity: { id: string } }).entity.id)
+  t.equal(ids.length, 100, 'every order')
+  t.equal(new Set(ids).size, 100, 'each once')
+  t.same(ids, [...ids].sort(), 'in the stream order')
+  t.match(run.stderr, /export orders: the stream from http:\/\/127.0.0.1:\d+ was cut off after 20 documents \(terminated\); resuming after the last complete line\n/)
+  t.match(run.stderr, /was cut off after 40 documents/, 'the second cut is resumed too')
+  t.match(run.stderr, /export orders: exported 100 documents in/)
+})
+
+t.test('an export that keeps being cut off gives up', async t => {
+  const url = await flakyServer(t, 10)
   const run = await relata(['--url', url, 'export', 'orders'])
   t.equal(run.code, 1)
-  t.match(run.stderr, /\nrelata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 20 documents \(terminated\)\n$/)
+  t.match(run.stderr, /\nrelata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 80 documents \(terminated\); gave up after 3 resumptions\n$/)
+})
+
+t.test('an export from a server without cursor lines says so', async t => {
+  // an older server: plain document lines whatever the query asks
+  const server = createServer((request, response) => {
+    response.setHeader('x-total-count', '1')
+    const bodies: Record<string, string> = { orders: '{"id":"o1"}\n', bad: 'not json\n', cut: '{"cursor":"c1","data":{"id":"o1"}}\n{"cursor":"c2","da' }
+    const [, route, stream] = /^\/api\/(\w+)(\/stream)?/.exec(request.url!)!
+    response.end(stream === undefined ? '[]' : bodies[route!])
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => server.close())
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  t.match(await relata(['--url', url, 'export', 'orders']), { code: 1, stderr: /relata: the server sent no cursor lines for cursor=true: it predates resumable streams; upgrade it/ })
+  t.match(await relata(['--url', url, 'export', 'bad']), { code: 1, stderr: /relata: the server sent a line that is not JSON: not json/ })
+  const cut = await relata(['--url', url, 'export', 'cut'])
+  t.match(cut, { code: 1, stderr: /relata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 4 documents \(no final newline\); gave up after 3 resumptions\n$/ })
+  t.equal(cut.stdout, '{"id":"o1"}\n'.repeat(4), 'whole lines only, each attempt resuming after the last')
 })
 
 t.test('serve starts the server with the options as environment', async t => {
