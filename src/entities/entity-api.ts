@@ -67,6 +67,10 @@ export interface RelativesOptions {
   depth?: number
   /** Per child entity: children per parent (`?limit[Child]=`) and their order (`?sort[Child]=`, e.g. '-quantity'). */
   children?: Readonly<Record<string, { limit?: number, sort?: string }>>
+  /** Properties kept of each document, as `?fields=` (`id` always). */
+  fields?: string
+  /** Per relationship, named as in `with` (`customerId`, `OrderItem`, paths): properties kept of the documents it reaches, as `?fields[<name>]=`. */
+  fieldsOf?: Readonly<Record<string, string>>
   /** For async iterables: documents per batch (one round trip per relationship each). */
   batchSize?: number
 }
@@ -236,20 +240,25 @@ export class EntityApi {
     }
     const docs = Array.isArray(input) ? input as Doc[] : [input as Doc]
     this.#checkBudget(docs.length, selection, request)
-    const built = this.graphs.build(docs, selection, request)
+    const built = this.#relativesBatch(docs, selection, request)
     return Array.isArray(input) ? built : built.then(graphs => graphs[0]!)
   }
 
-  async * #relativesOf (source: AsyncIterable<Doc>, selection: Selection, request: GraphRequest, batchSize: number): AsyncGenerator<Graph> {
+  async * #relativesOf (source: AsyncIterable<Doc>, selection: Selection, request: GetRequest, batchSize: number): AsyncGenerator<Graph> {
     let batch: Doc[] = []
     for await (const doc of source) {
       batch.push(doc)
       if (batch.length >= batchSize) {
-        yield * await this.graphs.build(batch, selection, request)
+        yield * await this.#relativesBatch(batch, selection, request)
         batch = []
       }
     }
-    if (batch.length > 0) yield * await this.graphs.build(batch, selection, request)
+    if (batch.length > 0) yield * await this.#relativesBatch(batch, selection, request)
+  }
+
+  async #relativesBatch (docs: readonly Doc[], selection: Selection, request: GetRequest): Promise<Graph[]> {
+    // graphs in, graphs out: trimming keeps each graph's shape
+    return trimFields(await this.graphs.build(docs, selection, request), request.fields, selection) as Graph[]
   }
 
   #checkBudget (roots: number, selection: Selection | undefined, request: GraphRequest = {}): void {
@@ -288,6 +297,8 @@ function relativesQuery (options: RelativesOptions): Record<string, string | num
     if (limit !== undefined) raw[`limit[${child}]`] = limit
     if (sort !== undefined) raw[`sort[${child}]`] = sort
   }
+  if (options.fields !== undefined) raw.fields = options.fields
+  for (const [relationship, fields] of Object.entries(options.fieldsOf ?? {})) raw[`fields[${relationship}]`] = fields
   return raw
 }
 

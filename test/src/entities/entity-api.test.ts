@@ -86,6 +86,10 @@ t.test('relatives follow paths and depth, take child limits, and keep to the row
   // per author: 2 book relationships × 100 books × (the book, its 2 authors and 100 reviews)
   t.throws(() => authors.relatives([ann, ann], { with: 'all', depth: 2 }), { name: 'RowBudgetError', message: /up to 41,200 related documents for 2 Author documents .*add limit\[Book\]=2 \(/ })
   t.throws(() => authors.relatives(ann, { with: 'nope' }), { name: 'BadRequestError', message: /unknown relationship 'nope' in with/ })
+  const trimmed = await authors.relatives(ann, { with: 'Book.authorId.Review', children: { Book: { limit: 1 }, Review: { limit: 1 } }, fields: 'id', fieldsOf: { 'Book.authorId': 'title', 'Book.authorId.Review': 'stars' } })
+  t.same(trimmed.entity, { id: 'a1' }, 'fields trims the entity')
+  t.same(trimmed.children.Book!.authorId!.map(b => [(b as Graph).entity, (b as Graph).children.Review!.bookId]), [[{ id: 'b0', title: 'T0' }, [{ id: 'r0', stars: 3 }]]], 'and fieldsOf each relationship')
+  t.throws(() => authors.relatives(ann, { with: 'Book', fieldsOf: { Review: 'stars' } }), { name: 'BadRequestError' })
 
   const ben = await authors.get('a2') as Doc
   async function * twice () { yield ann; yield ben }
