@@ -1,9 +1,8 @@
 // The operations on one entity that the HTTP routes, the command line and library users share:
 // reads that can be enriched with relationship graphs, and validated, atomic writes.
-import { monotonicFactory } from 'ulid'
 import { BadRequestError, NotFoundError } from '../errors.js'
-import { trimFields, type FieldSelection } from '../graph/fields.js'
-import type { ChildQueries, Graph, GraphRequest, Selection } from '../graph/graph.js'
+import { trimFields } from '../graph/fields.js'
+import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import type { RowBudget } from '../graph/row-budget.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
@@ -11,69 +10,13 @@ import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import { validateDocs } from '../model/validator.js'
-import type { Condition } from '../store/filter.js'
-import type { Doc, Position, SortKey, Store } from '../store/store.js'
+import type { Doc, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
 import { parseQuery } from './query.js'
-
-const newId = monotonicFactory()
-
-export interface ReadQuery {
-  filter?: Condition
-  sort?: readonly SortKey[]
-  /** Relationships to load; none when omitted. */
-  selection?: Selection
-  /** Limit and order of the children of each child entity in the graphs. */
-  children?: ChildQueries
-  /** Child relationships reported by their count only. */
-  counts?: GraphRequest['counts']
-  /** Properties kept of the documents and their relatives (`id` always); all when omitted. */
-  fields?: FieldSelection
-  /** Only documents strictly after this position of the order (a decoded cursor). */
-  after?: Position
-}
-
-/** What a single read loads beyond the document: its graph and the properties kept. */
-export interface GetRequest extends GraphRequest {
-  fields?: FieldSelection
-}
-
-export interface PageQuery extends ReadQuery {
-  /** 1-based; must be 1 with `after`. */
-  page: number
-  size: number
-}
-
-export interface Page {
-  items: Array<Doc | Graph>
-  /** Every match of the filter, also those before `after`. */
-  total: number
-  /** The cursor after the last item, when more matches follow it. */
-  next?: string
-}
-
-/** One item of a stream with the cursor that resumes the stream after it. */
-export interface CursorLine {
-  cursor: string
-  data: Doc | Graph
-}
-
-export interface RelativesOptions {
-  /** Same syntax as `?with=` (paths included); default `all`. */
-  with?: string
-  /** Hops `with: 'all'` follows, as `?depth=`. */
-  depth?: number
-  /** Per child entity: children per parent (`?limit[Child]=`) and their order (`?sort[Child]=`, e.g. '-quantity'). */
-  children?: Readonly<Record<string, { limit?: number, sort?: string }>>
-  /** Properties kept of each document, as `?fields=` (`id` always). */
-  fields?: string
-  /** Per relationship, named as in `with` (`customerId`, `OrderItem`, paths): properties kept of the documents it reaches, as `?fields[<name>]=`. */
-  fieldsOf?: Readonly<Record<string, string>>
-  /** For async iterables: documents per batch (one round trip per relationship each). */
-  batchSize?: number
-}
+import { relativesQuery, type CursorLine, type GetRequest, type Page, type PageQuery, type ReadQuery, type RelativesOptions } from './read-query.js'
+import { assertUniqueIds, withId } from './write-input.js'
 
 export interface EntityLimits {
   /** Most documents one write may carry. */
@@ -92,7 +35,7 @@ export interface EntityIntegrity {
   events?: Pick<IntegrityEvents, 'stored'>
 }
 
-export type { WriteOutcome }
+export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptions, WriteOutcome }
 
 export class EntityApi {
   /** Every document read from the store leaves through here: hidden properties never do. */
@@ -287,34 +230,4 @@ export class EntityApi {
     })
     return trimFields(graphs, request.fields, built)
   }
-}
-
-/** The library's relatives options in the words of the query string, so both are checked alike. */
-function relativesQuery (options: RelativesOptions): Record<string, string | number> {
-  const raw: Record<string, string | number> = { with: options.with ?? 'all' }
-  if (options.depth !== undefined) raw.depth = options.depth
-  for (const [child, { limit, sort }] of Object.entries(options.children ?? {})) {
-    if (limit !== undefined) raw[`limit[${child}]`] = limit
-    if (sort !== undefined) raw[`sort[${child}]`] = sort
-  }
-  if (options.fields !== undefined) raw.fields = options.fields
-  for (const [relationship, fields] of Object.entries(options.fieldsOf ?? {})) raw[`fields[${relationship}]`] = fields
-  return raw
-}
-
-function withId (item: unknown, path: string, fallback?: string): Record<string, unknown> {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    throw new BadRequestError(`expected a JSON object at ${path || '/'}`, [{ path: path || '/', message: 'must be an object' }])
-  }
-  const doc = item as Record<string, unknown>
-  return doc.id === undefined ? { ...doc, id: fallback ?? newId() } : doc
-}
-
-function assertUniqueIds (docs: Array<Record<string, unknown>>, where: (i: number) => string): void {
-  const seen = new Map<unknown, number>()
-  docs.forEach((doc, i) => {
-    const first = seen.get(doc.id)
-    if (first !== undefined) throw new BadRequestError(`item ${i} repeats the id '${String(doc.id)}' of item ${first}`, [{ path: `${where(i)}/id`, message: 'duplicate id in this write' }])
-    seen.set(doc.id, i)
-  })
 }
