@@ -1095,7 +1095,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
-                 * @example -total,id
+                 * @example -name,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -1325,7 +1325,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
-                 * @example -total,id
+                 * @example -name,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -1558,7 +1558,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -1635,7 +1638,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -1698,7 +1704,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -1764,7 +1773,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -1839,7 +1851,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
-                 * @example -total,id
+                 * @example -name,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -2044,7 +2056,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
-                 * @example -total,id
+                 * @example -name,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -2227,7 +2239,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2304,7 +2319,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2367,7 +2385,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2433,7 +2454,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -2508,7 +2532,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
-                 * @example -total,id
+                 * @example -name,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -2738,7 +2762,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
-                 * @example -total,id
+                 * @example -name,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -2971,7 +2995,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3048,7 +3075,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3111,7 +3141,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3177,7 +3210,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3252,7 +3288,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
-                 * @example -total,id
+                 * @example -status,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -3482,7 +3518,7 @@ export interface operations {
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
-                 * @example -total,id
+                 * @example -status,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -3715,7 +3751,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3792,7 +3831,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3855,7 +3897,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3921,7 +3966,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -3994,12 +4042,12 @@ export interface operations {
             query?: {
                 /**
                  * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
+                 * @example {"quantity":{"$exists":true}}
                  */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
-                 * @example -total,id
+                 * @example -quantity,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -4217,12 +4265,12 @@ export interface operations {
             query?: {
                 /**
                  * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
-                 * @example {"status":"paid","total":{"$gte":100}}
+                 * @example {"quantity":{"$exists":true}}
                  */
                 filter?: string;
                 /**
                  * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
-                 * @example -total,id
+                 * @example -quantity,id
                  */
                 sort?: string;
                 /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
@@ -4435,7 +4483,10 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -4512,7 +4563,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -4575,7 +4629,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;
@@ -4641,7 +4698,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Id of the document */
+                /**
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
+                 */
                 id: string;
             };
             cookie?: never;

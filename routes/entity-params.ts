@@ -8,7 +8,7 @@ import type { RelationshipMetadata } from '../src/metadata/relationship-metadata
 import type { EntityMetadata } from '../src/metadata/types.js'
 
 export const IdParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 256, description: 'Id of the document' })
+  id: Type.String({ minLength: 1, maxLength: 256, description: 'Id of the document: the one it was written with, or the ULID the server assigned', examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC'] })
 })
 
 export function withParam (meta: EntityMetadata) {
@@ -116,18 +116,28 @@ export const shapeParam = Type.Optional(Type.Union([Type.Literal('nested'), Type
   examples: ['nested', 'normalized']
 }))
 
+/** A property of the entity's own, for examples: not the id, not a reference, when it has one. */
+function plainProperty (meta: EntityMetadata): string {
+  return meta.properties.find(p => p !== 'id' && !meta.refProperties.includes(p)) ?? 'id'
+}
+
+/** A filter that fits any entity: `$exists` takes every type. */
+function plainFilterExample (meta: EntityMetadata): string {
+  return JSON.stringify({ [plainProperty(meta)]: { $exists: true } })
+}
+
 /** `filter`, described with this entity's child relationships when it has any. */
 function filterParam (meta: EntityMetadata) {
   const plain = 'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties'
   const child = meta.children[0]?.child
   if (child === undefined) {
-    return Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description: plain, examples: ['{"status":"paid","total":{"$gte":100}}'] }))
+    return Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description: plain, examples: [plainFilterExample(meta)] }))
   }
   const names = [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
   return Type.Optional(Type.String({
     maxLength: MAX_FILTER_LENGTH,
     description: `${plain}. Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,
-    examples: ['{"status":"paid","total":{"$gte":100}}', `{"${child}":{"$some":{}}}`]
+    examples: [plainFilterExample(meta), `{"${child}":{"$some":{}}}`]
   }))
 }
 
@@ -149,7 +159,7 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
     sort: Type.Optional(Type.String({
       maxLength: 512,
       description: `Comma list of properties, \`-\` for descending; id breaks ties. Properties: ${meta.properties.join(', ')}`,
-      examples: ['-total,id']
+      examples: [`-${plainProperty(meta)},id`]
     })),
     with: withParam(meta),
     ...graphParams(meta, model),

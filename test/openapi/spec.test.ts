@@ -103,3 +103,33 @@ t.test('limit[Child] and sort[Child] are listed for every child entity a path or
   t.ok(names('/api/categories').includes('limit[OrderItem]'), 'and on the list')
   t.ok(names('/api/customers/stream').includes('limit[OrderItem]'), 'and on the stream')
 })
+
+t.test('every parameter of every operation has an example', async t => {
+  const spec = await served(t)
+  for (const [path, operations] of Object.entries(spec.paths)) {
+    for (const [method, op] of Object.entries(operations)) {
+      for (const p of op.parameters ?? []) {
+        // @fastify/swagger moves a schema's examples to the parameter: `example` for one, named `examples` for more
+        const { example, examples, schema = {} } = p as { example?: unknown, examples?: Record<string, unknown>, schema?: { default?: unknown } }
+        t.ok(example !== undefined || examples !== undefined || schema.default !== undefined, `${method.toUpperCase()} ${path} ${p.name}`)
+      }
+    }
+  }
+})
+
+t.test('the examples of filter and sort fit their entity', async t => {
+  const spec = await served(t)
+  const param = (path: string, name: string) => spec.paths[path]!.get!.parameters!.find(p => p.name === name) as { example?: string, examples?: Record<string, { value: string }> }
+  t.equal(param('/api/categories', 'sort').example, '-name,id')
+  t.same(Object.values(param('/api/categories', 'filter').examples!).map(e => e.value), ['{"name":{"$exists":true}}', '{"Category":{"$some":{}}}'])
+  const app = await build(t, { env: { SEED: 'true' } })
+  for (const [path, operations] of Object.entries(spec.paths)) {
+    const list = operations.get?.parameters?.find(p => p.name === 'filter') as { example?: string, examples?: Record<string, { value: string }> } | undefined
+    if (list === undefined || path.includes('{')) continue
+    const sort = (operations.get!.parameters!.find(p => p.name === 'sort') as unknown as { example: string }).example
+    for (const filter of list.examples === undefined ? [list.example!] : Object.values(list.examples).map(e => e.value)) {
+      const res = await app.inject({ url: path, query: { filter, sort } })
+      t.equal(res.statusCode, 200, `${path}?filter=${filter}&sort=${sort}`)
+    }
+  }
+})
