@@ -90,6 +90,20 @@ const filter = fc.oneof(
   fc.constant('x'.repeat(9000))
 )
 
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
+
+/** `after` cursors: garbage, hostile JSON in base64url, and cursors shaped like the server's with wrong parts. */
+const cursor = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  hostileJson.map(base64url),
+  fc.record({
+    v: fc.constantFrom(1, 2, '1', null),
+    e: fc.constantFrom('Order', 'Customer', 'Category', 'Nope', '__proto__'),
+    s: fc.constantFrom('', '-total', 'id', '-id', 'name', 42),
+    k: fc.oneof(fc.array(fc.oneof(scalar, fc.record({ composite: fc.string({ maxLength: 5 }) }), hostileJson), { maxLength: 4 }), scalar)
+  }, { requiredKeys: [] }).map(base64url),
+  fc.constant('x'.repeat(9000)))
+
 /** `fields` lists: properties of the sample entities, hostile names, blanks, too long. */
 const fieldList = fc.oneof(
   fc.array(fc.constantFrom(...FIELDS, 'email', 'city', ' '), { maxLength: 5 }).map(a => a.join(',')),
@@ -104,9 +118,20 @@ const query = fc.record({
   filter,
   sort: fc.oneof(fc.array(fc.constantFrom(...FIELDS.map(f => f), ...FIELDS.map(f => `-${f}`)), { maxLength: 10 }).map(a => a.join(',')), fc.string({ maxLength: 20 })),
   page: fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom('1e9', 'abc', '1.5', '', '99999999999999999999')),
-  size: fc.oneof(fc.integer({ min: -5, max: 1200 }).map(String), fc.constantFrom('0', 'NaN', '1001', '1e3', ' 5'))
-}, { requiredKeys: [] }).map(function withRelatedFields ({ related, ...rest }) {
-  return related === undefined ? rest : { ...rest, [`fields[${related[0]}]`]: related[1] }
+  size: fc.oneof(fc.integer({ min: -5, max: 1200 }).map(String), fc.constantFrom('0', 'NaN', '1001', '1e3', ' 5')),
+  after: cursor,
+  cursor: fc.constantFrom('true', 'false', '1', 'yes', ''),
+  depth: fc.oneof(fc.integer({ min: -1, max: 6 }).map(String), fc.constantFrom('1.5', 'all', '')),
+  // one `limit[Child]` or `sort[Child]`, for child entities near and far, and names that are none
+  child: fc.tuple(fc.constantFrom('limit', 'sort'), fc.constantFrom('OrderItem', 'Order', 'Category', 'Product', 'Customer', '__proto__', ''),
+    fc.oneof(fc.integer({ min: -2, max: 2000 }).map(String), fc.constantFrom('-quantity', 'id,-id', 'nope', '1e3', ''))),
+  count: fc.constantFrom('OrderItem', 'Order', 'OrderItem.orderId', 'Category.parentId', 'nope', ''),
+  shape: fc.constantFrom('nested', 'normalized', 'flat')
+}, { requiredKeys: [] }).map(function withNamedParameters ({ related, child, ...rest }) {
+  const named: Record<string, unknown> = { ...rest }
+  if (related !== undefined) named[`fields[${related[0]}]`] = related[1]
+  if (child !== undefined) named[`${child[0]}[${child[1]}]`] = child[2]
+  return named
 })
 
 const id = fc.oneof(fc.constantFrom(...IDS), fc.string({ maxLength: 40 }), fc.constantFrom('..', '%2e%2e', '%00', 'a%2Fb', 'x'.repeat(300), '__proto__', 'constructor'))
