@@ -11,6 +11,7 @@ import type { Store, StoreOptions } from '../src/store/store.js'
 import { withTimeout } from '../src/store/timeout-store.js'
 import type { ChildPageLink } from '../src/graph/graph.js'
 import { MAX_PAGE_SIZE } from '../src/entities/query.js'
+import { sortText } from '../src/store/sort.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,7 +54,7 @@ export function childPageLink (metadata: RelationshipMetadata): ChildPageLink {
   return function nextChildren (rel, parentId, { sort, size, page }) {
     if (size > MAX_PAGE_SIZE) return undefined
     const params = new URLSearchParams({ filter: JSON.stringify({ [rel.property]: parentId }) })
-    if (sort !== undefined && sort.length > 0) params.set('sort', sort.map(k => `${k.desc ? '-' : ''}${k.field}`).join(','))
+    if (sort !== undefined && sort.length > 0) params.set('sort', sortText(sort))
     params.set('size', String(size))
     params.set('page', String(page))
     return `/api/${metadata.entity(rel.child).route}?${params.toString()}`

@@ -5,7 +5,7 @@ import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-w
 import { cursorOf } from '../src/entities/cursor.js'
 import { MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
-import type { EntityMetadata } from '../src/metadata/types.js'
+import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
 
 export const IdParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 256, description: 'Id of the document: the one it was written with, or the ULID the server assigned', examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC'] })
@@ -70,7 +70,7 @@ export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) 
     }))
   }
   if (meta.children.length > 0) {
-    const names = [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+    const names = childRelationshipNames(meta)
     params.count = Type.Optional(Type.String({
       maxLength: MAX_WITH_LENGTH,
       description: `Child relationships to count without loading them, a comma list of ${names.map(n => `\`${n}\``).join(', ')}: each graph's \`meta.children\` gives \`total\` (and \`returned: 0\`). One grouped round trip per relationship, whatever the number of ${meta.name} documents.`,
@@ -133,7 +133,7 @@ function filterParam (meta: EntityMetadata) {
   if (child === undefined) {
     return Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description: plain, examples: [plainFilterExample(meta)] }))
   }
-  const names = [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+  const names = childRelationshipNames(meta)
   return Type.Optional(Type.String({
     maxLength: MAX_FILTER_LENGTH,
     description: `${plain}. Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,

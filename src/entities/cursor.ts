@@ -5,7 +5,10 @@
 // not have issued for the entity, and a cursor made for another sort, saying which to repeat.
 import { BadRequestError } from '../errors.js'
 import { checkAfter, positionOf } from '../store/keyset.js'
+import { sortText } from '../store/sort.js'
 import type { Position, SortKey } from '../store/store.js'
+
+export { sortText }
 
 const VERSION = 1
 const BASE64URL = /^[A-Za-z0-9_-]+$/
@@ -17,11 +20,6 @@ interface CursorBody {
   e: string
   s: string
   k: Position
-}
-
-/** `-total,name`: a sort as `?sort=` writes it; empty for the default order (by id). */
-export function sortText (sort: readonly SortKey[] | undefined = []): string {
-  return sort.map(key => (key.desc ? '-' : '') + key.field).join(',')
 }
 
 /** The cursor just after `doc` (the document as stored) in `entity`'s order `sort`. */

@@ -3,9 +3,9 @@
 import { BadRequestError } from '../errors.js'
 import type { FieldSelection } from '../graph/fields.js'
 import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
-import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { childEntities, MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
-import type { ChildRelationship, EntityMetadata } from '../metadata/types.js'
+import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
 import type { Position, SortKey } from '../store/store.js'
@@ -64,20 +64,13 @@ export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: Relatio
   return parsed
 }
 
-/** Every child entity the selection loads, at any depth. */
-function childEntities (selection: Selection, into = new Set<string>()): string[] {
-  for (const c of selection.children) into.add(c.child)
-  for (const next of Object.values(selection.nested ?? {})) childEntities(next, into)
-  return [...into]
-}
-
 /** `count=OrderItem,Book.coAuthorId`: child entities (every reference of theirs) or single references. */
 function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
   if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`count is longer than ${MAX_WITH_LENGTH} characters`)
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
   const unknown = names.filter(n => !meta.children.some(c => c.child === n || c.key === n))
   if (unknown.length > 0) {
-    const valid = [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+    const valid = childRelationshipNames(meta)
     throw new BadRequestError(
       `unknown child relationship ${unknown.map(n => `'${n}'`).join(', ')} in count; ${meta.name} ${valid.length === 0 ? 'has no children' : `accepts ${valid.join(', ')}`}`,
       unknown.map(n => ({ path: '/count', message: `unknown child relationship '${n}'` })))
@@ -91,7 +84,7 @@ function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Sele
     const match = CHILD_PARAM.exec(name)
     if (match === null || value === undefined || value === '') continue
     const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
-    const selected = childEntities(selection)
+    const selected = [...childEntities(selection)]
     if (!selected.includes(child)) {
       throw new BadRequestError(
         `${name} names no child entity loaded by with; ${selected.length === 0 ? `add ${meta.children.some(c => c.child === child) ? child : 'a child entity'} to with` : `with loads ${selected.join(', ')}`}`,

@@ -6,7 +6,7 @@
 import { LRUCache } from 'lru-cache'
 import { BadRequestError } from '../errors.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
-import type { ChildRelationship, EntityMetadata, ParentRelationship } from '../metadata/types.js'
+import { childRelationshipNames, type ChildRelationship, type EntityMetadata, type ParentRelationship } from '../metadata/types.js'
 import type { Selection } from './graph.js'
 
 export const MAX_WITH_LENGTH = 2048
@@ -16,8 +16,7 @@ const NONE: Selection = Object.freeze({ parents: [], children: [] })
 const cache = new LRUCache<string, Selection>({ max: 2000 })
 
 export function validWithNames (meta: EntityMetadata): string[] {
-  const childNames = new Set(meta.children.map(c => c.child))
-  return ['all', ...meta.parents.map(p => p.property), ...childNames, ...meta.children.map(c => c.key)]
+  return ['all', ...meta.parents.map(p => p.property), ...childRelationshipNames(meta)]
 }
 
 /**
@@ -99,6 +98,13 @@ function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], m
     const next = edge(into.children, rel.key, rel).next
     return rest.length === 0 || addPath(next, model!.entity(rel.child), rest, model)
   })
+}
+
+/** Every child entity a selection loads, at any depth: the ones `limit[Child]` and `sort[Child]` apply to. */
+export function childEntities (selection: Selection, into = new Set<string>()): Set<string> {
+  for (const rel of selection.children) into.add(rel.child)
+  for (const next of Object.values(selection.nested ?? {})) childEntities(next, into)
+  return into
 }
 
 function freeze (d: Draft): Selection {

@@ -4,6 +4,7 @@
 // not the data at hand, keeps the refusal up front and the same for every store and page.
 import { RowBudgetError } from '../errors.js'
 import type { ChildQueries, GraphRequest, Selection } from './graph.js'
+import { childEntities } from './parse-with.js'
 
 export interface RowBudgetOptions {
   /** Most related documents one answer (a GET, a page, a stream batch) may load. */
@@ -31,13 +32,6 @@ function nestedRows (selection: Selection, key: string, children: ChildQueries, 
 
 function perParent (child: string, children: ChildQueries, childLimit: number): number {
   return Math.min(children[child]?.limit ?? childLimit, childLimit)
-}
-
-/** Child entities the selection loads, at any depth: the ones `limit[Child]` can bound. */
-function childEntities (selection: Selection, into = new Set<string>()): Set<string> {
-  for (const rel of selection.children) into.add(rel.child)
-  for (const next of Object.values(selection.nested ?? {})) childEntities(next, into)
-  return into
 }
 
 export class RowBudget {

@@ -20,6 +20,11 @@ export interface ChildRelationship {
   readonly key: string
 }
 
+/** How `with`, `count` and relation filters name an entity's children: each child entity, then each `Child.refProp`. */
+export function childRelationshipNames (meta: Pick<EntityMetadata, 'children'>): string[] {
+  return [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
+}
+
 export interface EntityMetadata {
   readonly name: string
   readonly route: string

@@ -4,7 +4,7 @@
 // on the child entity, parsed here with the child's properties, so relation filters nest.
 import { BadRequestError } from '../errors.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
-import type { ChildRelationship, EntityMetadata } from '../metadata/types.js'
+import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
 
 export type Scalar = string | number | boolean | null
 
@@ -79,16 +79,11 @@ function parseObject (raw: unknown, path: string, depth: number, meta: EntityMet
   return conditions.length === 1 ? conditions[0]! : { op: 'and', conditions }
 }
 
-/** Child entities and single references a filter on `meta` may name. */
-function relationNames (meta: EntityMetadata): string[] {
-  return [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
-}
-
 function checkField (field: string, path: string, meta: EntityMetadata): void {
   const segments = field.split('.')
   if (!segments.every(s => PATH_SEGMENT.test(s))) fail(path, `'${field}' is not a property path`)
   if (!meta.properties.includes(segments[0]!)) {
-    const relations = relationNames(meta)
+    const relations = childRelationshipNames(meta)
     fail(path, `unknown property '${segments[0]}'; filterable properties are ${meta.properties.join(', ')}` +
       (relations.length === 0 ? '' : `; child relationships (with $some or $none) are ${relations.join(', ')}`))
   }

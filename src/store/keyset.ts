@@ -3,6 +3,7 @@
 // cursor (the last document's key tuple) names exactly one position.
 import { BadRequestError } from '../errors.js'
 import { fieldReader, MISSING } from './memory/field.js'
+import { sortText } from './sort.js'
 import type { KeyValue, Position, SortKey } from './store.js'
 
 const ID_ASCENDING: SortKey = { field: 'id', desc: false }
@@ -19,7 +20,7 @@ export function totalOrder (sort: readonly SortKey[] = []): SortKey[] {
 }
 
 /** The key value of one field as the adapters order it (a path reads through objects only). */
-function keyValue (value: unknown): KeyValue {
+export function keyValue (value: unknown): KeyValue {
   if (value === MISSING || value === null || value === undefined) return null
   if (typeof value === 'boolean') return value ? 1 : 0
   if (typeof value === 'number' || typeof value === 'string') return value
@@ -43,7 +44,7 @@ export function checkAfter (after: Position | undefined, sort?: readonly SortKey
   if (after === undefined) return
   const keys = totalOrder(sort)
   if (!Array.isArray(after) || after.length !== keys.length || !after.every(isKeyValue) || typeof after[keys.length - 1] !== 'string') {
-    throw new BadRequestError(`after must hold ${keys.length} key values, one per key of the order ${keys.map(key => (key.desc ? '-' : '') + key.field).join(',')}, the last an id`)
+    throw new BadRequestError(`after must hold ${keys.length} key values, one per key of the order ${sortText(keys)}, the last an id`)
   }
 }
 

@@ -4,6 +4,11 @@ import type { SortKey } from './store.js'
 
 const MAX_SORT_KEYS = 8
 
+/** `-total,name`: a sort as `?sort=` writes it, the inverse of parseSort; empty for the default order (by id). */
+export function sortText (sort: readonly SortKey[] | undefined = []): string {
+  return sort.map(key => (key.desc ? '-' : '') + key.field).join(',')
+}
+
 export function parseSort (raw: string, fields: readonly string[]): SortKey[] {
   const parts = raw.split(',').map(p => p.trim()).filter(p => p !== '')
   if (parts.length > MAX_SORT_KEYS) throw new BadRequestError(`sort takes at most ${MAX_SORT_KEYS} properties`)

@@ -6,30 +6,15 @@ import t, { type Test } from 'tap'
 import { request, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../plugins/app.js'
-import { loadConfig } from '../../src/config.js'
 import { sampleOrders } from '../../src/sample/sample-data.js'
-import { writeShop } from '../../src/sample/seed.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { Doc } from '../../src/store/store.js'
 import { countQueries } from '../helper.js'
-import { MongoStandIn } from '../support/mongo-stand-in.js'
-import { SIZE, STORES } from '../support/shop.js'
+import { shop as shopOn, SIZE, STORES } from '../support/shop.js'
 
 const BATCH = 40
 
 /** The shop of support/shop.ts, with small stream batches so that a stream spans many reads. */
-async function shop (t: Test, url: typeof STORES[number]): Promise<FastifyInstance> {
-  const standIn = new MongoStandIn()
-  const env = { DATABASE_URL: url, LOG_LEVEL: 'silent', SEED: 'false', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', STREAM_BATCH_SIZE: String(BATCH) }
-  const app = await buildApp(loadConfig(env), {
-    logger: false,
-    ...(url.startsWith('mongodb') ? { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) } : {})
-  })
-  t.teardown(() => app.close())
-  await writeShop(app.relata.store, SIZE)
-  return app
-}
+const shop = (t: Test, url: typeof STORES[number]): Promise<FastifyInstance> => shopOn(t, url, { STREAM_BATCH_SIZE: String(BATCH) })
 
 const ORDERS = sampleOrders(SIZE).orders
 

@@ -1,8 +1,9 @@
 // Sort order mirroring SQLite's ORDER BY over json_extract: missing and null first, then
 // numbers (booleans count as 0 and 1), then text in UTF-8 byte order; arrays and objects sort
 // as their JSON text, which is what json_extract hands SQLite for them.
-import type { Position, SortKey } from '../store.js'
-import { fieldReader, MISSING } from './field.js'
+import { keyValue } from '../keyset.js'
+import type { KeyValue, Position, SortKey } from '../store.js'
+import { fieldReader } from './field.js'
 
 export type SortValue = null | number | string
 export type SortTuple = SortValue[]
@@ -29,16 +30,18 @@ function codePointRank (unit: number): number {
   return unit
 }
 
-export function toSortValue (value: unknown): SortValue {
-  if (value === MISSING || value === null || value === undefined) return null
-  if (typeof value === 'boolean') return value ? 1 : 0
-  if (typeof value === 'number' || typeof value === 'string') return value
-  return JSON.stringify(value)
+/** A key value as this store sorts it: arrays and objects are their JSON text here. */
+function sortValueOf (key: KeyValue): SortValue {
+  return key !== null && typeof key === 'object' ? key.composite : key
 }
 
-/** A position as this store's tuple: arrays and objects are their JSON text here. */
+export function toSortValue (value: unknown): SortValue {
+  return sortValueOf(keyValue(value))
+}
+
+/** A position as this store's tuple. */
 export function tupleOf (position: Position): SortTuple {
-  return position.map(value => value !== null && typeof value === 'object' ? value.composite : value)
+  return position.map(sortValueOf)
 }
 
 function rank (value: SortValue): number {

@@ -30,10 +30,16 @@ export class MemoryStore implements Store {
     return table
   }
 
-  /** The children a relation filter reads: through the child table's ref index, never a scan. */
-  private readonly children: ChildLookup = (entity, refProperty) => {
+  /** The table of `entity`, whose ref index serves `refProperty`; a reference the model does not declare is a bug. */
+  private checkRef (entity: string, refProperty: string): MemoryTable {
     const table = this.table(entity)
     if (!table.refs.has(refProperty)) throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    return table
+  }
+
+  /** The children a relation filter reads: through the child table's ref index, never a scan. */
+  private readonly children: ChildLookup = (entity, refProperty) => {
+    const table = this.checkRef(entity, refProperty)
     return function * childrenOf (id) {
       for (const child of table.refs.children(refProperty, id) ?? []) yield table.docs.get(child)!.doc
     }
@@ -77,9 +83,7 @@ export class MemoryStore implements Store {
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
     checkLimit(query.perRefLimit)
-    if (!this.table(entity).refs.has(refProperty)) {
-      throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    }
+    this.checkRef(entity, refProperty)
     const table = this.begin(entity, 'findByRefs')
     const items: Doc[] = []
     const totals = new Map<string, number>()
@@ -102,9 +106,7 @@ export class MemoryStore implements Store {
   }
 
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
-    if (!this.table(entity).refs.has(refProperty)) {
-      throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    }
+    this.checkRef(entity, refProperty)
     const table = this.begin(entity, 'countByRefs')
     const totals = new Map<string, number>()
     for (const ref of new Set(ids)) {

@@ -40,7 +40,7 @@ export class MongoStore implements Store {
     for (const entity of options.entities) this.refs.set(entity.name, new Set(entity.refProperties))
   }
 
-  /** Relation filters join only through declared references, which have their index. */
+  /** Children are read and joined only through declared references, which have their index. */
   private readonly checkRef = (entity: string, refProperty: string): void => {
     if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
     if (!this.refs.get(entity)!.has(refProperty)) throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
@@ -113,9 +113,7 @@ export class MongoStore implements Store {
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
     checkLimit(query.perRefLimit)
     const collection = this.collection(entity)
-    if (!this.refs.get(entity)!.has(refProperty)) {
-      throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    }
+    this.checkRef(entity, refProperty)
     const unique = [...new Set(ids)]
     const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
     // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
@@ -132,9 +130,7 @@ export class MongoStore implements Store {
 
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const collection = this.collection(entity)
-    if (!this.refs.get(entity)!.has(refProperty)) {
-      throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    }
+    this.checkRef(entity, refProperty)
     const unique = [...new Set(ids)]
     const rows = await this.drain(entity, 'countByRefs', collection.aggregate(countByRefsPipeline(refProperty, unique), { batchSize: unique.length + 1, allowDiskUse: true }))
     return new Map(rows.map(row => [row._id as string, row.children as number]))

@@ -7,7 +7,7 @@
 // (the page, its count subquery, the stream's batches) has as its innermost table of that name.
 import type { Condition, Scalar } from '../filter.js'
 import { fieldSql, isNumberSql, typeSql, valueSql, type FieldSql } from './field-sql.js'
-import type { TableSql } from './identifiers.js'
+import { refColumn, type TableSql } from './identifiers.js'
 
 export interface SqlFragment {
   sql: string
@@ -73,8 +73,7 @@ class ConditionWriter {
   /** `EXISTS` a child row whose ref column (strings only) holds this row's id and that matches. */
   private relation (condition: Relation): string {
     const child = this.tables(condition.child)
-    const column = child.refColumns.get(condition.refProperty)
-    if (column === undefined) throw new Error(`sqlite store: '${condition.refProperty}' is not a declared ref property of '${condition.child}'`)
+    const column = refColumn(child, condition.refProperty)
     const { table, alias, depth } = this.scope
     const outerId = `${alias ?? table.table}."id"`
     const inner: Scope = { table: child, alias: `r${depth + 1}`, depth: depth + 1 }

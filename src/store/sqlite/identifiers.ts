@@ -25,6 +25,13 @@ export interface TableSql {
   refColumns: ReadonlyMap<string, string>
 }
 
+/** The quoted column of a declared ref property: children are read only through indexed references. */
+export function refColumn (table: TableSql, refProperty: string): string {
+  const column = table.refColumns.get(refProperty)
+  if (column === undefined) throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${table.entity}'`)
+  return column
+}
+
 export function refColumnName (property: string): string {
   return `ref_${property}`
 }

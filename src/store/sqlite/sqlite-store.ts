@@ -10,7 +10,7 @@ import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, Stor
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
-import { tableSql, type TableSql } from './identifiers.js'
+import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
 import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
@@ -148,8 +148,7 @@ export class SqliteStore implements Store {
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
     checkLimit(query.perRefLimit)
     const table = this.table(entity)
-    const column = table.refColumns.get(refProperty)
-    if (column === undefined) throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
     const top = order === undefined ? undefined : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'))
     const { rows, totals } = this.run(entity, 'findByRefs', () => this.readChildren(table.table, column, JSON.stringify(ids), query.perRefLimit, top))
@@ -189,8 +188,7 @@ export class SqliteStore implements Store {
 
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const table = this.table(entity)
-    const column = table.refColumns.get(refProperty)
-    if (column === undefined) throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    const column = refColumn(table, refProperty)
     const rows = this.run(entity, 'countByRefs', () => this.statement(statements.countByRefsSql(table.table, column)).all(JSON.stringify(ids)) as Row[])
     return new Map(rows.map(row => [row.ref as string, row.children as number]))
   }
