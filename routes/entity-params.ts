@@ -142,7 +142,7 @@ function filterParam (meta: EntityMetadata) {
 }
 
 /** Longest cursor accepted: key values of a long string or composite sort key make long cursors. */
-export const MAX_CURSOR_LENGTH = 8192
+const MAX_CURSOR_LENGTH = 8192
 
 function afterParam (meta: EntityMetadata) {
   return Type.Optional(Type.String({

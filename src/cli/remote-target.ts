@@ -7,7 +7,7 @@ import { CliError, type Target } from './target.js'
 
 const NEWLINE = 0x0a
 /** How many times an export resumes a cut stream from its last complete line. */
-export const EXPORT_RETRIES = 3
+const EXPORT_RETRIES = 3
 
 interface StreamPosition {
   rows: number

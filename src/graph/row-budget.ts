@@ -14,7 +14,7 @@ export interface RowBudgetOptions {
 }
 
 /** The most related documents one root document's graph can hold. */
-export function rowsPerRoot (selection: Selection, children: ChildQueries, childLimit: number): number {
+function rowsPerRoot (selection: Selection, children: ChildQueries, childLimit: number): number {
   let rows = 0
   for (const rel of selection.parents) {
     rows += 1 + nestedRows(selection, rel.property, children, childLimit)
