@@ -39,6 +39,7 @@ export function withLatency (store: Store, latencyMs: number): Store {
     deleteMany: async (entity, ids) => { await sleep(latencyMs); return await store.deleteMany(entity, ids) },
     moveMany: async (from, to, moves) => { await sleep(latencyMs); return await store.moveMany(from, to, moves) },
     ping: async () => { await sleep(latencyMs); await store.ping() },
+    writeStatus: async () => { await sleep(latencyMs); return await store.writeStatus() },
     close: async () => { await store.close() }
   }
 }

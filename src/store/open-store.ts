@@ -15,7 +15,7 @@ function refuse (problem: string): never {
 
 async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
   const location = url.slice('sqlite:'.length)
-  const settings = { busyTimeoutMs: options.timeoutMs ?? 5000 }
+  const settings = { timeoutMs: options.timeoutMs ?? 5000 }
   if (location === ':memory:') return await openSqliteStore(location, options, settings)
   if (location === '') refuse(`'${url}' names no database file`)
   // `sqlite://x` reads like a URL with a host; refuse rather than guess what was meant

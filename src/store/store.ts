@@ -65,6 +65,9 @@ export interface StoreEntity {
   refProperties: readonly string[]
 }
 
+/** Whether a write could take the store's write lock now: 'locked' while another connection holds it. */
+export type WriteStatus = 'ok' | 'locked'
+
 export type QueryListener = (entity: string, op: string) => void
 
 export interface StoreOptions {
@@ -111,7 +114,12 @@ export interface Store {
    * callers moving the same record concurrently move it once. Returns the ids moved.
    */
   moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]>
-  /** Resolves when the store answers; rejects with StoreUnavailableError otherwise. */
+  /** Resolves when the store answers reads; rejects with StoreUnavailableError otherwise. Never waits for a write lock. */
   ping (): Promise<void>
+  /**
+   * Whether writes can go through now, checked without waiting for a lock (and without writing):
+   * 'locked' while another writer holds the store; rejects with StoreUnavailableError when it is down.
+   */
+  writeStatus (): Promise<WriteStatus>
   close (): Promise<void>
 }

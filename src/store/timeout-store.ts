@@ -11,7 +11,7 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   function bounded<T> (what: string, work: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within ${timeoutMs} ms`)), timeoutMs)
+      timer = setTimeout(() => reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within STORE_TIMEOUT_MS (${timeoutMs} ms)`)), timeoutMs)
     })
     // a late rejection of the abandoned call must not become an unhandled rejection
     work.catch(() => {})
@@ -47,7 +47,8 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     delete: (entity, id) => bounded(`delete on '${entity}'`, store.delete(entity, id)),
     deleteMany: (entity, ids) => bounded(`deleteMany on '${entity}'`, store.deleteMany(entity, ids)),
     moveMany: (from, to, moves) => bounded(`moveMany from '${from}' to '${to}'`, store.moveMany(from, to, moves)),
-    ping: () => bounded('ping', store.ping())
+    ping: () => bounded('ping', store.ping()),
+    writeStatus: () => bounded('write check', store.writeStatus())
   }
   return new Proxy(store, {
     get (target, property, receiver) {

@@ -3,7 +3,7 @@
 // every call with one reported round trip so that round-trip counts are the same everywhere.
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
-import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
+import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus } from '../store.js'
 import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
 import { compileCondition, type ChildLookup } from './match.js'
@@ -189,6 +189,12 @@ export class MemoryStore implements Store {
 
   async ping (): Promise<void> {
     if (this.closed) throw new StoreUnavailableError('memory store: the store is closed')
+  }
+
+  /** Writes are synchronous in one thread: nothing else can hold them back. */
+  async writeStatus (): Promise<WriteStatus> {
+    await this.ping()
+    return 'ok'
   }
 
   async close (): Promise<void> {

@@ -5,7 +5,7 @@
 // can run it on an in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
-import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery } from '../store.js'
+import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery, WriteStatus } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { storeError } from './mongo-errors.js'
@@ -247,6 +247,12 @@ export class MongoStore implements Store {
     } catch (error) {
       throw new StoreUnavailableError(`mongodb store: ping failed (${(error as Error).message})`, { cause: error })
     }
+  }
+
+  /** MongoDB takes no store-wide write lock: the driver routes writes to the primary it finds. */
+  async writeStatus (): Promise<WriteStatus> {
+    await this.ping()
+    return 'ok'
   }
 
   async close (): Promise<void> {

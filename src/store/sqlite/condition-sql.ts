@@ -8,6 +8,7 @@
 import type { Condition, Scalar } from '../filter.js'
 import { fieldSql, isNumberSql, typeSql, valueSql, type FieldSql } from './field-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
+import { tick } from './statements.js'
 
 export interface SqlFragment {
   sql: string
@@ -80,7 +81,9 @@ class ConditionWriter {
     const match = condition.condition === undefined
       ? ''
       : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
-    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias!} WHERE ${inner.alias!}.${column} = ${outerId}${match})`
+    // the tick keeps a long scan of children stoppable (statements.tick)
+    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias!} WHERE ${inner.alias!}.${column} = ${outerId}` +
+      ` AND ${tick(inner.alias!)}${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 

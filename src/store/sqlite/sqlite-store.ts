@@ -2,11 +2,14 @@
 // indexed generated columns for ref properties. Every call is one statement (or one
 // transaction) and is reported as one round trip; streams read in keyset batches and never
 // keep a statement open between batches, so the connection stays free for other queries.
+// On a file, the reads no index bounds run in a pool of read workers (read-pool.ts) and the
+// rest on the main connection, which never waits on a lock: a busy write is retried later.
 import Database from 'better-sqlite3'
-import { LRUCache } from 'lru-cache'
+import { availableParallelism } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
-import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
+import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
@@ -15,14 +18,8 @@ import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.j
 import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
 import * as statements from './statements.js'
-
-type Row = Record<string, unknown>
-
-/** Children rows grouped by parent (`ref`) in order, and every parent's count. */
-interface ChildRows {
-  rows: Row[]
-  totals: Map<string, number>
-}
+import { ReadPool } from './read-pool.js'
+import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
 
 function parseDoc (row: Row): Doc {
   return JSON.parse(row.doc as string) as Doc
@@ -59,18 +56,18 @@ function moveAll (remove: Database.Statement, insert: Database.Statement, moves:
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   private readonly tables = new Map<string, TableSql>()
-  // bounded: filters and sorts make many distinct statements over a server's life
-  private readonly prepared = new LRUCache<string, Database.Statement>({ max: 500 })
+  private readonly reader: SqlReader
   private closed = false
   private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[]) => Doc[]
   private readonly moveAll: (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]) => string[]
-  private readonly readChildren: (table: string, column: string, parents: string, limit: number, top?: string) => ChildRows
 
-  constructor (private readonly db: Database.Database, private readonly options: StoreOptions) {
+  /** `pool` runs the unbounded reads off the main thread; without one (`:memory:`) they run here. */
+  constructor (private readonly db: Database.Database, private readonly options: StoreOptions,
+    private readonly settings: { lockWaitMs: number }, private readonly pool?: ReadPool) {
     for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
+    this.reader = new SqlReader(db)
     this.writeAll = db.transaction(writeAll)
     this.moveAll = db.transaction(moveAll).immediate
-    this.readChildren = db.transaction(this.childrenIn.bind(this))
   }
 
   private table (entity: string): TableSql {
@@ -84,21 +81,46 @@ export class SqliteStore implements Store {
   private readonly lookup = (entity: string): TableSql => this.table(entity)
 
   private statement (sql: string): Database.Statement {
-    let statement = this.prepared.get(sql)
-    if (statement === undefined) this.prepared.set(sql, statement = this.db.prepare(sql))
-    return statement
+    return this.reader.statement(sql)
   }
 
-  /** Runs one round trip: counted once, with store faults turned into StoreUnavailableError. */
-  private run<T> (entity: string, op: string, work: () => T): T {
-    if (this.closed) throw new StoreUnavailableError(`sqlite store: ${op} on '${entity}' failed: the store is closed`)
+  /**
+   * Runs one round trip on the main connection: counted once, with store faults turned into
+   * StoreUnavailableError. The connection's busy timeout is 0, so a statement that meets
+   * another connection's lock fails at once instead of blocking the event loop; it is tried
+   * again after a growing pause until the lock wait (`lockWaitMs`) is spent.
+   */
+  private async run<T> (entity: string, op: string, work: () => T): Promise<T> {
+    this.open(entity, op)
+    this.options.onQuery?.(entity, op)
+    const deadline = performance.now() + this.settings.lockWaitMs
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        return work()
+      } catch (error) {
+        this.abandonTransaction()
+        const left = deadline - performance.now()
+        if (!isBusy(error) || left <= 0 || this.closed) throw storeError(error, `${op} on '${entity}'`)
+        await sleep(Math.min(pause, left))
+        this.open(entity, op)
+      }
+    }
+  }
+
+  /** Runs one read round trip in a read worker, or on the main connection without a pool. */
+  private async read<K extends ReadOp> (entity: string, op: string, read: K, args: ReadOps[K][0]): Promise<ReadOps[K][1]> {
+    if (this.pool === undefined) return await this.run(entity, op, () => runRead(this.reader, read, args))
+    this.open(entity, op)
     this.options.onQuery?.(entity, op)
     try {
-      return work()
+      return await this.pool.run(read, args, `${op} on '${entity}'`)
     } catch (error) {
-      this.abandonTransaction()
       throw storeError(error, `${op} on '${entity}'`)
     }
+  }
+
+  private open (entity: string, op: string): void {
+    if (this.closed) throw new StoreUnavailableError(`sqlite store: ${op} on '${entity}' failed: the store is closed`)
   }
 
   // A fault can also fail the ROLLBACK of a write's transaction; left open, that transaction
@@ -114,13 +136,13 @@ export class SqliteStore implements Store {
 
   async get (entity: string, id: string): Promise<Doc | undefined> {
     const { table } = this.table(entity)
-    const row = this.run(entity, 'get', () => this.statement(statements.getSql(table)).get(id) as Row | undefined)
+    const row = await this.run(entity, 'get', () => this.statement(statements.getSql(table)).get(id) as Row | undefined)
     return row === undefined ? undefined : parseDoc(row)
   }
 
   async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
     const { table } = this.table(entity)
-    const rows = this.run(entity, 'getMany', () => this.statement(statements.getManySql(table)).all(JSON.stringify(ids)) as Row[])
+    const rows = await this.run(entity, 'getMany', () => this.statement(statements.getManySql(table)).all(JSON.stringify(ids)) as Row[])
     return rows.map(parseDoc)
   }
 
@@ -134,15 +156,14 @@ export class SqliteStore implements Store {
     const page = after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
     const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
-    return this.run(entity, 'find', () => {
-      const rows = this.statement(statements.findSql(table.table, where.sql, orderBy, page.sql))
-        .all(...where.params, ...page.params, query.size, offset) as Row[]
-      if (rows.length > 0) return { items: rows.map(parseDoc), total: rows[0]!.total as number }
-      if (offset === 0 && query.size > 0 && after === undefined) return { items: [], total: 0 }
-      // an empty page past the end (or size 0) carries no window count: count separately
-      const count = this.statement(statements.countSql(table.table, where.sql)).get(...where.params) as Row
-      return { items: [], total: count.total as number }
+    const { rows, total } = await this.read(entity, 'find', 'find', {
+      pageSql: statements.findSql(table.table, where.sql, orderBy, page.sql),
+      pageParams: [...where.params, ...page.params, query.size, offset],
+      countSql: statements.countSql(table.table, where.sql),
+      countParams: where.params,
+      emptyIsZero: offset === 0 && query.size > 0 && after === undefined
     })
+    return { items: rows.map(parseDoc), total }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
@@ -151,7 +172,9 @@ export class SqliteStore implements Store {
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
     const top = order === undefined ? undefined : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'))
-    const { rows, totals } = this.run(entity, 'findByRefs', () => this.readChildren(table.table, column, JSON.stringify(ids), query.perRefLimit, top))
+    const args = { table: table.table, column, parents: JSON.stringify(ids), limit: query.perRefLimit, ...(top === undefined ? {} : { top }) }
+    // bounded by the (ref, id) index and the per-parent limit: on the main thread (see README, Performance)
+    const { rows, totals } = await this.run(entity, 'findByRefs', () => this.reader.children(args))
     const items: Doc[] = []
     let ref: unknown
     let position = 0
@@ -163,33 +186,10 @@ export class SqliteStore implements Store {
     return { items, totals }
   }
 
-  /**
-   * The counts first (from the index alone). In id order, the parents whose children all fit
-   * are then read whole in one range scan each, and only the others through a per-parent
-   * LIMIT: 1.4× faster than limiting every parent (bench/sqlite-children.ts). In another order (`top`),
-   * every parent's top children. One read transaction, so counts and rows are one snapshot.
-   */
-  private childrenIn (table: string, column: string, parents: string, limit: number, top?: string): ChildRows {
-    const totals = new Map<string, number>()
-    const whole: string[] = []
-    const cut: string[] = []
-    for (const row of this.statement(statements.countByRefsSql(table, column)).all(parents) as Row[]) {
-      const children = row.children as number
-      totals.set(row.ref as string, children)
-      ;(children <= limit ? whole : cut).push(row.ref as string)
-    }
-    const rows: Row[] = []
-    if (limit === 0 || totals.size === 0) return { rows, totals }
-    if (top !== undefined) return { rows: this.statement(top).all(JSON.stringify([...totals.keys()]), limit) as Row[], totals }
-    if (whole.length > 0) rows.push(...this.statement(statements.childrenSql(table, column)).all(JSON.stringify(whole)) as Row[])
-    if (cut.length > 0) rows.push(...this.statement(statements.firstChildrenSql(table, column)).all(JSON.stringify(cut), limit) as Row[])
-    return { rows, totals }
-  }
-
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const table = this.table(entity)
     const column = refColumn(table, refProperty)
-    const rows = this.run(entity, 'countByRefs', () => this.statement(statements.countByRefsSql(table.table, column)).all(JSON.stringify(ids)) as Row[])
+    const rows = await this.read(entity, 'countByRefs', 'all', { sql: statements.countByRefsSql(table.table, column), params: [JSON.stringify(ids)] })
     return new Map(rows.map(row => [row.ref as string, row.children as number]))
   }
 
@@ -211,11 +211,13 @@ export class SqliteStore implements Store {
     while (true) {
       const cursor = after === undefined ? { sql: '1', params: [] } : afterSql(keys, table, after)
       const sql = statements.streamSql(table.table, expressions, `${filter.sql} AND ${cursor.sql}`, orderBy)
-      const rows = this.run(entity, 'stream', () => this.statement(sql)
-        // exact 64-bit integers, so a key read back as the cursor compares equal to itself
-        .safeIntegers(true)
+      const rows = await this.read(entity, 'stream', 'all', {
+        sql,
         // one extra row tells whether another read is needed
-        .all(...filter.params, ...cursor.params, query.batchSize + 1) as Row[])
+        params: [...filter.params, ...cursor.params, query.batchSize + 1],
+        // exact 64-bit integers, so a key read back as the cursor compares equal to itself
+        safeIntegers: true
+      })
       const batch = rows.slice(0, query.batchSize)
       if (batch.length > 0) {
         const last = batch[batch.length - 1]!
@@ -228,25 +230,26 @@ export class SqliteStore implements Store {
 
   async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
     const { table } = this.table(entity)
-    return this.run(entity, 'upsertMany', () => this.writeAll(this.statement(statements.upsertSql(table)), docs))
+    return await this.run(entity, 'upsertMany', () => this.writeAll(this.statement(statements.upsertSql(table)), docs))
   }
 
   async delete (entity: string, id: string): Promise<boolean> {
     const { table } = this.table(entity)
-    return this.run(entity, 'delete', () => this.statement(statements.deleteSql(table)).run(id).changes > 0)
+    return await this.run(entity, 'delete', () => this.statement(statements.deleteSql(table)).run(id).changes > 0)
   }
 
   async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
     const { table } = this.table(entity)
-    return this.run(entity, 'deleteMany', () => this.statement(statements.deleteManySql(table)).run(JSON.stringify(ids)).changes)
+    return await this.run(entity, 'deleteMany', () => this.statement(statements.deleteManySql(table)).run(JSON.stringify(ids)).changes)
   }
 
   async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
     const source = this.table(from).table
     const { table } = this.table(to)
-    return this.run(to, 'moveMany', () => this.moveAll(this.statement(statements.deleteRevSql(source)), this.statement(statements.upsertSql(table)), moves))
+    return await this.run(to, 'moveMany', () => this.moveAll(this.statement(statements.deleteRevSql(source)), this.statement(statements.upsertSql(table)), moves))
   }
 
+  /** Whether reads answer, on the main connection: never needs the write lock. */
   async ping (): Promise<void> {
     if (this.closed) throw new StoreUnavailableError('sqlite store: ping failed: the store is closed')
     const first = this.options.entities[0]
@@ -255,42 +258,81 @@ export class SqliteStore implements Store {
       if (first === undefined) return
       const found = this.statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(first.name)
       if (found === undefined) throw new StoreUnavailableError(`sqlite store: ping failed: table '${first.name}' is missing`)
-      // a store that cannot take the write lock (another connection holds it) is down for writes
-      this.db.exec('BEGIN IMMEDIATE')
-      this.db.exec('ROLLBACK')
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error
       throw new StoreUnavailableError(`sqlite store: ping failed (${(error as Error).message})`, { cause: error })
     }
   }
 
+  /** Takes the write lock and lets it go at once; with busy timeout 0, another holder answers 'locked' without a wait. */
+  async writeStatus (): Promise<WriteStatus> {
+    if (this.closed) throw new StoreUnavailableError('sqlite store: write check failed: the store is closed')
+    try {
+      this.db.exec('BEGIN IMMEDIATE')
+      this.db.exec('ROLLBACK')
+      return 'ok'
+    } catch (error) {
+      this.abandonTransaction()
+      if (isBusy(error)) return 'locked'
+      throw new StoreUnavailableError(`sqlite store: write check failed (${(error as Error).message})`, { cause: error })
+    }
+  }
+
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
-    this.prepared.clear()
+    await this.pool?.close()
+    this.reader.clear()
     this.db.close()
   }
 }
 
+function isBusy (error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY')
+}
+
 export interface SqliteSettings {
-  /** How long a write waits for another connection's lock before failing as unavailable. */
-  busyTimeoutMs: number
+  /**
+   * STORE_TIMEOUT_MS: how long a read in a worker may run before it is stopped, and about how
+   * long a statement on the main connection keeps retrying while another connection holds a lock.
+   */
+  timeoutMs: number
+  /** Read workers for a file; `:memory:` cannot be shared with other threads and has none. */
+  readWorkers?: number
+}
+
+/** Read workers by default: one per core, between 1 and 4. */
+export function defaultReadWorkers (): number {
+  return Math.max(1, Math.min(4, availableParallelism()))
+}
+
+/**
+ * The lock wait of the main connection ends a little before STORE_TIMEOUT_MS, so the store gives
+ * up (and says why) before the timeout wrapper abandons the call: a write is then never
+ * committed after its client was told 503.
+ */
+function lockWait (timeoutMs: number): number {
+  return Math.max(0, timeoutMs - Math.min(50, timeoutMs / 4))
 }
 
 /** Opens (creating if needed) the database at `location`, a file path or `:memory:`. */
 export async function openSqliteStore (location: string, options: StoreOptions,
-  settings: SqliteSettings = { busyTimeoutMs: 5000 }): Promise<Store> {
+  settings: SqliteSettings = { timeoutMs: 5000 }): Promise<Store> {
   let db: Database.Database | undefined
   try {
-    db = new Database(location, { timeout: settings.busyTimeoutMs })
-    if (location !== ':memory:') {
+    // busy timeout 0: a statement that meets a lock fails at once and is retried asynchronously
+    db = new Database(location, { timeout: 0 })
+    registerTick(db)
+    const file = location !== ':memory:'
+    if (file) {
       // WAL lets readers run during a write; NORMAL is durable across app crashes in WAL mode
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
-      db.pragma(`busy_timeout = ${settings.busyTimeoutMs}`)
     }
     ensureSchema(db, options.entities)
-    return new SqliteStore(db, options)
+    const workers = settings.readWorkers ?? defaultReadWorkers()
+    const pool = file && workers > 0 ? new ReadPool({ file: location, size: workers, timeoutMs: settings.timeoutMs }) : undefined
+    return new SqliteStore(db, options, { lockWaitMs: lockWait(settings.timeoutMs) }, pool)
   } catch (error) {
     db?.close()
     throw storeError(error, `opening '${location}'`)

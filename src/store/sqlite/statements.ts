@@ -1,6 +1,15 @@
 // The SQL text of every statement the SQLite store runs, in one place so tests can inspect
 // query plans of exactly what the store executes. Tables and columns arrive already quoted.
 
+/**
+ * True, and calls into JavaScript once every 1,024 rows of `table` (or its alias) a statement
+ * visits, so that a read worker's termination can stop the statement there (sql-reader.ts). Put
+ * in the WHERE of every scan whose length no index bounds; the rest of the rows cost a bit test.
+ */
+export function tick (table: string): string {
+  return `((${table}.rowid & 1023) != 0 OR relata_tick())`
+}
+
 export function getSql (table: string): string {
   return `SELECT doc FROM ${table} WHERE id = ?`
 }
@@ -18,11 +27,12 @@ export function getManySql (table: string): string {
  * keyset position (`pageWhere`) that the count ignores.
  */
 export function findSql (table: string, where: string, orderBy: string, pageWhere = where): string {
-  return `SELECT doc, (SELECT COUNT(*) FROM ${table} WHERE ${where}) AS total FROM ${table} WHERE ${pageWhere} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
+  return `SELECT doc, (SELECT COUNT(*) FROM ${table} WHERE ${tick(table)} AND ${where}) AS total
+    FROM ${table} WHERE ${tick(table)} AND ${pageWhere} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
 }
 
 export function countSql (table: string, where: string): string {
-  return `SELECT COUNT(*) AS total FROM ${table} WHERE ${where}`
+  return `SELECT COUNT(*) AS total FROM ${table} WHERE ${tick(table)} AND ${where}`
 }
 
 /**
@@ -65,13 +75,13 @@ export function topChildrenSql (table: string, column: string, innerOrder: strin
 /** How many children each parent has: one grouped count over the (ref, id) index. */
 export function countByRefsSql (table: string, column: string): string {
   return `SELECT ${column} AS ref, COUNT(*) AS children FROM ${table}
-    WHERE ${column} IN (SELECT value FROM json_each(?)) GROUP BY ${column}`
+    WHERE ${tick(table)} AND ${column} IN (SELECT value FROM json_each(?)) GROUP BY ${column}`
 }
 
 /** One keyset batch; the key values are selected too, to become the next cursor as they are. */
 export function streamSql (table: string, keys: readonly string[], where: string, orderBy: string): string {
   const columns = keys.map((key, i) => `${key} AS k${i}`).join(', ')
-  return `SELECT doc, ${columns} FROM ${table} WHERE ${where} ORDER BY ${orderBy} LIMIT ?`
+  return `SELECT doc, ${columns} FROM ${table} WHERE ${tick(table)} AND ${where} ORDER BY ${orderBy} LIMIT ?`
 }
 
 export function upsertSql (table: string): string {

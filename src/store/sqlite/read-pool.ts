@@ -1,0 +1,153 @@
+// A small pool of worker threads for the reads whose cost no index bounds (filters, sorts,
+// counts, relation filters, stream batches): better-sqlite3 is synchronous, so on the main
+// thread such a statement would stop every other request until it ends. A read that has not
+// answered within the store timeout is ended for real: its worker is terminated (the statement
+// stops at its next tick, see sql-reader.ts) and replaced, and the caller gets a 503.
+import Database from 'better-sqlite3'
+import { Worker } from 'node:worker_threads'
+import { StoreUnavailableError } from '../../errors.js'
+import type { ReadOp, ReadOps } from './sql-reader.js'
+import './read-worker.js'
+import type { ReadReply, ReadWorkerData } from './read-worker.js'
+
+// compiled, the worker is read-worker.js; from the sources (tsx, tests) it is the .ts file, which
+// a worker thread can only load after registering tsx itself: workers do not inherit the hooks
+const TYPESCRIPT = import.meta.url.endsWith('.ts')
+const WORKER = new URL(`./read-worker.${TYPESCRIPT ? 'ts' : 'js'}`, import.meta.url)
+
+/** The worker thread of this pool: from the sources, a boot script that loads tsx (a dev dependency) first. */
+function startWorker (workerData: ReadWorkerData): Worker {
+  if (!TYPESCRIPT) return new Worker(WORKER, { workerData })
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
+  return new Worker(`import(${tsx}).then(tsx => { tsx.register(); return import(${JSON.stringify(WORKER.href)}) })`, { eval: true, workerData })
+}
+
+interface Job {
+  id: number
+  op: ReadOp
+  args: unknown
+  /** What the caller asked, for messages: "find on 'Order'". */
+  what: string
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+  timer: NodeJS.Timeout
+}
+
+interface Slot {
+  /** Started when a read needs it; gone after a crash or a timeout until the next read. */
+  worker: Worker | undefined
+  job: Job | undefined
+}
+
+export interface ReadPoolOptions {
+  file: string
+  size: number
+  /** STORE_TIMEOUT_MS: from the call, queueing included, to the answer. */
+  timeoutMs: number
+}
+
+export class ReadPool {
+  private readonly slots: Slot[] = []
+  private readonly queue: Job[] = []
+  private nextId = 0
+  private closed = false
+
+  constructor (private readonly options: ReadPoolOptions) {
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn())
+  }
+
+  private spawn (slot: Slot = { worker: undefined, job: undefined }): Slot {
+    const data: ReadWorkerData = { relataReadWorker: true, file: this.options.file, busyTimeoutMs: this.options.timeoutMs }
+    const worker = startWorker(data)
+    // idle workers must not keep a process alive that forgot to close the store
+    worker.unref()
+    slot.worker = worker
+    worker.on('message', (reply: ReadReply) => this.answer(slot, reply))
+    worker.on('error', error => this.fail(slot, error))
+    return slot
+  }
+
+  run<K extends ReadOp> (op: K, args: ReadOps[K][0], what: string): Promise<ReadOps[K][1]> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError(`sqlite store: ${what} failed: the store is closed`))
+    return new Promise((resolve, reject) => {
+      const job: Job = { id: ++this.nextId, op, args, what, resolve: resolve as (value: unknown) => void, reject, timer: undefined as never }
+      job.timer = setTimeout(() => this.expire(job), this.options.timeoutMs)
+      this.queue.push(job)
+      this.dispatch()
+    })
+  }
+
+  private dispatch (): void {
+    for (const slot of this.slots) {
+      if (slot.job !== undefined) continue
+      const job = this.queue.shift()
+      if (job === undefined) return
+      slot.job = job
+      // a worker that crashed or was stopped is replaced when there is work for it, never in a loop
+      slot.worker ??= this.spawn(slot).worker
+      slot.worker!.postMessage({ id: job.id, op: job.op, args: job.args })
+    }
+  }
+
+  private answer (slot: Slot, reply: ReadReply): void {
+    const job = slot.job
+    if (job === undefined || job.id !== reply.id) return
+    this.settle(slot)
+    if ('result' in reply) job.resolve(reply.result)
+    // a SqliteError again, so that the store maps its code as on the main thread
+    else job.reject(reply.error.code === undefined ? new Error(reply.error.message) : new Database.SqliteError(reply.error.message, reply.error.code))
+  }
+
+  private settle (slot: Slot): void {
+    clearTimeout(slot.job!.timer)
+    slot.job = undefined
+    this.dispatch()
+  }
+
+  /** A worker that crashed (it could not open the file, say): its read fails, a new one takes its place. */
+  private fail (slot: Slot, error: Error): void {
+    const job = slot.job
+    this.replace(slot)
+    job?.reject(new StoreUnavailableError(`sqlite store: ${job.what} failed (read worker: ${error.message})`, { cause: error }))
+  }
+
+  private expire (job: Job): void {
+    const message = `sqlite store: ${job.what} did not finish within STORE_TIMEOUT_MS (${this.options.timeoutMs} ms) and was stopped`
+    const queued = this.queue.indexOf(job)
+    if (queued >= 0) this.queue.splice(queued, 1)
+    const slot = this.slots.find(s => s.job === job)
+    if (slot !== undefined) this.replace(slot)
+    job.reject(new StoreUnavailableError(message))
+  }
+
+  private replace (slot: Slot): void {
+    if (slot.job !== undefined) clearTimeout(slot.job.timer)
+    slot.job = undefined
+    const worker = slot.worker
+    slot.worker = undefined
+    if (worker !== undefined) {
+      worker.removeAllListeners()
+      worker.on('error', () => {})
+      // ends the statement at its next tick; the thread goes away on its own
+      worker.terminate().catch(() => {})
+    }
+    if (!this.closed) this.dispatch()
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const job of this.queue.splice(0)) {
+      clearTimeout(job.timer)
+      job.reject(new StoreUnavailableError(`sqlite store: ${job.what} failed: the store is closed`))
+    }
+    const running = this.slots.map(slot => slot.job).filter(job => job !== undefined)
+    // a worker deep in a statement that never ticks (a big sort) must not hold the close
+    const stopped = Promise.all(this.slots.map(slot => slot.worker?.terminate()))
+    await Promise.race([stopped, new Promise(resolve => setTimeout(resolve, 1000).unref())])
+    for (const job of running) {
+      clearTimeout(job.timer)
+      job.reject(new StoreUnavailableError(`sqlite store: ${job.what} failed: the store is closed`))
+    }
+  }
+}
