@@ -1,0 +1,43 @@
+// Sheds load (503 + Retry-After, through the problem handler) while the event loop lags more
+// than PRESSURE_MAX_EVENT_LOOP_DELAY_MS. @fastify/under-pressure measures the mean delay of
+// each second and reads a second without a single sample (the loop was stuck the whole time)
+// as an infinite delay: one slow request then had every request of the next second refused.
+// Here the measure is the median delay of the last window, so sustained lag sheds load and one
+// long task does not; a window without samples was a pause that is already over.
+import fp from 'fastify-plugin'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+
+const RESOLUTION_MS = 10
+const WINDOW_MS = 1000
+
+/** The error under-pressure raised: a 503 the problem handler answers as "overloaded". */
+class OverloadedError extends Error {
+  readonly statusCode = 503
+  constructor (delayMs: number) {
+    super(`the event loop lags ${delayMs.toFixed(0)} ms`)
+  }
+}
+
+export interface EventLoopPressureOptions {
+  /** Shed past this median delay in ms; 0 turns shedding off. */
+  maxDelayMs: number
+}
+
+export default fp<EventLoopPressureOptions>(async function eventLoopPressure (app, { maxDelayMs }) {
+  if (maxDelayMs === 0) return
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
+  histogram.enable()
+  let delayMs = 0
+  const timer = setInterval(function sample () {
+    if (histogram.count > 0) delayMs = Math.max(0, histogram.percentile(50) / 1e6 - RESOLUTION_MS)
+    histogram.reset()
+  }, WINDOW_MS)
+  timer.unref()
+  app.addHook('onRequest', async function shedWhenLagging () {
+    if (delayMs > maxDelayMs) throw new OverloadedError(delayMs)
+  })
+  app.addHook('onClose', async function stopSampling () {
+    clearInterval(timer)
+    histogram.disable()
+  })
+}, { name: 'relata-event-loop-pressure', dependencies: ['relata-problems'], fastify: '5.x' })

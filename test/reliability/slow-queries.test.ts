@@ -1,0 +1,102 @@
+// A query that takes seconds no longer stops the server (issue #12): on a SQLite file it runs
+// in a read worker, so /health and point reads answer meanwhile; STORE_TIMEOUT_MS ends it
+// (503 problem+json naming the setting, the worker replaced) and SIGTERM exits promptly while
+// it runs. The data stays small (5,000 orders, a few seconds to build): the query is
+// pathological, not the data. `$some` on the items of one product makes SQLite probe that
+// product's items for every order, quadratic in the size (about 3 s at 3,000 orders here).
+import t, { type Test } from 'tap'
+import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildMetadata, storeEntities } from '../../src/relata.js'
+import { sampleOrders } from '../../src/sample/sample-data.js'
+import { sampleModel } from '../../src/sample/sample-model.js'
+import { openStore } from '../../src/store/open-store.js'
+import { send, startServer, text, type Server } from '../support/server-process.js'
+
+const SLOW = `/api/orders?filter=${encodeURIComponent(JSON.stringify({ OrderItem: { $some: { productId: 'prod-5' } } }))}`
+/** What "fast" means for a cheap request while the slow one runs: generous for a loaded CI machine. */
+const QUICK_MS = 500
+
+async function shopFile (t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'relata-slow-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const file = join(dir, 'shop.db')
+  const store = await openStore(`sqlite:${file}`, { entities: storeEntities(buildMetadata(sampleModel)) })
+  const { orders, items } = sampleOrders({ customers: 20, products: 40, orders: 5000, itemsPerOrder: 3 })
+  for (let i = 0; i < orders.length; i += 5000) await store.upsertMany('Order', orders.slice(i, i + 5000))
+  for (let i = 0; i < items.length; i += 5000) await store.upsertMany('OrderItem', items.slice(i, i + 5000))
+  await store.close()
+  return file
+}
+
+async function timedGet (url: string): Promise<{ status: number, body: string, ms: number }> {
+  const start = performance.now()
+  const res = await send(url)
+  const body = await text(res)
+  return { status: res.statusCode!, body, ms: performance.now() - start }
+}
+
+function sleep (ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
+
+async function exitOf (server: Server): Promise<{ code: number, ms: number }> {
+  const start = performance.now()
+  const exited = once(server.child, 'exit')
+  server.child.kill('SIGTERM')
+  const [code] = await exited as [number]
+  return { code, ms: performance.now() - start }
+}
+
+t.test('a slow query', async t => {
+  const file = await shopFile(t)
+
+  t.test('does not hold up /health and point reads, and is cut at STORE_TIMEOUT_MS with a 503', async t => {
+    const server = await startServer(t, file, { SEED: 'false', STORE_TIMEOUT_MS: '1500' })
+    const slow = timedGet(`${server.base}${SLOW}`)
+    await sleep(100)
+    const cheap: Array<{ status: number, ms: number }> = []
+    for (let i = 0; i < 10; i++) {
+      for (const url of ['/health', '/api/orders/ord-1?with=all']) cheap.push(await timedGet(`${server.base}${url}`))
+      await sleep(50)
+    }
+    t.ok(cheap.every(r => r.status === 200), 'each answered 200')
+    const slowest = Math.max(...cheap.map(r => r.ms))
+    t.ok(slowest < QUICK_MS, `/health and GET /:id answered within ${slowest.toFixed(0)} ms while the query ran`)
+
+    const { status, body, ms } = await slow
+    t.equal(status, 503, 'the slow query answers 503')
+    const problem = JSON.parse(body)
+    t.match(problem, { type: 'urn:relata:problem:store-unavailable', status: 503, detail: /STORE_TIMEOUT_MS \(1500 ms\)/ })
+    t.ok(ms >= 1400 && ms < 1500 + 2000, `cut after ${ms.toFixed(0)} ms`)
+
+    const health = await timedGet(`${server.base}/health`)
+    t.same(JSON.parse(health.body), { status: 'ok', store: { kind: 'sqlite', read: 'ok', write: 'ok' } }, 'healthy after the cut')
+    const again = await timedGet(`${server.base}/api/orders?filter=${encodeURIComponent('{"status":"paid"}')}&size=1`)
+    t.equal(again.status, 200, 'the replaced worker serves the next query')
+    const { code } = await exitOf(server)
+    t.equal(code, 0)
+  })
+
+  t.test('SIGTERM while it runs: the query is cut within the grace period and the process exits 0', async t => {
+    const server = await startServer(t, file, { SEED: 'false', STORE_TIMEOUT_MS: '1000', SHUTDOWN_GRACE_MS: '5000' })
+    const slow = timedGet(`${server.base}${SLOW}`)
+    await sleep(300)
+    const { code, ms } = await exitOf(server)
+    t.equal(code, 0, 'exit code 0')
+    t.ok(ms < 5000, `exited after ${ms.toFixed(0)} ms`)
+    t.equal((await slow).status, 503, 'the in-flight query was answered')
+  })
+
+  t.test('SIGTERM while it runs past the grace period: the statement does not hold the process', async t => {
+    const server = await startServer(t, file, { SEED: 'false', STORE_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: '1000' })
+    const slow = timedGet(`${server.base}${SLOW}`).catch((error: Error) => error)
+    await sleep(300)
+    const { code, ms } = await exitOf(server)
+    t.equal(code, 1, 'exit code 1: the grace period ran out')
+    t.ok(ms >= 900 && ms < 4000, `exited after ${ms.toFixed(0)} ms`)
+    t.ok(await slow instanceof Error, 'the connection was closed with the process')
+  })
+})
