@@ -8,8 +8,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Whether the server and its store answer
-         * @description Pings the store; the container HEALTHCHECK and load balancers call it.
+         * Whether the server and its store answer, reads and writes apart
+         * @description Pings the store for reads and checks, without waiting, whether a write could take its lock: 200 while reads work, even when writes are held up; 503 when reads fail. The container HEALTHCHECK and load balancers call it.
          */
         get: operations["health"];
         put?: never;
@@ -1043,7 +1043,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The store answered */
+            /** @description Reads answer; `store.write` says whether writes do */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1052,12 +1052,22 @@ export interface operations {
                     "application/json": {
                         /** @enum {string} */
                         status: "ok";
-                        /** @description Kind of store in use */
-                        store: string;
+                        /** @description The store, reads and writes apart */
+                        store: {
+                            /** @description Kind of store in use: memory, sqlite or mongodb */
+                            kind: string;
+                            /**
+                             * @description Reads answer
+                             * @enum {string}
+                             */
+                            read: "ok";
+                            /** @description ok; locked while another connection holds the write lock (writes wait, then answer 503); unavailable when the write check failed otherwise */
+                            write: "ok" | "locked" | "unavailable";
+                        };
                     };
                 };
             };
-            /** @description The store does not answer */
+            /** @description The store does not answer reads */
             503: {
                 headers: {
                     [name: string]: unknown;

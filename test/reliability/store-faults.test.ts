@@ -1,6 +1,7 @@
 // Store faults: a locked SQLite file, a disk that fails reads, a store that throws or hangs.
-// Each answers 503 problem+json quickly, /health reports the store down, the process lives on,
-// and everything works again once the fault clears, without a restart.
+// Each answers 503 problem+json quickly, /health reports the store down (or, under a write
+// lock, writes locked while reads work), the process lives on, and everything works again once
+// the fault clears, without a restart.
 import t, { type Test } from 'tap'
 import Database from 'better-sqlite3'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -44,19 +45,40 @@ async function sqliteApp (t: Test): Promise<{ app: FastifyInstance, file: string
 
 const order = { customerId: 'cust-1', status: 'open', total: 1, createdAt: '2026-01-01T00:00:00Z' }
 
-t.test('a SQLite file locked by another connection: writes and /health answer 503, then recover', async t => {
+t.test('the SQLite write lock held by another connection for 3 s: reads go on, writes 503, /health reports the split', async t => {
   const { app, file } = await sqliteApp(t)
+  // warm up the routes first: a first request compiles schemas and serializers
+  t.equal((await app.inject({ method: 'PATCH', url: '/api/orders/ord-2', payload: { total: 2 } })).statusCode, 200)
+  t.equal((await app.inject('/api/orders?with=all&size=5')).statusCode, 200)
   const other = new Database(file)
   t.teardown(() => { if (other.open) other.close() })
   other.exec('BEGIN EXCLUSIVE')
-  await assertUnavailable(t, app, { method: 'POST', url: '/api/orders', payload: order }, 'POST while locked')
+  const released = new Promise<void>(resolve => setTimeout(() => { other.exec('ROLLBACK'); resolve() }, 3000))
+  const lockedUntil = performance.now() + 3000
+  // a pending write must not hold up the reads: fire it, read meanwhile, then look at its answer
+  let writeAnswered = Infinity
+  const write = timed(app, { method: 'POST', url: '/api/orders', payload: order }).finally(() => { writeAnswered = performance.now() })
+  const reads = await Promise.all(['/api/orders/ord-1?with=all', '/api/orders?with=all&size=5', '/api/orders/stream']
+    .map(url => timed(app, { method: 'GET', url })))
+  const readsAnswered = performance.now()
+  for (const { res, ms } of reads) {
+    t.equal(res.statusCode, 200, 'a read during the lock answers 200')
+    t.ok(ms < QUICK_MS, `a read during the lock answered in ${ms.toFixed(0)} ms`)
+  }
+  const written = await write
+  t.ok(readsAnswered < writeAnswered, 'the reads answered while the write was still waiting for the lock')
+  t.equal(written.res.statusCode, 503, 'the write answers 503')
+  t.ok(written.ms >= TIMEOUT_MS / 2 && written.ms < 2 * QUICK_MS, `after waiting for the lock (${written.ms.toFixed(0)} ms)`)
+  t.match(written.res.json(), { detail: /SQLITE_BUSY|STORE_TIMEOUT_MS/ })
   await assertUnavailable(t, app, { method: 'DELETE', url: '/api/orders/ord-1' }, 'DELETE while locked')
-  await assertUnavailable(t, app, { method: 'GET', url: '/health' }, '/health while locked')
-  // WAL: readers are not blocked by a writer, so reads keep working during the lock
-  t.equal((await app.inject('/api/orders/ord-1?with=all')).statusCode, 200, 'reads still work')
-  other.exec('ROLLBACK')
+  const health = await timed(app, { method: 'GET', url: '/health' })
+  t.equal(health.res.statusCode, 200, '/health answers 200 while reads work')
+  t.ok(health.ms < QUICK_MS, `/health does not wait for the lock (${health.ms.toFixed(0)} ms)`)
+  t.same(health.res.json(), { status: 'ok', store: { kind: 'sqlite', read: 'ok', write: 'locked' } })
+  t.ok(performance.now() < lockedUntil, 'all of the above happened while the lock was held')
+  await released
   other.close()
-  t.equal((await app.inject('/health')).statusCode, 200, 'healthy again')
+  t.same((await app.inject('/health')).json().store, { kind: 'sqlite', read: 'ok', write: 'ok' }, 'writable again')
   t.equal((await app.inject({ method: 'POST', url: '/api/orders', payload: order })).statusCode, 201, 'writes work again')
   t.equal((await app.inject('/api/orders/ord-1')).statusCode, 200, 'the data survived')
 })

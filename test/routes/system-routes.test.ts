@@ -2,11 +2,19 @@ import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import { build, storeQueries } from '../helper.js'
 
-t.test('health reports the store', async t => {
+t.test('health reports the store, reads and writes apart', async t => {
   const app = await build(t)
   const res = await app.inject('/health')
   t.equal(res.statusCode, 200)
-  t.same(res.json(), { status: 'ok', store: 'sqlite' })
+  t.same(res.json(), { status: 'ok', store: { kind: 'sqlite', read: 'ok', write: 'ok' } })
+  const writeStatus = app.relata.store.writeStatus
+  app.relata.store.writeStatus = async () => 'locked'
+  t.same((await app.inject('/health')).json().store, { kind: 'sqlite', read: 'ok', write: 'locked' }, 'locked writes: still 200')
+  app.relata.store.writeStatus = async () => { const { StoreUnavailableError } = await import('../../src/errors.js'); throw new StoreUnavailableError('sqlite: disk I/O error') }
+  const writesDown = await app.inject('/health')
+  t.equal(writesDown.statusCode, 200, 'reads work: 200')
+  t.same(writesDown.json().store, { kind: 'sqlite', read: 'ok', write: 'unavailable' })
+  app.relata.store.writeStatus = writeStatus
   app.relata.store.ping = async () => { const { StoreUnavailableError } = await import('../../src/errors.js'); throw new StoreUnavailableError('sqlite: database is locked') }
   const down = await app.inject('/health')
   t.equal(down.statusCode, 503)

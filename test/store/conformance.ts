@@ -564,8 +564,9 @@ export function storeConformance (name: string, open: OpenStore): void {
     await store.delete('post', 'p3')
     await store.deleteMany('post', ['p2'])
     await store.ping()
+    t.equal(await store.writeStatus(), 'ok', 'an idle store takes writes')
     t.same(calls, ['post.get', 'post.getMany', 'post.find', 'post.findByRefs', 'post.countByRefs', 'post.upsertMany', 'post.delete', 'post.deleteMany'],
-      'ping is not counted')
+      'ping and writeStatus are not counted')
   })
 
   t.test(`${name}: unknown entities are programming errors`, async t => {
@@ -583,7 +584,7 @@ export function storeConformance (name: string, open: OpenStore): void {
     await store.close()
     t.ok(await caught(iterator.next()) instanceof StoreUnavailableError, 'a stream in progress')
     const calls = [
-      () => store.ping(), () => store.get('row', 'c1'), () => store.getMany('row', ['c1']),
+      () => store.ping(), () => store.writeStatus(), () => store.get('row', 'c1'), () => store.getMany('row', ['c1']),
       () => store.find('row', { page: 1, size: 1 }), () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }),
       () => store.countByRefs('post', 'authorId', ['a']),
       () => store.upsertMany('row', [{ id: 'n' }]), () => store.delete('row', 'c1'), () => store.deleteMany('row', ['c1']),

@@ -37,6 +37,8 @@ interface Slot {
   /** Started when a read needs it; gone after a crash or a timeout until the next read. */
   worker: Worker | undefined
   job: Job | undefined
+  /** Settles when the worker has opened its connection, or failed to. */
+  ready: Promise<void>
 }
 
 export interface ReadPoolOptions {
@@ -56,15 +58,24 @@ export class ReadPool {
     for (let i = 0; i < options.size; i++) this.slots.push(this.spawn())
   }
 
-  private spawn (slot: Slot = { worker: undefined, job: undefined }): Slot {
+  private spawn (slot: Slot = { worker: undefined, job: undefined, ready: Promise.resolve() }): Slot {
     const data: ReadWorkerData = { relataReadWorker: true, file: this.options.file, busyTimeoutMs: this.options.timeoutMs }
     const worker = startWorker(data)
     // idle workers must not keep a process alive that forgot to close the store
     worker.unref()
     slot.worker = worker
-    worker.on('message', (reply: ReadReply) => this.answer(slot, reply))
-    worker.on('error', error => this.fail(slot, error))
+    slot.ready = new Promise((resolve, reject) => {
+      worker.on('message', (reply: ReadReply | 'ready') => reply === 'ready' ? resolve() : this.answer(slot, reply))
+      worker.on('error', error => { reject(error); this.fail(slot, error) })
+    })
+    // only started() awaits it: a replacement that fails is reported through its read
+    slot.ready.catch(() => {})
     return slot
+  }
+
+  /** Resolves when every worker has opened the file, so that start-up pays their start, not the first reads. */
+  async started (): Promise<void> {
+    await Promise.all(this.slots.map(slot => slot.ready))
   }
 
   run<K extends ReadOp> (op: K, args: ReadOps[K][0], what: string): Promise<ReadOps[K][1]> {
@@ -78,8 +89,10 @@ export class ReadPool {
   }
 
   private dispatch (): void {
-    for (const slot of this.slots) {
-      if (slot.job !== undefined) continue
+    // idle slots with a running worker first: a new worker takes a while to start
+    const idle = this.slots.filter(slot => slot.job === undefined)
+    idle.sort((a, b) => Number(a.worker === undefined) - Number(b.worker === undefined))
+    for (const slot of idle) {
       const job = this.queue.shift()
       if (job === undefined) return
       slot.job = job
@@ -116,7 +129,11 @@ export class ReadPool {
     const queued = this.queue.indexOf(job)
     if (queued >= 0) this.queue.splice(queued, 1)
     const slot = this.slots.find(s => s.job === job)
-    if (slot !== undefined) this.replace(slot)
+    if (slot !== undefined) {
+      this.replace(slot)
+      // started now, so that the next read finds it ready
+      if (!this.closed && slot.worker === undefined) this.spawn(slot)
+    }
     job.reject(new StoreUnavailableError(message))
   }
 

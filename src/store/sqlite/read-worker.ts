@@ -33,6 +33,7 @@ function serve (data: ReadWorkerData): void {
     }
     parentPort!.postMessage(reply)
   })
+  parentPort!.postMessage('ready')
 }
 
 if (!isMainThread && (workerData as Partial<ReadWorkerData> | undefined)?.relataReadWorker === true) {

@@ -46,12 +46,12 @@ export interface ChildRows {
 }
 
 /**
- * Called every 1,024 rows a statement visits (statements.tick): entering JavaScript is where a
+ * Called about every 1,024 rows a statement visits (statements.tick): entering JavaScript is where a
  * worker's termination takes effect, so a statement in a terminated worker stops there instead
  * of running to its end inside SQLite. On the main thread it costs one call per 1,024 rows.
  */
 export function registerTick (db: Database.Database): void {
-  db.function('relata_tick', { deterministic: false }, () => 1)
+  db.function('relata_tick', { deterministic: false }, (_rowid: unknown) => 1)
 }
 
 export class SqlReader {

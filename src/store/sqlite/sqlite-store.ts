@@ -319,6 +319,7 @@ function lockWait (timeoutMs: number): number {
 export async function openSqliteStore (location: string, options: StoreOptions,
   settings: SqliteSettings = { timeoutMs: 5000 }): Promise<Store> {
   let db: Database.Database | undefined
+  let pool: ReadPool | undefined
   try {
     // busy timeout 0: a statement that meets a lock fails at once and is retried asynchronously
     db = new Database(location, { timeout: 0 })
@@ -331,9 +332,11 @@ export async function openSqliteStore (location: string, options: StoreOptions,
     }
     ensureSchema(db, options.entities)
     const workers = settings.readWorkers ?? defaultReadWorkers()
-    const pool = file && workers > 0 ? new ReadPool({ file: location, size: workers, timeoutMs: settings.timeoutMs }) : undefined
+    pool = file && workers > 0 ? new ReadPool({ file: location, size: workers, timeoutMs: settings.timeoutMs }) : undefined
+    await pool?.started()
     return new SqliteStore(db, options, { lockWaitMs: lockWait(settings.timeoutMs) }, pool)
   } catch (error) {
+    await pool?.close()
     db?.close()
     throw storeError(error, `opening '${location}'`)
   }

@@ -2,12 +2,15 @@
 // query plans of exactly what the store executes. Tables and columns arrive already quoted.
 
 /**
- * True, and calls into JavaScript once every 1,024 rows of `table` (or its alias) a statement
- * visits, so that a read worker's termination can stop the statement there (sql-reader.ts). Put
- * in the WHERE of every scan whose length no index bounds; the rest of the rows cost a bit test.
+ * True, and calls into JavaScript about once every 1,024 rows of `table` (or its alias) a
+ * statement visits, so that a read worker's termination can stop the statement there
+ * (sql-reader.ts). Put in the WHERE of every scan whose length no index bounds; the other rows
+ * cost a random number. By chance rather than by rowid: a loop that visits the same few rows
+ * again and again (a relation filter probing one product's items for every order) must tick too.
+ * `table` is kept in the signature so that the tick reads as belonging to that scan.
  */
 export function tick (table: string): string {
-  return `((${table}.rowid & 1023) != 0 OR relata_tick())`
+  return `((random() & 1023) != 0 OR relata_tick(${table}.rowid))`
 }
 
 export function getSql (table: string): string {
