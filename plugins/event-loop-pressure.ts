@@ -2,8 +2,9 @@
 // than PRESSURE_MAX_EVENT_LOOP_DELAY_MS. @fastify/under-pressure measures the mean delay of
 // each second and reads a second without a single sample (the loop was stuck the whole time)
 // as an infinite delay: one slow request then had every request of the next second refused.
-// Here the measure is the median delay of the last window, so sustained lag sheds load and one
-// long task does not; a window without samples was a pause that is already over.
+// Here the measure is the median delay of a window of one second, and load is shed only when
+// two windows in a row lag: sustained lag sheds load, one long task does not (a stuck window
+// holds one huge sample, or none); a window without samples was a pause that is already over.
 import fp from 'fastify-plugin'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
@@ -19,7 +20,7 @@ class OverloadedError extends Error {
 }
 
 export interface EventLoopPressureOptions {
-  /** Shed past this median delay in ms; 0 turns shedding off. */
+  /** Shed while the median delay of two windows in a row passes this, in ms; 0 turns shedding off. */
   maxDelayMs: number
 }
 
@@ -27,9 +28,12 @@ export default fp<EventLoopPressureOptions>(async function eventLoopPressure (ap
   if (maxDelayMs === 0) return
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
   histogram.enable()
+  let lastMs = 0
   let delayMs = 0
   const timer = setInterval(function sample () {
-    if (histogram.count > 0) delayMs = Math.max(0, histogram.percentile(50) / 1e6 - RESOLUTION_MS)
+    const windowMs = histogram.count > 0 ? Math.max(0, histogram.percentile(50) / 1e6 - RESOLUTION_MS) : 0
+    delayMs = Math.min(lastMs, windowMs)
+    lastMs = windowMs
     histogram.reset()
   }, WINDOW_MS)
   timer.unref()

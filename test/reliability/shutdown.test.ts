@@ -25,8 +25,8 @@ async function seed (base: string): Promise<void> {
   const { orders } = sampleOrders({ customers: 20, products: 40, orders: ORDERS, itemsPerOrder: 0 }, 1000)
   for (let i = 0; i < orders.length; i += 5000) {
     const res = await send(`${base}/api/orders`, 'POST', orders.slice(i, i + 5000))
-    await text(res)
-    if (res.statusCode !== 201) throw new Error(`seeding answered ${res.statusCode}`)
+    const body = await text(res)
+    if (res.statusCode !== 201) throw new Error(`seeding answered ${res.statusCode}: ${body}`)
   }
 }
 
