@@ -114,7 +114,7 @@ export interface Store {
    * callers moving the same record concurrently move it once. Returns the ids moved.
    */
   moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]>
-  /** Resolves when the store answers reads; rejects with StoreUnavailableError otherwise. Never waits for a write lock. */
+  /** Resolves when the store answers reads; rejects with StoreUnavailableError otherwise. Needs no write lock. */
   ping (): Promise<void>
   /**
    * Whether writes can go through now, checked without waiting for a lock (and without writing):

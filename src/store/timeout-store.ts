@@ -11,7 +11,10 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   function bounded<T> (what: string, work: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within STORE_TIMEOUT_MS (${timeoutMs} ms)`)), timeoutMs)
+      timer = setTimeout(function expire () {
+        const limit = `STORE_TIMEOUT_MS (${timeoutMs} ms)`
+        reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within ${limit}`))
+      }, timeoutMs)
     })
     // a late rejection of the abandoned call must not become an unhandled rejection
     work.catch(() => {})

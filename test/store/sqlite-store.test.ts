@@ -128,8 +128,10 @@ t.test('a relation filter is a correlated EXISTS served by the child\'s ref inde
     for (const detail of details) t.notMatch(detail, /^SCAN r1\b/, `${statement}: ${detail}`)
   }
   const self = conditionSql({ op: 'none', child: 'staff', refProperty: 'managerId', condition: { op: 'some', child: 'staff', refProperty: 'managerId' } }, lookup('staff'), lookup)
-  const tick = (alias: string): string => ` AND \\(\\(random\\(\\) & 1023\\) != 0 OR relata_tick\\(${alias}\\.rowid\\)\\)`
-  t.match(self.sql, new RegExp('NOT EXISTS \\(SELECT 1 FROM "staff" AS r1 WHERE r1\\."ref_managerId" = "staff"\\."id"' + tick('r1') +
+  const tick = (alias: string): string =>
+    ` AND \\(\\(random\\(\\) & 1023\\) != 0 OR relata_tick\\(${alias}\\.rowid\\)\\)`
+  t.match(self.sql, new RegExp('NOT EXISTS \\(SELECT 1 FROM "staff" AS r1 ' +
+    'WHERE r1\\."ref_managerId" = "staff"\\."id"' + tick('r1') +
     ' AND \\(EXISTS \\(SELECT 1 FROM "staff" AS r2 WHERE r2\\."ref_managerId" = r1\\."id"' + tick('r2') + '\\)\\)\\)'),
     'a self-reference nests with an alias per level')
   const selfPlan = plan(db, statements.countSql('"staff"', self.sql)).join('\n')

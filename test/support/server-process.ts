@@ -20,7 +20,10 @@ export interface Server { child: ChildProcess, base: string, port: number, outpu
 
 export async function startServer (t: Test, file: string, env: Record<string, string> = {}): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...untracked(process.env), DATABASE_URL: `sqlite:${file}`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED: 'true', MAX_BULK: '5000', ...env },
+    env: {
+      ...untracked(process.env), DATABASE_URL: `sqlite:${file}`, PORT: '0', HOST: '127.0.0.1',
+      LOG_LEVEL: 'info', SEED: 'true', MAX_BULK: '5000', ...env
+    },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
@@ -40,7 +43,8 @@ export async function startServer (t: Test, file: string, env: Record<string, st
 
 export function send (url: string, method = 'GET', body?: unknown): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, resolve)
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' }
+    const req = request(url, { method, headers }, resolve)
     req.on('error', reject)
     req.end(body === undefined ? undefined : JSON.stringify(body))
   })

@@ -3,7 +3,9 @@
 // every call with one reported round trip so that round-trip counts are the same everywhere.
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
-import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus } from '../store.js'
+import type {
+  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+} from '../store.js'
 import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
 import { compileCondition, type ChildLookup } from './match.js'

@@ -5,7 +5,9 @@
 // can run it on an in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
-import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery, WriteStatus } from '../store.js'
+import type {
+  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery, WriteStatus
+} from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { storeError } from './mongo-errors.js'

@@ -82,8 +82,9 @@ class ConditionWriter {
       ? ''
       : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
     // the tick keeps a long scan of children stoppable (statements.tick)
-    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias!} WHERE ${inner.alias!}.${column} = ${outerId}` +
-      ` AND ${tick(inner.alias!)}${match})`
+    const at = inner.alias!
+    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${at} WHERE ${at}.${column} = ${outerId}` +
+      ` AND ${tick(at)}${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 

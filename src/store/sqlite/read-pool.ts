@@ -19,7 +19,8 @@ const WORKER = new URL(`./read-worker.${TYPESCRIPT ? 'ts' : 'js'}`, import.meta.
 function startWorker (workerData: ReadWorkerData): Worker {
   if (!TYPESCRIPT) return new Worker(WORKER, { workerData })
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
-  return new Worker(`import(${tsx}).then(tsx => { tsx.register(); return import(${JSON.stringify(WORKER.href)}) })`, { eval: true, workerData })
+  const boot = `import(${tsx}).then(tsx => { tsx.register(); return import(${JSON.stringify(WORKER.href)}) })`
+  return new Worker(boot, { eval: true, workerData })
 }
 
 interface Job {
@@ -59,8 +60,8 @@ export class ReadPool {
   }
 
   private spawn (slot: Slot = { worker: undefined, job: undefined, ready: Promise.resolve() }): Slot {
-    const data: ReadWorkerData = { relataReadWorker: true, file: this.options.file, busyTimeoutMs: this.options.timeoutMs }
-    const worker = startWorker(data)
+    const { file, timeoutMs } = this.options
+    const worker = startWorker({ relataReadWorker: true, file, busyTimeoutMs: timeoutMs })
     // idle workers must not keep a process alive that forgot to close the store
     worker.unref()
     slot.worker = worker
@@ -79,10 +80,11 @@ export class ReadPool {
   }
 
   run<K extends ReadOp> (op: K, args: ReadOps[K][0], what: string): Promise<ReadOps[K][1]> {
-    if (this.closed) return Promise.reject(new StoreUnavailableError(`sqlite store: ${what} failed: the store is closed`))
+    if (this.closed) return Promise.reject(closedError(what))
     return new Promise((resolve, reject) => {
-      const job: Job = { id: ++this.nextId, op, args, what, resolve: resolve as (value: unknown) => void, reject, timer: undefined as never }
-      job.timer = setTimeout(() => this.expire(job), this.options.timeoutMs)
+      const timer = setTimeout(() => this.expire(job), this.options.timeoutMs)
+      const settle = resolve as (value: unknown) => void
+      const job: Job = { id: ++this.nextId, op, args, what, resolve: settle, reject, timer }
       this.queue.push(job)
       this.dispatch()
     })
@@ -108,7 +110,10 @@ export class ReadPool {
     this.settle(slot)
     if ('result' in reply) job.resolve(reply.result)
     // a SqliteError again, so that the store maps its code as on the main thread
-    else job.reject(reply.error.code === undefined ? new Error(reply.error.message) : new Database.SqliteError(reply.error.message, reply.error.code))
+    else {
+      const { message, code } = reply.error
+      job.reject(code === undefined ? new Error(message) : new Database.SqliteError(message, code))
+    }
   }
 
   private settle (slot: Slot): void {
@@ -121,11 +126,13 @@ export class ReadPool {
   private fail (slot: Slot, error: Error): void {
     const job = slot.job
     this.replace(slot)
-    job?.reject(new StoreUnavailableError(`sqlite store: ${job.what} failed (read worker: ${error.message})`, { cause: error }))
+    const message = `sqlite store: ${job?.what ?? 'a read'} failed (read worker: ${error.message})`
+    job?.reject(new StoreUnavailableError(message, { cause: error }))
   }
 
   private expire (job: Job): void {
-    const message = `sqlite store: ${job.what} did not finish within STORE_TIMEOUT_MS (${this.options.timeoutMs} ms) and was stopped`
+    const { timeoutMs } = this.options
+    const message = `sqlite store: ${job.what} did not finish within STORE_TIMEOUT_MS (${timeoutMs} ms) and was stopped`
     const queued = this.queue.indexOf(job)
     if (queued >= 0) this.queue.splice(queued, 1)
     const slot = this.slots.find(s => s.job === job)
@@ -156,7 +163,7 @@ export class ReadPool {
     this.closed = true
     for (const job of this.queue.splice(0)) {
       clearTimeout(job.timer)
-      job.reject(new StoreUnavailableError(`sqlite store: ${job.what} failed: the store is closed`))
+      job.reject(closedError(job.what))
     }
     const running = this.slots.map(slot => slot.job).filter(job => job !== undefined)
     // a worker deep in a statement that never ticks (a big sort) must not hold the close
@@ -164,7 +171,11 @@ export class ReadPool {
     await Promise.race([stopped, new Promise(resolve => setTimeout(resolve, 1000).unref())])
     for (const job of running) {
       clearTimeout(job.timer)
-      job.reject(new StoreUnavailableError(`sqlite store: ${job.what} failed: the store is closed`))
+      job.reject(closedError(job.what))
     }
   }
+}
+
+function closedError (what: string): StoreUnavailableError {
+  return new StoreUnavailableError(`sqlite store: ${what} failed: the store is closed`)
 }

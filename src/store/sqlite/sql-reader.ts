@@ -101,9 +101,10 @@ export class SqlReader {
     }
     const rows: Row[] = []
     if (limit === 0 || totals.size === 0) return { rows, totals }
-    if (top !== undefined) return { rows: this.statement(top).all(JSON.stringify([...totals.keys()]), limit) as Row[], totals }
-    if (whole.length > 0) rows.push(...this.statement(statements.childrenSql(table, column)).all(JSON.stringify(whole)) as Row[])
-    if (cut.length > 0) rows.push(...this.statement(statements.firstChildrenSql(table, column)).all(JSON.stringify(cut), limit) as Row[])
+    const read = (sql: string, ...params: unknown[]): Row[] => this.statement(sql).all(...params) as Row[]
+    if (top !== undefined) return { rows: read(top, JSON.stringify([...totals.keys()]), limit), totals }
+    if (whole.length > 0) rows.push(...read(statements.childrenSql(table, column), JSON.stringify(whole)))
+    if (cut.length > 0) rows.push(...read(statements.firstChildrenSql(table, column), JSON.stringify(cut), limit))
     return { rows, totals }
   }
 

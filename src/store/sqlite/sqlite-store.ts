@@ -9,7 +9,9 @@ import { availableParallelism } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
-import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus } from '../store.js'
+import type {
+  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+} from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
@@ -108,7 +110,8 @@ export class SqliteStore implements Store {
   }
 
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
-  private async read<K extends ReadOp> (entity: string, op: string, read: K, args: ReadOps[K][0]): Promise<ReadOps[K][1]> {
+  private async read<K extends ReadOp> (entity: string, op: string, read: K,
+    args: ReadOps[K][0]): Promise<ReadOps[K][1]> {
     if (this.pool === undefined) return await this.run(entity, op, () => runRead(this.reader, read, args))
     this.open(entity, op)
     this.options.onQuery?.(entity, op)
@@ -142,7 +145,8 @@ export class SqliteStore implements Store {
 
   async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
     const { table } = this.table(entity)
-    const rows = await this.run(entity, 'getMany', () => this.statement(statements.getManySql(table)).all(JSON.stringify(ids)) as Row[])
+    const sql = statements.getManySql(table)
+    const rows = await this.run(entity, 'getMany', () => this.statement(sql).all(JSON.stringify(ids)) as Row[])
     return rows.map(parseDoc)
   }
 
@@ -172,7 +176,9 @@ export class SqliteStore implements Store {
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
     const top = order === undefined ? undefined : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'))
-    const args = { table: table.table, column, parents: JSON.stringify(ids), limit: query.perRefLimit, ...(top === undefined ? {} : { top }) }
+    const parents = JSON.stringify(ids)
+    const limit = query.perRefLimit
+    const args = { table: table.table, column, parents, limit, ...(top === undefined ? {} : { top }) }
     // bounded by the (ref, id) index and the per-parent limit: on the main thread (see README, Performance)
     const { rows, totals } = await this.run(entity, 'findByRefs', () => this.reader.children(args))
     const items: Doc[] = []
@@ -189,7 +195,8 @@ export class SqliteStore implements Store {
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const table = this.table(entity)
     const column = refColumn(table, refProperty)
-    const rows = await this.read(entity, 'countByRefs', 'all', { sql: statements.countByRefsSql(table.table, column), params: [JSON.stringify(ids)] })
+    const sql = statements.countByRefsSql(table.table, column)
+    const rows = await this.read(entity, 'countByRefs', 'all', { sql, params: [JSON.stringify(ids)] })
     return new Map(rows.map(row => [row.ref as string, row.children as number]))
   }
 
@@ -240,13 +247,15 @@ export class SqliteStore implements Store {
 
   async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
     const { table } = this.table(entity)
-    return await this.run(entity, 'deleteMany', () => this.statement(statements.deleteManySql(table)).run(JSON.stringify(ids)).changes)
+    const sql = statements.deleteManySql(table)
+    return await this.run(entity, 'deleteMany', () => this.statement(sql).run(JSON.stringify(ids)).changes)
   }
 
   async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
     const source = this.table(from).table
     const { table } = this.table(to)
-    return await this.run(to, 'moveMany', () => this.moveAll(this.statement(statements.deleteRevSql(source)), this.statement(statements.upsertSql(table)), moves))
+    const [remove, insert] = [statements.deleteRevSql(source), statements.upsertSql(table)]
+    return await this.run(to, 'moveMany', () => this.moveAll(this.statement(remove), this.statement(insert), moves))
   }
 
   /** Whether reads answer, on the main connection: never needs the write lock. */
@@ -264,7 +273,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Takes the write lock and lets it go at once; with busy timeout 0, another holder answers 'locked' without a wait. */
+  /** Takes the write lock and lets it go at once; with busy timeout 0, another holder means 'locked' without a wait. */
   async writeStatus (): Promise<WriteStatus> {
     if (this.closed) throw new StoreUnavailableError('sqlite store: write check failed: the store is closed')
     try {
@@ -274,7 +283,8 @@ export class SqliteStore implements Store {
     } catch (error) {
       this.abandonTransaction()
       if (isBusy(error)) return 'locked'
-      throw new StoreUnavailableError(`sqlite store: write check failed (${(error as Error).message})`, { cause: error })
+      const message = `sqlite store: write check failed (${(error as Error).message})`
+      throw new StoreUnavailableError(message, { cause: error })
     }
   }
 
@@ -332,7 +342,8 @@ export async function openSqliteStore (location: string, options: StoreOptions,
     }
     ensureSchema(db, options.entities)
     const workers = settings.readWorkers ?? defaultReadWorkers()
-    pool = file && workers > 0 ? new ReadPool({ file: location, size: workers, timeoutMs: settings.timeoutMs }) : undefined
+    const { timeoutMs } = settings
+    pool = file && workers > 0 ? new ReadPool({ file: location, size: workers, timeoutMs }) : undefined
     await pool?.started()
     return new SqliteStore(db, options, { lockWaitMs: lockWait(settings.timeoutMs) }, pool)
   } catch (error) {
