@@ -98,7 +98,7 @@ export interface paths {
         get: operations["getCategory"];
         /**
          * Create or replace the Category with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCategory"];
         post?: never;
@@ -174,7 +174,7 @@ export interface paths {
         get: operations["getCustomer"];
         /**
          * Create or replace the Customer with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCustomer"];
         post?: never;
@@ -250,7 +250,7 @@ export interface paths {
         get: operations["getProduct"];
         /**
          * Create or replace the Product with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceProduct"];
         post?: never;
@@ -326,7 +326,7 @@ export interface paths {
         get: operations["getOrder"];
         /**
          * Create or replace the Order with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrder"];
         post?: never;
@@ -402,7 +402,7 @@ export interface paths {
         get: operations["getOrderItem"];
         /**
          * Create or replace the OrderItem with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrderItem"];
         post?: never;
@@ -1559,7 +1559,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1639,7 +1639,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1652,8 +1652,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1705,7 +1714,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1774,7 +1783,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2240,7 +2249,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2320,7 +2329,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2333,8 +2342,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2386,7 +2404,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2455,7 +2473,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2996,7 +3014,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3076,7 +3094,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3089,8 +3107,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3142,7 +3169,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3211,7 +3238,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3752,7 +3779,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3832,7 +3859,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3845,8 +3872,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3898,7 +3934,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3967,7 +4003,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4484,7 +4520,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4564,7 +4600,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4577,8 +4613,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4630,7 +4675,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4699,7 +4744,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4772,7 +4817,7 @@ export interface operations {
     importCategory: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4822,7 +4867,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4872,7 +4917,7 @@ export interface operations {
     importCustomer: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4922,7 +4967,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4972,7 +5017,7 @@ export interface operations {
     importProduct: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5022,7 +5067,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5072,7 +5117,7 @@ export interface operations {
     importOrder: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5122,7 +5167,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5172,7 +5217,7 @@ export interface operations {
     importOrderItem: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5222,7 +5267,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
