@@ -41,7 +41,7 @@ t.test('PUT creates with the path id (201, Location) or replaces (200), and refu
   t.equal(res.statusCode, 201)
   t.equal(res.headers.location, '/api/customers/c1')
   t.same(res.json(), { id: 'c1', name: 'Bo', email: 'bo@example.com' })
-  t.equal((await app.inject(res.headers.location)).json().name, 'Bo')
+  t.equal((await app.inject(res.headers.location as string)).json().name, 'Bo')
   const again = await app.inject({ method: 'PUT', url: '/api/customers/c1', payload: { name: 'Bob', email: 'bo@example.com' } })
   t.equal(again.statusCode, 200)
   t.notOk('location' in again.headers, 'a replacement has no Location')
