@@ -9,6 +9,7 @@ import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam, WriteIdParams } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
+import { guardReservedSegments } from './reserved-segments.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 
@@ -205,6 +206,7 @@ function cursorLinks (request: FastifyRequest, size: number, next: string | unde
 }
 
 export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {
+  guardReservedSegments(app, app.relata.metadata.all().map(meta => meta.route))
   for (const meta of app.relata.metadata.all()) {
     app.register(entityRoutes, { prefix: `/api/${meta.route}`, meta, streamBatchSize })
   }

@@ -2,7 +2,9 @@
 // refused with a 400 naming the item (or line) and the rule, whatever the model's id schema says.
 import t from 'tap'
 import { request } from 'node:http'
+import Fastify from 'fastify'
 import { Type } from 'typebox'
+import { guardReservedSegments } from '../../routes/reserved-segments.js'
 import { defineModel } from '../../src/model/model.js'
 import { build } from '../helper.js'
 
@@ -89,3 +91,22 @@ async function rawPut (url: URL, path: string, body: string): Promise<{ status: 
     req.end(body)
   })
 }
+
+t.test('a fixed sub-route that would hide an id the writes accept stops the start', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  guardReservedSegments(app, ['notes'])
+  for (const url of ['/api/notes/stream', '/api/notes/import', '/api/notes/:id', '/api/other/export', '/health']) {
+    app.get(url, async () => 'ok')
+  }
+  t.throws(() => app.get('/api/notes/export', async () => 'ok'), {
+    message: /route GET \/api\/notes\/export hides the document whose id is 'export': add the segment to RESERVED_IDS/
+  })
+})
+
+t.test('the app registers no fixed sub-route beside the reserved ones', async t => {
+  // build() would fail if it did: the guard is installed before the entity routes
+  const app = await build(t)
+  t.ok(app.hasRoute({ method: 'GET', url: '/api/customers/stream' }))
+  t.ok(app.hasRoute({ method: 'POST', url: '/api/customers/import' }))
+})
