@@ -33,12 +33,18 @@ const parkedRoutes: FastifyPluginAsync<ParkedRoutesOptions> = async function par
       tags,
       operationId: `listParked${meta.name}`,
       summary: `List the ${meta.name} documents parked for a missing parent`,
-      description: `Documents written while a parent they reference through a relationship with x-on-missing-parent: park did not exist. They are invisible to reads of ${meta.name} and stored there once their parents exist. Oldest first; X-Total-Count gives the number parked and Link the next and previous pages.`,
+      description: 'Documents written while a parent they reference through a relationship with ' +
+        `x-on-missing-parent: park did not exist. They are invisible to reads of ${meta.name} and stored there ` +
+        'once their parents exist. Oldest first; X-Total-Count gives the number parked and Link the next and ' +
+        'previous pages.',
       querystring: Type.Object({
         page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
         size: Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Records per page' })
       }),
-      response: { 200: { type: 'array', items: parkedRecordSchema(meta), description: 'One page of parked records' }, ...errors }
+      response: {
+        200: { type: 'array', items: parkedRecordSchema(meta), description: 'One page of parked records' },
+        ...errors
+      }
     }
   }, async function listParked (request, reply) {
     const { page, size } = request.query
@@ -53,7 +59,8 @@ const parkedRoutes: FastifyPluginAsync<ParkedRoutesOptions> = async function par
       tags,
       operationId: `getParked${meta.name}`,
       summary: `Get the parked write of one ${meta.name}`,
-      description: `The latest write of this id that waits for a missing parent, with the references it waits for. GET /api/${meta.route}/{id} answers the stored version meanwhile (if any), with Relata-Pending: parked.`,
+      description: 'The latest write of this id that waits for a missing parent, with the references it waits ' +
+        `for. GET /api/${meta.route}/{id} answers the stored version meanwhile (if any), with Relata-Pending: parked.`,
       params: IdParams,
       response: { 200: parkedRecordSchema(meta), ...notFound, ...errors }
     }
@@ -68,7 +75,8 @@ const parkedRoutes: FastifyPluginAsync<ParkedRoutesOptions> = async function par
       tags,
       operationId: `deleteParked${meta.name}`,
       summary: `Cancel the parked write of one ${meta.name}`,
-      description: `Drops the parked version only: it will never be stored. A stored version of the id stays; DELETE /api/${meta.route}/{id} removes both.`,
+      description: 'Drops the parked version only: it will never be stored. A stored version of the id stays; ' +
+        `DELETE /api/${meta.route}/{id} removes both.`,
       params: IdParams,
       response: { 204: { type: 'null', description: 'Cancelled' }, ...notFound, ...errors }
     }

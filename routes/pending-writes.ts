@@ -15,7 +15,9 @@ export const PENDING_HEADER = 'relata-pending'
 export const DELETED_HEADER = 'relata-deleted'
 
 /** The document (or graph), with `Relata-Pending: parked` when a later write of it waits. */
-export async function getTellingPending (api: EntityApi, reply: FastifyReply, id: string, selection: Selection | undefined, request: GetRequest): Promise<Doc | Graph> {
+export async function getTellingPending (
+  api: EntityApi, reply: FastifyReply, id: string, selection: Selection | undefined, request: GetRequest
+): Promise<Doc | Graph> {
   if (api.parked === undefined) return await api.get(id, selection, request)
   try {
     const { found, pending } = await api.getPending(id, selection, request)
@@ -31,7 +33,8 @@ export async function getTellingPending (api: EntityApi, reply: FastifyReply, id
 export async function deleteTellingParked (api: EntityApi, reply: FastifyReply, id: string): Promise<void> {
   const deleted = await api.delete(id)
   if (api.parked === undefined) return
-  reply.header(DELETED_HEADER, [deleted.stored ? 'stored' : '', deleted.parked ? 'parked' : ''].filter(Boolean).join(', '))
+  const removed = [deleted.stored ? 'stored' : '', deleted.parked ? 'parked' : '']
+  reply.header(DELETED_HEADER, removed.filter(Boolean).join(', '))
 }
 
 /** What the descriptions of a parking entity's item routes add. */
@@ -39,8 +42,12 @@ export function pendingNotes (meta: EntityMetadata): { get: string, patch: strin
   if (!meta.parents.some(p => p.onMissingParent === 'park')) return { get: '', patch: '', delete: '' }
   const parked = `/api/_parked/${meta.route}/{id}`
   return {
-    get: ` While a later write of this id waits parked for a missing parent, the answer has \`Relata-Pending: parked\` (GET ${parked} shows that write); an id that is only parked is a 404 naming the parents it waits for.`,
-    patch: ' While a write of this id waits parked, the patch applies to that parked version: the result is stored (200) when its parents exist now, parked again (202) otherwise.',
-    delete: ` Also cancels a write of this id that waits parked (an id only parked is deletable too); \`Relata-Deleted\` says what was removed: \`stored\`, \`parked\` or \`stored, parked\`.`
+    get: ' While a later write of this id waits parked for a missing parent, the answer has ' +
+      `\`Relata-Pending: parked\` (GET ${parked} shows that write); an id that is only parked is a 404 ` +
+      'naming the parents it waits for.',
+    patch: ' While a write of this id waits parked, the patch applies to that parked version: the result is ' +
+      'stored (200) when its parents exist now, parked again (202) otherwise.',
+    delete: ' Also cancels a write of this id that waits parked (an id only parked is deletable too); ' +
+      '`Relata-Deleted` says what was removed: `stored`, `parked` or `stored, parked`.'
   }
 }

@@ -71,7 +71,9 @@ export class EntityApi {
    * As get, and whether a write of the id waits parked for its parents (behind the stored
    * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
    */
-  async getPending (id: string, selection?: Selection, request: GetRequest = {}): Promise<{ found: Doc | Graph, pending: boolean }> {
+  async getPending (
+    id: string, selection?: Selection, request: GetRequest = {}
+  ): Promise<{ found: Doc | Graph, pending: boolean }> {
     const parked = this.integrity.parked
     if (parked === undefined) return { found: await this.get(id, selection, request), pending: false }
     const pending = parked.get(id)

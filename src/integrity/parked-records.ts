@@ -18,7 +18,8 @@ export class ParkedRecords {
 
   /** Oldest first, with the number parked. */
   async page (page: number, size: number): Promise<{ items: ParkedView[], total: number }> {
-    const { items, total } = await this.store.find(this.#from, { page, size, sort: [{ field: 'parkedAt', desc: false }] })
+    const oldestFirst = [{ field: 'parkedAt', desc: false }]
+    const { items, total } = await this.store.find(this.#from, { page, size, sort: oldestFirst })
     return { items: (items as ParkedRecord[]).map(record => this.#view(record)), total }
   }
 
@@ -47,6 +48,7 @@ export class PendingWriteError extends NotFoundError {
   constructor (entity: string, id: string, readonly missing: readonly MissingRef[]) {
     super(entity, id)
     const waits = missing.map(ref => `${ref.target} '${ref.id}' (${ref.property})`).join(', ')
-    this.message = `${entity} '${id}' is not stored yet: a write of it is parked until ${waits} exist${missing.length === 1 ? 's' : ''}`
+    const verb = missing.length === 1 ? 'exists' : 'exist'
+    this.message = `${entity} '${id}' is not stored yet: a write of it is parked until ${waits} ${verb}`
   }
 }

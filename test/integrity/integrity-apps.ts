@@ -20,19 +20,25 @@ function opener (wrap: Wrap) {
 }
 
 export const stores: Record<string, OpenApp> = {
-  memory: async (t, wrap = s => s) => await build(t, { model: integrityModel, env: { ...ENV, DATABASE_URL: 'memory:' }, openStore: opener(wrap) }),
+  memory: async (t, wrap = s => s) =>
+    await build(t, { model: integrityModel, env: { ...ENV, DATABASE_URL: 'memory:' }, openStore: opener(wrap) }),
   sqlite: async (t, wrap = s => s) => await build(t, { model: integrityModel, env: ENV, openStore: opener(wrap) }),
   mongodb: async (t, wrap = s => s) => {
     const standIn = new MongoStandIn()
     return await build(t, {
       model: integrityModel,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url, options) => wrap(await createMongoStore(standIn.db, options, { transactions: true }, standIn.client))
+      openStore: async (_url, options) =>
+        wrap(await createMongoStore(standIn.db, options, { transactions: true }, standIn.client))
     })
   }
 }
 
-export async function send (app: FastifyInstance, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET', url: string, payload?: unknown): Promise<{ status: number, body: any, headers: Record<string, unknown> }> {
+type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET'
+
+export async function send (
+  app: FastifyInstance, method: Method, url: string, payload?: unknown
+): Promise<{ status: number, body: any, headers: Record<string, unknown> }> {
   const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) })
   return { status: res.statusCode, body: res.body === '' ? undefined : res.json(), headers: res.headers }
 }

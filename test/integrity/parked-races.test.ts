@@ -40,7 +40,9 @@ function gated (store: Store) {
 type Write = (app: FastifyInstance) => Promise<{ status: number }>
 
 /** Parks i1 (waiting for o1), lets o1 in behind the app, and runs `write` while the healer is about to move i1. */
-async function raceHeal (t: Test, open: typeof stores[string], write: Write): Promise<{ app: FastifyInstance, healed: number, status: number }> {
+async function raceHeal (
+  t: Test, open: typeof stores[string], write: Write
+): Promise<{ app: FastifyInstance, healed: number, status: number }> {
   let gate!: ReturnType<typeof gated>
   const app = await open(t, store => (gate = gated(store)).wrapped)
   await app.healer!.run().catch(() => 0) // the start-up pass finds nothing to move
@@ -64,7 +66,8 @@ for (const [name, open] of Object.entries(stores)) {
   })
 
   t.test(`${name}: a PATCH while the healer moves the record is applied once, on the parked version`, async t => {
-    const { app, healed, status } = await raceHeal(t, open, app => send(app, 'PATCH', '/api/order-items/i1', { secret: 's' }))
+    const patch = { secret: 's' }
+    const { app, healed, status } = await raceHeal(t, open, app => send(app, 'PATCH', '/api/order-items/i1', patch))
     t.equal(status, 200, 'complete now: stored')
     t.equal(healed, 0)
     t.same((await send(app, 'GET', '/api/order-items/i1')).body, { id: 'i1', orderId: 'o1', productId: 'parked' })
@@ -73,15 +76,18 @@ for (const [name, open] of Object.entries(stores)) {
   })
 
   t.test(`${name}: a PATCH that parks again while the healer moves the old version: the new one waits`, async t => {
-    const { app, healed, status } = await raceHeal(t, open, app => send(app, 'PATCH', '/api/order-items/i1', { orderId: 'o2' }))
+    const patch = { orderId: 'o2' }
+    const { app, healed, status } = await raceHeal(t, open, app => send(app, 'PATCH', '/api/order-items/i1', patch))
     t.equal(status, 202)
     t.equal(healed, 0, 'the old version is not stored over the new write')
     t.equal((await send(app, 'GET', '/api/order-items/i1')).status, 404)
-    t.match((await send(app, 'GET', '/api/_parked/order-items/i1')).body, { doc: { orderId: 'o2', productId: 'parked' } })
+    const parked = await send(app, 'GET', '/api/_parked/order-items/i1')
+    t.match(parked.body, { doc: { orderId: 'o2', productId: 'parked' } })
   })
 
   t.test(`${name}: a PUT while the healer moves the record wins`, async t => {
-    const { app, healed, status } = await raceHeal(t, open, app => send(app, 'PUT', '/api/order-items/i1', { orderId: 'o1', productId: 'put' }))
+    const doc = { orderId: 'o1', productId: 'put' }
+    const { app, healed, status } = await raceHeal(t, open, app => send(app, 'PUT', '/api/order-items/i1', doc))
     t.equal(status, 200)
     t.equal(healed, 0)
     t.same((await send(app, 'GET', '/api/order-items/i1')).body, { id: 'i1', orderId: 'o1', productId: 'put' })
@@ -92,7 +98,14 @@ for (const [name, open] of Object.entries(stores)) {
 const shared: Record<string, (t: Test) => Promise<[FastifyInstance, FastifyInstance]>> = {
   memory: async t => {
     let store: Store | undefined
-    const open = { model: integrityModel, env: { ...ENV, DATABASE_URL: 'memory:' }, openStore: async (_url: string, options: Parameters<typeof createMemoryStore>[0]) => store ??= createMemoryStore(options) }
+    const open = {
+      model: integrityModel,
+      env: { ...ENV, DATABASE_URL: 'memory:' },
+      openStore: async (_url: string, options: Parameters<typeof createMemoryStore>[0]) => {
+        store ??= createMemoryStore(options)
+        return store
+      }
+    }
     return [await build(t, open), await build(t, open)]
   },
   sqlite: async t => {
@@ -106,7 +119,8 @@ const shared: Record<string, (t: Test) => Promise<[FastifyInstance, FastifyInsta
     const open = {
       model: integrityModel,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url: string, options: Parameters<typeof createMongoStore>[1]) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+      openStore: async (_url: string, options: Parameters<typeof createMongoStore>[1]) =>
+        await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
     }
     return [await build(t, open), await build(t, open)]
   }
@@ -124,7 +138,8 @@ for (const [name, open] of Object.entries(shared)) {
     t.equal((await send(a, 'POST', '/api/order-items', ids.map((id, i) => ({ id, orderId: orderOf(i) })))).status, 202)
     await Promise.all([a.healer!.run(), b.healer!.run()])
     // behind the apps' backs, so that both healers race over the same batches
-    await a.relata.store.upsertMany('Order', Array.from({ length: 40 }, (_, i) => ({ id: `ord-${i}`, customerId: 'c1' })))
+    const orders = Array.from({ length: 40 }, (_, i) => ({ id: `ord-${i}`, customerId: 'c1' }))
+    await a.relata.store.upsertMany('Order', orders)
     const writes = ids.map((id, i) => {
       const app = i % 2 === 0 ? a : b
       if (i % 4 === 0) return send(app, 'DELETE', `/api/order-items/${id}`)
@@ -143,7 +158,7 @@ for (const [name, open] of Object.entries(shared)) {
     ids.forEach((id, i) => {
       const doc = byId.get(id)
       if (i % 4 === 0) t.equal(doc, undefined, `${id} deleted stays deleted`)
-      else if (i % 4 === 1) t.same(doc, { id, orderId: orderOf(i), productId: 'patched' }, `${id}: the patch on top of the parked write`)
+      else if (i % 4 === 1) t.same(doc, { id, orderId: orderOf(i), productId: 'patched' }, `${id}: patched on top`)
       else if (i % 4 === 2) t.same(doc, { id, orderId: 'here', productId: 'put' }, `${id}: the PUT`)
       else t.same(doc, { id, orderId: orderOf(i) }, `${id}: healed`)
     })

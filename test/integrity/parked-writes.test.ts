@@ -22,13 +22,16 @@ for (const [name, open] of Object.entries(stores)) {
     const parkedOnly = await send(app, 'DELETE', '/api/order-items/i2')
     t.equal(parkedOnly.status, 204, 'an id only parked is deletable')
     t.equal(parkedOnly.headers['relata-deleted'], 'parked')
-    t.equal((await send(app, 'DELETE', '/api/order-items/i3')).headers['relata-deleted'], undefined, 'nothing to say on a 404')
+    const unknown = await send(app, 'DELETE', '/api/order-items/i3')
+    t.equal(unknown.headers['relata-deleted'], undefined, 'nothing to say on a 404')
     t.equal((await send(app, 'PUT', '/api/order-items/i4', { orderId: 'o1' })).status, 200)
     t.equal((await send(app, 'DELETE', '/api/order-items/i4')).headers['relata-deleted'], 'stored')
 
     await post(app, '/api/orders', { id: 'o2', customerId: 'c1' })
     await app.healer!.run()
-    for (const id of ['i1', 'i2']) t.equal((await send(app, 'GET', `/api/order-items/${id}`)).status, 404, `${id} does not come back`)
+    for (const id of ['i1', 'i2']) {
+      t.equal((await send(app, 'GET', `/api/order-items/${id}`)).status, 404, `${id} does not come back`)
+    }
     t.equal(await total(app, '/api/_parked/order-items'), 0)
     const gone = await send(app, 'DELETE', '/api/order-items/i1')
     t.equal(gone.status, 404)
@@ -50,7 +53,11 @@ for (const [name, open] of Object.entries(stores)) {
     t.equal(cancelled.status, 204)
     const missing = await send(app, 'GET', '/api/_parked/order-items/i1')
     t.equal(missing.status, 404)
-    t.match(missing.body, { type: 'urn:relata:problem:not-found', detail: "parked OrderItem 'i1' does not exist", instance: '/api/_parked/order-items/i1' })
+    t.match(missing.body, {
+      type: 'urn:relata:problem:not-found',
+      detail: "parked OrderItem 'i1' does not exist",
+      instance: '/api/_parked/order-items/i1'
+    })
     t.equal((await send(app, 'DELETE', '/api/_parked/order-items/i1')).status, 404)
 
     // cancelling the parked write keeps the stored version
@@ -81,7 +88,8 @@ for (const [name, open] of Object.entries(stores)) {
     const again = await send(app, 'PATCH', '/api/order-items/i1', { productId: 'p2' })
     t.equal(again.status, 202, 'still waits for o2')
     t.same(again.body, { stored: [], parked: [{ index: 0, id: 'i1', missing: waitsFor('o2') }] })
-    t.match((await send(app, 'GET', '/api/_parked/order-items/i1')).body.doc, { orderId: 'o2', productId: 'p2' }, 'both changes')
+    const parked = await send(app, 'GET', '/api/_parked/order-items/i1')
+    t.match(parked.body.doc, { orderId: 'o2', productId: 'p2' }, 'both changes')
     t.match((await send(app, 'GET', '/api/order-items/i1')).body, { orderId: 'o1', productId: 'p1' })
 
     const back = await send(app, 'PATCH', '/api/order-items/i1', { orderId: 'o1' })
@@ -96,7 +104,10 @@ for (const [name, open] of Object.entries(stores)) {
     const pending = await send(app, 'GET', '/api/order-items/i2')
     t.equal(pending.status, 404)
     t.equal(pending.headers['relata-pending'], 'parked')
-    t.match(pending.body, { type: 'urn:relata:problem:not-found', detail: "OrderItem 'i2' is not stored yet: a write of it is parked until Order 'o3' (orderId) exists" })
+    t.match(pending.body, {
+      type: 'urn:relata:problem:not-found',
+      detail: "OrderItem 'i2' is not stored yet: a write of it is parked until Order 'o3' (orderId) exists"
+    })
     t.equal((await send(app, 'GET', '/api/order-items/i9')).headers['relata-pending'], undefined)
     await post(app, '/api/orders', { id: 'o3', customerId: 'c1' })
     await app.healer!.run()
@@ -119,7 +130,8 @@ for (const [name, open] of Object.entries(stores)) {
     t.equal((await send(app, 'POST', '/api/order-items', items)).status, 202)
     const middle = await app.inject('/api/_parked/order-items?size=2&page=2')
     t.equal(middle.headers['x-total-count'], '5')
-    t.equal(middle.headers.link, '</api/_parked/order-items?size=2&page=3>; rel="next", </api/_parked/order-items?size=2&page=1>; rel="prev"')
+    t.equal(middle.headers.link,
+      '</api/_parked/order-items?size=2&page=3>; rel="next", </api/_parked/order-items?size=2&page=1>; rel="prev"')
     const last = await app.inject('/api/_parked/order-items?page=3&size=2')
     t.equal(last.headers.link, '</api/_parked/order-items?page=2&size=2>; rel="prev"')
     t.equal(last.json().length, 1)

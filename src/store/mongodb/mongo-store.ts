@@ -222,7 +222,8 @@ export class MongoStore implements Store {
       const moved = await this.moveOnce(from, to, moves)
       if (moved !== undefined) return moved
     }
-    throw new StoreUnavailableError(`mongodb store: moveMany from '${from}': other writers kept changing these records during ${MOVE_ATTEMPTS} attempts; retry`)
+    throw new StoreUnavailableError(`mongodb store: moveMany from '${from}': other writers kept changing these ` +
+      `records during ${MOVE_ATTEMPTS} attempts; retry`)
   }
 
   /** The ids moved, or undefined when another caller changed one of them meanwhile (nothing moved). */
