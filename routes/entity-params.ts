@@ -22,7 +22,11 @@ export const IdParams = Type.Object({
 
 /** The id in the path of a PUT, which may create the document: the whole id rule, checked by the write. */
 export const WriteIdParams = Type.Object({
-  id: Type.String({ ...ID_RULE, description: `${idDescription}; ${ID_RULE_TEXT}`, examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC'] })
+  id: Type.String({
+    ...ID_RULE,
+    description: `${idDescription}; ${ID_RULE_TEXT}`,
+    examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC']
+  })
 })
 
 export function withParam (meta: EntityMetadata) {

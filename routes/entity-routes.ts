@@ -7,7 +7,9 @@ import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam, WriteIdParams } from './entity-params.js'
+import {
+  fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam, WriteIdParams
+} from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { guardReservedSegments } from './reserved-segments.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
@@ -115,7 +117,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     const { stored, parked } = await api.write(request.body)
     if (parked.length > 0) return reply.code(202).send({ stored, parked })
     reply.code(201)
-    if (!Array.isArray(request.body)) reply.header('location', `${pathOf(request).replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    if (!Array.isArray(request.body)) {
+      reply.header('location', `${pathOf(request).replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    }
     return Array.isArray(request.body) ? stored : stored[0]
   })
 
@@ -125,7 +129,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `replace${meta.name}`,
       summary: `Create or replace the ${meta.name} with this id`,
-      description: 'The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.',
+      description: 'The body is the whole document; its id, when present, must equal the one in the path. ' +
+        'Answers 201 with a Location when it created the document, 200 when it replaced one.',
       params: WriteIdParams,
       body: input,
       response: {

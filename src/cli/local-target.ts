@@ -27,14 +27,18 @@ export async function openLocal (config: Config): Promise<Target> {
 
   async function openRelata (): Promise<Relata> {
     const store = await openStore(config.DATABASE_URL, { entities: storeEntities(metadata) })
-    return new Relata(metadata, store, { childLimit: config.CHILD_LIMIT, maxBulk: config.MAX_BULK, rowBudget: config.ROW_BUDGET })
+    const limits = { childLimit: config.CHILD_LIMIT, maxBulk: config.MAX_BULK, rowBudget: config.ROW_BUDGET }
+    return new Relata(metadata, store, limits)
   }
 
   function entity (route: string): EntityMetadata {
     const meta = metadata.byRoute(route)
     if (meta !== undefined) return meta
-    const model = config.MODEL_PATH === undefined ? 'the sample model (MODEL_PATH is not set)' : `the model ${config.MODEL_PATH}`
-    throw new CliError(`no entity has the route '${route}' in ${model}; its routes are ${metadata.all().map(e => e.route).join(', ')}`)
+    const model = config.MODEL_PATH === undefined
+      ? 'the sample model (MODEL_PATH is not set)'
+      : `the model ${config.MODEL_PATH}`
+    const routes = metadata.all().map(e => e.route).join(', ')
+    throw new CliError(`no entity has the route '${route}' in ${model}; its routes are ${routes}`)
   }
 
   /** Writes `batches` as NDJSON with progress; resolves with the count. */
@@ -79,7 +83,9 @@ export async function openLocal (config: Config): Promise<Target> {
 
     async export (route, query, out, progress) {
       const meta = entity(route)
-      if (query.full === true && query.with !== undefined) throw new CliError('--full exports the stored documents as they are: drop --with')
+      if (query.full === true && query.with !== undefined) {
+        throw new CliError('--full exports the stored documents as they are: drop --with')
+      }
       const parsed = parseQuery(meta, query, metadata)
       const { store, api } = await relata().then(r => ({ store: r.store, api: r.entity(meta.name) }))
       const { total } = await api.list({ ...parsed, selection: undefined, page: 1, size: 1 })

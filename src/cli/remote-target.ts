@@ -110,7 +110,8 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
 
     async export (route, query, out, progress) {
       if (query.full === true) {
-        throw new CliError('--full reads the store directly and never goes through a server: drop --url (RELATA_URL) and set DATABASE_URL')
+        throw new CliError('--full reads the store directly and never goes through a server: ' +
+          'drop --url (RELATA_URL) and set DATABASE_URL')
       }
       const params = new URLSearchParams()
       if (query.filter !== undefined) params.set('filter', query.filter)

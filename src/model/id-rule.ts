@@ -19,8 +19,8 @@ export const ID_RULE = Object.freeze({
   not: Object.freeze({ enum: RESERVED_IDS })
 })
 
-export const ID_RULE_TEXT = `1 to ${MAX_ID_LENGTH} characters, and none of ${RESERVED_IDS.map(id => `\`${id}\``).join(', ')}` +
-  ' (route segments)'
+export const ID_RULE_TEXT =
+  `1 to ${MAX_ID_LENGTH} characters, and none of ${RESERVED_IDS.map(id => `\`${id}\``).join(', ')} (route segments)`
 
 /** Why `id` cannot be written, or undefined when it can; a non-string is left to the schema. */
 export function idProblem (id: unknown): string | undefined {
@@ -53,8 +53,9 @@ export function assertIds (docs: ReadonlyArray<{ id?: unknown }>, where: (i: num
 
 /** `declared` (the model's id schema) with the rule added, keeping any stricter bounds it has. */
 export function withIdRule (declared: Record<string, unknown>): Record<string, unknown> {
-  const min = typeof declared.minLength === 'number' ? Math.max(declared.minLength, ID_RULE.minLength) : ID_RULE.minLength
-  const max = typeof declared.maxLength === 'number' ? Math.min(declared.maxLength, ID_RULE.maxLength) : ID_RULE.maxLength
+  const { minLength, maxLength } = declared
+  const min = typeof minLength === 'number' ? Math.max(minLength, ID_RULE.minLength) : ID_RULE.minLength
+  const max = typeof maxLength === 'number' ? Math.min(maxLength, ID_RULE.maxLength) : ID_RULE.maxLength
   const not = declared.not === undefined ? ID_RULE.not : { anyOf: [declared.not, ID_RULE.not] }
   return { ...declared, minLength: min, maxLength: max, not }
 }

@@ -28,9 +28,15 @@ for (const store of ['sqlite::memory:', 'memory:']) {
       const one = await app.inject({ method: 'POST', url: '/api/notes', payload: { id, text: 'a' } })
       t.equal(one.statusCode, 400, `id of ${id.length} characters`)
       t.equal(one.headers['content-type'], 'application/problem+json; charset=utf-8')
-      t.match(one.json(), { type: 'urn:relata:problem:validation-failed', detail: rule, errors: [{ path: '/id', message: rule }] })
-      const many = await app.inject({ method: 'POST', url: '/api/notes', payload: [{ id: 'ok', text: 'a' }, { id, text: 'b' }] })
-      t.match(many.json(), { status: 400, detail: /^invalid id at \/1\/id: /, errors: [{ path: '/1/id', message: rule }] })
+      t.match(one.json(), {
+        type: 'urn:relata:problem:validation-failed',
+        detail: rule,
+        errors: [{ path: '/id', message: rule }]
+      })
+      const payload = [{ id: 'ok', text: 'a' }, { id, text: 'b' }]
+      const many = await app.inject({ method: 'POST', url: '/api/notes', payload })
+      const errors = [{ path: '/1/id', message: rule }]
+      t.match(many.json(), { status: 400, detail: /^invalid id at \/1\/id: /, errors })
     }
     t.equal((await app.inject('/api/notes')).headers['x-total-count'], '0', 'nothing was written')
     const fine = await app.inject({ method: 'POST', url: '/api/notes', payload: { id: 'y'.repeat(256), text: 'a' } })
@@ -51,7 +57,8 @@ t.test('PUT refuses a reserved or too long id in the path', async t => {
   for (const id of ['.', '..']) {
     const res = await rawPut(url, `/api/notes/${id}`, '{"text":"a"}')
     t.equal(res.status, 400, id)
-    t.match(JSON.parse(res.body), { detail: `invalid id at /id: the id '${id}' is reserved (URLs resolve '${id}' away)` })
+    const detail = `invalid id at /id: the id '${id}' is reserved (URLs resolve '${id}' away)`
+    t.match(JSON.parse(res.body), { detail })
   }
   const tooLong = await app.inject({ method: 'PUT', url: `/api/notes/${long}`, payload: { text: 'a' } })
   t.equal(tooLong.statusCode, 414, 'the router refuses a path id over 256 characters')
@@ -82,11 +89,14 @@ t.test('the OpenAPI document states the rule on ids in bodies and paths', async 
 
 async function rawPut (url: URL, path: string, body: string): Promise<{ status: number, body: string }> {
   return await new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: 'PUT', headers: { 'content-type': 'application/json' } })
+    const headers = { 'content-type': 'application/json' }
+    const req = request({ host: url.hostname, port: url.port, path, method: 'PUT', headers })
     req.on('error', reject)
     req.on('response', res => {
       let text = ''
-      res.setEncoding('utf8').on('data', chunk => { text += chunk }).on('end', () => resolve({ status: res.statusCode!, body: text }))
+      res.setEncoding('utf8')
+        .on('data', chunk => { text += chunk })
+        .on('end', () => resolve({ status: res.statusCode!, body: text }))
     })
     req.end(body)
   })
