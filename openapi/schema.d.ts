@@ -98,7 +98,7 @@ export interface paths {
         get: operations["getCategory"];
         /**
          * Create or replace the Category with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCategory"];
         post?: never;
@@ -174,7 +174,7 @@ export interface paths {
         get: operations["getCustomer"];
         /**
          * Create or replace the Customer with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCustomer"];
         post?: never;
@@ -250,7 +250,7 @@ export interface paths {
         get: operations["getProduct"];
         /**
          * Create or replace the Product with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceProduct"];
         post?: never;
@@ -326,7 +326,7 @@ export interface paths {
         get: operations["getOrder"];
         /**
          * Create or replace the Order with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrder"];
         post?: never;
@@ -402,7 +402,7 @@ export interface paths {
         get: operations["getOrderItem"];
         /**
          * Create or replace the OrderItem with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrderItem"];
         post?: never;
@@ -1569,7 +1569,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1649,7 +1649,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1662,8 +1662,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1715,7 +1724,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1784,7 +1793,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2250,7 +2259,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2330,7 +2339,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2343,8 +2352,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2396,7 +2414,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2465,7 +2483,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3006,7 +3024,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3086,7 +3104,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3099,8 +3117,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3152,7 +3179,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3221,7 +3248,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3762,7 +3789,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3842,7 +3869,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3855,8 +3882,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3908,7 +3944,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3977,7 +4013,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4494,7 +4530,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4574,7 +4610,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4587,8 +4623,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4640,7 +4685,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4709,7 +4754,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4782,7 +4827,7 @@ export interface operations {
     importCategory: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4832,7 +4877,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4882,7 +4927,7 @@ export interface operations {
     importCustomer: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4932,7 +4977,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,7 +5027,7 @@ export interface operations {
     importProduct: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5032,7 +5077,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5082,7 +5127,7 @@ export interface operations {
     importOrder: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5132,7 +5177,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5182,7 +5227,7 @@ export interface operations {
     importOrderItem: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5232,7 +5277,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
