@@ -56,10 +56,12 @@ export class ReadPool {
   private closed = false
 
   constructor (private readonly options: ReadPoolOptions) {
-    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn())
+    // one worker at once, so the first reads find it ready; the others when reads overlap
+    this.slots.push(this.spawn())
+    for (let i = 1; i < options.size; i++) this.slots.push(emptySlot())
   }
 
-  private spawn (slot: Slot = { worker: undefined, job: undefined, ready: Promise.resolve() }): Slot {
+  private spawn (slot: Slot = emptySlot()): Slot {
     const { file, timeoutMs } = this.options
     const worker = startWorker({ relataReadWorker: true, file, busyTimeoutMs: timeoutMs })
     // idle workers must not keep a process alive that forgot to close the store
@@ -74,7 +76,7 @@ export class ReadPool {
     return slot
   }
 
-  /** Resolves when every worker has opened the file, so that start-up pays their start, not the first reads. */
+  /** Resolves when the first worker has opened the file, so that start-up pays its start, not the first reads. */
   async started (): Promise<void> {
     await Promise.all(this.slots.map(slot => slot.ready))
   }
@@ -174,6 +176,10 @@ export class ReadPool {
       job.reject(closedError(job.what))
     }
   }
+}
+
+function emptySlot (): Slot {
+  return { worker: undefined, job: undefined, ready: Promise.resolve() }
 }
 
 function closedError (what: string): StoreUnavailableError {
