@@ -56,9 +56,7 @@ export class ReadPool {
   private closed = false
 
   constructor (private readonly options: ReadPoolOptions) {
-    // one worker at once, so the first reads find it ready; the others when reads overlap
-    this.slots.push(this.spawn())
-    for (let i = 1; i < options.size; i++) this.slots.push(emptySlot())
+    for (let i = 0; i < options.size; i++) this.slots.push(this.spawn())
   }
 
   private spawn (slot: Slot = emptySlot()): Slot {
@@ -76,7 +74,7 @@ export class ReadPool {
     return slot
   }
 
-  /** Resolves when the first worker has opened the file, so that start-up pays its start, not the first reads. */
+  /** Resolves when every worker has opened the file, so that start-up pays their start, not the first reads. */
   async started (): Promise<void> {
     await Promise.all(this.slots.map(slot => slot.ready))
   }
