@@ -1,16 +1,17 @@
-// The healer on its own: coalesced runs, overdue reporting, stopping, and failures that leave
-// every record parked for the next pass.
+// The healer on its own: coalesced runs, overdue reporting, stopping, failures that leave every
+// record parked for the next pass, and pokes that read only the records waiting on the written ids.
 import t from 'tap'
 import { StoreUnavailableError } from '../../../src/errors.js'
 import { Healer, type PassReport } from '../../../src/integrity/healer.js'
+import { parkedRecord } from '../../../src/integrity/parked.js'
 import { buildMetadata, storeEntities } from '../../../src/relata.js'
 import { createMemoryStore } from '../../../src/store/memory/memory-store.js'
-import type { Store } from '../../../src/store/store.js'
+import type { FindQuery, Store, StreamQuery } from '../../../src/store/store.js'
 import { integrityModel } from '../../integrity-model.js'
 
 const metadata = buildMetadata(integrityModel)
 const parkedItem = (id: string, orderId: string, parkedAt: string) =>
-  ({ id, rev: `r-${id}`, doc: { id, orderId }, missing: [{ property: 'orderId', target: 'Order', id: orderId }], parkedAt })
+  parkedRecord({ id, orderId }, [{ property: 'orderId', target: 'Order', id: orderId }], `r-${id}`, parkedAt)
 
 function setup (store: Store = createMemoryStore({ entities: storeEntities(metadata) }), now = Date.now) {
   const reports: PassReport[] = []
@@ -24,15 +25,16 @@ t.test('runs asked for during a pass are coalesced into one more pass', async t 
   await store.upsertMany('Order', [{ id: 'o1', customerId: 'c' }])
   const first = healer.run()
   const second = healer.run()
-  const third = healer.poke('Order')
+  const third = healer.poke('Order', ['o1'])
   t.equal(await first, 1)
   t.equal(await second, 1, 'the same run')
   t.equal(await third, 1)
-  t.equal(reports.length, 2, 'one pass, then one more for the calls made while it ran')
-  t.equal(healer.poke('Customer'), undefined, 'nothing waits for customers')
-  t.equal(healer.poke('Order'), undefined, 'nothing is parked any more')
+  t.equal(reports.length, 2, 'one sweep, then one more for the runs asked for while it ran')
+  t.equal(healer.poke('Customer', ['c']), undefined, 'nothing waits for customers')
+  t.equal(healer.poke('Order', ['o1']), undefined, 'nothing is parked any more')
   healer.parked('OrderItem', 1)
-  t.ok(healer.poke('Order') instanceof Promise, 'a park makes pokes look again')
+  t.ok(healer.poke('Order', ['o2']) instanceof Promise, 'a park makes pokes look again')
+  t.equal(healer.poke('Order', []), undefined, 'no ids, nothing to look up')
   await healer.run()
 })
 
@@ -62,4 +64,60 @@ t.test('a failing store fails the run and leaves every record parked; stop ends 
   await healer.stop()
   await t.rejects(running, StoreUnavailableError)
   t.equal(await healer.run(), 0, 'a stopped healer heals nothing')
+})
+
+/** A memory store that counts the parked records and parents its calls hand out, per entity. */
+function countingStore () {
+  const store = createMemoryStore({ entities: storeEntities(metadata) })
+  const read = new Map<string, number>()
+  const add = (entity: string, docs: unknown[]) => read.set(entity, (read.get(entity) ?? 0) + docs.length)
+  const counting: Store = Object.create(store, {
+    getMany: { value: async (entity: string, ids: string[]) => { const d = await store.getMany(entity, ids); add(entity, d); return d } },
+    find: { value: async (entity: string, q: FindQuery) => { const r = await store.find(entity, q); add(entity, r.items); return r } },
+    stream: {
+      value: async function * (entity: string, q: StreamQuery) {
+        for await (const batch of store.stream(entity, q)) { add(entity, batch); yield batch }
+      }
+    }
+  })
+  return { store, counting, read }
+}
+
+t.test('a poke reads only the records waiting on the written ids, then those waiting on the healed ones', async t => {
+  const { store, counting, read } = countingStore()
+  const healer = new Healer(metadata, counting, { batchSize: 2, maxAgeMs: 60_000 })
+  const at = new Date().toISOString()
+  const items = Array.from({ length: 300 }, (_, i) => parkedItem(`i${i}`, `o${i % 100}`, at))
+  await store.upsertMany('Parked_OrderItem', items)
+  const category = (id: string, parentId: string) =>
+    parkedRecord({ id, parentId }, [{ property: 'parentId', target: 'Category', id: parentId }], `r-${id}`, at)
+  await store.upsertMany('Parked_Category', [category('b', 'a'), category('c', 'b'), category('x', 'y')])
+  await store.upsertMany('Order', [{ id: 'o7', customerId: 'c' }])
+
+  t.equal(await healer.poke('Order', ['o7']), 3)
+  t.same(Object.fromEntries(read), { Parked_OrderItem: 3, Order: 2 },
+    'the 3 records waiting of 300, and their order once per batch of 2')
+  const stored = await store.find('OrderItem', { page: 1, size: 10 })
+  t.same(stored.items.map(doc => doc.id).sort(), ['i107', 'i207', 'i7'])
+  t.equal((await store.find('Parked_OrderItem', { page: 1, size: 1 })).total, 297)
+
+  read.clear()
+  await store.upsertMany('Category', [{ id: 'a' }])
+  t.equal(await healer.poke('Category', ['a']), 2, 'b, then c that waited on b')
+  t.same(Object.fromEntries(read), { Parked_Category: 2, Category: 2 }, 'b then c, and their parents a then b')
+  t.equal((await store.find('Parked_Category', { page: 1, size: 10 })).total, 1, 'x still waits for y')
+})
+
+t.test('a sweep finds records no poke can (parked before the index existed) and heals what waits on them', async t => {
+  const { store, healer, reports } = setup()
+  const at = new Date().toISOString()
+  // a record written by an earlier version: no waitsOn_ property to find it by
+  await store.upsertMany('Parked_Category', [
+    { id: 'b', rev: '1', doc: { id: 'b', parentId: 'a' }, missing: [{ property: 'parentId', target: 'Category', id: 'a' }], parkedAt: at },
+    parkedRecord({ id: 'c', parentId: 'b' }, [{ property: 'parentId', target: 'Category', id: 'b' }], '1', at)
+  ])
+  await store.upsertMany('Category', [{ id: 'a' }])
+  t.equal(await healer.run(), 2)
+  t.equal(reports.length, 1, 'one sweep; c was found through the index after b healed')
+  t.same((await store.find('Category', { page: 1, size: 10 })).items.map(doc => doc.id), ['a', 'b', 'c'])
 })
