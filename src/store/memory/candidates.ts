@@ -18,7 +18,7 @@ function pinnedIds (table: MemoryTable, condition: Condition | undefined): Set<s
   }
   if (condition.op !== 'eq' && condition.op !== 'in') return undefined
   if (!table.refs.has(condition.field)) return undefined
-  const values: readonly Scalar[] = condition.op === 'eq' ? [condition.value] : condition.values
+  const values: readonly Scalar[] = 'values' in condition ? condition.values : [condition.value]
   // the index holds string values only: another operand (null matches a missing field) needs a scan
   if (!values.every(value => typeof value === 'string')) return undefined
   const ids = new Set<string>()
