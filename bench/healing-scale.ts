@@ -63,7 +63,8 @@ async function main (): Promise<void> {
     for (let start = 0; start < RECORDS; start += CHUNK) {
       const chunk = Array.from({ length: Math.min(CHUNK, RECORDS - start) }, (_, k) => {
         const i = start + k
-        return { id: `item-${String(i).padStart(7, '0')}`, orderId: `ord-${Math.floor(i / ITEMS_PER_ORDER)}`, quantity: 1 }
+        const orderId = `ord-${Math.floor(i / ITEMS_PER_ORDER)}`
+        return { id: `item-${String(i).padStart(7, '0')}`, orderId, quantity: 1 }
       })
       const { parked } = await items.write(chunk)
       if (parked.length !== chunk.length) throw new Error(`parked ${parked.length} of ${chunk.length}`)
@@ -94,7 +95,8 @@ async function main (): Promise<void> {
     console.log(`\n### ${WRITES.toLocaleString('en-US')} single-order writes, each healing ${ITEMS_PER_ORDER} of ` +
       `${RECORDS.toLocaleString('en-US')} parked records (${STORE})\n`)
     console.log(markdownTable(
-      ['poke', 'writes', 'ms per write + heal (mean)', 'p50', 'p99', 'parked rows read per poke', 'round trips per poke'],
+      ['poke', 'writes', 'ms per write + heal (mean)', 'p50', 'p99', 'parked rows read per poke',
+        'round trips per poke'],
       [[lookup, WRITES, mean, percentile(ms, 0.5), percentile(ms, 0.99), rows / WRITES, roundTrips / WRITES]]))
   } finally {
     await store.close()

@@ -206,7 +206,8 @@ export class Healer {
   async #healBatch (meta: EntityMetadata, records: readonly ParkedRecord[]): Promise<Set<string>> {
     const complete = await this.#complete(records)
     const moves = complete.map(r => ({ id: r.id, rev: r.rev, doc: r.doc }))
-    const moved = new Set(moves.length === 0 ? [] : await this.store.moveMany(parkedEntity(meta.name), meta.name, moves))
+    const from = parkedEntity(meta.name)
+    const moved = new Set(moves.length === 0 ? [] : await this.store.moveMany(from, meta.name, moves))
     this.options.observer?.batch?.(meta.name, records.length, moved.size)
     if (moved.size > 0 && this.#waiters.has(meta.name)) this.#remember(meta.name, moved)
     return moved

@@ -6,7 +6,8 @@ import { Healer, type PassReport } from '../../../src/integrity/healer.js'
 import { parkedRecord } from '../../../src/integrity/parked.js'
 import { buildMetadata, storeEntities } from '../../../src/relata.js'
 import { createMemoryStore } from '../../../src/store/memory/memory-store.js'
-import type { FindQuery, Store, StreamQuery } from '../../../src/store/store.js'
+import type { Store } from '../../../src/store/store.js'
+import { rowCounter } from '../../support/row-counter.js'
 import { integrityModel } from '../../integrity-model.js'
 
 const metadata = buildMetadata(integrityModel)
@@ -15,7 +16,8 @@ const parkedItem = (id: string, orderId: string, parkedAt: string) =>
 
 function setup (store: Store = createMemoryStore({ entities: storeEntities(metadata) }), now = Date.now) {
   const reports: PassReport[] = []
-  const healer = new Healer(metadata, store, { batchSize: 2, maxAgeMs: 60_000, now, observer: { pass: report => reports.push(report) } })
+  const observer = { pass: (report: PassReport) => reports.push(report) }
+  const healer = new Healer(metadata, store, { batchSize: 2, maxAgeMs: 60_000, now, observer })
   return { store, healer, reports }
 }
 
@@ -56,7 +58,8 @@ t.test('a failing store fails the run and leaves every record parked; stop ends 
   const store = createMemoryStore({ entities: storeEntities(metadata) })
   await store.upsertMany('Parked_OrderItem', [parkedItem('i1', 'o1', new Date().toISOString())])
   await store.upsertMany('Order', [{ id: 'o1', customerId: 'c' }])
-  const failing: Store = Object.create(store, { moveMany: { value: async () => { throw new StoreUnavailableError('down') } } })
+  const down = async () => { throw new StoreUnavailableError('down') }
+  const failing: Store = Object.create(store, { moveMany: { value: down } })
   const { healer } = setup(failing)
   await t.rejects(healer.run(), StoreUnavailableError)
   t.equal((await store.find('Parked_OrderItem', { page: 1, size: 10 })).total, 1)
@@ -66,26 +69,10 @@ t.test('a failing store fails the run and leaves every record parked; stop ends 
   t.equal(await healer.run(), 0, 'a stopped healer heals nothing')
 })
 
-/** A memory store that counts the parked records and parents its calls hand out, per entity. */
-function countingStore () {
+t.test('a poke reads only the records waiting on the written ids, then those waiting on healed ones', async t => {
+  const counter = rowCounter()
   const store = createMemoryStore({ entities: storeEntities(metadata) })
-  const read = new Map<string, number>()
-  const add = (entity: string, docs: unknown[]) => read.set(entity, (read.get(entity) ?? 0) + docs.length)
-  const counting: Store = Object.create(store, {
-    getMany: { value: async (entity: string, ids: string[]) => { const d = await store.getMany(entity, ids); add(entity, d); return d } },
-    find: { value: async (entity: string, q: FindQuery) => { const r = await store.find(entity, q); add(entity, r.items); return r } },
-    stream: {
-      value: async function * (entity: string, q: StreamQuery) {
-        for await (const batch of store.stream(entity, q)) { add(entity, batch); yield batch }
-      }
-    }
-  })
-  return { store, counting, read }
-}
-
-t.test('a poke reads only the records waiting on the written ids, then those waiting on the healed ones', async t => {
-  const { store, counting, read } = countingStore()
-  const healer = new Healer(metadata, counting, { batchSize: 2, maxAgeMs: 60_000 })
+  const healer = new Healer(metadata, counter.wrap(store), { batchSize: 2, maxAgeMs: 60_000 })
   const at = new Date().toISOString()
   const items = Array.from({ length: 300 }, (_, i) => parkedItem(`i${i}`, `o${i % 100}`, at))
   await store.upsertMany('Parked_OrderItem', items)
@@ -95,25 +82,26 @@ t.test('a poke reads only the records waiting on the written ids, then those wai
   await store.upsertMany('Order', [{ id: 'o7', customerId: 'c' }])
 
   t.equal(await healer.poke('Order', ['o7']), 3)
-  t.same(Object.fromEntries(read), { Parked_OrderItem: 3, Order: 2 },
+  t.same(counter.rows(), { Parked_OrderItem: 3, Order: 2 },
     'the 3 records waiting of 300, and their order once per batch of 2')
   const stored = await store.find('OrderItem', { page: 1, size: 10 })
   t.same(stored.items.map(doc => doc.id).sort(), ['i107', 'i207', 'i7'])
   t.equal((await store.find('Parked_OrderItem', { page: 1, size: 1 })).total, 297)
 
-  read.clear()
+  counter.reset()
   await store.upsertMany('Category', [{ id: 'a' }])
   t.equal(await healer.poke('Category', ['a']), 2, 'b, then c that waited on b')
-  t.same(Object.fromEntries(read), { Parked_Category: 2, Category: 2 }, 'b then c, and their parents a then b')
+  t.same(counter.rows(), { Parked_Category: 2, Category: 2 }, 'b then c, and their parents a then b')
   t.equal((await store.find('Parked_Category', { page: 1, size: 10 })).total, 1, 'x still waits for y')
 })
 
-t.test('a sweep finds records no poke can (parked before the index existed) and heals what waits on them', async t => {
+t.test('a sweep finds records no poke can (parked before the index) and heals what waits on them', async t => {
   const { store, healer, reports } = setup()
   const at = new Date().toISOString()
   // a record written by an earlier version: no waitsOn_ property to find it by
+  const categoryA = { property: 'parentId', target: 'Category', id: 'a' }
   await store.upsertMany('Parked_Category', [
-    { id: 'b', rev: '1', doc: { id: 'b', parentId: 'a' }, missing: [{ property: 'parentId', target: 'Category', id: 'a' }], parkedAt: at },
+    { id: 'b', rev: '1', doc: { id: 'b', parentId: 'a' }, missing: [categoryA], parkedAt: at },
     parkedRecord({ id: 'c', parentId: 'b' }, [{ property: 'parentId', target: 'Category', id: 'b' }], '1', at)
   ])
   await store.upsertMany('Category', [{ id: 'a' }])
