@@ -97,7 +97,8 @@ async function main (): Promise<void> {
     console.log(markdownTable(
       ['poke', 'writes', 'ms per write + heal (mean)', 'p50', 'p99', 'parked rows read per poke',
         'round trips per poke'],
-      [[lookup, WRITES.toLocaleString('en-US'), mean, percentile(ms, 0.5), percentile(ms, 0.99), rows / WRITES, roundTrips / WRITES]]))
+      [[lookup, WRITES.toLocaleString('en-US'), mean, percentile(ms, 0.5), percentile(ms, 0.99),
+        rows / WRITES, roundTrips / WRITES]]))
   } finally {
     await store.close()
     await rm(dir, { recursive: true, force: true })
