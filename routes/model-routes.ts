@@ -1,8 +1,9 @@
 // GET /api/_model: the relationship metadata (entities, parents, children, routes) for clients
-// and tools that adapt to the model instead of hard-coding it.
+// and tools that adapt to the model instead of hard-coding it; for an API key limited to some
+// entities, only those and the relationships between them.
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
-import { describeModel } from '../src/metadata/model-description.js'
+import { describeModel, type ModelDescription } from '../src/metadata/model-description.js'
 import { problem } from './schemas.js'
 
 const Names = (description: string) => Type.Array(Type.String(), { description })
@@ -33,20 +34,25 @@ export const ModelSchema = Type.Object({
 
 const modelRoutes: FastifyPluginAsync = async function modelRoutes (app) {
   const model = describeModel(app.relata.metadata)
+  // one description per entity list: as many as API_KEYS has keys
+  const scoped = new Map<string, ModelDescription>()
   app.get('/api/_model', {
     schema: {
       tags: ['Model'],
       operationId: 'getModel',
       summary: 'The model: entities, their parents, children and routes',
-      description: 'The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram.',
+      description: 'The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram. An API key limited to some entities sees only those, and only the relationships between them.',
       response: {
         200: ModelSchema,
-        401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
-        403: problem('The API key is limited to some entities, so it may not read the whole model')
+        401: problem('An API key is required (when the server has keys configured) and was missing or wrong')
       }
     }
-  }, async function getModel () {
-    return model
+  }, async function getModel (request) {
+    const scope = request.entityScope
+    if (!scope.limited) return model
+    let described = scoped.get(scope.cacheKey)
+    if (described === undefined) scoped.set(scope.cacheKey, described = describeModel(app.relata.metadata, scope))
+    return described
   })
 }
 
