@@ -1,0 +1,73 @@
+// Entity-limited keys beyond the entity routes' reads: /api/_model shows only the key's
+// entities and the relationships between them; /api/_parked/<route> follows its entity; a write
+// whose reject or park check reads a parent outside the key's entities is refused before it runs.
+import t from 'tap'
+import { build } from '../helper.js'
+import { integrityModel } from '../integrity-model.js'
+
+const READ = 'read-key-0123456789abcdef'
+const ORDERS = 'orders-key-0123456789abcdef'
+const SALES = 'sales-key-0123456789abcdef'
+const ITEMS = 'items-key-0123456789abcdef'
+const API_KEYS = `${READ}:read,${ORDERS}:write:Order+OrderItem,${SALES}:write:Customer+Order+OrderItem,${ITEMS}:write:OrderItem`
+const headers = (key: string) => ({ 'x-api-key': key })
+
+t.test('/api/_model shows a limited key its entities and the relationships between them', async t => {
+  const app = await build(t, { env: { API_KEYS } })
+  const every = (await app.inject({ url: '/api/_model', headers: headers(READ) })).json()
+  t.same(every.entities.map((e: { name: string }) => e.name), ['Category', 'Customer', 'Product', 'Order', 'OrderItem'])
+  const res = await app.inject({ url: '/api/_model', headers: headers(ORDERS) })
+  t.equal(res.statusCode, 200)
+  const { entities } = res.json()
+  t.same(entities.map((e: { name: string }) => e.name), ['Order', 'OrderItem'])
+  const [order, item] = entities
+  t.same(order.parents, [], 'customerId leads to Customer, outside the key')
+  t.same(order.children, [{ child: 'OrderItem', property: 'orderId', key: 'OrderItem.orderId' }])
+  t.same(item.parents, [{ property: 'orderId', target: 'Order' }], 'productId leads to Product, outside the key')
+  t.same(order.properties, every.entities[3].properties, 'properties are the whole entity\'s')
+  t.equal((await app.inject('/api/_model')).statusCode, 401, 'still needs a key')
+})
+
+t.test('writes whose integrity check reads a parent outside the key are refused, naming it', async t => {
+  const app = await build(t, { model: integrityModel, env: { API_KEYS } })
+  const order = { id: 'o1', customerId: 'c1', total: 1 }
+  const refused = await app.inject({ method: 'POST', url: '/api/orders', payload: order, headers: headers(ORDERS) })
+  t.equal(refused.statusCode, 403)
+  t.match(refused.headers['content-type'], /^application\/problem\+json/)
+  t.match(refused.json(), {
+    type: 'urn:relata:problem:forbidden',
+    detail: 'writing Order (customerId checks that its parent exists) reaches Customer, and this API key is limited to Order, OrderItem',
+    errors: [{ path: '/customerId' }]
+  })
+  for (const method of ['PUT', 'PATCH'] as const) {
+    const res = await app.inject({ method, url: '/api/orders/o1', payload: order, headers: headers(ORDERS) })
+    t.equal(res.statusCode, 403, `${method} too`)
+  }
+  const imported = await app.inject({ method: 'POST', url: '/api/orders/import', payload: JSON.stringify(order), headers: { ...headers(ORDERS), 'content-type': 'application/x-ndjson' } })
+  t.equal(imported.statusCode, 403, 'and an import, whose answer would tell which customers exist')
+  t.equal((await app.relata.store.find('Order', { page: 1, size: 10 })).total, 0, 'nothing was written')
+
+  const rejected = await app.inject({ method: 'POST', url: '/api/orders', payload: order, headers: headers(SALES) })
+  t.equal(rejected.statusCode, 422, 'a key with Customer learns that c1 is missing')
+  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ann' }, headers: headers(SALES) })).statusCode, 201)
+  t.equal((await app.inject({ method: 'POST', url: '/api/orders', payload: order, headers: headers(SALES) })).statusCode, 201)
+  const item = { id: 'i1', orderId: 'o2', productId: 'p1', quantity: 1 }
+  const parked = await app.inject({ method: 'POST', url: '/api/order-items', payload: item, headers: headers(ITEMS) })
+  t.equal(parked.statusCode, 403, 'parking checks the parent too')
+  t.match(parked.json().detail, /reaches Order, and this API key is limited to OrderItem$/)
+  t.equal((await app.inject({ method: 'POST', url: '/api/order-items', payload: item, headers: headers(ORDERS) })).statusCode, 202, 'parked')
+  t.equal((await app.inject({ method: 'DELETE', url: '/api/orders/o1', headers: headers(ORDERS) })).statusCode, 204, 'a delete reads no parent')
+})
+
+t.test('/api/_parked/<route> follows its entity', async t => {
+  const app = await build(t, { model: integrityModel, env: { API_KEYS } })
+  const item = { id: 'i1', orderId: 'o9', productId: 'p1', quantity: 1 }
+  t.equal((await app.inject({ method: 'POST', url: '/api/order-items', payload: item, headers: headers(ORDERS) })).statusCode, 202)
+  const listed = await app.inject({ url: '/api/_parked/order-items', headers: headers(ITEMS) })
+  t.equal(listed.statusCode, 200)
+  t.match(listed.json(), [{ id: 'i1', doc: { id: 'i1', orderId: 'o9' }, missing: [{ property: 'orderId', target: 'Order', id: 'o9' }] }])
+  const denied = await app.inject({ url: '/api/_parked/categories', headers: headers(ITEMS) })
+  t.equal(denied.statusCode, 403)
+  t.match(denied.json().detail, /\/api\/_parked\/categories reaches Category, and this API key is limited to OrderItem$/)
+  t.equal((await app.inject({ url: '/api/_parked/nothing', headers: headers(ITEMS) })).statusCode, 403, 'no entity: refused')
+})
