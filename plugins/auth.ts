@@ -35,7 +35,7 @@ interface StoredKey extends Omit<ApiKey, 'key'> {
 
 const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/]
 /** Routes outside the entities' that an entity-limited key may call: they answer within its scope. */
-const SCOPED = [/^\/api\/_model$/]
+const SCOPED = [/^\/api\/_model(\/diagram)?$/]
 const SCOPE = Symbol('entityScope')
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const CHALLENGE = 'Bearer realm="relata", charset="UTF-8"'
