@@ -2,6 +2,11 @@
 // entities and the relationships between them; /api/_parked/<route> follows its entity; a write
 // whose reject or park check reads a parent outside the key's entities is refused before it runs.
 import t from 'tap'
+import Fastify from 'fastify'
+import authPlugin from '../../plugins/auth.js'
+import problemsPlugin from '../../plugins/problems.js'
+import { buildMetadata } from '../../src/relata.js'
+import { sampleModel } from '../../src/sample/sample-model.js'
 import { build } from '../helper.js'
 import { integrityModel } from '../integrity-model.js'
 
@@ -70,4 +75,20 @@ t.test('/api/_parked/<route> follows its entity', async t => {
   t.equal(denied.statusCode, 403)
   t.match(denied.json().detail, /\/api\/_parked\/categories reaches Category, and this API key is limited to OrderItem$/)
   t.equal((await app.inject({ url: '/api/_parked/nothing', headers: headers(ITEMS) })).statusCode, 403, 'no entity: refused')
+})
+
+t.test('the plugin alone puts the key\'s entity scope on the request', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(problemsPlugin)
+  await app.register(authPlugin, { apiKeys: `${READ}:read,${ORDERS}:read:OrderItem+Order`, metadata: buildMetadata(sampleModel) })
+  app.get('/api/orders', async request => ({ limited: request.entityScope.limited, names: request.entityScope.names ?? null }))
+  t.same((await app.inject({ url: '/api/orders', headers: headers(ORDERS) })).json(), { limited: true, names: ['Order', 'OrderItem'] })
+  t.same((await app.inject({ url: '/api/orders', headers: headers(READ) })).json(), { limited: false, names: null })
+  const open = Fastify()
+  t.teardown(() => open.close())
+  await open.register(problemsPlugin)
+  await open.register(authPlugin, { apiKeys: undefined, metadata: buildMetadata(sampleModel) })
+  open.get('/api/orders', async request => ({ limited: request.entityScope.limited }))
+  t.same((await open.inject('/api/orders')).json(), { limited: false }, 'without keys, every entity')
 })
