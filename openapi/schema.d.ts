@@ -529,7 +529,7 @@ export interface paths {
         };
         /**
          * The model: entities, their parents, children and routes
-         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram. An API key limited to some entities sees only those, and only the relationships between them.
+         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram. An API key limited to some entities sees only those, and only the references between them.
          */
         get: operations["getModel"];
         put?: never;

@@ -37,6 +37,7 @@ const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/]
 /** Routes outside the entities' that an entity-limited key may call: they answer within its scope. */
 const SCOPED = [/^\/api\/_model(\/diagram)?$/]
 const SCOPE = Symbol('entityScope')
+type ScopedRequest = FastifyRequest & { [SCOPE]?: EntityScope }
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const CHALLENGE = 'Bearer realm="relata", charset="UTF-8"'
 
@@ -84,7 +85,7 @@ function checkWriteScope (meta: EntityMetadata, scope: EntityScope): void {
 
 export default fp<AuthOptions>(async function authPlugin (app, { apiKeys, metadata }) {
   app.decorateRequest('entityScope', {
-    getter (this: FastifyRequest & { [SCOPE]?: EntityScope }) {
+    getter (this: ScopedRequest) {
       return this[SCOPE] ?? EntityScope.EVERY
     }
   })
@@ -109,11 +110,15 @@ export default fp<AuthOptions>(async function authPlugin (app, { apiKeys, metada
     if (key.entityScope.limited) {
       const entity = entityOf(path, metadata)
       if (entity === undefined && !SCOPED.some(p => p.test(path))) {
-        return forbidden(request, reply, `${path} is not an entity route, and this API key is limited to ${key.entityScope.names!.join(', ')}`)
+        const limit = key.entityScope.names!.join(', ')
+        return forbidden(request, reply, `${path} is not an entity route, and this API key is limited to ${limit}`)
       }
-      if (entity !== undefined) key.entityScope.check(entity.name, path, '/')
-      if (entity !== undefined && needs === 'write' && request.method !== 'DELETE') checkWriteScope(entity, key.entityScope)
-      ;(request as FastifyRequest & { [SCOPE]?: EntityScope })[SCOPE] = key.entityScope
+      if (entity !== undefined) {
+        key.entityScope.check(entity.name, path, '/')
+        // a delete reads no parent
+        if (needs === 'write' && request.method !== 'DELETE') checkWriteScope(entity, key.entityScope)
+      }
+      ;(request as ScopedRequest)[SCOPE] = key.entityScope
     }
     request.log.debug({ apiKey: key.index + 1 }, 'authenticated')
   })

@@ -4,7 +4,10 @@
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequestError, ForbiddenError, MissingParentError, NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError, type FieldError } from '../src/errors.js'
+import {
+  BadRequestError, ForbiddenError, MissingParentError, NotFoundError, RelataError, RowBudgetError,
+  StoreUnavailableError, ValidationError, type FieldError
+} from '../src/errors.js'
 
 export interface Problem {
   type: string

@@ -69,9 +69,11 @@ function page (diagram: string, title: string): string {
 </head>
 <body>
 <h1>${title}: the model</h1>
-<p>Each line is a reference from a child to its parent, labelled with the reference property. <a href="/docs">API docs</a></p>
+<p>Each line is a reference from a child to its parent, labelled with the reference property.
+<a href="/docs">API docs</a></p>
 <form id="key-form">
-<label>API key <input id="api-key" type="password" autocomplete="off" placeholder="empty when the server has no keys"></label>
+<label>API key
+<input id="api-key" type="password" autocomplete="off" placeholder="empty when the server has no keys"></label>
 <button type="submit">Show what this key reaches</button>
 <span id="key-status" role="status"></span>
 </form>

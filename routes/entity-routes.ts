@@ -22,7 +22,8 @@ export interface EntityRoutesOptions {
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
   401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
-  403: problem('The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it)'),
+  403: problem('The API key lacks the scope (read or write) this request needs, ' +
+    'or the request reaches an entity outside its entity list (the detail names it)'),
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
@@ -77,7 +78,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...overBudget, ...errors }
     }
   }, async function stream (request, reply) {
-    const query = { ...parseQuery(meta, request.query, app.relata.metadata, request.entityScope), batchSize: streamBatchSize }
+    const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+    const query = { ...parsed, batchSize: streamBatchSize }
     const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
     const body = await ndjsonStream<unknown>(lines)
     return reply.type('application/x-ndjson').send(body)

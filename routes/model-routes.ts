@@ -36,6 +36,13 @@ export const ModelSchema = Type.Object({
   }), { description: 'Every entity of the model, in declaration order' })
 }, { description: 'The model and its relationships' })
 
+const SCOPED = 'An API key limited to some entities sees only those, and only the references between them.'
+const DESCRIPTION = {
+  model: 'The relationship metadata the server derived from the model at start-up; it does not change while ' +
+    `the server runs. /docs/model draws it as a diagram. ${SCOPED}`,
+  diagram: `The diagram /docs/model draws: one box per entity with its properties, one line per reference. ${SCOPED}`
+}
+
 const unauthorized = problem('An API key is required (when the server has keys configured) and was missing or wrong')
 
 /** One answer per entity scope: as many as API_KEYS has entity lists, plus the whole model. */
@@ -56,7 +63,7 @@ const modelRoutes: FastifyPluginAsync = async function modelRoutes (app) {
       tags: ['Model'],
       operationId: 'getModel',
       summary: 'The model: entities, their parents, children and routes',
-      description: 'The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram. An API key limited to some entities sees only those, and only the relationships between them.',
+      description: DESCRIPTION.model,
       response: { 200: ModelSchema, 401: unauthorized }
     }
   }, async function getModel (request) {
@@ -67,7 +74,7 @@ const modelRoutes: FastifyPluginAsync = async function modelRoutes (app) {
       tags: ['Model'],
       operationId: 'getModelDiagram',
       summary: 'The model as a Mermaid entity-relationship diagram',
-      description: 'The diagram /docs/model draws: one box per entity with its properties, one line per reference. An API key limited to some entities sees only those, and only the references between them.',
+      description: DESCRIPTION.diagram,
       produces: [MERMAID],
       response: {
         200: { description: 'Mermaid `erDiagram` text', content: { [MERMAID]: { schema: Type.String() } } },

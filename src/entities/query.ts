@@ -87,8 +87,8 @@ function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): Chi
   return counted
 }
 
-function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection, model: RelationshipMetadata | undefined,
-  scope: EntityScope): ChildQueries | undefined {
+function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection,
+  model: RelationshipMetadata | undefined, scope: EntityScope): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const match = CHILD_PARAM.exec(name)

@@ -33,8 +33,10 @@ function describeEntity (meta: EntityMetadata, scope: EntityScope): EntityDescri
     properties: [...meta.properties],
     // Hidden properties (x-internal, writeOnly) are not named, as no response shows them.
     required: requiredOf(meta).filter(p => meta.properties.includes(p)),
-    parents: meta.parents.filter(p => scope.allows(p.target)).map(p => ({ property: p.property, target: p.target })),
-    children: meta.children.filter(c => scope.allows(c.child)).map(c => ({ child: c.child, property: c.property, key: c.key })),
+    parents: meta.parents.filter(p => scope.allows(p.target))
+      .map(p => ({ property: p.property, target: p.target })),
+    children: meta.children.filter(c => scope.allows(c.child))
+      .map(c => ({ child: c.child, property: c.property, key: c.key })),
     routes: { list: base, stream: `${base}/stream`, item: `${base}/{id}`, import: `${base}/import` }
   }
 }
