@@ -98,7 +98,7 @@ export interface paths {
         get: operations["getCategory"];
         /**
          * Create or replace the Category with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCategory"];
         post?: never;
@@ -174,7 +174,7 @@ export interface paths {
         get: operations["getCustomer"];
         /**
          * Create or replace the Customer with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCustomer"];
         post?: never;
@@ -250,7 +250,7 @@ export interface paths {
         get: operations["getProduct"];
         /**
          * Create or replace the Product with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceProduct"];
         post?: never;
@@ -326,7 +326,7 @@ export interface paths {
         get: operations["getOrder"];
         /**
          * Create or replace the Order with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrder"];
         post?: never;
@@ -402,7 +402,7 @@ export interface paths {
         get: operations["getOrderItem"];
         /**
          * Create or replace the OrderItem with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrderItem"];
         post?: never;
@@ -1579,7 +1579,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1659,7 +1659,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1672,8 +1672,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1725,7 +1734,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1794,7 +1803,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2260,7 +2269,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2340,7 +2349,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2353,8 +2362,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2406,7 +2424,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2475,7 +2493,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3016,7 +3034,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3096,7 +3114,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3109,8 +3127,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3162,7 +3189,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3231,7 +3258,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3772,7 +3799,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3852,7 +3879,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3865,8 +3892,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3918,7 +3954,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3987,7 +4023,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4504,7 +4540,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4584,7 +4620,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4597,8 +4633,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4650,7 +4695,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4719,7 +4764,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4792,7 +4837,7 @@ export interface operations {
     importCategory: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4842,7 +4887,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4892,7 +4937,7 @@ export interface operations {
     importCustomer: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4942,7 +4987,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4992,7 +5037,7 @@ export interface operations {
     importProduct: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5042,7 +5087,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5092,7 +5137,7 @@ export interface operations {
     importOrder: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5142,7 +5187,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5192,7 +5237,7 @@ export interface operations {
     importOrderItem: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5242,7 +5287,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -4,11 +4,29 @@ import { Type } from 'typebox'
 import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
 import { cursorOf } from '../src/entities/cursor.js'
 import { MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
+import { ID_RULE, ID_RULE_TEXT } from '../src/model/id-rule.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
 
+const idDescription = 'Id of the document: the one it was written with, or the ULID the server assigned'
+
+/** The id in the path of reads, patches and deletes: an id no write can make is simply not found. */
 export const IdParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 256, description: 'Id of the document: the one it was written with, or the ULID the server assigned', examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC'] })
+  id: Type.String({
+    minLength: ID_RULE.minLength,
+    maxLength: ID_RULE.maxLength,
+    description: `${idDescription}; ${ID_RULE_TEXT}`,
+    examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC']
+  })
+})
+
+/** The id in the path of a PUT, which may create the document: the whole id rule, checked by the write. */
+export const WriteIdParams = Type.Object({
+  id: Type.String({
+    ...ID_RULE,
+    description: `${idDescription}; ${ID_RULE_TEXT}`,
+    examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC']
+  })
 })
 
 const SCOPED_WITH = 'Under an API key limited to some entities, `all` and `depth` follow only the relationships ' +

@@ -7,8 +7,11 @@ import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
+import {
+  fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam, WriteIdParams
+} from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
+import { guardReservedSegments } from './reserved-segments.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
 import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
@@ -116,7 +119,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     const { stored, parked } = await api.write(request.body)
     if (parked.length > 0) return reply.code(202).send({ stored, parked })
     reply.code(201)
-    if (!Array.isArray(request.body)) reply.header('location', `${request.url.split('?')[0]!.replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    if (!Array.isArray(request.body)) {
+      reply.header('location', `${pathOf(request).replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    }
     return Array.isArray(request.body) ? stored : stored[0]
   })
 
@@ -126,13 +131,22 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `replace${meta.name}`,
       summary: `Create or replace the ${meta.name} with this id`,
-      description: 'The body is the whole document; its id, when present, must equal the one in the path.',
-      params: IdParams,
+      description: 'The body is the whole document; its id, when present, must equal the one in the path. ' +
+        'Answers 201 with a Location when it created the document, 200 when it replaced one.',
+      params: WriteIdParams,
       body: input,
-      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...errors }
+      response: {
+        200: { ...one, description: 'What was stored, replacing the document' },
+        201: { ...one, description: 'What was stored, a new document; Location is its URL' },
+        ...integrity,
+        ...errors
+      }
     }
   }, async function replace (request, reply) {
-    return answerOne(reply, await api.replace(request.params.id, request.body))
+    const { created, ...outcome } = await api.replace(request.params.id, request.body)
+    // the path is the new document's URL, as a POST's Location would give it
+    if (created && outcome.parked.length === 0) reply.code(201).header('location', pathOf(request))
+    return answerOne(reply, outcome)
   })
 
   app.patch('/:id', {
@@ -165,7 +179,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   })
 }
 
-/** 200 with the document stored, or 202 saying it was parked. */
+/** The request's URL without its query string. */
+function pathOf (request: FastifyRequest): string {
+  return request.url.split('?')[0]!
+}
+
+/** The status set (200 unless told), with the document stored; or 202 saying it was parked. */
 function answerOne (reply: FastifyReply, { stored, parked }: WriteOutcome): FastifyReply {
   return parked.length > 0 ? reply.code(202).send({ stored, parked }) : reply.send(stored[0])
 }
@@ -182,6 +201,7 @@ function cursorLinks (request: FastifyRequest, size: number, next: string | unde
 }
 
 export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {
+  guardReservedSegments(app, app.relata.metadata.all().map(meta => meta.route))
   for (const meta of app.relata.metadata.all()) {
     app.register(entityRoutes, { prefix: `/api/${meta.route}`, meta, streamBatchSize })
   }
