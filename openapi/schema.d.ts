@@ -529,9 +529,29 @@ export interface paths {
         };
         /**
          * The model: entities, their parents, children and routes
-         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram.
+         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram. An API key limited to some entities sees only those, and only the references between them.
          */
         get: operations["getModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/_model/diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model as a Mermaid entity-relationship diagram
+         * @description The diagram /docs/model draws: one box per entity with its properties, one line per reference. An API key limited to some entities sees only those, and only the references between them.
+         */
+        get: operations["getModelDiagram"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1108,7 +1128,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1230,7 +1250,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1299,7 +1319,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1338,7 +1358,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1459,7 +1479,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1491,7 +1511,7 @@ export interface operations {
     getCategory: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1605,7 +1625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1698,7 +1718,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1758,7 +1778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1834,7 +1854,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1873,7 +1893,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1970,7 +1990,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,7 +2059,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2078,7 +2098,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2174,7 +2194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2206,7 +2226,7 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2295,7 +2315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2388,7 +2408,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2448,7 +2468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2524,7 +2544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2563,7 +2583,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2685,7 +2705,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2754,7 +2774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2793,7 +2813,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2914,7 +2934,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2946,7 +2966,7 @@ export interface operations {
     getProduct: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3060,7 +3080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +3173,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3213,7 +3233,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3289,7 +3309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3328,7 +3348,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3450,7 +3470,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3519,7 +3539,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3558,7 +3578,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3679,7 +3699,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3711,7 +3731,7 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3825,7 +3845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3918,7 +3938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3978,7 +3998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4054,7 +4074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4096,7 +4116,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4208,7 +4228,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4277,7 +4297,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4319,7 +4339,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4430,7 +4450,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4462,7 +4482,7 @@ export interface operations {
     getOrderItem: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4566,7 +4586,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4659,7 +4679,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4719,7 +4739,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4795,7 +4815,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5390,8 +5410,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key is limited to some entities, so it may not read the whole model */
-            403: {
+        };
+    };
+    getModelDiagram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mermaid `erDiagram` text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/vnd.mermaid": string;
+                };
+            };
+            /** @description An API key is required (when the server has keys configured) and was missing or wrong */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -29,11 +29,14 @@ export const WriteIdParams = Type.Object({
   })
 })
 
+const SCOPED_WITH = 'Under an API key limited to some entities, `all` and `depth` follow only the relationships ' +
+  'to those entities, and naming one outside them is a 403.'
+
 export function withParam (meta: EntityMetadata) {
   const names = validWithNames(meta)
   return Type.Optional(Type.String({
     maxLength: MAX_WITH_LENGTH,
-    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches (\`customerId.regionId\`, \`OrderItem.productId\`; \`Child.refProp\` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents.`,
+    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches (\`customerId.regionId\`, \`OrderItem.productId\`; \`Child.refProp\` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. ${SCOPED_WITH}`,
     examples: ['all', ...(names.length > 1 ? [names[1]!] : [])]
   }))
 }

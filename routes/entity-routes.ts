@@ -25,7 +25,8 @@ export interface EntityRoutesOptions {
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
   401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
-  403: problem('The API key lacks the scope (read or write) or the entity this request needs'),
+  403: problem('The API key lacks the scope (read or write) this request needs, ' +
+    'or the request reaches an entity outside its entity list (the detail names it)'),
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
@@ -59,7 +60,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     }
   }, async function list (request, reply) {
     const { page, size } = request.query
-    const query = parseQuery(meta, request.query, app.relata.metadata)
+    const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
     const result = await api.list({ ...query, page, size })
     reply.header('x-total-count', result.total)
     const keyset = query.after !== undefined || request.query.cursor === true
@@ -80,7 +81,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...overBudget, ...errors }
     }
   }, async function stream (request, reply) {
-    const query = { ...parseQuery(meta, request.query, app.relata.metadata), batchSize: streamBatchSize }
+    const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+    const query = { ...parsed, batchSize: streamBatchSize }
     const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
     const body = await ndjsonStream<unknown>(lines)
     return reply.type('application/x-ndjson').send(body)
@@ -97,7 +99,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
   }, async function get (request, reply) {
-    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata)
+    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
     const found = await getTellingPending(api, reply, request.params.id, selection, graph)
     if (request.query.shape !== 'normalized') return found
     return { ...normalize([found], selection), links: { self: request.url } }

@@ -4,6 +4,7 @@ import { BadRequestError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
+import { selectsNothing } from '../graph/parse-with.js'
 import type { RowBudget } from '../graph/row-budget.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
@@ -160,7 +161,7 @@ export class EntityApi {
     const outcome = check === undefined
       ? { stored: await this.store.upsertMany(this.meta.name, docs as Doc[]), parked: [] }
       : await check.write(docs as Doc[], where)
-    if (outcome.stored.length > 0) events?.stored(this.meta.name)
+    if (outcome.stored.length > 0) events?.stored(this.meta.name, outcome.stored.map(doc => doc.id))
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
@@ -269,9 +270,8 @@ export class EntityApi {
    */
   async #answer (docs: Doc[], selection: Selection | undefined, request: GetRequest): Promise<Array<Doc | Graph>> {
     const counts = request.counts ?? []
-    if ((selection === undefined || (selection.parents.length === 0 && selection.children.length === 0)) && counts.length === 0) {
-      return trimFields(docs, request.fields, undefined)
-    }
+    // `with=all` under an entity scope may keep no relationship: still a graph, as `with` promised
+    if (selectsNothing(selection) && counts.length === 0) return trimFields(docs, request.fields, undefined)
     const built = selection ?? { parents: [], children: [] }
     const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),
