@@ -9,6 +9,12 @@ import { constants } from 'node:zlib'
 
 export const COMPRESS_THRESHOLD = 1024
 
+/** Quality 4, the plugin's default (11 costs many times the CPU); giving params replaces it. */
+export const BROTLI_PARAMS = {
+  [constants.BROTLI_PARAM_QUALITY]: 4,
+  [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT
+}
+
 /** @fastify/compress's default list (text, JSON, XML) and NDJSON, which it does not know. */
 const COMPRESSIBLE = /^text\/(?!event-stream)|(?:\+|\/)(?:x-nd)?json(?:;|$)|(?:\+|\/)xml(?:;|$)/u
 
@@ -19,11 +25,7 @@ export default fp(async function compressionPlugin (app) {
     customTypes: COMPRESSIBLE,
     // a flush per write: each stream batch leaves the server when it is read from the store
     zlibOptions: { flush: constants.Z_SYNC_FLUSH },
-    // quality 4 is the plugin's default (11 costs many times the CPU); giving params replaces it
-    brotliOptions: {
-      flush: constants.BROTLI_OPERATION_FLUSH,
-      params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT }
-    },
+    brotliOptions: { flush: constants.BROTLI_OPERATION_FLUSH, params: BROTLI_PARAMS },
     // request bodies are not decompressed: no client of ours sends them compressed
     globalDecompression: false
   })

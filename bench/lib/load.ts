@@ -69,7 +69,8 @@ function summarize (results: readonly autocannon.Result[]): LoadResult {
   }
 }
 
-async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>, durationSec: number): Promise<autocannon.Result> {
+async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
+  durationSec: number): Promise<autocannon.Result> {
   const { paths, headers = {} } = options
   let next = 0
   const result = await autocannon({

@@ -24,7 +24,9 @@ async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
   try {
     await makeDirectory(dirname(path))
   } catch (error) {
-    throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${(error as Error).message})`, { cause: error })
+    const reason = (error as Error).message
+    throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${reason})`,
+      { cause: error })
   }
   return await openSqliteStore(path, options, settings)
 }

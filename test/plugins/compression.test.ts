@@ -77,7 +77,8 @@ function gatedStore (store: Store, gate: Promise<void>): Store {
 }
 
 for (const [encoding, decoder] of [['gzip', createGunzip], ['br', createBrotliDecompress]] as const) {
-  t.test(`an NDJSON stream is compressed (${encoding}) and flushed batch by batch`, t => streamsBatches(t, encoding, decoder))
+  t.test(`an NDJSON stream is compressed (${encoding}) and flushed batch by batch`,
+    t => streamsBatches(t, encoding, decoder))
 }
 
 async function streamsBatches (t: Test, encoding: string, decoder: () => Transform): Promise<void> {

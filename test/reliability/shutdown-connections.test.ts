@@ -27,7 +27,8 @@ async function bigShop (t: Test): Promise<Server> {
   const file = join(dir, 'shop.db')
   const store = await openStore(`sqlite:${file}`, { entities: storeEntities(buildMetadata(sampleModel)) })
   await seedSampleData(store)
-  await store.upsertMany('Order', sampleOrders({ customers: 20, products: 40, orders: ORDERS, itemsPerOrder: 0 }, 1000).orders)
+  const { orders } = sampleOrders({ customers: 20, products: 40, orders: ORDERS, itemsPerOrder: 0 }, 1000)
+  await store.upsertMany('Order', orders)
   await store.close()
   return await startServer(t, file, { SHUTDOWN_GRACE_MS: String(GRACE_MS), PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' })
 }
