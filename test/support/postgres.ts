@@ -1,0 +1,63 @@
+// The PostgreSQL server the tests run against: PG_TEST_URL, else the one .ci/postgres.sh
+// creates. Every store a test opens lives in a schema of its own (dropped when the store
+// closes), so test files and tests run in parallel on one database. An unreachable server
+// fails the tests: they never skip.
+import pg from 'pg'
+import { openStore } from '../../src/store/open-store.js'
+import type { Store, StoreOptions } from '../../src/store/store.js'
+
+export const PG_TEST_URL = process.env.PG_TEST_URL ?? 'postgres://relata_test:relata_test@127.0.0.1:5432/relata_test'
+
+let schemas = 0
+
+/** A fresh schema's name, unique across the processes of a test run. */
+export function schemaName (): string {
+  return `relata_test_${process.pid}_${++schemas}_${Date.now().toString(36)}`
+}
+
+/** PG_TEST_URL with its search_path set to `schema`. */
+export function schemaUrl (schema: string): string {
+  const url = new URL(PG_TEST_URL)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return url.toString()
+}
+
+/** Runs statements as the test role on a connection of its own. */
+export async function admin (sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: PG_TEST_URL })
+  await client.connect()
+  try {
+    return await client.query(sql, params)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function createSchema (): Promise<string> {
+  const schema = schemaName()
+  await admin(`CREATE SCHEMA "${schema}"`)
+  return schema
+}
+
+export async function dropSchema (schema: string): Promise<void> {
+  await admin(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+}
+
+/** Opens the store in a new, empty schema; closing the store drops the schema. */
+export async function openPostgresTestStore (options: StoreOptions): Promise<Store> {
+  const schema = await createSchema()
+  const store = await openStore(schemaUrl(schema), options)
+  const close = store.close.bind(store)
+  store.close = async function closeAndDrop () {
+    await close()
+    await dropSchema(schema)
+  }
+  return store
+}
+
+/** Ends every server connection of the application `relata` on this schema's database but ours. */
+export async function terminateRelataConnections (): Promise<number> {
+  const { rows } = await admin(`SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+    WHERE application_name = 'relata' AND datname = current_database() AND pid <> pg_backend_pid()`)
+  return Number((rows[0] as { n: string }).n)
+}
