@@ -125,7 +125,9 @@ class ConditionWriter {
     const value = Array.isArray(operand) ? `(${bind(this.params, operand, 'text[]')})` : bind(this.params, operand, 'text')
     const column = field.stringColumn
     if (field.isId) return `(${column!} ${operator} ${value})`
-    if (column !== undefined) return `coalesce(${column} ${operator} ${value}, false)`
+    // a ref column is NULL unless the value is a string; IS NOT NULL turns NULL into false and
+    // leaves the comparison itself free to use the column's index
+    if (column !== undefined) return `(${column} ${operator} ${value} AND ${column} IS NOT NULL)`
     return `(CASE WHEN ${typeSql(field)} = 'string' THEN (${field.text}) COLLATE "C" ${operator} ${value} ELSE false END)`
   }
 }
