@@ -15,10 +15,11 @@ export function schemaName (): string {
   return `relata_test_${process.pid}_${++schemas}_${Date.now().toString(36)}`
 }
 
-/** PG_TEST_URL with its search_path set to `schema`. */
-export function schemaUrl (schema: string): string {
+/** PG_TEST_URL with its search_path set to `schema`, and an application name to find its connections by. */
+export function schemaUrl (schema: string, applicationName?: string): string {
   const url = new URL(PG_TEST_URL)
   url.searchParams.set('options', `-c search_path=${schema}`)
+  if (applicationName !== undefined) url.searchParams.set('application_name', applicationName)
   return url.toString()
 }
 
@@ -55,9 +56,20 @@ export async function openPostgresTestStore (options: StoreOptions): Promise<Sto
   return store
 }
 
-/** Ends every server connection of the application `relata` on this schema's database but ours. */
-export async function terminateRelataConnections (): Promise<number> {
+/** Ends the server connections of one application (as named in schemaUrl); resolves to how many. */
+export async function terminateConnections (applicationName: string): Promise<number> {
   const { rows } = await admin(`SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
-    WHERE application_name = 'relata' AND datname = current_database() AND pid <> pg_backend_pid()`)
+    WHERE application_name = $1 AND pid <> pg_backend_pid()`, [applicationName])
   return Number((rows[0] as { n: string }).n)
+}
+
+/** Waits until a connection of the application waits for a lock. */
+export async function waitingOnLock (applicationName: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await admin(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+      [applicationName])
+    if (rows.length > 0) return
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+  throw new Error(`no connection of ${applicationName} waits for a lock`)
 }

@@ -3,7 +3,6 @@
 // statement, so one round trip, reported as one; a stream reads a server-side cursor, one
 // round trip per batch, on a connection of its own that is given back when the stream ends.
 import type pg from 'pg'
-import Cursor from 'pg-cursor'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
@@ -125,8 +124,12 @@ export class PostgresStore implements Store {
     return this.batches(entity, query)
   }
 
-  // One statement read through a cursor: the whole stream sees one snapshot, and each batch
-  // is one round trip. The connection is the stream's until it ends, fails or is abandoned.
+  // A server-side cursor (DECLARE … FETCH) in a transaction of the stream's own connection:
+  // the whole stream reads one snapshot, each batch is one FETCH, so one round trip, and
+  // statement_timeout bounds each FETCH (a driver-level portal would be bounded as one
+  // statement over the whole stream, and so cut a slow reader's stream). Opening costs BEGIN
+  // and DECLARE before the first FETCH. The connection is the stream's until it ends, fails or
+  // is abandoned; then ROLLBACK closes the cursor and the connection goes back to the pool.
   private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
     checkBatchSize(query.batchSize)
     checkAfter(query.after, query.sort)
@@ -135,32 +138,30 @@ export class PostgresStore implements Store {
     const params: unknown[] = []
     const filter = conditionSql(query.filter, table, 't0', params, this.lookup)
     const where = query.after === undefined ? filter : `${filter} AND ${afterSql(keys, table, 't0', query.after, params)}`
-    const sql = statements.streamSql(table.table, where, orderBySql(keys, table, 't0'))
     this.checkOpen(entity, 'stream')
     const client = await this.connect(entity)
     this.streaming.add(client)
-    let broken: Error | undefined
-    const cursor = client.query(new Cursor(sql, params))
+    let broken: unknown
     try {
+      await client.query('BEGIN READ ONLY')
+      await client.query(statements.declareSql(table.table, where, orderBySql(keys, table, 't0')), params)
       while (true) {
         this.checkOpen(entity, 'stream')
         this.options.onQuery?.(entity, 'stream')
-        let rows: Row[]
-        try {
-          rows = await cursor.read(query.batchSize) as Row[]
-        } catch (error) {
-          broken = error as Error
-          throw storeError(error, `stream of '${entity}'`)
-        }
-        if (rows.length > 0) yield rows.map(parseDoc)
+        const { rows } = await client.query(statements.fetchSql(query.batchSize))
+        if (rows.length > 0) yield (rows as Row[]).map(parseDoc)
         if (rows.length < query.batchSize) return
       }
+    } catch (error) {
+      broken = error
+      throw error instanceof StoreUnavailableError ? error : storeError(error, `stream of '${entity}'`)
     } finally {
       // close() may have released the connection already
-      const held = this.streaming.delete(client)
-      if (broken === undefined && !this.closed) await cursor.close().catch((error: Error) => { broken = error })
-      // a broken connection is destroyed, never handed to the next caller
-      if (held) client.release(broken ?? this.closed)
+      if (this.streaming.delete(client)) {
+        if (broken === undefined) await client.query('ROLLBACK').catch((error: unknown) => { broken = error })
+        // a broken connection is destroyed, never handed to the next caller
+        client.release(broken === undefined ? undefined : true)
+      }
     }
   }
 

@@ -47,9 +47,14 @@ export function countByRefsSql (table: string, column: string): string {
   return `SELECT ${column} AS ref, count(*) AS children FROM ${table} WHERE ${column} = ANY($1::text[]) GROUP BY ${column}`
 }
 
-/** Every match in order, for a server-side cursor that reads it batch by batch. */
-export function streamSql (table: string, where: string, orderBy: string): string {
-  return `SELECT body FROM ${table} AS t0 WHERE ${where} ORDER BY ${orderBy}`
+/** The stream's cursor over every match in order, read batch by batch by fetchSql. */
+export function declareSql (table: string, where: string, orderBy: string): string {
+  return `DECLARE relata_stream NO SCROLL CURSOR FOR SELECT body FROM ${table} AS t0 WHERE ${where} ORDER BY ${orderBy}`
+}
+
+/** The next batch of the stream's cursor; `size` is a checked positive integer. */
+export function fetchSql (size: number): string {
+  return `FETCH FORWARD ${size} FROM relata_stream`
 }
 
 /**
