@@ -145,12 +145,16 @@ export class PostgresStore implements Store {
     try {
       await client.query('BEGIN READ ONLY')
       await client.query(statements.declareSql(table.table, where, orderBySql(keys, table, 't0')), params)
+      // one row read ahead tells, with the last full batch, that no other read is needed
+      let ahead: Row[] = []
       while (true) {
         this.checkOpen(entity, 'stream')
         this.options.onQuery?.(entity, 'stream')
-        const { rows } = await client.query(statements.fetchSql(query.batchSize))
-        if (rows.length > 0) yield (rows as Row[]).map(parseDoc)
-        if (rows.length < query.batchSize) return
+        const wanted = query.batchSize + 1 - ahead.length
+        const rows = [...ahead, ...(await client.query(statements.fetchSql(wanted))).rows as Row[]]
+        ahead = rows.splice(query.batchSize)
+        if (rows.length > 0) yield rows.map(parseDoc)
+        if (ahead.length === 0) return
       }
     } catch (error) {
       broken = error
