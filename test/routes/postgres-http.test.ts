@@ -14,7 +14,13 @@ import { build, countQueries } from '../helper.js'
 import { admin, createSchema, dropSchema, PG_TEST_URL, schemaUrl, terminateConnections } from '../support/postgres.js'
 
 const SIZE = { customers: 20, products: 40, orders: 300, itemsPerOrder: 3 }
-const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STREAM_BATCH_SIZE: '50', STORE_TIMEOUT_MS: '10000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
+const ENV = {
+  LOG_LEVEL: 'silent',
+  SEED: 'false',
+  STREAM_BATCH_SIZE: '50',
+  STORE_TIMEOUT_MS: '10000',
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0'
+}
 let apps = 0
 
 interface PostgresApp { app: FastifyInstance, application: string }
@@ -39,18 +45,24 @@ async function bothApps (t: Test): Promise<Apps> {
 
 interface Answer { status: number, type: string | undefined, total: string | undefined, body: unknown, queries: number }
 
-async function answer (app: FastifyInstance, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Answer> {
+type Method = 'GET' | 'POST' | 'DELETE'
+
+async function answer (app: FastifyInstance, method: Method, url: string, payload?: unknown): Promise<Answer> {
   let res!: Awaited<ReturnType<FastifyInstance['inject']>>
-  const queries = await countQueries(app, async () => { res = await app.inject({ method, url, payload: payload as object }) })
+  const queries = await countQueries(app, async () => {
+    res = await app.inject({ method, url, payload: payload as object })
+  })
   const type = res.headers['content-type'] as string | undefined
   let body: unknown = res.body
   if (type?.includes('json') === true && !type.includes('ndjson')) body = res.json()
-  if (type?.includes('ndjson') === true) body = res.body.split('\n').filter(line => line !== '').map(line => JSON.parse(line) as unknown)
+  if (type?.includes('ndjson') === true) {
+    body = res.body.split('\n').filter(line => line !== '').map(line => JSON.parse(line) as unknown)
+  }
   return { status: res.statusCode, type, total: res.headers['x-total-count'] as string | undefined, body, queries }
 }
 
 /** Sends the same request to both apps and expects the same answer, byte for byte, and round trips. */
-async function same (t: Test, apps: Apps, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Answer> {
+async function same (t: Test, apps: Apps, method: Method, url: string, payload?: unknown): Promise<Answer> {
   const onSqlite = await answer(apps.sqlite, method, url, payload)
   const onPostgres = await answer(apps.postgres, method, url, payload)
   t.same(onPostgres, onSqlite, `${method} ${url}: ${onPostgres.status}, ${onPostgres.queries} round trips on both`)
@@ -79,7 +91,8 @@ t.test('graphs: get, list and stream with=all answer alike with equal round trip
   t.equal((stream.body as unknown[]).length, 300)
   await same(t, apps, 'GET', `/api/orders/stream?with=all&sort=-total&filter=${q({ status: 'paid' })}`)
   const first = await same(t, apps, 'GET', '/api/orders?size=7&sort=-total,status')
-  const link = /<([^>]+)>; rel="next"/.exec(String((await apps.postgres.inject('/api/orders?size=7&sort=-total,status')).headers.link))
+  const links = (await apps.postgres.inject('/api/orders?size=7&sort=-total,status')).headers.link
+  const link = /<([^>]+)>; rel="next"/.exec(String(links))
   if (link !== null) await same(t, apps, 'GET', link[1]!.replace(/^https?:\/\/[^/]+/, ''))
   t.equal(first.status, 200)
 })
@@ -120,7 +133,8 @@ t.test('bulk writes are all or nothing on both', async t => {
 
 t.test('a write of a string jsonb cannot hold is a 400 naming the property', async t => {
   const { app } = await postgresApp(t)
-  const res = await app.inject({ method: 'POST', url: '/api/categories', payload: [{ id: 'c1', name: 'ok', parentId: null }, { id: 'c2', name: 'a\u0000b', parentId: null }] })
+  const payload = [{ id: 'c1', name: 'ok', parentId: null }, { id: 'c2', name: 'a\u0000b', parentId: null }]
+  const res = await app.inject({ method: 'POST', url: '/api/categories', payload })
   t.equal(res.statusCode, 400)
   t.match(res.headers['content-type'], /problem\+json/)
   t.match(res.json(), { errors: [{ path: '/1/name', message: /U\+0000/ }] })
@@ -150,7 +164,8 @@ function get (url: string): Promise<IncomingMessage> {
 }
 
 async function streamState (application: string): Promise<string[]> {
-  const { rows } = await admin("SELECT state FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'", [application])
+  const { rows } = await admin("SELECT state FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
+    [application])
   return rows.map(row => row.state as string)
 }
 
@@ -179,6 +194,6 @@ t.test('DATABASE_URL selects the PostgreSQL store; start-up stops with one line 
   url.password = 'not-the-password'
   const error = await buildApp(loadConfig({ ...ENV, DATABASE_URL: url.toString() }), { logger: false })
     .then(() => undefined, (e: unknown) => e)
-  t.match((error as Error).message, /^postgres store: cannot open postgres:\/\/relata_test@[^ ]+ \(28P01: password authentication failed/)
+  t.match((error as Error).message, /^postgres store: cannot open postgres:\/\/relata_test@\S+ \(28P01: password/)
   t.notMatch((error as Error).message, /not-the-password/)
 })

@@ -6,7 +6,9 @@ import t, { type Test } from 'tap'
 import { StoreUnavailableError } from '../../src/errors.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store, StoreOptions } from '../../src/store/store.js'
-import { createSchema, dropSchema, PG_TEST_URL, schemaUrl, terminateConnections, waitingOnLock } from '../support/postgres.js'
+import {
+  createSchema, dropSchema, PG_TEST_URL, schemaUrl, terminateConnections, waitingOnLock
+} from '../support/postgres.js'
 
 const OPTIONS: StoreOptions = { entities: [{ name: 'row', refProperties: [] }] }
 let stores = 0
@@ -80,7 +82,7 @@ t.test('the compare-and-move is all or nothing when its connection ends', async 
   await terminateConnections(application)
   await unlock()
   t.ok(await move instanceof StoreUnavailableError)
-  t.same(await store.getMany('row', ['r001', 'm1']), [{ id: 'r001', rev: '1' }], 'the source stays, nothing was written')
+  t.same(await store.getMany('row', ['r001', 'm1']), [{ id: 'r001', rev: '1' }], 'the source stays, nothing written')
   t.same(await store.moveMany('row', 'row', moves), ['r001'], 'a retry moves it')
   t.same(await store.getMany('row', ['r001', 'm1']), [{ id: 'm1' }])
 })

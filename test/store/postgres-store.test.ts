@@ -18,13 +18,15 @@ relationConformance('postgres', openPostgresTestStore)
 
 const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId'] }] }
 
-async function schemaFor (t: { teardown: (fn: () => unknown) => void }): Promise<string> {
+async function schemaFor (t: Teardown): Promise<string> {
   const schema = await createSchema()
   t.teardown(() => dropSchema(schema))
   return schema
 }
 
-async function opened (t: { teardown: (fn: () => unknown) => void }, url: string, options: StoreOptions): Promise<Store> {
+type Teardown = { teardown: (fn: () => unknown) => void }
+
+async function opened (t: Teardown, url: string, options: StoreOptions): Promise<Store> {
   const store = await openStore(url, options)
   t.teardown(() => store.close())
   return store
@@ -37,9 +39,13 @@ async function caught (promise: Promise<unknown>): Promise<unknown> {
 t.test('migration: reopening keeps the data and adds the columns and indexes of new ref properties', async t => {
   const schema = await schemaFor(t)
   const first = await openStore(schemaUrl(schema), POSTS)
-  await first.upsertMany('post', [{ id: 'p1', authorId: 'a', editorId: 'e' }, { id: 'p2', authorId: 'b', editorId: 'e' }])
+  await first.upsertMany('post', [
+    { id: 'p1', authorId: 'a', editorId: 'e' }, { id: 'p2', authorId: 'b', editorId: 'e' }
+  ])
   await first.close()
-  const grown: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId', 'editorId'] }, { name: 'tag', refProperties: [] }] }
+  const grown: StoreOptions = {
+    entities: [{ name: 'post', refProperties: ['authorId', 'editorId'] }, { name: 'tag', refProperties: [] }]
+  }
   const store = await opened(t, schemaUrl(schema), grown)
   t.same((await store.getMany('post', ['p1', 'p2'])).map(doc => doc.id).sort(), ['p1', 'p2'], 'data survived')
   const edited = await store.findByRefs('post', 'editorId', ['e'], { perRefLimit: 1 })
@@ -55,7 +61,11 @@ t.test('migration: reopening keeps the data and adds the columns and indexes of 
 
 t.test('migration: instances starting at once on an empty database all succeed, one schema results', async t => {
   const schema = await schemaFor(t)
-  const options: StoreOptions = { entities: [{ name: 'order', refProperties: ['customerId'] }, { name: 'item', refProperties: ['orderId', 'productId'] }] }
+  const options: StoreOptions = {
+    entities: [
+      { name: 'order', refProperties: ['customerId'] }, { name: 'item', refProperties: ['orderId', 'productId'] }
+    ]
+  }
   const stores = await Promise.all(Array.from({ length: 6 }, async () => await opened(t, schemaUrl(schema), options)))
   await Promise.all(stores.map(async (store, i) => await store.upsertMany('item', [{ id: `i${i}`, orderId: 'o1' }])))
   t.equal((await stores[0]!.countByRefs('item', 'orderId', ['o1'])).get('o1'), 6)
@@ -65,13 +75,17 @@ t.test('migration: instances starting at once on an empty database all succeed, 
 
 t.test('documents keep the key order they were written in; jsonb serves filters', async t => {
   const store = await opened(t, schemaUrl(await schemaFor(t)), POSTS)
-  const doc: Doc = { id: 'k1', zeta: 1, alpha: { y: [{ b: 1, a: 2 }], x: null }, authorId: 'a', big: 2 ** 60, tiny: 1e-7 }
+  const doc: Doc = {
+    id: 'k1', zeta: 1, alpha: { y: [{ b: 1, a: 2 }], x: null }, authorId: 'a', big: 2 ** 60, tiny: 1e-7
+  }
   await store.upsertMany('post', [doc])
   const text = JSON.stringify(doc)
   t.equal(JSON.stringify(await store.get('post', 'k1')), text, 'get')
   t.equal(JSON.stringify((await store.getMany('post', ['k1']))[0]), text, 'getMany')
-  t.equal(JSON.stringify((await store.find('post', { filter: { op: 'eq', field: 'alpha.x', value: null }, page: 1, size: 1 })).items[0]), text, 'find')
-  t.equal(JSON.stringify((await store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 })).items[0]), text, 'findByRefs')
+  const found = await store.find('post', { filter: { op: 'eq', field: 'alpha.x', value: null }, page: 1, size: 1 })
+  t.equal(JSON.stringify(found.items[0]), text, 'find')
+  const children = await store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 })
+  t.equal(JSON.stringify(children.items[0]), text, 'findByRefs')
   for await (const batch of store.stream('post', { batchSize: 5 })) t.equal(JSON.stringify(batch[0]), text, 'stream')
 })
 
@@ -86,7 +100,7 @@ t.test('indexes serve ids, references and each parent\'s first children', async 
   }
   const table = tableSql(POSTS.entities[0]!)
   const qualified = `"${schema}"."post"`
-  t.match(await plan(statements.getManySql(qualified), [['p1', 'p2']]), /Index Scan using post_pkey|Bitmap Index Scan on post_pkey/)
+  t.match(await plan(statements.getManySql(qualified), [['p1', 'p2']]), /Index Scan (using|on) post_pkey/)
   const children = statements.childrenSql(qualified, table.refColumns.get('authorId')!, 't0.id ASC')
   t.match(await plan(children, [['a1', 'a2'], 3]), /post_by_authorId_id/)
   const params: unknown[] = []
@@ -103,7 +117,9 @@ t.test('hostile values are parameters; a property path that is not a plain name 
     t.same(items.map(doc => doc.id), value === hostile[0] ? ['a'] : [], value)
   }
   t.same((await store.getMany('post', ["b'--", "' OR '1'='1"])).map(doc => doc.id), ["b'--"])
-  t.same((await store.find('post', { after: ["x' OR 1=1", 'a'], sort: [{ field: 's', desc: false }], page: 1, size: 5 })).items.map(doc => doc.id),
+  const sort = [{ field: 's', desc: false }]
+  const after = await store.find('post', { after: ["x' OR 1=1", 'a'], sort, page: 1, size: 5 })
+  t.same(after.items.map(doc => doc.id),
     ['a', "b'--"], 'a position is a parameter too')
   for (const field of ["s'); DROP TABLE post; --", 'a.b-c', 'a..b', '0a', 'a.0']) {
     const error = await caught(store.find('post', { filter: { op: 'eq', field, value: 1 }, page: 1, size: 1 }))
@@ -115,13 +131,18 @@ t.test('hostile values are parameters; a property path that is not a plain name 
 
 t.test('documents jsonb cannot hold are refused naming the place; nothing of the batch is written', async t => {
   const store = await opened(t, schemaUrl(await schemaFor(t)), POSTS)
-  for (const [bad, path] of [[{ id: 'n', s: 'a\u0000b' }, '/1/s'], [{ id: 'n', t: { 'k\ud800': 1 } }, '/1/t/k\ud800'], [{ id: 'n', l: ['\udc00'] }, '/1/l/0']] as const) {
+  const refused = [
+    [{ id: 'n', s: 'a\u0000b' }, '/1/s'],
+    [{ id: 'n', t: { 'k\ud800': 1 } }, '/1/t/k\ud800'],
+    [{ id: 'n', l: ['\udc00'] }, '/1/l/0']
+  ] as const
+  for (const [bad, path] of refused) {
     const error = await caught(store.upsertMany('post', [{ id: 'ok' }, bad as Doc]))
     t.ok(error instanceof BadRequestError, JSON.stringify(bad))
     t.match((error as BadRequestError).errors, [{ path, message: /U\+0000 or an unpaired surrogate/ }])
   }
   t.same(await store.getMany('post', ['ok', 'n']), [])
-  t.same(await store.upsertMany('post', [{ id: 'pair', s: '😀' }]), [{ id: 'pair', s: '😀' }], 'a surrogate pair is fine')
+  t.same(await store.upsertMany('post', [{ id: 'pair', s: '😀' }]), [{ id: 'pair', s: '😀' }], 'a pair is fine')
 })
 
 t.test('start-up errors are one line naming the URL without its password', async t => {
@@ -129,7 +150,7 @@ t.test('start-up errors are one line naming the URL without its password', async
   const cases: Array<[string, RegExp]> = [
     [`postgres://${url.username}:${url.password}@127.0.0.1:1/${url.pathname.slice(1)}`, /ECONNREFUSED/],
     [`postgresql://${url.username}:wrong-secret@${url.host}${url.pathname}`, /password authentication failed/],
-    [`postgres://${url.username}:${url.password}@${url.host}/no_such_database`, /database "no_such_database" does not exist/]
+    [`postgres://${url.username}:${url.password}@${url.host}/no_such_database`, /database "no_such_database" does not/]
   ]
   for (const [bad, reason] of cases) {
     const error = await caught(openStore(bad, { ...POSTS, timeoutMs: 2000 }))

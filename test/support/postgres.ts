@@ -66,7 +66,8 @@ export async function terminateConnections (applicationName: string): Promise<nu
 /** Waits until a connection of the application waits for a lock. */
 export async function waitingOnLock (applicationName: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const { rows } = await admin(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+    const { rows } = await admin(
+      "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
       [applicationName])
     if (rows.length > 0) return
     await new Promise(resolve => setTimeout(resolve, 20))

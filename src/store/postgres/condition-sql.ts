@@ -45,7 +45,8 @@ export function bind (params: unknown[], value: unknown, type: string): string {
 }
 
 class ConditionWriter {
-  constructor (private readonly scope: Scope, private readonly params: unknown[], private readonly tables: TableLookup) {}
+  constructor (private readonly scope: Scope, private readonly params: unknown[],
+    private readonly tables: TableLookup) {}
 
   private field (name: string): FieldSql {
     return fieldSql(name, this.scope.table, this.scope.alias)
@@ -92,7 +93,9 @@ class ConditionWriter {
   private compare (field: FieldSql, operator: string, value: string | number): string {
     if (typeof value === 'string') return this.stringTest(field, operator, value)
     if (field.isId) return 'false'
-    return `(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric ${operator} ${bind(this.params, value, 'numeric')} ELSE false END)`
+    const operand = bind(this.params, value, 'numeric')
+    return `(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric ${operator} ${operand} ` +
+      'ELSE false END)'
   }
 
   private oneOf (field: FieldSql, values: readonly Scalar[]): string {
@@ -103,7 +106,8 @@ class ConditionWriter {
     if (!field.isId) {
       if (numbers.length > 0) {
         const list = bind(this.params, numbers, 'numeric[]')
-        parts.push(`(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric = ANY(${list}) ELSE false END)`)
+        parts.push(`(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric = ANY(${list}) ` +
+          'ELSE false END)')
       }
       if (values.includes(null)) parts.push(this.equals(field, null))
       if (values.includes(true)) parts.push(this.equals(field, true))
@@ -122,12 +126,15 @@ class ConditionWriter {
    * the string column when there is one so that the primary key or the ref index can serve it.
    */
   private stringTest (field: FieldSql, operator: string, operand: string | string[]): string {
-    const value = Array.isArray(operand) ? `(${bind(this.params, operand, 'text[]')})` : bind(this.params, operand, 'text')
+    const value = Array.isArray(operand)
+      ? `(${bind(this.params, operand, 'text[]')})`
+      : bind(this.params, operand, 'text')
     const column = field.stringColumn
     if (field.isId) return `(${column!} ${operator} ${value})`
     // a ref column is NULL unless the value is a string; IS NOT NULL turns NULL into false and
     // leaves the comparison itself free to use the column's index
     if (column !== undefined) return `(${column} ${operator} ${value} AND ${column} IS NOT NULL)`
-    return `(CASE WHEN ${typeSql(field)} = 'string' THEN (${field.text}) COLLATE "C" ${operator} ${value} ELSE false END)`
+    return `(CASE WHEN ${typeSql(field)} = 'string' THEN (${field.text}) COLLATE "C" ${operator} ${value} ` +
+      'ELSE false END)'
   }
 }

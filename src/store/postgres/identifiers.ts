@@ -41,7 +41,9 @@ export interface TableSql {
 /** The quoted column of a declared ref property: children are read only through indexed references. */
 export function refColumn (table: TableSql, refProperty: string): string {
   const column = table.refColumns.get(refProperty)
-  if (column === undefined) throw new Error(`postgres store: '${refProperty}' is not a declared ref property of '${table.entity}'`)
+  if (column === undefined) {
+    throw new Error(`postgres store: '${refProperty}' is not a declared ref property of '${table.entity}'`)
+  }
   return column
 }
 
@@ -56,7 +58,9 @@ export function refIndexName (entity: string, property: string): string {
 export function tableSql (entity: StoreEntity): TableSql {
   const refColumns = new Map<string, string>()
   for (const property of entity.refProperties) {
-    if (pathSegments(property).length > 1) throw new Error(`postgres store: ref property '${property}' must be a top-level property`)
+    if (pathSegments(property).length > 1) {
+      throw new Error(`postgres store: ref property '${property}' must be a top-level property`)
+    }
     refColumns.set(property, quoteIdentifier(refColumnName(property)))
   }
   return { entity: entity.name, table: quoteIdentifier(entity.name), refColumns }

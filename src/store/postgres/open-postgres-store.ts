@@ -49,7 +49,8 @@ export async function openPostgresStore (url: string, options: StoreOptions): Pr
     }
   } catch (error) {
     await pool.end().catch(() => {})
-    throw new StoreUnavailableError(`postgres store: cannot open ${redactUrl(url)} (${reason(error)})`, { cause: error })
+    const message = `postgres store: cannot open ${redactUrl(url)} (${reason(error)})`
+    throw new StoreUnavailableError(message, { cause: error })
   }
   return new PostgresStore(pool, options)
 }

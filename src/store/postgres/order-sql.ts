@@ -49,7 +49,8 @@ function parts (value: KeyValue): { rank: number, number?: string, text?: string
 }
 
 /** Rows strictly after (`after`) or equal to (`equal`) `value` on one key. */
-function keyTests (key: SortKey, expressions: KeyParts, value: KeyValue, params: unknown[]): { after: string, equal: string } {
+function keyTests (key: SortKey, expressions: KeyParts, value: KeyValue,
+  params: unknown[]): { after: string, equal: string } {
   if (expressions.id !== undefined) {
     const id = bind(params, value, 'text')
     return { after: `${expressions.id} ${key.desc ? '<' : '>'} ${id}`, equal: `${expressions.id} = ${id}` }

@@ -5,7 +5,10 @@
 import pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 
-/** SQLSTATE classes of faults: connection (08), resources (53), operator intervention (57: shutdown, cancel, timeout), system (58). */
+/**
+ * SQLSTATE classes of faults: connection (08), resources (53), operator intervention (57:
+ * shutdown, cancel, statement timeout), system (58).
+ */
 const UNAVAILABLE_CLASSES = ['08', '53', '57', '58']
 /** Single states that a retry can clear: serialization failure, deadlock, read-only standby. */
 const UNAVAILABLE_STATES = ['40001', '40P01', '25006']

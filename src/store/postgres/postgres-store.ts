@@ -6,7 +6,9 @@ import type pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
-import type { Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
+import type {
+  Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery
+} from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
@@ -103,7 +105,8 @@ export class PostgresStore implements Store {
     const table = this.table(entity)
     const column = refColumn(table, refProperty)
     const orderBy = orderBySql(totalOrder(query.sort), table, 't0')
-    const rows = await this.query(entity, 'findByRefs', statements.childrenSql(table.table, column, orderBy), [ids, query.perRefLimit])
+    const sql = statements.childrenSql(table.table, column, orderBy)
+    const rows = await this.query(entity, 'findByRefs', sql, [ids, query.perRefLimit])
     const items: Doc[] = []
     const totals = new Map<string, number>()
     for (const row of rows) {
@@ -137,7 +140,9 @@ export class PostgresStore implements Store {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const filter = conditionSql(query.filter, table, 't0', params, this.lookup)
-    const where = query.after === undefined ? filter : `${filter} AND ${afterSql(keys, table, 't0', query.after, params)}`
+    const where = query.after === undefined
+      ? filter
+      : `${filter} AND ${afterSql(keys, table, 't0', query.after, params)}`
     this.checkOpen(entity, 'stream')
     const client = await this.connect(entity)
     this.streaming.add(client)
@@ -218,8 +223,11 @@ export class PostgresStore implements Store {
     const target = this.table(to).table
     const texts = moves.map((move, index) => serializeDoc(move.doc, index))
     const last = new Map<string, string>()
-    moves.forEach((move, i) => last.set(move.id, `{"id":${JSON.stringify(move.id)},"rev":${JSON.stringify(move.rev)},"doc":${texts[i]!}}`))
-    const rows = await this.query(to, 'moveMany', statements.moveSql(source, target), [`[${[...last.values()].join(',')}]`])
+    moves.forEach(function moveText (move, i) {
+      last.set(move.id, `{"id":${JSON.stringify(move.id)},"rev":${JSON.stringify(move.rev)},"doc":${texts[i]!}}`)
+    })
+    const array = `[${[...last.values()].join(',')}]`
+    const rows = await this.query(to, 'moveMany', statements.moveSql(source, target), [array])
     return rows.map(row => row.id as string)
   }
 
@@ -249,4 +257,3 @@ export class PostgresStore implements Store {
 }
 
 function ignore (): void {}
-

@@ -12,18 +12,21 @@ const MIGRATION_LOCK = 0x52454c41
 
 function entitySql (entity: StoreEntity): string[] {
   const table = quoteIdentifier(entity.name)
-  const statements = [`CREATE TABLE IF NOT EXISTS ${table} (id text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL, body text NOT NULL)`]
+  const statements = [`CREATE TABLE IF NOT EXISTS ${table} ` +
+    '(id text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL, body text NOT NULL)']
   for (const property of entity.refProperties) {
     const column = quoteIdentifier(refColumnName(property))
     statements.push(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} text COLLATE "C" GENERATED ALWAYS AS ` +
       `(CASE WHEN jsonb_typeof(${jsonAt('doc', property)}) = 'string' THEN ${textAt('doc', property)} END) STORED`)
-    statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdentifier(refIndexName(entity.name, property))} ON ${table} (${column}, id)`)
+    const index = quoteIdentifier(refIndexName(entity.name, property))
+    statements.push(`CREATE INDEX IF NOT EXISTS ${index} ON ${table} (${column}, id)`)
   }
   return statements
 }
 
 export function migrationSql (entities: readonly StoreEntity[]): string {
-  return ['BEGIN', `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`, ...entities.flatMap(entitySql), 'COMMIT'].join(';\n')
+  const lock = `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`
+  return ['BEGIN', lock, ...entities.flatMap(entitySql), 'COMMIT'].join(';\n')
 }
 
 /** Runs the migration in one round trip; a failure rolls all of it back. */

@@ -44,7 +44,8 @@ export function childrenSql (table: string, column: string, orderBy: string): st
 
 /** How many children each parent has: one grouped count over the (ref, id) index. */
 export function countByRefsSql (table: string, column: string): string {
-  return `SELECT ${column} AS ref, count(*) AS children FROM ${table} WHERE ${column} = ANY($1::text[]) GROUP BY ${column}`
+  return `SELECT ${column} AS ref, count(*) AS children FROM ${table} ` +
+    `WHERE ${column} = ANY($1::text[]) GROUP BY ${column}`
 }
 
 /** The stream's cursor over every match in order, read batch by batch by fetchSql. */

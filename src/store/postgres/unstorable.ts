@@ -4,6 +4,8 @@
 import { rejectDoc } from '../documents.js'
 import type { Doc } from '../store.js'
 
+// U+0000 is the point here, not a typo
+// eslint-disable-next-line no-control-regex
 const REFUSED = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 /** The JSON pointer of the first refused string or key in `value`, if any. */
@@ -23,6 +25,7 @@ function refusedPath (value: unknown, path: string): string | undefined {
 export function rejectUnstorable (docs: readonly Doc[]): void {
   docs.forEach(function check (doc, index) {
     const path = refusedPath(doc, '')
-    if (path !== undefined) rejectDoc(index, path, 'PostgreSQL cannot store the character U+0000 or an unpaired surrogate')
+    if (path === undefined) return
+    rejectDoc(index, path, 'PostgreSQL cannot store the character U+0000 or an unpaired surrogate')
   })
 }
