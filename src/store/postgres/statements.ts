@@ -78,17 +78,20 @@ export function deleteManySql (table: string): string {
 }
 
 /**
- * Compare-and-move in one statement, so atomic: deletes each source row that still has the
- * expected `rev` (a string), inserts the moves whose source it deleted, returns their ids. A
- * concurrent mover waits on the row lock, then finds the row gone and moves nothing.
+ * Compare-and-move in one statement, so atomic: locks the source rows that still have the
+ * expected `rev` (a string) in id order, so that two movers of overlapping batches wait for
+ * each other instead of deadlocking; deletes them, inserts the moves whose source it deleted,
+ * returns their ids. A mover that waited finds the rows gone (or changed) and moves nothing.
  */
 export function moveSql (source: string, target: string): string {
   return `WITH move AS (
       SELECT element ->> 'id' AS id, element ->> 'rev' AS rev, element -> 'doc' AS doc
       FROM json_array_elements($1::json) AS element),
+    locked AS (
+      SELECT source.id FROM ${source} AS source JOIN move ON move.id = source.id
+      WHERE source.doc -> 'rev' = to_jsonb(move.rev) ORDER BY source.id FOR UPDATE OF source),
     moved AS (
-      DELETE FROM ${source} AS source USING move
-      WHERE source.id = move.id AND source.doc -> 'rev' = to_jsonb(move.rev) RETURNING source.id),
+      DELETE FROM ${source} AS source USING locked WHERE source.id = locked.id RETURNING source.id),
     written AS (
       INSERT INTO ${target} (id, doc, body)
       SELECT move.doc ->> 'id', move.doc::jsonb, move.doc::text FROM move JOIN moved ON moved.id = move.id
