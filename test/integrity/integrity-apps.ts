@@ -1,6 +1,6 @@
 // Apps on the integrity model (reject and park policies), one per store (memory, SQLite, the
-// MongoDB stand-in, PostgreSQL in a schema of its own), with healing left to the tests; `wrap` lets a test put itself between
-// the app and its store.
+// MongoDB stand-in, PostgreSQL in a schema of its own), with healing left to the tests; `wrap`
+// lets a test put itself between the app and its store.
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
