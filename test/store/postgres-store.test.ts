@@ -164,3 +164,20 @@ t.test('start-up errors are one line naming the URL without its password', async
   }
   t.equal(redactUrl('postgres://u:p%40ss@h:5432/db?sslmode=require'), 'postgres://u@h:5432/db?sslmode=require')
 })
+
+t.test('U+0000, which PostgreSQL text cannot hold: ids with it are never found, filters with it refused', async t => {
+  const store = await opened(t, schemaUrl(await schemaFor(t)), POSTS)
+  await store.upsertMany('post', [{ id: 'a', authorId: 'x' }])
+  t.equal(await store.get('post', 'a\u0000'), undefined)
+  t.same((await store.getMany('post', ['a', 'a\u0000'])).map(doc => doc.id), ['a'])
+  t.same(Object.fromEntries(await store.countByRefs('post', 'authorId', ['x', 'x\u0000'])), { x: 1 })
+  t.same((await store.findByRefs('post', 'authorId', ['x\u0000'], { perRefLimit: 5 })).items, [])
+  t.equal(await store.delete('post', 'a\u0000'), false)
+  t.equal(await store.deleteMany('post', ['a\u0000']), 0)
+  const byNul = { op: 'eq', field: 'authorId', value: 'x\u0000' } as const
+  const filter = caught(store.find('post', { filter: byNul, page: 1, size: 1 }))
+  t.match(await filter, { name: 'BadRequestError', message: /U\+0000/ })
+  const after = caught(store.find('post', { after: ['a\u0000'], page: 1, size: 1 }))
+  t.match(await after, { name: 'BadRequestError', message: /U\+0000/ })
+  t.same((await store.getMany('post', ['a'])).map(doc => doc.id), ['a'], 'nothing was deleted')
+})

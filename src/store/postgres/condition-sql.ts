@@ -4,6 +4,7 @@
 // (PostgreSQL does not promise to evaluate AND left to right). A relation condition is a
 // correlated EXISTS on the child table, served by its (ref, id) index, under an alias per
 // nesting level (r1, r2, …) so that an entity can be its own child.
+import { BadRequestError } from '../../errors.js'
 import type { Condition, Scalar } from '../filter.js'
 import { fieldSql, typeSql, type FieldSql } from './field-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
@@ -40,6 +41,12 @@ export function conditionSql (condition: Condition | undefined, table: TableSql,
 
 /** Appends `value` to `params` and returns its placeholder, cast to `type`. */
 export function bind (params: unknown[], value: unknown, type: string): string {
+  const texts = Array.isArray(value) ? value : [value]
+  if (texts.some(text => typeof text === 'string' && text.includes('\u0000'))) {
+    // PostgreSQL text cannot hold it; no stored string has it either
+    throw new BadRequestError('PostgreSQL cannot compare with the character U+0000: ' +
+      'remove it from the filter or cursor')
+  }
   params.push(value)
   return `$${params.length}::${type}`
 }

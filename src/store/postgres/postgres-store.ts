@@ -18,6 +18,18 @@ import { rejectUnstorable } from './unstorable.js'
 
 type Row = Record<string, unknown>
 
+/**
+ * PostgreSQL text cannot hold U+0000, so no stored id has it: such an id is looked up as NULL
+ * (a single id) or left out (a list), and finds nothing, as it would on the other stores.
+ */
+function storableId (id: string): string | null {
+  return id.includes('\u0000') ? null : id
+}
+
+function storableIds (ids: readonly string[]): string[] {
+  return ids.filter(id => !id.includes('\u0000'))
+}
+
 function parseDoc (row: Row): Doc {
   return JSON.parse(row.body as string) as Doc
 }
@@ -68,12 +80,13 @@ export class PostgresStore implements Store {
   }
 
   async get (entity: string, id: string): Promise<Doc | undefined> {
-    const rows = await this.query(entity, 'get', statements.getSql(this.table(entity).table), [id])
+    const rows = await this.query(entity, 'get', statements.getSql(this.table(entity).table), [storableId(id)])
     return rows.length === 0 ? undefined : parseDoc(rows[0]!)
   }
 
   async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
-    const rows = await this.query(entity, 'getMany', statements.getManySql(this.table(entity).table), [ids])
+    const sql = statements.getManySql(this.table(entity).table)
+    const rows = await this.query(entity, 'getMany', sql, [storableIds(ids)])
     return rows.map(parseDoc)
   }
 
@@ -106,7 +119,7 @@ export class PostgresStore implements Store {
     const column = refColumn(table, refProperty)
     const orderBy = orderBySql(totalOrder(query.sort), table, 't0')
     const sql = statements.childrenSql(table.table, column, orderBy)
-    const rows = await this.query(entity, 'findByRefs', sql, [ids, query.perRefLimit])
+    const rows = await this.query(entity, 'findByRefs', sql, [storableIds(ids), query.perRefLimit])
     const items: Doc[] = []
     const totals = new Map<string, number>()
     for (const row of rows) {
@@ -119,7 +132,7 @@ export class PostgresStore implements Store {
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const table = this.table(entity)
     const sql = statements.countByRefsSql(table.table, refColumn(table, refProperty))
-    const rows = await this.query(entity, 'countByRefs', sql, [ids])
+    const rows = await this.query(entity, 'countByRefs', sql, [storableIds(ids)])
     return new Map(rows.map(row => [row.ref as string, Number(row.children)]))
   }
 
@@ -200,13 +213,14 @@ export class PostgresStore implements Store {
   async delete (entity: string, id: string): Promise<boolean> {
     this.checkOpen(entity, 'delete')
     this.options.onQuery?.(entity, 'delete')
-    return (await this.execute(entity, 'delete', statements.deleteSql(this.table(entity).table), [id])) > 0
+    return (await this.execute(entity, 'delete', statements.deleteSql(this.table(entity).table), [storableId(id)])) > 0
   }
 
   async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
     this.checkOpen(entity, 'deleteMany')
     this.options.onQuery?.(entity, 'deleteMany')
-    return await this.execute(entity, 'deleteMany', statements.deleteManySql(this.table(entity).table), [ids])
+    const sql = statements.deleteManySql(this.table(entity).table)
+    return await this.execute(entity, 'deleteMany', sql, [storableIds(ids)])
   }
 
   /** A write's row count; counted by the caller. */
