@@ -189,18 +189,19 @@ async function inject (app: FastifyInstance, options: InjectOptions) {
 
 const PROPERTY = 'generated requests: 2xx or 4xx problem+json, never a 5xx or a hang'
 
-t.test(`sqlite: ${RUNS} ${PROPERTY} (seed ${SEED})`, async t => await fuzz(t, 'sqlite::memory:', RUNS))
+t.test(`sqlite: ${RUNS} ${PROPERTY} (seed ${SEED})`, async t => await fuzz(t, RUNS, {}))
 
 t.test(`postgres: ${PG_RUNS} ${PROPERTY} (seed ${SEED})`, async t => {
   const schema = await createSchema()
   t.teardown(() => dropSchema(schema))
-  await fuzz(t, schemaUrl(schema), PG_RUNS)
+  // a loaded machine's server may be slower than the default call timeout
+  await fuzz(t, PG_RUNS, { DATABASE_URL: schemaUrl(schema), STORE_TIMEOUT_MS: '10000' })
 })
 
-async function fuzz (t: Test, databaseUrl: string, runs: number): Promise<void> {
+async function fuzz (t: Test, runs: number, env: Record<string, string>): Promise<void> {
   const writes = { count: 0 }
   const app = await build(t, {
-    env: { SEED: 'true', BODY_LIMIT: String(256 * 1024), MAX_BULK: '100', DATABASE_URL: databaseUrl, STORE_TIMEOUT_MS: '10000' },
+    env: { SEED: 'true', BODY_LIMIT: String(256 * 1024), MAX_BULK: '100', ...env },
     openStore: async (url, options) => countingStore(await openStore(url, options), writes)
   })
   const statuses = new Map<number, number>()
