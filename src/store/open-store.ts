@@ -1,13 +1,14 @@
 // Picks the store adapter named by DATABASE_URL. The rest of the app only sees the Store
 // interface, so adding an adapter means one more branch here and one more folder.
-import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ConfigError, StoreUnavailableError } from '../errors.js'
+import { makeDirectory } from './make-directory.js'
 import { createMemoryStore } from './memory/memory-store.js'
 import { openSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store, StoreOptions } from './store.js'
 
-const ACCEPTED = "'memory:', 'sqlite::memory:', 'sqlite:<file path>', 'mongodb://<hosts>/<database>' or 'mongodb+srv://<host>/<database>'"
+const ACCEPTED = "'memory:', 'sqlite::memory:', 'sqlite:<file path>', 'mongodb://<hosts>/<database>', " +
+  "'mongodb+srv://<host>/<database>' or 'postgres://<user>:<password>@<host>/<database>' (also postgresql://)"
 
 function refuse (problem: string): never {
   throw new ConfigError(`DATABASE_URL ${problem}; accepted forms are ${ACCEPTED}`)
@@ -22,9 +23,11 @@ async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
   if (location.startsWith('//')) refuse(`'${url}' has // after sqlite: (write sqlite:/absolute/path or sqlite:relative/path)`)
   const path = resolve(location)
   try {
-    await mkdir(dirname(path), { recursive: true })
+    await makeDirectory(dirname(path))
   } catch (error) {
-    throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${(error as Error).message})`, { cause: error })
+    const reason = (error as Error).message
+    throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${reason})`,
+      { cause: error })
   }
   return await openSqliteStore(path, options, settings)
 }
@@ -36,6 +39,10 @@ export async function openStore (url: string, options: StoreOptions): Promise<St
     // loaded on demand: the driver is large, and the other stores never need it
     const { openMongoStore } = await import('./mongodb/open-mongo-store.js')
     return await openMongoStore(url, options)
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { openPostgresStore } = await import('./postgres/open-postgres-store.js')
+    return await openPostgresStore(url, options)
   }
   // Only the scheme is echoed: other URLs may carry credentials.
   const colon = url.indexOf(':')

@@ -5,28 +5,19 @@ import t from 'tap'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sampleOrders } from '../../src/sample/sample-data.js'
-import { send, startServer, text } from '../support/server-process.js'
+import { refused, send, startServer, text } from './server-process.js'
 
 const ORDERS = 20_000
-
-function refused (port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => { socket.destroy(); resolve(false) })
-    socket.once('error', err => resolve((err as NodeJS.ErrnoException).code === 'ECONNREFUSED'))
-  })
-}
 
 async function seed (base: string): Promise<void> {
   const { orders } = sampleOrders({ customers: 20, products: 40, orders: ORDERS, itemsPerOrder: 0 }, 1000)
   for (let i = 0; i < orders.length; i += 5000) {
-    const res = await send(`${base}/api/orders`, 'POST', orders.slice(i, i + 5000))
-    const body = await text(res)
-    if (res.statusCode !== 201) throw new Error(`seeding answered ${res.statusCode}: ${body}`)
+    const res = await send(`${base}/api/orders`, { method: 'POST', body: orders.slice(i, i + 5000) })
+    await text(res)
+    if (res.statusCode !== 201) throw new Error(`seeding answered ${res.statusCode}`)
   }
 }
 

@@ -1,8 +1,9 @@
-// The real server process (plugins/server.ts under tsx) on a SQLite file, for tests that need
-// what app.inject cannot show: signals, exit codes, and a loop that other requests share.
+// The real server process for shutdown tests: plugins/server.ts under tsx on a free port, with
+// plain node:http clients to talk to it.
 import type { Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { request, type IncomingMessage } from 'node:http'
+import { request, type Agent, type IncomingMessage } from 'node:http'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const SERVER = fileURLToPath(new URL('../../plugins/server.ts', import.meta.url))
@@ -21,8 +22,14 @@ export interface Server { child: ChildProcess, base: string, port: number, outpu
 export async function startServer (t: Test, file: string, env: Record<string, string> = {}): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     env: {
-      ...untracked(process.env), DATABASE_URL: `sqlite:${file}`, PORT: '0', HOST: '127.0.0.1',
-      LOG_LEVEL: 'info', SEED: 'true', MAX_BULK: '5000', ...env
+      ...untracked(process.env),
+      DATABASE_URL: `sqlite:${file}`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SEED: 'true',
+      MAX_BULK: '5000',
+      ...env
     },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -41,10 +48,13 @@ export async function startServer (t: Test, file: string, env: Record<string, st
   return { child, port, base: `http://127.0.0.1:${port}`, output: () => output }
 }
 
-export function send (url: string, method = 'GET', body?: unknown): Promise<IncomingMessage> {
+export interface SendOptions { method?: string, body?: unknown, agent?: Agent, headers?: Record<string, string> }
+
+export function send (url: string, options: SendOptions = {}): Promise<IncomingMessage> {
+  const { method = 'GET', body, agent, headers = {} } = options
   return new Promise((resolve, reject) => {
-    const headers = body === undefined ? {} : { 'content-type': 'application/json' }
-    const req = request(url, { method, headers }, resolve)
+    const json = body === undefined ? {} : { 'content-type': 'application/json' }
+    const req = request(url, { method, agent, headers: { ...json, ...headers } }, resolve)
     req.on('error', reject)
     req.end(body === undefined ? undefined : JSON.stringify(body))
   })
@@ -55,4 +65,16 @@ export async function text (res: IncomingMessage): Promise<string> {
   res.setEncoding('utf8')
   for await (const chunk of res) out += chunk
   return out
+}
+
+export function refused (port: number): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => { socket.destroy(); resolve(false) })
+    socket.once('error', err => resolve((err as NodeJS.ErrnoException).code === 'ECONNREFUSED'))
+  })
+}
+
+export function sleep (ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
 }
