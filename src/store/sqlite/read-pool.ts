@@ -40,6 +40,8 @@ interface Slot {
   job: Job | undefined
   /** Settles when the worker has opened its connection, or failed to. */
   ready: Promise<void>
+  /** The worker has opened its connection: a read sent to it runs at once. */
+  live: boolean
 }
 
 export interface ReadPoolOptions {
@@ -65,8 +67,13 @@ export class ReadPool {
     // idle workers must not keep a process alive that forgot to close the store
     worker.unref()
     slot.worker = worker
+    slot.live = false
     slot.ready = new Promise((resolve, reject) => {
-      worker.on('message', (reply: ReadReply | 'ready') => reply === 'ready' ? resolve() : this.answer(slot, reply))
+      worker.on('message', (reply: ReadReply | 'ready') => {
+        if (reply !== 'ready') return this.answer(slot, reply)
+        slot.live = true
+        resolve()
+      })
       worker.on('error', error => { reject(error); this.fail(slot, error) })
     })
     // only started() awaits it: a replacement that fails is reported through its read
@@ -91,9 +98,9 @@ export class ReadPool {
   }
 
   private dispatch (): void {
-    // idle slots with a running worker first: a new worker takes a while to start
-    const idle = this.slots.filter(slot => slot.job === undefined)
-    idle.sort((a, b) => Number(a.worker === undefined) - Number(b.worker === undefined))
+    // idle slots with a ready worker first, then one starting: a new worker takes a while to start
+    const rank = (slot: Slot): number => slot.live ? 0 : slot.worker === undefined ? 2 : 1
+    const idle = this.slots.filter(slot => slot.job === undefined).sort((a, b) => rank(a) - rank(b))
     for (const slot of idle) {
       const job = this.queue.shift()
       if (job === undefined) return
@@ -149,6 +156,7 @@ export class ReadPool {
     slot.job = undefined
     const worker = slot.worker
     slot.worker = undefined
+    slot.live = false
     if (worker !== undefined) {
       worker.removeAllListeners()
       worker.on('error', () => {})
@@ -177,7 +185,7 @@ export class ReadPool {
 }
 
 function emptySlot (): Slot {
-  return { worker: undefined, job: undefined, ready: Promise.resolve() }
+  return { worker: undefined, job: undefined, ready: Promise.resolve(), live: false }
 }
 
 function closedError (what: string): StoreUnavailableError {
