@@ -2,8 +2,9 @@
 // (with coercion of numbers) by Fastify before a handler runs.
 import { Type } from 'typebox'
 import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
+import { reachableChildren } from '../src/graph/reachable-children.js'
 import { cursorOf } from '../src/entities/cursor.js'
-import { MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
+import { DEFAULT_PAGE_SIZE, MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
 
@@ -18,31 +19,6 @@ export function withParam (meta: EntityMetadata) {
     description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches (\`customerId.regionId\`, \`OrderItem.productId\`; \`Child.refProp\` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents.`,
     examples: ['all', ...(names.length > 1 ? [names[1]!] : [])]
   }))
-}
-
-/**
- * Child entities a graph of `meta` can load within MAX_DEPTH hops (by paths or `depth`), each
- * with the entities whose children they are there: `limit[Child]` and `sort[Child]` apply to
- * them at every level.
- */
-function reachableChildren (meta: EntityMetadata, model: RelationshipMetadata): Map<string, Set<string>> {
-  const found = new Map<string, Set<string>>()
-  let level = new Set([meta.name])
-  for (let hop = 0; hop < MAX_DEPTH && level.size > 0; hop++) {
-    const next = new Set<string>()
-    for (const name of level) {
-      const entity = model.entity(name)
-      for (const p of entity.parents) next.add(p.target)
-      for (const c of entity.children) {
-        let parents = found.get(c.child)
-        if (parents === undefined) found.set(c.child, parents = new Set())
-        parents.add(name)
-        next.add(c.child)
-      }
-    }
-    level = next
-  }
-  return found
 }
 
 /** `depth`, and `limit[Child]`, `sort[Child]` and `count` for the child entities: how far and how much of a graph to load. */
@@ -181,6 +157,6 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
       examples: [true]
     })),
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
-    size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: `Documents per page, at most ${MAX_PAGE_SIZE}` })
+    size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Documents per page, at most ${MAX_PAGE_SIZE}` })
   })
 }

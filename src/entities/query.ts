@@ -3,7 +3,8 @@
 import { BadRequestError } from '../errors.js'
 import type { FieldSelection } from '../graph/fields.js'
 import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
-import { childEntities, MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { reachableChildren } from '../graph/reachable-children.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
@@ -13,8 +14,10 @@ import { decodeCursor } from './cursor.js'
 import { parseFields } from './parse-fields.js'
 
 export const MAX_FILTER_LENGTH = 8192
-/** The largest page a list answers; a cut child list links to its rest only in pages this size or smaller. */
+/** The largest page a list answers. */
 export const MAX_PAGE_SIZE = 1000
+/** A list's page size when `size` is left out; the size of the pages a cut child list links to. */
+export const DEFAULT_PAGE_SIZE = 50
 
 export interface RawQuery {
   filter?: string
@@ -36,7 +39,12 @@ export interface RawQuery {
 export interface ParsedQuery {
   filter?: Condition
   sort?: SortKey[]
-  selection: Selection
+  /**
+   * Relationships to load; absent without `with`. Whenever `with` is given the answers are
+   * graphs, also when it loads nothing (`with=all` on an entity without relationships), so that
+   * their shape depends on the request only, never on the model.
+   */
+  selection?: Selection
   /** Per child entity: limit and order of its children in each graph. */
   children?: ChildQueries
   /** Child relationships counted, not loaded. */
@@ -52,14 +60,15 @@ const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 /** `model` lets `sort[Child]` and relation filters be checked against the child's properties; without it, both are refused. */
 export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ParsedQuery {
   const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
-  const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth) }
+  const selection = parseWith(meta, raw.with, model, depth)
+  const parsed: ParsedQuery = raw.with === undefined || raw.with === '' ? {} : { selection }
   if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta, model)
-  if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
-  if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta.name, parsed.sort)
-  const children = parseChildQueries(meta, raw, parsed.selection, model)
+  if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta)
+  if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta, parsed.sort)
+  const children = parseChildQueries(meta, raw, model)
   if (children !== undefined) parsed.children = children
   if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)
-  const fields = parseFields(meta, raw as Record<string, unknown>, parsed.selection, model)
+  const fields = parseFields(meta, raw as Record<string, unknown>, selection, model)
   if (fields !== undefined) parsed.fields = fields
   return parsed
 }
@@ -78,18 +87,18 @@ function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
   return meta.children.filter(c => names.includes(c.child) || names.includes(c.key))
 }
 
-function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection, model?: RelationshipMetadata): ChildQueries | undefined {
+/**
+ * `limit[Child]` and `sort[Child]`, for any child entity a graph of `meta` can reach: one the
+ * request's `with` does not load is accepted and has no effect, so a client may send one set
+ * of limits whatever `with` and `depth` it asks for.
+ */
+function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const match = CHILD_PARAM.exec(name)
     if (match === null || value === undefined || value === '') continue
     const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
-    const selected = [...childEntities(selection)]
-    if (!selected.includes(child)) {
-      throw new BadRequestError(
-        `${name} names no child entity loaded by with; ${selected.length === 0 ? `add ${meta.children.some(c => c.child === child) ? child : 'a child entity'} to with` : `with loads ${selected.join(', ')}`}`,
-        [{ path: `/${name}`, message: 'not a child entity in with' }])
-    }
+    checkChildName(meta, name, kind, child, model)
     const query = queries[child] ??= {}
     if (kind === 'limit') {
       const limit = Number(value)
@@ -97,10 +106,26 @@ function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Sele
       queries[child] = { ...query, limit }
     } else {
       if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of ${child}`)
-      queries[child] = { ...query, sort: parseSort(String(value), model.entity(child).properties) }
+      queries[child] = { ...query, sort: parseSort(String(value), model.entity(child)) }
     }
   }
   return Object.keys(queries).length === 0 ? undefined : queries
+}
+
+/** Refuses a `limit[X]`/`sort[X]` whose X is no child entity a graph of `meta` can load, saying what is. */
+function checkChildName (meta: EntityMetadata, name: string, kind: string, child: string, model?: RelationshipMetadata): void {
+  const reachable = reachableChildren(meta, model)
+  if (reachable.has(child)) return
+  const entity = child.slice(0, child.indexOf('.'))
+  if (child.includes('.') && reachable.has(entity)) {
+    throw new BadRequestError(
+      `${name}: a child ${kind} names a child entity, not one of its references; write ${kind}[${entity}] (it applies to every reference of ${entity}, at every level ${entity} is loaded)`,
+      [{ path: `/${name}`, message: `use ${kind}[${entity}]` }])
+  }
+  const valid = [...reachable.keys()]
+  throw new BadRequestError(
+    `${name} names no child entity a graph of ${meta.name} can load; ${valid.length === 0 ? `${meta.name} graphs load no children` : `the child entities are ${valid.join(', ')}`}`,
+    [{ path: `/${name}`, message: 'not a child entity' }])
 }
 
 function parseJson (text: string): unknown {

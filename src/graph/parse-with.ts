@@ -12,7 +12,8 @@ import type { Selection } from './graph.js'
 export const MAX_WITH_LENGTH = 2048
 /** The deepest graph `depth` (or a path) may ask for. */
 export const MAX_DEPTH = 4
-const NONE: Selection = Object.freeze({ parents: [], children: [] })
+/** The selection of no relationship: a graph with empty `parents` and `children`. */
+export const NO_RELATIONSHIPS: Selection = Object.freeze({ parents: [], children: [] })
 const cache = new LRUCache<string, Selection>({ max: 2000 })
 
 export function validWithNames (meta: EntityMetadata): string[] {
@@ -24,7 +25,7 @@ export function validWithNames (meta: EntityMetadata): string[] {
  * only one-hop names are accepted. Cached results are shared: never mutate them.
  */
 export function parseWith (meta: EntityMetadata, raw: string | undefined, model?: RelationshipMetadata, depth = 1): Selection {
-  if (raw === undefined || raw === '') return NONE
+  if (raw === undefined || raw === '') return NO_RELATIONSHIPS
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new BadRequestError(`depth must be an integer from 1 to ${MAX_DEPTH}`, [{ path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }])
   const key = `${meta.name}\0${depth}\0${model === undefined ? '' : 'm'}\0${raw}`
   let selection = cache.get(key)
