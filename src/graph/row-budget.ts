@@ -61,7 +61,7 @@ export class RowBudget {
     const advice = this.#limitsThatFit(roots, selection, children)
     // a smaller page that fits as the request is, when the request is for more than one document
     const size = roots > 1 ? Math.floor(rowBudget / perRoot) : 0
-    const fewer = size >= 1 ? `ask for at most ${size} documents (size=${size})` : 'ask for fewer documents'
+    const fewer = size >= 1 ? `ask for at most ${size} document${size === 1 ? '' : 's'} (size=${size})` : 'ask for fewer documents'
     const whom = roots === 1 ? `one ${entity}` : `${roots} ${entity} documents`
     const fixes = advice.length === 0
       ? `no single child limit is enough: shorten with (fewer relationships or a smaller depth) or ${fewer}`

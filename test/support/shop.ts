@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
+import type { ModelDefinition } from '../../src/model/model.js'
 import { writeShop } from '../../src/sample/seed.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { MongoStandIn } from './mongo-stand-in.js'
@@ -13,12 +14,19 @@ const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STORE_TIMEOUT_MS: '60000', PRE
 export const STORES = ['memory:', 'sqlite::memory:', 'mongodb://stand-in/relata'] as const
 
 export async function shop (t: Test, url: typeof STORES[number], env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const app = await appOn(t, url, undefined, env)
+  await writeShop(app.relata.store, SIZE)
+  return app
+}
+
+/** An empty app on any store, serving `model` (the sample shop's when undefined). */
+export async function appOn (t: Test, url: typeof STORES[number], model?: ModelDefinition, env: Record<string, string> = {}): Promise<FastifyInstance> {
   const standIn = new MongoStandIn()
   const app = await buildApp(loadConfig({ DATABASE_URL: url, ...ENV, ...env }), {
     logger: false,
+    ...(model === undefined ? {} : { model }),
     ...(url.startsWith('mongodb') ? { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) } : {})
   })
   t.teardown(() => app.close())
-  await writeShop(app.relata.store, SIZE)
   return app
 }
