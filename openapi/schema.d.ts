@@ -1094,7 +1094,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId
                  * @example -name,id
                  */
                 sort?: string;
@@ -1106,32 +1106,32 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -1324,7 +1324,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId
                  * @example -name,id
                  */
                 sort?: string;
@@ -1336,32 +1336,32 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -1489,32 +1489,32 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -1850,7 +1850,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city
                  * @example -name,id
                  */
                 sort?: string;
@@ -1862,22 +1862,22 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -2055,7 +2055,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city
                  * @example -name,id
                  */
                 sort?: string;
@@ -2067,22 +2067,22 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -2195,22 +2195,22 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -2531,7 +2531,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId
                  * @example -name,id
                  */
                 sort?: string;
@@ -2543,42 +2543,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
@@ -2761,7 +2761,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId
                  * @example -name,id
                  */
                 sort?: string;
@@ -2773,42 +2773,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
@@ -2926,42 +2926,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
@@ -3287,7 +3287,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt
                  * @example -status,id
                  */
                 sort?: string;
@@ -3299,42 +3299,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -3517,7 +3517,7 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt
                  * @example -status,id
                  */
                 sort?: string;
@@ -3529,42 +3529,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -3682,42 +3682,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -4046,7 +4046,7 @@ export interface operations {
                  */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
                  * @example -quantity,id
                  */
                 sort?: string;
@@ -4058,42 +4058,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -4269,7 +4269,7 @@ export interface operations {
                  */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
                  * @example -quantity,id
                  */
                 sort?: string;
@@ -4281,42 +4281,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -4424,42 +4424,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
