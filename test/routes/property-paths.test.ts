@@ -66,6 +66,14 @@ for (const url of STORES) {
     t.same(await ids('sort=notes.vip'), ['p2', 'p3', 'p4', 'p6', 'p5', 'p1'], 'into a property the schema leaves open')
     t.same(await ids(`sort=${encodeURIComponent('+age')},${encodeURIComponent('+id')}`), await ids('sort=age,id'), 'an explicit + is ascending')
 
+    await app.relata.entity('Company').upsert([{ id: 'c1', name: 'Acme' }])
+    const company = (await app.inject('/api/companies/c1?with=Person&sort[Person]=-address.city&limit[Person]=1')).json() as {
+      children: { Person: { companyId: Doc[] } }, meta: { children: Record<string, { next: string }> }
+    }
+    t.same(company.children.Person.companyId.map(p => p.id), ['p1'], 'sort[Child] by a nested path picks the top child in the store')
+    const others = (await app.inject(company.meta.children['Person.companyId']!.next)).json() as Doc[]
+    t.same(others.map(p => p.id), ['p2'], 'and its next link continues in that order')
+
     const walked: string[] = []
     let next: string | undefined = '/api/people?sort=address.city&size=2&cursor=true'
     while (next !== undefined) {
