@@ -36,12 +36,22 @@ export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) 
     params[`limit[${child}]`] = Type.Optional(Type.Integer({
       minimum: 0,
       maximum: 1_000_000,
-      description: `At most this many ${child} children per ${parents} and relationship in each graph${reached}, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` gives how many exist and a \`next\` link to the rest (0 loads none, and links to all). Without effect when \`with\` does not load ${child}, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).`,
+      description: `At most this many ${child} children per ${parents} and relationship in ` +
+        `each graph${reached}, at every level they are loaded (never more than the ` +
+        `server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` ` +
+        `gives how many exist and a \`next\` link to the rest (0 loads none, and ` +
+        `links to all). Without effect when \`with\` does not load ${child}, so ` +
+        `one set of limits fits every request. Lower limits also keep a request ` +
+        `within the server's row budget (ROW_BUDGET; over it the answer is a 422 ` +
+        `naming the limits that fit).`,
       examples: [5]
     }))
     params[`sort[${child}]`] = Type.Optional(Type.String({
       maxLength: 512,
-      description: `Order of each ${parents}'s ${child} children${reached}: a comma list of ${child} properties, \`-\` for descending; id breaks ties (id order when omitted). With \`limit[${child}]\` it picks the top children of each. Without effect when \`with\` does not load ${child}.`,
+      description: `Order of each ${parents}'s ${child} children${reached}: a comma list of ` +
+        `${child} properties, \`-\` for descending; id breaks ties (id order when ` +
+        `omitted). With \`limit[${child}]\` it picks the top children of each. Without ` +
+        `effect when \`with\` does not load ${child}.`,
       examples: ['-id']
     }))
   }
@@ -134,7 +144,9 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
     filter: filterParam(meta),
     sort: Type.Optional(Type.String({
       maxLength: 512,
-      description: `Comma list of properties or dotted paths into object properties (\`address.city\`), \`-\` for descending (\`+\` or nothing for ascending); id breaks ties. Properties: ${meta.properties.join(', ')}`,
+      description: `Comma list of properties or dotted paths into object properties (\`address.city\`), ` +
+        `\`-\` for descending (\`+\` or nothing for ascending); id breaks ties. ` +
+        `Properties: ${meta.properties.join(', ')}`,
       examples: [`-${plainProperty(meta)},id`]
     })),
     with: withParam(meta),
@@ -157,6 +169,11 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
       examples: [true]
     })),
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
-    size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Documents per page, at most ${MAX_PAGE_SIZE}` })
+    size: Type.Integer({
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_PAGE_SIZE,
+      description: `Documents per page, at most ${MAX_PAGE_SIZE}`
+    })
   })
 }

@@ -81,7 +81,10 @@ export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyI
       const kept = (sorted ? every.sort(byQuantityDesc) : every).slice(0, limit)
       const total = all.totals.get(order.id) ?? 0
       const next = total > kept.length
-        ? nextChildren(items, order.id, { ...(sorted ? { sort: [{ field: 'quantity', desc: true }] } : {}), ...(kept.length === 0 ? {} : { last: kept[kept.length - 1]! }) })
+        ? nextChildren(items, order.id, {
+          ...(sorted ? { sort: [{ field: 'quantity', desc: true }] } : {}),
+          ...(kept.length === 0 ? {} : { last: kept[kept.length - 1]! })
+        })
         : undefined
       const meta = { children: { 'OrderItem.orderId': { total, returned: kept.length, ...(next === undefined ? {} : { next }) } } }
       return { entity: order, parents: {}, children: { OrderItem: { orderId: kept } }, meta }

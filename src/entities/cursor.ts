@@ -57,7 +57,9 @@ function kindOf (value: KeyValue): ValueKind {
   return typeof value === 'number' ? 'number' : 'string'
 }
 
-const KIND_NAMES: Record<ValueKind, string> = { null: 'null', number: 'a number', string: 'a string', composite: 'an object or array' }
+const KIND_NAMES: Record<ValueKind, string> = {
+  null: 'null', number: 'a number', string: 'a string', composite: 'an object or array'
+}
 
 /**
  * The first key of `position` holding a kind of value its property cannot hold under the
@@ -69,7 +71,9 @@ function misfit (meta: EntityMetadata, sort: readonly SortKey[] | undefined, pos
   for (let i = 0; i < keys.length; i++) {
     const field = keys[i]!.field
     const resolved = field === 'id' ? undefined : resolvePath(meta, field)
-    const kinds = resolved === undefined ? new Set<ValueKind>(['string']) : valueKinds(resolved.ok ? resolved.schema : undefined)
+    const kinds = resolved === undefined
+      ? new Set<ValueKind>(['string'])
+      : valueKinds(resolved.ok ? resolved.schema : undefined)
     const kind = kindOf(position[i]!)
     if (!kinds.has(kind)) return `its key for ${field} is ${KIND_NAMES[kind]}, which ${field} cannot hold`
   }

@@ -177,7 +177,8 @@ export class EntityApi {
   relatives (docs: readonly Doc[], options?: RelativesOptions): Promise<Graph[]>
   relatives (docs: AsyncIterable<Doc>, options?: RelativesOptions): AsyncGenerator<Graph>
   relatives (input: Doc | readonly Doc[] | AsyncIterable<Doc>, options: RelativesOptions = {}): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
-    const { selection = NO_RELATIONSHIPS, ...request } = parseQuery(this.meta, relativesQuery(options), this.limits.model)
+    const parsed = parseQuery(this.meta, relativesQuery(options), this.limits.model)
+    const { selection = NO_RELATIONSHIPS, ...request } = parsed
     if (Symbol.asyncIterator in input) {
       const batchSize = this.#batchSize(options.batchSize ?? 500, selection, request)
       return this.#relativesOf(input as AsyncIterable<Doc>, selection, request, batchSize)

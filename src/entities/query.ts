@@ -92,7 +92,8 @@ function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
  * request's `with` does not load is accepted and has no effect, so a client may send one set
  * of limits whatever `with` and `depth` it asks for.
  */
-function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ChildQueries | undefined {
+function parseChildQueries (meta: EntityMetadata, raw: RawQuery,
+  model?: RelationshipMetadata): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const match = CHILD_PARAM.exec(name)
@@ -113,18 +114,21 @@ function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model?: Relatio
 }
 
 /** Refuses a `limit[X]`/`sort[X]` whose X is no child entity a graph of `meta` can load, saying what is. */
-function checkChildName (meta: EntityMetadata, name: string, kind: string, child: string, model?: RelationshipMetadata): void {
+function checkChildName (meta: EntityMetadata, name: string, kind: string, child: string,
+  model?: RelationshipMetadata): void {
   const reachable = reachableChildren(meta, model)
   if (reachable.has(child)) return
   const entity = child.slice(0, child.indexOf('.'))
   if (child.includes('.') && reachable.has(entity)) {
     throw new BadRequestError(
-      `${name}: a child ${kind} names a child entity, not one of its references; write ${kind}[${entity}] (it applies to every reference of ${entity}, at every level ${entity} is loaded)`,
+      `${name}: a child ${kind} names a child entity, not one of its references; write ${kind}[${entity}] ` +
+        `(it applies to every reference of ${entity}, at every level ${entity} is loaded)`,
       [{ path: `/${name}`, message: `use ${kind}[${entity}]` }])
   }
   const valid = [...reachable.keys()]
   throw new BadRequestError(
-    `${name} names no child entity a graph of ${meta.name} can load; ${valid.length === 0 ? `${meta.name} graphs load no children` : `the child entities are ${valid.join(', ')}`}`,
+    `${name} names no child entity a graph of ${meta.name} can load; ` +
+      (valid.length === 0 ? `${meta.name} graphs load no children` : `the child entities are ${valid.join(', ')}`),
     [{ path: `/${name}`, message: 'not a child entity' }])
 }
 

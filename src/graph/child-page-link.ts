@@ -27,7 +27,8 @@ export interface ChildPageRequest {
 }
 
 /** Where the children of one parent past those in the graph are, as the server exposes them. */
-export type ChildPageLink = (relationship: ChildRelationship, parentId: string, request: ChildPageRequest) => string | undefined
+export type ChildPageLink =
+  (relationship: ChildRelationship, parentId: string, request: ChildPageRequest) => string | undefined
 
 /** `with` paths that load `selection`: each relationship, and the paths that go on through it. */
 function withPaths (selection: Selection): string[] {

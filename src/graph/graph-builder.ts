@@ -55,7 +55,8 @@ export class GraphBuilder {
    * batch, one level down, so a level costs one round trip per relationship, never per document.
    */
   async #nextLevel (graphs: Graph[], selection: Selection, request: GraphRequest): Promise<void> {
-    await Promise.all(Object.entries(selection.nested!).map(([key, next]) => this.#buildNested(graphs, selection, key, next, below(request, key))))
+    await Promise.all(Object.entries(selection.nested!).map(([key, next]) =>
+      this.#buildNested(graphs, selection, key, next, below(request, key))))
   }
 
   async #buildNested (graphs: Graph[], selection: Selection, key: string, next: Selection, request: GraphRequest): Promise<void> {

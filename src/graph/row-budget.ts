@@ -61,17 +61,22 @@ export class RowBudget {
     const advice = this.#limitsThatFit(roots, selection, children)
     // a smaller page that fits as the request is, when the request is for more than one document
     const size = roots > 1 ? Math.floor(rowBudget / perRoot) : 0
-    const fewer = size >= 1 ? `ask for at most ${size} document${size === 1 ? '' : 's'} (size=${size})` : 'ask for fewer documents'
+    const fewer = size >= 1
+      ? `ask for at most ${size} document${size === 1 ? '' : 's'} (size=${size})`
+      : 'ask for fewer documents'
     const whom = roots === 1 ? `one ${entity}` : `${roots} ${entity} documents`
     const fixes = advice.length === 0
       ? `no single child limit is enough: shorten with (fewer relationships or a smaller depth) or ${fewer}`
-      : `add ${advice.map(a => `limit[${a.child}]=${a.limit}`).join(' or ')} (children per parent), or ${fewer} or a shorter with`
+      : `add ${advice.map(a => `limit[${a.child}]=${a.limit}`).join(' or ')} (children per parent), ` +
+        `or ${fewer} or a shorter with`
     const errors = advice.length === 0
       ? [{ path: '/with', message: `loads up to ${perRoot} related documents per ${entity}` }]
       : advice.map(a => ({ path: `/limit[${a.child}]`, message: `at most ${a.limit} fits the budget` }))
     if (size >= 1) errors.push({ path: '/size', message: `at most ${size} fits the budget` })
     throw new RowBudgetError(
-      `with may load up to ${worst.toLocaleString('en-US')} related documents for ${whom} (children count up to their limit, CHILD_LIMIT=${childLimit}), over the server's budget of ${rowBudget.toLocaleString('en-US')} per answer (ROW_BUDGET): ${fixes}`,
+      `with may load up to ${worst.toLocaleString('en-US')} related documents for ${whom} ` +
+        `(children count up to their limit, CHILD_LIMIT=${childLimit}), ` +
+        `over the server's budget of ${rowBudget.toLocaleString('en-US')} per answer (ROW_BUDGET): ${fixes}`,
       errors)
   }
 

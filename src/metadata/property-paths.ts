@@ -46,7 +46,9 @@ function namesUnder (schemas: readonly JsonSchema[]): string[] {
   const names = new Set<string>()
   for (const schema of schemas) {
     if (!isSchema(schema.properties)) continue
-    for (const [name, property] of Object.entries(schema.properties)) if (isSchema(property) && !isHidden(property)) names.add(name)
+    for (const [name, property] of Object.entries(schema.properties)) {
+      if (isSchema(property) && !isHidden(property)) names.add(name)
+    }
   }
   return [...names]
 }
@@ -56,12 +58,14 @@ function step (schema: JsonSchema, segment: string, walked: string): PathResolut
   const objects = branches(schema).filter(canBeObject)
   if (objects.length === 0) {
     const types = [...new Set(branches(schema).flatMap(b => declaredTypes(b) ?? []))].join(' or ')
-    return { ok: false, problem: `'${walked}' is ${types === '' ? 'not an object' : `a ${types}`}: it has no property '${segment}'` }
+    const what = types === '' ? 'not an object' : `a ${types}`
+    return { ok: false, problem: `'${walked}' is ${what}: it has no property '${segment}'` }
   }
   const found: JsonSchema[] = []
   let open = false
   for (const object of objects) {
-    const property = isSchema(object.properties) && Object.hasOwn(object.properties, segment) ? object.properties[segment] : undefined
+    const declared = isSchema(object.properties) && Object.hasOwn(object.properties, segment)
+    const property = declared ? (object.properties as JsonSchema)[segment] : undefined
     if (isSchema(property)) {
       if (!isHidden(property)) found.push(property)
     } else if (object.additionalProperties !== false) {
@@ -70,7 +74,8 @@ function step (schema: JsonSchema, segment: string, walked: string): PathResolut
   }
   if (found.length === 0 && !open) {
     const valid = namesUnder(objects)
-    return { ok: false, problem: `'${walked}' has no property '${segment}'; ${valid.length === 0 ? 'it declares none' : `its properties are ${valid.join(', ')}`}` }
+    const listed = valid.length === 0 ? 'it declares none' : `its properties are ${valid.join(', ')}`
+    return { ok: false, problem: `'${walked}' has no property '${segment}'; ${listed}` }
   }
   if (open) return { ok: true, schema: undefined }
   return { ok: true, schema: found.length === 1 ? found[0] : { anyOf: found } }
@@ -84,7 +89,9 @@ function step (schema: JsonSchema, segment: string, walked: string): PathResolut
 export function resolvePath (meta: Pick<EntityMetadata, 'schema' | 'properties'>, path: string): PathResolution {
   const segments = path.split('.')
   const refused = segments.find(s => PROTOTYPE_NAMES.has(s))
-  if (refused !== undefined) return { ok: false, problem: `'${refused}' is not a property name (it names the prototype)` }
+  if (refused !== undefined) {
+    return { ok: false, problem: `'${refused}' is not a property name (it names the prototype)` }
+  }
   const properties = meta.schema.properties as Record<string, JsonSchema>
   let schema: JsonSchema | undefined = properties[segments[0]!]
   for (let i = 1; i < segments.length && schema !== undefined; i++) {

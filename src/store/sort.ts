@@ -19,13 +19,16 @@ function unknownProperty (field: string, problem: string): BadRequestError {
 
 /** Checks one sort property: a visible property of `meta`, or a path the schema allows into one. */
 function checkSortField (field: string, meta: Pick<EntityMetadata, 'schema' | 'properties'>): void {
-  const sortable = `sortable properties are ${meta.properties.join(', ')}, and dotted paths into object properties (address.city)`
+  const sortable = `sortable properties are ${meta.properties.join(', ')}, ` +
+    'and dotted paths into object properties (address.city)'
   if (meta.properties.includes(field)) return
   const segments = field.split('.')
   if (segments.length === 1 || !meta.properties.includes(segments[0]!)) {
     throw unknownProperty(field, `unknown property '${field}'; ${sortable}`)
   }
-  if (!segments.every(s => PATH_SEGMENT.test(s))) throw unknownProperty(field, `'${field}': not a property path; ${sortable}`)
+  if (!segments.every(s => PATH_SEGMENT.test(s))) {
+    throw unknownProperty(field, `'${field}': not a property path; ${sortable}`)
+  }
   const resolved = resolvePath(meta, field)
   if (!resolved.ok) throw unknownProperty(field, `'${field}': ${resolved.problem}`)
 }

@@ -38,11 +38,13 @@ for (const url of STORES) {
     t.same(first!.meta.children['OrderItem.orderId'], {
       total: 8,
       returned: 3,
-      next: `/api/order-items?filter=${encodeURIComponent(JSON.stringify({ orderId: first!.entity.id }))}&sort=-quantity&size=50&after=${cursorOf('OrderItem', [{ field: 'quantity', desc: true }], third)}`
+      next: `/api/order-items?filter=${encodeURIComponent(JSON.stringify({ orderId: first!.entity.id }))}` +
+        `&sort=-quantity&size=50&after=${cursorOf('OrderItem', [{ field: 'quantity', desc: true }], third)}`
     }, 'the rest after the last child held, in pages of the default size, not of the child limit')
 
     const next = (await app.inject(first!.meta.children['OrderItem.orderId']!.next!)).json() as Doc[]
-    t.same(next.map(i => i.id), topItems(all, first!.entity.id, 8).slice(3), 'the next link continues the list with all the rest')
+    t.same(next.map(i => i.id), topItems(all, first!.entity.id, 8).slice(3),
+      'the next link continues the list with all the rest')
 
     const single = await app.inject(`/api/orders/${first!.entity.id}?${query}`)
     t.same((single.json() as OrderGraph).children, first!.children, 'the single GET takes the same parameters')
@@ -57,7 +59,8 @@ for (const url of STORES) {
     const none = (await app.inject('/api/orders/ord-1?with=OrderItem&limit[OrderItem]=0')).json() as OrderGraph
     const filter = encodeURIComponent(JSON.stringify({ orderId: 'ord-1' }))
     t.same([none.children.OrderItem.orderId, none.meta.children['OrderItem.orderId']],
-      [[], { total: 8, returned: 0, next: `/api/order-items?filter=${filter}&size=50` }], 'a limit of 0 counts, and links to the whole list')
+      [[], { total: 8, returned: 0, next: `/api/order-items?filter=${filter}&size=50` }],
+      'a limit of 0 counts, and links to the whole list')
     const rest = (await app.inject(none.meta.children['OrderItem.orderId']!.next!)).json() as Doc[]
     t.same(rest.map(i => i.id), whole.children.OrderItem.orderId.map(i => i.id), 'which is every child')
     const parentsOnly = (await app.inject('/api/orders/ord-1?with=customerId')).json() as Record<string, unknown>
@@ -66,19 +69,22 @@ for (const url of STORES) {
     t.same(byId.children.OrderItem.orderId.map(i => i.id), ['item-1-8', 'item-1-7'])
   })
 
-  t.test(`${url}: a cut child list links to all the rest, keeping fields and what is loaded below each child`, async t => {
+  t.test(`${url}: a cut child list links to all the rest, keeping fields and what is loaded below`, async t => {
     const app = await shop(t, url)
-    const query = 'with=OrderItem.productId&limit[OrderItem]=2&sort[OrderItem]=-id&fields[OrderItem]=quantity&fields[OrderItem.productId]=name'
+    const query = 'with=OrderItem.productId&limit[OrderItem]=2&sort[OrderItem]=-id' +
+      '&fields[OrderItem]=quantity&fields[OrderItem.productId]=name'
     const graph = (await app.inject(`/api/orders/ord-1?${query}`)).json() as OrderGraph
     const next = new URL(graph.meta.children['OrderItem.orderId']!.next!, 'http://x')
-    t.same([next.searchParams.get('size'), next.searchParams.get('with'), next.searchParams.get('sort')], ['50', 'productId', '-id'],
+    t.same(['size', 'with', 'sort'].map(name => next.searchParams.get(name)), ['50', 'productId', '-id'],
       'the default page size, the path below the child, the child order')
     const rest = await app.inject(next.pathname + next.search)
     t.equal(rest.statusCode, 200)
     const items = rest.json() as Array<{ entity: Doc, parents: { productId: Doc } }>
-    t.same(items.map(i => i.entity.id), ['item-1-6', 'item-1-5', 'item-1-4', 'item-1-3', 'item-1-2', 'item-1-1'], 'every child after the two held, in one request')
+    t.same(items.map(i => i.entity.id), ['item-1-6', 'item-1-5', 'item-1-4', 'item-1-3', 'item-1-2', 'item-1-1'],
+      'every child after the two held, in one request')
     t.ok(items.every(i => Object.keys(i.entity).sort().join() === 'id,quantity'), 'fields[OrderItem] kept')
-    t.ok(items.every(i => Object.keys(i.parents.productId).sort().join() === 'id,name'), 'fields[OrderItem.productId] kept')
+    t.ok(items.every(i => Object.keys(i.parents.productId).sort().join() === 'id,name'),
+      'fields[OrderItem.productId] kept')
     const held = graph.children.OrderItem.orderId as unknown as Array<{ entity: Doc, parents: { productId: Doc } }>
     t.same(Object.keys(held[0]!).sort(), Object.keys(items[0]!).sort(), 'in the shape the graph holds its children')
   })
@@ -109,9 +115,12 @@ for (const url of STORES) {
 t.test('child parameters are checked', async t => {
   const app = await shop(t, 'memory:')
   const cases: Array<[string, RegExp]> = [
-    ['/api/orders?limit[Nope]=2', /^limit\[Nope\] names no child entity a graph of Order can load; the child entities are OrderItem, Order, /],
-    ['/api/customers?sort[Customer]=id', /^sort\[Customer\] names no child entity a graph of Customer can load; the child entities are Order, /],
-    ['/api/orders?with=OrderItem&limit[OrderItem.orderId]=2', /^limit\[OrderItem.orderId\]: a child limit names a child entity, not one of its references; write limit\[OrderItem\] /],
+    ['/api/orders?limit[Nope]=2',
+      /^limit\[Nope\] names no child entity a graph of Order can load; the child entities are OrderItem, Order, /],
+    ['/api/customers?sort[Customer]=id',
+      /^sort\[Customer\] names no child entity a graph of Customer can load; the child entities are Order, /],
+    ['/api/orders?with=OrderItem&limit[OrderItem.orderId]=2',
+      /^limit\[OrderItem.orderId\]: a child limit names a child entity, not one of its references; write limit\[OrderItem\] /],
     ['/api/orders?with=OrderItem&sort[OrderItem]=-weight', /cannot sort by unknown property 'weight'/],
     ['/api/orders?with=OrderItem&limit[OrderItem]=-1', /limit\[OrderItem\]/]
   ]
@@ -139,7 +148,8 @@ t.test('limit[Child.refProp] is a form this server does not take: the answer say
   t.equal(res.statusCode, 400)
   t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
   t.match(res.json(), {
-    detail: 'limit[Employee.managerId]: a child limit names a child entity, not one of its references; write limit[Employee] (it applies to every reference of Employee, at every level Employee is loaded)',
+    detail: 'limit[Employee.managerId]: a child limit names a child entity, not one of its references; ' +
+      'write limit[Employee] (it applies to every reference of Employee, at every level Employee is loaded)',
     errors: [{ path: '/limit[Employee.managerId]', message: 'use limit[Employee]' }]
   })
   t.equal((await app.inject('/api/employees?with=all&limit[Employee]=2')).statusCode, 200, 'which works')

@@ -34,7 +34,8 @@ const model = defineModel({
 })
 
 const PEOPLE = [
-  { id: 'p1', name: 'Ann', age: 40, companyId: 'c1', address: { city: 'Oslo', geo: { lat: 59.9 } }, notes: { vip: true } },
+  { id: 'p1', name: 'Ann', age: 40, companyId: 'c1', address: { city: 'Oslo', geo: { lat: 59.9 } },
+    notes: { vip: true } },
   { id: 'p2', name: 'Bo', age: 31, companyId: 'c1', address: { city: 'Bergen', geo: { lat: 60.4 } } },
   { id: 'p3', name: 'Cy', age: 25 },
   { id: 'p4', name: 'Di', age: 52, address: { street: 'Main St' } },
@@ -61,16 +62,20 @@ for (const url of STORES) {
       return (res.json() as Doc[]).map(p => p.id)
     }
     t.same(await ids('sort=address.city'), BY_CITY, 'missing and null first, then by city, id breaking ties')
-    t.same(await ids('sort=-address.city,age'), ['p6', 'p1', 'p2', 'p5', 'p3', 'p4'], 'descending, then a second key (missing first)')
+    t.same(await ids('sort=-address.city,age'), ['p6', 'p1', 'p2', 'p5', 'p3', 'p4'],
+      'descending, then a second key (missing first)')
     t.same(await ids('sort=address.geo.lat'), ['p3', 'p4', 'p5', 'p6', 'p1', 'p2'], 'two levels down')
     t.same(await ids('sort=notes.vip'), ['p2', 'p3', 'p4', 'p6', 'p5', 'p1'], 'into a property the schema leaves open')
-    t.same(await ids(`sort=${encodeURIComponent('+age')},${encodeURIComponent('+id')}`), await ids('sort=age,id'), 'an explicit + is ascending')
+    t.same(await ids(`sort=${encodeURIComponent('+age')},${encodeURIComponent('+id')}`), await ids('sort=age,id'),
+      'an explicit + is ascending')
 
     await app.relata.entity('Company').upsert([{ id: 'c1', name: 'Acme' }])
-    const company = (await app.inject('/api/companies/c1?with=Person&sort[Person]=-address.city&limit[Person]=1')).json() as {
+    const top = '/api/companies/c1?with=Person&sort[Person]=-address.city&limit[Person]=1'
+    const company = (await app.inject(top)).json() as {
       children: { Person: { companyId: Doc[] } }, meta: { children: Record<string, { next: string }> }
     }
-    t.same(company.children.Person.companyId.map(p => p.id), ['p1'], 'sort[Child] by a nested path picks the top child in the store')
+    t.same(company.children.Person.companyId.map(p => p.id), ['p1'],
+      'sort[Child] by a nested path picks the top child in the store')
     const others = (await app.inject(company.meta.children['Person.companyId']!.next)).json() as Doc[]
     t.same(others.map(p => p.id), ['p2'], 'and its next link continues in that order')
 
@@ -87,25 +92,30 @@ for (const url of STORES) {
     const lines = (await app.inject('/api/people/stream?sort=-address.city&cursor=true')).body.trim().split('\n')
       .map(line => JSON.parse(line) as { cursor: string, data: Doc })
     const rest = await app.inject(`/api/people/stream?sort=-address.city&after=${lines[2]!.cursor}`)
-    t.same(rest.body.trim().split('\n').map(line => (JSON.parse(line) as Doc).id), lines.slice(3).map(line => line.data.id),
+    const restIds = rest.body.trim().split('\n').map(line => (JSON.parse(line) as Doc).id)
+    t.same(restIds, lines.slice(3).map(line => line.data.id),
       'a stream resumes after a line with exactly the rest')
   })
 
   t.test(`${url}: filters on nested paths the schema allows, 400 on those it rules out`, async t => {
     const app = await appOn(t, url, model)
     await app.relata.entity('Person').upsert(PEOPLE)
-    const ok = await app.inject(`/api/people?filter=${encoded({ 'address.geo.lat': { $gt: 60 }, 'notes.anything': { $exists: false } })}`)
+    const allowed = { 'address.geo.lat': { $gt: 60 }, 'notes.anything': { $exists: false } }
+    const ok = await app.inject(`/api/people?filter=${encoded(allowed)}`)
     t.same([ok.statusCode, (ok.json() as Doc[]).map(p => p.id)], [200, ['p2']], 'declared paths and open ones work')
 
     const refused: Array<[unknown, string, string]> = [
       [{ 'address.planet': 'Mars' }, '/address.planet',
-        "invalid filter: unknown property path 'address.planet': 'address' has no property 'planet'; its properties are city, street, geo"],
+        "invalid filter: unknown property path 'address.planet': 'address' has no property 'planet'; " +
+        'its properties are city, street, geo'],
       [{ companyId: 'c1', 'companyId.name': 'Acme' }, '/companyId.name',
         "invalid filter: unknown property path 'companyId.name': 'companyId' is a string: it has no property 'name'"],
       [{ $or: [{ 'address.__proto__': 'x' }] }, '/$or/0/address.__proto__',
-        "invalid filter: unknown property path 'address.__proto__': '__proto__' is not a property name (it names the prototype)"],
+        "invalid filter: unknown property path 'address.__proto__': " +
+        "'__proto__' is not a property name (it names the prototype)"],
       [{ 'address.geo.lat.x': 1 }, '/address.geo.lat.x',
-        "invalid filter: unknown property path 'address.geo.lat.x': 'address.geo.lat' is a number: it has no property 'x'"]
+        "invalid filter: unknown property path 'address.geo.lat.x': " +
+        "'address.geo.lat' is a number: it has no property 'x'"]
     ]
     for (const [filter, path, detail] of refused) {
       const res = await app.inject(`/api/people?filter=${encoded(filter)}`)
@@ -121,10 +131,14 @@ for (const url of STORES) {
 t.test('sort paths the schema rules out are a 400 naming them and what is valid', async t => {
   const app = await appOn(t, 'memory:', model)
   const cases: Array<[string, string]> = [
-    ['address.planet', "cannot sort by 'address.planet': 'address' has no property 'planet'; its properties are city, street, geo"],
+    ['address.planet',
+      "cannot sort by 'address.planet': 'address' has no property 'planet'; its properties are city, street, geo"],
     ['-name.first', "cannot sort by 'name.first': 'name' is a string: it has no property 'first'"],
-    ['address.__proto__', "cannot sort by 'address.__proto__': '__proto__' is not a property name (it names the prototype)"],
-    ['planet.name', "cannot sort by unknown property 'planet.name'; sortable properties are id, name, age, companyId, address, notes, and dotted paths into object properties (address.city)"]
+    ['address.__proto__',
+      "cannot sort by 'address.__proto__': '__proto__' is not a property name (it names the prototype)"],
+    ['planet.name', "cannot sort by unknown property 'planet.name'; " +
+      'sortable properties are id, name, age, companyId, address, notes, ' +
+      'and dotted paths into object properties (address.city)']
   ]
   for (const [sort, detail] of cases) {
     const res = await app.inject(`/api/people?sort=${encodeURIComponent(sort)}`)
@@ -139,17 +153,22 @@ t.test('a cursor whose key cannot be a value of its sort property is refused', a
   const cursor = (s: string, k: unknown[]): string => forged({ v: 1, e: 'Person', s, k })
   const refused: Array<[string, string, string]> = [
     ['age', cursor('age', ['forty', 'p1']), 'its key for age is a string, which age cannot hold'],
-    ['address.city', cursor('address.city', [5, 'p1']), 'its key for address.city is a number, which address.city cannot hold'],
-    ['-age,name', cursor('-age,name', [{ composite: '[1]' }, 'Ann', 'p1']), 'its key for age is an object or array, which age cannot hold']
+    ['address.city', cursor('address.city', [5, 'p1']),
+      'its key for address.city is a number, which address.city cannot hold'],
+    ['-age,name', cursor('-age,name', [{ composite: '[1]' }, 'Ann', 'p1']),
+      'its key for age is an object or array, which age cannot hold']
   ]
   for (const [sort, after, why] of refused) {
     const res = await app.inject(`/api/people?sort=${sort}&after=${after}`)
     t.equal(res.statusCode, 400, `${sort}: ${why}`)
-    t.match(res.json(), { detail: `after: the cursor is not one this server issued for Person (${why}); pass a cursor exactly as this server gave it for Person (a stream line with cursor=true, or a list's next link)`, errors: [{ path: '/after' }] })
+    const detail = `after: the cursor is not one this server issued for Person (${why}); ` +
+      "pass a cursor exactly as this server gave it for Person (a stream line with cursor=true, or a list's next link)"
+    t.match(res.json(), { detail, errors: [{ path: '/after' }] })
     t.equal((await app.inject(`/api/people/stream?sort=${sort}&after=${after}`)).statusCode, 400, 'on the stream too')
   }
   const fitting = await app.inject(`/api/people?sort=age&after=${cursor('age', [null, 'p6'])}`)
-  t.same([fitting.statusCode, (fitting.json() as Doc[]).map(p => p.id)], [200, ['p3', 'p2', 'p5', 'p1', 'p4']], 'null fits any property: it may be missing')
+  t.same([fitting.statusCode, (fitting.json() as Doc[]).map(p => p.id)], [200, ['p3', 'p2', 'p5', 'p1', 'p4']],
+    'null fits any property: it may be missing')
   const open = await app.inject(`/api/people?sort=notes.vip&after=${cursor('notes.vip', ['x', 'p1'])}`)
   t.equal(open.statusCode, 200, 'an open property may hold anything')
 })
@@ -165,13 +184,19 @@ for (const url of STORES) {
       { entity: { id: 't1', label: 'new' }, parents: {}, children: {} },
       { entity: { id: 't2', label: 'old' }, parents: {}, children: {} }
     ], 'the list')
-    const lines = (await app.inject('/api/tags/stream?with=all')).body.trim().split('\n').map(line => JSON.parse(line) as unknown)
-    t.same(lines, [{ entity: { id: 't1', label: 'new' }, parents: {}, children: {} }, { entity: { id: 't2', label: 'old' }, parents: {}, children: {} }], 'the stream')
-    const cursorLines = (await app.inject('/api/tags/stream?with=all&cursor=true')).body.trim().split('\n').map(line => JSON.parse(line) as { data: unknown })
-    t.same(cursorLines[0]!.data, { entity: { id: 't1', label: 'new' }, parents: {}, children: {} }, 'the stream with cursors')
+    const ndjson = async (url: string): Promise<unknown[]> =>
+      (await app.inject(url)).body.trim().split('\n').map(line => JSON.parse(line) as unknown)
+    const graphs = [
+      { entity: { id: 't1', label: 'new' }, parents: {}, children: {} },
+      { entity: { id: 't2', label: 'old' }, parents: {}, children: {} }
+    ]
+    t.same(await ndjson('/api/tags/stream?with=all'), graphs, 'the stream')
+    const cursorLines = await ndjson('/api/tags/stream?with=all&cursor=true') as Array<{ data: unknown }>
+    t.same(cursorLines.map(line => line.data), graphs, 'the stream with cursors')
     const fields = (await app.inject('/api/tags/t2?with=all&fields=label')).json() as unknown
     t.same(fields, { entity: { id: 't2', label: 'old' }, parents: {}, children: {} }, 'with fields')
     const normalized = (await app.inject('/api/tags/t1?with=all&shape=normalized')).json() as unknown
-    t.same(normalized, { data: [{ id: 't1', label: 'new' }], included: {}, links: { self: '/api/tags/t1?with=all&shape=normalized' } }, 'normalized')
+    const self = '/api/tags/t1?with=all&shape=normalized'
+    t.same(normalized, { data: [{ id: 't1', label: 'new' }], included: {}, links: { self } }, 'normalized')
   })
 }

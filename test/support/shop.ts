@@ -20,7 +20,8 @@ export async function shop (t: Test, url: typeof STORES[number], env: Record<str
 }
 
 /** An empty app on any store, serving `model` (the sample shop's when undefined). */
-export async function appOn (t: Test, url: typeof STORES[number], model?: ModelDefinition, env: Record<string, string> = {}): Promise<FastifyInstance> {
+export async function appOn (t: Test, url: typeof STORES[number], model?: ModelDefinition,
+  env: Record<string, string> = {}): Promise<FastifyInstance> {
   const standIn = new MongoStandIn()
   const app = await buildApp(loadConfig({ DATABASE_URL: url, ...ENV, ...env }), {
     logger: false,
