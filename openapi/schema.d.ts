@@ -98,7 +98,7 @@ export interface paths {
         get: operations["getCategory"];
         /**
          * Create or replace the Category with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCategory"];
         post?: never;
@@ -174,7 +174,7 @@ export interface paths {
         get: operations["getCustomer"];
         /**
          * Create or replace the Customer with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCustomer"];
         post?: never;
@@ -250,7 +250,7 @@ export interface paths {
         get: operations["getProduct"];
         /**
          * Create or replace the Product with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceProduct"];
         post?: never;
@@ -326,7 +326,7 @@ export interface paths {
         get: operations["getOrder"];
         /**
          * Create or replace the Order with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrder"];
         post?: never;
@@ -402,7 +402,7 @@ export interface paths {
         get: operations["getOrderItem"];
         /**
          * Create or replace the OrderItem with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrderItem"];
         post?: never;
@@ -529,9 +529,29 @@ export interface paths {
         };
         /**
          * The model: entities, their parents, children and routes
-         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram.
+         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram. An API key limited to some entities sees only those, and only the references between them.
          */
         get: operations["getModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/_model/diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model as a Mermaid entity-relationship diagram
+         * @description The diagram /docs/model draws: one box per entity with its properties, one line per reference. An API key limited to some entities sees only those, and only the references between them.
+         */
+        get: operations["getModelDiagram"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1098,7 +1118,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1220,7 +1240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1289,7 +1309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1328,7 +1348,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1449,7 +1469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1481,7 +1501,7 @@ export interface operations {
     getCategory: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1559,7 +1579,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1595,7 +1615,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1639,7 +1659,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1652,8 +1672,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1679,7 +1708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1705,7 +1734,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1739,7 +1768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1774,7 +1803,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1815,7 +1844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1854,7 +1883,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1951,7 +1980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2020,7 +2049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2059,7 +2088,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2155,7 +2184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2187,7 +2216,7 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2240,7 +2269,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2276,7 +2305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2320,7 +2349,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2333,8 +2362,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2360,7 +2398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2386,7 +2424,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2420,7 +2458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2455,7 +2493,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2496,7 +2534,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2535,7 +2573,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2657,7 +2695,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2726,7 +2764,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2765,7 +2803,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2886,7 +2924,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2918,7 +2956,7 @@ export interface operations {
     getProduct: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2996,7 +3034,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3032,7 +3070,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3076,7 +3114,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3089,8 +3127,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3116,7 +3163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,7 +3189,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3176,7 +3223,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3211,7 +3258,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3252,7 +3299,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3291,7 +3338,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3413,7 +3460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3482,7 +3529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3521,7 +3568,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3642,7 +3689,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3674,7 +3721,7 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3752,7 +3799,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3788,7 +3835,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3832,7 +3879,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3845,8 +3892,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3872,7 +3928,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3898,7 +3954,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3932,7 +3988,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3967,7 +4023,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4008,7 +4064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4050,7 +4106,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4162,7 +4218,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4231,7 +4287,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4273,7 +4329,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4384,7 +4440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4416,7 +4472,7 @@ export interface operations {
     getOrderItem: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4484,7 +4540,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4520,7 +4576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4564,7 +4620,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4577,8 +4633,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4604,7 +4669,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4630,7 +4695,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4664,7 +4729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4699,7 +4764,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4740,7 +4805,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4772,7 +4837,7 @@ export interface operations {
     importCategory: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4822,7 +4887,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4872,7 +4937,7 @@ export interface operations {
     importCustomer: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4922,7 +4987,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4972,7 +5037,7 @@ export interface operations {
     importProduct: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5022,7 +5087,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5072,7 +5137,7 @@ export interface operations {
     importOrder: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5122,7 +5187,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5172,7 +5237,7 @@ export interface operations {
     importOrderItem: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5222,7 +5287,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5335,8 +5400,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key is limited to some entities, so it may not read the whole model */
-            403: {
+        };
+    };
+    getModelDiagram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mermaid `erDiagram` text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/vnd.mermaid": string;
+                };
+            };
+            /** @description An API key is required (when the server has keys configured) and was missing or wrong */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

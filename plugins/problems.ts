@@ -4,7 +4,10 @@
 import { STATUS_CODES } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequestError, MissingParentError, NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError, type FieldError } from '../src/errors.js'
+import {
+  BadRequestError, ForbiddenError, MissingParentError, NotFoundError, RelataError, RowBudgetError,
+  StoreUnavailableError, ValidationError, type FieldError
+} from '../src/errors.js'
 
 export interface Problem {
   type: string
@@ -19,6 +22,7 @@ export interface Problem {
 const STATUS: Array<[new (...args: never[]) => RelataError, number, string]> = [
   [ValidationError, 400, 'Validation failed'],
   [BadRequestError, 400, 'Bad request'],
+  [ForbiddenError, 403, 'Forbidden'],
   [NotFoundError, 404, 'Not found'],
   [MissingParentError, 422, 'Missing parent'],
   [RowBudgetError, 422, 'Row budget exceeded'],

@@ -7,8 +7,13 @@ import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
+import {
+  fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam, WriteIdParams
+} from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
+import { guardReservedSegments } from './reserved-segments.js'
+import { pageLinks, setLinkHeader } from './page-links.js'
+import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 
@@ -20,7 +25,8 @@ export interface EntityRoutesOptions {
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
   401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
-  403: problem('The API key lacks the scope (read or write) or the entity this request needs'),
+  403: problem('The API key lacks the scope (read or write) this request needs, ' +
+    'or the request reaches an entity outside its entity list (the detail names it)'),
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
@@ -41,6 +47,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   const integrity = checkedParents(meta).length === 0
     ? {}
     : { 202: writeAccepted(meta), 422: problem('A reference points at a missing parent through a relationship with x-on-missing-parent: reject; nothing was written') }
+  const notes = pendingNotes(meta)
 
   app.get('/', {
     schema: {
@@ -53,13 +60,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     }
   }, async function list (request, reply) {
     const { page, size } = request.query
-    const query = parseQuery(meta, request.query, app.relata.metadata)
+    const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
     const result = await api.list({ ...query, page, size })
     reply.header('x-total-count', result.total)
     const keyset = query.after !== undefined || request.query.cursor === true
     const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
-    const link = Object.entries(links).map(([rel, url]) => `<${url}>; rel="${rel}"`).join(', ')
-    if (link !== '') reply.header('link', link)
+    setLinkHeader(reply, links)
     if (request.query.shape !== 'normalized') return result.items
     return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
   })
@@ -75,7 +81,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...overBudget, ...errors }
     }
   }, async function stream (request, reply) {
-    const query = { ...parseQuery(meta, request.query, app.relata.metadata), batchSize: streamBatchSize }
+    const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+    const query = { ...parsed, batchSize: streamBatchSize }
     const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
     const body = await ndjsonStream<unknown>(lines)
     return reply.type('application/x-ndjson').send(body)
@@ -86,14 +93,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `get${meta.name}`,
       summary: `Get one ${meta.name}, optionally with its relationships`,
-      description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
+      description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.${notes.get}`,
       params: IdParams,
       querystring: Type.Object({ with: withParam(meta), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
-  }, async function get (request) {
-    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata)
-    const found = await api.get(request.params.id, selection, graph)
+  }, async function get (request, reply) {
+    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+    const found = await getTellingPending(api, reply, request.params.id, selection, graph)
     if (request.query.shape !== 'normalized') return found
     return { ...normalize([found], selection), links: { self: request.url } }
   })
@@ -112,7 +119,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     const { stored, parked } = await api.write(request.body)
     if (parked.length > 0) return reply.code(202).send({ stored, parked })
     reply.code(201)
-    if (!Array.isArray(request.body)) reply.header('location', `${request.url.split('?')[0]!.replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    if (!Array.isArray(request.body)) {
+      reply.header('location', `${pathOf(request).replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    }
     return Array.isArray(request.body) ? stored : stored[0]
   })
 
@@ -122,13 +131,22 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `replace${meta.name}`,
       summary: `Create or replace the ${meta.name} with this id`,
-      description: 'The body is the whole document; its id, when present, must equal the one in the path.',
-      params: IdParams,
+      description: 'The body is the whole document; its id, when present, must equal the one in the path. ' +
+        'Answers 201 with a Location when it created the document, 200 when it replaced one.',
+      params: WriteIdParams,
       body: input,
-      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...errors }
+      response: {
+        200: { ...one, description: 'What was stored, replacing the document' },
+        201: { ...one, description: 'What was stored, a new document; Location is its URL' },
+        ...integrity,
+        ...errors
+      }
     }
   }, async function replace (request, reply) {
-    return answerOne(reply, await api.replace(request.params.id, request.body))
+    const { created, ...outcome } = await api.replace(request.params.id, request.body)
+    // the path is the new document's URL, as a POST's Location would give it
+    if (created && outcome.parked.length === 0) reply.code(201).header('location', pathOf(request))
+    return answerOne(reply, outcome)
   })
 
   app.patch('/:id', {
@@ -137,7 +155,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `patch${meta.name}`,
       summary: `Change some properties of a ${meta.name}`,
-      description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.',
+      description: `A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.${notes.patch}`,
       params: IdParams,
       body: { type: 'object', description: 'Properties to change; null removes one' },
       response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...errors }
@@ -151,33 +169,24 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `delete${meta.name}`,
       summary: `Delete a ${meta.name}`,
-      description: 'Children that reference it are kept; their reference then reads as null in graphs.',
+      description: `Children that reference it are kept; their reference then reads as null in graphs.${notes.delete}`,
       params: IdParams,
       response: { 204: { type: 'null', description: 'Deleted' }, ...notFound, ...errors }
     }
   }, async function remove (request, reply) {
-    await api.delete(request.params.id)
+    await deleteTellingParked(api, reply, request.params.id)
     return reply.code(204).send(null)
   })
 }
 
-/** 200 with the document stored, or 202 saying it was parked. */
-function answerOne (reply: FastifyReply, { stored, parked }: WriteOutcome): FastifyReply {
-  return parked.length > 0 ? reply.code(202).send({ stored, parked }) : reply.send(stored[0])
+/** The request's URL without its query string. */
+function pathOf (request: FastifyRequest): string {
+  return request.url.split('?')[0]!
 }
 
-function pageLinks (request: FastifyRequest, page: number, size: number, total: number): { next?: string, prev?: string } {
-  const [path, search = ''] = request.url.split('?') as [string, string?]
-  const link = (p: number) => {
-    const params = new URLSearchParams(search)
-    params.set('page', String(p))
-    params.set('size', String(size))
-    return `${path}?${params.toString()}`
-  }
-  const links: { next?: string, prev?: string } = {}
-  if (page * size < total) links.next = link(page + 1)
-  if (page > 1) links.prev = link(Math.min(page - 1, Math.max(1, Math.ceil(total / size))))
-  return links
+/** The status set (200 unless told), with the document stored; or 202 saying it was parked. */
+function answerOne (reply: FastifyReply, { stored, parked }: WriteOutcome): FastifyReply {
+  return parked.length > 0 ? reply.code(202).send({ stored, parked }) : reply.send(stored[0])
 }
 
 /** The next link of a keyset list: the same request, continuing after the last item. */
@@ -192,6 +201,7 @@ function cursorLinks (request: FastifyRequest, size: number, next: string | unde
 }
 
 export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {
+  guardReservedSegments(app, app.relata.metadata.all().map(meta => meta.route))
   for (const meta of app.relata.metadata.all()) {
     app.register(entityRoutes, { prefix: `/api/${meta.route}`, meta, streamBatchSize })
   }

@@ -4,12 +4,14 @@ import { BadRequestError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
-import { NO_RELATIONSHIPS } from '../graph/parse-with.js'
+import { NO_RELATIONSHIPS, selectsNothing } from '../graph/parse-with.js'
 import type { RowBudget } from '../graph/row-budget.js'
+import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
+import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
 import type { Doc, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
@@ -34,6 +36,14 @@ export interface EntityIntegrity {
   check?: WriteIntegrity
   /** Told after a write stored documents (set when parked records may wait for this entity). */
   events?: Pick<IntegrityEvents, 'stored'>
+  /** The parked versions (set when a relationship of the entity parks). */
+  parked?: ParkedRecords
+}
+
+/** What a delete removed: the stored document, its parked version (a pending write), or both. */
+export interface Deleted {
+  stored: boolean
+  parked: boolean
 }
 
 export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptions, WriteOutcome }
@@ -52,6 +62,30 @@ export class EntityApi {
   ) {
     const hide = hidden?.of(meta.name)
     this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
+  }
+
+  /** The parked versions of this entity's documents; undefined when no relationship of it parks. */
+  get parked (): ParkedRecords | undefined {
+    return this.integrity.parked
+  }
+
+  /**
+   * As get, and whether a write of the id waits parked for its parents (behind the stored
+   * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
+   */
+  async getPending (
+    id: string, selection?: Selection, request: GetRequest = {}
+  ): Promise<{ found: Doc | Graph, pending: boolean }> {
+    const parked = this.integrity.parked
+    if (parked === undefined) return { found: await this.get(id, selection, request), pending: false }
+    const pending = parked.get(id)
+    pending.catch(() => undefined) // awaited below; a failing get() must not leave it unhandled
+    try {
+      return { found: await this.get(id, selection, request), pending: await pending !== undefined }
+    } catch (error) {
+      const record = error instanceof NotFoundError ? await pending : undefined
+      throw record === undefined ? error : new PendingWriteError(this.meta.name, id, record.missing)
+    }
   }
 
   async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
@@ -120,6 +154,7 @@ export class EntityApi {
       throw new BadRequestError(`a write carries at most ${this.limits.maxBulk} documents; this one has ${items.length}, split it`)
     }
     const docs = items.map((item, i) => withId(item, where(i)))
+    assertIds(docs, where)
     assertUniqueIds(docs, where)
     validateDocs(this.meta, docs, where)
     const { check, events } = this.integrity
@@ -130,22 +165,36 @@ export class EntityApi {
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
-  async replace (id: string, input: unknown): Promise<WriteOutcome> {
+  /**
+   * Creates or replaces the document `id`; `created` tells which (read just before the write, so
+   * a concurrent write of the same id in between can make it stale).
+   */
+  async replace (id: string, input: unknown): Promise<WriteOutcome & { created: boolean }> {
     const doc = withId(input, '', id)
     if (doc.id !== id) throw new BadRequestError(`the body's id '${String(doc.id)}' differs from the id '${id}' in the path`, [{ path: '/id', message: 'must equal the id in the path' }])
-    return await this.write(doc)
+    assertIds([doc], () => '')
+    const created = await this.store.get(this.meta.name, id) === undefined
+    return { ...await this.write(doc), created }
   }
 
   async patch (id: string, patch: unknown): Promise<WriteOutcome> {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new BadRequestError('a patch is a JSON object (RFC 7396 merge patch)')
     if ('id' in patch && (patch as { id: unknown }).id !== id) throw new BadRequestError('a patch cannot change the id', [{ path: '/id', message: 'cannot change' }])
-    const current = await this.store.get(this.meta.name, id)
-    if (current === undefined) throw new NotFoundError(this.meta.name, id)
-    return await this.write(mergePatch(current, patch))
+    // a parked version is the latest write of the id: the patch goes on top of it, never past it
+    const [current, pending] = await Promise.all([this.store.get(this.meta.name, id), this.integrity.parked?.doc(id)])
+    const base = pending ?? current
+    if (base === undefined) throw new NotFoundError(this.meta.name, id)
+    return await this.write(mergePatch(base, patch))
   }
 
-  async delete (id: string): Promise<void> {
-    if (!await this.store.delete(this.meta.name, id)) throw new NotFoundError(this.meta.name, id)
+  /** Deletes the document and cancels a write of it still parked; NotFoundError when neither exists. */
+  async delete (id: string): Promise<Deleted> {
+    // The parked version first: a healer moving it meanwhile has stored it before the delete
+    // below, and one that read it earlier finds its revision gone and moves nothing.
+    const parked = await this.integrity.parked?.drop(id) ?? false
+    const stored = await this.store.delete(this.meta.name, id)
+    if (!stored && !parked) throw new NotFoundError(this.meta.name, id)
+    return { stored, parked }
   }
 
   /** The parent document behind `property` (optional when the entity has one parent). */
@@ -222,8 +271,9 @@ export class EntityApi {
    */
   async #answer (docs: Doc[], selection: Selection | undefined, request: GetRequest): Promise<Array<Doc | Graph>> {
     const counts = request.counts ?? []
-    // graphs whenever the request asks for relationships, even none there: the shape follows the request
-    if (selection === undefined && counts.length === 0) return trimFields(docs, request.fields, undefined)
+    // graphs whenever the request asks for relationships, even none there (`with=all` on an entity
+    // without relationships, or under an entity scope that leaves none): the shape follows the request
+    if (selectsNothing(selection) && counts.length === 0) return trimFields(docs, request.fields, undefined)
     const built = selection ?? NO_RELATIONSHIPS
     const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),

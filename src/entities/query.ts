@@ -5,6 +5,7 @@ import type { FieldSelection } from '../graph/fields.js'
 import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
 import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
 import { reachableChildren } from '../graph/reachable-children.js'
+import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
@@ -57,24 +58,30 @@ export interface ParsedQuery {
 
 const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 
-/** `model` lets `sort[Child]` and relation filters be checked against the child's properties; without it, both are refused. */
-export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ParsedQuery {
+/**
+ * `model` lets `sort[Child]` and relation filters be checked against the child's properties;
+ * without it, both are refused. `scope` bounds every entity the request names or expands to.
+ */
+export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata,
+  scope = EntityScope.EVERY): ParsedQuery {
   const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
-  const selection = parseWith(meta, raw.with, model, depth)
+  const selection = parseWith(meta, raw.with, model, depth, scope)
   const parsed: ParsedQuery = raw.with === undefined || raw.with === '' ? {} : { selection }
-  if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta, model)
+  if (raw.filter !== undefined && raw.filter !== '') {
+    parsed.filter = parseFilter(parseJson(raw.filter), meta, model, undefined, scope)
+  }
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta)
   if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta, parsed.sort)
-  const children = parseChildQueries(meta, raw, model)
+  const children = parseChildQueries(meta, raw, model, scope)
   if (children !== undefined) parsed.children = children
-  if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)
-  const fields = parseFields(meta, raw as Record<string, unknown>, selection, model)
+  if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count, scope)
+  const fields = parseFields(meta, raw as Record<string, unknown>, selection, model, scope)
   if (fields !== undefined) parsed.fields = fields
   return parsed
 }
 
 /** `count=OrderItem,Book.coAuthorId`: child entities (every reference of theirs) or single references. */
-function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
+function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): ChildRelationship[] {
   if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`count is longer than ${MAX_WITH_LENGTH} characters`)
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
   const unknown = names.filter(n => !meta.children.some(c => c.child === n || c.key === n))
@@ -84,7 +91,9 @@ function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
       `unknown child relationship ${unknown.map(n => `'${n}'`).join(', ')} in count; ${meta.name} ${valid.length === 0 ? 'has no children' : `accepts ${valid.join(', ')}`}`,
       unknown.map(n => ({ path: '/count', message: `unknown child relationship '${n}'` })))
   }
-  return meta.children.filter(c => names.includes(c.child) || names.includes(c.key))
+  const counted = meta.children.filter(c => names.includes(c.child) || names.includes(c.key))
+  for (const rel of counted) scope.check(rel.child, `count=${rel.child}`, '/count')
+  return counted
 }
 
 /**
@@ -92,13 +101,15 @@ function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
  * request's `with` does not load is accepted and has no effect, so a client may send one set
  * of limits whatever `with` and `depth` it asks for.
  */
-function parseChildQueries (meta: EntityMetadata, raw: RawQuery,
-  model?: RelationshipMetadata): ChildQueries | undefined {
+function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model: RelationshipMetadata | undefined,
+  scope: EntityScope): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const match = CHILD_PARAM.exec(name)
     if (match === null || value === undefined || value === '') continue
     const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
+    // under a scope, an entity outside it is refused first: saying so is the fix
+    if (model?.has(child) === true) scope.check(child, name, `/${name}`)
     checkChildName(meta, name, kind, child, model)
     const query = queries[child] ??= {}
     if (kind === 'limit') {
