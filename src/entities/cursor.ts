@@ -32,7 +32,8 @@ export function cursorOf (entity: string, sort: readonly SortKey[] | undefined, 
 
 function notIssued (entity: string, why: string): BadRequestError {
   return new BadRequestError(
-    `after: the cursor is not one this server issued for ${entity} (${why}); pass a cursor exactly as this server gave it for ${entity} (a stream line with cursor=true, or a list's next link)`,
+    `after: the cursor is not one this server issued for ${entity} (${why}); pass a cursor exactly as this ` +
+      `server gave it for ${entity} (a stream line with cursor=true, or a list's next link)`,
     [{ path: '/after', message: `not a cursor issued for ${entity}` }])
 }
 
@@ -94,8 +95,10 @@ export function decodeCursor (text: string, meta: EntityMetadata, sort: readonly
   const wanted = sortText(sort)
   if (body.s !== wanted) {
     const made = body.s === '' ? 'the default order (no sort)' : `sort=${body.s}`
+    const asked = wanted === '' ? 'the default order' : `sort=${wanted}`
+    const repeat = body.s === '' ? 'the request without sort' : `sort=${body.s}`
     throw new BadRequestError(
-      `after: this cursor was made for ${made}, not for ${wanted === '' ? 'the default order' : `sort=${wanted}`}; repeat ${body.s === '' ? 'the request without sort' : `sort=${body.s}`} to continue with it`,
+      `after: this cursor was made for ${made}, not for ${asked}; repeat ${repeat} to continue with it`,
       [{ path: '/after', message: `made for ${made}` }])
   }
   try {

@@ -85,7 +85,8 @@ export class RowBudget {
    * most generous first. Never 0: a list cut to nothing loads none of what was asked (count=
    * does that on purpose).
    */
-  #limitsThatFit (roots: number, selection: Selection, children: ChildQueries): Array<{ child: string, limit: number }> {
+  #limitsThatFit (roots: number, selection: Selection,
+    children: ChildQueries): Array<{ child: string, limit: number }> {
     const { rowBudget, childLimit } = this.options
     const fits = (queries: ChildQueries) => roots * rowsPerRoot(selection, queries, childLimit) <= rowBudget
     const advice: Array<{ child: string, limit: number }> = []

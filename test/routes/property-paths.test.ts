@@ -34,8 +34,7 @@ const model = defineModel({
 })
 
 const PEOPLE = [
-  { id: 'p1', name: 'Ann', age: 40, companyId: 'c1', address: { city: 'Oslo', geo: { lat: 59.9 } },
-    notes: { vip: true } },
+  { id: 'p1', name: 'Ann', age: 40, companyId: 'c1', address: { city: 'Oslo', geo: { lat: 59.9 } }, notes: { vip: 1 } },
   { id: 'p2', name: 'Bo', age: 31, companyId: 'c1', address: { city: 'Bergen', geo: { lat: 60.4 } } },
   { id: 'p3', name: 'Cy', age: 25 },
   { id: 'p4', name: 'Di', age: 52, address: { street: 'Main St' } },
