@@ -51,7 +51,7 @@ function nextLink (link: string | string[] | undefined): string | undefined {
 const forged = (body: unknown): string => Buffer.from(JSON.stringify(body)).toString('base64url')
 const encoded = (filter: unknown): string => encodeURIComponent(JSON.stringify(filter))
 
-for (const url of STORES) {
+for (const url of [...STORES, 'postgres'] as const) {
   t.test(`${url}: sort by nested properties, with cursors walking and resuming over them`, async t => {
     const app = await appOn(t, url, model)
     await app.relata.entity('Person').upsert(PEOPLE)
@@ -172,7 +172,7 @@ t.test('a cursor whose key cannot be a value of its sort property is refused', a
   t.equal(open.statusCode, 200, 'an open property may hold anything')
 })
 
-for (const url of STORES) {
+for (const url of [...STORES, 'postgres'] as const) {
   t.test(`${url}: with=all on an entity without relationships answers graphs, as the request asks`, async t => {
     const app = await appOn(t, url, model)
     await app.relata.entity('Tag').upsert([{ id: 't1', label: 'new' }, { id: 't2', label: 'old' }])

@@ -8,6 +8,7 @@ import type { ModelDefinition } from '../../src/model/model.js'
 import { writeShop } from '../../src/sample/seed.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { MongoStandIn } from './mongo-stand-in.js'
+import { createSchema, dropSchema, schemaUrl } from './postgres.js'
 
 export const SIZE = { customers: 5, products: 10, orders: 500, itemsPerOrder: 8 }
 const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
@@ -20,8 +21,14 @@ export async function shop (t: Test, url: typeof STORES[number], env: Record<str
 }
 
 /** An empty app on any store, serving `model` (the sample shop's when undefined). */
-export async function appOn (t: Test, url: typeof STORES[number], model?: ModelDefinition,
+export async function appOn (t: Test, url: typeof STORES[number] | 'postgres', model?: ModelDefinition,
   env: Record<string, string> = {}): Promise<FastifyInstance> {
+  if (url === 'postgres') {
+    // a schema of its own on the PostgreSQL test server (PG_TEST_URL), dropped after the test
+    const schema = await createSchema()
+    t.teardown(() => dropSchema(schema))
+    return await appOn(t, 'memory:', model, { ...env, DATABASE_URL: schemaUrl(schema, 'relata-test') })
+  }
   const standIn = new MongoStandIn()
   const app = await buildApp(loadConfig({ DATABASE_URL: url, ...ENV, ...env }), {
     logger: false,
