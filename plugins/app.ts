@@ -21,6 +21,8 @@ import authPlugin from './auth.js'
 import { withRedaction } from './redact.js'
 import relataPlugin from './relata.js'
 import healerPlugin from './healer.js'
+import closeConnectionsPlugin from './close-connections.js'
+import compressionPlugin from './compression.js'
 
 export interface BuildOptions {
   /** The model; defaults to MODEL_PATH's, else the sample shop. */
@@ -47,6 +49,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   try {
     await app.register(problemsPlugin)
+    await app.register(closeConnectionsPlugin)
+    await app.register(compressionPlugin)
     await app.register(securityPlugin, { config })
     await app.register(authPlugin, { apiKeys: config.API_KEYS, metadata })
     await app.register(metricsPlugin)
