@@ -9,6 +9,8 @@ import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
+import { NDJSON } from './import-route.js'
+import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 
@@ -24,6 +26,8 @@ const errors = {
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
+const unsupported = { 415: problem('The body\'s Content-Type is not one this route takes; the detail lists those it takes') }
+const jsonOnly = [JSON_TYPE]
 const overBudget = { 422: problem('The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit') }
 
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
@@ -100,13 +104,20 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 
   app.post('/', {
     validatorCompiler: validatedByModel,
+    config: {
+      accepts: jsonOnly,
+      refusedHints: {
+        [NDJSON]: `to load NDJSON lines, POST them to /api/${meta.route}/import`,
+        [MERGE_PATCH_TYPE]: `only PATCH /api/${meta.route}/{id} takes a merge patch`
+      }
+    },
     schema: {
       tags,
       operationId: `create${meta.name}`,
       summary: `Create or replace one ${meta.name} or many`,
       description: 'Send one document or an array; the whole write is validated first and stored atomically, so an invalid item means nothing is written. Missing ids are assigned (ULIDs).',
       body: { anyOf: [input, { type: 'array', items: input }] },
-      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, ...integrity, 413: problem('The body is too large'), ...errors }
+      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, ...integrity, 413: problem('The body is too large'), ...unsupported, ...errors }
     }
   }, async function create (request, reply) {
     const { stored, parked } = await api.write(request.body)
@@ -118,6 +129,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 
   app.put('/:id', {
     validatorCompiler: validatedByModel,
+    config: { accepts: jsonOnly, refusedHints: { [MERGE_PATCH_TYPE]: `a merge patch goes to PATCH /api/${meta.route}/{id}` } },
     schema: {
       tags,
       operationId: `replace${meta.name}`,
@@ -125,7 +137,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       description: 'The body is the whole document; its id, when present, must equal the one in the path.',
       params: IdParams,
       body: input,
-      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...errors }
+      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...unsupported, ...errors }
     }
   }, async function replace (request, reply) {
     return answerOne(reply, await api.replace(request.params.id, request.body))
@@ -133,6 +145,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 
   app.patch('/:id', {
     validatorCompiler: validatedByModel,
+    config: { accepts: [JSON_TYPE, MERGE_PATCH_TYPE] },
     schema: {
       tags,
       operationId: `patch${meta.name}`,
@@ -140,7 +153,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.',
       params: IdParams,
       body: { type: 'object', description: 'Properties to change; null removes one' },
-      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...errors }
+      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...unsupported, ...errors }
     }
   }, async function patch (request, reply) {
     return answerOne(reply, await api.patch(request.params.id, request.body))
