@@ -570,10 +570,10 @@ export interface components {
          * @description Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)
          * @example {
          *       "children": {
-         *         "OrderItem.orderId": {
+         *         "Product.categoryId": {
          *           "total": 163,
          *           "returned": 5,
-         *           "next": "/api/order-items?filter=%7B%22orderId%22%3A%22ord-1%22%7D&sort=-quantity&size=5&page=2"
+         *           "next": "/api/products?filter=%7B%22categoryId%22%3A%22parent-1%22%7D&size=5&page=2"
          *         }
          *       }
          *     }
@@ -1098,7 +1098,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1307,6 +1307,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1328,7 +1337,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1481,7 +1490,7 @@ export interface operations {
     getCategory: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1688,6 +1697,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1833,6 +1851,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1854,7 +1881,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2038,6 +2065,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2059,7 +2095,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2187,7 +2223,7 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2369,6 +2405,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2514,6 +2559,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2535,7 +2589,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2744,6 +2798,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2765,7 +2828,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2918,7 +2981,7 @@ export interface operations {
     getProduct: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3125,6 +3188,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3270,6 +3342,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3291,7 +3372,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3500,6 +3581,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3521,7 +3611,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3674,7 +3764,7 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3881,6 +3971,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4026,6 +4125,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4050,7 +4158,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4249,6 +4357,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4273,7 +4390,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4416,7 +4533,7 @@ export interface operations {
     getOrderItem: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4613,6 +4730,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4751,6 +4877,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

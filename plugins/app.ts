@@ -17,6 +17,7 @@ import metricsPlugin from './metrics.js'
 import openApiPlugin from './openapi.js'
 import problemsPlugin, { handleFrameworkError } from './problems.js'
 import bodiesPlugin from './bodies.js'
+import queryParamsPlugin from './query-params.js'
 import securityPlugin from './security.js'
 import authPlugin from './auth.js'
 import { withRedaction } from './redact.js'
@@ -48,6 +49,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   try {
     await app.register(problemsPlugin)
     await app.register(bodiesPlugin)
+    await app.register(queryParamsPlugin)
     await app.register(securityPlugin, { config })
     await app.register(authPlugin, { apiKeys: config.API_KEYS, metadata })
     await app.register(metricsPlugin)

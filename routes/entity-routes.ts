@@ -7,7 +7,7 @@ import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam } from './entity-params.js'
+import { fieldsParams, getInapplicable, graphParams, IdParams, listQuery, readQuery, shapeParam, streamInapplicable, withParam } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
@@ -69,6 +69,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   })
 
   app.get('/stream', {
+    config: { inapplicable: streamInapplicable },
     schema: {
       tags,
       operationId: `stream${meta.name}`,
@@ -86,13 +87,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   })
 
   app.get('/:id', {
+    config: { inapplicable: getInapplicable },
     schema: {
       tags,
       operationId: `get${meta.name}`,
       summary: `Get one ${meta.name}, optionally with its relationships`,
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
       params: IdParams,
-      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
+      querystring: Type.Object({ with: withParam(meta, app.relata.metadata), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
   }, async function get (request) {

@@ -52,6 +52,9 @@ const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 /** `model` lets `sort[Child]` and relation filters be checked against the child's properties; without it, both are refused. */
 export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ParsedQuery {
   const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
+  if (raw.depth !== undefined && raw.depth !== '' && (raw.with === undefined || raw.with === '')) {
+    throw new BadRequestError(`depth=${raw.depth} extends with=all, and with is missing; add with=all`, [{ path: '/depth', message: 'needs with=all' }])
+  }
   const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth) }
   if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta, model)
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
