@@ -111,6 +111,19 @@ function parseJson (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
-    throw new BadRequestError(`filter is not valid JSON: ${(err as Error).message}`, [{ path: '/filter', message: 'not valid JSON' }])
+    const hint = bracesLost(text)
+      ? '; it is JSON once wrapped in {}: curl takes {} and [] in URLs as globs, so use curl -g, or -G --data-urlencode \'filter={...}\''
+      : ''
+    throw new BadRequestError(`filter is not valid JSON: ${(err as Error).message}${hint}`, [{ path: '/filter', message: 'not valid JSON' }])
+  }
+}
+
+/** `"status":"paid"`: a filter whose outer braces a shell or curl's URL globbing removed. */
+function bracesLost (text: string): boolean {
+  try {
+    JSON.parse(`{${text}}`)
+    return true
+  } catch {
+    return false
   }
 }
