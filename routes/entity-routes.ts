@@ -11,6 +11,8 @@ import { fieldsParams, getInapplicable, graphParams, IdParams, listQuery, readQu
 import { ndjsonStream } from './ndjson.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
+import { pageLinks, setLinkHeader } from './page-links.js'
+import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 
@@ -45,6 +47,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   const integrity = checkedParents(meta).length === 0
     ? {}
     : { 202: writeAccepted(meta), 422: problem('A reference points at a missing parent through a relationship with x-on-missing-parent: reject; nothing was written') }
+  const notes = pendingNotes(meta)
 
   app.get('/', {
     schema: {
@@ -62,8 +65,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     reply.header('x-total-count', result.total)
     const keyset = query.after !== undefined || request.query.cursor === true
     const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
-    const link = Object.entries(links).map(([rel, url]) => `<${url}>; rel="${rel}"`).join(', ')
-    if (link !== '') reply.header('link', link)
+    setLinkHeader(reply, links)
     if (request.query.shape !== 'normalized') return result.items
     return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
   })
@@ -92,14 +94,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `get${meta.name}`,
       summary: `Get one ${meta.name}, optionally with its relationships`,
-      description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.`,
+      description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.${notes.get}`,
       params: IdParams,
       querystring: Type.Object({ with: withParam(meta, app.relata.metadata), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
-  }, async function get (request) {
+  }, async function get (request, reply) {
     const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata)
-    const found = await api.get(request.params.id, selection, graph)
+    const found = await getTellingPending(api, reply, request.params.id, selection, graph)
     if (request.query.shape !== 'normalized') return found
     return { ...normalize([found], selection), links: { self: request.url } }
   })
@@ -152,7 +154,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `patch${meta.name}`,
       summary: `Change some properties of a ${meta.name}`,
-      description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.',
+      description: `A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.${notes.patch}`,
       params: IdParams,
       body: { type: 'object', description: 'Properties to change; null removes one' },
       response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...unsupported, ...errors }
@@ -166,12 +168,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `delete${meta.name}`,
       summary: `Delete a ${meta.name}`,
-      description: 'Children that reference it are kept; their reference then reads as null in graphs.',
+      description: `Children that reference it are kept; their reference then reads as null in graphs.${notes.delete}`,
       params: IdParams,
       response: { 204: { type: 'null', description: 'Deleted' }, ...notFound, ...errors }
     }
   }, async function remove (request, reply) {
-    await api.delete(request.params.id)
+    await deleteTellingParked(api, reply, request.params.id)
     return reply.code(204).send(null)
   })
 }
@@ -179,20 +181,6 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 /** 200 with the document stored, or 202 saying it was parked. */
 function answerOne (reply: FastifyReply, { stored, parked }: WriteOutcome): FastifyReply {
   return parked.length > 0 ? reply.code(202).send({ stored, parked }) : reply.send(stored[0])
-}
-
-function pageLinks (request: FastifyRequest, page: number, size: number, total: number): { next?: string, prev?: string } {
-  const [path, search = ''] = request.url.split('?') as [string, string?]
-  const link = (p: number) => {
-    const params = new URLSearchParams(search)
-    params.set('page', String(p))
-    params.set('size', String(size))
-    return `${path}?${params.toString()}`
-  }
-  const links: { next?: string, prev?: string } = {}
-  if (page * size < total) links.next = link(page + 1)
-  if (page > 1) links.prev = link(Math.min(page - 1, Math.max(1, Math.ceil(total / size))))
-  return links
 }
 
 /** The next link of a keyset list: the same request, continuing after the last item. */

@@ -3,7 +3,8 @@
 import { EntityApi, type EntityLimits } from './entities/entity-api.js'
 import { GraphBuilder, type GraphOptions } from './graph/graph-builder.js'
 import { RowBudget } from './graph/row-budget.js'
-import { parkedStoreEntities } from './integrity/parked.js'
+import { parkedStoreEntities, parkingEntities } from './integrity/parked.js'
+import { ParkedRecords } from './integrity/parked-records.js'
 import { WriteIntegrity, type IntegrityEvents } from './integrity/write-integrity.js'
 import { RelationshipMetadata } from './metadata/relationship-metadata.js'
 import { HiddenFields } from './model/hidden-fields.js'
@@ -46,10 +47,12 @@ export class Relata {
       parked: (entity, count) => { for (const l of this.#listeners) l.parked?.(entity, count) }
     }
     const awaited = new Set(metadata.all().flatMap(m => m.parents.filter(p => p.onMissingParent === 'park').map(p => p.target)))
+    const parking = new Set(parkingEntities(metadata).map(meta => meta.name))
     for (const meta of metadata.all()) {
       const integrity = {
         ...(WriteIntegrity.needed(meta) ? { check: new WriteIntegrity(meta, store, events) } : {}),
-        ...(awaited.has(meta.name) ? { events } : {})
+        ...(awaited.has(meta.name) ? { events } : {}),
+        ...(parking.has(meta.name) ? { parked: new ParkedRecords(meta.name, store, hidden.of(meta.name)) } : {})
       }
       this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits, hidden, integrity))
     }

@@ -5,6 +5,7 @@ import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import type { RowBudget } from '../graph/row-budget.js'
+import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
@@ -33,6 +34,14 @@ export interface EntityIntegrity {
   check?: WriteIntegrity
   /** Told after a write stored documents (set when parked records may wait for this entity). */
   events?: Pick<IntegrityEvents, 'stored'>
+  /** The parked versions (set when a relationship of the entity parks). */
+  parked?: ParkedRecords
+}
+
+/** What a delete removed: the stored document, its parked version (a pending write), or both. */
+export interface Deleted {
+  stored: boolean
+  parked: boolean
 }
 
 export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptions, WriteOutcome }
@@ -51,6 +60,30 @@ export class EntityApi {
   ) {
     const hide = hidden?.of(meta.name)
     this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
+  }
+
+  /** The parked versions of this entity's documents; undefined when no relationship of it parks. */
+  get parked (): ParkedRecords | undefined {
+    return this.integrity.parked
+  }
+
+  /**
+   * As get, and whether a write of the id waits parked for its parents (behind the stored
+   * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
+   */
+  async getPending (
+    id: string, selection?: Selection, request: GetRequest = {}
+  ): Promise<{ found: Doc | Graph, pending: boolean }> {
+    const parked = this.integrity.parked
+    if (parked === undefined) return { found: await this.get(id, selection, request), pending: false }
+    const pending = parked.get(id)
+    pending.catch(() => undefined) // awaited below; a failing get() must not leave it unhandled
+    try {
+      return { found: await this.get(id, selection, request), pending: await pending !== undefined }
+    } catch (error) {
+      const record = error instanceof NotFoundError ? await pending : undefined
+      throw record === undefined ? error : new PendingWriteError(this.meta.name, id, record.missing)
+    }
   }
 
   async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
@@ -138,13 +171,21 @@ export class EntityApi {
   async patch (id: string, patch: unknown): Promise<WriteOutcome> {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new BadRequestError('a patch is a JSON object (RFC 7396 merge patch)')
     if ('id' in patch && (patch as { id: unknown }).id !== id) throw new BadRequestError('a patch cannot change the id', [{ path: '/id', message: 'cannot change' }])
-    const current = await this.store.get(this.meta.name, id)
-    if (current === undefined) throw new NotFoundError(this.meta.name, id)
-    return await this.write(mergePatch(current, patch))
+    // a parked version is the latest write of the id: the patch goes on top of it, never past it
+    const [current, pending] = await Promise.all([this.store.get(this.meta.name, id), this.integrity.parked?.doc(id)])
+    const base = pending ?? current
+    if (base === undefined) throw new NotFoundError(this.meta.name, id)
+    return await this.write(mergePatch(base, patch))
   }
 
-  async delete (id: string): Promise<void> {
-    if (!await this.store.delete(this.meta.name, id)) throw new NotFoundError(this.meta.name, id)
+  /** Deletes the document and cancels a write of it still parked; NotFoundError when neither exists. */
+  async delete (id: string): Promise<Deleted> {
+    // The parked version first: a healer moving it meanwhile has stored it before the delete
+    // below, and one that read it earlier finds its revision gone and moves nothing.
+    const parked = await this.integrity.parked?.drop(id) ?? false
+    const stored = await this.store.delete(this.meta.name, id)
+    if (!stored && !parked) throw new NotFoundError(this.meta.name, id)
+    return { stored, parked }
   }
 
   /** The parent document behind `property` (optional when the entity has one parent). */

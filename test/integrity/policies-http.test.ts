@@ -1,36 +1,9 @@
 // The missing-parent policies through HTTP, on every store (memory, SQLite, the MongoDB
 // stand-in): reject refuses the whole write with 422, park answers 202 and keeps the record
 // aside until its parent arrives, allow keeps today's dangling references.
-import type { FastifyInstance } from 'fastify'
-import t, { type Test } from 'tap'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import t from 'tap'
 import { build, countQueries, post, storeQueries } from '../helper.js'
-import { integrityModel } from '../integrity-model.js'
-import { MongoStandIn } from '../support/mongo-stand-in.js'
-
-const ENV = { HEAL_INTERVAL_MS: '0', STORE_TIMEOUT_MS: '60000' }
-
-const stores: Record<string, (t: Test) => Promise<FastifyInstance>> = {
-  memory: async t => await build(t, { model: integrityModel, env: { ...ENV, DATABASE_URL: 'memory:' } }),
-  sqlite: async t => await build(t, { model: integrityModel, env: ENV }),
-  mongodb: async t => {
-    const standIn = new MongoStandIn()
-    return await build(t, {
-      model: integrityModel,
-      env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
-    })
-  }
-}
-
-async function send (app: FastifyInstance, method: 'POST' | 'PUT' | 'PATCH', url: string, payload: unknown): Promise<{ status: number, body: any }> {
-  const res = await app.inject({ method, url, payload: payload as object })
-  return { status: res.statusCode, body: res.json() }
-}
-
-async function total (app: FastifyInstance, url: string): Promise<number> {
-  return Number((await app.inject(url)).headers['x-total-count'])
-}
+import { send, stores, total } from './integrity-apps.js'
 
 for (const [name, open] of Object.entries(stores)) {
   t.test(`${name}: reject refuses the whole write, naming each item, property and id`, async t => {

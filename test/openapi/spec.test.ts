@@ -31,6 +31,8 @@ t.test('Redocly finds no errors in the document', async t => {
     t.same(errors, [], 'zero errors')
     if (model !== undefined) {
       t.ok(spec.paths['/api/_parked/order-items']?.get, 'parked records are listed')
+      t.ok(spec.paths['/api/_parked/order-items/{id}']?.get?.responses['404'], 'a parked record is read by id')
+      t.ok(spec.paths['/api/_parked/order-items/{id}']?.delete?.responses['204'], 'and cancelled')
       t.ok(spec.paths['/api/order-items']?.post?.responses['202'], 'a parking write may answer 202')
       t.ok(spec.paths['/api/orders']?.post?.responses['422'], 'a rejecting write may answer 422')
     }

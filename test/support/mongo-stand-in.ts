@@ -3,7 +3,8 @@
 // are kept as BSON, as a server keeps them. It is deliberately small and strict: an option,
 // command, write model or property it does not implement throws instead of succeeding. It can
 // simulate an unreachable server (`fault`) and a write failing part-way (`failWritesAfter`);
-// transactions are all-or-nothing through a snapshot, but isolation is not modelled.
+// transactions are all-or-nothing through an undo log of the documents they wrote (an abort
+// restores only those, so others' writes meanwhile stay), but isolation is not modelled.
 import { BSON, type Document } from 'mongodb'
 import { Aggregator } from 'mingo/aggregator'
 import { Context } from 'mingo/core'
@@ -206,8 +207,10 @@ class StandInCollection implements CollectionLike {
     this.server.call('bulkWrite')
     const failing = this.server.takeWriteFailure()
     const table = this.server.table(this.name)
+    const session = options.session as StandInSession | undefined
+    const before = (id: string): void => session?.remember(this.name, id, table.get(id))
     let deletedCount = 0
-    const remove = (filter: Document): number => this.remove(filter, 1).deletedCount
+    const remove = (filter: Document): number => this.remove(filter, 1, before).deletedCount
     ;(operations as Array<ReplaceOneModel | DeleteOneModel>).forEach(function apply (operation, i) {
       if (failing !== undefined && i === failing.after) throw failing.error
       const keys = Object.keys(operation)
@@ -222,15 +225,19 @@ class StandInCollection implements CollectionLike {
       if ('_id' in model.replacement || Object.keys(model.replacement).some(key => key.startsWith('$'))) {
         notImplemented('a replacement holding _id or operators')
       }
+      before(id)
       table.set(id, BSON.serialize({ _id: id, ...model.replacement }))
     })
     return { deletedCount }
   }
 
-  private remove (filter: Document, limit: number): { deletedCount: number } {
+  private remove (filter: Document, limit: number, before?: (id: string) => void): { deletedCount: number } {
     const table = this.server.table(this.name)
     const ids = this.matching(filter).slice(0, limit).map(doc => doc._id as string)
-    for (const id of ids) table.delete(id)
+    for (const id of ids) {
+      before?.(id)
+      table.delete(id)
+    }
     return { deletedCount: ids.length }
   }
 
@@ -257,38 +264,51 @@ class StandInCollection implements CollectionLike {
 }
 
 class StandInSession implements SessionLike {
-  private snapshot: Map<string, Table> | undefined
+  /** Per collection, the documents this transaction changed as they were before it (undefined: absent). */
+  private undo: Map<string, Map<string, Uint8Array | undefined>> | undefined
 
   constructor (private readonly server: MongoStandIn) {}
 
   get inTransaction (): boolean {
-    return this.snapshot !== undefined
+    return this.undo !== undefined
   }
 
   startTransaction (): void {
-    if (this.snapshot !== undefined) notImplemented('a nested transaction')
-    this.snapshot = new Map([...this.server.tables].map(([name, table]) => [name, new Map(table)]))
+    if (this.undo !== undefined) notImplemented('a nested transaction')
+    this.undo = new Map()
+  }
+
+  /** Called before the transaction changes a document: keeps its first version. */
+  remember (collection: string, id: string, previous: Uint8Array | undefined): void {
+    let changed = this.undo!.get(collection)
+    if (changed === undefined) this.undo!.set(collection, changed = new Map())
+    if (!changed.has(id)) changed.set(id, previous)
   }
 
   async commitTransaction (): Promise<unknown> {
-    if (this.snapshot === undefined) notImplemented('commit outside a transaction')
+    if (this.undo === undefined) notImplemented('commit outside a transaction')
     this.server.call('commitTransaction')
-    this.snapshot = undefined
+    this.undo = undefined
     return { ok: 1 }
   }
 
   async abortTransaction (): Promise<unknown> {
-    if (this.snapshot === undefined) notImplemented('abort outside a transaction')
-    const snapshot = this.snapshot
-    this.snapshot = undefined
-    this.server.tables.clear()
-    for (const [name, table] of snapshot) this.server.tables.set(name, table)
+    if (this.undo === undefined) notImplemented('abort outside a transaction')
+    const undo = this.undo
+    this.undo = undefined
+    for (const [name, changed] of undo) {
+      const table = this.server.table(name)
+      for (const [id, previous] of changed) {
+        if (previous === undefined) table.delete(id)
+        else table.set(id, previous)
+      }
+    }
     return { ok: 1 }
   }
 
   async endSession (): Promise<void> {
     // the driver aborts a transaction left open when its session ends
-    if (this.snapshot !== undefined) await this.abortTransaction()
+    if (this.undo !== undefined) await this.abortTransaction()
   }
 }
 

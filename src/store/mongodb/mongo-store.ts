@@ -216,6 +216,18 @@ export class MongoStore implements Store {
    * another may upsert a record the other moved too (the same document, twice).
    */
   async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
+    // A record deleted, written again or moved by another caller between the read of the
+    // revisions and the transaction aborts it: read them again and move what is still to move.
+    for (let attempt = 1; attempt <= MOVE_ATTEMPTS; attempt++) {
+      const moved = await this.moveOnce(from, to, moves)
+      if (moved !== undefined) return moved
+    }
+    throw new StoreUnavailableError(`mongodb store: moveMany from '${from}': other writers kept changing these ` +
+      `records during ${MOVE_ATTEMPTS} attempts; retry`)
+  }
+
+  /** The ids moved, or undefined when another caller changed one of them meanwhile (nothing moved). */
+  private async moveOnce (from: string, to: string, moves: readonly Move[]): Promise<string[] | undefined> {
     const source = this.collection(from)
     const target = this.collection(to)
     const prepared = moves.map((move, index) => ({ move, ...prepareDoc(move.doc, index) }))
@@ -226,18 +238,25 @@ export class MongoStore implements Store {
     if (ready.length === 0) return []
     const deletes = ready.map(({ move }) => ({ deleteOne: { filter: { _id: move.id, rev: move.rev } } }))
     const upserts = ready.map(({ id, fields }) => ({ replaceOne: { filter: { _id: id }, replacement: fields, upsert: true } }))
-    await this.run(to, 'moveMany', async () => {
+    const done = await this.run(to, 'moveMany', async () => {
       if (!this.settings.transactions || this.client === undefined) {
         await target.bulkWrite(upserts, { ordered: true })
-        return await source.bulkWrite(deletes, { ordered: true })
+        await source.bulkWrite(deletes, { ordered: true })
+        return true
       }
-      return await this.inTransaction(this.client, async session => {
-        const { deletedCount } = await source.bulkWrite(deletes, { ordered: true, session })
-        if (deletedCount !== ready.length) throw new StoreUnavailableError(`mongodb store: moveMany from '${from}': another process moved some of these records first; retry`)
-        return await target.bulkWrite(upserts, { ordered: true, session })
-      })
+      try {
+        await this.inTransaction(this.client, async session => {
+          const { deletedCount } = await source.bulkWrite(deletes, { ordered: true, session })
+          if (deletedCount !== ready.length) throw new MoveConflict()
+          return await target.bulkWrite(upserts, { ordered: true, session })
+        })
+        return true
+      } catch (error) {
+        if (error instanceof MoveConflict) return false
+        throw error
+      }
     })
-    return ready.map(({ move }) => move.id)
+    return done ? ready.map(({ move }) => move.id) : undefined
   }
 
   async ping (): Promise<void> {
@@ -255,6 +274,12 @@ export class MongoStore implements Store {
     await this.client?.close()
   }
 }
+
+/** Reads and transactions a moveMany tries before it gives up on records others keep changing. */
+const MOVE_ATTEMPTS = 5
+
+/** Aborts a move's transaction: a record was no longer the version read. */
+class MoveConflict extends Error {}
 
 function checkEntity (entity: StoreEntity): void {
   for (const property of entity.refProperties) {
