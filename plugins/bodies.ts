@@ -4,7 +4,7 @@
 // in `config.accepts` (so POST refuses a merge patch, and a collection refuses NDJSON with a
 // pointer to its /import route).
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBodyParser, FastifyRequest } from 'fastify'
 import { InvalidJsonError, UnsupportedMediaTypeError } from '../routes/http-errors.js'
 
 declare module 'fastify' {
@@ -78,15 +78,17 @@ export function unsupportedMediaType (request: FastifyRequest, type: string | un
   return new UnsupportedMediaTypeError(`${route} ${takes}, not ${sent}${hint === undefined ? '' : `; ${hint}`}`)
 }
 
+const parseJson: FastifyBodyParser<string> = function parseJson (_request, body, done) {
+  try {
+    done(null, parseJsonBody(body))
+  } catch (err) {
+    done(err as Error, undefined)
+  }
+}
+
 export default fp(async function bodiesPlugin (app) {
   app.removeContentTypeParser([JSON_TYPE])
-  app.addContentTypeParser([JSON_TYPE, MERGE_PATCH_TYPE], { parseAs: 'string' }, function parseJson (_request, body, done) {
-    try {
-      done(null, parseJsonBody(body as string))
-    } catch (err) {
-      done(err as Error, undefined)
-    }
-  })
+  app.addContentTypeParser([JSON_TYPE, MERGE_PATCH_TYPE], { parseAs: 'string' }, parseJson)
   app.addHook('preParsing', async function checkMediaType (request) {
     const { accepts } = request.routeOptions.config
     if (accepts === undefined) return

@@ -4,7 +4,10 @@
 // the request id.
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { BadRequestError, MissingParentError, NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError, type FieldError } from '../src/errors.js'
+import {
+  BadRequestError, MissingParentError, NotFoundError, RelataError, RowBudgetError, StoreUnavailableError,
+  ValidationError, type FieldError
+} from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
 import { PROBLEM_TYPES, problemTypeUri, type ProblemName } from '../routes/problem-types.js'
 import { fastifyProblem } from '../routes/fastify-problems.js'
@@ -37,7 +40,8 @@ const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
 
 export const RETRY_AFTER_SECONDS = 5
 
-export function sendProblem (reply: FastifyReply, request: FastifyRequest, { name, detail, errors = [] }: ProblemOf): FastifyReply {
+export function sendProblem (reply: FastifyReply, request: FastifyRequest, problemOf: ProblemOf): FastifyReply {
+  const { name, detail, errors = [] } = problemOf
   const { status, title } = PROBLEM_TYPES[name]
   const problem: Problem = {
     type: problemTypeUri(name),

@@ -15,7 +15,11 @@ declare module 'fastify' {
 }
 
 const FAMILY = /^(limit|sort|fields)\[.+\]$/
-const FAMILY_NAMES: Record<string, string> = { limit: 'limit[<Child>]', sort: 'sort[<Child>]', fields: 'fields[<relationship>]' }
+const FAMILY_NAMES: Record<string, string> = {
+  limit: 'limit[<Child>]',
+  sort: 'sort[<Child>]',
+  fields: 'fields[<relationship>]'
+}
 /** Parameters whose values are comma lists: a second value belongs in the first. */
 const LISTS = /^(with|count|fields|sort)(\[.+\])?$/
 
@@ -51,8 +55,9 @@ function repeated (name: string, count: number): BadRequestError {
 function unknown (request: FastifyRequest, name: string, known: QueryNames): BadRequestError {
   const route = `${request.method} ${request.routeOptions.url ?? ''}`
   const why = request.routeOptions.config.inapplicable?.[name]
+  const because = why === undefined ? '' : ` (${why})`
   return new BadRequestError(
-    `${route} takes no query parameter '${name}'${why === undefined ? '' : ` (${why})`}; it takes ${known.listed || 'none'}`,
+    `${route} takes no query parameter '${name}'${because}; it takes ${known.listed || 'none'}`,
     [{ path: `/querystring/${name}`, message: 'unknown parameter' }])
 }
 

@@ -120,7 +120,11 @@ export const shapeParam = Type.Optional(Type.Enum(['nested', 'normalized'], {
 
 /** Why parameters of the list do not apply to the stream and the single GET, for the 400 naming them. */
 const WHOLE_STREAM = 'a stream answers every match in one body; resume it with after'
-export const streamInapplicable = { page: WHOLE_STREAM, size: WHOLE_STREAM, shape: 'a stream has one document or graph per line' }
+export const streamInapplicable = {
+  page: WHOLE_STREAM,
+  size: WHOLE_STREAM,
+  shape: 'a stream has one document or graph per line'
+}
 const ONE = 'GET /:id answers one document; the list takes it'
 export const getInapplicable = { filter: ONE, sort: ONE, page: ONE, size: ONE, after: ONE, cursor: ONE }
 

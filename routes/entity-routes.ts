@@ -7,7 +7,9 @@ import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { fieldsParams, getInapplicable, graphParams, IdParams, listQuery, readQuery, shapeParam, streamInapplicable, withParam } from './entity-params.js'
+import {
+  fieldsParams, getInapplicable, graphParams, IdParams, listQuery, readQuery, shapeParam, streamInapplicable, withParam
+} from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
@@ -28,7 +30,7 @@ const errors = {
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
-const unsupported = { 415: problem('The body\'s Content-Type is not one this route takes; the detail lists those it takes') }
+const unsupported = { 415: problem('The body\'s Content-Type is not one this route takes; the detail lists them') }
 const jsonOnly = [JSON_TYPE]
 const overBudget = { 422: problem('The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit') }
 
@@ -133,7 +135,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 
   app.put('/:id', {
     validatorCompiler: validatedByModel,
-    config: { accepts: jsonOnly, refusedHints: { [MERGE_PATCH_TYPE]: `a merge patch goes to PATCH /api/${meta.route}/{id}` } },
+    config: {
+      accepts: jsonOnly,
+      refusedHints: { [MERGE_PATCH_TYPE]: `a merge patch goes to PATCH /api/${meta.route}/{id}` }
+    },
     schema: {
       tags,
       operationId: `replace${meta.name}`,

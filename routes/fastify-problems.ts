@@ -22,7 +22,7 @@ interface SchemaError {
 const BY_CODE: Record<string, (error: FastifyError, request: FastifyRequest) => Mapped> = {
   FST_ERR_CTP_BODY_TOO_LARGE: (_error, request) => ({
     name: 'body-too-large',
-    detail: `the body is larger than ${request.routeOptions.bodyLimit ?? 'the'} bytes this server takes (BODY_LIMIT); ` +
+    detail: `the body is larger than ${request.routeOptions.bodyLimit} bytes (BODY_LIMIT); ` +
       'send fewer documents per request, or NDJSON to /api/<route>/import'
   }),
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (_error, request) => {
@@ -32,10 +32,19 @@ const BY_CODE: Record<string, (error: FastifyError, request: FastifyRequest) => 
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: () => ({ name: 'invalid-json', detail: 'the body is empty; send a JSON document' }),
   FST_ERR_CTP_INVALID_JSON_BODY: () => ({ name: 'invalid-json', detail: 'the body is not valid JSON' }),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ({ name: 'bad-request', detail: 'the body\'s length differs from its Content-Length header' }),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => ({
+    name: 'bad-request',
+    detail: 'the body\'s length differs from its Content-Length header'
+  }),
   FST_ERR_BAD_URL: error => ({ name: 'bad-request', detail: `${error.message}: percent-encode it (% is %25)` }),
-  FST_ERR_MAX_PARAM_LENGTH: () => ({ name: 'uri-too-long', detail: 'an id in the path is longer than 256 characters (max param length); no document has such an id' }),
-  FST_UNDER_PRESSURE: () => ({ name: 'overloaded', detail: 'the server is overloaded; retry after the Retry-After delay' })
+  FST_ERR_MAX_PARAM_LENGTH: () => ({
+    name: 'uri-too-long',
+    detail: 'an id in the path is longer than 256 characters (max param length); no document has such an id'
+  }),
+  FST_UNDER_PRESSURE: () => ({
+    name: 'overloaded',
+    detail: 'the server is overloaded; retry after the Retry-After delay'
+  })
 }
 
 /** `must be equal to one of the allowed values` says which. */
@@ -60,8 +69,10 @@ function fromValidation (part: string, validation: readonly SchemaError[]): Mapp
 }
 
 /** The problem of an error Fastify or a plugin raised; undefined for anything else (a 500). */
-export function fastifyProblem (error: FastifyError & { validationContext?: string }, request: FastifyRequest): Mapped | undefined {
-  if (error.validation !== undefined) return fromValidation(error.validationContext ?? 'request', error.validation as SchemaError[])
+export function fastifyProblem (error: FastifyError, request: FastifyRequest): Mapped | undefined {
+  if (error.validation !== undefined) {
+    return fromValidation(error.validationContext ?? 'request', error.validation as SchemaError[])
+  }
   const mapped = error.code === undefined ? undefined : BY_CODE[error.code]
   if (mapped !== undefined) return mapped(error, request)
   // @fastify/rate-limit throws a plain error with the status

@@ -55,7 +55,10 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
 
   app.post('/import', {
     validatorCompiler: linesAreValidatedOneByOne,
-    config: { accepts: [NDJSON], refusedHints: { [JSON_TYPE]: `to write JSON documents, POST them to /api/${meta.route}` } },
+    config: {
+      accepts: [NDJSON],
+      refusedHints: { [JSON_TYPE]: `to write JSON documents, POST them to /api/${meta.route}` }
+    },
     schema: {
       tags: [meta.name],
       operationId: `import${meta.name}`,

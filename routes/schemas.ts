@@ -163,7 +163,7 @@ function visibleSchema (meta: EntityMetadata): Record<string, unknown> {
 
 /** Every shared schema of the model, in an order where references resolve. */
 export function modelSchemas (metadata: RelationshipMetadata): Array<Record<string, unknown>> {
-  const schemas: Array<Record<string, unknown>> = [ProblemSchema as unknown as Record<string, unknown>, graphMetaSchema(metadata) as unknown as Record<string, unknown>]
+  const schemas = [ProblemSchema, graphMetaSchema(metadata)] as unknown as Array<Record<string, unknown>>
   for (const meta of metadata.all()) {
     schemas.push({ ...visibleSchema(meta), $id: meta.name, title: meta.name })
     schemas.push({ ...meta.inputSchema, $id: `${meta.name}Input`, title: `${meta.name}Input`, description: `A ${meta.name} to write; the server assigns an id when it is omitted` })

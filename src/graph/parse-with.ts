@@ -21,7 +21,8 @@ export function validWithNames (meta: EntityMetadata): string[] {
 
 /** The first relationship of `meta`, as `with` names it, and the entity it reaches. */
 function firstHops (meta: EntityMetadata): Array<[string, string]> {
-  return [...meta.parents.map(p => [p.property, p.target] as [string, string]), ...meta.children.map(c => [c.child, c.child] as [string, string])]
+  const parents = meta.parents.map(p => [p.property, p.target] as [string, string])
+  return [...parents, ...meta.children.map(c => [c.child, c.child] as [string, string])]
 }
 
 /**
@@ -66,7 +67,8 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
   if (depth > 1 && !names.includes('all')) {
     const example = examplePath(meta, model)
-    throw new BadRequestError(`depth extends with=all; name the path instead${example === undefined ? '' : ` (with=${example})`}`,
+    const instead = example === undefined ? '' : ` (with=${example})`
+    throw new BadRequestError(`depth extends with=all; name the path instead${instead}`,
       [{ path: '/depth', message: 'needs with=all' }])
   }
   const root = draft()
@@ -80,7 +82,8 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
     const example = model === undefined ? undefined : examplePath(meta, model)
     const paths = example?.includes('.') === true ? `, and paths through them (${example})` : ''
     throw new BadRequestError(
-      `unknown relationship ${unknown.map(n => `'${n}'`).join(', ')} in with; ${meta.name} accepts ${valid.join(', ')}${paths}`,
+      `unknown relationship ${unknown.map(n => `'${n}'`).join(', ')} in with; ` +
+        `${meta.name} accepts ${valid.join(', ')}${paths}`,
       unknown.map(n => ({ path: '/with', message: `unknown relationship '${n}'` })))
   }
   return freeze(root)

@@ -61,9 +61,9 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
     const def = model.entities[name]!
     const route = def.route ?? defaultRoute(name)
     if (!ROUTE_SEGMENT.test(route)) {
-      throw new ModelError(`entity '${name}' has route '${route}', which is not a usable path segment: a route starts ` +
-        'with a lowercase letter or digit and goes on with lowercase letters, digits, - and _ (routes starting ' +
-        'with _ are the server\'s own, like /api/_model)')
+      throw new ModelError(`entity '${name}' has route '${route}', which is not a usable path segment: ` +
+        'a route starts with a lowercase letter or digit and goes on with lowercase letters, digits, - and _ ' +
+        '(routes starting with _ are the server\'s own, like /api/_model)')
     }
     const clash = routes.get(route)
     if (clash !== undefined) throw new ModelError(`entities '${clash}' and '${name}' both use route '${route}'; give one a distinct "route"`)
@@ -116,7 +116,8 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
       throw new ModelError(`entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model has ${names.join(', ')}`)
     }
     if (!IDENTIFIER.test(property)) {
-      throw new ModelError(`entity '${name}' property '${property}': a reference property name must be an identifier: a letter or _, then letters, digits and _`)
+      throw new ModelError(`entity '${name}' property '${property}': a reference property name must be an ` +
+        'identifier: a letter or _, then letters, digits and _')
     }
     if (property === 'id') throw new ModelError(`entity '${name}': 'id' cannot reference another entity`)
     if (!isStringLike(propSchema)) {
