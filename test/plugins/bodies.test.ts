@@ -4,7 +4,9 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build } from '../helper.js'
 
-function send (app: FastifyInstance, method: 'POST' | 'PUT' | 'PATCH', url: string, type: string | undefined, payload: string) {
+type Method = 'POST' | 'PUT' | 'PATCH'
+
+function send (app: FastifyInstance, method: Method, url: string, type: string | undefined, payload: string) {
   return app.inject({ method, url, payload, headers: type === undefined ? {} : { 'content-type': type } })
 }
 
@@ -21,14 +23,18 @@ t.test('a key that could reach Object.prototype is refused by name', async t => 
     t.equal(res.statusCode, 400, body)
     t.match(res.json(), {
       type: 'urn:relata:problem:invalid-json',
-      detail: `the body holds the key ${path}, which is refused because it could reach Object.prototype; rename or remove it`,
+      detail: `the body holds the key ${path}, which is refused because it could reach Object.prototype; ` +
+        'rename or remove it',
       errors: [{ path, message: 'refused key' }]
     }, body)
   }
-  const patch = await send(app, 'PATCH', '/api/customers/cust-1', 'application/merge-patch+json', '{"__proto__":{"x":1}}')
+  const patch = await send(app, 'PATCH', '/api/customers/cust-1', 'application/merge-patch+json',
+    '{"__proto__":{"x":1}}')
   t.match(patch.json(), { status: 400, detail: /the body holds the key \/__proto__/ }, 'a merge patch too')
-  const plain = await send(app, 'POST', '/api/customers', 'application/json', '{"name":"x","email":"x@example.com","constructor":"a"}')
-  t.not(plain.json().type, 'urn:relata:problem:invalid-json', 'a constructor key without prototype is data, left to the schema')
+  const plain = await send(app, 'POST', '/api/customers', 'application/json',
+    '{"name":"x","email":"x@example.com","constructor":"a"}')
+  t.not(plain.json().type, 'urn:relata:problem:invalid-json',
+    'a constructor key without prototype is data, left to the schema')
   const broken = await send(app, 'POST', '/api/customers', 'application/json', '{"name":')
   t.match(broken.json(), { type: 'urn:relata:problem:invalid-json', detail: /^the body is not valid JSON: / })
   const empty = await send(app, 'POST', '/api/customers', 'application/json', '')
@@ -40,7 +46,7 @@ t.test('a key that could reach Object.prototype is refused by name', async t => 
 t.test('each write route takes its own media types and says which', async t => {
   const app = await build(t, { env: { SEED: 'true' } })
   const doc = '{"name":"x","email":"x@example.com"}'
-  const cases: Array<[string, 'POST' | 'PUT' | 'PATCH', string, string | undefined, string]> = [
+  const cases: Array<[string, Method, string, string | undefined, string]> = [
     ['JSON sent as text/plain', 'POST', '/api/customers', 'text/plain',
       'POST /api/customers takes application/json, not Content-Type text/plain'],
     ['NDJSON posted to the collection', 'POST', '/api/customers', 'application/x-ndjson',
@@ -55,7 +61,8 @@ t.test('each write route takes its own media types and says which', async t => {
     ['a body without Content-Type', 'POST', '/api/customers', undefined,
       'POST /api/customers takes application/json, not a body without Content-Type'],
     ['XML patched', 'PATCH', '/api/customers/cust-1', 'application/xml',
-      'PATCH /api/customers/:id takes application/json or application/merge-patch+json, not Content-Type application/xml'],
+      'PATCH /api/customers/:id takes application/json or application/merge-patch+json, ' +
+      'not Content-Type application/xml'],
     ['JSON sent to the import', 'POST', '/api/customers/import', 'application/json',
       'POST /api/customers/import takes application/x-ndjson, not Content-Type application/json; ' +
       'to write JSON documents, POST them to /api/customers']
@@ -64,7 +71,8 @@ t.test('each write route takes its own media types and says which', async t => {
     const res = await send(app, method, url, type, doc)
     t.equal(res.statusCode, 415, name)
     t.match(res.headers['content-type'], /^application\/problem\+json/, name)
-    t.match(res.json(), { type: 'urn:relata:problem:unsupported-media-type', title: 'Unsupported media type', detail }, name)
+    const problemType = 'urn:relata:problem:unsupported-media-type'
+    t.match(res.json(), { type: problemType, title: 'Unsupported media type', detail }, name)
   }
   t.equal((await app.inject('/api/customers?filter={"name":"x"}')).headers['x-total-count'], '0', 'nothing was written')
   const patched = await send(app, 'PATCH', '/api/customers/cust-1', 'application/merge-patch+json', '{"city":null}')

@@ -3,7 +3,7 @@
 // Fastify or one of its plugins.
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import type { LightMyRequestResponse } from 'fastify'
 import { StoreUnavailableError } from '../../src/errors.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
@@ -50,7 +50,7 @@ t.test('every type of the catalogue is answered for its case', async t => {
   const app = await build(t, { env: { SEED: 'true', BODY_LIMIT: '1024', ROW_BUDGET: '10' } })
   const get = (url: string) => app.inject(url)
   const post = (payload: string, type = 'application/json') =>
-    app.inject({ method: 'POST', url: '/api/customers', headers: { 'content-type': type }, payload } satisfies InjectOptions)
+    app.inject({ method: 'POST', url: '/api/customers', headers: { 'content-type': type }, payload })
   await expect('bad-request', await get('/api/orders?sort=nope'), /unknown sort property 'nope'|nope/)
   await expect('bad-request', await get('/api/orders/%E0%A4%A'), /not a valid url component: percent-encode/)
   await expect('invalid-json', await post('{"name":'), /not valid JSON/)
@@ -76,13 +76,16 @@ t.test('every type of the catalogue is answered for its case', async t => {
   await expect('rate-limited', refused, /Rate limit exceeded.*Retry-After/)
   t.ok(refused.headers['retry-after'], 'rate-limited says when to retry')
 
-  const broken = await build(t, { openStore: async (url, options) => failing(await openStore(url, options), () => new Error('disk on fire')) })
+  const broken = await build(t, {
+    openStore: async (url, options) => failing(await openStore(url, options), () => new Error('disk on fire'))
+  })
   const internal = await broken.inject('/api/orders/x')
   await expect('internal', internal, /unexpected error/)
   t.notMatch(internal.body, /disk on fire/, 'the internal message stays in the log')
 
   const down = await build(t, {
-    openStore: async (url, options) => failing(await openStore(url, options), () => new StoreUnavailableError('sqlite store: gone'))
+    openStore: async (url, options) =>
+      failing(await openStore(url, options), () => new StoreUnavailableError('sqlite store: gone'))
   })
   const unavailable = await down.inject('/api/orders/x')
   await expect('store-unavailable', unavailable, /gone/)

@@ -7,12 +7,14 @@ t.test('with and depth errors give paths of the served model', async t => {
   const app = await build(t, { model: libraryModel })
   const unknown = await app.inject('/api/reviews?with=nope')
   t.equal(unknown.statusCode, 400)
-  t.equal(unknown.json().detail, "unknown relationship 'nope' in with; Review accepts all, bookId, and paths through them (bookId.authorId)")
+  t.equal(unknown.json().detail,
+    "unknown relationship 'nope' in with; Review accepts all, bookId, and paths through them (bookId.authorId)")
   const depth = await app.inject('/api/reviews?with=bookId&depth=2')
   t.equal(depth.statusCode, 400)
   t.equal(depth.json().detail, 'depth extends with=all; name the path instead (with=bookId.authorId)')
   const lonely = await app.inject('/api/employees?with=nope')
-  t.equal(lonely.json().detail, "unknown relationship 'nope' in with; Employee accepts all, managerId, Employee, Employee.managerId, and paths through them (managerId.managerId)")
+  t.equal(lonely.json().detail, "unknown relationship 'nope' in with; Employee accepts all, managerId, Employee, " +
+    'Employee.managerId, and paths through them (managerId.managerId)')
 })
 
 t.test('the OpenAPI document names only the served model', async t => {

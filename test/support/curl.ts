@@ -44,6 +44,9 @@ export function shellWords (line: string): string[] {
   return words
 }
 
+/** Options that change only what curl shows, not the request. */
+const IGNORED = ['-i', '--include', '-s', '--silent', '-S', '-sS', '--show-error', '-N', '--no-buffer', '-f', '--fail']
+
 /** `curl -g -X POST -H 'k: v' --data-binary @f 'localhost:3000/api/x?y=1'` → its request. */
 export function parseCurl (line: string): CurlRequest {
   const [command, ...args] = shellWords(line)
@@ -60,7 +63,7 @@ export function parseCurl (line: string): CurlRequest {
       return next
     }
     if (arg === '-g' || arg === '--globoff') request.globOff = true
-    else if (['-i', '--include', '-s', '--silent', '-S', '-sS', '--show-error', '-N', '--no-buffer', '-f', '--fail'].includes(arg)) continue
+    else if (IGNORED.includes(arg)) continue
     else if (arg === '-G' || arg === '--get') get = true
     else if (arg === '-X' || arg === '--request') explicitMethod = value() as CurlRequest['method']
     else if (arg === '-H' || arg === '--header') {
@@ -74,7 +77,8 @@ export function parseCurl (line: string): CurlRequest {
     } else if (arg === '--data-urlencode') {
       const data = value()
       const eq = data.indexOf('=')
-      encoded.push(eq === -1 ? encodeURIComponent(data) : `${data.slice(0, eq)}=${encodeURIComponent(data.slice(eq + 1))}`)
+      const [name, text] = eq === -1 ? ['', data] : [`${data.slice(0, eq)}=`, data.slice(eq + 1)]
+      encoded.push(`${name}${encodeURIComponent(text)}`)
     } else if (arg.startsWith('-')) throw new Error(`curl option ${arg} is not known to test/support/curl.ts: ${line}`)
     else request.url = arg.replace(/^https?:\/\//, '').replace(/^[^/]*/, '')
   }
