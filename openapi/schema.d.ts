@@ -1307,7 +1307,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1697,7 +1697,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1851,7 +1851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,7 +2065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2405,7 +2405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2559,7 +2559,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2798,7 +2798,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3188,7 +3188,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3342,7 +3342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3581,7 +3581,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -3971,7 +3971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4125,7 +4125,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4357,7 +4357,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4730,7 +4730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -4884,7 +4884,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body's Content-Type is not one this route takes; the detail lists those it takes */
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
                 headers: {
                     [name: string]: unknown;
