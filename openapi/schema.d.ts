@@ -98,7 +98,7 @@ export interface paths {
         get: operations["getCategory"];
         /**
          * Create or replace the Category with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCategory"];
         post?: never;
@@ -174,7 +174,7 @@ export interface paths {
         get: operations["getCustomer"];
         /**
          * Create or replace the Customer with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceCustomer"];
         post?: never;
@@ -250,7 +250,7 @@ export interface paths {
         get: operations["getProduct"];
         /**
          * Create or replace the Product with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceProduct"];
         post?: never;
@@ -326,7 +326,7 @@ export interface paths {
         get: operations["getOrder"];
         /**
          * Create or replace the Order with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrder"];
         post?: never;
@@ -402,7 +402,7 @@ export interface paths {
         get: operations["getOrderItem"];
         /**
          * Create or replace the OrderItem with this id
-         * @description The body is the whole document; its id, when present, must equal the one in the path.
+         * @description The body is the whole document; its id, when present, must equal the one in the path. Answers 201 with a Location when it created the document, 200 when it replaced one.
          */
         put: operations["replaceOrderItem"];
         post?: never;
@@ -529,9 +529,29 @@ export interface paths {
         };
         /**
          * The model: entities, their parents, children and routes
-         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram.
+         * @description The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram. An API key limited to some entities sees only those, and only the references between them.
          */
         get: operations["getModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/_model/diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model as a Mermaid entity-relationship diagram
+         * @description The diagram /docs/model draws: one box per entity with its properties, one line per reference. An API key limited to some entities sees only those, and only the references between them.
+         */
+        get: operations["getModelDiagram"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1098,7 +1118,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1220,7 +1240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1289,7 +1309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1337,7 +1357,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1458,7 +1478,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1490,7 +1510,7 @@ export interface operations {
     getCategory: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1568,7 +1588,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1604,7 +1624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1648,7 +1668,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1661,8 +1681,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1688,7 +1717,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1723,7 +1752,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1757,7 +1786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1792,7 +1821,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -1833,7 +1862,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1881,7 +1910,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1978,7 +2007,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2047,7 +2076,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,7 +2124,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2191,7 +2220,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2223,7 +2252,7 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2276,7 +2305,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2312,7 +2341,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2356,7 +2385,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2369,8 +2398,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Customer"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2396,7 +2434,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2431,7 +2469,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2465,7 +2503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2500,7 +2538,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -2541,7 +2579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,7 +2627,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2711,7 +2749,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2780,7 +2818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2828,7 +2866,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2949,7 +2987,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2981,7 +3019,7 @@ export interface operations {
     getProduct: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3059,7 +3097,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3095,7 +3133,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3139,7 +3177,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3152,8 +3190,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Product"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3179,7 +3226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3214,7 +3261,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3248,7 +3295,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3283,7 +3330,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3324,7 +3371,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3372,7 +3419,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3494,7 +3541,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3563,7 +3610,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3611,7 +3658,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3732,7 +3779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3764,7 +3811,7 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3842,7 +3889,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3878,7 +3925,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3922,7 +3969,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -3935,8 +3982,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3962,7 +4018,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3997,7 +4053,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4031,7 +4087,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4066,7 +4122,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4107,7 +4163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4158,7 +4214,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4270,7 +4326,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4339,7 +4395,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4390,7 +4446,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4501,7 +4557,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4533,7 +4589,7 @@ export interface operations {
     getOrderItem: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4601,7 +4657,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4637,7 +4693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4681,7 +4737,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4694,8 +4750,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description What was stored */
+            /** @description What was stored, replacing the document */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderItem"];
+                };
+            };
+            /** @description What was stored, a new document; Location is its URL */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4721,7 +4786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4756,7 +4821,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4790,7 +4855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4825,7 +4890,7 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description Id of the document: the one it was written with, or the ULID the server assigned
+                 * @description Id of the document: the one it was written with, or the ULID the server assigned; 1 to 256 characters, and none of `.`, `..`, `stream`, `import` (route segments)
                  * @example 01JD0Z5Q7W3M2X8KQ4R6T9V1BC
                  */
                 id: string;
@@ -4866,7 +4931,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key lacks the scope (read or write) or the entity this request needs */
+            /** @description The API key lacks the scope (read or write) this request needs, or the request reaches an entity outside its entity list (the detail names it) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4907,7 +4972,7 @@ export interface operations {
     importCategory: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -4957,7 +5022,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5007,7 +5072,7 @@ export interface operations {
     importCustomer: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5057,7 +5122,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5107,7 +5172,7 @@ export interface operations {
     importProduct: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5157,7 +5222,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5207,7 +5272,7 @@ export interface operations {
     importOrder: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5257,7 +5322,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5307,7 +5372,7 @@ export interface operations {
     importOrderItem: {
         parameters: {
             query?: {
-                /** @description Valid lines per store write; capped at the server's bulk limit (5000) */
+                /** @description Valid lines per store write; capped at the server's bulk limit (MAX_BULK, 5000) */
                 batchSize?: number;
             };
             header?: never;
@@ -5357,7 +5422,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description A line is longer than the server accepts */
+            /** @description batchSize is not a positive integer, or a line is longer than the server accepts */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5470,8 +5535,28 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The API key is limited to some entities, so it may not read the whole model */
-            403: {
+        };
+    };
+    getModelDiagram: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mermaid `erDiagram` text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/vnd.mermaid": string;
+                };
+            };
+            /** @description An API key is required (when the server has keys configured) and was missing or wrong */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

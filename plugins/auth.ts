@@ -1,15 +1,27 @@
 // Optional API-key authentication. Off when no key is configured (local use); otherwise every
 // request but /health, /docs and the OpenAPI document needs a key (`X-API-Key: <key>` or
-// `Authorization: Bearer <key>`): reads need scope read, writes scope write, and a key limited
-// to some entities reaches only their routes. Keys are compared as SHA-256 digests with
-// timingSafeEqual, so neither content nor length leaks through timing; keys are never logged.
+// `Authorization: Bearer <key>`): reads need scope read, writes scope write. A key limited to
+// some entities reaches only their routes (and /api/_model), and its entity list is put on the
+// request as `entityScope`, which the read parsers apply to every entity a request reaches.
+// Keys are compared as SHA-256 digests with timingSafeEqual, so neither content nor length leaks
+// through timing; keys are never logged.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ConfigError } from '../src/errors.js'
+import { checkedParents } from '../src/integrity/missing-parents.js'
+import { EntityScope } from '../src/metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
+import type { EntityMetadata } from '../src/metadata/types.js'
 import { parseApiKeys, type ApiKey } from '../src/security-config.js'
 import { sendProblem } from './problems.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The entities this request may read: its API key's list, or every entity. */
+    entityScope: EntityScope
+  }
+}
 
 export interface AuthOptions {
   apiKeys: string | undefined
@@ -18,9 +30,14 @@ export interface AuthOptions {
 
 interface StoredKey extends Omit<ApiKey, 'key'> {
   digest: Buffer
+  entityScope: EntityScope
 }
 
 const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs(\/|$)/]
+/** Routes outside the entities' that an entity-limited key may call: they answer within its scope. */
+const SCOPED = [/^\/api\/_model(\/diagram)?$/]
+const SCOPE = Symbol('entityScope')
+type ScopedRequest = FastifyRequest & { [SCOPE]?: EntityScope }
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const CHALLENGE = 'Bearer realm="relata", charset="UTF-8"'
 
@@ -56,8 +73,24 @@ function forbidden (request: FastifyRequest, reply: FastifyReply, detail: string
   return sendProblem(reply, request, { name: 'forbidden', detail })
 }
 
+/**
+ * A write to `meta` reads the parents its reject and park relationships check: their existence
+ * would show through the answer, so each must be within the key's scope.
+ */
+function checkWriteScope (meta: EntityMetadata, scope: EntityScope): void {
+  for (const rel of checkedParents(meta)) {
+    scope.check(rel.target, `writing ${meta.name} (${rel.property} checks that its parent exists)`, `/${rel.property}`)
+  }
+}
+
 export default fp<AuthOptions>(async function authPlugin (app, { apiKeys, metadata }) {
-  const keys: StoredKey[] = parseApiKeys(apiKeys).map(({ key, ...rest }) => ({ ...rest, digest: digest(key) }))
+  app.decorateRequest('entityScope', {
+    getter (this: ScopedRequest) {
+      return this[SCOPE] ?? EntityScope.EVERY
+    }
+  })
+  const keys: StoredKey[] = parseApiKeys(apiKeys)
+    .map(({ key, ...rest }) => ({ ...rest, digest: digest(key), entityScope: new EntityScope(rest.entities) }))
   if (keys.length === 0) return
   for (const key of keys) {
     for (const name of key.entities ?? []) {
@@ -74,18 +107,25 @@ export default fp<AuthOptions>(async function authPlugin (app, { apiKeys, metada
     if (key === undefined) return unauthorized(request, reply, 'the API key is not valid')
     const needs = READ_METHODS.has(request.method) ? 'read' : 'write'
     if (needs === 'write' && key.scope !== 'write') return forbidden(request, reply, `this API key may only read; ${request.method} needs a key with scope write`)
-    if (key.entities !== undefined) {
+    if (key.entityScope.limited) {
       const entity = entityOf(path, metadata)
-      if (entity === undefined || !key.entities.has(entity)) {
-        return forbidden(request, reply, `this API key may only reach ${[...key.entities].join(', ')}`)
+      if (entity === undefined && !SCOPED.some(p => p.test(path))) {
+        const limit = key.entityScope.names!.join(', ')
+        return forbidden(request, reply, `${path} is not an entity route, and this API key is limited to ${limit}`)
       }
+      if (entity !== undefined) {
+        key.entityScope.check(entity.name, path, '/')
+        // a delete reads no parent
+        if (needs === 'write' && request.method !== 'DELETE') checkWriteScope(entity, key.entityScope)
+      }
+      ;(request as ScopedRequest)[SCOPE] = key.entityScope
     }
     request.log.debug({ apiKey: key.index + 1 }, 'authenticated')
   })
 }, { name: 'relata-auth', dependencies: ['relata-problems'], fastify: '5.x' })
 
-/** `/api/orders/…` → `Order`; undefined for paths outside the entity routes. */
-function entityOf (path: string, metadata: RelationshipMetadata): string | undefined {
-  const match = /^\/api\/([^/]+)/.exec(path)
-  return match === null ? undefined : metadata.byRoute(match[1]!)?.name
+/** `/api/orders/…` and `/api/_parked/orders/…` → `Order`; undefined for paths outside the entity routes. */
+function entityOf (path: string, metadata: RelationshipMetadata): EntityMetadata | undefined {
+  const match = /^\/api\/(?:_parked\/)?([^/]+)/.exec(path)
+  return match === null ? undefined : metadata.byRoute(match[1]!)
 }

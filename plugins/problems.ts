@@ -5,8 +5,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  BadRequestError, MissingParentError, NotFoundError, RelataError, RowBudgetError, StoreUnavailableError,
-  ValidationError, type FieldError
+  BadRequestError, ForbiddenError, MissingParentError, NotFoundError, RelataError, RowBudgetError,
+  StoreUnavailableError, ValidationError, type FieldError
 } from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
 import { PROBLEM_TYPES, problemTypeUri, type ProblemName } from '../routes/problem-types.js'
@@ -32,6 +32,7 @@ export interface ProblemOf {
 const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
   [ValidationError, 'validation-failed'],
   [BadRequestError, 'bad-request'],
+  [ForbiddenError, 'forbidden'],
   [NotFoundError, 'not-found'],
   [MissingParentError, 'missing-parent'],
   [RowBudgetError, 'row-budget-exceeded'],

@@ -4,12 +4,33 @@ import { Type } from 'typebox'
 import { examplePath, MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
 import { cursorOf } from '../src/entities/cursor.js'
 import { MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
+import { ID_RULE, ID_RULE_TEXT } from '../src/model/id-rule.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
 
+const idDescription = 'Id of the document: the one it was written with, or the ULID the server assigned'
+
+/** The id in the path of reads, patches and deletes: an id no write can make is simply not found. */
 export const IdParams = Type.Object({
-  id: Type.String({ minLength: 1, maxLength: 256, description: 'Id of the document: the one it was written with, or the ULID the server assigned', examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC'] })
+  id: Type.String({
+    minLength: ID_RULE.minLength,
+    maxLength: ID_RULE.maxLength,
+    description: `${idDescription}; ${ID_RULE_TEXT}`,
+    examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC']
+  })
 })
+
+/** The id in the path of a PUT, which may create the document: the whole id rule, checked by the write. */
+export const WriteIdParams = Type.Object({
+  id: Type.String({
+    ...ID_RULE,
+    description: `${idDescription}; ${ID_RULE_TEXT}`,
+    examples: ['01JD0Z5Q7W3M2X8KQ4R6T9V1BC']
+  })
+})
+
+const SCOPED_WITH = 'Under an API key limited to some entities, `all` and `depth` follow only the relationships ' +
+  'to those entities, and naming one outside them is a 403.'
 
 export function withParam (meta: EntityMetadata, model: RelationshipMetadata) {
   const names = validWithNames(meta)
@@ -17,7 +38,7 @@ export function withParam (meta: EntityMetadata, model: RelationshipMetadata) {
   const paths = example?.includes('.') === true ? ` (\`${example}\`)` : ''
   return Type.Optional(Type.String({
     maxLength: MAX_WITH_LENGTH,
-    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches${paths}; \`Child.refProp\` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents.`,
+    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches${paths}; \`Child.refProp\` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. ${SCOPED_WITH}`,
     examples: ['all', ...(names.length > 1 ? [names[1]!] : [])]
   }))
 }

@@ -8,11 +8,13 @@ import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import {
-  fieldsParams, getInapplicable, graphParams, IdParams, listQuery, readQuery, shapeParam, streamInapplicable, withParam
+  fieldsParams, getInapplicable, graphParams, IdParams, listQuery, readQuery, shapeParam, streamInapplicable, withParam,
+  WriteIdParams
 } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
+import { guardReservedSegments } from './reserved-segments.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
 import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
@@ -26,7 +28,8 @@ export interface EntityRoutesOptions {
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
   401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
-  403: problem('The API key lacks the scope (read or write) or the entity this request needs'),
+  403: problem('The API key lacks the scope (read or write) this request needs, ' +
+    'or the request reaches an entity outside its entity list (the detail names it)'),
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
@@ -62,7 +65,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     }
   }, async function list (request, reply) {
     const { page, size } = request.query
-    const query = parseQuery(meta, request.query, app.relata.metadata)
+    const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
     const result = await api.list({ ...query, page, size })
     reply.header('x-total-count', result.total)
     const keyset = query.after !== undefined || request.query.cursor === true
@@ -84,7 +87,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...overBudget, ...errors }
     }
   }, async function stream (request, reply) {
-    const query = { ...parseQuery(meta, request.query, app.relata.metadata), batchSize: streamBatchSize }
+    const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+    const query = { ...parsed, batchSize: streamBatchSize }
     const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
     const body = await ndjsonStream<unknown>(lines)
     return reply.type('application/x-ndjson').send(body)
@@ -102,7 +106,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
   }, async function get (request, reply) {
-    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata)
+    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
     const found = await getTellingPending(api, reply, request.params.id, selection, graph)
     if (request.query.shape !== 'normalized') return found
     return { ...normalize([found], selection), links: { self: request.url } }
@@ -129,7 +133,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     const { stored, parked } = await api.write(request.body)
     if (parked.length > 0) return reply.code(202).send({ stored, parked })
     reply.code(201)
-    if (!Array.isArray(request.body)) reply.header('location', `${request.url.split('?')[0]!.replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    if (!Array.isArray(request.body)) {
+      reply.header('location', `${pathOf(request).replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+    }
     return Array.isArray(request.body) ? stored : stored[0]
   })
 
@@ -143,13 +149,23 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       tags,
       operationId: `replace${meta.name}`,
       summary: `Create or replace the ${meta.name} with this id`,
-      description: 'The body is the whole document; its id, when present, must equal the one in the path.',
-      params: IdParams,
+      description: 'The body is the whole document; its id, when present, must equal the one in the path. ' +
+        'Answers 201 with a Location when it created the document, 200 when it replaced one.',
+      params: WriteIdParams,
       body: input,
-      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...unsupported, ...errors }
+      response: {
+        200: { ...one, description: 'What was stored, replacing the document' },
+        201: { ...one, description: 'What was stored, a new document; Location is its URL' },
+        ...integrity,
+        ...unsupported,
+        ...errors
+      }
     }
   }, async function replace (request, reply) {
-    return answerOne(reply, await api.replace(request.params.id, request.body))
+    const { created, ...outcome } = await api.replace(request.params.id, request.body)
+    // the path is the new document's URL, as a POST's Location would give it
+    if (created && outcome.parked.length === 0) reply.code(201).header('location', pathOf(request))
+    return answerOne(reply, outcome)
   })
 
   app.patch('/:id', {
@@ -183,7 +199,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   })
 }
 
-/** 200 with the document stored, or 202 saying it was parked. */
+/** The request's URL without its query string. */
+function pathOf (request: FastifyRequest): string {
+  return request.url.split('?')[0]!
+}
+
+/** The status set (200 unless told), with the document stored; or 202 saying it was parked. */
 function answerOne (reply: FastifyReply, { stored, parked }: WriteOutcome): FastifyReply {
   return parked.length > 0 ? reply.code(202).send({ stored, parked }) : reply.send(stored[0])
 }
@@ -200,6 +221,7 @@ function cursorLinks (request: FastifyRequest, size: number, next: string | unde
 }
 
 export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {
+  guardReservedSegments(app, app.relata.metadata.all().map(meta => meta.route))
   for (const meta of app.relata.metadata.all()) {
     app.register(entityRoutes, { prefix: `/api/${meta.route}`, meta, streamBatchSize })
   }

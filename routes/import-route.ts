@@ -11,6 +11,7 @@ import { BadRequestError } from '../src/errors.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import { problem } from './schemas.js'
 import { JSON_TYPE } from '../plugins/bodies.js'
+import { validateAllButBody } from './validate-all-but-body.js'
 
 export const NDJSON = 'application/x-ndjson'
 export const DEFAULT_IMPORT_BATCH = 500
@@ -43,9 +44,6 @@ const ImportReport = Type.Object({
   rejectionsTruncated: Type.Boolean({ description: 'True when more lines were skipped than are listed' })
 }, { description: 'What the import stored and what it skipped' })
 
-/** The body is never validated as JSON: each line is validated by the model on its own. */
-const linesAreValidatedOneByOne = () => () => true
-
 const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function importRoute (fastify, { meta, maxBulk, maxLineBytes }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const api = app.relata.entity(meta.name)
@@ -54,7 +52,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
   })
 
   app.post('/import', {
-    validatorCompiler: linesAreValidatedOneByOne,
+    // the body is never validated as JSON: each line is validated by the model on its own
+    validatorCompiler: validateAllButBody,
     config: {
       accepts: [NDJSON],
       refusedHints: { [JSON_TYPE]: `to write JSON documents, POST them to /api/${meta.route}` }
@@ -66,12 +65,17 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
       description: `One ${meta.name} per line, any number of lines. Valid lines are created or replaced one batch (one store write) at a time; invalid lines are skipped and listed by line number, and never stop their neighbours. A store failure answers 503 with the line to resume after.`,
       consumes: [NDJSON],
       querystring: Type.Object({
-        batchSize: Type.Integer({ minimum: 1, maximum: 100_000, default: DEFAULT_IMPORT_BATCH, description: `Valid lines per store write; capped at the server's bulk limit (${maxBulk})` })
+        batchSize: Type.Integer({
+          minimum: 1,
+          maximum: 100_000,
+          default: Math.min(DEFAULT_IMPORT_BATCH, maxBulk),
+          description: `Valid lines per store write; capped at the server's bulk limit (MAX_BULK, ${maxBulk})`
+        })
       }),
       body: Type.String({ description: `NDJSON: one ${meta.name} (a ${meta.name}Input) per line` }),
       response: {
         200: ImportReport,
-        400: problem('A line is longer than the server accepts'),
+        400: problem('batchSize is not a positive integer, or a line is longer than the server accepts'),
         401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
         403: problem('The API key lacks scope write or this entity'),
         415: problem('The body is not application/x-ndjson'),

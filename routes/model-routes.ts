@@ -1,10 +1,15 @@
 // GET /api/_model: the relationship metadata (entities, parents, children, routes) for clients
-// and tools that adapt to the model instead of hard-coding it.
+// and tools that adapt to the model instead of hard-coding it, and /api/_model/diagram, the same
+// as a Mermaid diagram (what /docs/model draws for a key). For an API key limited to some
+// entities, both show only those and the relationships between them.
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
-import { describeModel } from '../src/metadata/model-description.js'
+import type { EntityScope } from '../src/metadata/entity-scope.js'
+import { erDiagram } from '../src/metadata/er-diagram.js'
+import { describeModel, type ModelDescription } from '../src/metadata/model-description.js'
 import { problem } from './schemas.js'
 
+const MERMAID = 'text/vnd.mermaid'
 const Names = (description: string) => Type.Array(Type.String(), { description })
 
 export const ModelSchema = Type.Object({
@@ -31,22 +36,53 @@ export const ModelSchema = Type.Object({
   }), { description: 'Every entity of the model, in declaration order' })
 }, { description: 'The model and its relationships' })
 
+const SCOPED = 'An API key limited to some entities sees only those, and only the references between them.'
+const DESCRIPTION = {
+  model: 'The relationship metadata the server derived from the model at start-up; it does not change while ' +
+    `the server runs. /docs/model draws it as a diagram. ${SCOPED}`,
+  diagram: `The diagram /docs/model draws: one box per entity with its properties, one line per reference. ${SCOPED}`
+}
+
+const unauthorized = problem('An API key is required (when the server has keys configured) and was missing or wrong')
+
+/** One answer per entity scope: as many as API_KEYS has entity lists, plus the whole model. */
+function perScope<T> (make: (scope: EntityScope) => T): (scope: EntityScope) => T {
+  const made = new Map<string, T>()
+  return function forScope (scope) {
+    let answer = made.get(scope.cacheKey)
+    if (answer === undefined) made.set(scope.cacheKey, answer = make(scope))
+    return answer
+  }
+}
+
 const modelRoutes: FastifyPluginAsync = async function modelRoutes (app) {
-  const model = describeModel(app.relata.metadata)
+  const model = perScope<ModelDescription>(scope => describeModel(app.relata.metadata, scope))
+  const diagram = perScope<string>(scope => erDiagram(app.relata.metadata, scope))
   app.get('/api/_model', {
     schema: {
       tags: ['Model'],
       operationId: 'getModel',
       summary: 'The model: entities, their parents, children and routes',
-      description: 'The relationship metadata the server derived from the model at start-up; it does not change while the server runs. /docs/model draws it as a diagram.',
+      description: DESCRIPTION.model,
+      response: { 200: ModelSchema, 401: unauthorized }
+    }
+  }, async function getModel (request) {
+    return model(request.entityScope)
+  })
+  app.get('/api/_model/diagram', {
+    schema: {
+      tags: ['Model'],
+      operationId: 'getModelDiagram',
+      summary: 'The model as a Mermaid entity-relationship diagram',
+      description: DESCRIPTION.diagram,
+      produces: [MERMAID],
       response: {
-        200: ModelSchema,
-        401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
-        403: problem('The API key is limited to some entities, so it may not read the whole model')
+        200: { description: 'Mermaid `erDiagram` text', content: { [MERMAID]: { schema: Type.String() } } },
+        401: unauthorized
       }
     }
-  }, async function getModel () {
-    return model
+  }, async function getModelDiagram (request, reply) {
+    return reply.type(`${MERMAID}; charset=utf-8`).send(diagram(request.entityScope))
   })
 }
 

@@ -42,6 +42,13 @@ export class RowBudgetError extends RelataError {
   }
 }
 
+/** The request reaches an entity outside the caller's scope (an API key's entity list). */
+export class ForbiddenError extends RelataError {
+  constructor (message: string, readonly entity: string, readonly errors: FieldError[] = []) {
+    super(message, 'forbidden')
+  }
+}
+
 export class NotFoundError extends RelataError {
   constructor (readonly entity: string, readonly id: string) {
     super(`${entity} '${id}' does not exist`, 'not-found')

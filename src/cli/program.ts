@@ -47,6 +47,7 @@ Examples:
   relata import customers customers.ndjson              # into the store named by DATABASE_URL
   relata --url http://localhost:3000 import orders o.ndjson
   relata export orders --with all > orders.ndjson
+  relata export customers --full > customers.ndjson     # a backup, hidden properties included
   relata serve --port 3000
 
 Progress goes to stderr: a live bar on a terminal, plain lines otherwise.
@@ -65,8 +66,12 @@ Exit codes: 0 done, 1 failed, ${EXIT_REJECTED} imported but some lines were reje
     .argument('<file>', 'NDJSON file, one document per line; - for stdin')
     .option('--batch-size <n>', 'valid lines per store write', positiveInteger, 500)
     .action(async (route: string, file: string, options: { batchSize: number }) => {
-      const source = await openSource(file, io.stdin)
-      const report = await withTarget(target, async t => await t.import(route, source, options.batchSize, progress(`import ${route}`)))
+      const report = await withTarget(target, async t => {
+        // a mistyped route fails at once, before a byte of the file is read or sent
+        await t.checkRoute(route)
+        const source = await openSource(file, io.stdin)
+        return await t.import(route, source, options.batchSize, progress(`import ${route}`))
+      })
       io.stdout.write(JSON.stringify(report, null, 2) + '\n')
       if (report.rejected > 0) exitCode = EXIT_REJECTED
     })
@@ -76,7 +81,9 @@ Exit codes: 0 done, 1 failed, ${EXIT_REJECTED} imported but some lines were reje
     .argument('<route>', 'the entity\'s route, as in /api/<route>')
     .option('--with <relationships>', 'load relationships into each line: all, or a comma list as in ?with=')
     .option('--filter <json>', 'only documents matching this filter, as in ?filter=')
-    .action(async (route: string, options: { with?: string, filter?: string }) => {
+    .option('--full', 'a backup: the stored documents whole, hidden (x-internal, writeOnly) properties included; ' +
+      'reads the store directly (DATABASE_URL), never a server')
+    .action(async (route: string, options: { with?: string, filter?: string, full?: boolean }) => {
       await withTarget(target, async t => await t.export(route, options, io.stdout, progress(`export ${route}`)))
     })
 

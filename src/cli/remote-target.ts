@@ -79,6 +79,11 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
   }
 
   return {
+    async checkRoute (route) {
+      // a one-document page: a route the server does not have answers 404 before any upload
+      await call(`/api/${encodeURIComponent(route)}?size=1`)
+    },
+
     async import (route, source, batchSize, progress) {
       const bar = progress(source.size)
       let bytes = 0
@@ -104,6 +109,10 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
     },
 
     async export (route, query, out, progress) {
+      if (query.full === true) {
+        throw new CliError('--full reads the store directly and never goes through a server: ' +
+          'drop --url (RELATA_URL) and set DATABASE_URL')
+      }
       const params = new URLSearchParams()
       if (query.filter !== undefined) params.set('filter', query.filter)
       const count = await call(`/api/${encodeURIComponent(route)}?${new URLSearchParams([...params, ['size', '1']]).toString()}`)

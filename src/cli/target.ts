@@ -13,9 +13,13 @@ export interface ImportSource {
 export interface ExportQuery {
   with?: string
   filter?: string
+  /** The stored documents whole, hidden properties included: only from the store opened directly. */
+  full?: boolean
 }
 
 export interface Target {
+  /** Fails when no entity has `route`, before anything is read or sent. */
+  checkRoute (route: string): Promise<void>
   import (route: string, source: ImportSource, batchSize: number, progress: (total?: number) => Progress): Promise<ImportReport>
   /** Writes every matching document as NDJSON; resolves with the count. */
   export (route: string, query: ExportQuery, out: Writable, progress: (total?: number) => Progress): Promise<number>

@@ -4,12 +4,14 @@ import { BadRequestError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
+import { selectsNothing } from '../graph/parse-with.js'
 import type { RowBudget } from '../graph/row-budget.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
+import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
 import type { Doc, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
@@ -152,6 +154,7 @@ export class EntityApi {
       throw new BadRequestError(`a write carries at most ${this.limits.maxBulk} documents; this one has ${items.length}, split it`)
     }
     const docs = items.map((item, i) => withId(item, where(i)))
+    assertIds(docs, where)
     assertUniqueIds(docs, where)
     validateDocs(this.meta, docs, where)
     const { check, events } = this.integrity
@@ -162,10 +165,16 @@ export class EntityApi {
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
-  async replace (id: string, input: unknown): Promise<WriteOutcome> {
+  /**
+   * Creates or replaces the document `id`; `created` tells which (read just before the write, so
+   * a concurrent write of the same id in between can make it stale).
+   */
+  async replace (id: string, input: unknown): Promise<WriteOutcome & { created: boolean }> {
     const doc = withId(input, '', id)
     if (doc.id !== id) throw new BadRequestError(`the body's id '${String(doc.id)}' differs from the id '${id}' in the path`, [{ path: '/id', message: 'must equal the id in the path' }])
-    return await this.write(doc)
+    assertIds([doc], () => '')
+    const created = await this.store.get(this.meta.name, id) === undefined
+    return { ...await this.write(doc), created }
   }
 
   async patch (id: string, patch: unknown): Promise<WriteOutcome> {
@@ -261,9 +270,8 @@ export class EntityApi {
    */
   async #answer (docs: Doc[], selection: Selection | undefined, request: GetRequest): Promise<Array<Doc | Graph>> {
     const counts = request.counts ?? []
-    if ((selection === undefined || (selection.parents.length === 0 && selection.children.length === 0)) && counts.length === 0) {
-      return trimFields(docs, request.fields, undefined)
-    }
+    // `with=all` under an entity scope may keep no relationship: still a graph, as `with` promised
+    if (selectsNothing(selection) && counts.length === 0) return trimFields(docs, request.fields, undefined)
     const built = selection ?? { parents: [], children: [] }
     const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),

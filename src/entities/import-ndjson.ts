@@ -3,6 +3,7 @@
 // the valid ones of a batch go to the store in one upsertMany. Memory stays bounded by the
 // batch, whatever the size of the input.
 import { MissingParentError, RelataError, ValidationError, type FieldError } from '../errors.js'
+import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
 import type { EntityApi, WriteOutcome } from './entity-api.js'
 
@@ -96,10 +97,16 @@ export async function importNdjson (api: EntityApi, lines: AsyncIterable<string 
     // lines refused for a missing parent are known only when their batch is written
     report.rejections.sort((a, b) => a.line - b.line)
   } catch (error) {
-    if (error instanceof Error) error.message += `; the import stored ${report.stored} documents, from lines 1-${committedLine}: resume after line ${committedLine}`
+    if (error instanceof Error) error.message += resumeHint(report.stored, committedLine)
     throw error
   }
   return report
+}
+
+/** Where an import stopped by a failure can pick up. */
+function resumeHint (stored: number, committedLine: number): string {
+  if (committedLine === 0) return '; the import stored nothing: start again from line 1'
+  return `; the import stored ${stored} documents, from lines 1-${committedLine}: resume after line ${committedLine}`
 }
 
 /**
@@ -142,6 +149,7 @@ function parseLine (api: EntityApi, text: string): Record<string, unknown> | Rel
   }
   const doc = value as Record<string, unknown>
   try {
+    assertIds([doc], () => '')
     // The id is assigned at write time when missing; a placeholder lets the rest be checked now.
     validateDocs(api.meta, [doc.id === undefined ? { ...doc, id: '-' } : doc], () => '')
   } catch (error) {

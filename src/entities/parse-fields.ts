@@ -2,10 +2,11 @@
 // the documents a relationship reaches) into a FieldSelection aligned with the `with` selection.
 // A relationship is named as in `with`: a parent property, a child entity, `Child.refProp`, or a
 // dotted path through them, and must be one that `with` loads.
-import { BadRequestError } from '../errors.js'
+import { BadRequestError, ForbiddenError } from '../errors.js'
 import type { FieldSelection } from '../graph/fields.js'
 import type { Selection } from '../graph/graph.js'
 import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 
@@ -29,7 +30,8 @@ interface Reached {
  * `raw` holds the query parameters by name; undefined when none selects fields. `model` is
  * needed for `fields[...]`, to know the properties of related entities.
  */
-export function parseFields (meta: EntityMetadata, raw: Readonly<Record<string, unknown>>, selection: Selection, model?: RelationshipMetadata): FieldSelection | undefined {
+export function parseFields (meta: EntityMetadata, raw: Readonly<Record<string, unknown>>, selection: Selection,
+  model?: RelationshipMetadata, scope = EntityScope.EVERY): FieldSelection | undefined {
   const root: Draft = { relatives: new Map() }
   let any = false
   for (const [name, value] of Object.entries(raw)) {
@@ -41,7 +43,7 @@ export function parseFields (meta: EntityMetadata, raw: Readonly<Record<string, 
       if (match === null) continue
       if (name.length > MAX_WITH_LENGTH) throw new BadRequestError(`a fields[...] parameter name is longer than ${MAX_WITH_LENGTH} characters`, [{ path: '/fields', message: 'name too long' }])
       if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of related entities`, [{ path: `/${name}`, message: 'not available here' }])
-      for (const { keys, entity } of reach(meta, match[1]!, name, selection, model)) {
+      for (const { keys, entity } of reach(meta, match[1]!, name, selection, model, scope)) {
         const draft = keys.reduce(function step (at, key) {
           let next = at.relatives.get(key)
           if (next === undefined) at.relatives.set(key, next = { relatives: new Map() })
@@ -77,13 +79,17 @@ function union (a: Set<string> | undefined, b: Set<string>): Set<string> {
   return a === undefined ? b : new Set([...a, ...b])
 }
 
-/** Where in `selection` a relationship name leads; a name `with` does not load is a 400. */
-function reach (meta: EntityMetadata, path: string, name: string, selection: Selection, model: RelationshipMetadata): Reached[] {
+/**
+ * Where in `selection` a relationship name leads; a name `with` does not load is a 400, or a 403
+ * when it leads outside the scope (which `with=all` then left out).
+ */
+function reach (meta: EntityMetadata, path: string, name: string, selection: Selection, model: RelationshipMetadata,
+  scope: EntityScope): Reached[] {
   const found = path === '' ? [] : walk(path.split('.'), selection, meta.name, [])
   if (found.length > 0) return found
   const loaded = loadedNames(selection)
   const listed = loaded.length === 0 ? 'nothing' : `${loaded.slice(0, MAX_LISTED).join(', ')}${loaded.length > MAX_LISTED ? ', …' : ''}`
-  if (isRelationship(meta, path, model)) {
+  if (isRelationship(meta, path, model, name, scope)) {
     throw new BadRequestError(`${name} names a relationship that with does not load; add ${path} to with (with loads ${listed})`, [{ path: `/${name}`, message: `add ${path} to with` }])
   }
   throw new BadRequestError(`${name} names no relationship of ${meta.name} that with loads; with loads ${listed}`, [{ path: `/${name}`, message: 'not a relationship loaded by with' }])
@@ -103,14 +109,17 @@ function walk (steps: readonly string[], selection: Selection | undefined, entit
   return children.flatMap(c => walk(steps.slice(1), selection.nested?.[c.key], c.child, [...keys, c.key]))
 }
 
-/** Whether `with` would accept the name: then the fix is to add it there. */
-function isRelationship (meta: EntityMetadata, path: string, model: RelationshipMetadata): boolean {
+/** Whether `with` would accept the name: then the fix is to add it there. Throws when it leaves the scope. */
+function isRelationship (meta: EntityMetadata, path: string, model: RelationshipMetadata, name: string,
+  scope: EntityScope): boolean {
   if (path === '' || path === 'all' || path.includes(',')) return false
   try {
-    parseWith(meta, path, model)
+    parseWith(meta, path, model, 1, scope)
     return true
   } catch (err) {
     if (err instanceof BadRequestError) return false
+    // the path leaves the scope: say so in the words of this parameter
+    if (err instanceof ForbiddenError) scope.check(err.entity, name, `/${name}`)
     throw err
   }
 }

@@ -4,6 +4,7 @@ import { BadRequestError } from '../errors.js'
 import type { FieldSelection } from '../graph/fields.js'
 import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
 import { childEntities, MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
 import { parseFilter, type Condition } from '../store/filter.js'
@@ -49,27 +50,33 @@ export interface ParsedQuery {
 
 const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 
-/** `model` lets `sort[Child]` and relation filters be checked against the child's properties; without it, both are refused. */
-export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata): ParsedQuery {
+/**
+ * `model` lets `sort[Child]` and relation filters be checked against the child's properties;
+ * without it, both are refused. `scope` bounds every entity the request names or expands to.
+ */
+export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata,
+  scope = EntityScope.EVERY): ParsedQuery {
   const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
   if (raw.depth !== undefined && raw.depth !== '' && (raw.with === undefined || raw.with === '')) {
     throw new BadRequestError(`depth=${raw.depth} extends with=all, and with is missing; add with=all`,
       [{ path: '/depth', message: 'needs with=all' }])
   }
-  const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth) }
-  if (raw.filter !== undefined && raw.filter !== '') parsed.filter = parseFilter(parseJson(raw.filter), meta, model)
+  const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth, scope) }
+  if (raw.filter !== undefined && raw.filter !== '') {
+    parsed.filter = parseFilter(parseJson(raw.filter), meta, model, undefined, scope)
+  }
   if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
   if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta.name, parsed.sort)
-  const children = parseChildQueries(meta, raw, parsed.selection, model)
+  const children = parseChildQueries(meta, raw, parsed.selection, model, scope)
   if (children !== undefined) parsed.children = children
-  if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count)
-  const fields = parseFields(meta, raw as Record<string, unknown>, parsed.selection, model)
+  if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count, scope)
+  const fields = parseFields(meta, raw as Record<string, unknown>, parsed.selection, model, scope)
   if (fields !== undefined) parsed.fields = fields
   return parsed
 }
 
 /** `count=OrderItem,Book.coAuthorId`: child entities (every reference of theirs) or single references. */
-function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
+function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): ChildRelationship[] {
   if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`count is longer than ${MAX_WITH_LENGTH} characters`)
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
   const unknown = names.filter(n => !meta.children.some(c => c.child === n || c.key === n))
@@ -79,15 +86,20 @@ function parseCount (meta: EntityMetadata, raw: string): ChildRelationship[] {
       `unknown child relationship ${unknown.map(n => `'${n}'`).join(', ')} in count; ${meta.name} ${valid.length === 0 ? 'has no children' : `accepts ${valid.join(', ')}`}`,
       unknown.map(n => ({ path: '/count', message: `unknown child relationship '${n}'` })))
   }
-  return meta.children.filter(c => names.includes(c.child) || names.includes(c.key))
+  const counted = meta.children.filter(c => names.includes(c.child) || names.includes(c.key))
+  for (const rel of counted) scope.check(rel.child, `count=${rel.child}`, '/count')
+  return counted
 }
 
-function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection, model?: RelationshipMetadata): ChildQueries | undefined {
+function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection,
+  model: RelationshipMetadata | undefined, scope: EntityScope): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const match = CHILD_PARAM.exec(name)
     if (match === null || value === undefined || value === '') continue
     const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
+    // before "not in with": under a scope, `all` left the entity out, and saying so is the fix
+    if (model?.has(child) === true) scope.check(child, name, `/${name}`)
     const selected = [...childEntities(selection)]
     if (!selected.includes(child)) {
       throw new BadRequestError(

@@ -2,9 +2,12 @@
 // steps through parent properties (`customerId`), child entities (`OrderItem`: every reference
 // it has to the entity) and single child references (`Book.coAuthorId`), each from the entity
 // the previous step reached: `OrderItem.productId.categoryId`. Parsed selections are cached per
-// entity, text and depth in a bounded LRU, since the text comes from clients.
+// entity, text, depth and scope in a bounded LRU, since the text comes from clients. Under an
+// entity scope, a path that reaches an entity outside it is refused (403) and `all` expands only
+// to the relationships whose entity is inside it.
 import { LRUCache } from 'lru-cache'
 import { BadRequestError } from '../errors.js'
+import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata, type ParentRelationship } from '../metadata/types.js'
 import type { Selection } from './graph.js'
@@ -38,17 +41,23 @@ export function examplePath (meta: EntityMetadata, model?: RelationshipMetadata)
   return second === undefined ? first[0] : `${first[0]}.${second[0]}`
 }
 
+/** True for the selection of an absent or empty `with`: reads answer plain documents then. */
+export function selectsNothing (selection: Selection | undefined): boolean {
+  return selection === undefined || selection === NONE
+}
+
 /**
  * `model` lets paths go past the first hop and `all` go `depth` hops (default 1); without it
  * only one-hop names are accepted. Cached results are shared: never mutate them.
  */
-export function parseWith (meta: EntityMetadata, raw: string | undefined, model?: RelationshipMetadata, depth = 1): Selection {
+export function parseWith (meta: EntityMetadata, raw: string | undefined, model?: RelationshipMetadata, depth = 1,
+  scope = EntityScope.EVERY): Selection {
   if (raw === undefined || raw === '') return NONE
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new BadRequestError(`depth must be an integer from 1 to ${MAX_DEPTH}`, [{ path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }])
-  const key = `${meta.name}\0${depth}\0${model === undefined ? '' : 'm'}\0${raw}`
+  const key = `${meta.name}\0${depth}\0${model === undefined ? '' : 'm'}\0${scope.cacheKey}\0${raw}`
   let selection = cache.get(key)
   if (selection === undefined) {
-    selection = resolve(meta, raw, model, depth)
+    selection = resolve(meta, raw, model, depth, scope)
     cache.set(key, selection)
   }
   return selection
@@ -62,7 +71,8 @@ interface Draft {
 
 const draft = (): Draft => ({ parents: new Map(), children: new Map() })
 
-function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata | undefined, depth: number): Selection {
+function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata | undefined, depth: number,
+  scope: EntityScope): Selection {
   if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`with is longer than ${MAX_WITH_LENGTH} characters`)
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
   if (depth > 1 && !names.includes('all')) {
@@ -71,11 +81,13 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
     throw new BadRequestError(`depth extends with=all; name the path instead${instead}`,
       [{ path: '/depth', message: 'needs with=all' }])
   }
+  if (names.length === 0) return NONE
   const root = draft()
-  if (names.includes('all')) addAll(root, meta, model, depth)
+  if (names.includes('all')) addAll(root, meta, model, depth, scope)
   const unknown: string[] = []
   for (const name of names.filter(n => n !== 'all')) {
-    if (!addPath(root, meta, name.split('.'), model)) unknown.push(name)
+    const reach = (entity: string) => scope.check(entity, `with path '${name}'`, '/with')
+    if (!addPath(root, meta, name.split('.'), model, reach)) unknown.push(name)
   }
   if (unknown.length > 0) {
     const valid = validWithNames(meta)
@@ -89,15 +101,19 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
   return freeze(root)
 }
 
-/** Every relationship, `depth` hops: bounded, so self-references and cycles end. */
-function addAll (into: Draft, meta: EntityMetadata, model: RelationshipMetadata | undefined, depth: number): void {
-  for (const rel of meta.parents) {
+/**
+ * Every relationship whose entity the scope allows, `depth` hops: bounded, so self-references
+ * and cycles end.
+ */
+function addAll (into: Draft, meta: EntityMetadata, model: RelationshipMetadata | undefined, depth: number,
+  scope: EntityScope): void {
+  for (const rel of meta.parents.filter(p => scope.allows(p.target))) {
     const next = edge(into.parents, rel.property, rel).next
-    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.target), model, depth - 1)
+    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.target), model, depth - 1, scope)
   }
-  for (const rel of meta.children) {
+  for (const rel of meta.children.filter(c => scope.allows(c.child))) {
     const next = edge(into.children, rel.key, rel).next
-    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.child), model, depth - 1)
+    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.child), model, depth - 1, scope)
   }
 }
 
@@ -107,8 +123,12 @@ function edge<R> (map: Map<string, { rel: R, next: Draft }>, key: string, rel: R
   return found
 }
 
-/** Adds one path; false when a step names nothing (or goes past one hop without the model). */
-function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], model: RelationshipMetadata | undefined): boolean {
+/**
+ * Adds one path; false when a step names nothing (or goes past one hop without the model).
+ * `reach` is told each entity a step reaches, and throws for one outside the scope.
+ */
+function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], model: RelationshipMetadata | undefined,
+  reach: (entity: string) => void): boolean {
   const [step, following] = [steps[0]!, steps[1]]
   // `Child.refProp` of this entity wins over "Child, then its parent refProp"
   const key = following === undefined ? undefined : meta.children.find(c => c.key === `${step}.${following}`)
@@ -118,12 +138,14 @@ function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], m
   if (parent === undefined && children.length === 0) return false
   if (rest.length > 0 && model === undefined) return false
   if (parent !== undefined) {
+    reach(parent.target)
     const next = edge(into.parents, parent.property, parent).next
-    return rest.length === 0 || addPath(next, model!.entity(parent.target), rest, model)
+    return rest.length === 0 || addPath(next, model!.entity(parent.target), rest, model, reach)
   }
   return children.every(function addChild (rel) {
+    reach(rel.child)
     const next = edge(into.children, rel.key, rel).next
-    return rest.length === 0 || addPath(next, model!.entity(rel.child), rest, model)
+    return rest.length === 0 || addPath(next, model!.entity(rel.child), rest, model, reach)
   })
 }
 

@@ -1,21 +1,24 @@
 // The model as a Mermaid entity-relationship diagram: one box per entity with its properties
-// (PK id, FK references) and one line per parent reference, labelled with the property.
+// (PK id, FK references) and one line per parent reference, labelled with the property. Under
+// an entity scope, only the entities inside it and the references between them.
 import type { JsonSchema } from '../model/model.js'
+import { EntityScope } from './entity-scope.js'
 import { requiredOf } from './model-description.js'
 import type { RelationshipMetadata } from './relationship-metadata.js'
 import type { EntityMetadata } from './types.js'
 
-export function erDiagram (metadata: RelationshipMetadata): string {
+export function erDiagram (metadata: RelationshipMetadata, scope = EntityScope.EVERY): string {
   const lines = ['erDiagram']
-  for (const meta of metadata.all()) {
+  const entities = metadata.all().filter(meta => scope.allows(meta.name))
+  for (const meta of entities) {
     const required = new Set(requiredOf(meta))
-    for (const p of meta.parents) {
+    for (const p of meta.parents.filter(p => scope.allows(p.target))) {
       // Every child has exactly one parent per reference, or at most one when it may be absent.
       const childSide = required.has(p.property) && !nullable(propertySchema(meta, p.property)) ? '||' : '|o'
       lines.push(`  ${p.target} ${childSide}--o{ ${meta.name} : "${p.property}"`)
     }
   }
-  for (const meta of metadata.all()) lines.push(...entityBox(meta))
+  for (const meta of entities) lines.push(...entityBox(meta))
   return lines.join('\n') + '\n'
 }
 

@@ -1,5 +1,7 @@
 // The model as data for clients and tools (GET /api/_model): each entity with its properties,
-// its parents and children, and the routes that serve it.
+// its parents and children, and the routes that serve it. Under an entity scope, only the
+// entities inside it and the relationships between them: what that caller can read.
+import { EntityScope } from './entity-scope.js'
 import type { RelationshipMetadata } from './relationship-metadata.js'
 import type { EntityMetadata } from './types.js'
 
@@ -19,11 +21,11 @@ export interface EntityDescription {
   routes: { list: string, stream: string, item: string, import: string }
 }
 
-export function describeModel (metadata: RelationshipMetadata): ModelDescription {
-  return { entities: metadata.all().map(describeEntity) }
+export function describeModel (metadata: RelationshipMetadata, scope = EntityScope.EVERY): ModelDescription {
+  return { entities: metadata.all().filter(e => scope.allows(e.name)).map(e => describeEntity(e, scope)) }
 }
 
-function describeEntity (meta: EntityMetadata): EntityDescription {
+function describeEntity (meta: EntityMetadata, scope: EntityScope): EntityDescription {
   const base = `/api/${meta.route}`
   return {
     name: meta.name,
@@ -31,8 +33,10 @@ function describeEntity (meta: EntityMetadata): EntityDescription {
     properties: [...meta.properties],
     // Hidden properties (x-internal, writeOnly) are not named, as no response shows them.
     required: requiredOf(meta).filter(p => meta.properties.includes(p)),
-    parents: meta.parents.map(p => ({ property: p.property, target: p.target })),
-    children: meta.children.map(c => ({ child: c.child, property: c.property, key: c.key })),
+    parents: meta.parents.filter(p => scope.allows(p.target))
+      .map(p => ({ property: p.property, target: p.target })),
+    children: meta.children.filter(c => scope.allows(c.child))
+      .map(c => ({ child: c.child, property: c.property, key: c.key })),
     routes: { list: base, stream: `${base}/stream`, item: `${base}/{id}`, import: `${base}/import` }
   }
 }

@@ -5,12 +5,16 @@
 import { ModelError } from '../errors.js'
 import { parsePolicy } from '../integrity/policy.js'
 import type { JsonSchema, ModelDefinition } from '../model/model.js'
+import { ID_RULE_TEXT, withIdRule } from '../model/id-rule.js'
 import { defaultRoute } from '../model/routes.js'
 import { hiddenProperties } from './hidden-properties.js'
 import { IDENTIFIER, ROUTE_SEGMENT, isStringLike } from './schema-checks.js'
 import type { ChildRelationship, EntityMetadata, ParentRelationship } from './types.js'
 
-const ID_SCHEMA = Object.freeze({ type: 'string', minLength: 1, maxLength: 256, description: 'Unique id of the document; a ULID is assigned when a write omits it.' })
+const ID_SCHEMA = Object.freeze({
+  type: 'string',
+  description: `Unique id of the document: ${ID_RULE_TEXT}; a ULID is assigned when a write omits it.`
+})
 
 export class RelationshipMetadata {
   readonly #entities: ReadonlyMap<string, EntityMetadata>
@@ -144,7 +148,10 @@ function withIdProperty (name: string, schema: JsonSchema): { schema: JsonSchema
     throw new ModelError(`entity '${name}' property 'id' must be a string`)
   }
   const required = Array.isArray(schema.required) ? (schema.required as string[]).filter(r => r !== 'id') : []
-  const props = { id: declared ?? ID_SCHEMA, ...properties }
+  // id first, with the id rule whatever the model declares
+  const id = withIdRule(declared ?? ID_SCHEMA)
+  const props = { id, ...properties }
+  props.id = id
   return {
     schema: Object.freeze({ ...schema, properties: props, required: ['id', ...required] }),
     inputSchema: Object.freeze({ ...schema, properties: props, required })

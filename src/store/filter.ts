@@ -3,6 +3,7 @@
 // also name a child relationship (`{"OrderItem": {"$some": {...}}}`): its operand is a filter
 // on the child entity, parsed here with the child's properties, so relation filters nest.
 import { BadRequestError } from '../errors.js'
+import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
 
@@ -38,17 +39,19 @@ const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/
  * (`address.city`) whose first segment is one, or one of its child relationships: a child
  * entity (`OrderItem`, through any of its references to `meta`) or one reference
  * (`Book.coAuthorId`). Child relationships need `model`, which knows the children's properties.
- * The limits hold across the whole tree, relation filters included.
+ * The limits hold across the whole tree, relation filters included. A child relationship to an
+ * entity outside `scope` is refused: its filter would tell what the caller may not read.
  */
 export function parseFilter (raw: unknown, meta: EntityMetadata, model?: RelationshipMetadata,
-  limits: FilterLimits = DEFAULT_FILTER_LIMITS): Condition {
-  return parseObject(raw, '', 1, meta, { count: 0, limits, model })
+  limits: FilterLimits = DEFAULT_FILTER_LIMITS, scope = EntityScope.EVERY): Condition {
+  return parseObject(raw, '', 1, meta, { count: 0, limits, model, scope })
 }
 
 interface ParseState {
   count: number
   limits: FilterLimits
   model: RelationshipMetadata | undefined
+  scope: EntityScope
 }
 
 function fail (path: string, message: string): never {
@@ -96,6 +99,7 @@ function checkField (field: string, path: string, meta: EntityMetadata): void {
 function parseRelation (key: string, relations: readonly ChildRelationship[], value: unknown, path: string,
   depth: number, state: ParseState): Condition {
   const child = relations[0]!.child
+  state.scope.check(child, `the relation filter on ${key}`, path || '/')
   const usage = `${key} is a child relationship: give {"$some": filter} or {"$none": filter}, the filter on ${child} ({} for any ${child})`
   const entries = isPlainObject(value) ? Object.entries(value) : []
   if (entries.length !== 1 || !Object.hasOwn(RELATION_OPERATORS, entries[0]![0])) fail(path, usage)

@@ -88,7 +88,7 @@ for (const [name, open] of Object.entries(stores)) {
   t.test(`${name}: a PUT while the healer moves the record wins`, async t => {
     const doc = { orderId: 'o1', productId: 'put' }
     const { app, healed, status } = await raceHeal(t, open, app => send(app, 'PUT', '/api/order-items/i1', doc))
-    t.equal(status, 200)
+    t.equal(status, 201, 'created: only the parked version existed')
     t.equal(healed, 0)
     t.same((await send(app, 'GET', '/api/order-items/i1')).body, { id: 'i1', orderId: 'o1', productId: 'put' })
   })

@@ -12,7 +12,7 @@ for (const [name, open] of Object.entries(stores)) {
     const app = await open(t)
     await post(app, '/api/customers', { id: 'c1', name: 'Ann' })
     await post(app, '/api/orders', { id: 'o1', customerId: 'c1' })
-    t.equal((await send(app, 'PUT', '/api/order-items/i1', { orderId: 'o1' })).status, 200)
+    t.equal((await send(app, 'PUT', '/api/order-items/i1', { orderId: 'o1' })).status, 201)
     t.equal((await send(app, 'PATCH', '/api/order-items/i1', { orderId: 'o2' })).status, 202)
     const both = await send(app, 'DELETE', '/api/order-items/i1')
     t.equal(both.status, 204)
@@ -24,7 +24,7 @@ for (const [name, open] of Object.entries(stores)) {
     t.equal(parkedOnly.headers['relata-deleted'], 'parked')
     const unknown = await send(app, 'DELETE', '/api/order-items/i3')
     t.equal(unknown.headers['relata-deleted'], undefined, 'nothing to say on a 404')
-    t.equal((await send(app, 'PUT', '/api/order-items/i4', { orderId: 'o1' })).status, 200)
+    t.equal((await send(app, 'PUT', '/api/order-items/i4', { orderId: 'o1' })).status, 201)
     t.equal((await send(app, 'DELETE', '/api/order-items/i4')).headers['relata-deleted'], 'stored')
 
     await post(app, '/api/orders', { id: 'o2', customerId: 'c1' })
@@ -63,7 +63,7 @@ for (const [name, open] of Object.entries(stores)) {
     // cancelling the parked write keeps the stored version
     await post(app, '/api/customers', { id: 'c1', name: 'Ann' })
     await post(app, '/api/orders', { id: 'o1', customerId: 'c1' })
-    t.equal((await send(app, 'PUT', '/api/order-items/i2', { orderId: 'o1' })).status, 200)
+    t.equal((await send(app, 'PUT', '/api/order-items/i2', { orderId: 'o1' })).status, 201)
     t.equal((await send(app, 'PATCH', '/api/order-items/i2', { orderId: 'o9' })).status, 202)
     t.equal((await send(app, 'DELETE', '/api/_parked/order-items/i2')).status, 204)
     const kept = await send(app, 'GET', '/api/order-items/i2')
@@ -78,7 +78,7 @@ for (const [name, open] of Object.entries(stores)) {
     const app = await open(t)
     await post(app, '/api/customers', { id: 'c1', name: 'Ann' })
     await post(app, '/api/orders', { id: 'o1', customerId: 'c1' })
-    t.equal((await send(app, 'PUT', '/api/order-items/i1', { orderId: 'o1', productId: 'p1' })).status, 200)
+    t.equal((await send(app, 'PUT', '/api/order-items/i1', { orderId: 'o1', productId: 'p1' })).status, 201)
     t.equal((await send(app, 'PATCH', '/api/order-items/i1', { orderId: 'o2' })).status, 202)
     const read = await send(app, 'GET', '/api/order-items/i1?with=orderId')
     t.equal(read.status, 200)
@@ -115,7 +115,7 @@ for (const [name, open] of Object.entries(stores)) {
 
     // a whole document replaces a parked write: the client says what the document is
     t.equal((await send(app, 'PUT', '/api/order-items/i3', { orderId: 'o4', productId: 'p4' })).status, 202)
-    t.equal((await send(app, 'PUT', '/api/order-items/i3', { orderId: 'o1' })).status, 200)
+    t.equal((await send(app, 'PUT', '/api/order-items/i3', { orderId: 'o1' })).status, 201, 'created: it was only parked')
     t.equal((await send(app, 'POST', '/api/order-items', [{ id: 'i4', orderId: 'o5' }])).status, 202)
     t.equal((await send(app, 'POST', '/api/order-items', [{ id: 'i4', orderId: 'o1' }])).status, 201)
     await post(app, '/api/orders', [{ id: 'o4', customerId: 'c1' }, { id: 'o5', customerId: 'c1' }])

@@ -49,7 +49,8 @@ t.test('every operation is described for client generators', async t => {
       ids.add(op.operationId!)
       t.ok((op.tags?.length ?? 0) > 0 && op.summary !== undefined && op.description !== undefined, `${where} has tags, summary and description`)
       for (const p of op.parameters ?? []) t.ok(p.description, `${where} describes parameter ${p.name}`)
-      if (path.startsWith('/api/') && path !== '/api/_model') {
+      // the model routes take no parameters and read no store: 401 is their only failure
+      if (path.startsWith('/api/') && !path.startsWith('/api/_model')) {
         const problems = Object.entries(op.responses).filter(([status, r]) => status >= '400' && r.content?.['application/problem+json'] !== undefined)
         t.ok(problems.length >= 2, `${where} declares its problem+json errors`)
       }

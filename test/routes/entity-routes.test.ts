@@ -35,11 +35,22 @@ t.test('create, get, replace, patch and delete one document', async t => {
   t.equal((await app.inject({ method: 'DELETE', url: `/api/customers/${ada.id}` })).statusCode, 404)
 })
 
-t.test('PUT creates with the path id and refuses a different body id', async t => {
+t.test('PUT creates with the path id (201, Location) or replaces (200), and refuses a different body id', async t => {
   const app = await build(t)
-  const res = await app.inject({ method: 'PUT', url: '/api/customers/c1', payload: { name: 'Bo', email: 'bo@example.com' } })
-  t.equal(res.statusCode, 200)
-  t.equal((await app.inject('/api/customers/c1')).json().name, 'Bo')
+  const email = 'bo@example.com'
+  const put = (url: string, name: string) => app.inject({ method: 'PUT', url, payload: { name, email } })
+  const res = await put('/api/customers/c1?x=1', 'Bo')
+  t.equal(res.statusCode, 201)
+  t.equal(res.headers.location, '/api/customers/c1')
+  t.same(res.json(), { id: 'c1', name: 'Bo', email: 'bo@example.com' })
+  t.equal((await app.inject(res.headers.location as string)).json().name, 'Bo')
+  const again = await put('/api/customers/c1', 'Bob')
+  t.equal(again.statusCode, 200)
+  t.notOk('location' in again.headers, 'a replacement has no Location')
+  t.same(again.json(), { id: 'c1', name: 'Bob', email: 'bo@example.com' })
+  const spaced = await put('/api/customers/a%20b', 'Sp')
+  t.equal(spaced.headers.location, '/api/customers/a%20b', 'the Location is the encoded path')
+  t.equal((await app.inject(spaced.headers.location as string)).json().id, 'a b')
   const clash = await app.inject({ method: 'PUT', url: '/api/customers/c1', payload: { id: 'c2', name: 'Bo', email: 'bo@example.com' } })
   t.equal(clash.statusCode, 400)
   t.match(clash.json().detail, /differs from the id 'c1'/)

@@ -1,7 +1,7 @@
 // The command line run in-process with fake terminals: against the store directly and against
 // a server listening on a real port.
 import t, { type Test } from 'tap'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
@@ -14,7 +14,9 @@ import { build } from '../../helper.js'
 
 interface Run { code: number, stdout: string, stderr: string, served?: Record<string, string | undefined> }
 
-async function relata (args: string[], options: { env?: Record<string, string>, stdin?: string, tty?: boolean } = {}): Promise<Run> {
+interface RunOptions { env?: Record<string, string>, stdin?: string | Readable, tty?: boolean }
+
+async function relata (args: string[], options: RunOptions = {}): Promise<Run> {
   const stdout = Object.assign(new PassThrough(), { isTTY: false })
   const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false, columns: 100 })
   const out: string[] = []
@@ -23,7 +25,9 @@ async function relata (args: string[], options: { env?: Record<string, string>, 
   stderr.on('data', chunk => err.push(String(chunk)))
   const run: Partial<Run> = {}
   const io: CliIo = {
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
+    stdin: options.stdin instanceof Readable
+      ? options.stdin
+      : Readable.from(options.stdin === undefined ? [] : [options.stdin]),
     stdout,
     stderr,
     env: { LOG_LEVEL: 'silent', ...options.env },
@@ -85,7 +89,10 @@ t.test('import from stdin; mistakes are reported without a stack', async t => {
   const piped = await relata(['import', 'customers', '-'], { env, stdin: customers.split('\n')[0]! })
   t.equal(piped.code, 0)
   t.match(JSON.parse(piped.stdout), { stored: 1 })
-  t.match(await relata(['import', 'nowhere', '-'], { env }), { code: 1, stderr: /^relata: no entity has the route 'nowhere'; the model has categories, customers/ })
+  t.match(await relata(['import', 'nowhere', '-'], { env }), {
+    code: 1,
+    stderr: /^relata: no entity has the route 'nowhere' in the sample model \(MODEL_PATH is not set\); its routes are/
+  })
   t.match(await relata(['import', 'customers', '/no/such/file.ndjson'], { env }), { code: 1, stderr: /^relata: cannot read \/no\/such\/file.ndjson/ })
   t.match(await relata(['export', 'orders', '--with', 'nope'], { env }), { code: 1, stderr: /^relata: .*nope/ })
   t.match(await relata(['export', 'orders'], { env: { DATABASE_URL: 'ftp://x' } }), { code: 1, stderr: /^relata: invalid configuration: DATABASE_URL/ })
@@ -196,4 +203,103 @@ t.test('API keys and models other than the sample', async t => {
   const library = new URL('../../../examples/library-model.json', import.meta.url).pathname
   const run = await relata(['--model', library, '--database', 'memory:', 'import', 'authors', '-'], { stdin: '{"id":"a1","name":"Le Guin"}\n' })
   t.match(JSON.parse(run.stdout), { stored: 1 })
+})
+
+/** A stdin that records whether anything read it. */
+function watchedInput (text: string): Readable & { touched: boolean } {
+  const input = Object.assign(new Readable({
+    read () {
+      input.touched = true
+      this.push(text)
+      this.push(null)
+    }
+  }), { touched: false })
+  return input
+}
+
+t.test('an unknown route fails at once, before the file is read, sent or the store opened', async t => {
+  const dir = await tempDir(t)
+  const database = join(dir, 'never.db')
+  const env = { DATABASE_URL: `sqlite:${database}` }
+  const direct = await relata(['import', 'employees', join(dir, 'no-such-file.ndjson')], { env })
+  t.match(direct, { code: 1, stderr: /^relata: no entity has the route 'employees' in the sample model \(MODEL_PATH/ })
+  await t.rejects(stat(database), { code: 'ENOENT' }, 'no store was created')
+
+  const app = await build(t)
+  let imports = 0
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  app.server.on('request', (request: { url?: string }) => { if (request.url?.includes('/import') === true) imports++ })
+  const stdin = watchedInput('{"id":"e1"}\n')
+  const remote = await relata(['--url', url, 'import', 'employees', '-'], { stdin })
+  t.match(remote, {
+    code: 1,
+    stderr: /^relata: GET \/api\/employees\?size=1 answered 404: no route GET \/api\/employees/
+  })
+  t.equal(stdin.touched, false, 'stdin was never read')
+  t.equal(imports, 0, 'nothing was uploaded')
+})
+
+t.test('the direct import refuses ids that /api/<route>/<id> could not read back', async t => {
+  const lines = [
+    '{"id":"..","name":"Dots","email":"d@example.com"}',
+    '{"id":"c1","name":"Ada","email":"ada@example.com"}',
+    '{"id":"stream","name":"S","email":"s@example.com"}'
+  ]
+  const run = await relata(['import', 'customers', '-'], { env: { DATABASE_URL: 'memory:' }, stdin: lines.join('\n') })
+  t.equal(run.code, 2)
+  t.match(JSON.parse(run.stdout), {
+    stored: 1,
+    rejected: 2,
+    rejections: [{ line: 1, reason: /the id '\.\.' is reserved/ }, { line: 3, reason: /the id 'stream' is reserved/ }]
+  })
+})
+
+t.test('export --full is a backup: hidden properties included, and an import restores it whole', async t => {
+  const dir = await tempDir(t)
+  const model = join(dir, 'model.json')
+  await writeFile(model, JSON.stringify({
+    entities: {
+      Account: {
+        schema: {
+          type: 'object',
+          required: ['name'],
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            pin: { type: 'string', 'x-internal': true },
+            token: { type: 'string', writeOnly: true }
+          }
+        }
+      }
+    }
+  }))
+  const accounts = [{ id: 'a1', name: 'Ann', pin: '1234', token: 't1' }, { id: 'a2', name: 'Bo', pin: '9876' }]
+  const env = { MODEL_PATH: model, DATABASE_URL: `sqlite:${join(dir, 'one.db')}` }
+  const stdin = accounts.map(a => JSON.stringify(a)).join('\n')
+  t.equal((await relata(['import', 'accounts', '-'], { env, stdin })).code, 0)
+
+  const plain = await relata(['export', 'accounts'], { env })
+  const visible = [{ id: 'a1', name: 'Ann' }, { id: 'a2', name: 'Bo' }]
+  const lines = (text: string) => text.trim().split('\n').map(line => JSON.parse(line))
+  t.same(lines(plain.stdout), visible, 'the plain export shows what the API shows')
+  const full = await relata(['export', 'accounts', '--full'], { env })
+  t.equal(full.code, 0, full.stderr)
+  t.same(full.stdout.trim().split('\n').map(line => JSON.parse(line)), accounts)
+  t.match(full.stderr, /export accounts: exported 2 documents/)
+  const filtered = await relata(['export', 'accounts', '--full', '--filter', '{"name":"Bo"}'], { env })
+  t.same(JSON.parse(filtered.stdout), accounts[1])
+
+  const restored = { ...env, DATABASE_URL: `sqlite:${join(dir, 'two.db')}` }
+  t.equal((await relata(['import', 'accounts', '-'], { env: restored, stdin: full.stdout })).code, 0)
+  const again = await relata(['export', 'accounts', '--full'], { env: restored })
+  t.equal(again.stdout, full.stdout, 'export + import loses nothing')
+
+  t.match(await relata(['export', 'accounts', '--full', '--with', 'all'], { env }), {
+    code: 1,
+    stderr: /^relata: --full exports the stored documents as they are: drop --with/
+  })
+  t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'accounts', '--full']), {
+    code: 1,
+    stderr: /^relata: --full reads the store directly and never goes through a server: drop --url \(RELATA_URL\)/
+  })
 })
