@@ -1,6 +1,6 @@
 // Owns the healer of parked records (see src/integrity/healer.ts) when the model has `park`
-// relationships: a pass at start-up, one every HEAL_INTERVAL_MS, one when a write pokes it, and
-// metrics for all of them. The timer is cleared and the running pass awaited on close.
+// relationships: a sweep at start-up and every HEAL_INTERVAL_MS, a look at the records waiting on
+// the ids of each write of their parents, and metrics for all of them. The timer is cleared and the running pass awaited on close.
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Config } from '../src/config.js'
@@ -44,7 +44,9 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
       late += count
     }
     if (late > 0) app.log.warn({ overdue: Object.fromEntries(report.overdue) }, `${late} parked records have waited longer than ${config.PARKED_MAX_AGE_MS} ms for their parents`)
-    if (report.healed > 0) app.log.info({ healed: report.healed, rounds: report.rounds, ms: Math.round(report.durationMs) }, 'healed parked records')
+    if (report.healed > 0) {
+      app.log.info({ healed: report.healed, ms: Math.round(report.durationMs) }, 'healed parked records')
+    }
   }
 
   const healer = new Healer(app.relata.metadata, app.relata.store, {
@@ -54,6 +56,8 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
       batch (entity, size, count) {
         batchSizes.observe(size)
         healed.labels(entity).inc(count)
+        // a sweep sets the gauge when it ends; healing on a write only takes the healed off
+        parked.labels(entity).dec(count)
       },
       pass: onPass
     }
@@ -63,7 +67,7 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
     passes?.catch(function healFailed (error: unknown) { app.log.warn({ err: error }, 'healing parked records failed; the next pass retries') })
   }
   app.relata.onIntegrityEvents({
-    stored: entity => background(healer.poke(entity)),
+    stored: (entity, ids) => background(healer.poke(entity, ids)),
     parked: (entity, count) => {
       healer.parked(entity, count)
       parked.labels(entity).inc(count)

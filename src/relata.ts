@@ -43,7 +43,7 @@ export class Relata {
     }
     // Integrity objects only where the model declares policies: other writes stay as they were.
     const events: IntegrityEvents = {
-      stored: entity => { for (const l of this.#listeners) l.stored?.(entity) },
+      stored: (entity, ids) => { for (const l of this.#listeners) l.stored?.(entity, ids) },
       parked: (entity, count) => { for (const l of this.#listeners) l.parked?.(entity, count) }
     }
     const awaited = new Set(metadata.all().flatMap(m => m.parents.filter(p => p.onMissingParent === 'park').map(p => p.target)))

@@ -161,7 +161,7 @@ export class EntityApi {
     const outcome = check === undefined
       ? { stored: await this.store.upsertMany(this.meta.name, docs as Doc[]), parked: [] }
       : await check.write(docs as Doc[], where)
-    if (outcome.stored.length > 0) events?.stored(this.meta.name)
+    if (outcome.stored.length > 0) events?.stored(this.meta.name, outcome.stored.map(doc => doc.id))
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 

@@ -1,29 +1,39 @@
-// Heals parked records in batches: for each batch of a Parked_<Entity> collection, one getMany
-// per missing parent relationship finds which records are now complete, and one compare-and-move
-// (Store.moveMany) stores them in the entity and removes them from the parked collection, all or
-// nothing. Passes repeat (healed orders can heal their waiting items) until nothing more heals.
+// Heals parked records: moves those whose missing parents all exist now into their entity.
+//
+// A write of parents pokes the healer with the ids it stored; the healer then reads only the
+// records waiting on those ids, through the index of their `waitsOn_<property>` properties (see
+// parked.ts), so a poke costs the records it may heal, not the whole parked collection. A sweep
+// (at start-up, then every HEAL_INTERVAL_MS) reads each parked collection once in batches, for
+// what no poke found (records parked while their parent was being written, or before the index
+// existed). Either way, one getMany per missing relationship finds which records are complete,
+// and one compare-and-move (Store.moveMany) stores them and removes them from the parked
+// collection, all or nothing. Healed records are writes too: the records waiting on them are
+// healed next, the same way (healed orders heal their waiting items).
 //
 // Several processes may share a store: a record is moved only while it is still the version its
 // healer read (its `rev`), in one atomic store operation, so two healers racing on one batch move
 // each record once and lose none; the loser's batch just moves nothing.
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
-import type { Store } from '../store/store.js'
-import { parkedEntity, parkingEntities, type ParkedRecord } from './parked.js'
+import type { Doc, Store } from '../store/store.js'
+import { parkedEntity, parkingEntities, parkRelationships, waitingProperty, type ParkedRecord } from './parked.js'
+
+/** Written ids per lookup of waiting records: one bounded `in` condition each. */
+const IDS_PER_LOOKUP = 500
 
 export interface PassReport {
   healed: number
-  /** Rounds over every parked collection; the last healed nothing. */
-  rounds: number
   durationMs: number
-  /** Records still parked, per entity. */
+  /** Records still parked, per entity, as the sweep read them. */
   waiting: Map<string, number>
   /** Of those, the ones parked longer than `maxAgeMs`. */
   overdue: Map<string, number>
 }
 
 export interface HealerObserver {
+  /** A batch of `size` parked records of `entity` was read (by a sweep or a poke); `healed` moved. */
   batch?: (entity: string, size: number, healed: number) => void
+  /** A sweep ended. */
   pass?: (report: PassReport) => void
 }
 
@@ -36,41 +46,62 @@ export interface HealerOptions {
   now?: () => number
 }
 
+/** A parked entity's reference that waits on some target entity. */
+interface Waiter {
+  meta: EntityMetadata
+  property: string
+}
+
 export class Healer {
   readonly #parking: readonly EntityMetadata[]
+  /** Per target entity, the references of parked records that can wait on it. */
+  readonly #waiters = new Map<string, Waiter[]>()
   /** Parked records last known per entity; unknown counts as some, so a poke always looks. */
   readonly #waiting = new Map<string, number>()
+  /** Ids stored since the last look, per entity: where waiting records are looked up next. */
+  #written = new Map<string, Set<string>>()
+  #sweep = false
   #running: Promise<number> | undefined
-  #again = false
   #stopped = false
 
-  constructor (metadata: RelationshipMetadata, private readonly store: Store, private readonly options: HealerOptions) {
+  constructor (metadata: RelationshipMetadata, private readonly store: Store,
+    private readonly options: HealerOptions) {
     this.#parking = parkingEntities(metadata)
+    for (const meta of this.#parking) {
+      for (const rel of parkRelationships(meta)) {
+        let waiters = this.#waiters.get(rel.target)
+        if (waiters === undefined) this.#waiters.set(rel.target, waiters = [])
+        waiters.push({ meta, property: rel.property })
+      }
+    }
   }
 
   /**
-   * Runs passes until nothing more heals; resolves with how many records they healed. Calls
-   * made while a pass runs are coalesced into one more pass after it.
+   * Sweeps every parked collection, then heals what waited on the records it healed; resolves
+   * with how many records this run healed. Calls made while a run is under way are folded into
+   * it: one more sweep after the current one.
    */
   run (): Promise<number> {
-    if (this.#running !== undefined) {
-      this.#again = true
-      return this.#running
-    }
-    this.#running = this.#loop()
-    return this.#running
+    this.#sweep = true
+    return this.#start()
   }
 
-  /** A write stored `entity` documents: heal now if records may be waiting for them. */
-  poke (entity: string): Promise<number> | undefined {
-    const waits = this.#parking.some(meta => (this.#waiting.get(meta.name) ?? 1) > 0 &&
-      meta.parents.some(p => p.onMissingParent === 'park' && p.target === entity))
-    return waits ? this.run() : undefined
+  /** A write stored `entity` documents with these ids: heal the records waiting on them now. */
+  poke (entity: string, ids: readonly string[]): Promise<number> | undefined {
+    const waits = this.#waiters.get(entity)?.some(w => (this.#waiting.get(w.meta.name) ?? 1) > 0) ?? false
+    if (!waits || ids.length === 0) return undefined
+    this.#remember(entity, ids)
+    return this.#start()
   }
 
   /** A write parked `count` records of `entity`. */
   parked (entity: string, count: number): void {
     this.#waiting.set(entity, (this.#waiting.get(entity) ?? 0) + count)
+  }
+
+  /** Resolves when no run is under way (its failure ignored): pokes and sweeps are all done. */
+  async settled (): Promise<void> {
+    while (this.#running !== undefined) await this.#running.catch(() => undefined)
   }
 
   /** No pass starts after this; resolves when the running one ends (its failure ignored). */
@@ -79,41 +110,77 @@ export class Healer {
     await this.#running?.catch(() => undefined)
   }
 
+  #start (): Promise<number> {
+    this.#running ??= this.#loop()
+    return this.#running
+  }
+
+  #remember (entity: string, ids: Iterable<string>): void {
+    let written = this.#written.get(entity)
+    if (written === undefined) this.#written.set(entity, written = new Set())
+    for (const id of ids) written.add(id)
+  }
+
   async #loop (): Promise<number> {
     let healed = 0
     try {
-      do {
-        this.#again = false
-        healed += await this.#pass()
-      } while (this.#again && !this.#stopped)
+      while (!this.#stopped) {
+        if (this.#written.size > 0) {
+          healed += await this.#healWritten()
+        } else if (this.#sweep) {
+          this.#sweep = false
+          healed += await this.#pass()
+        } else {
+          break
+        }
+      }
     } finally {
-      // synchronously after the last check of #again: a later run() starts a new loop
+      // synchronously after the last check for work: a later call starts a new loop
       this.#running = undefined
     }
     return healed
   }
 
+  /** Heals the records waiting on the ids stored since the last look, and those waiting on them. */
+  async #healWritten (): Promise<number> {
+    const written = this.#written
+    this.#written = new Map()
+    let healed = 0
+    for (const [target, ids] of written) {
+      const all = [...ids]
+      for (const { meta, property } of this.#waiters.get(target) ?? []) {
+        for (let start = 0; start < all.length && !this.#stopped; start += IDS_PER_LOOKUP) {
+          const values = all.slice(start, start + IDS_PER_LOOKUP)
+          const filter = { op: 'in' as const, field: waitingProperty(property), values }
+          const query = { filter, batchSize: this.options.batchSize }
+          for await (const batch of this.store.stream(parkedEntity(meta.name), query)) {
+            const moved = await this.#healBatch(meta, batch as ParkedRecord[])
+            this.#waiting.set(meta.name, Math.max(0, (this.#waiting.get(meta.name) ?? 0) - moved.size))
+            healed += moved.size
+            if (this.#stopped) break
+          }
+        }
+      }
+    }
+    return healed
+  }
+
+  /** One sweep: every parked collection read once, in batches. */
   async #pass (): Promise<number> {
     const started = performance.now()
-    const report: PassReport = { healed: 0, rounds: 0, durationMs: 0, waiting: new Map(), overdue: new Map() }
-    let healedInRound: number
-    do {
-      report.rounds++
-      healedInRound = 0
-      for (const meta of this.#parking) {
-        if (this.#stopped) break
-        healedInRound += await this.#healEntity(meta, report)
-      }
-      report.healed += healedInRound
-    } while (healedInRound > 0 && !this.#stopped)
+    const report: PassReport = { healed: 0, durationMs: 0, waiting: new Map(), overdue: new Map() }
+    for (const meta of this.#parking) {
+      if (this.#stopped) break
+      report.healed += await this.#sweepEntity(meta, report)
+    }
     for (const meta of this.#parking) this.#waiting.set(meta.name, report.waiting.get(meta.name) ?? 0)
     report.durationMs = performance.now() - started
     this.options.observer?.pass?.(report)
     return report.healed
   }
 
-  /** One round over an entity's parked records; counts what stays into `report`. */
-  async #healEntity (meta: EntityMetadata, report: PassReport): Promise<number> {
+  /** One read of an entity's parked records; counts what stays into `report`. */
+  async #sweepEntity (meta: EntityMetadata, report: PassReport): Promise<number> {
     const from = parkedEntity(meta.name)
     const cutoff = (this.options.now ?? Date.now)() - this.options.maxAgeMs
     let healed = 0
@@ -121,11 +188,7 @@ export class Healer {
     let overdue = 0
     for await (const batch of this.store.stream(from, { batchSize: this.options.batchSize })) {
       const records = batch as ParkedRecord[]
-      const complete = await this.#complete(records)
-      const moved = new Set(complete.length === 0
-        ? []
-        : await this.store.moveMany(from, meta.name, complete.map(r => ({ id: r.id, rev: r.rev, doc: r.doc }))))
-      this.options.observer?.batch?.(meta.name, records.length, moved.size)
+      const moved = await this.#healBatch(meta, records)
       healed += moved.size
       for (const record of records) {
         if (moved.has(record.id)) continue
@@ -137,6 +200,17 @@ export class Healer {
     report.waiting.set(meta.name, waiting)
     report.overdue.set(meta.name, overdue)
     return healed
+  }
+
+  /** Moves the complete records of a batch; what waits on them is looked at next. */
+  async #healBatch (meta: EntityMetadata, records: readonly ParkedRecord[]): Promise<Set<string>> {
+    const complete = await this.#complete(records)
+    const moves = complete.map(r => ({ id: r.id, rev: r.rev, doc: r.doc }))
+    const from = parkedEntity(meta.name)
+    const moved = new Set(moves.length === 0 ? [] : await this.store.moveMany(from, meta.name, moves))
+    this.options.observer?.batch?.(meta.name, records.length, moved.size)
+    if (moved.size > 0 && this.#waiters.has(meta.name)) this.#remember(meta.name, moved)
+    return moved
   }
 
   /** The records whose missing parents all exist now: one getMany per relationship in the batch. */
@@ -151,7 +225,8 @@ export class Healer {
     }
     const found = new Map<string, Set<string>>()
     for (const [property, { target, ids }] of wanted) {
-      found.set(property, new Set((await this.store.getMany(target, [...ids])).map(doc => doc.id)))
+      const parents: Doc[] = await this.store.getMany(target, [...ids])
+      found.set(property, new Set(parents.map(doc => doc.id)))
     }
     return records.filter(record => record.missing.every(ref => found.get(ref.property)!.has(ref.id)))
   }

@@ -1,8 +1,10 @@
 // Parked records: documents written while a parent they need (policy `park`) did not exist. They
 // wait in a synthetic entity of their own, `Parked_<Entity>`, that the store keeps like any other
-// (so adapters need no storage code of their own), invisible to reads of the entity.
+// (so adapters need no storage code of their own), invisible to reads of the entity. Each record
+// also carries, per missing reference, the id it waits for in a property the store indexes like
+// any ref property, so that a write of that id finds the records waiting on it without a scan.
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
-import type { EntityMetadata } from '../metadata/types.js'
+import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Doc, StoreEntity } from '../store/store.js'
 
 /** One reference that pointed at nothing when the record was written. */
@@ -31,16 +33,36 @@ export interface ParkedItem {
 
 export const PARKED_PREFIX = 'Parked_'
 
+/** The indexed property of a parked record holding the id it waits for through `property`. */
+export function waitingProperty (property: string): string {
+  return `waitsOn_${property}`
+}
+
+/** A parked record of `doc`, indexed under each id it waits for. */
+export function parkedRecord (doc: Doc, missing: MissingRef[], rev: string, parkedAt: string): ParkedRecord {
+  const record: ParkedRecord = { id: doc.id, rev, doc, missing, parkedAt }
+  for (const ref of missing) record[waitingProperty(ref.property)] = ref.id
+  return record
+}
+
+/** The `park` relationships of `meta`: the references a parked record of it can wait on. */
+export function parkRelationships (meta: EntityMetadata): ParentRelationship[] {
+  return meta.parents.filter(p => p.onMissingParent === 'park')
+}
+
 export function parkedEntity (entity: string): string {
   return `${PARKED_PREFIX}${entity}`
 }
 
 /** Entities with at least one `park` relationship: the only ones that ever have parked records. */
 export function parkingEntities (metadata: RelationshipMetadata): EntityMetadata[] {
-  return metadata.all().filter(meta => meta.parents.some(p => p.onMissingParent === 'park'))
+  return metadata.all().filter(meta => parkRelationships(meta).length > 0)
 }
 
-/** The synthetic entities the store must hold, next to the model's. */
+/** The synthetic entities the store must hold, next to the model's, indexed by what they wait on. */
 export function parkedStoreEntities (metadata: RelationshipMetadata): StoreEntity[] {
-  return parkingEntities(metadata).map(meta => ({ name: parkedEntity(meta.name), refProperties: [] }))
+  return parkingEntities(metadata).map(meta => ({
+    name: parkedEntity(meta.name),
+    refProperties: parkRelationships(meta).map(p => waitingProperty(p.property))
+  }))
 }

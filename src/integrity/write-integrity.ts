@@ -6,7 +6,7 @@ import { MissingParentError, type FieldError } from '../errors.js'
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Doc, Store } from '../store/store.js'
 import { checkedParents, findMissing } from './missing-parents.js'
-import { parkedEntity, type ParkedItem, type ParkedRecord } from './parked.js'
+import { parkedEntity, parkedRecord, type ParkedItem, type ParkedRecord } from './parked.js'
 
 const newRev = monotonicFactory()
 
@@ -19,8 +19,8 @@ export interface WriteOutcome {
 
 /** Told about writes, so that a healer can react; both are cheap and synchronous. */
 export interface IntegrityEvents {
-  /** Documents of `entity` were stored, and parked records may be waiting for it. */
-  stored: (entity: string) => void
+  /** Documents of `entity` with these ids were stored, and parked records may be waiting for them. */
+  stored: (entity: string, ids: readonly string[]) => void
   parked: (entity: string, count: number) => void
 }
 
@@ -58,7 +58,7 @@ export class WriteIntegrity {
       const refs = missing.get(index)
       if (refs === undefined) return complete.push(doc)
       parked.push({ index, id: doc.id, missing: refs })
-      records.push({ id: doc.id, rev: newRev(), doc, missing: refs, parkedAt })
+      records.push(parkedRecord(doc, refs, newRev(), parkedAt))
     })
     if (records.length > 0) {
       await this.store.upsertMany(parkedEntity(this.meta.name), records)

@@ -173,6 +173,13 @@ const FILTER_CASES: Array<[string, Condition, string[]]> = [
   ['ref eq null', { op: 'eq', field: 'owner', value: null }, ['d', 'e', 'g', 'h', 'i']],
   ['ref ne', { op: 'ne', field: 'owner', value: 'p1' }, except('a', 'f')],
   ['ref in', { op: 'in', field: 'owner', values: ['p2', 5] }, ['b', 'c']],
+  // strings only: the memory store reads these through its ref index, the others through theirs
+  ['ref in strings', { op: 'in', field: 'owner', values: ['p2', 'p1', 'none', 'p1'] }, ['a', 'b', 'f']],
+  ['ref eq unknown', { op: 'eq', field: 'owner', value: 'none' }, []],
+  ['ref in within and', {
+    op: 'and',
+    conditions: [{ op: 'gt', field: 'n', value: 1 }, { op: 'in', field: 'owner', values: ['p1', 'p2'] }]
+  }, ['b', 'f']],
   ['ref nin', { op: 'nin', field: 'owner', values: ['p1'] }, except('a', 'f')],
   ['ref gt', { op: 'gt', field: 'owner', value: 'p1' }, ['b']],
   ['ref lt number', { op: 'lt', field: 'owner', value: 10 }, ['c']],

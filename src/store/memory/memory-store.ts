@@ -4,6 +4,7 @@
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type { Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery } from '../store.js'
+import { candidates } from './candidates.js'
 import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
 import { compileCondition, type ChildLookup } from './match.js'
@@ -73,7 +74,7 @@ export class MemoryStore implements Store {
     const table = this.begin(entity, 'find')
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
-    const all = selectSorted(table.docs.values(), matches, order)
+    const all = selectSorted(candidates(table, query.filter), matches, order)
     const start = (query.page - 1) * query.size
     const items = query.after === undefined
       ? all.slice(start, start + query.size)
@@ -131,7 +132,7 @@ export class MemoryStore implements Store {
     while (true) {
       const table = this.begin(entity, 'stream')
       // one extra document tells whether another read is needed
-      const page = selectSorted(table.docs.values(), matches, order, after, query.batchSize + 1)
+      const page = selectSorted(candidates(table, query.filter), matches, order, after, query.batchSize + 1)
       const batch = page.slice(0, query.batchSize)
       if (batch.length > 0) {
         after = order.tuple(batch[batch.length - 1]!.doc)
