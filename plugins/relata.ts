@@ -34,7 +34,8 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
   const store = withTimeout(await open(options.config.DATABASE_URL, {
     entities: storeEntities(options.metadata),
     onQuery: app.metrics.countQuery,
-    timeoutMs
+    timeoutMs,
+    poolSize: options.config.PG_POOL_SIZE
   }), timeoutMs)
   const relata = new Relata(options.metadata, store, {
     childLimit: options.config.CHILD_LIMIT,

@@ -13,10 +13,12 @@ export const ConfigSchema = Type.Object({
   PORT: Int('TCP port to listen on', 3000, 0, 65535),
   HOST: Type.String({ description: 'Interface to listen on', default: '127.0.0.1', minLength: 1 }),
   DATABASE_URL: Type.String({
-    description: 'Store: sqlite:<path>, sqlite::memory:, memory:, or mongodb://host/db and mongodb+srv://host/db',
+    description: 'Store: sqlite:<path>, sqlite::memory:, memory:, mongodb://host/db, mongodb+srv://host/db, ' +
+      'or postgres://user:password@host/db (also postgresql://)',
     default: 'sqlite:./data/relata.db',
-    pattern: '^(sqlite:|memory:|mongodb(\\+srv)?://)'
+    pattern: '^(sqlite:|memory:|mongodb(\\+srv)?://|postgres(ql)?://)'
   }),
+  PG_POOL_SIZE: Int('Most connections to PostgreSQL at once, per instance (a stream holds one while it runs)', 10, 1, 1000),
   MODEL_PATH: Type.Optional(Type.String({ description: 'A .json model, or a JS module exporting one; the sample shop model when unset', minLength: 1 })),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
   CHILD_LIMIT: Int('Children loaded per parent and relationship in a graph', 1000, 1, 100000),

@@ -7,7 +7,8 @@ import { createMemoryStore } from './memory/memory-store.js'
 import { openSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store, StoreOptions } from './store.js'
 
-const ACCEPTED = "'memory:', 'sqlite::memory:', 'sqlite:<file path>', 'mongodb://<hosts>/<database>' or 'mongodb+srv://<host>/<database>'"
+const ACCEPTED = "'memory:', 'sqlite::memory:', 'sqlite:<file path>', 'mongodb://<hosts>/<database>', " +
+  "'mongodb+srv://<host>/<database>' or 'postgres://<user>:<password>@<host>/<database>' (also postgresql://)"
 
 function refuse (problem: string): never {
   throw new ConfigError(`DATABASE_URL ${problem}; accepted forms are ${ACCEPTED}`)
@@ -36,6 +37,10 @@ export async function openStore (url: string, options: StoreOptions): Promise<St
     // loaded on demand: the driver is large, and the other stores never need it
     const { openMongoStore } = await import('./mongodb/open-mongo-store.js')
     return await openMongoStore(url, options)
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { openPostgresStore } = await import('./postgres/open-postgres-store.js')
+    return await openPostgresStore(url, options)
   }
   // Only the scheme is echoed: other URLs may carry credentials.
   const colon = url.indexOf(':')

@@ -72,6 +72,8 @@ export interface StoreOptions {
   onQuery?: QueryListener
   /** How long one call may wait on the store (a lock, a connection) before failing as unavailable. */
   timeoutMs?: number
+  /** Most connections a server store (PostgreSQL) opens at once. */
+  poolSize?: number
 }
 
 /** One record to move between entities, if its source is still the version that was read. */

@@ -1,6 +1,6 @@
 // Apps on the integrity model (reject and park policies), one per store (memory, SQLite, the
-// MongoDB stand-in), with healing left to the tests; `wrap` lets a test put itself between
-// the app and its store.
+// MongoDB stand-in, PostgreSQL in a schema of its own), with healing left to the tests; `wrap`
+// lets a test put itself between the app and its store.
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
@@ -9,6 +9,7 @@ import type { Store, StoreOptions } from '../../src/store/store.js'
 import { build } from '../helper.js'
 import { integrityModel } from '../integrity-model.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 
 export const ENV = { HEAL_INTERVAL_MS: '0', STORE_TIMEOUT_MS: '60000' }
 
@@ -31,6 +32,12 @@ export const stores: Record<string, OpenApp> = {
       openStore: async (_url, options) =>
         wrap(await createMongoStore(standIn.db, options, { transactions: true }, standIn.client))
     })
+  },
+  postgres: async (t, wrap = s => s) => {
+    const schema = await createSchema()
+    t.teardown(() => dropSchema(schema))
+    const env = { ...ENV, DATABASE_URL: schemaUrl(schema) }
+    return await build(t, { model: integrityModel, env, openStore: opener(wrap) })
   }
 }
 

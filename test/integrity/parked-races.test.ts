@@ -13,6 +13,7 @@ import type { Move, Store } from '../../src/store/store.js'
 import { build, post } from '../helper.js'
 import { integrityModel } from '../integrity-model.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 import { ENV, send, stores, total } from './integrity-apps.js'
 
 /** A store whose moveMany waits, once it has been called, until the test lets it go on. */
@@ -123,6 +124,12 @@ const shared: Record<string, (t: Test) => Promise<[FastifyInstance, FastifyInsta
         await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
     }
     return [await build(t, open), await build(t, open)]
+  },
+  postgres: async t => {
+    const schema = await createSchema()
+    t.teardown(() => dropSchema(schema))
+    const env = { ...ENV, DATABASE_URL: schemaUrl(schema), STORE_TIMEOUT_MS: '10000' }
+    return [await build(t, { model: integrityModel, env }), await build(t, { model: integrityModel, env })]
   }
 }
 

@@ -2,15 +2,18 @@
 // methods, ids, query strings, bodies and content types. Every answer is 2xx or a 4xx
 // problem+json, never a 5xx nor a hang, and a rejected write changes nothing in the store.
 // The seed is fixed under CI and random locally; a failure prints it (and fast-check's path),
-// so `FUZZ_SEED=<seed> npx tap test/reliability/fuzz.test.ts` replays it.
-import t from 'tap'
+// so `FUZZ_SEED=<seed> npx tap test/reliability/fuzz.test.ts` replays it. The same requests run
+// on SQLite and, fewer of them (FUZZ_PG_RUNS), on the PostgreSQL server (PG_TEST_URL).
+import t, { type Test } from 'tap'
 import fc from 'fast-check'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
 import { build } from '../helper.js'
+import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000)
+const PG_RUNS = Number(process.env.FUZZ_PG_RUNS ?? 2000)
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : process.env.CI !== undefined ? 20261125 : Date.now() % 2 ** 31
 const HANG_MS = 5000
 
@@ -184,10 +187,21 @@ async function inject (app: FastifyInstance, options: InjectOptions) {
   }
 }
 
-t.test(`${RUNS} generated requests: 2xx or 4xx problem+json, never a 5xx or a hang (seed ${SEED})`, async t => {
+const PROPERTY = 'generated requests: 2xx or 4xx problem+json, never a 5xx or a hang'
+
+t.test(`sqlite: ${RUNS} ${PROPERTY} (seed ${SEED})`, async t => await fuzz(t, RUNS, {}))
+
+t.test(`postgres: ${PG_RUNS} ${PROPERTY} (seed ${SEED})`, async t => {
+  const schema = await createSchema()
+  t.teardown(() => dropSchema(schema))
+  // a loaded machine's server may be slower than the default call timeout
+  await fuzz(t, PG_RUNS, { DATABASE_URL: schemaUrl(schema), STORE_TIMEOUT_MS: '10000' })
+})
+
+async function fuzz (t: Test, runs: number, env: Record<string, string>): Promise<void> {
   const writes = { count: 0 }
   const app = await build(t, {
-    env: { SEED: 'true', BODY_LIMIT: String(256 * 1024), MAX_BULK: '100' },
+    env: { SEED: 'true', BODY_LIMIT: String(256 * 1024), MAX_BULK: '100', ...env },
     openStore: async (url, options) => countingStore(await openStore(url, options), writes)
   })
   const statuses = new Map<number, number>()
@@ -210,7 +224,7 @@ t.test(`${RUNS} generated requests: 2xx or 4xx problem+json, never a 5xx or a ha
     if (({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).admin !== undefined) throw new Error('Object.prototype was polluted')
   })
   try {
-    await fc.assert(property, { numRuns: RUNS, seed: SEED, endOnFailure: true })
+    await fc.assert(property, { numRuns: runs, seed: SEED, endOnFailure: true })
   } catch (err) {
     console.error(`fuzz failed with seed ${SEED}; replay with FUZZ_SEED=${SEED}`)
     throw err
@@ -220,4 +234,4 @@ t.test(`${RUNS} generated requests: 2xx or 4xx problem+json, never a 5xx or a ha
   t.ok([...statuses.keys()].some(s => s < 300), 'some requests succeeded')
   t.ok([...statuses.keys()].some(s => s >= 400), 'some were refused')
   t.ok(writes.count > 0, 'some writes reached the store')
-})
+}

@@ -8,6 +8,14 @@ t.test('defaults', async t => {
   t.equal(config.DATABASE_URL, 'sqlite:./data/relata.db')
   t.equal(config.CHILD_LIMIT, 1000)
   t.equal(config.MODEL_PATH, undefined)
+  t.equal(config.PG_POOL_SIZE, 10)
+})
+
+t.test('PostgreSQL URLs and pool size', async t => {
+  for (const url of ['postgres://u:p@db:5432/relata', 'postgresql://db/relata?sslmode=verify-full']) {
+    t.equal(loadConfig({ DATABASE_URL: url }).DATABASE_URL, url)
+  }
+  t.equal(loadConfig({ PG_POOL_SIZE: '32' }).PG_POOL_SIZE, 32)
 })
 
 t.test('converts numbers and ignores empty values', async t => {
@@ -21,7 +29,9 @@ t.test('a bad value names the variable', async t => {
   t.throws(() => loadConfig({ PORT: 'eighty' }), { name: ConfigError.name, message: /PORT="eighty": must be integer/ })
   t.throws(() => loadConfig({ PORT: '70000' }), /PORT=/)
   t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL="loud": must be one of fatal, error/)
-  t.throws(() => loadConfig({ DATABASE_URL: 'postgres://db' }), /DATABASE_URL="postgres:\/\/db"/)
+  t.throws(() => loadConfig({ DATABASE_URL: 'mysql://db' }), /DATABASE_URL="mysql:\/\/db"/)
+  t.throws(() => loadConfig({ PG_POOL_SIZE: '0' }), /PG_POOL_SIZE=0: must be >= 1/)
+  t.throws(() => loadConfig({ PG_POOL_SIZE: 'many' }), /PG_POOL_SIZE="many": must be integer/)
   t.throws(() => loadConfig({ CHILD_LIMIT: '0' }), /CHILD_LIMIT/)
 })
 

@@ -37,11 +37,11 @@ t.test('openStore selects the adapter from DATABASE_URL', async t => {
 })
 
 t.test('openStore refuses unusable URLs and names DATABASE_URL', async t => {
-  for (const url of ['postgres://user:secret@host/db', 'sqlite:', 'sqlite://data/x.db', 'nothing', 'memory://']) {
+  for (const url of ['mysql://user:secret@host/db', 'sqlite:', 'sqlite://data/x.db', 'nothing', 'memory://']) {
     const error = await openStore(url, { entities: [] }).then(() => undefined, (e: unknown) => e)
     t.ok(error instanceof ConfigError, url)
     t.match((error as Error).message, /DATABASE_URL/)
-    t.match((error as Error).message, /sqlite::memory:/, 'lists the accepted forms')
+    t.match((error as Error).message, /sqlite::memory:.*postgres:\/\//, 'lists the accepted forms')
     t.notMatch((error as Error).message, /secret/, 'never echoes credentials')
   }
 })

@@ -1,0 +1,147 @@
+// Translates a filter Condition into a WHERE expression with numbered parameters. Every
+// expression produced here is true or false, never NULL, so that NOT (for `ne`, `nin`) is an
+// exact complement; CASE guards keep a cast from ever seeing a JSON value of another type
+// (PostgreSQL does not promise to evaluate AND left to right). A relation condition is a
+// correlated EXISTS on the child table, served by its (ref, id) index, under an alias per
+// nesting level (r1, r2, …) so that an entity can be its own child.
+import { BadRequestError } from '../../errors.js'
+import type { Condition, Scalar } from '../filter.js'
+import { fieldSql, typeSql, type FieldSql } from './field-sql.js'
+import { refColumn, type TableSql } from './identifiers.js'
+
+/** SQL text and the values of its `$n` parameters, `$1` first. */
+export interface SqlFragment {
+  sql: string
+  params: unknown[]
+}
+
+const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
+
+/** How the tables of other entities (children in relation conditions) are addressed. */
+export type TableLookup = (entity: string) => TableSql
+
+type Relation = Extract<Condition, { op: 'some' | 'none' }>
+
+interface Scope {
+  table: TableSql
+  alias: string
+  /** Nesting depth of relation subqueries (0 at the top). */
+  depth: number
+}
+
+/**
+ * The condition on rows of `table` named `alias`; its parameters are appended to `params`
+ * (numbered after those already there), so several fragments can share one statement.
+ */
+export function conditionSql (condition: Condition | undefined, table: TableSql, alias: string,
+  params: unknown[], tables: TableLookup): string {
+  if (condition === undefined) return 'true'
+  return new ConditionWriter({ table, alias, depth: 0 }, params, tables).write(condition)
+}
+
+/** Appends `value` to `params` and returns its placeholder, cast to `type`. */
+export function bind (params: unknown[], value: unknown, type: string): string {
+  const texts = Array.isArray(value) ? value : [value]
+  if (texts.some(text => typeof text === 'string' && text.includes('\u0000'))) {
+    // PostgreSQL text cannot hold it; no stored string has it either
+    throw new BadRequestError('PostgreSQL cannot compare with the character U+0000: ' +
+      'remove it from the filter or cursor')
+  }
+  params.push(value)
+  return `$${params.length}::${type}`
+}
+
+class ConditionWriter {
+  constructor (private readonly scope: Scope, private readonly params: unknown[],
+    private readonly tables: TableLookup) {}
+
+  private field (name: string): FieldSql {
+    return fieldSql(name, this.scope.table, this.scope.alias)
+  }
+
+  write (condition: Condition): string {
+    switch (condition.op) {
+      case 'and': case 'or': {
+        if (condition.conditions.length === 0) return condition.op === 'and' ? 'true' : 'false'
+        const parts = condition.conditions.map(part => this.write(part))
+        return `(${parts.join(condition.op === 'and' ? ' AND ' : ' OR ')})`
+      }
+      case 'eq': return this.equals(this.field(condition.field), condition.value)
+      case 'ne': return `NOT ${this.equals(this.field(condition.field), condition.value)}`
+      case 'gt': case 'gte': case 'lt': case 'lte':
+        return this.compare(this.field(condition.field), COMPARISON[condition.op], condition.value)
+      case 'in': return this.oneOf(this.field(condition.field), condition.values)
+      case 'nin': return `NOT ${this.oneOf(this.field(condition.field), condition.values)}`
+      case 'exists': return this.exists(this.field(condition.field), condition.value)
+      case 'some': case 'none': return this.relation(condition)
+    }
+  }
+
+  private relation (condition: Relation): string {
+    const child = this.tables(condition.child)
+    const column = refColumn(child, condition.refProperty)
+    const inner: Scope = { table: child, alias: `r${this.scope.depth + 1}`, depth: this.scope.depth + 1 }
+    const match = condition.condition === undefined
+      ? ''
+      : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
+    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias} ` +
+      `WHERE ${inner.alias}.${column} = ${this.scope.alias}.id${match})`
+    return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
+  }
+
+  private equals (field: FieldSql, value: Scalar): string {
+    if (typeof value === 'string') return this.stringTest(field, '=', value)
+    if (field.isId) return 'false'
+    if (value === null) return `(coalesce(${typeSql(field)}, 'null') = 'null')`
+    if (typeof value === 'boolean') return `coalesce(${field.json} = '${value ? 'true' : 'false'}'::jsonb, false)`
+    return `coalesce(${field.json} = to_jsonb(${bind(this.params, value, 'numeric')}), false)`
+  }
+
+  private compare (field: FieldSql, operator: string, value: string | number): string {
+    if (typeof value === 'string') return this.stringTest(field, operator, value)
+    if (field.isId) return 'false'
+    const operand = bind(this.params, value, 'numeric')
+    return `(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric ${operator} ${operand} ` +
+      'ELSE false END)'
+  }
+
+  private oneOf (field: FieldSql, values: readonly Scalar[]): string {
+    const strings = values.filter((v): v is string => typeof v === 'string')
+    const numbers = values.filter((v): v is number => typeof v === 'number')
+    const parts: string[] = []
+    if (strings.length > 0) parts.push(this.stringTest(field, '= ANY', strings))
+    if (!field.isId) {
+      if (numbers.length > 0) {
+        const list = bind(this.params, numbers, 'numeric[]')
+        parts.push(`(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric = ANY(${list}) ` +
+          'ELSE false END)')
+      }
+      if (values.includes(null)) parts.push(this.equals(field, null))
+      if (values.includes(true)) parts.push(this.equals(field, true))
+      if (values.includes(false)) parts.push(this.equals(field, false))
+    }
+    return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`
+  }
+
+  private exists (field: FieldSql, present: boolean): string {
+    if (field.isId) return present ? 'true' : 'false'
+    return `(${field.json} IS ${present ? 'NOT NULL' : 'NULL'})`
+  }
+
+  /**
+   * `field <operator> operand` for a string operand (or a list of them, for `= ANY`); reads
+   * the string column when there is one so that the primary key or the ref index can serve it.
+   */
+  private stringTest (field: FieldSql, operator: string, operand: string | string[]): string {
+    const value = Array.isArray(operand)
+      ? `(${bind(this.params, operand, 'text[]')})`
+      : bind(this.params, operand, 'text')
+    const column = field.stringColumn
+    if (field.isId) return `(${column!} ${operator} ${value})`
+    // a ref column is NULL unless the value is a string; IS NOT NULL turns NULL into false and
+    // leaves the comparison itself free to use the column's index
+    if (column !== undefined) return `(${column} ${operator} ${value} AND ${column} IS NOT NULL)`
+    return `(CASE WHEN ${typeSql(field)} = 'string' THEN (${field.text}) COLLATE "C" ${operator} ${value} ` +
+      'ELSE false END)'
+  }
+}
