@@ -6,7 +6,8 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { markdownTable } from './lib/table.js'
 
-const BENCHES = ['get-by-id', 'page', 'child-limit', 'sqlite-children', 'stream', 'json-server', 'healing', 'healing-scale']
+const BENCHES = ['get-by-id', 'page', 'compression', 'child-limit', 'sqlite-children', 'stream', 'json-server',
+  'healing', 'healing-scale']
 
 async function runOne (name: string): Promise<{ code: number, seconds: number }> {
   const started = performance.now()

@@ -23,6 +23,8 @@ import authPlugin from './auth.js'
 import { withRedaction } from './redact.js'
 import relataPlugin from './relata.js'
 import healerPlugin from './healer.js'
+import closeConnectionsPlugin from './close-connections.js'
+import compressionPlugin from './compression.js'
 
 export interface BuildOptions {
   /** The model; defaults to MODEL_PATH's, else the sample shop. */
@@ -50,6 +52,8 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await app.register(problemsPlugin)
     await app.register(bodiesPlugin)
     await app.register(queryParamsPlugin)
+    await app.register(closeConnectionsPlugin)
+    await app.register(compressionPlugin)
     await app.register(securityPlugin, { config })
     await app.register(authPlugin, { apiKeys: config.API_KEYS, metadata })
     await app.register(metricsPlugin)

@@ -28,6 +28,8 @@ export interface Case {
   url: string
   /** Request paths, taken in turn (and round again) by all connections together. */
   paths: readonly string[]
+  /** Sent with every request, e.g. Accept-Encoding. */
+  headers?: Record<string, string>
 }
 
 /**
@@ -67,8 +69,9 @@ function summarize (results: readonly autocannon.Result[]): LoadResult {
   }
 }
 
-async function fire (baseUrl: string, options: Pick<Case, 'paths'>, durationSec: number): Promise<autocannon.Result> {
-  const { paths } = options
+async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
+  durationSec: number): Promise<autocannon.Result> {
+  const { paths, headers = {} } = options
   let next = 0
   const result = await autocannon({
     url: baseUrl,
@@ -77,6 +80,7 @@ async function fire (baseUrl: string, options: Pick<Case, 'paths'>, durationSec:
     timeout: 20,
     requests: [{
       method: 'GET',
+      headers,
       setupRequest: function nextPath (request) {
         request.path = paths[next++ % paths.length]!
         return request

@@ -1,8 +1,8 @@
 // Picks the store adapter named by DATABASE_URL. The rest of the app only sees the Store
 // interface, so adding an adapter means one more branch here and one more folder.
-import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ConfigError, StoreUnavailableError } from '../errors.js'
+import { makeDirectory } from './make-directory.js'
 import { createMemoryStore } from './memory/memory-store.js'
 import { openSqliteStore } from './sqlite/sqlite-store.js'
 import type { Store, StoreOptions } from './store.js'
@@ -23,9 +23,11 @@ async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
   if (location.startsWith('//')) refuse(`'${url}' has // after sqlite: (write sqlite:/absolute/path or sqlite:relative/path)`)
   const path = resolve(location)
   try {
-    await mkdir(dirname(path), { recursive: true })
+    await makeDirectory(dirname(path))
   } catch (error) {
-    throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${(error as Error).message})`, { cause: error })
+    const reason = (error as Error).message
+    throw new StoreUnavailableError(`sqlite store: cannot create the directory of '${path}' (${reason})`,
+      { cause: error })
   }
   return await openSqliteStore(path, options, settings)
 }

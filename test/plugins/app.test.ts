@@ -1,10 +1,11 @@
 import t from 'tap'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
-import { ModelError } from '../../src/errors.js'
+import { ModelError, StoreUnavailableError } from '../../src/errors.js'
 import { build } from '../helper.js'
 
 const quiet = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' as const }
@@ -41,6 +42,24 @@ t.test('refuses to start on an unusable store', async t => {
   await writeFile(join(dir, 'garbage.db'), 'this is not an SQLite database, just text '.repeat(100))
   await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${join(dir, 'garbage.db')}` }), { logger: false }), { message: /sqlite/ })
   await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: 'mongodb://localhost:1/x?serverSelectionTimeoutMS=200' }), { logger: false }), { message: /mongodb store: cannot connect to the server/ })
+})
+
+t.test('a database directory that cannot exist fails start-up at once with one line naming it', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'relata-store-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  // fs.mkdir's recursive mode loops forever on both: mkdir there says ENOENT though the parent exists
+  await symlink(join(dir, 'missing'), join(dir, 'dangling'))
+  const paths = [join(dir, 'dangling', 'data', 'x.db'), ...(existsSync('/proc/self') ? ['/proc/forbidden/x.db'] : [])]
+  for (const path of paths) {
+    const start = performance.now()
+    const error = await buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${path}` }), { logger: false })
+      .then(() => undefined, (e: unknown) => e)
+    const ms = performance.now() - start
+    t.ok(error instanceof StoreUnavailableError, `${path}: a store error, not Fastify's plugin timeout`)
+    t.match((error as Error).message, `sqlite store: cannot create the directory of '${path}' (ENOENT: `)
+    t.notMatch((error as Error).message, /\n/, 'one line')
+    t.ok(ms < 3000, `${path}: refused after ${ms.toFixed(0)} ms, long before the 10 s plugin timeout`)
+  }
 })
 
 t.test('seeds the sample shop into an empty store, once', async t => {

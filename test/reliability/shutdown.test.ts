@@ -1,79 +1,21 @@
 // Graceful shutdown of the real process (plugins/server.ts under tsx): on SIGTERM it stops
 // accepting connections, lets an in-flight stream finish, closes the store and exits 0; a
 // client that never reads cannot hold it past SHUTDOWN_GRACE_MS.
-import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
+import t from 'tap'
 import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { request, type IncomingMessage } from 'node:http'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { sampleOrders } from '../../src/sample/sample-data.js'
+import { refused, send, startServer, text } from './server-process.js'
 
-const SERVER = fileURLToPath(new URL('../../plugins/server.ts', import.meta.url))
 const ORDERS = 20_000
-
-/**
- * The environment without coverage for the child: its coverage (compiled by tsx, with other
- * source maps) would be merged into the suite's and misreport lines. tap re-adds its process
- * tracking to any spawn; '0' is how its coverage recorder is told to stay off.
- */
-function untracked (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
-}
-
-interface Server { child: ChildProcess, base: string, port: number, output: () => string }
-
-async function startServer (t: Test, file: string, env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...untracked(process.env), DATABASE_URL: `sqlite:${file}`, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SEED: 'true', MAX_BULK: '5000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  let output = ''
-  child.stderr!.on('data', chunk => { output += String(chunk) })
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 30_000)
-    child.stdout!.on('data', chunk => {
-      output += String(chunk)
-      const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
-      if (match !== null) { clearTimeout(timer); resolve(Number(match[1])) }
-    })
-    child.once('exit', code => reject(new Error(`the server exited (${code}):\n${output}`)))
-  })
-  return { child, port, base: `http://127.0.0.1:${port}`, output: () => output }
-}
-
-function send (url: string, method = 'GET', body?: unknown): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, resolve)
-    req.on('error', reject)
-    req.end(body === undefined ? undefined : JSON.stringify(body))
-  })
-}
-
-async function text (res: IncomingMessage): Promise<string> {
-  let out = ''
-  res.setEncoding('utf8')
-  for await (const chunk of res) out += chunk
-  return out
-}
-
-function refused (port: number): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = connect(port, '127.0.0.1')
-    socket.once('connect', () => { socket.destroy(); resolve(false) })
-    socket.once('error', err => resolve((err as NodeJS.ErrnoException).code === 'ECONNREFUSED'))
-  })
-}
 
 async function seed (base: string): Promise<void> {
   const { orders } = sampleOrders({ customers: 20, products: 40, orders: ORDERS, itemsPerOrder: 0 }, 1000)
   for (let i = 0; i < orders.length; i += 5000) {
-    const res = await send(`${base}/api/orders`, 'POST', orders.slice(i, i + 5000))
+    const res = await send(`${base}/api/orders`, { method: 'POST', body: orders.slice(i, i + 5000) })
     await text(res)
     if (res.statusCode !== 201) throw new Error(`seeding answered ${res.statusCode}`)
   }

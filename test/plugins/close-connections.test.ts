@@ -1,0 +1,67 @@
+// The close-connections plugin on a bare Fastify instance: a keep-alive connection busy when the
+// app starts closing is closed right after its answer, so close() does not wait for the client.
+import t from 'tap'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { once } from 'node:events'
+import { Agent, request, type IncomingMessage } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import closeConnections from '../../plugins/close-connections.js'
+
+/** An app whose GET /slow waits for `release`; `entered` resolves when a request reached it. */
+async function slowApp (): Promise<{ app: FastifyInstance, entered: Promise<void>, release: () => void }> {
+  const app = Fastify()
+  await app.register(closeConnections)
+  let enter = (): void => {}
+  let release = (): void => {}
+  const entered = new Promise<void>(resolve => { enter = resolve })
+  const held = new Promise<void>(resolve => { release = resolve })
+  app.get('/slow', async function slow () {
+    enter()
+    await held
+    return { done: true }
+  })
+  return { app, entered, release }
+}
+
+t.test('an answer in flight at close() is delivered whole, then its connection is closed', async t => {
+  const { app, entered, release } = await slowApp()
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  // an agent that would keep the socket open for as long as the server does
+  const agent = new Agent({ keepAlive: true })
+  t.teardown(() => agent.destroy())
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/slow`
+  let socketClosed: Promise<unknown> = Promise.resolve()
+  const answered = new Promise<IncomingMessage>(resolve => {
+    const req = request(url, { agent }, resolve)
+    req.once('socket', (socket: Socket) => { socketClosed = once(socket, 'close') })
+    req.end()
+  })
+  await entered
+  const closed = app.close()
+  release()
+  const res = await answered
+  let body = ''
+  for await (const chunk of res) body += String(chunk)
+  t.equal(res.statusCode, 200)
+  t.same(JSON.parse(body), { done: true }, 'the answer arrived whole')
+  t.equal(res.headers.connection, 'keep-alive', 'the answer had promised to keep the connection')
+  await closed
+  // the agent unrefs its idle sockets: a timer keeps the loop polling for the server's FIN
+  const gone = await Promise.race([socketClosed.then(() => true), sleep(2000).then(() => false)])
+  t.ok(gone, 'the client saw its keep-alive connection closed by the server')
+})
+
+t.test('app.inject during close: its stand-in socket is left alone', async t => {
+  const { app, entered, release } = await slowApp()
+  await app.ready()
+  const answer = app.inject('/slow')
+  await entered
+  const closed = app.close()
+  release()
+  t.equal((await answer).statusCode, 200)
+  await closed
+})
+
+function sleep (ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms))
+}
