@@ -590,10 +590,10 @@ export interface components {
          * @description Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)
          * @example {
          *       "children": {
-         *         "OrderItem.orderId": {
+         *         "Product.categoryId": {
          *           "total": 163,
          *           "returned": 5,
-         *           "next": "/api/order-items?filter=%7B%22orderId%22%3A%22ord-1%22%7D&sort=-quantity&size=5&page=2"
+         *           "next": "/api/products?filter=%7B%22categoryId%22%3A%22parent-1%22%7D&size=5&page=2"
          *         }
          *       }
          *     }
@@ -1118,7 +1118,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1327,6 +1327,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1348,7 +1357,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1501,7 +1510,7 @@ export interface operations {
     getCategory: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1717,6 +1726,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1862,6 +1880,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1883,7 +1910,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2067,6 +2094,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2088,7 +2124,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2216,7 +2252,7 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2407,6 +2443,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2552,6 +2597,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2573,7 +2627,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2782,6 +2836,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2803,7 +2866,7 @@ export interface operations {
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2956,7 +3019,7 @@ export interface operations {
     getProduct: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3172,6 +3235,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3317,6 +3389,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3338,7 +3419,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3547,6 +3628,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3568,7 +3658,7 @@ export interface operations {
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3721,7 +3811,7 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3937,6 +4027,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4082,6 +4181,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4106,7 +4214,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4305,6 +4413,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4329,7 +4446,7 @@ export interface operations {
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4472,7 +4589,7 @@ export interface operations {
     getOrderItem: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4678,6 +4795,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4816,6 +4942,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

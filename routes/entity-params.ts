@@ -1,7 +1,7 @@
 // Query-string and path schemas of the entity routes, described for OpenAPI and validated
 // (with coercion of numbers) by Fastify before a handler runs.
 import { Type } from 'typebox'
-import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
+import { examplePath, MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
 import { reachableChildren } from '../src/graph/reachable-children.js'
 import { cursorOf } from '../src/entities/cursor.js'
 import { DEFAULT_PAGE_SIZE, MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
@@ -33,11 +33,13 @@ export const WriteIdParams = Type.Object({
 const SCOPED_WITH = 'Under an API key limited to some entities, `all` and `depth` follow only the relationships ' +
   'to those entities, and naming one outside them is a 403.'
 
-export function withParam (meta: EntityMetadata) {
+export function withParam (meta: EntityMetadata, model: RelationshipMetadata) {
   const names = validWithNames(meta)
+  const example = examplePath(meta, model)
+  const paths = example?.includes('.') === true ? ` (\`${example}\`)` : ''
   return Type.Optional(Type.String({
     maxLength: MAX_WITH_LENGTH,
-    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches (\`customerId.regionId\`, \`OrderItem.productId\`; \`Child.refProp\` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. ${SCOPED_WITH}`,
+    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches${paths}; \`Child.refProp\` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. ${SCOPED_WITH}`,
     examples: ['all', ...(names.length > 1 ? [names[1]!] : [])]
   }))
 }
@@ -118,10 +120,20 @@ export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata)
 }
 
 /** `shape`: the nested graph (default) or the normalized form of list and single GET answers. */
-export const shapeParam = Type.Optional(Type.Union([Type.Literal('nested'), Type.Literal('normalized')], {
+export const shapeParam = Type.Optional(Type.Enum(['nested', 'normalized'], {
   description: '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it.',
   examples: ['nested', 'normalized']
 }))
+
+/** Why parameters of the list do not apply to the stream and the single GET, for the 400 naming them. */
+const WHOLE_STREAM = 'a stream answers every match in one body; resume it with after'
+export const streamInapplicable = {
+  page: WHOLE_STREAM,
+  size: WHOLE_STREAM,
+  shape: 'a stream has one document or graph per line'
+}
+const ONE = 'GET /:id answers one document; the list takes it'
+export const getInapplicable = { filter: ONE, sort: ONE, page: ONE, size: ONE, after: ONE, cursor: ONE }
 
 /** A property of the entity's own, for examples: not the id, not a reference, when it has one. */
 function plainProperty (meta: EntityMetadata): string {
@@ -170,7 +182,7 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
         `Properties: ${meta.properties.join(', ')}`,
       examples: [`-${plainProperty(meta)},id`]
     })),
-    with: withParam(meta),
+    with: withParam(meta, model),
     ...graphParams(meta, model),
     ...fieldsParams(meta, model),
     after: afterParam(meta),

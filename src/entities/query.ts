@@ -65,6 +65,10 @@ const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata,
   scope = EntityScope.EVERY): ParsedQuery {
   const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
+  if (raw.depth !== undefined && raw.depth !== '' && (raw.with === undefined || raw.with === '')) {
+    throw new BadRequestError(`depth=${raw.depth} extends with=all, and with is missing; add with=all`,
+      [{ path: '/depth', message: 'needs with=all' }])
+  }
   const selection = parseWith(meta, raw.with, model, depth, scope)
   const parsed: ParsedQuery = raw.with === undefined || raw.with === '' ? {} : { selection }
   if (raw.filter !== undefined && raw.filter !== '') {
@@ -148,6 +152,21 @@ function parseJson (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
-    throw new BadRequestError(`filter is not valid JSON: ${(err as Error).message}`, [{ path: '/filter', message: 'not valid JSON' }])
+    const hint = bracesLost(text) ? CURL_HINT : ''
+    throw new BadRequestError(`filter is not valid JSON: ${(err as Error).message}${hint}`,
+      [{ path: '/filter', message: 'not valid JSON' }])
+  }
+}
+
+const CURL_HINT = '; it is JSON once wrapped in {}: curl takes {} and [] in URLs as globs, so use curl -g, ' +
+  'or -G --data-urlencode \'filter={...}\''
+
+/** `"status":"paid"`: a filter whose outer braces a shell or curl's URL globbing removed. */
+function bracesLost (text: string): boolean {
+  try {
+    JSON.parse(`{${text}}`)
+    return true
+  } catch {
+    return false
   }
 }
