@@ -590,10 +590,10 @@ export interface components {
          * @description Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)
          * @example {
          *       "children": {
-         *         "OrderItem.orderId": {
+         *         "Product.categoryId": {
          *           "total": 163,
          *           "returned": 5,
-         *           "next": "/api/order-items?filter=%7B%22orderId%22%3A%22ord-1%22%7D&sort=-quantity&size=5&page=2"
+         *           "next": "/api/products?filter=%7B%22categoryId%22%3A%22parent-1%22%7D&size=5&page=2"
          *         }
          *       }
          *     }
@@ -1124,11 +1124,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1136,32 +1136,32 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -1337,6 +1337,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1354,11 +1363,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, parentId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1366,32 +1375,32 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -1511,7 +1520,7 @@ export interface operations {
     getCategory: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Category: `all` (one hop, or `depth` hops), or a comma list of `parentId`, `Category`, `Product`, `Category.parentId`, `Product.categoryId`, each of which may go on as a dotted path through the entity it reaches (`parentId.Product`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1519,32 +1528,32 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children: a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children: a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph (reached through a `with` path or `depth`, as children of Product or Order), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children (reached through a `with` path or `depth`, as children of Product or Order): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -1727,6 +1736,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1872,6 +1890,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1889,11 +1916,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -1901,22 +1928,22 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -2077,6 +2104,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2094,11 +2130,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, email, city
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2106,22 +2142,22 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -2226,7 +2262,7 @@ export interface operations {
     getCustomer: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Customer: `all` (one hop, or `depth` hops), or a comma list of `Order`, `Order.customerId`, each of which may go on as a dotted path through the entity it reaches (`Order.OrderItem`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2234,22 +2270,22 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children: a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
@@ -2417,6 +2453,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2562,6 +2607,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2579,11 +2633,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2591,42 +2645,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
@@ -2792,6 +2846,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2809,11 +2872,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, name, price, categoryId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId
                  * @example -name,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2821,42 +2884,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
@@ -2966,7 +3029,7 @@ export interface operations {
     getProduct: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Product: `all` (one hop, or `depth` hops), or a comma list of `categoryId`, `OrderItem`, `OrderItem.productId`, each of which may go on as a dotted path through the entity it reaches (`categoryId.parentId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -2974,42 +3037,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Product or Order and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Product or Order's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
@@ -3182,6 +3245,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3327,6 +3399,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3344,11 +3425,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3356,42 +3437,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -3557,6 +3638,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3574,11 +3664,11 @@ export interface operations {
                 /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, customerId, status, total, createdAt
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt
                  * @example -status,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3586,42 +3676,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -3731,7 +3821,7 @@ export interface operations {
     getOrder: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each Order: `all` (one hop, or `depth` hops), or a comma list of `customerId`, `OrderItem`, `OrderItem.orderId`, each of which may go on as a dotted path through the entity it reaches (`customerId.Order`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -3739,42 +3829,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children: a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -3947,6 +4037,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4092,6 +4191,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4112,11 +4220,11 @@ export interface operations {
                  */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4124,42 +4232,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -4315,6 +4423,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4335,11 +4452,11 @@ export interface operations {
                  */
                 filter?: string;
                 /**
-                 * @description Comma list of properties, `-` for descending; id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
                  * @example -quantity,id
                  */
                 sort?: string;
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4347,42 +4464,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -4482,7 +4599,7 @@ export interface operations {
     getOrderItem: {
         parameters: {
             query?: {
-                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`customerId.regionId`, `OrderItem.productId`; `Child.refProp` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
+                /** @description Relationships to load with each OrderItem: `all` (one hop, or `depth` hops), or a comma list of `orderId`, `productId`, each of which may go on as a dotted path through the entity it reaches (`orderId.customerId`); `Child.refProp` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. Under an API key limited to some entities, `all` and `depth` follow only the relationships to those entities, and naming one outside them is a 403. */
                 with?: string;
                 /**
                  * @description How many hops `with=all` follows, at most 4 (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.
@@ -4490,42 +4607,42 @@ export interface operations {
                  */
                 depth?: number;
                 /**
-                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs OrderItem in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many OrderItem children per Order or Product and relationship in each graph (reached through a `with` path or `depth`, as children of Order or Product), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load OrderItem, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[OrderItem]"?: number;
                 /**
-                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Needs OrderItem in `with`.
+                 * @description Order of each Order or Product's OrderItem children (reached through a `with` path or `depth`, as children of Order or Product): a comma list of OrderItem properties, `-` for descending; id breaks ties (id order when omitted). With `limit[OrderItem]` it picks the top children of each. Without effect when `with` does not load OrderItem.
                  * @example -id
                  */
                 "sort[OrderItem]"?: string;
                 /**
-                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Order in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Order children per Customer and relationship in each graph (reached through a `with` path or `depth`, as children of Customer), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Order, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Order]"?: number;
                 /**
-                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Needs Order in `with`.
+                 * @description Order of each Customer's Order children (reached through a `with` path or `depth`, as children of Customer): a comma list of Order properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Order]` it picks the top children of each. Without effect when `with` does not load Order.
                  * @example -id
                  */
                 "sort[Order]"?: string;
                 /**
-                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Category in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Category children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Category, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Category]"?: number;
                 /**
-                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Needs Category in `with`.
+                 * @description Order of each Category's Category children (reached through a `with` path or `depth`, as children of Category): a comma list of Category properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Category]` it picks the top children of each. Without effect when `with` does not load Category.
                  * @example -id
                  */
                 "sort[Category]"?: string;
                 /**
-                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest. Needs Product in `with`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
+                 * @description At most this many Product children per Category and relationship in each graph (reached through a `with` path or `depth`, as children of Category), at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; `meta.children` gives how many exist and a `next` link to the rest (0 loads none, and links to all). Without effect when `with` does not load Product, so one set of limits fits every request. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).
                  * @example 5
                  */
                 "limit[Product]"?: number;
                 /**
-                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Needs Product in `with`.
+                 * @description Order of each Category's Product children (reached through a `with` path or `depth`, as children of Category): a comma list of Product properties, `-` for descending; id breaks ties (id order when omitted). With `limit[Product]` it picks the top children of each. Without effect when `with` does not load Product.
                  * @example -id
                  */
                 "sort[Product]"?: string;
@@ -4688,6 +4805,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4826,6 +4952,15 @@ export interface operations {
             };
             /** @description No document has this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,8 @@ import systemRoutes from '../routes/system-routes.js'
 import metricsPlugin from './metrics.js'
 import openApiPlugin from './openapi.js'
 import problemsPlugin, { handleFrameworkError } from './problems.js'
+import bodiesPlugin from './bodies.js'
+import queryParamsPlugin from './query-params.js'
 import securityPlugin from './security.js'
 import authPlugin from './auth.js'
 import { withRedaction } from './redact.js'
@@ -46,9 +48,10 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
   // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
   app.setSerializerCompiler(() => data => JSON.stringify(data))
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
   try {
     await app.register(problemsPlugin)
+    await app.register(bodiesPlugin)
+    await app.register(queryParamsPlugin)
     await app.register(closeConnectionsPlugin)
     await app.register(compressionPlugin)
     await app.register(securityPlugin, { config })

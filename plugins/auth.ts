@@ -66,11 +66,11 @@ function presentedKey (request: FastifyRequest): string | undefined {
 
 function unauthorized (request: FastifyRequest, reply: FastifyReply, detail: string): FastifyReply {
   reply.header('www-authenticate', CHALLENGE)
-  return sendProblem(reply, request, { type: 'urn:relata:problem:unauthorized', title: 'Unauthorized', status: 401, detail })
+  return sendProblem(reply, request, { name: 'unauthorized', detail })
 }
 
 function forbidden (request: FastifyRequest, reply: FastifyReply, detail: string): FastifyReply {
-  return sendProblem(reply, request, { type: 'urn:relata:problem:forbidden', title: 'Forbidden', status: 403, detail })
+  return sendProblem(reply, request, { name: 'forbidden', detail })
 }
 
 /**

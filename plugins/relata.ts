@@ -9,9 +9,8 @@ import { seedSampleData } from '../src/sample/seed.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store, StoreOptions } from '../src/store/store.js'
 import { withTimeout } from '../src/store/timeout-store.js'
-import type { ChildPageLink } from '../src/graph/graph.js'
-import { MAX_PAGE_SIZE } from '../src/entities/query.js'
-import { sortText } from '../src/store/sort.js'
+import { childPageLink } from '../src/graph/child-page-link.js'
+import { DEFAULT_PAGE_SIZE } from '../src/entities/query.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,7 +40,7 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
     childLimit: options.config.CHILD_LIMIT,
     rowBudget: options.config.ROW_BUDGET,
     maxBulk: options.config.MAX_BULK,
-    childPageLink: childPageLink(options.metadata)
+    childPageLink: childPageLink(options.metadata, DEFAULT_PAGE_SIZE)
   })
   app.decorate('relata', relata)
   app.addHook('onClose', async function closeStore () {
@@ -49,15 +48,3 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
   })
   if (options.seed && await seedSampleData(store)) app.log.info('seeded the sample shop into an empty store')
 }, { name: 'relata', dependencies: ['relata-metrics'], fastify: '5.x' })
-
-/** A cut child list continues in the child entity's list, filtered by the parent, in the same order. */
-export function childPageLink (metadata: RelationshipMetadata): ChildPageLink {
-  return function nextChildren (rel, parentId, { sort, size, page }) {
-    if (size > MAX_PAGE_SIZE) return undefined
-    const params = new URLSearchParams({ filter: JSON.stringify({ [rel.property]: parentId }) })
-    if (sort !== undefined && sort.length > 0) params.set('sort', sortText(sort))
-    params.set('size', String(size))
-    params.set('page', String(page))
-    return `/api/${metadata.entity(rel.child).route}?${params.toString()}`
-  }
-}

@@ -1,9 +1,10 @@
 // Query-string and path schemas of the entity routes, described for OpenAPI and validated
 // (with coercion of numbers) by Fastify before a handler runs.
 import { Type } from 'typebox'
-import { MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
+import { examplePath, MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
+import { reachableChildren } from '../src/graph/reachable-children.js'
 import { cursorOf } from '../src/entities/cursor.js'
-import { MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
+import { DEFAULT_PAGE_SIZE, MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
 import { ID_RULE, ID_RULE_TEXT } from '../src/model/id-rule.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
@@ -32,38 +33,15 @@ export const WriteIdParams = Type.Object({
 const SCOPED_WITH = 'Under an API key limited to some entities, `all` and `depth` follow only the relationships ' +
   'to those entities, and naming one outside them is a 403.'
 
-export function withParam (meta: EntityMetadata) {
+export function withParam (meta: EntityMetadata, model: RelationshipMetadata) {
   const names = validWithNames(meta)
+  const example = examplePath(meta, model)
+  const paths = example?.includes('.') === true ? ` (\`${example}\`)` : ''
   return Type.Optional(Type.String({
     maxLength: MAX_WITH_LENGTH,
-    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches (\`customerId.regionId\`, \`OrderItem.productId\`; \`Child.refProp\` names one reference first). Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. ${SCOPED_WITH}`,
+    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches${paths}; \`Child.refProp\` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. ${SCOPED_WITH}`,
     examples: ['all', ...(names.length > 1 ? [names[1]!] : [])]
   }))
-}
-
-/**
- * Child entities a graph of `meta` can load within MAX_DEPTH hops (by paths or `depth`), each
- * with the entities whose children they are there: `limit[Child]` and `sort[Child]` apply to
- * them at every level.
- */
-function reachableChildren (meta: EntityMetadata, model: RelationshipMetadata): Map<string, Set<string>> {
-  const found = new Map<string, Set<string>>()
-  let level = new Set([meta.name])
-  for (let hop = 0; hop < MAX_DEPTH && level.size > 0; hop++) {
-    const next = new Set<string>()
-    for (const name of level) {
-      const entity = model.entity(name)
-      for (const p of entity.parents) next.add(p.target)
-      for (const c of entity.children) {
-        let parents = found.get(c.child)
-        if (parents === undefined) found.set(c.child, parents = new Set())
-        parents.add(name)
-        next.add(c.child)
-      }
-    }
-    level = next
-  }
-  return found
 }
 
 /** `depth`, and `limit[Child]`, `sort[Child]` and `count` for the child entities: how far and how much of a graph to load. */
@@ -81,12 +59,22 @@ export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) 
     params[`limit[${child}]`] = Type.Optional(Type.Integer({
       minimum: 0,
       maximum: 1_000_000,
-      description: `At most this many ${child} children per ${parents} and relationship in each graph${reached}, at every level they are loaded (never more than the server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` gives how many exist and a \`next\` link to the rest. Needs ${child} in \`with\`. Lower limits also keep a request within the server's row budget (ROW_BUDGET; over it the answer is a 422 naming the limits that fit).`,
+      description: `At most this many ${child} children per ${parents} and relationship in ` +
+        `each graph${reached}, at every level they are loaded (never more than the ` +
+        `server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` ` +
+        `gives how many exist and a \`next\` link to the rest (0 loads none, and ` +
+        `links to all). Without effect when \`with\` does not load ${child}, so ` +
+        `one set of limits fits every request. Lower limits also keep a request ` +
+        `within the server's row budget (ROW_BUDGET; over it the answer is a 422 ` +
+        `naming the limits that fit).`,
       examples: [5]
     }))
     params[`sort[${child}]`] = Type.Optional(Type.String({
       maxLength: 512,
-      description: `Order of each ${parents}'s ${child} children${reached}: a comma list of ${child} properties, \`-\` for descending; id breaks ties (id order when omitted). With \`limit[${child}]\` it picks the top children of each. Needs ${child} in \`with\`.`,
+      description: `Order of each ${parents}'s ${child} children${reached}: a comma list of ` +
+        `${child} properties, \`-\` for descending; id breaks ties (id order when ` +
+        `omitted). With \`limit[${child}]\` it picks the top children of each. Without ` +
+        `effect when \`with\` does not load ${child}.`,
       examples: ['-id']
     }))
   }
@@ -132,10 +120,20 @@ export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata)
 }
 
 /** `shape`: the nested graph (default) or the normalized form of list and single GET answers. */
-export const shapeParam = Type.Optional(Type.Union([Type.Literal('nested'), Type.Literal('normalized')], {
+export const shapeParam = Type.Optional(Type.Enum(['nested', 'normalized'], {
   description: '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it.',
   examples: ['nested', 'normalized']
 }))
+
+/** Why parameters of the list do not apply to the stream and the single GET, for the 400 naming them. */
+const WHOLE_STREAM = 'a stream answers every match in one body; resume it with after'
+export const streamInapplicable = {
+  page: WHOLE_STREAM,
+  size: WHOLE_STREAM,
+  shape: 'a stream has one document or graph per line'
+}
+const ONE = 'GET /:id answers one document; the list takes it'
+export const getInapplicable = { filter: ONE, sort: ONE, page: ONE, size: ONE, after: ONE, cursor: ONE }
 
 /** A property of the entity's own, for examples: not the id, not a reference, when it has one. */
 function plainProperty (meta: EntityMetadata): string {
@@ -179,10 +177,12 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
     filter: filterParam(meta),
     sort: Type.Optional(Type.String({
       maxLength: 512,
-      description: `Comma list of properties, \`-\` for descending; id breaks ties. Properties: ${meta.properties.join(', ')}`,
+      description: `Comma list of properties or dotted paths into object properties (\`address.city\`), ` +
+        `\`-\` for descending (\`+\` or nothing for ascending); id breaks ties. ` +
+        `Properties: ${meta.properties.join(', ')}`,
       examples: [`-${plainProperty(meta)},id`]
     })),
-    with: withParam(meta),
+    with: withParam(meta, model),
     ...graphParams(meta, model),
     ...fieldsParams(meta, model),
     after: afterParam(meta),
@@ -202,6 +202,11 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
       examples: [true]
     })),
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
-    size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50, description: `Documents per page, at most ${MAX_PAGE_SIZE}` })
+    size: Type.Integer({
+      minimum: 1,
+      maximum: MAX_PAGE_SIZE,
+      default: DEFAULT_PAGE_SIZE,
+      description: `Documents per page, at most ${MAX_PAGE_SIZE}`
+    })
   })
 }

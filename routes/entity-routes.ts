@@ -8,9 +8,12 @@ import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import {
-  fieldsParams, graphParams, IdParams, listQuery, readQuery, shapeParam, withParam, WriteIdParams
+  fieldsParams, getInapplicable, graphParams, IdParams, listQuery, readQuery, shapeParam, streamInapplicable, withParam,
+  WriteIdParams
 } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
+import { NDJSON } from './import-route.js'
+import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
 import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
@@ -30,6 +33,8 @@ const errors = {
   503: problem('The store is unavailable; retry after the Retry-After delay')
 }
 const notFound = { 404: problem('No document has this id') }
+const unsupported = { 415: problem('The body\'s Content-Type is not one this route takes; the detail lists them') }
+const jsonOnly = [JSON_TYPE]
 const overBudget = { 422: problem('The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit') }
 
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
@@ -71,6 +76,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   })
 
   app.get('/stream', {
+    config: { inapplicable: streamInapplicable },
     schema: {
       tags,
       operationId: `stream${meta.name}`,
@@ -89,13 +95,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   })
 
   app.get('/:id', {
+    config: { inapplicable: getInapplicable },
     schema: {
       tags,
       operationId: `get${meta.name}`,
       summary: `Get one ${meta.name}, optionally with its relationships`,
       description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.${notes.get}`,
       params: IdParams,
-      querystring: Type.Object({ with: withParam(meta), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
+      querystring: Type.Object({ with: withParam(meta, app.relata.metadata), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
       response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
     }
   }, async function get (request, reply) {
@@ -107,13 +114,20 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 
   app.post('/', {
     validatorCompiler: validatedByModel,
+    config: {
+      accepts: jsonOnly,
+      refusedHints: {
+        [NDJSON]: `to load NDJSON lines, POST them to /api/${meta.route}/import`,
+        [MERGE_PATCH_TYPE]: `only PATCH /api/${meta.route}/{id} takes a merge patch`
+      }
+    },
     schema: {
       tags,
       operationId: `create${meta.name}`,
       summary: `Create or replace one ${meta.name} or many`,
       description: 'Send one document or an array; the whole write is validated first and stored atomically, so an invalid item means nothing is written. Missing ids are assigned (ULIDs).',
       body: { anyOf: [input, { type: 'array', items: input }] },
-      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, ...integrity, 413: problem('The body is too large'), ...errors }
+      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, ...integrity, 413: problem('The body is too large'), ...unsupported, ...errors }
     }
   }, async function create (request, reply) {
     const { stored, parked } = await api.write(request.body)
@@ -127,6 +141,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 
   app.put('/:id', {
     validatorCompiler: validatedByModel,
+    config: {
+      accepts: jsonOnly,
+      refusedHints: { [MERGE_PATCH_TYPE]: `a merge patch goes to PATCH /api/${meta.route}/{id}` }
+    },
     schema: {
       tags,
       operationId: `replace${meta.name}`,
@@ -139,6 +157,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         200: { ...one, description: 'What was stored, replacing the document' },
         201: { ...one, description: 'What was stored, a new document; Location is its URL' },
         ...integrity,
+        ...unsupported,
         ...errors
       }
     }
@@ -151,6 +170,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 
   app.patch('/:id', {
     validatorCompiler: validatedByModel,
+    config: { accepts: [JSON_TYPE, MERGE_PATCH_TYPE] },
     schema: {
       tags,
       operationId: `patch${meta.name}`,
@@ -158,7 +178,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       description: `A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.${notes.patch}`,
       params: IdParams,
       body: { type: 'object', description: 'Properties to change; null removes one' },
-      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...errors }
+      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...unsupported, ...errors }
     }
   }, async function patch (request, reply) {
     return answerOne(reply, await api.patch(request.params.id, request.body))

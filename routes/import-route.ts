@@ -10,6 +10,7 @@ import { importNdjson } from '../src/entities/import-ndjson.js'
 import { BadRequestError } from '../src/errors.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import { problem } from './schemas.js'
+import { JSON_TYPE } from '../plugins/bodies.js'
 import { validateAllButBody } from './validate-all-but-body.js'
 
 export const NDJSON = 'application/x-ndjson'
@@ -53,6 +54,10 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
   app.post('/import', {
     // the body is never validated as JSON: each line is validated by the model on its own
     validatorCompiler: validateAllButBody,
+    config: {
+      accepts: [NDJSON],
+      refusedHints: { [JSON_TYPE]: `to write JSON documents, POST them to /api/${meta.route}` }
+    },
     schema: {
       tags: [meta.name],
       operationId: `import${meta.name}`,
@@ -78,9 +83,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
       }
     }
   }, async function importLines (request, reply) {
-    // The parser above hands over the stream; a JSON body was parsed by the default parser.
-    const body: unknown = request.body
-    if (!(body instanceof Readable)) throw new UnsupportedMediaType()
+    // The parser above hands over the stream: config.accepts let no other media type through.
+    const body = request.body as unknown as Readable
     // Not pipeline(): it would destroy the request on a bad line, and with it the answer.
     const lines = split2({ maxLength: maxLineBytes })
     body.on('error', function forward (error) { lines.destroy(error) })
@@ -95,14 +99,6 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
       throw error
     }
   })
-}
-
-class UnsupportedMediaType extends Error {
-  readonly statusCode = 415
-  readonly code = 'unsupported-media-type'
-  constructor () {
-    super(`send the lines as ${NDJSON}`)
-  }
 }
 
 export function registerImportRoutes (app: FastifyInstance, limits: ImportLimits): void {

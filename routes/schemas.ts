@@ -30,17 +30,29 @@ const MissingRefSchema = Type.Object({
   id: Type.String({ description: 'The id that does not exist' })
 }, { description: 'A reference that points at nothing' })
 
-export const GraphMetaSchema = Type.Object({
-  children: Type.Record(Type.String(), Type.Object({
-    total: Type.Integer({ description: 'How many children exist' }),
-    returned: Type.Integer({ description: 'How many are in this graph' }),
-    next: Type.Optional(Type.String({ description: 'The child list filtered by this parent, at the page after the children returned; present when more remain' }))
-  }, { description: 'The page of one child list' }), { description: 'One entry per selected child relationship, keyed `Child.refProp`' })
-}, {
-  $id: 'GraphMeta',
-  description: 'Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)',
-  examples: [{ children: { 'OrderItem.orderId': { total: 163, returned: 5, next: '/api/order-items?filter=%7B%22orderId%22%3A%22ord-1%22%7D&sort=-quantity&size=5&page=2' } } }]
-})
+/** A child page report of the model being served, for the example: its first child relationship. */
+function graphMetaExample (metadata: RelationshipMetadata): Record<string, unknown>[] {
+  const all = metadata.all().flatMap(meta => meta.children)
+  const rel = all.find(c => c.child !== c.entity) ?? all[0]
+  if (rel === undefined) return []
+  const filter = encodeURIComponent(JSON.stringify({ [rel.property]: 'parent-1' }))
+  const next = `/api/${metadata.entity(rel.child).route}?filter=${filter}&size=5&page=2`
+  return [{ children: { [rel.key]: { total: 163, returned: 5, next } } }]
+}
+
+export function graphMetaSchema (metadata: RelationshipMetadata) {
+  return Type.Object({
+    children: Type.Record(Type.String(), Type.Object({
+      total: Type.Integer({ description: 'How many children exist' }),
+      returned: Type.Integer({ description: 'How many are in this graph' }),
+      next: Type.Optional(Type.String({ description: 'The child list filtered by this parent, at the page after the children returned; present when more remain' }))
+    }, { description: 'The page of one child list' }), { description: 'One entry per selected child relationship, keyed `Child.refProp`' })
+  }, {
+    $id: 'GraphMeta',
+    description: 'Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)',
+    ...(graphMetaExample(metadata).length === 0 ? {} : { examples: graphMetaExample(metadata) })
+  })
+}
 
 /** A line of an entity's NDJSON stream with `cursor=true`. */
 export function cursorLineSchema (meta: EntityMetadata): Record<string, unknown> {
@@ -151,7 +163,7 @@ function visibleSchema (meta: EntityMetadata): Record<string, unknown> {
 
 /** Every shared schema of the model, in an order where references resolve. */
 export function modelSchemas (metadata: RelationshipMetadata): Array<Record<string, unknown>> {
-  const schemas: Array<Record<string, unknown>> = [ProblemSchema as unknown as Record<string, unknown>, GraphMetaSchema as unknown as Record<string, unknown>]
+  const schemas = [ProblemSchema, graphMetaSchema(metadata)] as unknown as Array<Record<string, unknown>>
   for (const meta of metadata.all()) {
     schemas.push({ ...visibleSchema(meta), $id: meta.name, title: meta.name })
     schemas.push({ ...meta.inputSchema, $id: `${meta.name}Input`, title: `${meta.name}Input`, description: `A ${meta.name} to write; the server assigns an id when it is omitted` })

@@ -8,7 +8,8 @@
 // Store round trips are exported under the app's metric name so one reader serves both.
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Counter, Registry } from 'prom-client'
-import { childPageLink } from '../../plugins/relata.js'
+import { childPageLink } from '../../src/graph/child-page-link.js'
+import { DEFAULT_PAGE_SIZE } from '../../src/entities/query.js'
 import { DEFAULT_CHILD_LIMIT, buildMetadata, storeEntities } from '../../src/relata.js'
 import { sampleModel } from '../../src/sample/sample-model.js'
 import { openStore } from '../../src/store/open-store.js'
@@ -36,7 +37,7 @@ export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyI
     registers: [registry]
   })
   const metadata = buildMetadata(sampleModel)
-  const nextChildren = childPageLink(metadata)
+  const nextChildren = childPageLink(metadata, DEFAULT_PAGE_SIZE)
   const items = metadata.entity('Order').children[0]!
   const options = {
     entities: storeEntities(metadata),
@@ -79,8 +80,11 @@ export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyI
       const every = byOrder.get(order.id) ?? []
       const kept = (sorted ? every.sort(byQuantityDesc) : every).slice(0, limit)
       const total = all.totals.get(order.id) ?? 0
-      const next = total > kept.length && kept.length > 0
-        ? nextChildren(items, order.id, { ...(sorted ? { sort: [{ field: 'quantity', desc: true }] } : {}), size: kept.length, page: 2 })
+      const next = total > kept.length
+        ? nextChildren(items, order.id, {
+          ...(sorted ? { sort: [{ field: 'quantity', desc: true }] } : {}),
+          ...(kept.length === 0 ? {} : { last: kept[kept.length - 1]! })
+        })
         : undefined
       const meta = { children: { 'OrderItem.orderId': { total, returned: kept.length, ...(next === undefined ? {} : { next }) } } }
       return { entity: order, parents: {}, children: { OrderItem: { orderId: kept } }, meta }

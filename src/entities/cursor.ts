@@ -4,9 +4,11 @@
 // small versioned JSON (entity, sort, key values); decoding refuses anything this server would
 // not have issued for the entity, and a cursor made for another sort, saying which to repeat.
 import { BadRequestError } from '../errors.js'
-import { checkAfter, positionOf } from '../store/keyset.js'
+import { resolvePath, valueKinds, type ValueKind } from '../metadata/property-paths.js'
+import type { EntityMetadata } from '../metadata/types.js'
+import { checkAfter, positionOf, totalOrder } from '../store/keyset.js'
 import { sortText } from '../store/sort.js'
-import type { Position, SortKey } from '../store/store.js'
+import type { KeyValue, Position, SortKey } from '../store/store.js'
 
 export { sortText }
 
@@ -30,7 +32,8 @@ export function cursorOf (entity: string, sort: readonly SortKey[] | undefined, 
 
 function notIssued (entity: string, why: string): BadRequestError {
   return new BadRequestError(
-    `after: the cursor is not one this server issued for ${entity} (${why}); pass a cursor exactly as this server gave it for ${entity} (a stream line with cursor=true, or a list's next link)`,
+    `after: the cursor is not one this server issued for ${entity} (${why}); pass a cursor exactly as this ` +
+      `server gave it for ${entity} (a stream line with cursor=true, or a list's next link)`,
     [{ path: '/after', message: `not a cursor issued for ${entity}` }])
 }
 
@@ -49,11 +52,41 @@ function readBody (text: string, entity: string): Record<string, unknown> {
   return body as Record<string, unknown>
 }
 
+function kindOf (value: KeyValue): ValueKind {
+  if (value === null) return 'null'
+  if (typeof value === 'object') return 'composite'
+  return typeof value === 'number' ? 'number' : 'string'
+}
+
+const KIND_NAMES: Record<ValueKind, string> = {
+  null: 'null', number: 'a number', string: 'a string', composite: 'an object or array'
+}
+
 /**
- * The position a cursor names, for a request on `entity` ordered by `sort`. Filters may differ
- * from the request the cursor came from: a cursor is a position, not a query.
+ * The first key of `position` holding a kind of value its property cannot hold under the
+ * schema (a string for a number property): no stored document sits there, so the cursor was
+ * not issued by this server for this sort.
  */
-export function decodeCursor (text: string, entity: string, sort: readonly SortKey[] | undefined): Position {
+function misfit (meta: EntityMetadata, sort: readonly SortKey[] | undefined, position: Position): string | undefined {
+  const keys = totalOrder(sort)
+  for (let i = 0; i < keys.length; i++) {
+    const field = keys[i]!.field
+    const resolved = field === 'id' ? undefined : resolvePath(meta, field)
+    const kinds = resolved === undefined
+      ? new Set<ValueKind>(['string'])
+      : valueKinds(resolved.ok ? resolved.schema : undefined)
+    const kind = kindOf(position[i]!)
+    if (!kinds.has(kind)) return `its key for ${field} is ${KIND_NAMES[kind]}, which ${field} cannot hold`
+  }
+  return undefined
+}
+
+/**
+ * The position a cursor names, for a request on the entity `meta` ordered by `sort`. Filters may
+ * differ from the request the cursor came from: a cursor is a position, not a query.
+ */
+export function decodeCursor (text: string, meta: EntityMetadata, sort: readonly SortKey[] | undefined): Position {
+  const entity = meta.name
   const body = readBody(text, entity)
   const keys = Object.keys(body).sort().join()
   if (keys !== 'e,k,s,v' || body.v !== VERSION) throw notIssued(entity, 'unknown version or shape')
@@ -62,8 +95,10 @@ export function decodeCursor (text: string, entity: string, sort: readonly SortK
   const wanted = sortText(sort)
   if (body.s !== wanted) {
     const made = body.s === '' ? 'the default order (no sort)' : `sort=${body.s}`
+    const asked = wanted === '' ? 'the default order' : `sort=${wanted}`
+    const repeat = body.s === '' ? 'the request without sort' : `sort=${body.s}`
     throw new BadRequestError(
-      `after: this cursor was made for ${made}, not for ${wanted === '' ? 'the default order' : `sort=${wanted}`}; repeat ${body.s === '' ? 'the request without sort' : `sort=${body.s}`} to continue with it`,
+      `after: this cursor was made for ${made}, not for ${asked}; repeat ${repeat} to continue with it`,
       [{ path: '/after', message: `made for ${made}` }])
   }
   try {
@@ -71,5 +106,7 @@ export function decodeCursor (text: string, entity: string, sort: readonly SortK
   } catch {
     throw notIssued(entity, 'its key values do not fit the sort')
   }
+  const wrongKind = misfit(meta, sort, body.k as Position)
+  if (wrongKind !== undefined) throw notIssued(entity, wrongKind)
   return body.k as Position
 }

@@ -4,7 +4,7 @@ import { BadRequestError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
-import { selectsNothing } from '../graph/parse-with.js'
+import { NO_RELATIONSHIPS, selectsNothing } from '../graph/parse-with.js'
 import type { RowBudget } from '../graph/row-budget.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
@@ -93,7 +93,7 @@ export class EntityApi {
     const found = await this.store.get(this.meta.name, id)
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
-    // an empty selection (`?with=`) answers the plain document, as lists and streams do
+    // without a selection (no `with`, or `?with=`) the plain document, as lists and streams answer
     return (await this.#answer([doc], selection, request))[0]!
   }
 
@@ -226,7 +226,8 @@ export class EntityApi {
   relatives (docs: readonly Doc[], options?: RelativesOptions): Promise<Graph[]>
   relatives (docs: AsyncIterable<Doc>, options?: RelativesOptions): AsyncGenerator<Graph>
   relatives (input: Doc | readonly Doc[] | AsyncIterable<Doc>, options: RelativesOptions = {}): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
-    const { selection, ...request } = parseQuery(this.meta, relativesQuery(options), this.limits.model)
+    const parsed = parseQuery(this.meta, relativesQuery(options), this.limits.model)
+    const { selection = NO_RELATIONSHIPS, ...request } = parsed
     if (Symbol.asyncIterator in input) {
       const batchSize = this.#batchSize(options.batchSize ?? 500, selection, request)
       return this.#relativesOf(input as AsyncIterable<Doc>, selection, request, batchSize)
@@ -270,12 +271,14 @@ export class EntityApi {
    */
   async #answer (docs: Doc[], selection: Selection | undefined, request: GetRequest): Promise<Array<Doc | Graph>> {
     const counts = request.counts ?? []
-    // `with=all` under an entity scope may keep no relationship: still a graph, as `with` promised
+    // graphs whenever the request asks for relationships, even none there (`with=all` on an entity
+    // without relationships, or under an entity scope that leaves none): the shape follows the request
     if (selectsNothing(selection) && counts.length === 0) return trimFields(docs, request.fields, undefined)
-    const built = selection ?? { parents: [], children: [] }
+    const built = selection ?? NO_RELATIONSHIPS
     const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),
-      ...(counts.length === 0 ? {} : { counts })
+      ...(counts.length === 0 ? {} : { counts }),
+      ...(request.fields === undefined ? {} : { fields: request.fields })
     })
     return trimFields(graphs, request.fields, built)
   }

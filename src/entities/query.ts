@@ -3,7 +3,8 @@
 import { BadRequestError } from '../errors.js'
 import type { FieldSelection } from '../graph/fields.js'
 import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
-import { childEntities, MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { reachableChildren } from '../graph/reachable-children.js'
 import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
@@ -14,8 +15,10 @@ import { decodeCursor } from './cursor.js'
 import { parseFields } from './parse-fields.js'
 
 export const MAX_FILTER_LENGTH = 8192
-/** The largest page a list answers; a cut child list links to its rest only in pages this size or smaller. */
+/** The largest page a list answers. */
 export const MAX_PAGE_SIZE = 1000
+/** A list's page size when `size` is left out; the size of the pages a cut child list links to. */
+export const DEFAULT_PAGE_SIZE = 50
 
 export interface RawQuery {
   filter?: string
@@ -37,7 +40,12 @@ export interface RawQuery {
 export interface ParsedQuery {
   filter?: Condition
   sort?: SortKey[]
-  selection: Selection
+  /**
+   * Relationships to load; absent without `with`. Whenever `with` is given the answers are
+   * graphs, also when it loads nothing (`with=all` on an entity without relationships), so that
+   * their shape depends on the request only, never on the model.
+   */
+  selection?: Selection
   /** Per child entity: limit and order of its children in each graph. */
   children?: ChildQueries
   /** Child relationships counted, not loaded. */
@@ -57,16 +65,21 @@ const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
 export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata,
   scope = EntityScope.EVERY): ParsedQuery {
   const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
-  const parsed: ParsedQuery = { selection: parseWith(meta, raw.with, model, depth, scope) }
+  if (raw.depth !== undefined && raw.depth !== '' && (raw.with === undefined || raw.with === '')) {
+    throw new BadRequestError(`depth=${raw.depth} extends with=all, and with is missing; add with=all`,
+      [{ path: '/depth', message: 'needs with=all' }])
+  }
+  const selection = parseWith(meta, raw.with, model, depth, scope)
+  const parsed: ParsedQuery = raw.with === undefined || raw.with === '' ? {} : { selection }
   if (raw.filter !== undefined && raw.filter !== '') {
     parsed.filter = parseFilter(parseJson(raw.filter), meta, model, undefined, scope)
   }
-  if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta.properties)
-  if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta.name, parsed.sort)
-  const children = parseChildQueries(meta, raw, parsed.selection, model, scope)
+  if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta)
+  if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta, parsed.sort)
+  const children = parseChildQueries(meta, raw, model, scope)
   if (children !== undefined) parsed.children = children
   if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count, scope)
-  const fields = parseFields(meta, raw as Record<string, unknown>, parsed.selection, model, scope)
+  const fields = parseFields(meta, raw as Record<string, unknown>, selection, model, scope)
   if (fields !== undefined) parsed.fields = fields
   return parsed
 }
@@ -87,21 +100,21 @@ function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): Chi
   return counted
 }
 
-function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Selection,
-  model: RelationshipMetadata | undefined, scope: EntityScope): ChildQueries | undefined {
+/**
+ * `limit[Child]` and `sort[Child]`, for any child entity a graph of `meta` can reach: one the
+ * request's `with` does not load is accepted and has no effect, so a client may send one set
+ * of limits whatever `with` and `depth` it asks for.
+ */
+function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model: RelationshipMetadata | undefined,
+  scope: EntityScope): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
     const match = CHILD_PARAM.exec(name)
     if (match === null || value === undefined || value === '') continue
     const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
-    // before "not in with": under a scope, `all` left the entity out, and saying so is the fix
+    // under a scope, an entity outside it is refused first: saying so is the fix
     if (model?.has(child) === true) scope.check(child, name, `/${name}`)
-    const selected = [...childEntities(selection)]
-    if (!selected.includes(child)) {
-      throw new BadRequestError(
-        `${name} names no child entity loaded by with; ${selected.length === 0 ? `add ${meta.children.some(c => c.child === child) ? child : 'a child entity'} to with` : `with loads ${selected.join(', ')}`}`,
-        [{ path: `/${name}`, message: 'not a child entity in with' }])
-    }
+    checkChildName(meta, name, kind, child, model)
     const query = queries[child] ??= {}
     if (kind === 'limit') {
       const limit = Number(value)
@@ -109,10 +122,29 @@ function parseChildQueries (meta: EntityMetadata, raw: RawQuery, selection: Sele
       queries[child] = { ...query, limit }
     } else {
       if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of ${child}`)
-      queries[child] = { ...query, sort: parseSort(String(value), model.entity(child).properties) }
+      queries[child] = { ...query, sort: parseSort(String(value), model.entity(child)) }
     }
   }
   return Object.keys(queries).length === 0 ? undefined : queries
+}
+
+/** Refuses a `limit[X]`/`sort[X]` whose X is no child entity a graph of `meta` can load, saying what is. */
+function checkChildName (meta: EntityMetadata, name: string, kind: string, child: string,
+  model?: RelationshipMetadata): void {
+  const reachable = reachableChildren(meta, model)
+  if (reachable.has(child)) return
+  const entity = child.slice(0, child.indexOf('.'))
+  if (child.includes('.') && reachable.has(entity)) {
+    throw new BadRequestError(
+      `${name}: a child ${kind} names a child entity, not one of its references; write ${kind}[${entity}] ` +
+        `(it applies to every reference of ${entity}, at every level ${entity} is loaded)`,
+      [{ path: `/${name}`, message: `use ${kind}[${entity}]` }])
+  }
+  const valid = [...reachable.keys()]
+  throw new BadRequestError(
+    `${name} names no child entity a graph of ${meta.name} can load; ` +
+      (valid.length === 0 ? `${meta.name} graphs load no children` : `the child entities are ${valid.join(', ')}`),
+    [{ path: `/${name}`, message: 'not a child entity' }])
 }
 
 function parseJson (text: string): unknown {
@@ -120,6 +152,21 @@ function parseJson (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
-    throw new BadRequestError(`filter is not valid JSON: ${(err as Error).message}`, [{ path: '/filter', message: 'not valid JSON' }])
+    const hint = bracesLost(text) ? CURL_HINT : ''
+    throw new BadRequestError(`filter is not valid JSON: ${(err as Error).message}${hint}`,
+      [{ path: '/filter', message: 'not valid JSON' }])
+  }
+}
+
+const CURL_HINT = '; it is JSON once wrapped in {}: curl takes {} and [] in URLs as globs, so use curl -g, ' +
+  'or -G --data-urlencode \'filter={...}\''
+
+/** `"status":"paid"`: a filter whose outer braces a shell or curl's URL globbing removed. */
+function bracesLost (text: string): boolean {
+  try {
+    JSON.parse(`{${text}}`)
+    return true
+  } catch {
+    return false
   }
 }

@@ -21,9 +21,7 @@ export interface ReadQuery {
 }
 
 /** What a single read loads beyond the document: its graph and the properties kept. */
-export interface GetRequest extends GraphRequest {
-  fields?: FieldSelection
-}
+export type GetRequest = GraphRequest
 
 export interface PageQuery extends ReadQuery {
   /** 1-based; must be 1 with `after`. */

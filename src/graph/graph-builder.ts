@@ -5,7 +5,8 @@
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, Store } from '../store/store.js'
-import type { ChildPage, ChildPageLink, ChildQuery, Graph, GraphRequest, Selection } from './graph.js'
+import type { ChildPageLink } from './child-page-link.js'
+import type { ChildPage, ChildQuery, Graph, GraphRequest, Selection } from './graph.js'
 
 export interface GraphOptions {
   /** Most children loaded per parent document and relationship; the rest are counted in `meta`. */
@@ -44,7 +45,7 @@ export class GraphBuilder {
       Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {}))),
       Promise.all(counts.map(rel => this.#countChildren(docs, rel)))
     ])
-    const graphs = docs.map(doc => this.#assemble(doc, selection.parents, parents, loaded, counted))
+    const graphs = docs.map(doc => this.#assemble(doc, selection, request, parents, loaded, counted))
     if (selection.nested !== undefined) await this.#nextLevel(graphs, selection, request)
     return graphs
   }
@@ -54,8 +55,8 @@ export class GraphBuilder {
    * batch, one level down, so a level costs one round trip per relationship, never per document.
    */
   async #nextLevel (graphs: Graph[], selection: Selection, request: GraphRequest): Promise<void> {
-    const below: GraphRequest = request.children === undefined ? {} : { children: request.children }
-    await Promise.all(Object.entries(selection.nested!).map(([key, next]) => this.#buildNested(graphs, selection, key, next, below)))
+    await Promise.all(Object.entries(selection.nested!).map(([key, next]) =>
+      this.#buildNested(graphs, selection, key, next, below(request, key))))
   }
 
   async #buildNested (graphs: Graph[], selection: Selection, key: string, next: Selection, request: GraphRequest): Promise<void> {
@@ -126,13 +127,14 @@ export class GraphBuilder {
 
   #assemble (
     doc: Doc,
-    parentRels: readonly ParentRelationship[],
+    selection: Selection,
+    request: GraphRequest,
     parents: Map<string, Map<string, Doc>>,
     children: readonly LoadedChildren[],
     counted: readonly CountedChildren[]
   ): Graph {
     const graph: Graph = { entity: doc, parents: {}, children: {} }
-    for (const rel of parentRels) {
+    for (const rel of selection.parents) {
       const id = doc[rel.property]
       graph.parents[rel.property] = (typeof id === 'string' ? parents.get(rel.target)?.get(id) : undefined) ?? null
     }
@@ -141,10 +143,8 @@ export class GraphBuilder {
       const list = edges[rel.property] = byParent.get(doc.id) ?? []
       const total = totals.get(doc.id) ?? 0
       const page: ChildPage = { total, returned: list.length }
-      // a cut list always says so; the link continues it where the child list can be paged
-      const next = total > list.length && list.length > 0
-        ? this.options.childPageLink?.(rel, doc.id, { ...(query.sort === undefined ? {} : { sort: query.sort }), size: list.length, page: 2 })
-        : undefined
+      // a cut list always says so, and links to the rest (all of it after a limit of 0)
+      const next = total > list.length ? this.#nextLink(rel, doc.id, list, query, selection, request) : undefined
       if (next !== undefined) page.next = next
       ;(graph.meta ??= { children: {} }).children[rel.key] = page
     }
@@ -152,5 +152,29 @@ export class GraphBuilder {
       (graph.meta ??= { children: {} }).children[rel.key] = { total: totals.get(doc.id) ?? 0, returned: 0 }
     }
     return graph
+  }
+
+  #nextLink (rel: ChildRelationship, parentId: string, list: readonly Doc[], query: ChildQuery, selection: Selection,
+    request: GraphRequest): string | undefined {
+    const link = this.options.childPageLink
+    if (link === undefined) return undefined
+    const { children, fields } = below(request, rel.key)
+    const nested = selection.nested?.[rel.key]
+    return link(rel, parentId, {
+      ...(query.sort === undefined ? {} : { sort: query.sort }),
+      ...(list.length === 0 ? {} : { last: list[list.length - 1]! }),
+      ...(nested === undefined ? {} : { selection: nested }),
+      ...(children === undefined ? {} : { children }),
+      ...(fields === undefined ? {} : { fields })
+    })
+  }
+}
+
+/** What a request asks of the documents one relationship reaches: the same child limits, their fields. */
+function below (request: GraphRequest, key: string): GraphRequest {
+  const fields = request.fields?.relatives?.[key]
+  return {
+    ...(request.children === undefined ? {} : { children: request.children }),
+    ...(fields === undefined ? {} : { fields })
   }
 }

@@ -1,6 +1,7 @@
 // The shape of an enriched entity, shared by the single GET, the list and the stream.
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { Doc, SortKey } from '../store/store.js'
+import type { FieldSelection } from './fields.js'
 
 export interface Graph {
   entity: Doc
@@ -50,7 +51,6 @@ export interface GraphRequest {
   children?: ChildQueries
   /** Child relationships reported in `meta.children` by their count only (`count=OrderItem`). */
   counts?: readonly ChildRelationship[]
+  /** What the answer keeps of each document: the builder only passes it on to `next` links. */
+  fields?: FieldSelection
 }
-
-/** Where the children of one parent past the first page are, as the server exposes them. */
-export type ChildPageLink = (relationship: ChildRelationship, parentId: string, page: { sort?: readonly SortKey[], size: number, page: number }) => string | undefined

@@ -15,16 +15,36 @@ import type { Selection } from './graph.js'
 export const MAX_WITH_LENGTH = 2048
 /** The deepest graph `depth` (or a path) may ask for. */
 export const MAX_DEPTH = 4
-const NONE: Selection = Object.freeze({ parents: [], children: [] })
+/** The selection of no relationship: a graph with empty `parents` and `children`. */
+export const NO_RELATIONSHIPS: Selection = Object.freeze({ parents: [], children: [] })
 const cache = new LRUCache<string, Selection>({ max: 2000 })
 
 export function validWithNames (meta: EntityMetadata): string[] {
   return ['all', ...meta.parents.map(p => p.property), ...childRelationshipNames(meta)]
 }
 
+/** The first relationship of `meta`, as `with` names it, and the entity it reaches. */
+function firstHops (meta: EntityMetadata): Array<[string, string]> {
+  const parents = meta.parents.map(p => [p.property, p.target] as [string, string])
+  return [...parents, ...meta.children.map(c => [c.child, c.child] as [string, string])]
+}
+
+/**
+ * A `with` path of the model being served, for messages and docs: a relationship of `meta` and
+ * one of the entity it reaches (not back to `meta` when there is another); one hop without the
+ * model or a second hop, none when `meta` has no relationships.
+ */
+export function examplePath (meta: EntityMetadata, model?: RelationshipMetadata): string | undefined {
+  const [first] = firstHops(meta)
+  if (first === undefined) return undefined
+  const next = model === undefined ? [] : firstHops(model.entity(first[1]))
+  const second = next.find(([, target]) => target !== meta.name) ?? next[0]
+  return second === undefined ? first[0] : `${first[0]}.${second[0]}`
+}
+
 /** True for the selection of an absent or empty `with`: reads answer plain documents then. */
 export function selectsNothing (selection: Selection | undefined): boolean {
-  return selection === undefined || selection === NONE
+  return selection === undefined || selection === NO_RELATIONSHIPS
 }
 
 /**
@@ -33,7 +53,7 @@ export function selectsNothing (selection: Selection | undefined): boolean {
  */
 export function parseWith (meta: EntityMetadata, raw: string | undefined, model?: RelationshipMetadata, depth = 1,
   scope = EntityScope.EVERY): Selection {
-  if (raw === undefined || raw === '') return NONE
+  if (raw === undefined || raw === '') return NO_RELATIONSHIPS
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new BadRequestError(`depth must be an integer from 1 to ${MAX_DEPTH}`, [{ path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }])
   const key = `${meta.name}\0${depth}\0${model === undefined ? '' : 'm'}\0${scope.cacheKey}\0${raw}`
   let selection = cache.get(key)
@@ -56,8 +76,13 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
   scope: EntityScope): Selection {
   if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`with is longer than ${MAX_WITH_LENGTH} characters`)
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
-  if (depth > 1 && !names.includes('all')) throw new BadRequestError('depth extends with=all; name the path instead (with=customerId.regionId)', [{ path: '/depth', message: 'needs with=all' }])
-  if (names.length === 0) return NONE
+  if (depth > 1 && !names.includes('all')) {
+    const example = examplePath(meta, model)
+    const instead = example === undefined ? '' : ` (with=${example})`
+    throw new BadRequestError(`depth extends with=all; name the path instead${instead}`,
+      [{ path: '/depth', message: 'needs with=all' }])
+  }
+  if (names.length === 0) return NO_RELATIONSHIPS
   const root = draft()
   if (names.includes('all')) addAll(root, meta, model, depth, scope)
   const unknown: string[] = []
@@ -67,8 +92,11 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
   }
   if (unknown.length > 0) {
     const valid = validWithNames(meta)
+    const example = model === undefined ? undefined : examplePath(meta, model)
+    const paths = example?.includes('.') === true ? `, and paths through them (${example})` : ''
     throw new BadRequestError(
-      `unknown relationship ${unknown.map(n => `'${n}'`).join(', ')} in with; ${meta.name} accepts ${valid.join(', ')}${model === undefined ? '' : ', and paths through them (customerId.regionId)'}`,
+      `unknown relationship ${unknown.map(n => `'${n}'`).join(', ')} in with; ` +
+        `${meta.name} accepts ${valid.join(', ')}${paths}`,
       unknown.map(n => ({ path: '/with', message: `unknown relationship '${n}'` })))
   }
   return freeze(root)

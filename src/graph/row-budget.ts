@@ -58,14 +58,43 @@ export class RowBudget {
   #refuse (entity: string, roots: number, selection: Selection, children: ChildQueries, perRoot: number): never {
     const { rowBudget, childLimit } = this.options
     const worst = roots * perRoot
+    const advice = this.#limitsThatFit(roots, selection, children)
+    // a smaller page that fits as the request is, when the request is for more than one document
+    const size = roots > 1 ? Math.floor(rowBudget / perRoot) : 0
+    const fewer = size >= 1
+      ? `ask for at most ${size} document${size === 1 ? '' : 's'} (size=${size})`
+      : 'ask for fewer documents'
+    const whom = roots === 1 ? `one ${entity}` : `${roots} ${entity} documents`
+    const fixes = advice.length === 0
+      ? `no single child limit is enough: shorten with (fewer relationships or a smaller depth) or ${fewer}`
+      : `add ${advice.map(a => `limit[${a.child}]=${a.limit}`).join(' or ')} (children per parent), ` +
+        `or ${fewer} or a shorter with`
+    const errors = advice.length === 0
+      ? [{ path: '/with', message: `loads up to ${perRoot} related documents per ${entity}` }]
+      : advice.map(a => ({ path: `/limit[${a.child}]`, message: `at most ${a.limit} fits the budget` }))
+    if (size >= 1) errors.push({ path: '/size', message: `at most ${size} fits the budget` })
+    throw new RowBudgetError(
+      `with may load up to ${worst.toLocaleString('en-US')} related documents for ${whom} ` +
+        `(children count up to their limit, CHILD_LIMIT=${childLimit}), ` +
+        `over the server's budget of ${rowBudget.toLocaleString('en-US')} per answer (ROW_BUDGET): ${fixes}`,
+      errors)
+  }
+
+  /**
+   * The child limits that would make the request fit, each with the others as they are, the
+   * most generous first. Never 0: a list cut to nothing loads none of what was asked (count=
+   * does that on purpose).
+   */
+  #limitsThatFit (roots: number, selection: Selection,
+    children: ChildQueries): Array<{ child: string, limit: number }> {
+    const { rowBudget, childLimit } = this.options
     const fits = (queries: ChildQueries) => roots * rowsPerRoot(selection, queries, childLimit) <= rowBudget
-    // the child limits that would make the request fit, each with the others as they are
     const advice: Array<{ child: string, limit: number }> = []
     for (const child of childEntities(selection)) {
       const current = perParent(child, children, childLimit)
       const withLimit = (limit: number): ChildQueries => ({ ...children, [child]: { ...children[child], limit } })
-      if (!fits(withLimit(0))) continue
-      let [low, high] = [0, current]
+      if (current < 1 || !fits(withLimit(1))) continue
+      let [low, high] = [1, current]
       while (low < high) {
         const mid = Math.ceil((low + high) / 2)
         if (fits(withLimit(mid))) low = mid
@@ -73,16 +102,6 @@ export class RowBudget {
       }
       advice.push({ child, limit: low })
     }
-    advice.sort((a, b) => b.limit - a.limit)
-    const whom = roots === 1 ? `one ${entity}` : `${roots} ${entity} documents`
-    const fixes = advice.length === 0
-      ? 'no single child limit is enough: shorten with (fewer relationships or a smaller depth) or ask for fewer documents'
-      : `add ${advice.map(a => `limit[${a.child}]=${a.limit}`).join(' or ')} (children per parent), or ask for fewer documents or a shorter with`
-    throw new RowBudgetError(
-      `with may load up to ${worst.toLocaleString('en-US')} related documents for ${whom} (children count up to their limit, CHILD_LIMIT=${childLimit}), over the server's budget of ${rowBudget.toLocaleString('en-US')} per answer (ROW_BUDGET): ${fixes}`,
-      advice.length === 0
-        ? [{ path: '/with', message: `loads up to ${perRoot} related documents per ${entity}` }]
-        : advice.map(a => ({ path: `/limit[${a.child}]`, message: `at most ${a.limit} fits the budget` }))
-    )
+    return advice.sort((a, b) => b.limit - a.limit)
   }
 }

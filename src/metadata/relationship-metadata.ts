@@ -15,7 +15,6 @@ const ID_SCHEMA = Object.freeze({
   type: 'string',
   description: `Unique id of the document: ${ID_RULE_TEXT}; a ULID is assigned when a write omits it.`
 })
-const RESERVED_ROUTES = new Set(['_model', '_parked'])
 
 export class RelationshipMetadata {
   readonly #entities: ReadonlyMap<string, EntityMetadata>
@@ -60,11 +59,15 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
   const routeOf = new Map<string, string>()
 
   for (const name of names) {
-    if (!IDENTIFIER.test(name)) throw new ModelError(`entity name '${name}' must be an identifier (letters, digits, _)`)
+    if (!IDENTIFIER.test(name)) {
+      throw new ModelError(`entity name '${name}' must be an identifier: a letter or _, then letters, digits and _`)
+    }
     const def = model.entities[name]!
     const route = def.route ?? defaultRoute(name)
-    if (!ROUTE_SEGMENT.test(route) || RESERVED_ROUTES.has(route)) {
-      throw new ModelError(`entity '${name}' has route '${route}', which is not a usable path segment (lowercase letters, digits, - and _)`)
+    if (!ROUTE_SEGMENT.test(route)) {
+      throw new ModelError(`entity '${name}' has route '${route}', which is not a usable path segment: ` +
+        'a route starts with a lowercase letter or digit and goes on with lowercase letters, digits, - and _ ' +
+        '(routes starting with _ are the server\'s own, like /api/_model)')
     }
     const clash = routes.get(route)
     if (clash !== undefined) throw new ModelError(`entities '${clash}' and '${name}' both use route '${route}'; give one a distinct "route"`)
@@ -117,7 +120,8 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
       throw new ModelError(`entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model has ${names.join(', ')}`)
     }
     if (!IDENTIFIER.test(property)) {
-      throw new ModelError(`entity '${name}' property '${property}': a reference property name must be an identifier`)
+      throw new ModelError(`entity '${name}' property '${property}': a reference property name must be an ` +
+        'identifier: a letter or _, then letters, digits and _')
     }
     if (property === 'id') throw new ModelError(`entity '${name}': 'id' cannot reference another entity`)
     if (!isStringLike(propSchema)) {

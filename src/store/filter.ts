@@ -3,6 +3,7 @@
 // also name a child relationship (`{"OrderItem": {"$some": {...}}}`): its operand is a filter
 // on the child entity, parsed here with the child's properties, so relation filters nest.
 import { BadRequestError } from '../errors.js'
+import { resolvePath } from '../metadata/property-paths.js'
 import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
@@ -90,6 +91,9 @@ function checkField (field: string, path: string, meta: EntityMetadata): void {
     fail(path, `unknown property '${segments[0]}'; filterable properties are ${meta.properties.join(', ')}` +
       (relations.length === 0 ? '' : `; child relationships (with $some or $none) are ${relations.join(', ')}`))
   }
+  // a path the schema rules out would silently match nothing: name it and what is there instead
+  const resolved = resolvePath(meta, field)
+  if (!resolved.ok) fail(path, `unknown property path '${field}': ${resolved.problem}`)
 }
 
 /**

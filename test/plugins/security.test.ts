@@ -42,7 +42,7 @@ t.test('rate limit: 429 problem+json past the limit, /health exempt', async t =>
   const limited = await app.inject('/api/customers')
   t.equal(limited.statusCode, 429)
   t.match(limited.headers['content-type'], /^application\/problem\+json/)
-  t.equal(limited.json().title, 'Too Many Requests')
+  t.match(limited.json(), { type: 'urn:relata:problem:rate-limited', title: 'Too many requests' })
   t.ok(Number(limited.headers['retry-after']) > 0)
   for (let i = 0; i < 5; i++) t.equal((await app.inject('/health')).statusCode, 200)
 })

@@ -163,7 +163,7 @@ t.test('unknown routes and internal errors are problems too', async t => {
   const app = await build(t)
   const res = await app.inject('/api/nothing-here')
   t.equal(res.statusCode, 404)
-  t.match(res.json(), { title: 'Not found', detail: /no route GET \/api\/nothing-here/ })
+  t.match(res.json(), { type: 'urn:relata:problem:no-route', title: 'No such route', detail: /no route GET \/api\/nothing-here/ })
   app.relata.store.get = async () => { throw new Error('secret internal detail') }
   const failed = await app.inject('/api/products/p1')
   t.equal(failed.statusCode, 500)

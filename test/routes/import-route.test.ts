@@ -86,7 +86,11 @@ t.test('only NDJSON is accepted', async t => {
   const app = await build(t)
   const json = await app.inject({ method: 'POST', url: '/api/customers/import', payload: { id: 'x' } })
   t.equal(json.statusCode, 415)
-  t.match(json.json(), { status: 415, detail: 'send the lines as application/x-ndjson' })
+  t.match(json.json(), {
+    status: 415,
+    type: 'urn:relata:problem:unsupported-media-type',
+    detail: 'POST /api/customers/import takes application/x-ndjson, not Content-Type application/json; to write JSON documents, POST them to /api/customers'
+  })
   const text = await app.inject({ method: 'POST', url: '/api/customers/import', headers: { 'content-type': 'text/plain' }, payload: 'x' })
   t.equal(text.statusCode, 415)
 })

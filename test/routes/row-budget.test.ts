@@ -26,7 +26,10 @@ for (const url of STORES) {
       status: 422,
       detail: /^with may load up to 10,010 related documents for 10 Order documents .*CHILD_LIMIT=1000.*budget of 2,000 per answer \(ROW_BUDGET\): add limit\[OrderItem\]=199 /
     })
-    t.same(problem.errors, [{ path: '/limit[OrderItem]', message: 'at most 199 fits the budget' }])
+    t.same(problem.errors, [
+      { path: '/limit[OrderItem]', message: 'at most 199 fits the budget' },
+      { path: '/size', message: 'at most 1 fits the budget' }
+    ])
 
     res = await app.inject('/api/orders?size=10&with=all&limit[OrderItem]=199')
     t.equal(res.statusCode, 200, 'the advice fits')
@@ -67,6 +70,35 @@ for (const url of STORES) {
     t.equal(queries, 0, 'before any read')
   })
 }
+
+t.test('a page over the budget names the largest page size that fits', async t => {
+  const app = await shop(t, 'memory:', BUDGET)
+  // 1 customer + 5 items per order: 333 orders load 1,998 documents at most, 334 load 2,004
+  const res = await app.inject('/api/orders?size=500&with=customerId,OrderItem&limit[OrderItem]=5')
+  t.equal(res.statusCode, 422)
+  t.match(res.json(), {
+    detail: /: add limit\[OrderItem\]=3 \(children per parent\), or ask for at most 333 documents \(size=333\) or a shorter with$/,
+    errors: [
+      { path: '/limit[OrderItem]', message: 'at most 3 fits the budget' },
+      { path: '/size', message: 'at most 333 fits the budget' }
+    ]
+  })
+  const page = (size: number) => app.inject(`/api/orders?size=${size}&with=customerId,OrderItem&limit[OrderItem]=5`)
+  t.equal((await page(333)).statusCode, 200, 'the size named fits')
+  t.equal((await page(334)).statusCode, 422, 'one more does not')
+})
+
+t.test('the advice never suggests a child limit of 0, which would load none of the children asked for', async t => {
+  const app = await shop(t, 'memory:', { ROW_BUDGET: '1500' })
+  // only limit[OrderItem]=0 would fit 1,000 orders: a page size is the advice instead
+  const res = await app.inject('/api/orders?size=1000&with=customerId,OrderItem')
+  t.equal(res.statusCode, 422)
+  t.notMatch(res.json().detail, /limit\[OrderItem\]=0/)
+  t.match(res.json(), {
+    detail: /: no single child limit is enough: shorten with \(.*\) or ask for at most 1 document \(size=1\)$/,
+    errors: [{ path: '/with' }, { path: '/size', message: 'at most 1 fits the budget' }]
+  })
+})
 
 t.test('when no child limit is enough, the answer says to load less', async t => {
   const app = await shop(t, 'memory:', { ROW_BUDGET: '500' })

@@ -10,21 +10,22 @@ import { openStore } from '../../../src/store/open-store.js'
 import type { SortKey } from '../../../src/store/store.js'
 import { libraryModel } from '../../library-model.js'
 
+const metadata = buildMetadata(libraryModel)
+const book = metadata.entity('Book')
 const sort: SortKey[] = [{ field: 'meta.rank', desc: true }, { field: 'flag', desc: false }, { field: 'tags', desc: false }]
 
 t.test('a cursor names the key values of its document, for its entity and sort only', async t => {
   const cursor = cursorOf('Book', sort, { id: 'b1', meta: { rank: 'x' }, flag: true, tags: ['a', { b: null }] })
   t.match(cursor, /^[A-Za-z0-9_-]+$/, 'base64url, safe in a query string unescaped')
-  t.same(decodeCursor(cursor, 'Book', sort), ['x', 1, { composite: '["a",{"b":null}]' }, 'b1'])
-  t.same(decodeCursor(cursorOf('Book', sort, { id: 'b2', meta: [1] }), 'Book', sort), [null, null, null, 'b2'], 'missing keys, and a path through an array, are null')
+  t.same(decodeCursor(cursor, book, sort), ['x', 1, { composite: '["a",{"b":null}]' }, 'b1'])
+  t.same(decodeCursor(cursorOf('Book', sort, { id: 'b2', meta: [1] }), book, sort), [null, null, null, 'b2'], 'missing keys, and a path through an array, are null')
   t.equal(sortText(sort), '-meta.rank,flag,tags')
   t.equal(sortText(undefined), '')
-  t.throws(() => decodeCursor(cursor, 'Author', sort), new BadRequestError('after: the cursor is not one this server issued for Author (made for another entity); pass a cursor exactly as this server gave it for Author (a stream line with cursor=true, or a list\'s next link)'))
-  t.throws(() => decodeCursor(cursor, 'Book', sort.slice(0, 1)), { message: /^after: this cursor was made for sort=-meta.rank,flag,tags, not for sort=-meta.rank;/ })
+  t.throws(() => decodeCursor(cursor, metadata.entity('Author'), sort), new BadRequestError('after: the cursor is not one this server issued for Author (made for another entity); pass a cursor exactly as this server gave it for Author (a stream line with cursor=true, or a list\'s next link)'))
+  t.throws(() => decodeCursor(cursor, book, sort.slice(0, 1)), { message: /^after: this cursor was made for sort=-meta.rank,flag,tags, not for sort=-meta.rank;/ })
 })
 
 t.test('EntityApi lists and streams after a decoded cursor', async t => {
-  const metadata = buildMetadata(libraryModel)
   const store = await openStore('memory:', { entities: storeEntities(metadata) })
   const relata = new Relata(metadata, store, { childLimit: 100 })
   t.teardown(() => relata.close())

@@ -24,11 +24,11 @@ t.test('names outside the scope are ForbiddenErrors naming the entity; all stays
     const errors = [{ path, message: `reaches ${entity}, outside the API key's entities` }]
     t.throws(() => parseQuery(order, raw, metadata, scope), new ForbiddenError('', entity, errors), JSON.stringify(raw))
   }
-  const all = parseQuery(order, { with: 'all', depth: 2 }, metadata, scope).selection
+  const all = parseQuery(order, { with: 'all', depth: 2 }, metadata, scope).selection!
   t.same(all.parents, [])
   t.same(all.children.map(c => c.key), ['OrderItem.orderId'])
   t.same(all.nested?.['OrderItem.orderId']?.parents.map(p => p.property), ['orderId'], 'productId leads outside')
-  const unscoped = parseQuery(order, { with: 'all' }, metadata).selection
+  const unscoped = parseQuery(order, { with: 'all' }, metadata).selection!
   t.same(unscoped.parents.map(p => p.property), ['customerId'], 'without a scope, everything')
   t.same(new EntityScope(['b', 'a', 'b']).names, ['a', 'b'])
   t.equal(EntityScope.EVERY.allows('Anything'), true)

@@ -39,7 +39,10 @@ t.test('refuses inconsistent models, naming entity and property', async t => {
     ['bad route', { A: { route: 'No Way', schema: Type.Object({}) } }, /entity 'A' has route 'No Way'/],
     ['non-object schema', { A: { schema: Type.String() } }, /entity 'A': schema must be an object schema/],
     ['numeric id', { A: { schema: Type.Object({ id: Type.Number() }) } }, /entity 'A' property 'id' must be a string/],
-    ['bad entity name', { 'my entity': { schema: Type.Object({}) } }, /entity name 'my entity'/],
+    ['bad entity name', { 'my entity': { schema: Type.Object({}) } }, /entity name 'my entity' must be an identifier: a letter or _, then letters, digits and _$/],
+    ['route starting with _', { A: { route: '_foo', schema: Type.Object({}) } },
+      /^entity 'A' has route '_foo', which is not a usable path segment: a route starts with a lowercase letter or digit and goes on with lowercase letters, digits, - and _ \(routes starting with _ are the server's own, like \/api\/_model\)$/],
+    ['a reserved route', { A: { route: '_model', schema: Type.Object({}) } }, /route '_model', which is not a usable path segment: a route starts with a lowercase letter/],
     ['empty model', {}, /declares no entities/],
     ['a property named like a child entity', { A: { schema: Type.Object({ B: Type.String() }) }, B: { schema: Type.Object({ aId: Parent('A') }) } },
       /entity 'A': property 'B' has the same name as its child entity 'B', which makes \?with= and \?filter= ambiguous/]
