@@ -5,7 +5,12 @@ export default [
   ...neostandard({ ts: true, ignores: ['dist/**', 'coverage/**', 'openapi/schema.d.ts', '.tap/**', 'data/**'] }),
   {
     rules: {
-      '@stylistic/max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }]
+      '@stylistic/max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
+      // the codebase's own type literal style: commas on one line, nothing at line ends
+      '@stylistic/member-delimiter-style': ['error', {
+        multiline: { delimiter: 'none' },
+        singleline: { delimiter: 'comma', requireLast: false }
+      }]
     }
   }
 ]

@@ -36,22 +36,45 @@ async function main (): Promise<void> {
     const tables: string[] = []
     for (const sort of ['', '&sort[OrderItem]=-quantity']) {
       const query = (page: number) => `?with=OrderItem&limit[OrderItem]=${LIMIT}${sort}&size=${SIZE}&page=${page}`
-      const pagesOf = (path: string) => Array.from({ length: pages }, (_, i) => `${path}${query(1 + ((i * 7) % pages))}`)
+      const pagesOf = (path: string) =>
+        Array.from({ length: pages }, (_, i) => `${path}${query(1 + ((i * 7) % pages))}`)
       const appPaths = pagesOf('/api/orders')
       const naivePaths = pagesOf('/sliced/orders')
       await assertSameAnswer(app.url + appPaths[1]!, naive.url + naivePaths[1]!)
-      const trips = { app: await roundTripsPerRequest(app.url, appPaths.slice(0, 5)), naive: await roundTripsPerRequest(naive.url, naivePaths.slice(0, 5)) }
-      const [slice, store] = await compare([{ name: 'naive', url: naive.url, paths: naivePaths }, { name: 'app', url: app.url, paths: appPaths }]) as [LoadResult, LoadResult]
+      const trips = {
+        app: await roundTripsPerRequest(app.url, appPaths.slice(0, 5)),
+        naive: await roundTripsPerRequest(naive.url, naivePaths.slice(0, 5))
+      }
+      const [slice, store] = (await compare([
+        { name: 'naive', url: naive.url, paths: naivePaths },
+        { name: 'app', url: app.url, paths: appPaths }
+      ])) as [LoadResult, LoadResult]
       const rows: Row[] = [
-        { name: `naive: read all ${ITEMS} items per order, ${sort === '' ? 'cut' : 'sort and cut'} in JS`, result: slice, trips: trips.naive },
+        {
+          name: `naive: read all ${ITEMS} items per order, ${sort === '' ? 'cut' : 'sort and cut'} in JS`,
+          result: slice,
+          trips: trips.naive
+        },
         { name: `GET /api/orders?with=OrderItem&limit[OrderItem]=${LIMIT}${sort}`, result: store, trips: trips.app }
       ]
-      tables.push(`#### ${sort === '' ? 'Children in id order' : 'Top children by `-quantity`'}\n\n${markdownTable(
-        ['case', 'req/s', 'vs naive', 'mean ms', 'p99 ms', 'non-2xx', 'store round trips / request'],
-        rows.map(r => [r.name, r.result.requestsPerSec, ratio(r.result.requestsPerSec, slice.requestsPerSec), r.result.latencyMeanMs, r.result.latencyP99Ms, rejectedText(r.result), r.trips])
-      )}\n\nstore limit / naive = ${(store.requestsPerSec / slice.requestsPerSec).toFixed(1)}×`)
+      tables.push(
+        `#### ${sort === '' ? 'Children in id order' : 'Top children by `-quantity`'}\n\n${markdownTable(
+          ['case', 'req/s', 'vs naive', 'mean ms', 'p99 ms', 'non-2xx', 'store round trips / request'],
+          rows.map(r => [
+            r.name,
+            r.result.requestsPerSec,
+            ratio(r.result.requestsPerSec, slice.requestsPerSec),
+            r.result.latencyMeanMs,
+            r.result.latencyP99Ms,
+            rejectedText(r.result),
+            r.trips
+          ])
+        )}\n\nstore limit / naive = ${(store.requestsPerSec / slice.requestsPerSec).toFixed(1)}×`
+      )
     }
-    console.log(`\n### A page of ${SIZE} orders keeping ${LIMIT} of each order's ${ITEMS} items — ${ORDERS.toLocaleString('en-US')} orders (${(ORDERS * ITEMS).toLocaleString('en-US')} items) in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`)
+    console.log(
+      `\n### A page of ${SIZE} orders keeping ${LIMIT} of each order's ${ITEMS} items — ${ORDERS.toLocaleString('en-US')} orders (${(ORDERS * ITEMS).toLocaleString('en-US')} items) in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`
+    )
     console.log(tables.join('\n\n'))
   } finally {
     for (const child of children) await child.stop()
@@ -66,7 +89,9 @@ async function assertSameAnswer (appUrl: string, naiveUrl: string): Promise<void
     return await res.json() as unknown[]
   }))
   if (a!.length !== SIZE || !isDeepStrictEqual(a, b)) {
-    throw new Error(`the naive route and the app answer different pages:\napp:   ${JSON.stringify(a).slice(0, 600)}\nnaive: ${JSON.stringify(b).slice(0, 600)}`)
+    throw new Error(
+      `the naive route and the app answer different pages:\napp:   ${JSON.stringify(a).slice(0, 600)}\nnaive: ${JSON.stringify(b).slice(0, 600)}`
+    )
   }
 }
 

@@ -27,9 +27,15 @@ async function main (): Promise<void> {
     // each JIT state belongs to one case.
     const plainProfile = profileDir('get-by-id-plain')
     const graphProfile = profileDir('get-by-id-with-all')
-    const appPlain = await spawnServer('app', { env: { DATABASE_URL: data.url }, ...(plainProfile === undefined ? {} : { profileDir: plainProfile }) })
+    const appPlain = await spawnServer('app', {
+      env: { DATABASE_URL: data.url },
+      ...(plainProfile === undefined ? {} : { profileDir: plainProfile })
+    })
     children.push(appPlain)
-    const app = await spawnServer('app', { env: { DATABASE_URL: data.url }, ...(graphProfile === undefined ? {} : { profileDir: graphProfile }) })
+    const app = await spawnServer('app', {
+      env: { DATABASE_URL: data.url },
+      ...(graphProfile === undefined ? {} : { profileDir: graphProfile })
+    })
     children.push(app)
     const sample = await fetch(`${app.url}/api/orders/ord-1?with=all`)
     if (!sample.ok) throw new Error(`GET /api/orders/ord-1?with=all answered ${sample.status}: ${await sample.text()}`)
@@ -41,7 +47,9 @@ async function main (): Promise<void> {
     writeFileSync(headersFile, JSON.stringify(extraHeaders(sample.headers)))
     const bare = await spawnServer('bare', { env: { BENCH_BODY_FILE: bodyFile } })
     children.push(bare)
-    const bareHeaders = await spawnServer('bare', { env: { BENCH_BODY_FILE: bodyFile, BENCH_HEADERS_FILE: headersFile } })
+    const bareHeaders = await spawnServer('bare', {
+      env: { BENCH_BODY_FILE: bodyFile, BENCH_HEADERS_FILE: headersFile }
+    })
     children.push(bareHeaders)
 
     const withAll = ids.map(id => `/api/orders/ord-${id}?with=all`)
@@ -61,12 +69,26 @@ async function main (): Promise<void> {
 
     const ceiling = rows[0]![1].requestsPerSec
     const graph = rows[3]![1].requestsPerSec
-    console.log(`\n### GET by id — ${ORDERS.toLocaleString('en-US')} orders × 3 items in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${ids.length.toLocaleString('en-US')} distinct ids, ${body.length} B graph\n`)
-    console.log(markdownTable(
-      ['case', 'req/s', 'vs (a)', 'mean ms', 'p99 ms', 'MB/s', 'non-2xx'],
-      rows.map(([name, r]) => [name, r.requestsPerSec, ratio(r.requestsPerSec, ceiling), r.latencyMeanMs, r.latencyP99Ms, r.bytesPerSec / 1e6, rejectedText(r)])
-    ))
-    console.log(`\n(c)/(a) = ${(graph / ceiling).toFixed(2)} (target ≥ ${TARGET}: ${verdict(graph / ceiling >= TARGET)}); (c)/(a2) = ${(graph / rows[1]![1].requestsPerSec).toFixed(2)}; (c)/(b) = ${(graph / rows[2]![1].requestsPerSec).toFixed(2)}; peak RSS of the app serving (c) ${(maxRssBytes / 1e6).toFixed(0)} MB`)
+    console.log(
+      `\n### GET by id — ${ORDERS.toLocaleString('en-US')} orders × 3 items in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${ids.length.toLocaleString('en-US')} distinct ids, ${body.length} B graph\n`
+    )
+    console.log(
+      markdownTable(
+        ['case', 'req/s', 'vs (a)', 'mean ms', 'p99 ms', 'MB/s', 'non-2xx'],
+        rows.map(([name, r]) => [
+          name,
+          r.requestsPerSec,
+          ratio(r.requestsPerSec, ceiling),
+          r.latencyMeanMs,
+          r.latencyP99Ms,
+          r.bytesPerSec / 1e6,
+          rejectedText(r)
+        ])
+      )
+    )
+    console.log(
+      `\n(c)/(a) = ${(graph / ceiling).toFixed(2)} (target ≥ ${TARGET}: ${verdict(graph / ceiling >= TARGET)}); (c)/(a2) = ${(graph / rows[1]![1].requestsPerSec).toFixed(2)}; (c)/(b) = ${(graph / rows[2]![1].requestsPerSec).toFixed(2)}; peak RSS of the app serving (c) ${(maxRssBytes / 1e6).toFixed(0)} MB`
+    )
   } finally {
     for (const child of children) await child.stop()
     rmSync(scratch, { recursive: true, force: true })
@@ -80,7 +102,11 @@ function extraHeaders (headers: Headers): Record<string, string> {
 }
 
 function assertGraph (graph: unknown): void {
-  const g = graph as { entity?: { id?: string }, parents?: { customerId?: unknown }, children?: { OrderItem?: { orderId?: unknown[] } } }
+  const g = graph as {
+    entity?: { id?: string }
+    parents?: { customerId?: unknown }
+    children?: { OrderItem?: { orderId?: unknown[] } }
+  }
   if (g.entity?.id !== 'ord-1' || g.parents?.customerId == null || g.children?.OrderItem?.orderId?.length !== 3) {
     throw new Error(`unexpected ?with=all answer: ${JSON.stringify(graph)}`)
   }

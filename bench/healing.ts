@@ -27,7 +27,14 @@ const model: ModelDefinition = {
   entities: {
     Order: { schema: { type: 'object', properties: { id: { type: 'string' }, total: { type: 'number' } } } },
     OrderItem: {
-      schema: { type: 'object', properties: { id: { type: 'string' }, orderId: { type: 'string', 'x-parent': 'Order', 'x-on-missing-parent': 'park' }, quantity: { type: 'integer' } } }
+      schema: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          orderId: { type: 'string', 'x-parent': 'Order', 'x-on-missing-parent': 'park' },
+          quantity: { type: 'integer' }
+        }
+      }
     }
   }
 }
@@ -38,20 +45,34 @@ interface Run { records: number, seconds: number, roundTrips: number }
 /** A fresh store with `records` items parked and their orders present, ready to heal. */
 async function parkedStore (dir: string, name: string, records: number): Promise<{ store: Store, trips: () => number }> {
   let trips = 0
-  const store = await openStore(`sqlite:${join(dir, `${name}.db`)}`, { entities: storeEntities(metadata), onQuery: () => { trips++ } })
+  const store = await openStore(`sqlite:${join(dir, `${name}.db`)}`, {
+    entities: storeEntities(metadata),
+    onQuery: () => {
+      trips++
+    }
+  })
   const parkedAt = new Date().toISOString()
   for (let start = 0; start < records; start += 5000) {
     const chunk: ParkedRecord[] = []
     for (let i = start; i < Math.min(records, start + 5000); i++) {
       const orderId = `ord-${Math.floor(i / ITEMS_PER_ORDER)}`
       const id = `item-${String(i).padStart(7, '0')}`
-      chunk.push({ id, rev: '1', doc: { id, orderId, quantity: 1 + (i % 3) }, missing: [{ property: 'orderId', target: 'Order', id: orderId }], parkedAt })
+      chunk.push({
+        id,
+        rev: '1',
+        doc: { id, orderId, quantity: 1 + (i % 3) },
+        missing: [{ property: 'orderId', target: 'Order', id: orderId }],
+        parkedAt
+      })
     }
     await store.upsertMany('Parked_OrderItem', chunk)
   }
   const orders = Math.ceil(records / ITEMS_PER_ORDER)
   for (let start = 0; start < orders; start += 5000) {
-    await store.upsertMany('Order', Array.from({ length: Math.min(5000, orders - start) }, (_, i) => ({ id: `ord-${start + i}`, total: 10 })))
+    await store.upsertMany(
+      'Order',
+      Array.from({ length: Math.min(5000, orders - start) }, (_, i) => ({ id: `ord-${start + i}`, total: 10 }))
+    )
   }
   return { store, trips: () => trips }
 }
@@ -59,7 +80,10 @@ async function parkedStore (dir: string, name: string, records: number): Promise
 async function heal (dir: string, name: string, records: number, batchSize: number, latencyMs: number): Promise<Run> {
   const { store, trips } = await parkedStore(dir, name, records)
   try {
-    const healer = new Healer(metadata, latencyMs > 0 ? withLatency(store, latencyMs) : store, { batchSize, maxAgeMs: 3_600_000 })
+    const healer = new Healer(metadata, latencyMs > 0 ? withLatency(store, latencyMs) : store, {
+      batchSize,
+      maxAgeMs: 3_600_000
+    })
     const before = trips()
     const started = performance.now()
     const healed = await healer.run()
@@ -81,13 +105,32 @@ async function main (): Promise<void> {
       const batched = await heal(dir, `batched-${latencyMs}`, RECORDS, BATCH, latencyMs)
       const single = await heal(dir, `single-${latencyMs}`, oneAtATime, 1, latencyMs)
       for (const [name, run] of [[`batches of ${BATCH}`, batched], ['one record at a time', single]] as const) {
-        rows.push([label, name, run.records, run.seconds, run.records / run.seconds, ratio(run.records / run.seconds, single.records / single.seconds), run.roundTrips])
+        rows.push([
+          label,
+          name,
+          run.records,
+          run.seconds,
+          run.records / run.seconds,
+          ratio(run.records / run.seconds, single.records / single.seconds),
+          run.roundTrips
+        ])
       }
     }
     await compare('SQLite file', 0, Number(process.env.BENCH_HEAL_ONE_AT_A_TIME ?? RECORDS))
-    if (LATENCY_MS > 0) await compare(`SQLite + ${LATENCY_MS} ms per round trip`, LATENCY_MS, Number(process.env.BENCH_HEAL_ONE_AT_A_TIME ?? 2000))
+    if (LATENCY_MS > 0) {
+      await compare(
+        `SQLite + ${LATENCY_MS} ms per round trip`,
+        LATENCY_MS,
+        Number(process.env.BENCH_HEAL_ONE_AT_A_TIME ?? 2000)
+      )
+    }
     console.log(`\n### Healing ${RECORDS.toLocaleString('en-US')} parked order items once their orders exist\n`)
-    console.log(markdownTable(['store', 'healer', 'records', 'seconds', 'records/s', 'vs one at a time', 'store round trips'], rows))
+    console.log(
+      markdownTable(
+        ['store', 'healer', 'records', 'seconds', 'records/s', 'vs one at a time', 'store round trips'],
+        rows
+      )
+    )
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -27,22 +27,43 @@ interface Kind { name: string, weight: number, request: (n: number) => autocanno
 const pick = (n: number, max: number) => 1 + (n * 7919) % max
 
 const KINDS: Kind[] = [
-  { name: 'GET /api/orders/:id?with=all', weight: 40, request: n => ({ method: 'GET', path: `/api/orders/ord-${pick(n, ORDERS)}?with=all` }) },
-  { name: 'GET /api/orders?with=all&size=20', weight: 25, request: n => ({ method: 'GET', path: `/api/orders?with=all&size=20&page=${pick(n, ORDERS / 20)}` }) },
+  {
+    name: 'GET /api/orders/:id?with=all',
+    weight: 40,
+    request: n => ({ method: 'GET', path: `/api/orders/ord-${pick(n, ORDERS)}?with=all` })
+  },
+  {
+    name: 'GET /api/orders?with=all&size=20',
+    weight: 25,
+    request: n => ({ method: 'GET', path: `/api/orders?with=all&size=20&page=${pick(n, ORDERS / 20)}` })
+  },
   {
     name: 'GET /api/orders/stream?with=all (one customer)',
     weight: 10,
-    request: n => ({ method: 'GET', path: `/api/orders/stream?with=all&filter=${encodeURIComponent(JSON.stringify({ customerId: `cust-${pick(n, ORDERS / 10)}` }))}` })
+    request: n => ({
+      method: 'GET',
+      path: `/api/orders/stream?with=all&filter=${encodeURIComponent(JSON.stringify({ customerId: `cust-${pick(n, ORDERS / 10)}` }))}`
+    })
   },
   {
     name: 'PATCH /api/orders/:id',
     weight: 15,
-    request: n => ({ method: 'PATCH', path: `/api/orders/ord-${pick(n, ORDERS)}`, headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ status: n % 2 === 0 ? 'paid' : 'shipped' }) })
+    request: n => ({
+      method: 'PATCH',
+      path: `/api/orders/ord-${pick(n, ORDERS)}`,
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ status: n % 2 === 0 ? 'paid' : 'shipped' })
+    })
   },
   {
     name: 'POST /api/order-items',
     weight: 10,
-    request: n => ({ method: 'POST', path: '/api/order-items', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ orderId: `ord-${pick(n, ORDERS)}`, productId: 'prod-1', quantity: 1, unitPrice: 9.5 }) })
+    request: n => ({
+      method: 'POST',
+      path: '/api/order-items',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ orderId: `ord-${pick(n, ORDERS)}`, productId: 'prod-1', quantity: 1, unitPrice: 9.5 })
+    })
   }
 ]
 
@@ -69,8 +90,15 @@ async function main (): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'relata-load-'))
   const file = join(scratch, 'load.db')
   // writes must not touch the cached dataset
-  for (const suffix of ['', '-wal', '-shm']) if (existsSync(data.path + suffix)) copyFileSync(data.path + suffix, file + suffix)
-  const server = await spawnServer('app', { env: { DATABASE_URL: `sqlite:${file}`, ...(SHED_MS === undefined ? {} : { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: SHED_MS }) } })
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(data.path + suffix)) copyFileSync(data.path + suffix, file + suffix)
+  }
+  const server = await spawnServer('app', {
+    env: {
+      DATABASE_URL: `sqlite:${file}`,
+      ...(SHED_MS === undefined ? {} : { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: SHED_MS })
+    }
+  })
   try {
     const before = await server.usage()
     const { requests, counts } = workload()
@@ -92,25 +120,52 @@ async function main (): Promise<void> {
     const after = await server.usage()
     const non2xx = result.non2xx
     const shed = statuses.get(503) ?? 0
-    const passed = result.errors === 0 && result.timeouts === 0 && (SHED_MS === undefined ? non2xx === 0 : non2xx === shed && retryAfter === shed)
-    console.log(`## Mixed load${SHED_MS === undefined ? '' : ` (overload: shedding past ${SHED_MS} ms of event-loop delay)`}: ${CONNECTIONS} connections, ${DURATION_SEC} s, SQLite file of ${ORDERS.toLocaleString('en-US')} orders\n`)
-    console.log(markdownTable(['request', 'share'], KEPT.map(k => [k.name, `${((counts.get(k.name) ?? 0) / 10).toFixed(0)} %`])))
+    const passed =
+      result.errors === 0 &&
+      result.timeouts === 0 &&
+      (SHED_MS === undefined ? non2xx === 0 : non2xx === shed && retryAfter === shed)
+    console.log(
+      `## Mixed load${SHED_MS === undefined ? '' : ` (overload: shedding past ${SHED_MS} ms of event-loop delay)`}: ${CONNECTIONS} connections, ${DURATION_SEC} s, SQLite file of ${ORDERS.toLocaleString('en-US')} orders\n`
+    )
+    console.log(
+      markdownTable(
+        ['request', 'share'],
+        KEPT.map(k => [k.name, `${((counts.get(k.name) ?? 0) / 10).toFixed(0)} %`])
+      )
+    )
     console.log()
-    console.log(markdownTable(['figure', 'value'], [
-      ['requests', result.requests.total],
-      ['requests/s', Math.round(result.requests.average)],
-      ['latency p50', `${result.latency.p50} ms`],
-      ['latency p99', `${result.latency.p99} ms`],
-      ['latency max', `${result.latency.max} ms`],
-      ['errors (connection)', result.errors],
-      ['timeouts', result.timeouts],
-      ['non-2xx answers', non2xx],
-      ['status codes', [...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(', ')],
-      ['server RSS before', `${(before.rssBytes / MB).toFixed(0)} MiB`],
-      ['server RSS after', `${(after.rssBytes / MB).toFixed(0)} MiB (peak ${(after.maxRssBytes / MB).toFixed(0)} MiB)`],
-      ['503 with Retry-After', `${retryAfter} of ${shed}`],
-      [SHED_MS === undefined ? 'no errors, no non-2xx' : 'no errors, every non-2xx a 503 with Retry-After', verdict(passed)]
-    ]))
+    console.log(
+      markdownTable(
+        ['figure', 'value'],
+        [
+          ['requests', result.requests.total],
+          ['requests/s', Math.round(result.requests.average)],
+          ['latency p50', `${result.latency.p50} ms`],
+          ['latency p99', `${result.latency.p99} ms`],
+          ['latency max', `${result.latency.max} ms`],
+          ['errors (connection)', result.errors],
+          ['timeouts', result.timeouts],
+          ['non-2xx answers', non2xx],
+          [
+            'status codes',
+            [...statuses]
+              .sort((a, b) => a[0] - b[0])
+              .map(([s, n]) => `${s}: ${n}`)
+              .join(', ')
+          ],
+          ['server RSS before', `${(before.rssBytes / MB).toFixed(0)} MiB`],
+          [
+            'server RSS after',
+            `${(after.rssBytes / MB).toFixed(0)} MiB (peak ${(after.maxRssBytes / MB).toFixed(0)} MiB)`
+          ],
+          ['503 with Retry-After', `${retryAfter} of ${shed}`],
+          [
+            SHED_MS === undefined ? 'no errors, no non-2xx' : 'no errors, every non-2xx a 503 with Retry-After',
+            verdict(passed)
+          ]
+        ]
+      )
+    )
     if (!passed) throw new Error('the load run had errors or unexpected non-2xx answers')
   } finally {
     await server.stop()

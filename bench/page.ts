@@ -27,18 +27,25 @@ interface Comparison {
 async function main (): Promise<void> {
   const data = await dataset(ORDERS)
   const pages = Math.floor(ORDERS / SIZE)
-  const paths = Array.from({ length: pages }, (_, i) => `/api/orders?with=all&size=${SIZE}&page=${1 + ((i * 37) % pages)}`)
+  const paths = Array.from(
+    { length: pages },
+    (_, i) => `/api/orders?with=all&size=${SIZE}&page=${1 + ((i * 37) % pages)}`
+  )
   const local = await comparePage(data, paths, 0)
   const remote = LATENCY_MS > 0 ? await comparePage(data, paths, LATENCY_MS) : undefined
 
   const speedup = local.app.requestsPerSec / local.naive.requestsPerSec
-  console.log(`\n### Page of ${SIZE} orders with customer and items — ${ORDERS.toLocaleString('en-US')} orders in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${pages} different pages\n`)
+  console.log(
+    `\n### Page of ${SIZE} orders with customer and items — ${ORDERS.toLocaleString('en-US')} orders in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${pages} different pages\n`
+  )
   console.log(table(local))
   console.log(`\nwith=all / naive = ${speedup.toFixed(1)}× (target ≥ ${TARGET}×: ${verdict(speedup >= TARGET)})`)
   if (remote !== undefined) {
     console.log(`\n### The same with ${LATENCY_MS} ms added to every store round trip (a database on another host)\n`)
     console.log(table(remote))
-    console.log(`\nwith=all / naive = ${(remote.app.requestsPerSec / remote.naive.requestsPerSec).toFixed(1)}× with ${LATENCY_MS} ms per round trip`)
+    console.log(
+      `\nwith=all / naive = ${(remote.app.requestsPerSec / remote.naive.requestsPerSec).toFixed(1)}× with ${LATENCY_MS} ms per round trip`
+    )
   }
 }
 
@@ -49,7 +56,17 @@ function table ({ naive, app, trips }: Comparison): string {
   ]
   return markdownTable(
     ['case', 'req/s', 'graphs/s', 'vs naive', 'mean ms', 'p99 ms', 'MB/s', 'non-2xx', 'store round trips / request'],
-    rows.map(([name, r, t]) => [name, r.requestsPerSec, r.requestsPerSec * SIZE, ratio(r.requestsPerSec, naive.requestsPerSec), r.latencyMeanMs, r.latencyP99Ms, r.bytesPerSec / 1e6, rejectedText(r), t])
+    rows.map(([name, r, t]) => [
+      name,
+      r.requestsPerSec,
+      r.requestsPerSec * SIZE,
+      ratio(r.requestsPerSec, naive.requestsPerSec),
+      r.latencyMeanMs,
+      r.latencyP99Ms,
+      r.bytesPerSec / 1e6,
+      rejectedText(r),
+      t
+    ])
   )
 }
 
@@ -62,13 +79,22 @@ async function comparePage (data: Dataset, paths: readonly string[], latencyMs: 
   try {
     const app = await spawnServer('app', { env, ...(appProfile === undefined ? {} : { profileDir: appProfile }) })
     children.push(app)
-    const naive = await spawnServer('naive', { env, ...(naiveProfile === undefined ? {} : { profileDir: naiveProfile }) })
+    const naive = await spawnServer('naive', {
+      env,
+      ...(naiveProfile === undefined ? {} : { profileDir: naiveProfile })
+    })
     children.push(naive)
     await assertSameAnswer(app.url, naive.url, paths[1]!)
 
     const sample = paths.slice(0, 10)
-    const trips = { app: await roundTripsPerRequest(app.url, sample), naive: await roundTripsPerRequest(naive.url, sample) }
-    const [naiveLoad, appLoad] = await compare([{ name: 'naive', url: naive.url, paths }, { name: 'app', url: app.url, paths }]) as [LoadResult, LoadResult]
+    const trips = {
+      app: await roundTripsPerRequest(app.url, sample),
+      naive: await roundTripsPerRequest(naive.url, sample)
+    }
+    const [naiveLoad, appLoad] = (await compare([
+      { name: 'naive', url: naive.url, paths },
+      { name: 'app', url: app.url, paths }
+    ])) as [LoadResult, LoadResult]
     for (const child of children) await child.stop()
     printHotSpots(`app${label}`, appProfile)
     printHotSpots(`naive N+1 baseline${label}`, naiveProfile)
@@ -86,7 +112,9 @@ async function assertSameAnswer (appUrl: string, naiveUrl: string, path: string)
     return await res.json() as unknown[]
   }))
   if (a!.length !== SIZE || !isDeepStrictEqual(a, b)) {
-    throw new Error(`the naive route and the app answer different pages for ${path}:\napp:   ${JSON.stringify(a).slice(0, 500)}\nnaive: ${JSON.stringify(b).slice(0, 500)}`)
+    throw new Error(
+      `the naive route and the app answer different pages for ${path}:\napp:   ${JSON.stringify(a).slice(0, 500)}\nnaive: ${JSON.stringify(b).slice(0, 500)}`
+    )
   }
 }
 

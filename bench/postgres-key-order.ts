@@ -33,7 +33,9 @@ async function measure (client: pg.Client, layout: Layout, texts: string[], ids:
   await client.query('DROP TABLE IF EXISTS bench_doc')
   await client.query(layout.create)
   let started = performance.now()
-  for (let i = 0; i < texts.length; i += BATCH) await client.query(layout.insert, [`[${texts.slice(i, i + BATCH).join(',')}]`])
+  for (let i = 0; i < texts.length; i += BATCH) {
+    await client.query(layout.insert, [`[${texts.slice(i, i + BATCH).join(',')}]`])
+  }
   const write = texts.length / ((performance.now() - started) / 1000)
   await client.query('VACUUM ANALYZE bench_doc')
   started = performance.now()
@@ -44,7 +46,12 @@ async function measure (client: pg.Client, layout: Layout, texts: string[], ids:
   const read = PAGES / ((performance.now() - started) / 1000)
   const { rows } = await client.query("SELECT pg_total_relation_size('bench_doc') AS bytes")
   await client.query('DROP TABLE bench_doc')
-  return [layout.name, `${Math.round(write)} docs/s`, `${Math.round(read)} pages/s`, `${(Number(rows[0].bytes) / 2 ** 20).toFixed(1)} MiB`]
+  return [
+    layout.name,
+    `${Math.round(write)} docs/s`,
+    `${Math.round(read)} pages/s`,
+    `${(Number(rows[0].bytes) / 2 ** 20).toFixed(1)} MiB`
+  ]
 }
 
 const client = new pg.Client({ connectionString: URL })
@@ -53,7 +60,9 @@ await client.query('CREATE SCHEMA IF NOT EXISTS bench; SET search_path = bench')
 const orders = sampleOrders({ customers: 500, products: 200, orders: ORDERS, itemsPerOrder: 4 }).orders
 const texts = orders.map(order => JSON.stringify(order))
 const ids = orders.map(order => order.id).sort()
-console.log(`${ORDERS} sample orders, ${Math.round(texts.join('').length / ORDERS)} bytes each; writes in batches of ${BATCH}, ${PAGES} pages of 100\n`)
+console.log(
+  `${ORDERS} sample orders, ${Math.round(texts.join('').length / ORDERS)} bytes each; writes in batches of ${BATCH}, ${PAGES} pages of 100\n`
+)
 console.log('| layout | writes | reads (parsed) | table + indexes |\n| --- | --- | --- | --- |')
 for (const layout of LAYOUTS) console.log(`| ${(await measure(client, layout, texts, ids)).join(' | ')} |`)
 await client.query('DROP SCHEMA bench CASCADE')

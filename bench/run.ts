@@ -11,7 +11,9 @@ const BENCHES = ['get-by-id', 'page', 'compression', 'child-limit', 'sqlite-chil
 
 async function runOne (name: string): Promise<{ code: number, seconds: number }> {
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`./${name}.ts`, import.meta.url))], { stdio: 'inherit' })
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`./${name}.ts`, import.meta.url))], {
+    stdio: 'inherit'
+  })
   const [code] = await once(child, 'exit') as [number | null]
   return { code: code ?? 1, seconds: (performance.now() - started) / 1000 }
 }

@@ -39,15 +39,27 @@ async function main (): Promise<void> {
   const read = small.transaction(() => { count.all(orders); return children.all(orders) })
   const former = small.prepare(FORMER.firstByParent)
   const idOrder = { now: msPerCall(read, 400), before: msPerCall(() => former.all(orders, 1000), 400) }
-  rows.push(['500 orders × 3 items, id order: counts + whole children vs per-parent LIMIT and count', idOrder.before, idOrder.now, ratio(idOrder.before, idOrder.now)])
+  rows.push([
+    '500 orders × 3 items, id order: counts + whole children vs per-parent LIMIT and count',
+    idOrder.before,
+    idOrder.now,
+    ratio(idOrder.before, idOrder.now)
+  ])
 
   const big = new Database((await dataset(2000, 200)).path, { readonly: true })
   const page = JSON.stringify(Array.from({ length: 100 }, (_, i) => `ord-${101 + i}`))
   const order = "json_extract(doc, '$.quantity') DESC, id ASC"
-  const top = big.prepare(statements.topChildrenSql(T, C, order, order.replace('doc', 'child.doc').replace('id ASC', 'child.id ASC')))
+  const top = big.prepare(
+    statements.topChildrenSql(T, C, order, order.replace('doc', 'child.doc').replace('id ASC', 'child.id ASC'))
+  )
   const ranked = big.prepare(FORMER.ranked(order))
   const sorted = { now: msPerCall(() => top.all(page, 5), 40), before: msPerCall(() => ranked.all(page, 5), 40) }
-  rows.push(['100 orders × 200 items, top 5 by -quantity: per-parent ORDER BY … LIMIT vs ROW_NUMBER()', sorted.before, sorted.now, ratio(sorted.before, sorted.now)])
+  rows.push([
+    '100 orders × 200 items, top 5 by -quantity: per-parent ORDER BY … LIMIT vs ROW_NUMBER()',
+    sorted.before,
+    sorted.now,
+    ratio(sorted.before, sorted.now)
+  ])
 
   console.log('\n### SQLite child statements, ms per call (lower is better)\n')
   console.log(markdownTable(['case', 'former ms', 'now ms', 'speed-up'], rows))

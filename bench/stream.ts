@@ -34,28 +34,55 @@ async function main (): Promise<void> {
     if (r.lines !== ROWS) throw new Error(`${name}: streamed ${r.lines} lines, expected ${ROWS}`)
   }
   const last = JSON.parse(graphs.lastLine) as { entity?: unknown, children?: { OrderItem?: { orderId?: unknown[] } } }
-  if (last.entity === undefined || last.children?.OrderItem?.orderId?.length !== 3) throw new Error(`with=all: last line is not a graph: ${graphs.lastLine}`)
+  if (last.entity === undefined || last.children?.OrderItem?.orderId?.length !== 3) {
+    throw new Error(`with=all: last line is not a graph: ${graphs.lastLine}`)
+  }
   const deepLast = JSON.parse(deep.lastLine) as { parents?: { customerId?: { children?: unknown } } }
-  if (deepLast.parents?.customerId?.children === undefined) throw new Error(`depth=2: the customer of the last line is not a graph: ${deep.lastLine.slice(0, 500)}`)
+  if (deepLast.parents?.customerId?.children === undefined) {
+    throw new Error(`depth=2: the customer of the last line is not a graph: ${deep.lastLine.slice(0, 500)}`)
+  }
 
   const rate = (r: StreamRun) => r.lines / r.seconds
-  console.log(`\n### NDJSON stream of ${ROWS.toLocaleString('en-US')} orders (3 items each) from SQLite, one fresh server child per run\n`)
-  console.log(markdownTable(
-    ['case', 'rows', 'seconds', 'rows/s', 'vs plain', 'MB', 'MB/s', 'RSS at start MB', 'peak RSS MB'],
-    [['GET /api/orders/stream', plain], ['GET /api/orders/stream?with=all', graphs], ['GET /api/orders/stream?with=all&depth=2', deep]].map(([name, r]) => {
-      const s = r as StreamRun
-      return [name as string, s.lines, s.seconds, rate(s), ratio(rate(s), rate(plain)), s.bytes / 1e6, s.bytes / 1e6 / s.seconds, s.startRssMb, s.peakRssMb]
-    })
-  ))
+  console.log(
+    `\n### NDJSON stream of ${ROWS.toLocaleString('en-US')} orders (3 items each) from SQLite, one fresh server child per run\n`
+  )
+  console.log(
+    markdownTable(
+      ['case', 'rows', 'seconds', 'rows/s', 'vs plain', 'MB', 'MB/s', 'RSS at start MB', 'peak RSS MB'],
+      [
+        ['GET /api/orders/stream', plain],
+        ['GET /api/orders/stream?with=all', graphs],
+        ['GET /api/orders/stream?with=all&depth=2', deep]
+      ].map(([name, r]) => {
+        const s = r as StreamRun
+        return [
+          name as string,
+          s.lines,
+          s.seconds,
+          rate(s),
+          ratio(rate(s), rate(plain)),
+          s.bytes / 1e6,
+          s.bytes / 1e6 / s.seconds,
+          s.startRssMb,
+          s.peakRssMb
+        ]
+      })
+    )
+  )
   const share = rate(graphs) / rate(plain)
   // the target is the with=all stream's (and the plain one's); depth=2 is reported beside it
   const peak = Math.max(plain.peakRssMb, graphs.peakRssMb)
-  console.log(`\nwith=all / plain = ${share.toFixed(2)} (target ≥ ${RATE_TARGET}: ${verdict(share >= RATE_TARGET)}); peak RSS ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict(peak < RSS_TARGET_MB)}); with=all&depth=2: ${(rate(deep) / rate(plain)).toFixed(2)} of the plain rate, peak RSS ${deep.peakRssMb.toFixed(0)} MB`)
+  console.log(
+    `\nwith=all / plain = ${share.toFixed(2)} (target ≥ ${RATE_TARGET}: ${verdict(share >= RATE_TARGET)}); peak RSS ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict(peak < RSS_TARGET_MB)}); with=all&depth=2: ${(rate(deep) / rate(plain)).toFixed(2)} of the plain rate, peak RSS ${deep.peakRssMb.toFixed(0)} MB`
+  )
 }
 
 async function run (label: string, url: string, path: string): Promise<StreamRun> {
   const dir = profileDir(`stream-${label}`)
-  const server = await spawnServer('app', { env: { DATABASE_URL: url }, ...(dir === undefined ? {} : { profileDir: dir }) })
+  const server = await spawnServer('app', {
+    env: { DATABASE_URL: url },
+    ...(dir === undefined ? {} : { profileDir: dir })
+  })
   try {
     const start = await server.usage()
     const started = performance.now()
@@ -89,7 +116,9 @@ function countLines (url: string): Promise<{ lines: number, bytes: number, lastL
       })
       res.on('end', () => {
         const text = tail.toString('utf8')
-        if (!text.endsWith('\n')) reject(new Error(`GET ${url}: the body ends without a final newline (cut by a server fault)`))
+        if (!text.endsWith('\n')) {
+          reject(new Error(`GET ${url}: the body ends without a final newline (cut by a server fault)`))
+        }
         const all = text.slice(0, -1).split('\n')
         resolve({ lines, bytes, lastLine: all[all.length - 1]! })
       })

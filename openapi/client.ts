@@ -10,7 +10,9 @@ export type RelataClient = Client<paths>
 
 /** Paths whose GET answers NDJSON, and the type of one line of each. */
 export type StreamPath = {
-  [P in keyof paths]: paths[P] extends { get: { responses: { 200: { content: { 'application/x-ndjson': unknown } } } } } ? P : never
+  [P in keyof paths]: paths[P] extends { get: { responses: { 200: { content: { 'application/x-ndjson': unknown } } } } }
+    ? P
+    : never
 }[keyof paths]
 export type StreamItem<P extends StreamPath> = paths[P]['get']['responses'][200]['content']['application/x-ndjson']
 type StreamQuery<P extends StreamPath> = NonNullable<paths[P]['get']['parameters']['query']>
@@ -33,9 +35,16 @@ export function isGraph<T> (value: T): value is Extract<T, { entity: unknown, pa
  * Every line of a stream operation, parsed and typed, read as the server sends it. Throws when
  * the answer is not 200 or the body ends without a final newline (the server was cut off).
  */
-export async function * stream<P extends StreamPath> (client: RelataClient, path: P, query?: StreamQuery<P>): AsyncGenerator<StreamItem<P>> {
+export async function * stream<P extends StreamPath> (
+  client: RelataClient,
+  path: P,
+  query?: StreamQuery<P>
+): AsyncGenerator<StreamItem<P>> {
   // openapi-fetch cannot follow a generic path through its overloads; the types above are exact.
-  const get = client.GET as (path: string, init: object) => Promise<{ data?: ReadableStream<Uint8Array>, error?: unknown, response: Response }>
+  const get = client.GET as (
+    path: string,
+    init: object
+  ) => Promise<{ data?: ReadableStream<Uint8Array>, error?: unknown, response: Response }>
   const { data, error, response } = await get(path, { params: { query }, parseAs: 'stream' })
   if (data === undefined) throw new Error(`GET ${path} answered ${response.status}: ${JSON.stringify(error)}`)
   yield * ndjsonLines<StreamItem<P>>(data)

@@ -6,10 +6,15 @@ import { buildApp } from '../plugins/app.js'
 import { loadConfig } from '../src/config.js'
 import { specTypes } from './spec-types.js'
 
-const app = await buildApp(loadConfig({ DATABASE_URL: 'memory:', SEED: 'false', LOG_LEVEL: 'silent' }), { logger: false })
+const app = await buildApp(loadConfig({ DATABASE_URL: 'memory:', SEED: 'false', LOG_LEVEL: 'silent' }), {
+  logger: false
+})
 const spec = (await app.inject('/openapi.json')).json()
 await app.close()
-for (const [file, text] of [['openapi.json', JSON.stringify(spec, null, 2) + '\n'], ['schema.d.ts', await specTypes(spec)]] as const) {
+for (const [file, text] of [
+  ['openapi.json', JSON.stringify(spec, null, 2) + '\n'],
+  ['schema.d.ts', await specTypes(spec)]
+] as const) {
   const target = new URL(`./${file}`, import.meta.url)
   await writeFile(target, text)
   console.log(`wrote ${target.pathname}`)

@@ -60,7 +60,9 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await app.register(relataPlugin, {
       config,
       metadata,
-      seed: config.SEED === 'true' || (config.SEED === 'auto' && options.model === undefined && config.MODEL_PATH === undefined),
+      seed:
+        config.SEED === 'true' ||
+        (config.SEED === 'auto' && options.model === undefined && config.MODEL_PATH === undefined),
       ...(options.openStore === undefined ? {} : { openStore: options.openStore })
     })
     await app.register(healerPlugin, { config })

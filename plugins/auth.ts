@@ -94,7 +94,11 @@ export default fp<AuthOptions>(async function authPlugin (app, { apiKeys, metada
   if (keys.length === 0) return
   for (const key of keys) {
     for (const name of key.entities ?? []) {
-      if (!metadata.has(name)) throw new ConfigError(`invalid configuration: API_KEYS entry ${key.index + 1}: unknown entity '${name}'; the model has ${metadata.names.join(', ')}`)
+      if (!metadata.has(name)) {
+        throw new ConfigError(
+          `invalid configuration: API_KEYS entry ${key.index + 1}: unknown entity '${name}'; the model has ${metadata.names.join(', ')}`
+        )
+      }
     }
   }
 
@@ -102,11 +106,19 @@ export default fp<AuthOptions>(async function authPlugin (app, { apiKeys, metada
     const path = request.url.split('?')[0]!
     if (PUBLIC.some(p => p.test(path))) return
     const presented = presentedKey(request)
-    if (presented === undefined) return unauthorized(request, reply, 'this server needs an API key: send X-API-Key: <key> or Authorization: Bearer <key>')
+    if (presented === undefined) {
+      return unauthorized(
+        request,
+        reply,
+        'this server needs an API key: send X-API-Key: <key> or Authorization: Bearer <key>'
+      )
+    }
     const key = findKey(keys, presented)
     if (key === undefined) return unauthorized(request, reply, 'the API key is not valid')
     const needs = READ_METHODS.has(request.method) ? 'read' : 'write'
-    if (needs === 'write' && key.scope !== 'write') return forbidden(request, reply, `this API key may only read; ${request.method} needs a key with scope write`)
+    if (needs === 'write' && key.scope !== 'write') {
+      return forbidden(request, reply, `this API key may only read; ${request.method} needs a key with scope write`)
+    }
     if (key.entityScope.limited) {
       const entity = entityOf(path, metadata)
       if (entity === undefined && !SCOPED.some(p => p.test(path))) {

@@ -25,11 +25,36 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
     return
   }
   const registers = [app.metrics.registry]
-  const parked = new Gauge({ name: 'relata_parked_records', help: 'Records parked for a missing parent, per entity (as of the last heal pass and the parks since)', labelNames: ['entity'] as const, registers })
-  const overdue = new Gauge({ name: 'relata_parked_overdue_records', help: 'Parked records older than PARKED_MAX_AGE_MS at the last heal pass, per entity', labelNames: ['entity'] as const, registers })
-  const healed = new Counter({ name: 'relata_healed_total', help: 'Parked records healed (stored in their entity), per entity', labelNames: ['entity'] as const, registers })
-  const passSeconds = new Histogram({ name: 'relata_heal_pass_seconds', help: 'Duration of heal passes', buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30], registers })
-  const batchSizes = new Histogram({ name: 'relata_heal_batch_size', help: 'Parked records read per heal batch', buckets: [1, 10, 50, 100, 500, 1000, 5000], registers })
+  const parked = new Gauge({
+    name: 'relata_parked_records',
+    help: 'Records parked for a missing parent, per entity (as of the last heal pass and the parks since)',
+    labelNames: ['entity'] as const,
+    registers
+  })
+  const overdue = new Gauge({
+    name: 'relata_parked_overdue_records',
+    help: 'Parked records older than PARKED_MAX_AGE_MS at the last heal pass, per entity',
+    labelNames: ['entity'] as const,
+    registers
+  })
+  const healed = new Counter({
+    name: 'relata_healed_total',
+    help: 'Parked records healed (stored in their entity), per entity',
+    labelNames: ['entity'] as const,
+    registers
+  })
+  const passSeconds = new Histogram({
+    name: 'relata_heal_pass_seconds',
+    help: 'Duration of heal passes',
+    buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30],
+    registers
+  })
+  const batchSizes = new Histogram({
+    name: 'relata_heal_batch_size',
+    help: 'Parked records read per heal batch',
+    buckets: [1, 10, 50, 100, 500, 1000, 5000],
+    registers
+  })
   for (const entity of entities) {
     parked.labels(entity).set(0)
     healed.labels(entity).inc(0)
@@ -43,7 +68,12 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
       overdue.labels(entity).set(count)
       late += count
     }
-    if (late > 0) app.log.warn({ overdue: Object.fromEntries(report.overdue) }, `${late} parked records have waited longer than ${config.PARKED_MAX_AGE_MS} ms for their parents`)
+    if (late > 0) {
+      app.log.warn(
+        { overdue: Object.fromEntries(report.overdue) },
+        `${late} parked records have waited longer than ${config.PARKED_MAX_AGE_MS} ms for their parents`
+      )
+    }
     if (report.healed > 0) {
       app.log.info({ healed: report.healed, ms: Math.round(report.durationMs) }, 'healed parked records')
     }
@@ -64,7 +94,9 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
   })
   // Background passes fail like any store call (503 for a request); the next one retries.
   const background = (passes: Promise<number> | undefined): void => {
-    passes?.catch(function healFailed (error: unknown) { app.log.warn({ err: error }, 'healing parked records failed; the next pass retries') })
+    passes?.catch(function healFailed (error: unknown) {
+      app.log.warn({ err: error }, 'healing parked records failed; the next pass retries')
+    })
   }
   app.relata.onIntegrityEvents({
     stored: (entity, ids) => background(healer.poke(entity, ids)),

@@ -22,19 +22,29 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
       info: {
         title: 'Relata API',
         version,
-        description: 'Entities of the model, each with list, NDJSON stream, get, writes and NDJSON import. Any read can load related entities in one request with `?with=`. The model is drawn at [/docs/model](/docs/model).',
+        description:
+          'Entities of the model, each with list, NDJSON stream, get, writes and NDJSON import. Any read can load related entities in one request with `?with=`. The model is drawn at [/docs/model](/docs/model).',
         license: { name: 'MIT', identifier: 'MIT' }
       },
       servers: [{ url: '/', description: 'The server that serves this document' }],
       components: {
         securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key from API_KEYS; required only when the server has keys configured' },
+          apiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-Key',
+            description: 'An API key from API_KEYS; required only when the server has keys configured'
+          },
           bearer: { type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }
         }
       },
       // The schemes are always declared; they are required only when API_KEYS is set.
       security: secured ? [{ apiKey: [] }, { bearer: [] }] : [],
-      tags: [{ name: 'System', description: 'Health, metrics' }, { name: 'Model', description: 'The entities and their relationships' }, ...metadata.all().map(e => ({ name: e.name, description: `${e.name} documents under /api/${e.route}` }))]
+      tags: [
+        { name: 'System', description: 'Health, metrics' },
+        { name: 'Model', description: 'The entities and their relationships' },
+        ...metadata.all().map(e => ({ name: e.name, description: `${e.name} documents under /api/${e.route}` }))
+      ]
     },
     // Lists are served at /api/orders and /api/orders/; the document names the one without slash.
     transform: function forClients ({ schema, url }) {
@@ -56,7 +66,8 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
 
 /** A query parameter with a default may be omitted: say so, though validation fills it in. */
 function withOptionalDefaults (schema: FastifySchema): FastifySchema {
-  const query = schema?.querystring as { properties?: Record<string, { default?: unknown }>, required?: string[] } | undefined
+  const query = schema?.querystring as
+    { properties?: Record<string, { default?: unknown }>, required?: string[] } | undefined
   if (query?.required === undefined) return schema
   const required = query.required.filter(name => query.properties?.[name]?.default === undefined)
   return { ...schema, querystring: { ...query, required } }

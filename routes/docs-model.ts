@@ -100,7 +100,10 @@ const docsModel: FastifyPluginAsync = async function docsModel (app) {
     return reply.type('text/javascript; charset=utf-8').send(RENDER)
   })
   app.get('/docs/model/mermaid.min.js', hidden, async function mermaidScript (_request, reply) {
-    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=86400').send(createReadStream(mermaidBundle))
+    return reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send(createReadStream(mermaidBundle))
   })
 }
 

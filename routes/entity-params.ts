@@ -47,26 +47,30 @@ export function withParam (meta: EntityMetadata, model: RelationshipMetadata) {
 /** `depth`, and `limit[Child]`, `sort[Child]` and `count` for the child entities: how far and how much of a graph to load. */
 export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) {
   const params: Record<string, ReturnType<typeof Type.Optional>> = {}
-  params.depth = Type.Optional(Type.Integer({
-    minimum: 1,
-    maximum: MAX_DEPTH,
-    description: `How many hops \`with=all\` follows, at most ${MAX_DEPTH} (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with \`with=all\`.`,
-    examples: [2]
-  }))
+  params.depth = Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_DEPTH,
+      description: `How many hops \`with=all\` follows, at most ${MAX_DEPTH} (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with \`with=all\`.`,
+      examples: [2]
+    })
+  )
   for (const [child, of] of reachableChildren(meta, model)) {
     const parents = [...of].join(' or ')
-    const reached = meta.children.some(c => c.child === child) ? '' : ` (reached through a \`with\` path or \`depth\`, as children of ${parents})`
+    const reached = meta.children.some(c => c.child === child)
+      ? ''
+      : ` (reached through a \`with\` path or \`depth\`, as children of ${parents})`
     params[`limit[${child}]`] = Type.Optional(Type.Integer({
       minimum: 0,
       maximum: 1_000_000,
       description: `At most this many ${child} children per ${parents} and relationship in ` +
         `each graph${reached}, at every level they are loaded (never more than the ` +
-        `server's CHILD_LIMIT), chosen in the store in one round trip; \`meta.children\` ` +
-        `gives how many exist and a \`next\` link to the rest (0 loads none, and ` +
+        'server\'s CHILD_LIMIT), chosen in the store in one round trip; `meta.children` ' +
+        'gives how many exist and a `next` link to the rest (0 loads none, and ' +
         `links to all). Without effect when \`with\` does not load ${child}, so ` +
-        `one set of limits fits every request. Lower limits also keep a request ` +
-        `within the server's row budget (ROW_BUDGET; over it the answer is a 422 ` +
-        `naming the limits that fit).`,
+        'one set of limits fits every request. Lower limits also keep a request ' +
+        'within the server\'s row budget (ROW_BUDGET; over it the answer is a 422 ' +
+        'naming the limits that fit).',
       examples: [5]
     }))
     params[`sort[${child}]`] = Type.Optional(Type.String({
@@ -80,11 +84,13 @@ export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) 
   }
   if (meta.children.length > 0) {
     const names = childRelationshipNames(meta)
-    params.count = Type.Optional(Type.String({
-      maxLength: MAX_WITH_LENGTH,
-      description: `Child relationships to count without loading them, a comma list of ${names.map(n => `\`${n}\``).join(', ')}: each graph's \`meta.children\` gives \`total\` (and \`returned: 0\`). One grouped round trip per relationship, whatever the number of ${meta.name} documents.`,
-      examples: [names[0]]
-    }))
+    params.count = Type.Optional(
+      Type.String({
+        maxLength: MAX_WITH_LENGTH,
+        description: `Child relationships to count without loading them, a comma list of ${names.map(n => `\`${n}\``).join(', ')}: each graph's \`meta.children\` gives \`total\` (and \`returned: 0\`). One grouped round trip per relationship, whatever the number of ${meta.name} documents.`,
+        examples: [names[0]]
+      })
+    )
   }
   return params
 }
@@ -97,33 +103,51 @@ export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) 
 export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata) {
   const list = (of: EntityMetadata) => of.properties.map(p => `\`${p}\``).join(', ')
   // plain properties make the clearest example: references are what `with` is for
-  const example = (of: EntityMetadata) => of.properties.filter(p => p !== 'id' && !of.refProperties.includes(p)).slice(0, 2).join(',') || 'id'
-  const after = 'Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.'
+  const example = (of: EntityMetadata) =>
+    of.properties
+      .filter(p => p !== 'id' && !of.refProperties.includes(p))
+      .slice(0, 2)
+      .join(',') || 'id'
+  const after =
+    'Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.'
   const params: Record<string, ReturnType<typeof Type.Optional>> = {
-    fields: Type.Optional(Type.String({
-      maxLength: MAX_WITH_LENGTH,
-      description: `Properties kept of each ${meta.name}, a comma list of ${list(meta)}; every property when omitted. In a graph this trims \`entity\`; relatives keep theirs unless \`fields[<relationship>]\` names them. ${after}`,
-      examples: [example(meta)]
-    }))
+    fields: Type.Optional(
+      Type.String({
+        maxLength: MAX_WITH_LENGTH,
+        description: `Properties kept of each ${meta.name}, a comma list of ${list(meta)}; every property when omitted. In a graph this trims \`entity\`; relatives keep theirs unless \`fields[<relationship>]\` names them. ${after}`,
+        examples: [example(meta)]
+      })
+    )
   }
   const related = (name: string, what: string, of: EntityMetadata) => {
-    params[`fields[${name}]`] = Type.Optional(Type.String({
-      maxLength: MAX_WITH_LENGTH,
-      description: `Properties kept of ${what}, a comma list of ${list(of)}. Needs \`${name}\` (or a path through it) in \`with\`. Deeper relationships are accepted the same way, named as in \`with\` (\`fields[${name}.<relationship>]\`). ${after}`,
-      examples: [example(of)]
-    }))
+    params[`fields[${name}]`] = Type.Optional(
+      Type.String({
+        maxLength: MAX_WITH_LENGTH,
+        description: `Properties kept of ${what}, a comma list of ${list(of)}. Needs \`${name}\` (or a path through it) in \`with\`. Deeper relationships are accepted the same way, named as in \`with\` (\`fields[${name}.<relationship>]\`). ${after}`,
+        examples: [example(of)]
+      })
+    )
   }
-  for (const p of meta.parents) related(p.property, `the ${p.target} that ${p.property} points at`, model.entity(p.target))
-  for (const child of new Set(meta.children.map(c => c.child))) related(child, `each ${child} child (through every reference it has to ${meta.name})`, model.entity(child))
-  for (const c of meta.children) related(c.key, `each ${c.child} whose ${c.property} is this ${meta.name}`, model.entity(c.child))
+  for (const p of meta.parents) {
+    related(p.property, `the ${p.target} that ${p.property} points at`, model.entity(p.target))
+  }
+  for (const child of new Set(meta.children.map(c => c.child))) {
+    related(child, `each ${child} child (through every reference it has to ${meta.name})`, model.entity(child))
+  }
+  for (const c of meta.children) {
+    related(c.key, `each ${c.child} whose ${c.property} is this ${meta.name}`, model.entity(c.child))
+  }
   return params
 }
 
 /** `shape`: the nested graph (default) or the normalized form of list and single GET answers. */
-export const shapeParam = Type.Optional(Type.Enum(['nested', 'normalized'], {
-  description: '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it.',
-  examples: ['nested', 'normalized']
-}))
+export const shapeParam = Type.Optional(
+  Type.Enum(['nested', 'normalized'], {
+    description:
+      '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it.',
+    examples: ['nested', 'normalized']
+  })
+)
 
 /** Why parameters of the list do not apply to the stream and the single GET, for the 400 naming them. */
 const WHOLE_STREAM = 'a stream answers every match in one body; resume it with after'
@@ -147,49 +171,62 @@ function plainFilterExample (meta: EntityMetadata): string {
 
 /** `filter`, described with this entity's child relationships when it has any. */
 function filterParam (meta: EntityMetadata) {
-  const plain = 'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties'
+  const plain =
+    'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties'
   const child = meta.children[0]?.child
   if (child === undefined) {
-    return Type.Optional(Type.String({ maxLength: MAX_FILTER_LENGTH, description: plain, examples: [plainFilterExample(meta)] }))
+    return Type.Optional(
+      Type.String({ maxLength: MAX_FILTER_LENGTH, description: plain, examples: [plainFilterExample(meta)] })
+    )
   }
   const names = childRelationshipNames(meta)
-  return Type.Optional(Type.String({
-    maxLength: MAX_FILTER_LENGTH,
-    description: `${plain}. Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,
-    examples: [plainFilterExample(meta), `{"${child}":{"$some":{}}}`]
-  }))
+  return Type.Optional(
+    Type.String({
+      maxLength: MAX_FILTER_LENGTH,
+      description: `${plain}. Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,
+      examples: [plainFilterExample(meta), `{"${child}":{"$some":{}}}`]
+    })
+  )
 }
 
 /** Longest cursor accepted: key values of a long string or composite sort key make long cursors. */
 const MAX_CURSOR_LENGTH = 8192
 
 function afterParam (meta: EntityMetadata) {
-  return Type.Optional(Type.String({
-    maxLength: MAX_CURSOR_LENGTH,
-    description: `A cursor (opaque, as a stream line with \`cursor=true\` or a list's \`next\` link gave it): continue strictly after the ${meta.name} it was taken at, in the order of \`sort\`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; \`filter\` may differ. On the list, \`page\` must be left out (X-Total-Count still counts every match).`,
-    // a real cursor of the default order (by id), so that trying the example works
-    examples: [cursorOf(meta.name, undefined, { id: 'example-id' })]
-  }))
+  return Type.Optional(
+    Type.String({
+      maxLength: MAX_CURSOR_LENGTH,
+      description: `A cursor (opaque, as a stream line with \`cursor=true\` or a list's \`next\` link gave it): continue strictly after the ${meta.name} it was taken at, in the order of \`sort\`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; \`filter\` may differ. On the list, \`page\` must be left out (X-Total-Count still counts every match).`,
+      // a real cursor of the default order (by id), so that trying the example works
+      examples: [cursorOf(meta.name, undefined, { id: 'example-id' })]
+    })
+  )
 }
 
 export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
     filter: filterParam(meta),
-    sort: Type.Optional(Type.String({
-      maxLength: 512,
-      description: `Comma list of properties or dotted paths into object properties (\`address.city\`), ` +
-        `\`-\` for descending (\`+\` or nothing for ascending); id breaks ties. ` +
-        `Properties: ${meta.properties.join(', ')}`,
-      examples: [`-${plainProperty(meta)},id`]
-    })),
+    sort: Type.Optional(
+      Type.String({
+        maxLength: 512,
+        description:
+          'Comma list of properties or dotted paths into object properties (`address.city`), ' +
+          '`-` for descending (`+` or nothing for ascending); id breaks ties. ' +
+          `Properties: ${meta.properties.join(', ')}`,
+        examples: [`-${plainProperty(meta)},id`]
+      })
+    ),
     with: withParam(meta, model),
     ...graphParams(meta, model),
     ...fieldsParams(meta, model),
     after: afterParam(meta),
-    cursor: Type.Optional(Type.Boolean({
-      description: 'With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.',
-      examples: [true]
-    }))
+    cursor: Type.Optional(
+      Type.Boolean({
+        description:
+          'With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.',
+        examples: [true]
+      })
+    )
   })
 }
 
@@ -197,10 +234,13 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
     ...readQuery(meta, model).properties,
     shape: shapeParam,
-    cursor: Type.Optional(Type.Boolean({
-      description: 'With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.',
-      examples: [true]
-    })),
+    cursor: Type.Optional(
+      Type.Boolean({
+        description:
+          'With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.',
+        examples: [true]
+      })
+    ),
     page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
     size: Type.Integer({
       minimum: 1,

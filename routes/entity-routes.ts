@@ -35,12 +35,19 @@ const errors = {
 const notFound = { 404: problem('No document has this id') }
 const unsupported = { 415: problem('The body\'s Content-Type is not one this route takes; the detail lists them') }
 const jsonOnly = [JSON_TYPE]
-const overBudget = { 422: problem('The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit') }
+const overBudget = {
+  422: problem(
+    'The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit'
+  )
+}
 
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
 const validatedByModel = () => () => true
 
-const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function entityRoutes (fastify, { meta, streamBatchSize }) {
+const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function entityRoutes (
+  fastify,
+  { meta, streamBatchSize }
+) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const api = app.relata.entity(meta.name)
   const tags = [meta.name]
@@ -49,154 +56,237 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   const normalized = ref(`${meta.name}Normalized`)
   const input = ref(`${meta.name}Input`)
   // only entities with reject/park relationships can answer 202 or 422: the others' contract is unchanged
-  const integrity = checkedParents(meta).length === 0
-    ? {}
-    : { 202: writeAccepted(meta), 422: problem('A reference points at a missing parent through a relationship with x-on-missing-parent: reject; nothing was written') }
+  const integrity =
+    checkedParents(meta).length === 0
+      ? {}
+      : {
+          202: writeAccepted(meta),
+          422: problem(
+            'A reference points at a missing parent through a relationship with x-on-missing-parent: reject; nothing was written'
+          )
+        }
   const notes = pendingNotes(meta)
 
-  app.get('/', {
-    schema: {
-      tags,
-      operationId: `list${meta.name}`,
-      summary: `List ${meta.name} documents, a page at a time`,
-      description: 'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.',
-      querystring: listQuery(meta, app.relata.metadata),
-      response: { 200: { anyOf: [{ type: 'array', items: oneOrGraph }, normalized], description: 'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized' }, ...overBudget, ...errors }
-    }
-  }, async function list (request, reply) {
-    const { page, size } = request.query
-    const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-    const result = await api.list({ ...query, page, size })
-    reply.header('x-total-count', result.total)
-    const keyset = query.after !== undefined || request.query.cursor === true
-    const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
-    setLinkHeader(reply, links)
-    if (request.query.shape !== 'normalized') return result.items
-    return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
-  })
-
-  app.get('/stream', {
-    config: { inapplicable: streamInapplicable },
-    schema: {
-      tags,
-      operationId: `stream${meta.name}`,
-      summary: `Stream every matching ${meta.name} as NDJSON`,
-      description: 'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.',
-      querystring: readQuery(meta, app.relata.metadata),
-      produces: ['application/x-ndjson'],
-      response: { 200: { description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)', content: { 'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } } } }, ...overBudget, ...errors }
-    }
-  }, async function stream (request, reply) {
-    const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-    const query = { ...parsed, batchSize: streamBatchSize }
-    const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
-    const body = await ndjsonStream<unknown>(lines)
-    return reply.type('application/x-ndjson').send(body)
-  })
-
-  app.get('/:id', {
-    config: { inapplicable: getInapplicable },
-    schema: {
-      tags,
-      operationId: `get${meta.name}`,
-      summary: `Get one ${meta.name}, optionally with its relationships`,
-      description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.${notes.get}`,
-      params: IdParams,
-      querystring: Type.Object({ with: withParam(meta, app.relata.metadata), ...graphParams(meta, app.relata.metadata), ...fieldsParams(meta, app.relata.metadata), shape: shapeParam }),
-      response: { 200: { anyOf: [one, ref(`${meta.name}Graph`), normalized], description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized` }, ...notFound, ...overBudget, ...errors }
-    }
-  }, async function get (request, reply) {
-    const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-    const found = await getTellingPending(api, reply, request.params.id, selection, graph)
-    if (request.query.shape !== 'normalized') return found
-    return { ...normalize([found], selection), links: { self: request.url } }
-  })
-
-  app.post('/', {
-    validatorCompiler: validatedByModel,
-    config: {
-      accepts: jsonOnly,
-      refusedHints: {
-        [NDJSON]: `to load NDJSON lines, POST them to /api/${meta.route}/import`,
-        [MERGE_PATCH_TYPE]: `only PATCH /api/${meta.route}/{id} takes a merge patch`
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        operationId: `list${meta.name}`,
+        summary: `List ${meta.name} documents, a page at a time`,
+        description:
+          'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.',
+        querystring: listQuery(meta, app.relata.metadata),
+        response: {
+          200: {
+            anyOf: [{ type: 'array', items: oneOrGraph }, normalized],
+            description:
+              'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized'
+          },
+          ...overBudget,
+          ...errors
+        }
       }
     },
-    schema: {
-      tags,
-      operationId: `create${meta.name}`,
-      summary: `Create or replace one ${meta.name} or many`,
-      description: 'Send one document or an array; the whole write is validated first and stored atomically, so an invalid item means nothing is written. Missing ids are assigned (ULIDs).',
-      body: { anyOf: [input, { type: 'array', items: input }] },
-      response: { 201: { anyOf: [one, { type: 'array', items: one }], description: 'What was stored, in the shape that was sent' }, ...integrity, 413: problem('The body is too large'), ...unsupported, ...errors }
+    async function list (request, reply) {
+      const { page, size } = request.query
+      const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const result = await api.list({ ...query, page, size })
+      reply.header('x-total-count', result.total)
+      const keyset = query.after !== undefined || request.query.cursor === true
+      const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
+      setLinkHeader(reply, links)
+      if (request.query.shape !== 'normalized') return result.items
+      return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
     }
-  }, async function create (request, reply) {
-    const { stored, parked } = await api.write(request.body)
-    if (parked.length > 0) return reply.code(202).send({ stored, parked })
-    reply.code(201)
-    if (!Array.isArray(request.body)) {
-      reply.header('location', `${pathOf(request).replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
-    }
-    return Array.isArray(request.body) ? stored : stored[0]
-  })
+  )
 
-  app.put('/:id', {
-    validatorCompiler: validatedByModel,
-    config: {
-      accepts: jsonOnly,
-      refusedHints: { [MERGE_PATCH_TYPE]: `a merge patch goes to PATCH /api/${meta.route}/{id}` }
-    },
-    schema: {
-      tags,
-      operationId: `replace${meta.name}`,
-      summary: `Create or replace the ${meta.name} with this id`,
-      description: 'The body is the whole document; its id, when present, must equal the one in the path. ' +
-        'Answers 201 with a Location when it created the document, 200 when it replaced one.',
-      params: WriteIdParams,
-      body: input,
-      response: {
-        200: { ...one, description: 'What was stored, replacing the document' },
-        201: { ...one, description: 'What was stored, a new document; Location is its URL' },
-        ...integrity,
-        ...unsupported,
-        ...errors
+  app.get(
+    '/stream',
+    {
+      config: { inapplicable: streamInapplicable },
+      schema: {
+        tags,
+        operationId: `stream${meta.name}`,
+        summary: `Stream every matching ${meta.name} as NDJSON`,
+        description:
+          'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.',
+        querystring: readQuery(meta, app.relata.metadata),
+        produces: ['application/x-ndjson'],
+        response: {
+          200: {
+            description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)',
+            content: {
+              'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } }
+            }
+          },
+          ...overBudget,
+          ...errors
+        }
       }
+    },
+    async function stream (request, reply) {
+      const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const query = { ...parsed, batchSize: streamBatchSize }
+      const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
+      const body = await ndjsonStream<unknown>(lines)
+      return reply.type('application/x-ndjson').send(body)
     }
-  }, async function replace (request, reply) {
-    const { created, ...outcome } = await api.replace(request.params.id, request.body)
-    // the path is the new document's URL, as a POST's Location would give it
-    if (created && outcome.parked.length === 0) reply.code(201).header('location', pathOf(request))
-    return answerOne(reply, outcome)
-  })
+  )
 
-  app.patch('/:id', {
-    validatorCompiler: validatedByModel,
-    config: { accepts: [JSON_TYPE, MERGE_PATCH_TYPE] },
-    schema: {
-      tags,
-      operationId: `patch${meta.name}`,
-      summary: `Change some properties of a ${meta.name}`,
-      description: `A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.${notes.patch}`,
-      params: IdParams,
-      body: { type: 'object', description: 'Properties to change; null removes one' },
-      response: { 200: { ...one, description: 'What was stored' }, ...integrity, ...notFound, ...unsupported, ...errors }
+  app.get(
+    '/:id',
+    {
+      config: { inapplicable: getInapplicable },
+      schema: {
+        tags,
+        operationId: `get${meta.name}`,
+        summary: `Get one ${meta.name}, optionally with its relationships`,
+        description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.${notes.get}`,
+        params: IdParams,
+        querystring: Type.Object({
+          with: withParam(meta, app.relata.metadata),
+          ...graphParams(meta, app.relata.metadata),
+          ...fieldsParams(meta, app.relata.metadata),
+          shape: shapeParam
+        }),
+        response: {
+          200: {
+            anyOf: [one, ref(`${meta.name}Graph`), normalized],
+            description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized`
+          },
+          ...notFound,
+          ...overBudget,
+          ...errors
+        }
+      }
+    },
+    async function get (request, reply) {
+      const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const found = await getTellingPending(api, reply, request.params.id, selection, graph)
+      if (request.query.shape !== 'normalized') return found
+      return { ...normalize([found], selection), links: { self: request.url } }
     }
-  }, async function patch (request, reply) {
-    return answerOne(reply, await api.patch(request.params.id, request.body))
-  })
+  )
 
-  app.delete('/:id', {
-    schema: {
-      tags,
-      operationId: `delete${meta.name}`,
-      summary: `Delete a ${meta.name}`,
-      description: `Children that reference it are kept; their reference then reads as null in graphs.${notes.delete}`,
-      params: IdParams,
-      response: { 204: { type: 'null', description: 'Deleted' }, ...notFound, ...errors }
+  app.post(
+    '/',
+    {
+      validatorCompiler: validatedByModel,
+      config: {
+        accepts: jsonOnly,
+        refusedHints: {
+          [NDJSON]: `to load NDJSON lines, POST them to /api/${meta.route}/import`,
+          [MERGE_PATCH_TYPE]: `only PATCH /api/${meta.route}/{id} takes a merge patch`
+        }
+      },
+      schema: {
+        tags,
+        operationId: `create${meta.name}`,
+        summary: `Create or replace one ${meta.name} or many`,
+        description:
+          'Send one document or an array; the whole write is validated first and stored atomically, so an invalid item means nothing is written. Missing ids are assigned (ULIDs).',
+        body: { anyOf: [input, { type: 'array', items: input }] },
+        response: {
+          201: {
+            anyOf: [one, { type: 'array', items: one }],
+            description: 'What was stored, in the shape that was sent'
+          },
+          ...integrity,
+          413: problem('The body is too large'),
+          ...unsupported,
+          ...errors
+        }
+      }
+    },
+    async function create (request, reply) {
+      const { stored, parked } = await api.write(request.body)
+      if (parked.length > 0) return reply.code(202).send({ stored, parked })
+      reply.code(201)
+      if (!Array.isArray(request.body)) {
+        reply.header('location', `${pathOf(request).replace(/\/$/, '')}/${encodeURIComponent(stored[0]!.id)}`)
+      }
+      return Array.isArray(request.body) ? stored : stored[0]
     }
-  }, async function remove (request, reply) {
-    await deleteTellingParked(api, reply, request.params.id)
-    return reply.code(204).send(null)
-  })
+  )
+
+  app.put(
+    '/:id',
+    {
+      validatorCompiler: validatedByModel,
+      config: {
+        accepts: jsonOnly,
+        refusedHints: { [MERGE_PATCH_TYPE]: `a merge patch goes to PATCH /api/${meta.route}/{id}` }
+      },
+      schema: {
+        tags,
+        operationId: `replace${meta.name}`,
+        summary: `Create or replace the ${meta.name} with this id`,
+        description:
+          'The body is the whole document; its id, when present, must equal the one in the path. ' +
+          'Answers 201 with a Location when it created the document, 200 when it replaced one.',
+        params: WriteIdParams,
+        body: input,
+        response: {
+          200: { ...one, description: 'What was stored, replacing the document' },
+          201: { ...one, description: 'What was stored, a new document; Location is its URL' },
+          ...integrity,
+          ...unsupported,
+          ...errors
+        }
+      }
+    },
+    async function replace (request, reply) {
+      const { created, ...outcome } = await api.replace(request.params.id, request.body)
+      // the path is the new document's URL, as a POST's Location would give it
+      if (created && outcome.parked.length === 0) reply.code(201).header('location', pathOf(request))
+      return answerOne(reply, outcome)
+    }
+  )
+
+  app.patch(
+    '/:id',
+    {
+      validatorCompiler: validatedByModel,
+      config: { accepts: [JSON_TYPE, MERGE_PATCH_TYPE] },
+      schema: {
+        tags,
+        operationId: `patch${meta.name}`,
+        summary: `Change some properties of a ${meta.name}`,
+        description: `A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.${notes.patch}`,
+        params: IdParams,
+        body: { type: 'object', description: 'Properties to change; null removes one' },
+        response: {
+          200: { ...one, description: 'What was stored' },
+          ...integrity,
+          ...notFound,
+          ...unsupported,
+          ...errors
+        }
+      }
+    },
+    async function patch (request, reply) {
+      return answerOne(reply, await api.patch(request.params.id, request.body))
+    }
+  )
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags,
+        operationId: `delete${meta.name}`,
+        summary: `Delete a ${meta.name}`,
+        description: `Children that reference it are kept; their reference then reads as null in graphs.${notes.delete}`,
+        params: IdParams,
+        response: { 204: { type: 'null', description: 'Deleted' }, ...notFound, ...errors }
+      }
+    },
+    async function remove (request, reply) {
+      await deleteTellingParked(api, reply, request.params.id)
+      return reply.code(204).send(null)
+    }
+  )
 }
 
 /** The request's URL without its query string. */

@@ -41,17 +41,33 @@ function graphMetaExample (metadata: RelationshipMetadata): Record<string, unkno
 }
 
 export function graphMetaSchema (metadata: RelationshipMetadata) {
-  return Type.Object({
-    children: Type.Record(Type.String(), Type.Object({
-      total: Type.Integer({ description: 'How many children exist' }),
-      returned: Type.Integer({ description: 'How many are in this graph' }),
-      next: Type.Optional(Type.String({ description: 'The child list filtered by this parent, at the page after the children returned; present when more remain' }))
-    }, { description: 'The page of one child list' }), { description: 'One entry per selected child relationship, keyed `Child.refProp`' })
-  }, {
-    $id: 'GraphMeta',
-    description: 'Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)',
-    ...(graphMetaExample(metadata).length === 0 ? {} : { examples: graphMetaExample(metadata) })
-  })
+  return Type.Object(
+    {
+      children: Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            total: Type.Integer({ description: 'How many children exist' }),
+            returned: Type.Integer({ description: 'How many are in this graph' }),
+            next: Type.Optional(
+              Type.String({
+                description:
+                  'The child list filtered by this parent, at the page after the children returned; present when more remain'
+              })
+            )
+          },
+          { description: 'The page of one child list' }
+        ),
+        { description: 'One entry per selected child relationship, keyed `Child.refProp`' }
+      )
+    },
+    {
+      $id: 'GraphMeta',
+      description:
+        'Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)',
+      ...(graphMetaExample(metadata).length === 0 ? {} : { examples: graphMetaExample(metadata) })
+    }
+  )
 }
 
 /** A line of an entity's NDJSON stream with `cursor=true`. */
@@ -61,8 +77,14 @@ export function cursorLineSchema (meta: EntityMetadata): Record<string, unknown>
     description: `A ${meta.name} (or its graph) with the cursor that resumes the stream right after it`,
     required: ['cursor', 'data'],
     properties: {
-      cursor: { type: 'string', description: 'Opaque; pass it as `after` (with the same `sort`) to continue after this line' },
-      data: { anyOf: [ref(meta.name), ref(`${meta.name}Graph`)], description: `The ${meta.name}, or its graph when \`with\` is given` }
+      cursor: {
+        type: 'string',
+        description: 'Opaque; pass it as `after` (with the same `sort`) to continue after this line'
+      },
+      data: {
+        anyOf: [ref(meta.name), ref(`${meta.name}Graph`)],
+        description: `The ${meta.name}, or its graph when \`with\` is given`
+      }
     },
     additionalProperties: false
   }
@@ -102,12 +124,24 @@ export function parkedRecordSchema (meta: EntityMetadata): Record<string, unknow
 export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   const parents: Record<string, unknown> = {}
   for (const p of meta.parents) {
-    parents[p.property] = { anyOf: [ref(`${p.target}Graph`), ref(p.target), { type: 'null' }], description: `The ${p.target} that ${p.property} points at (its ${p.target}Graph when a \`with\` path goes on through it), or null when it is null or dangling` }
+    parents[p.property] = {
+      anyOf: [ref(`${p.target}Graph`), ref(p.target), { type: 'null' }],
+      description: `The ${p.target} that ${p.property} points at (its ${p.target}Graph when a \`with\` path goes on through it), or null when it is null or dangling`
+    }
   }
   const children: Record<string, Record<string, unknown>> = {}
   for (const c of meta.children) {
-    const edges = children[c.child] ??= { type: 'object', properties: {}, additionalProperties: false, description: `${c.child} documents that reference this ${meta.name}, by reference property` }
-    ;(edges.properties as Record<string, unknown>)[c.property] = { type: 'array', items: { anyOf: [ref(`${c.child}Graph`), ref(c.child)] }, description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id (${c.child}Graphs when a \`with\` path goes on through them)` }
+    const edges = (children[c.child] ??= {
+      type: 'object',
+      properties: {},
+      additionalProperties: false,
+      description: `${c.child} documents that reference this ${meta.name}, by reference property`
+    })
+    ;(edges.properties as Record<string, unknown>)[c.property] = {
+      type: 'array',
+      items: { anyOf: [ref(`${c.child}Graph`), ref(c.child)] },
+      description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id (${c.child}Graphs when a \`with\` path goes on through them)`
+    }
   }
   return {
     $id: `${meta.name}Graph`,
@@ -116,8 +150,18 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
     required: ['entity', 'parents', 'children'],
     properties: {
       entity: ref(meta.name),
-      parents: { type: 'object', properties: parents, additionalProperties: false, description: 'Selected parents, by reference property' },
-      children: { type: 'object', properties: children, additionalProperties: false, description: 'Selected children, by child entity and reference property' },
+      parents: {
+        type: 'object',
+        properties: parents,
+        additionalProperties: false,
+        description: 'Selected parents, by reference property'
+      },
+      children: {
+        type: 'object',
+        properties: children,
+        additionalProperties: false,
+        description: 'Selected children, by child entity and reference property'
+      },
       meta: ref('GraphMeta')
     }
   }
@@ -127,7 +171,11 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
 export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMetadata[]): Record<string, unknown> {
   const included: Record<string, unknown> = {}
   for (const other of all) {
-    included[other.name] = { type: 'object', additionalProperties: ref(other.name), description: `${other.name} relatives by id` }
+    included[other.name] = {
+      type: 'object',
+      additionalProperties: ref(other.name),
+      description: `${other.name} relatives by id`
+    }
   }
   return {
     $id: `${meta.name}Normalized`,
@@ -136,8 +184,17 @@ export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMeta
     required: ['data', 'included', 'links'],
     properties: {
       data: { type: 'array', items: ref(meta.name), description: `The ${meta.name} documents (one for a single GET)` },
-      included: { type: 'object', properties: included, additionalProperties: false, description: 'Every parent and child loaded, at any depth, by entity and id' },
-      meta: { type: 'object', additionalProperties: ref('GraphMeta'), description: `${meta.name} id → its child page report (when children were selected or counted)` },
+      included: {
+        type: 'object',
+        properties: included,
+        additionalProperties: false,
+        description: 'Every parent and child loaded, at any depth, by entity and id'
+      },
+      meta: {
+        type: 'object',
+        additionalProperties: ref('GraphMeta'),
+        description: `${meta.name} id → its child page report (when children were selected or counted)`
+      },
       links: {
         type: 'object',
         required: ['self'],
@@ -166,7 +223,12 @@ export function modelSchemas (metadata: RelationshipMetadata): Array<Record<stri
   const schemas = [ProblemSchema, graphMetaSchema(metadata)] as unknown as Array<Record<string, unknown>>
   for (const meta of metadata.all()) {
     schemas.push({ ...visibleSchema(meta), $id: meta.name, title: meta.name })
-    schemas.push({ ...meta.inputSchema, $id: `${meta.name}Input`, title: `${meta.name}Input`, description: `A ${meta.name} to write; the server assigns an id when it is omitted` })
+    schemas.push({
+      ...meta.inputSchema,
+      $id: `${meta.name}Input`,
+      title: `${meta.name}Input`,
+      description: `A ${meta.name} to write; the server assigns an id when it is omitted`
+    })
   }
   for (const meta of metadata.all()) schemas.push(graphSchema(meta))
   for (const meta of metadata.all()) schemas.push(normalizedSchema(meta, metadata.all()))

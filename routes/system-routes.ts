@@ -38,18 +38,28 @@ const systemRoutes: FastifyPluginAsync = async function systemRoutes (app) {
     return { status: 'ok' as const, store: { kind: store.kind, read: 'ok' as const, write } }
   })
 
-  app.get('/metrics', {
-    schema: {
-      tags: ['System'],
-      operationId: 'metrics',
-      summary: 'Prometheus metrics, including relata_store_queries_total{entity,op}',
-      description: 'Store round trips by entity and operation, request timings and the default process metrics, in the Prometheus text format.',
-      produces: ['text/plain'],
-      response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } }
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['System'],
+        operationId: 'metrics',
+        summary: 'Prometheus metrics, including relata_store_queries_total{entity,op}',
+        description:
+          'Store round trips by entity and operation, request timings and the default process metrics, in the Prometheus text format.',
+        produces: ['text/plain'],
+        response: {
+          200: {
+            description: 'Prometheus text exposition format',
+            content: { 'text/plain': { schema: { type: 'string' } } }
+          }
+        }
+      }
+    },
+    async function metrics (_request, reply) {
+      return reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics())
     }
-  }, async function metrics (_request, reply) {
-    return reply.type(app.metrics.registry.contentType).send(await app.metrics.registry.metrics())
-  })
+  )
 
   app.get('/openapi.json', {
     schema: { hide: true }

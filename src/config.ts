@@ -13,22 +13,51 @@ export const ConfigSchema = Type.Object({
   PORT: Int('TCP port to listen on', 3000, 0, 65535),
   HOST: Type.String({ description: 'Interface to listen on', default: '127.0.0.1', minLength: 1 }),
   DATABASE_URL: Type.String({
-    description: 'Store: sqlite:<path>, sqlite::memory:, memory:, mongodb://host/db, mongodb+srv://host/db, ' +
+    description:
+      'Store: sqlite:<path>, sqlite::memory:, memory:, mongodb://host/db, mongodb+srv://host/db, ' +
       'or postgres://user:password@host/db (also postgresql://)',
     default: 'sqlite:./data/relata.db',
     pattern: '^(sqlite:|memory:|mongodb(\\+srv)?://|postgres(ql)?://)'
   }),
-  PG_POOL_SIZE: Int('Most connections to PostgreSQL at once, per instance (a stream holds one while it runs)', 10, 1, 1000),
-  MODEL_PATH: Type.Optional(Type.String({ description: 'A .json model, or a JS module exporting one; the sample shop model when unset', minLength: 1 })),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
+  PG_POOL_SIZE: Int(
+    'Most connections to PostgreSQL at once, per instance (a stream holds one while it runs)',
+    10,
+    1,
+    1000
+  ),
+  MODEL_PATH: Type.Optional(
+    Type.String({
+      description: 'A .json model, or a JS module exporting one; the sample shop model when unset',
+      minLength: 1
+    })
+  ),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)),
+    { default: 'info' }
+  ),
   CHILD_LIMIT: Int('Children loaded per parent and relationship in a graph', 1000, 1, 100000),
-  ROW_BUDGET: Int('Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst from with, depth, limit[Child] and CHILD_LIMIT; a request over it is refused with 422, a stream reads smaller batches', 1_001_000, 1, 1_000_000_000),
+  ROW_BUDGET: Int(
+    'Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst from with, depth, limit[Child] and CHILD_LIMIT; a request over it is refused with 422, a stream reads smaller batches',
+    1_001_000,
+    1,
+    1_000_000_000
+  ),
   MAX_BULK: Int('Most documents in one write request', 5000, 1, 100000),
   BODY_LIMIT: Int('Largest request body in bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   STREAM_BATCH_SIZE: Int('Documents read from the store per stream batch', 500, 1, 10000),
-  HEAL_INTERVAL_MS: Int('How often parked records are healed in the background, in ms (0: only at start-up and when a write pokes)', 60_000, 0, 86_400_000),
+  HEAL_INTERVAL_MS: Int(
+    'How often parked records are healed in the background, in ms (0: only at start-up and when a write pokes)',
+    60_000,
+    0,
+    86_400_000
+  ),
   HEAL_BATCH_SIZE: Int('Parked records read and healed per batch', 500, 1, 10_000),
-  PARKED_MAX_AGE_MS: Int('Records parked longer than this are reported (metric and log), never dropped', 3_600_000, 1, 2_147_483_647),
+  PARKED_MAX_AGE_MS: Int(
+    'Records parked longer than this are reported (metric and log), never dropped',
+    3_600_000,
+    1,
+    2_147_483_647
+  ),
   SEED: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     description: 'Seed sample data into an empty store: auto = only for the built-in sample model',
     default: 'auto'

@@ -5,7 +5,15 @@ export { loadModel } from './model/load-model.js'
 export { RelationshipMetadata } from './metadata/relationship-metadata.js'
 export type { EntityMetadata, ParentRelationship, ChildRelationship } from './metadata/types.js'
 export { Relata, buildMetadata, storeEntities, type RelataOptions } from './relata.js'
-export { EntityApi, type CursorLine, type Deleted, type GetRequest, type Page, type RelativesOptions, type WriteOutcome } from './entities/entity-api.js'
+export {
+  EntityApi,
+  type CursorLine,
+  type Deleted,
+  type GetRequest,
+  type Page,
+  type RelativesOptions,
+  type WriteOutcome
+} from './entities/entity-api.js'
 export { cursorOf, decodeCursor } from './entities/cursor.js'
 export { Healer, type HealerOptions, type PassReport } from './integrity/healer.js'
 export type { MissingParentPolicy } from './integrity/policy.js'

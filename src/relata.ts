@@ -46,7 +46,9 @@ export class Relata {
       stored: (entity, ids) => { for (const l of this.#listeners) l.stored?.(entity, ids) },
       parked: (entity, count) => { for (const l of this.#listeners) l.parked?.(entity, count) }
     }
-    const awaited = new Set(metadata.all().flatMap(m => m.parents.filter(p => p.onMissingParent === 'park').map(p => p.target)))
+    const awaited = new Set(
+      metadata.all().flatMap(m => m.parents.filter(p => p.onMissingParent === 'park').map(p => p.target))
+    )
     const parking = new Set(parkingEntities(metadata).map(meta => meta.name))
     for (const meta of metadata.all()) {
       const integrity = {
@@ -79,7 +81,10 @@ export class Relata {
  * `Parked_<Entity>` collections of entities with a `park` relationship.
  */
 export function storeEntities (metadata: RelationshipMetadata): StoreEntity[] {
-  return [...metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties })), ...parkedStoreEntities(metadata)]
+  return [
+    ...metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties })),
+    ...parkedStoreEntities(metadata)
+  ]
 }
 
 /** Validates the model; throws ModelError naming the entity and property at fault. */

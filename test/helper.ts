@@ -6,16 +6,28 @@ import { buildApp, type BuildOptions } from '../plugins/app.js'
 import { loadConfig } from '../src/config.js'
 export { libraryModel } from './library-model.js'
 
-export async function build (t: Test, options: BuildOptions & { env?: Record<string, string> } = {}): Promise<FastifyInstance> {
+export async function build (
+  t: Test,
+  options: BuildOptions & { env?: Record<string, string> } = {}
+): Promise<FastifyInstance> {
   // no load shedding by default: tests that seed big data block the event loop on purpose
-  const config = loadConfig({ DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent', SEED: 'false', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0', ...options.env })
+  const config = loadConfig({
+    DATABASE_URL: 'sqlite::memory:',
+    LOG_LEVEL: 'silent',
+    SEED: 'false',
+    PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+    ...options.env
+  })
   const app = await buildApp(config, { logger: false, ...options })
   t.teardown(() => app.close())
   return app
 }
 
 /** Store round trips so far, summed over the matching label values. */
-export async function storeQueries (app: FastifyInstance, filter: { entity?: string, op?: string } = {}): Promise<number> {
+export async function storeQueries (
+  app: FastifyInstance,
+  filter: { entity?: string, op?: string } = {}
+): Promise<number> {
   const text = await app.metrics.registry.getSingleMetricAsString('relata_store_queries_total')
   let sum = 0
   for (const line of text.split('\n')) {

@@ -9,7 +9,15 @@ export const integrityModel: ModelDefinition = {
     Customer: { schema: { type: 'object', properties: { id: str, name: str } } },
     Product: { schema: { type: 'object', properties: { id: str, name: str } } },
     Order: {
-      schema: { type: 'object', properties: { id: str, customerId: { ...str, 'x-parent': 'Customer', 'x-on-missing-parent': 'reject' }, total: { type: 'number' } }, required: ['customerId'] }
+      schema: {
+        type: 'object',
+        properties: {
+          id: str,
+          customerId: { ...str, 'x-parent': 'Customer', 'x-on-missing-parent': 'reject' },
+          total: { type: 'number' }
+        },
+        required: ['customerId']
+      }
     },
     OrderItem: {
       schema: {
@@ -24,7 +32,14 @@ export const integrityModel: ModelDefinition = {
       }
     },
     Category: {
-      schema: { type: 'object', properties: { id: str, name: str, parentId: { anyOf: [str, { type: 'null' }], 'x-parent': 'Category', 'x-on-missing-parent': 'park' } } }
+      schema: {
+        type: 'object',
+        properties: {
+          id: str,
+          name: str,
+          parentId: { anyOf: [str, { type: 'null' }], 'x-parent': 'Category', 'x-on-missing-parent': 'park' }
+        }
+      }
     }
   }
 }

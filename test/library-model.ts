@@ -16,10 +16,15 @@ export const libraryModel = defineModel({
         coAuthorId: Type.Optional(Parent('Author', Type.Union([Str, Type.Null()])))
       })
     },
-    Review: { schema: Type.Object({ id: Str, bookId: Parent('Book', Str), stars: Type.Integer({ minimum: 1, maximum: 5 }) }) },
+    Review: {
+      schema: Type.Object({ id: Str, bookId: Parent('Book', Str), stars: Type.Integer({ minimum: 1, maximum: 5 }) })
+    },
     Employee: {
-      schema: Type.Object({ id: Str, name: Str, managerId: Type.Optional(Parent('Employee', Type.Union([Str, Type.Null()]))) })
+      schema: Type.Object({
+        id: Str,
+        name: Str,
+        managerId: Type.Optional(Parent('Employee', Type.Union([Str, Type.Null()])))
+      })
     }
   }
 })
-

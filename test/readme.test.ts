@@ -9,13 +9,18 @@ const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
 const fixtures = new URL('./fixtures/readme/', import.meta.url)
 
 t.test('the curl reader reads what the README writes', async t => {
-  t.same(parseCurl('curl -g -X POST -H \'content-type: application/x-ndjson\' --data-binary @c.ndjson \'http://localhost:3000/api/c/import?batchSize=5\''), {
-    method: 'POST',
-    url: '/api/c/import?batchSize=5',
-    headers: { 'content-type': 'application/x-ndjson' },
-    body: { file: 'c.ndjson' },
-    globOff: true
-  })
+  t.same(
+    parseCurl(
+      "curl -g -X POST -H 'content-type: application/x-ndjson' --data-binary @c.ndjson 'http://localhost:3000/api/c/import?batchSize=5'"
+    ),
+    {
+      method: 'POST',
+      url: '/api/c/import?batchSize=5',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: { file: 'c.ndjson' },
+      globOff: true
+    }
+  )
   t.same(parseCurl('curl -G \'localhost:3000/api/orders\' --data-urlencode \'filter={"a":1}\'  # a comment'), {
     method: 'GET', url: `/api/orders?filter=${encodeURIComponent('{"a":1}')}`, headers: {}, globOff: false
   })
@@ -47,7 +52,10 @@ t.test('a filter whose braces curl ate is a 400 that says so', async t => {
   // what `curl 'localhost:3000/api/orders?filter={"status":"paid"}'` sends without -g
   const res = await app.inject('/api/orders?filter="status":"paid"')
   t.equal(res.statusCode, 400)
-  t.match(res.json().detail, /^filter is not valid JSON: .*; it is JSON once wrapped in \{\}: curl takes \{\} and \[\] in URLs as globs, so use curl -g, or -G --data-urlencode 'filter=\{\.\.\.\}'$/)
+  t.match(
+    res.json().detail,
+    /^filter is not valid JSON: .*; it is JSON once wrapped in \{\}: curl takes \{\} and \[\] in URLs as globs, so use curl -g, or -G --data-urlencode 'filter=\{\.\.\.\}'$/
+  )
   const other = await app.inject('/api/orders?filter=status:paid')
   t.notMatch(other.json().detail, /curl/, 'no hint when braces would not help')
 })

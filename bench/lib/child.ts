@@ -82,7 +82,10 @@ async function waitForPort (child: ChildProcess, timeoutMs: number): Promise<num
 
 function nextMessage (child: ChildProcess, type: FromChild['type'], timeoutMs: number): Promise<FromChild> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`server child sent no '${type}' within ${timeoutMs} ms`)), timeoutMs)
+    const timer = setTimeout(
+      () => finish(new Error(`server child sent no '${type}' within ${timeoutMs} ms`)),
+      timeoutMs
+    )
     function onMessage (message: FromChild): void {
       if (message.type === type || message.type === 'failed') finish(undefined, message)
     }

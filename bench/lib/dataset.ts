@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildMetadata, storeEntities } from '../../src/relata.js'
-import { sampleCategories, sampleCustomers, sampleOrders, sampleProducts, type SampleSize } from '../../src/sample/sample-data.js'
+import {
+  sampleCategories,
+  sampleCustomers,
+  sampleOrders,
+  sampleProducts,
+  type SampleSize
+} from '../../src/sample/sample-data.js'
 import { sampleModel } from '../../src/sample/sample-model.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Doc, Store } from '../../src/store/store.js'
@@ -44,7 +50,9 @@ export async function dataset (orders: number, itemsPerOrder = 3): Promise<Datas
       for (const suffix of SIDECARS) rmSync(partial + suffix, { force: true })
     }
     const mb = statSync(path).size / 1e6
-    console.error(`generated ${path} (${orders.toLocaleString('en-US')} orders, ${mb.toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+    console.error(
+      `generated ${path} (${orders.toLocaleString('en-US')} orders, ${mb.toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`
+    )
   }
   return { path, url: `sqlite:${path}`, size }
 }
@@ -79,7 +87,12 @@ function removeStale (prefix: string): void {
 
 function codeHash (): string {
   const hash = createHash('sha256')
-  const files = ['src/store/open-store.ts', 'src/sample/sample-data.ts', 'src/sample/sample-model.ts', ...listTs('src/store/sqlite')]
+  const files = [
+    'src/store/open-store.ts',
+    'src/sample/sample-data.ts',
+    'src/sample/sample-model.ts',
+    ...listTs('src/store/sqlite')
+  ]
   for (const file of files) {
     hash.update(file)
     if (existsSync(join(ROOT, file))) hash.update(readFileSync(join(ROOT, file)))
@@ -90,5 +103,8 @@ function codeHash (): string {
 function listTs (dir: string): string[] {
   const abs = join(ROOT, dir)
   if (!existsSync(abs)) return []
-  return readdirSync(abs, { recursive: true, encoding: 'utf8' }).filter(f => f.endsWith('.ts')).sort().map(f => join(dir, f))
+  return readdirSync(abs, { recursive: true, encoding: 'utf8' })
+    .filter(f => f.endsWith('.ts'))
+    .sort()
+    .map(f => join(dir, f))
 }

@@ -36,7 +36,11 @@ export interface Case {
  * Measures every case for `durationSec` in all, split in `rounds` interleaved runs, after one
  * warm-up each. p99 is the worst round's; the rest are totals over the rounds.
  */
-export async function compare (cases: readonly Case[], rounds = ROUNDS, durationSec = DURATION_SEC): Promise<LoadResult[]> {
+export async function compare (
+  cases: readonly Case[],
+  rounds = ROUNDS,
+  durationSec = DURATION_SEC
+): Promise<LoadResult[]> {
   for (const c of cases) await fire(c.url, c, WARMUP_SEC)
   const runs = cases.map(() => [] as autocannon.Result[])
   for (let round = 0; round < rounds; round++) {
@@ -89,7 +93,9 @@ async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
   })
   // A server that answers nothing is broken; one that answers 503 under load is measured.
   if (result.errors + result.timeouts > 0) {
-    throw new Error(`${baseUrl}: ${result.errors} connection errors and ${result.timeouts} timeouts in ${result.requests.total} requests`)
+    throw new Error(
+      `${baseUrl}: ${result.errors} connection errors and ${result.timeouts} timeouts in ${result.requests.total} requests`
+    )
   }
   return result
 }

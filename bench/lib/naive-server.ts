@@ -54,10 +54,17 @@ export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyI
     const graphs = []
     for (const order of orders) {
       const customer = typeof order.customerId === 'string' ? await store.get('Customer', order.customerId) : undefined
-      const { items, totals } = await store.findByRefs('OrderItem', 'orderId', [order.id], { perRefLimit: DEFAULT_CHILD_LIMIT })
+      const { items, totals } = await store.findByRefs('OrderItem', 'orderId', [order.id], {
+        perRefLimit: DEFAULT_CHILD_LIMIT
+      })
       // the same answer as the app's, child page info included (no `next`: 3 items never fill the limit)
       const meta = { children: { 'OrderItem.orderId': { total: totals.get(order.id) ?? 0, returned: items.length } } }
-      graphs.push({ entity: order, parents: { customerId: customer ?? null }, children: { OrderItem: { orderId: items as Doc[] } }, meta })
+      graphs.push({
+        entity: order,
+        parents: { customerId: customer ?? null },
+        children: { OrderItem: { orderId: items as Doc[] } },
+        meta
+      })
     }
     return graphs
   })
@@ -69,7 +76,12 @@ export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyI
     const sorted = request.query['sort[OrderItem]'] === '-quantity'
     const { items: orders } = await store.find('Order', { page, size })
     // every item of every order on the page, in one batched query: only the cut is naive
-    const all = await store.findByRefs('OrderItem', 'orderId', orders.map(o => o.id), { perRefLimit: DEFAULT_CHILD_LIMIT })
+    const all = await store.findByRefs(
+      'OrderItem',
+      'orderId',
+      orders.map(o => o.id),
+      { perRefLimit: DEFAULT_CHILD_LIMIT }
+    )
     const byOrder = new Map<string, Doc[]>()
     for (const item of all.items) {
       const list = byOrder.get(item.orderId as string)
@@ -86,7 +98,9 @@ export async function naiveServer (url: string, latencyMs = 0): Promise<FastifyI
           ...(kept.length === 0 ? {} : { last: kept[kept.length - 1]! })
         })
         : undefined
-      const meta = { children: { 'OrderItem.orderId': { total, returned: kept.length, ...(next === undefined ? {} : { next }) } } }
+      const meta = {
+        children: { 'OrderItem.orderId': { total, returned: kept.length, ...(next === undefined ? {} : { next }) } }
+      }
       return { entity: order, parents: {}, children: { OrderItem: { orderId: kept } }, meta }
     })
   })

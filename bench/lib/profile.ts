@@ -54,11 +54,19 @@ export function hotSpots (dir: string, limit = 20): HotSpots {
       byFile.set(file, (byFile.get(file) ?? 0) + us)
     })
   }
-  const table = (map: Map<string, number>, header: string) => markdownTable(
-    [header, 'self ms', '% of busy'],
-    [...map].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([key, us]) => [key, us / 1000, `${(100 * us / busy).toFixed(1)}%`])
-  )
-  return { functions: table(byFunction, 'function (file:line)'), files: table(byFile, 'file or package'), busyMs: busy / 1000 }
+  const table = (map: Map<string, number>, header: string) =>
+    markdownTable(
+      [header, 'self ms', '% of busy'],
+      [...map]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, limit)
+        .map(([key, us]) => [key, us / 1000, `${((100 * us) / busy).toFixed(1)}%`])
+    )
+  return {
+    functions: table(byFunction, 'function (file:line)'),
+    files: table(byFile, 'file or package'),
+    busyMs: busy / 1000
+  }
 }
 
 const maps = new Map<string, SourceMap | undefined>()
@@ -71,9 +79,12 @@ function original (frame: CallFrame): CallFrame {
     const mapFile = `${file}.map`
     maps.set(file, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined)
   }
-  const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string, originalLine?: number } | undefined
+  const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber) as
+    { originalSource?: string, originalLine?: number } | undefined
   if (entry?.originalSource === undefined || entry.originalLine === undefined) return frame
-  const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(dirname(file), entry.originalSource)
+  const source = entry.originalSource.startsWith('file://')
+    ? fileURLToPath(entry.originalSource)
+    : resolve(dirname(file), entry.originalSource)
   return { ...frame, url: `file://${source}`, lineNumber: entry.originalLine }
 }
 
@@ -100,7 +111,9 @@ export function profileDir (label: string): string | undefined {
 export function printHotSpots (label: string, dir: string | undefined, limit = 20): void {
   if (dir === undefined) return
   const spots = hotSpots(dir, limit)
-  console.log(`\n#### CPU profile of the server child: ${label} (${(spots.busyMs / 1000).toFixed(1)} s busy; profiles in ${dir})\n`)
+  console.log(
+    `\n#### CPU profile of the server child: ${label} (${(spots.busyMs / 1000).toFixed(1)} s busy; profiles in ${dir})\n`
+  )
   console.log(spots.functions)
   console.log()
   console.log(spots.files)

@@ -27,19 +27,56 @@ export function withLatency (store: Store, latencyMs: number): Store {
     }
   }
   return {
-    get kind () { return store.kind },
-    get: async (entity, id) => { await sleep(latencyMs); return await store.get(entity, id) },
-    getMany: async (entity, ids) => { await sleep(latencyMs); return await store.getMany(entity, ids) },
-    find: async (entity, query) => { await sleep(latencyMs); return await store.find(entity, query) },
-    findByRefs: async (entity, property, ids, query) => { await sleep(latencyMs); return await store.findByRefs(entity, property, ids, query) },
-    countByRefs: async (entity, property, ids) => { await sleep(latencyMs); return await store.countByRefs(entity, property, ids) },
+    get kind () {
+      return store.kind
+    },
+    get: async (entity, id) => {
+      await sleep(latencyMs)
+      return await store.get(entity, id)
+    },
+    getMany: async (entity, ids) => {
+      await sleep(latencyMs)
+      return await store.getMany(entity, ids)
+    },
+    find: async (entity, query) => {
+      await sleep(latencyMs)
+      return await store.find(entity, query)
+    },
+    findByRefs: async (entity, property, ids, query) => {
+      await sleep(latencyMs)
+      return await store.findByRefs(entity, property, ids, query)
+    },
+    countByRefs: async (entity, property, ids) => {
+      await sleep(latencyMs)
+      return await store.countByRefs(entity, property, ids)
+    },
     stream,
-    upsertMany: async (entity, docs) => { await sleep(latencyMs); return await store.upsertMany(entity, docs) },
-    delete: async (entity, id) => { await sleep(latencyMs); return await store.delete(entity, id) },
-    deleteMany: async (entity, ids) => { await sleep(latencyMs); return await store.deleteMany(entity, ids) },
-    moveMany: async (from, to, moves) => { await sleep(latencyMs); return await store.moveMany(from, to, moves) },
-    ping: async () => { await sleep(latencyMs); await store.ping() },
-    writeStatus: async () => { await sleep(latencyMs); return await store.writeStatus() },
-    close: async () => { await store.close() }
+    upsertMany: async (entity, docs) => {
+      await sleep(latencyMs)
+      return await store.upsertMany(entity, docs)
+    },
+    delete: async (entity, id) => {
+      await sleep(latencyMs)
+      return await store.delete(entity, id)
+    },
+    deleteMany: async (entity, ids) => {
+      await sleep(latencyMs)
+      return await store.deleteMany(entity, ids)
+    },
+    moveMany: async (from, to, moves) => {
+      await sleep(latencyMs)
+      return await store.moveMany(from, to, moves)
+    },
+    ping: async () => {
+      await sleep(latencyMs)
+      await store.ping()
+    },
+    writeStatus: async () => {
+      await sleep(latencyMs)
+      return await store.writeStatus()
+    },
+    close: async () => {
+      await store.close()
+    }
   }
 }

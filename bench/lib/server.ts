@@ -38,7 +38,8 @@ async function bareServer (): Promise<FastifyInstance> {
   if (file === undefined) throw new Error('BENCH_BODY_FILE is not set')
   const body = readFileSync(file)
   const headersFile = process.env.BENCH_HEADERS_FILE
-  const headers = headersFile === undefined ? {} : JSON.parse(readFileSync(headersFile, 'utf8')) as Record<string, string>
+  const headers =
+    headersFile === undefined ? {} : (JSON.parse(readFileSync(headersFile, 'utf8')) as Record<string, string>)
   const app = Fastify({ logger: false })
   app.get('/api/orders/:id', async function precomputed (_request, reply) {
     return reply.headers(headers).type('application/json; charset=utf-8').send(body)
@@ -50,7 +51,10 @@ const STORE_LATENCY_MS = Number(process.env.BENCH_STORE_LATENCY_MS ?? 0)
 
 async function appServer (): Promise<FastifyInstance> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', SEED: 'false' })
-  return await buildApp(config, { logger: false, ...(STORE_LATENCY_MS > 0 ? { openStore: remoteStoreOpener(STORE_LATENCY_MS) } : {}) })
+  return await buildApp(config, {
+    logger: false,
+    ...(STORE_LATENCY_MS > 0 ? { openStore: remoteStoreOpener(STORE_LATENCY_MS) } : {})
+  })
 }
 
 interface Listening {
@@ -66,7 +70,12 @@ async function listen (kind: string): Promise<Listening> {
     await once(server, 'listening')
     return { server, close: () => new Promise(resolve => { server.close(() => resolve()) }) }
   }
-  const app = kind === 'bare' ? await bareServer() : kind === 'naive' ? await naiveServer(process.env.DATABASE_URL ?? '', STORE_LATENCY_MS) : await appServer()
+  const app =
+    kind === 'bare'
+      ? await bareServer()
+      : kind === 'naive'
+        ? await naiveServer(process.env.DATABASE_URL ?? '', STORE_LATENCY_MS)
+        : await appServer()
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { server: app.server, close: () => app.close() }
 }

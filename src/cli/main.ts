@@ -10,4 +10,8 @@ async function serve (env: Record<string, string | undefined>): Promise<void> {
   await new Promise(() => {})
 }
 
-process.exitCode = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, serve }, VERSION)
+process.exitCode = await runCli(
+  process.argv.slice(2),
+  { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, serve },
+  VERSION
+)

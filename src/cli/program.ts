@@ -35,14 +35,20 @@ export async function runCli (args: readonly string[], io: CliIo, version: strin
   const program = new Command('relata')
     .description('Import, export and serve the entities of a Relata model.')
     .version(version)
-    .option('--url <url>', 'a Relata server to talk to (env RELATA_URL); without it, the store is opened directly', io.env.RELATA_URL)
+    .option(
+      '--url <url>',
+      'a Relata server to talk to (env RELATA_URL); without it, the store is opened directly',
+      io.env.RELATA_URL
+    )
     .option('--api-key <key>', 'API key for the server (env RELATA_API_KEY)', io.env.RELATA_API_KEY)
     .option('--database <url>', 'store to open directly, as DATABASE_URL (sqlite:<path>, memory:, mongodb://…)')
     .option('--model <path>', 'model file, as MODEL_PATH; the sample shop when unset')
     .configureOutput({ writeOut: text => io.stdout.write(text), writeErr: text => io.stderr.write(text) })
     .exitOverride()
     .showHelpAfterError()
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   relata import customers customers.ndjson              # into the store named by DATABASE_URL
   relata --url http://localhost:3000 import orders o.ndjson
@@ -51,14 +57,16 @@ Examples:
   relata serve --port 3000
 
 Progress goes to stderr: a live bar on a terminal, plain lines otherwise.
-Exit codes: 0 done, 1 failed, ${EXIT_REJECTED} imported but some lines were rejected (listed in the report).`)
+Exit codes: 0 done, 1 failed, ${EXIT_REJECTED} imported but some lines were rejected (listed in the report).`
+    )
 
   const target = async (): Promise<Target> => {
     const options = program.opts<GlobalOptions>()
     if (options.url !== undefined) return openRemote(options.url, options.apiKey)
     return await openLocal(loadConfig(storeEnv(io.env, options)))
   }
-  const progress = (label: string) => (total?: number) => new Progress(io.stderr, label, total === undefined ? {} : { total })
+  const progress = (label: string) => (total?: number) =>
+    new Progress(io.stderr, label, total === undefined ? {} : { total })
 
   program.command('import')
     .description('upsert NDJSON documents into an entity, in batches; invalid lines are skipped and reported')
@@ -93,7 +101,11 @@ Exit codes: 0 done, 1 failed, ${EXIT_REJECTED} imported but some lines were reje
     .option('--host <host>', 'interface, as HOST')
     .action(async (options: { port?: string, host?: string }) => {
       const env = storeEnv(io.env, program.opts<GlobalOptions>())
-      await io.serve({ ...env, ...(options.port === undefined ? {} : { PORT: options.port }), ...(options.host === undefined ? {} : { HOST: options.host }) })
+      await io.serve({
+        ...env,
+        ...(options.port === undefined ? {} : { PORT: options.port }),
+        ...(options.host === undefined ? {} : { HOST: options.host })
+      })
     })
 
   try {

@@ -54,8 +54,9 @@ export class Progress {
   /** Draws the final state and ends the line. */
   finish (summary: string): void {
     const now = this.#now()
-    if (this.#out.isTTY === true) this.#out.write(`\r\x1b[K${this.#label}: ${summary} in ${seconds(now - this.#start)}\n`)
-    else this.#out.write(`${this.#label}: ${summary} in ${seconds(now - this.#start)}\n`)
+    if (this.#out.isTTY === true) {
+      this.#out.write(`\r\x1b[K${this.#label}: ${summary} in ${seconds(now - this.#start)}\n`)
+    } else this.#out.write(`${this.#label}: ${summary} in ${seconds(now - this.#start)}\n`)
   }
 
   #draw (now: number): void {
@@ -65,13 +66,17 @@ export class Progress {
     const parts = [`${this.#rows.toLocaleString('en-US')} rows`, `${rate.toLocaleString('en-US')} rows/s`]
     // Percentage and ETA first: a narrow terminal cuts the end of the line.
     if (fraction !== undefined) {
-      parts.unshift(`${Math.floor(fraction * 100)}%`, `ETA ${fraction > 0 ? seconds(elapsed * (1 - fraction) / fraction) : '?'}`)
+      parts.unshift(
+        `${Math.floor(fraction * 100)}%`,
+        `ETA ${fraction > 0 ? seconds((elapsed * (1 - fraction)) / fraction) : '?'}`
+      )
     }
     if (this.#out.isTTY !== true) {
       this.#out.write(`${this.#label}: ${parts.join(', ')}\n`)
       return
     }
-    const bar = fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * BAR_WIDTH)).padEnd(BAR_WIDTH, '-')}] `
+    const bar =
+      fraction === undefined ? '' : `[${'#'.repeat(Math.round(fraction * BAR_WIDTH)).padEnd(BAR_WIDTH, '-')}] `
     const line = `${this.#label} ${bar}${parts.join('  ')}`
     this.#out.write(`\r\x1b[K${line.slice(0, (this.#out.columns ?? 80) - 1)}`)
   }
@@ -81,5 +86,7 @@ function seconds (ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000))
   if (s < 60) return `${s}s`
   const m = Math.floor(s / 60)
-  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
+  return m < 60
+    ? `${m}m${String(s % 60).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`
 }

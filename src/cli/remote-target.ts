@@ -19,8 +19,17 @@ interface StreamPosition {
  * Writes the documents of a cursor-line stream (`{"cursor", "data"}`) to `out` as NDJSON, whole
  * lines only, advancing `position` line by line. Resolves with why the stream was cut, if it was.
  */
-async function copyLines (response: Response, out: Writable, position: StreamPosition, onBatch: () => void): Promise<string | undefined> {
-  const chunks = (Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).setEncoding('utf8') as AsyncIterable<string>)[Symbol.asyncIterator]()
+async function copyLines (
+  response: Response,
+  out: Writable,
+  position: StreamPosition,
+  onBatch: () => void
+): Promise<string | undefined> {
+  const chunks = (
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>).setEncoding(
+      'utf8'
+    ) as AsyncIterable<string>
+  )[Symbol.asyncIterator]()
   let partial = ''
   while (true) {
     let next: IteratorResult<string>
@@ -54,7 +63,9 @@ function cursorLine (line: string): { cursor: string, data: unknown } {
     throw new CliError(`the server sent a line that is not JSON: ${line.slice(0, 80)}`)
   }
   const { cursor, data } = (parsed ?? {}) as { cursor?: unknown, data?: unknown }
-  if (typeof cursor !== 'string' || data === undefined) throw new CliError('the server sent no cursor lines for cursor=true: it predates resumable streams; upgrade it')
+  if (typeof cursor !== 'string' || data === undefined) {
+    throw new CliError('the server sent no cursor lines for cursor=true: it predates resumable streams; upgrade it')
+  }
   return { cursor, data }
 }
 
@@ -65,9 +76,14 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
   async function call (path: string, init: RequestInit = {}): Promise<Response> {
     let response: Response
     try {
-      response = await fetch(base + path, { ...init, headers: { ...headers, ...init.headers as Record<string, string> } })
+      response = await fetch(base + path, {
+        ...init,
+        headers: { ...headers, ...(init.headers as Record<string, string>) }
+      })
     } catch (error) {
-      throw new CliError(`cannot reach ${base}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`)
+      throw new CliError(
+        `cannot reach ${base}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`
+      )
     }
     if (!response.ok) {
       const body = await response.text()
@@ -115,14 +131,17 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
       }
       const params = new URLSearchParams()
       if (query.filter !== undefined) params.set('filter', query.filter)
-      const count = await call(`/api/${encodeURIComponent(route)}?${new URLSearchParams([...params, ['size', '1']]).toString()}`)
+      const count = await call(
+        `/api/${encodeURIComponent(route)}?${new URLSearchParams([...params, ['size', '1']]).toString()}`
+      )
       const bar = progress(Number(count.headers.get('x-total-count') ?? 0))
       if (query.with !== undefined) params.set('with', query.with)
       // every line carries the cursor that resumes the stream right after it
       params.set('cursor', 'true')
       const position = { rows: 0, cursor: undefined as string | undefined }
       for (let attempt = 0; ; attempt++) {
-        const resume = position.cursor === undefined ? params : new URLSearchParams([...params, ['after', position.cursor]])
+        const resume =
+          position.cursor === undefined ? params : new URLSearchParams([...params, ['after', position.cursor]])
         const response = await call(`/api/${encodeURIComponent(route)}/stream?${resume.toString()}`)
         const cut = await copyLines(response, out, position, () => bar.update(position.rows))
         if (cut === undefined) break

@@ -19,11 +19,16 @@ export interface ExportQuery {
 
 export interface Target {
   /** Fails when no entity has `route`, before anything is read or sent. */
-  checkRoute (route: string): Promise<void>
-  import (route: string, source: ImportSource, batchSize: number, progress: (total?: number) => Progress): Promise<ImportReport>
+  checkRoute(route: string): Promise<void>
+  import(
+    route: string,
+    source: ImportSource,
+    batchSize: number,
+    progress: (total?: number) => Progress
+  ): Promise<ImportReport>
   /** Writes every matching document as NDJSON; resolves with the count. */
-  export (route: string, query: ExportQuery, out: Writable, progress: (total?: number) => Progress): Promise<number>
-  close (): Promise<void>
+  export(route: string, query: ExportQuery, out: Writable, progress: (total?: number) => Progress): Promise<number>
+  close(): Promise<void>
 }
 
 /** A mistake of the user's, shown without a stack trace. */

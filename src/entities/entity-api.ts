@@ -18,7 +18,15 @@ import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
 import { parseQuery } from './query.js'
-import { relativesQuery, type CursorLine, type GetRequest, type Page, type PageQuery, type ReadQuery, type RelativesOptions } from './read-query.js'
+import {
+  relativesQuery,
+  type CursorLine,
+  type GetRequest,
+  type Page,
+  type PageQuery,
+  type ReadQuery,
+  type RelativesOptions
+} from './read-query.js'
 import { assertUniqueIds, withId } from './write-input.js'
 
 export interface EntityLimits {
@@ -74,14 +82,16 @@ export class EntityApi {
    * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
    */
   async getPending (
-    id: string, selection?: Selection, request: GetRequest = {}
+    id: string,
+    selection?: Selection,
+    request: GetRequest = {}
   ): Promise<{ found: Doc | Graph, pending: boolean }> {
     const parked = this.integrity.parked
     if (parked === undefined) return { found: await this.get(id, selection, request), pending: false }
     const pending = parked.get(id)
     pending.catch(() => undefined) // awaited below; a failing get() must not leave it unhandled
     try {
-      return { found: await this.get(id, selection, request), pending: await pending !== undefined }
+      return { found: await this.get(id, selection, request), pending: (await pending) !== undefined }
     } catch (error) {
       const record = error instanceof NotFoundError ? await pending : undefined
       throw record === undefined ? error : new PendingWriteError(this.meta.name, id, record.missing)
@@ -100,8 +110,10 @@ export class EntityApi {
   async list (query: PageQuery): Promise<Page> {
     this.#checkBudget(query.size, query.selection, query)
     if (query.after !== undefined && query.page !== 1) {
-      throw new BadRequestError(`page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
-        [{ path: '/page', message: 'must be 1 (or left out) with after' }])
+      throw new BadRequestError(
+        `page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
+        [{ path: '/page', message: 'must be 1 (or left out) with after' }]
+      )
     }
     // after a cursor the total does not tell whether more follow: one more document does
     const size = query.after === undefined ? query.size : query.size + 1
@@ -127,7 +139,10 @@ export class EntityApi {
     }
   }
 
-  async * #batches (query: ReadQuery & { batchSize: number }, withCursors = false): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
+  async * #batches (
+    query: ReadQuery & { batchSize: number },
+    withCursors = false
+  ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
     const batchSize = this.#batchSize(query.batchSize, query.selection, query)
     for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize })) {
       // from the stored documents, before anything trims them (hidden properties, picked fields)
@@ -151,17 +166,25 @@ export class EntityApi {
     const where = Array.isArray(input) ? (i: number) => `/${i}` : () => ''
     if (items.length === 0) throw new BadRequestError('the body is an empty array; send at least one document')
     if (items.length > this.limits.maxBulk) {
-      throw new BadRequestError(`a write carries at most ${this.limits.maxBulk} documents; this one has ${items.length}, split it`)
+      throw new BadRequestError(
+        `a write carries at most ${this.limits.maxBulk} documents; this one has ${items.length}, split it`
+      )
     }
     const docs = items.map((item, i) => withId(item, where(i)))
     assertIds(docs, where)
     assertUniqueIds(docs, where)
     validateDocs(this.meta, docs, where)
     const { check, events } = this.integrity
-    const outcome = check === undefined
-      ? { stored: await this.store.upsertMany(this.meta.name, docs as Doc[]), parked: [] }
-      : await check.write(docs as Doc[], where)
-    if (outcome.stored.length > 0) events?.stored(this.meta.name, outcome.stored.map(doc => doc.id))
+    const outcome =
+      check === undefined
+        ? { stored: await this.store.upsertMany(this.meta.name, docs as Doc[]), parked: [] }
+        : await check.write(docs as Doc[], where)
+    if (outcome.stored.length > 0) {
+      events?.stored(
+        this.meta.name,
+        outcome.stored.map(doc => doc.id)
+      )
+    }
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
@@ -171,15 +194,23 @@ export class EntityApi {
    */
   async replace (id: string, input: unknown): Promise<WriteOutcome & { created: boolean }> {
     const doc = withId(input, '', id)
-    if (doc.id !== id) throw new BadRequestError(`the body's id '${String(doc.id)}' differs from the id '${id}' in the path`, [{ path: '/id', message: 'must equal the id in the path' }])
+    if (doc.id !== id) {
+      throw new BadRequestError(`the body's id '${String(doc.id)}' differs from the id '${id}' in the path`, [
+        { path: '/id', message: 'must equal the id in the path' }
+      ])
+    }
     assertIds([doc], () => '')
-    const created = await this.store.get(this.meta.name, id) === undefined
-    return { ...await this.write(doc), created }
+    const created = (await this.store.get(this.meta.name, id)) === undefined
+    return { ...(await this.write(doc)), created }
   }
 
   async patch (id: string, patch: unknown): Promise<WriteOutcome> {
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new BadRequestError('a patch is a JSON object (RFC 7396 merge patch)')
-    if ('id' in patch && (patch as { id: unknown }).id !== id) throw new BadRequestError('a patch cannot change the id', [{ path: '/id', message: 'cannot change' }])
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+      throw new BadRequestError('a patch is a JSON object (RFC 7396 merge patch)')
+    }
+    if ('id' in patch && (patch as { id: unknown }).id !== id) {
+      throw new BadRequestError('a patch cannot change the id', [{ path: '/id', message: 'cannot change' }])
+    }
     // a parked version is the latest write of the id: the patch goes on top of it, never past it
     const [current, pending] = await Promise.all([this.store.get(this.meta.name, id), this.integrity.parked?.doc(id)])
     const base = pending ?? current
@@ -191,7 +222,7 @@ export class EntityApi {
   async delete (id: string): Promise<Deleted> {
     // The parked version first: a healer moving it meanwhile has stored it before the delete
     // below, and one that read it earlier finds its revision gone and moves nothing.
-    const parked = await this.integrity.parked?.drop(id) ?? false
+    const parked = (await this.integrity.parked?.drop(id)) ?? false
     const stored = await this.store.delete(this.meta.name, id)
     if (!stored && !parked) throw new NotFoundError(this.meta.name, id)
     return { stored, parked }
@@ -225,20 +256,28 @@ export class EntityApi {
   relatives (doc: Doc, options?: RelativesOptions): Promise<Graph>
   relatives (docs: readonly Doc[], options?: RelativesOptions): Promise<Graph[]>
   relatives (docs: AsyncIterable<Doc>, options?: RelativesOptions): AsyncGenerator<Graph>
-  relatives (input: Doc | readonly Doc[] | AsyncIterable<Doc>, options: RelativesOptions = {}): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
+  relatives (
+    input: Doc | readonly Doc[] | AsyncIterable<Doc>,
+    options: RelativesOptions = {}
+  ): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
     const parsed = parseQuery(this.meta, relativesQuery(options), this.limits.model)
     const { selection = NO_RELATIONSHIPS, ...request } = parsed
     if (Symbol.asyncIterator in input) {
       const batchSize = this.#batchSize(options.batchSize ?? 500, selection, request)
       return this.#relativesOf(input as AsyncIterable<Doc>, selection, request, batchSize)
     }
-    const docs = Array.isArray(input) ? input as Doc[] : [input as Doc]
+    const docs = Array.isArray(input) ? (input as Doc[]) : [input as Doc]
     this.#checkBudget(docs.length, selection, request)
     const built = this.#relativesBatch(docs, selection, request)
     return Array.isArray(input) ? built : built.then(graphs => graphs[0]!)
   }
 
-  async * #relativesOf (source: AsyncIterable<Doc>, selection: Selection, request: GetRequest, batchSize: number): AsyncGenerator<Graph> {
+  async * #relativesOf (
+    source: AsyncIterable<Doc>,
+    selection: Selection,
+    request: GetRequest,
+    batchSize: number
+  ): AsyncGenerator<Graph> {
     let batch: Doc[] = []
     for await (const doc of source) {
       batch.push(doc)

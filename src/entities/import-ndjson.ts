@@ -52,16 +52,29 @@ const DEFAULT_MAX_REJECTIONS = 1000
  * Reads `lines` to the end. A store failure stops the import and rethrows, its message extended
  * with what was stored so far and the line to resume after.
  */
-export async function importNdjson (api: EntityApi, lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, options: ImportOptions): Promise<ImportReport> {
+export async function importNdjson (
+  api: EntityApi,
+  lines: AsyncIterable<string | Buffer> | Iterable<string | Buffer>,
+  options: ImportOptions
+): Promise<ImportReport> {
   const maxRejections = options.maxRejections ?? DEFAULT_MAX_REJECTIONS
-  const report: ImportReport = { lines: 0, stored: 0, parked: 0, rejected: 0, batches: 0, rejections: [], rejectionsTruncated: false }
+  const report: ImportReport = {
+    lines: 0,
+    stored: 0,
+    parked: 0,
+    rejected: 0,
+    batches: 0,
+    rejections: [],
+    rejectionsTruncated: false
+  }
   let pending: Pending = { docs: [], lines: [], ids: new Set(), lastLine: 0 }
   let committedLine = 0
 
   const reject = (line: number, reason: string, errors?: FieldError[]) => {
     report.rejected++
-    if (report.rejections.length < maxRejections) report.rejections.push({ line, reason, ...(errors === undefined ? {} : { errors }) })
-    else report.rejectionsTruncated = true
+    if (report.rejections.length < maxRejections) {
+      report.rejections.push({ line, reason, ...(errors === undefined ? {} : { errors }) })
+    } else report.rejectionsTruncated = true
   }
 
   const flush = async () => {
@@ -113,7 +126,11 @@ function resumeHint (stored: number, committedLine: number): string {
  * Writes a batch. Lines whose parent is missing through a `reject` relationship are rejected
  * like invalid lines, and the rest of the batch is written without them.
  */
-async function writeBatch (api: EntityApi, pending: Pending, reject: (line: number, reason: string, errors?: FieldError[]) => void): Promise<WriteOutcome> {
+async function writeBatch (
+  api: EntityApi,
+  pending: Pending,
+  reject: (line: number, reason: string, errors?: FieldError[]) => void
+): Promise<WriteOutcome> {
   let docs = pending.docs
   let lines = pending.lines
   while (true) {
@@ -127,7 +144,13 @@ async function writeBatch (api: EntityApi, pending: Pending, reject: (line: numb
         const list = refused.get(Number(index)) ?? []
         refused.set(Number(index), [...list, { path: `/${rest.join('/')}`, message: e.message }])
       }
-      for (const [index, errors] of refused) reject(lines[index]!, `missing parent: ${errors.map(e => `${e.path.slice(1)} → ${e.message}`).join('; ')}`, errors)
+      for (const [index, errors] of refused) {
+        reject(
+          lines[index]!,
+          `missing parent: ${errors.map(e => `${e.path.slice(1)} → ${e.message}`).join('; ')}`,
+          errors
+        )
+      }
       // without them, a parent they provided for their neighbours is gone too: check again
       docs = docs.filter((_, i) => !refused.has(i))
       lines = lines.filter((_, i) => !refused.has(i))

@@ -41,8 +41,16 @@ export function parseFields (meta: EntityMetadata, raw: Readonly<Record<string, 
     } else {
       const match = FIELDS_PARAM.exec(name)
       if (match === null) continue
-      if (name.length > MAX_WITH_LENGTH) throw new BadRequestError(`a fields[...] parameter name is longer than ${MAX_WITH_LENGTH} characters`, [{ path: '/fields', message: 'name too long' }])
-      if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of related entities`, [{ path: `/${name}`, message: 'not available here' }])
+      if (name.length > MAX_WITH_LENGTH) {
+        throw new BadRequestError(`a fields[...] parameter name is longer than ${MAX_WITH_LENGTH} characters`, [
+          { path: '/fields', message: 'name too long' }
+        ])
+      }
+      if (model === undefined) {
+        throw new BadRequestError(`${name} needs the model to check the properties of related entities`, [
+          { path: `/${name}`, message: 'not available here' }
+        ])
+      }
       for (const { keys, entity } of reach(meta, match[1]!, name, selection, model, scope)) {
         const draft = keys.reduce(function step (at, key) {
           let next = at.relatives.get(key)
@@ -60,17 +68,29 @@ export function parseFields (meta: EntityMetadata, raw: Readonly<Record<string, 
 /** The properties listed in one parameter, with `id`; each must be a visible property of the entity. */
 function properties (meta: EntityMetadata, name: string, value: unknown): Set<string> {
   const path = `/${name}`
-  if (typeof value !== 'string') throw new BadRequestError(`${name} is given more than once; give one comma list`, [{ path, message: 'must be one comma list' }])
-  if (value.length > MAX_WITH_LENGTH) throw new BadRequestError(`${name} is longer than ${MAX_WITH_LENGTH} characters`, [{ path, message: `longer than ${MAX_WITH_LENGTH} characters` }])
+  if (typeof value !== 'string') {
+    throw new BadRequestError(`${name} is given more than once; give one comma list`, [
+      { path, message: 'must be one comma list' }
+    ])
+  }
+  if (value.length > MAX_WITH_LENGTH) {
+    throw new BadRequestError(`${name} is longer than ${MAX_WITH_LENGTH} characters`, [
+      { path, message: `longer than ${MAX_WITH_LENGTH} characters` }
+    ])
+  }
   const names = value.split(',').map(n => n.trim()).filter(n => n !== '')
   if (names.length === 0) {
-    throw new BadRequestError(`${name} is empty; list the ${meta.name} properties to keep: ${meta.properties.join(', ')}`, [{ path, message: 'lists no property' }])
+    throw new BadRequestError(
+      `${name} is empty; list the ${meta.name} properties to keep: ${meta.properties.join(', ')}`,
+      [{ path, message: 'lists no property' }]
+    )
   }
   const unknown = names.filter(n => !meta.properties.includes(n))
   if (unknown.length > 0) {
     throw new BadRequestError(
       `unknown ${meta.name} propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map(n => `'${n}'`).join(', ')} in ${name}; ${meta.name} has ${meta.properties.join(', ')}`,
-      unknown.map(n => ({ path, message: `unknown property '${n}'` })))
+      unknown.map(n => ({ path, message: `unknown property '${n}'` }))
+    )
   }
   return new Set(['id', ...names])
 }
@@ -88,11 +108,19 @@ function reach (meta: EntityMetadata, path: string, name: string, selection: Sel
   const found = path === '' ? [] : walk(path.split('.'), selection, meta.name, [])
   if (found.length > 0) return found
   const loaded = loadedNames(selection)
-  const listed = loaded.length === 0 ? 'nothing' : `${loaded.slice(0, MAX_LISTED).join(', ')}${loaded.length > MAX_LISTED ? ', …' : ''}`
+  const listed =
+    loaded.length === 0
+      ? 'nothing'
+      : `${loaded.slice(0, MAX_LISTED).join(', ')}${loaded.length > MAX_LISTED ? ', …' : ''}`
   if (isRelationship(meta, path, model, name, scope)) {
-    throw new BadRequestError(`${name} names a relationship that with does not load; add ${path} to with (with loads ${listed})`, [{ path: `/${name}`, message: `add ${path} to with` }])
+    throw new BadRequestError(
+      `${name} names a relationship that with does not load; add ${path} to with (with loads ${listed})`,
+      [{ path: `/${name}`, message: `add ${path} to with` }]
+    )
   }
-  throw new BadRequestError(`${name} names no relationship of ${meta.name} that with loads; with loads ${listed}`, [{ path: `/${name}`, message: 'not a relationship loaded by with' }])
+  throw new BadRequestError(`${name} names no relationship of ${meta.name} that with loads; with loads ${listed}`, [
+    { path: `/${name}`, message: 'not a relationship loaded by with' }
+  ])
 }
 
 function walk (steps: readonly string[], selection: Selection | undefined, entity: string, keys: string[]): Reached[] {
@@ -103,7 +131,9 @@ function walk (steps: readonly string[], selection: Selection | undefined, entit
   const one = following === undefined ? undefined : selection.children.find(c => c.key === `${step}.${following}`)
   if (one !== undefined) return walk(steps.slice(2), selection.nested?.[one.key], one.child, [...keys, one.key])
   const parent = selection.parents.find(p => p.property === step)
-  if (parent !== undefined) return walk(steps.slice(1), selection.nested?.[parent.property], parent.target, [...keys, parent.property])
+  if (parent !== undefined) {
+    return walk(steps.slice(1), selection.nested?.[parent.property], parent.target, [...keys, parent.property])
+  }
   const children = selection.children.filter(c => c.child === step)
   // through each reference of the child entity that the rest of the path goes on from
   return children.flatMap(c => walk(steps.slice(1), selection.nested?.[c.key], c.child, [...keys, c.key]))

@@ -93,7 +93,8 @@ function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): Chi
     const valid = childRelationshipNames(meta)
     throw new BadRequestError(
       `unknown child relationship ${unknown.map(n => `'${n}'`).join(', ')} in count; ${meta.name} ${valid.length === 0 ? 'has no children' : `accepts ${valid.join(', ')}`}`,
-      unknown.map(n => ({ path: '/count', message: `unknown child relationship '${n}'` })))
+      unknown.map(n => ({ path: '/count', message: `unknown child relationship '${n}'` }))
+    )
   }
   const counted = meta.children.filter(c => names.includes(c.child) || names.includes(c.key))
   for (const rel of counted) scope.check(rel.child, `count=${rel.child}`, '/count')
@@ -118,7 +119,11 @@ function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model: Relation
     const query = queries[child] ??= {}
     if (kind === 'limit') {
       const limit = Number(value)
-      if (!Number.isInteger(limit) || limit < 0) throw new BadRequestError(`${name} must be an integer >= 0`, [{ path: `/${name}`, message: 'must be an integer >= 0' }])
+      if (!Number.isInteger(limit) || limit < 0) {
+        throw new BadRequestError(`${name} must be an integer >= 0`, [
+          { path: `/${name}`, message: 'must be an integer >= 0' }
+        ])
+      }
       queries[child] = { ...query, limit }
     } else {
       if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of ${child}`)
@@ -148,7 +153,9 @@ function checkChildName (meta: EntityMetadata, name: string, kind: string, child
 }
 
 function parseJson (text: string): unknown {
-  if (text.length > MAX_FILTER_LENGTH) throw new BadRequestError(`filter is longer than ${MAX_FILTER_LENGTH} characters`)
+  if (text.length > MAX_FILTER_LENGTH) {
+    throw new BadRequestError(`filter is longer than ${MAX_FILTER_LENGTH} characters`)
+  }
   try {
     return JSON.parse(text)
   } catch (err) {

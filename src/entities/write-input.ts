@@ -7,7 +7,9 @@ const newId = monotonicFactory()
 
 export function withId (item: unknown, path: string, fallback?: string): Record<string, unknown> {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-    throw new BadRequestError(`expected a JSON object at ${path || '/'}`, [{ path: path || '/', message: 'must be an object' }])
+    throw new BadRequestError(`expected a JSON object at ${path || '/'}`, [
+      { path: path || '/', message: 'must be an object' }
+    ])
   }
   const doc = item as Record<string, unknown>
   return doc.id === undefined ? { ...doc, id: fallback ?? newId() } : doc
@@ -17,7 +19,11 @@ export function assertUniqueIds (docs: Array<Record<string, unknown>>, where: (i
   const seen = new Map<unknown, number>()
   docs.forEach((doc, i) => {
     const first = seen.get(doc.id)
-    if (first !== undefined) throw new BadRequestError(`item ${i} repeats the id '${String(doc.id)}' of item ${first}`, [{ path: `${where(i)}/id`, message: 'duplicate id in this write' }])
+    if (first !== undefined) {
+      throw new BadRequestError(`item ${i} repeats the id '${String(doc.id)}' of item ${first}`, [
+        { path: `${where(i)}/id`, message: 'duplicate id in this write' }
+      ])
+    }
     seen.set(doc.id, i)
   })
 }

@@ -17,7 +17,11 @@ export interface FieldSelection {
  * `items` trimmed to `fields`: graphs when `selection` is given (the selection they were built
  * with), plain documents otherwise. The input is left as it is.
  */
-export function trimFields (items: ReadonlyArray<Doc | Graph>, fields: FieldSelection | undefined, selection: Selection | undefined): Array<Doc | Graph> {
+export function trimFields (
+  items: ReadonlyArray<Doc | Graph>,
+  fields: FieldSelection | undefined,
+  selection: Selection | undefined
+): Array<Doc | Graph> {
   if (fields === undefined) return items as Array<Doc | Graph>
   const copies = new Copies()
   // the items are distinct documents: only the relatives below them can be shared
@@ -40,18 +44,33 @@ class Copies {
   }
 }
 
-function trimmed (item: Doc | Graph, fields: FieldSelection, selection: Selection | undefined, copies: Copies): Doc | Graph {
+function trimmed (
+  item: Doc | Graph,
+  fields: FieldSelection,
+  selection: Selection | undefined,
+  copies: Copies
+): Doc | Graph {
   if (selection === undefined) return pick(item as Doc, fields.keep)
   const graph = item as Graph
   return { ...graph, ...trimRelatives(graph, fields, selection, copies), entity: pick(graph.entity, fields.keep) }
 }
 
-function trimRelative (item: Doc | Graph, fields: FieldSelection, selection: Selection | undefined, copies: Copies): Doc | Graph {
+function trimRelative (
+  item: Doc | Graph,
+  fields: FieldSelection,
+  selection: Selection | undefined,
+  copies: Copies
+): Doc | Graph {
   return copies.of(item, fields, () => trimmed(item, fields, selection, copies))
 }
 
 /** The parents and children of `graph` with those that have a field selection trimmed. */
-function trimRelatives (graph: Graph, fields: FieldSelection, selection: Selection, copies: Copies): Pick<Graph, 'parents' | 'children'> {
+function trimRelatives (
+  graph: Graph,
+  fields: FieldSelection,
+  selection: Selection,
+  copies: Copies
+): Pick<Graph, 'parents' | 'children'> {
   const relatives = fields.relatives
   if (relatives === undefined) return { parents: graph.parents, children: graph.children }
   let parents = graph.parents
@@ -69,7 +88,10 @@ function trimRelatives (graph: Graph, fields: FieldSelection, selection: Selecti
     if (below === undefined || list === undefined) continue
     if (children === graph.children) children = { ...graph.children }
     // the edges of this child entity were copied already when another of its references was trimmed
-    const edges = children[rel.child] === graph.children[rel.child] ? children[rel.child] = { ...graph.children[rel.child] } : children[rel.child]!
+    const edges =
+      children[rel.child] === graph.children[rel.child]
+        ? (children[rel.child] = { ...graph.children[rel.child] })
+        : children[rel.child]!
     edges[rel.property] = list.map(child => trimRelative(child, below, selection.nested?.[rel.key], copies))
   }
   return { parents, children }
@@ -82,8 +104,9 @@ function pick (doc: Doc, keep: ReadonlySet<string> | undefined): Doc {
   for (const key of Object.keys(doc)) {
     if (!keep.has(key)) continue
     // assigning `__proto__` would set the copy's prototype: a stored `__proto__` key stays plain data
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: doc[key], enumerable: true, writable: true, configurable: true })
-    else copy[key] = doc[key]
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, { value: doc[key], enumerable: true, writable: true, configurable: true })
+    } else copy[key] = doc[key]
   }
   return copy as Doc
 }

@@ -30,7 +30,10 @@ interface LoadedChildren {
 }
 
 export class GraphBuilder {
-  constructor (private readonly store: Store, private readonly options: GraphOptions) {}
+  constructor (
+    private readonly store: Store,
+    private readonly options: GraphOptions
+  ) {}
 
   /**
    * `request.children` gives per child entity how many children to load per parent and in which
@@ -55,11 +58,20 @@ export class GraphBuilder {
    * batch, one level down, so a level costs one round trip per relationship, never per document.
    */
   async #nextLevel (graphs: Graph[], selection: Selection, request: GraphRequest): Promise<void> {
-    await Promise.all(Object.entries(selection.nested!).map(([key, next]) =>
-      this.#buildNested(graphs, selection, key, next, below(request, key))))
+    await Promise.all(
+      Object.entries(selection.nested!).map(([key, next]) =>
+        this.#buildNested(graphs, selection, key, next, below(request, key))
+      )
+    )
   }
 
-  async #buildNested (graphs: Graph[], selection: Selection, key: string, next: Selection, request: GraphRequest): Promise<void> {
+  async #buildNested (
+    graphs: Graph[],
+    selection: Selection,
+    key: string,
+    next: Selection,
+    request: GraphRequest
+  ): Promise<void> {
     const parent = selection.parents.find(p => p.property === key)
     const rel = parent === undefined ? selection.children.find(c => c.key === key)! : undefined
     const reachedBy = (graph: Graph): Doc[] => {
@@ -81,32 +93,43 @@ export class GraphBuilder {
   }
 
   async #countChildren (docs: readonly Doc[], relationship: ChildRelationship): Promise<CountedChildren> {
-    const totals = await this.store.countByRefs(relationship.child, relationship.property, [...new Set(docs.map(d => d.id))])
+    const totals = await this.store.countByRefs(relationship.child, relationship.property, [
+      ...new Set(docs.map(d => d.id))
+    ])
     return { relationship, totals }
   }
 
   /** One getMany per parent entity: relationships to the same entity share the round trip. */
-  async #loadParents (docs: readonly Doc[], relationships: readonly ParentRelationship[]): Promise<Map<string, Map<string, Doc>>> {
+  async #loadParents (
+    docs: readonly Doc[],
+    relationships: readonly ParentRelationship[]
+  ): Promise<Map<string, Map<string, Doc>>> {
     const idsByTarget = new Map<string, Set<string>>()
     for (const rel of relationships) {
       let ids = idsByTarget.get(rel.target)
-      if (ids === undefined) idsByTarget.set(rel.target, ids = new Set())
+      if (ids === undefined) idsByTarget.set(rel.target, (ids = new Set()))
       for (const doc of docs) {
         const id = doc[rel.property]
         if (typeof id === 'string') ids.add(id)
       }
     }
     const loaded = new Map<string, Map<string, Doc>>()
-    await Promise.all([...idsByTarget].map(async ([target, ids]) => {
-      const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids])
-      const visible = this.options.hidden?.all(target, found) ?? found
-      loaded.set(target, new Map(visible.map(d => [d.id, d])))
-    }))
+    await Promise.all(
+      [...idsByTarget].map(async ([target, ids]) => {
+        const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids])
+        const visible = this.options.hidden?.all(target, found) ?? found
+        loaded.set(target, new Map(visible.map(d => [d.id, d])))
+      })
+    )
     return loaded
   }
 
   /** One findByRefs: the store limits, orders and counts each parent's children. */
-  async #loadChildren (docs: readonly Doc[], relationship: ChildRelationship, query: ChildQuery): Promise<LoadedChildren> {
+  async #loadChildren (
+    docs: readonly Doc[],
+    relationship: ChildRelationship,
+    query: ChildQuery
+  ): Promise<LoadedChildren> {
     const ids = [...new Set(docs.map(d => d.id))]
     const perRefLimit = Math.min(query.limit ?? this.options.childLimit, this.options.childLimit)
     const found = await this.store.findByRefs(relationship.child, relationship.property, ids, {
@@ -139,8 +162,8 @@ export class GraphBuilder {
       graph.parents[rel.property] = (typeof id === 'string' ? parents.get(rel.target)?.get(id) : undefined) ?? null
     }
     for (const { relationship: rel, query, byParent, totals } of children) {
-      const edges = graph.children[rel.child] ??= {}
-      const list = edges[rel.property] = byParent.get(doc.id) ?? []
+      const edges = (graph.children[rel.child] ??= {})
+      const list = (edges[rel.property] = byParent.get(doc.id) ?? [])
       const total = totals.get(doc.id) ?? 0
       const page: ChildPage = { total, returned: list.length }
       // a cut list always says so, and links to the rest (all of it after a limit of 0)
@@ -149,13 +172,19 @@ export class GraphBuilder {
       ;(graph.meta ??= { children: {} }).children[rel.key] = page
     }
     for (const { relationship: rel, totals } of counted) {
-      (graph.meta ??= { children: {} }).children[rel.key] = { total: totals.get(doc.id) ?? 0, returned: 0 }
+      ;(graph.meta ??= { children: {} }).children[rel.key] = { total: totals.get(doc.id) ?? 0, returned: 0 }
     }
     return graph
   }
 
-  #nextLink (rel: ChildRelationship, parentId: string, list: readonly Doc[], query: ChildQuery, selection: Selection,
-    request: GraphRequest): string | undefined {
+  #nextLink (
+    rel: ChildRelationship,
+    parentId: string,
+    list: readonly Doc[],
+    query: ChildQuery,
+    selection: Selection,
+    request: GraphRequest
+  ): string | undefined {
     const link = this.options.childPageLink
     if (link === undefined) return undefined
     const { children, fields } = below(request, rel.key)

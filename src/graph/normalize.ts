@@ -40,7 +40,9 @@ function collect (graph: Graph, selection: Selection, included: Normalized['incl
     if (parent !== null && parent !== undefined) add(rel.target, parent, selection.nested?.[rel.property])
   }
   for (const rel of selection.children) {
-    for (const child of graph.children[rel.child]?.[rel.property] ?? []) add(rel.child, child, selection.nested?.[rel.key])
+    for (const child of graph.children[rel.child]?.[rel.property] ?? []) {
+      add(rel.child, child, selection.nested?.[rel.key])
+    }
   }
 }
 

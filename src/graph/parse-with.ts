@@ -9,7 +9,12 @@ import { LRUCache } from 'lru-cache'
 import { BadRequestError } from '../errors.js'
 import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
-import { childRelationshipNames, type ChildRelationship, type EntityMetadata, type ParentRelationship } from '../metadata/types.js'
+import {
+  childRelationshipNames,
+  type ChildRelationship,
+  type EntityMetadata,
+  type ParentRelationship
+} from '../metadata/types.js'
 import type { Selection } from './graph.js'
 
 export const MAX_WITH_LENGTH = 2048
@@ -54,7 +59,11 @@ export function selectsNothing (selection: Selection | undefined): boolean {
 export function parseWith (meta: EntityMetadata, raw: string | undefined, model?: RelationshipMetadata, depth = 1,
   scope = EntityScope.EVERY): Selection {
   if (raw === undefined || raw === '') return NO_RELATIONSHIPS
-  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) throw new BadRequestError(`depth must be an integer from 1 to ${MAX_DEPTH}`, [{ path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }])
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
+    throw new BadRequestError(`depth must be an integer from 1 to ${MAX_DEPTH}`, [
+      { path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }
+    ])
+  }
   const key = `${meta.name}\0${depth}\0${model === undefined ? '' : 'm'}\0${scope.cacheKey}\0${raw}`
   let selection = cache.get(key)
   if (selection === undefined) {

@@ -14,7 +14,11 @@ export function checkedParents (meta: EntityMetadata): ParentRelationship[] {
  * null or absent key is no reference. A parent written in the same batch (a category and its
  * parent category) exists.
  */
-export async function findMissing (store: Store, relationships: readonly ParentRelationship[], docs: readonly Doc[]): Promise<Map<number, MissingRef[]>> {
+export async function findMissing (
+  store: Store,
+  relationships: readonly ParentRelationship[],
+  docs: readonly Doc[]
+): Promise<Map<number, MissingRef[]>> {
   const missing = new Map<number, MissingRef[]>()
   for (const rel of relationships) {
     const wanted = new Set<string>()
@@ -29,7 +33,7 @@ export async function findMissing (store: Store, relationships: readonly ParentR
       const id = doc[rel.property]
       if (typeof id !== 'string' || existing.has(id)) return
       let refs = missing.get(index)
-      if (refs === undefined) missing.set(index, refs = [])
+      if (refs === undefined) missing.set(index, (refs = []))
       refs.push({ property: rel.property, target: rel.target, id })
     })
   }

@@ -28,7 +28,11 @@ export class WriteIntegrity {
   readonly #checked: readonly ParentRelationship[]
   readonly #parks: boolean
 
-  constructor (private readonly meta: EntityMetadata, private readonly store: Store, private readonly events: IntegrityEvents) {
+  constructor (
+    private readonly meta: EntityMetadata,
+    private readonly store: Store,
+    private readonly events: IntegrityEvents
+  ) {
     this.#checked = checkedParents(meta)
     this.#parks = this.#checked.some(p => p.onMissingParent === 'park')
   }
@@ -44,11 +48,19 @@ export class WriteIntegrity {
     const refused: FieldError[] = []
     for (const [index, refs] of missing) {
       for (const ref of refs) {
-        if (this.#policy(ref.property) === 'reject') refused.push({ path: `${where(index)}/${ref.property}`, message: `${ref.target} '${ref.id}' does not exist` })
+        if (this.#policy(ref.property) === 'reject') {
+          refused.push({ path: `${where(index)}/${ref.property}`, message: `${ref.target} '${ref.id}' does not exist` })
+        }
       }
     }
     if (refused.length > 0) {
-      throw new MissingParentError(`${refused.length} reference${refused.length === 1 ? '' : 's'} of this ${this.meta.name} write point${refused.length === 1 ? 's' : ''} at nothing: ${refused.slice(0, 3).map(e => `${e.path} → ${e.message}`).join('; ')}${refused.length > 3 ? ' …' : ''}; nothing was written`, refused)
+      throw new MissingParentError(
+        `${refused.length} reference${refused.length === 1 ? '' : 's'} of this ${this.meta.name} write point${refused.length === 1 ? 's' : ''} at nothing: ${refused
+          .slice(0, 3)
+          .map(e => `${e.path} → ${e.message}`)
+          .join('; ')}${refused.length > 3 ? ' …' : ''}; nothing was written`,
+        refused
+      )
     }
     const parked: ParkedItem[] = []
     const records: ParkedRecord[] = []
@@ -66,7 +78,12 @@ export class WriteIntegrity {
     }
     // A document stored whole supersedes an older parked version of it, which must never heal
     // over it: drop that version first, so that a healer moving it meanwhile is overwritten next.
-    if (this.#parks && complete.length > 0) await this.store.deleteMany(parkedEntity(this.meta.name), complete.map(doc => doc.id))
+    if (this.#parks && complete.length > 0) {
+      await this.store.deleteMany(
+        parkedEntity(this.meta.name),
+        complete.map(doc => doc.id)
+      )
+    }
     const stored = complete.length === 0 ? [] : await this.store.upsertMany(this.meta.name, complete)
     return { stored, parked }
   }

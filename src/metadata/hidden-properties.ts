@@ -9,12 +9,18 @@ export function isHidden (schema: JsonSchema): boolean {
 }
 
 /** The hidden top-level properties of `name`; ids and references must stay visible. */
-export function hiddenProperties (name: string, properties: Record<string, JsonSchema>, refProperties: readonly string[]): string[] {
+export function hiddenProperties (
+  name: string,
+  properties: Record<string, JsonSchema>,
+  refProperties: readonly string[]
+): string[] {
   const hidden = Object.keys(properties).filter(p => isHidden(properties[p]!))
   for (const property of hidden) {
     if (property === 'id') throw new ModelError(`entity '${name}': 'id' cannot be hidden (x-internal / writeOnly)`)
     if (refProperties.includes(property)) {
-      throw new ModelError(`entity '${name}' property '${property}' is a reference and cannot be hidden: graphs would reveal it`)
+      throw new ModelError(
+        `entity '${name}' property '${property}' is a reference and cannot be hidden: graphs would reveal it`
+      )
     }
   }
   return hidden

@@ -70,7 +70,9 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
         '(routes starting with _ are the server\'s own, like /api/_model)')
     }
     const clash = routes.get(route)
-    if (clash !== undefined) throw new ModelError(`entities '${clash}' and '${name}' both use route '${route}'; give one a distinct "route"`)
+    if (clash !== undefined) {
+      throw new ModelError(`entities '${clash}' and '${name}' both use route '${route}'; give one a distinct "route"`)
+    }
     routes.set(route, name)
     routeOf.set(name, route)
     parentsOf.set(name, parentRelationships(name, def.schema as JsonSchema, names))
@@ -78,10 +80,16 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
 
   for (const [name, parents] of parentsOf) {
     if (parents.some(p => p.onMissingParent === 'park') && names.includes(`Parked_${name}`)) {
-      throw new ModelError(`entity 'Parked_${name}' has the name that holds the parked records of '${name}' (x-on-missing-parent: park); rename it`)
+      throw new ModelError(
+        `entity 'Parked_${name}' has the name that holds the parked records of '${name}' (x-on-missing-parent: park); rename it`
+      )
     }
     for (const p of parents) {
-      childrenOf.get(p.target)!.push(Object.freeze({ entity: p.target, child: p.entity, property: p.property, key: `${p.entity}.${p.property}` }))
+      childrenOf
+        .get(p.target)!
+        .push(
+          Object.freeze({ entity: p.target, child: p.entity, property: p.property, key: `${p.entity}.${p.property}` })
+        )
     }
   }
 
@@ -117,7 +125,9 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
     const target = propSchema['x-parent']
     if (target === undefined) continue
     if (typeof target !== 'string' || !names.includes(target)) {
-      throw new ModelError(`entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model has ${names.join(', ')}`)
+      throw new ModelError(
+        `entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model has ${names.join(', ')}`
+      )
     }
     if (!IDENTIFIER.test(property)) {
       throw new ModelError(`entity '${name}' property '${property}': a reference property name must be an ` +
@@ -125,7 +135,9 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
     }
     if (property === 'id') throw new ModelError(`entity '${name}': 'id' cannot reference another entity`)
     if (!isStringLike(propSchema)) {
-      throw new ModelError(`entity '${name}' property '${property}' references '${target}' but is not a string (type ${JSON.stringify(propSchema.type ?? propSchema.anyOf ?? 'unspecified')}); ids are strings`)
+      throw new ModelError(
+        `entity '${name}' property '${property}' references '${target}' but is not a string (type ${JSON.stringify(propSchema.type ?? propSchema.anyOf ?? 'unspecified')}); ids are strings`
+      )
     }
     parents.push(Object.freeze({ entity: name, property, target, onMissingParent }))
   }
@@ -136,7 +148,9 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
 function assertNoNameClash (name: string, properties: readonly string[], children: ChildRelationship[]): void {
   for (const c of children) {
     if (properties.includes(c.child)) {
-      throw new ModelError(`entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ?with= and ?filter= ambiguous; rename the property`)
+      throw new ModelError(
+        `entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ?with= and ?filter= ambiguous; rename the property`
+      )
     }
   }
 }

@@ -12,7 +12,9 @@ function hider (hidden: readonly string[]): Hide {
     const visible: Record<string, unknown> = {}
     for (const key of Object.keys(doc)) {
       // defineProperty: a stored `__proto__` key stays plain data in the copy
-      if (!skip.has(key)) Object.defineProperty(visible, key, { value: doc[key], enumerable: true, writable: true, configurable: true })
+      if (!skip.has(key)) {
+        Object.defineProperty(visible, key, { value: doc[key], enumerable: true, writable: true, configurable: true })
+      }
     }
     return visible as Doc
   }

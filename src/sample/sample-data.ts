@@ -65,7 +65,13 @@ export function sampleOrders (size: SampleSize, from = 1, count = size.orders): 
       const quantity = 1 + Math.floor(next() * 5)
       const unitPrice = Math.round(next() * 10000) / 100
       total += quantity * unitPrice
-      items.push({ id: `item-${n}-${k}`, orderId, productId: `prod-${1 + Math.floor(next() * size.products)}`, quantity, unitPrice })
+      items.push({
+        id: `item-${n}-${k}`,
+        orderId,
+        productId: `prod-${1 + Math.floor(next() * size.products)}`,
+        quantity,
+        unitPrice
+      })
     }
     orders.push({
       id: orderId,

@@ -10,45 +10,63 @@ const NullableRef = (entity: string, description: string) =>
 export const sampleModel = defineModel({
   entities: {
     Category: {
-      schema: Type.Object({
-        id: Id('Category id'),
-        name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
-        parentId: Type.Optional(NullableRef('Category', 'Enclosing category, null for a top-level one'))
-      }, { additionalProperties: false })
+      schema: Type.Object(
+        {
+          id: Id('Category id'),
+          name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
+          parentId: Type.Optional(NullableRef('Category', 'Enclosing category, null for a top-level one'))
+        },
+        { additionalProperties: false }
+      )
     },
     Customer: {
-      schema: Type.Object({
-        id: Id('Customer id'),
-        name: Type.String({ minLength: 1, maxLength: 200, description: 'Full name' }),
-        email: Type.String({ format: 'email', maxLength: 320, description: 'Contact address' }),
-        city: Type.Optional(Type.String({ maxLength: 200, description: 'City of the billing address' }))
-      }, { additionalProperties: false })
+      schema: Type.Object(
+        {
+          id: Id('Customer id'),
+          name: Type.String({ minLength: 1, maxLength: 200, description: 'Full name' }),
+          email: Type.String({ format: 'email', maxLength: 320, description: 'Contact address' }),
+          city: Type.Optional(Type.String({ maxLength: 200, description: 'City of the billing address' }))
+        },
+        { additionalProperties: false }
+      )
     },
     Product: {
-      schema: Type.Object({
-        id: Id('Product id'),
-        name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
-        price: Type.Number({ minimum: 0, description: 'Unit price in the shop currency' }),
-        categoryId: Ref('Category', 'Category the product is listed in')
-      }, { additionalProperties: false })
+      schema: Type.Object(
+        {
+          id: Id('Product id'),
+          name: Type.String({ minLength: 1, maxLength: 200, description: 'Display name' }),
+          price: Type.Number({ minimum: 0, description: 'Unit price in the shop currency' }),
+          categoryId: Ref('Category', 'Category the product is listed in')
+        },
+        { additionalProperties: false }
+      )
     },
     Order: {
-      schema: Type.Object({
-        id: Id('Order id'),
-        customerId: Ref('Customer', 'Customer who placed the order'),
-        status: Type.Union([Type.Literal('open'), Type.Literal('paid'), Type.Literal('shipped'), Type.Literal('cancelled')], { description: 'Where the order is in its life' }),
-        total: Type.Number({ minimum: 0, description: 'Sum of the items' }),
-        createdAt: Type.String({ format: 'date-time', description: 'When the order was placed' })
-      }, { additionalProperties: false })
+      schema: Type.Object(
+        {
+          id: Id('Order id'),
+          customerId: Ref('Customer', 'Customer who placed the order'),
+          status: Type.Union(
+            [Type.Literal('open'), Type.Literal('paid'), Type.Literal('shipped'), Type.Literal('cancelled')],
+            { description: 'Where the order is in its life' }
+          ),
+          total: Type.Number({ minimum: 0, description: 'Sum of the items' }),
+          createdAt: Type.String({ format: 'date-time', description: 'When the order was placed' })
+        },
+        { additionalProperties: false }
+      )
     },
     OrderItem: {
-      schema: Type.Object({
-        id: Id('Order item id'),
-        orderId: Ref('Order', 'Order the item belongs to'),
-        productId: Ref('Product', 'Product ordered'),
-        quantity: Type.Integer({ minimum: 1, description: 'How many units' }),
-        unitPrice: Type.Number({ minimum: 0, description: 'Price per unit when ordered' })
-      }, { additionalProperties: false })
+      schema: Type.Object(
+        {
+          id: Id('Order item id'),
+          orderId: Ref('Order', 'Order the item belongs to'),
+          productId: Ref('Product', 'Product ordered'),
+          quantity: Type.Integer({ minimum: 1, description: 'How many units' }),
+          unitPrice: Type.Number({ minimum: 0, description: 'Price per unit when ordered' })
+        },
+        { additionalProperties: false }
+      )
     }
   }
 })

@@ -1,6 +1,13 @@
 // Seeds the sample shop into an empty store so a fresh `npm start` serves real graphs.
 import type { Store } from '../store/store.js'
-import { SEED_SIZE, type SampleSize, sampleCategories, sampleCustomers, sampleOrders, sampleProducts } from './sample-data.js'
+import {
+  SEED_SIZE,
+  type SampleSize,
+  sampleCategories,
+  sampleCustomers,
+  sampleOrders,
+  sampleProducts
+} from './sample-data.js'
 
 /** Returns whether it seeded: a store that already has customers is left alone. */
 export async function seedSampleData (store: Store): Promise<boolean> {

@@ -71,7 +71,10 @@ function parseObject (raw: unknown, path: string, depth: number, meta: EntityMet
     const at = `${path}/${key}`
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(value) || value.length === 0) fail(at, `${key} takes a non-empty array of filters`)
-      conditions.push({ op: key === '$and' ? 'and' : 'or', conditions: value.map((v, i) => parseObject(v, `${at}/${i}`, depth + 1, meta, state)) })
+      conditions.push({
+        op: key === '$and' ? 'and' : 'or',
+        conditions: value.map((v, i) => parseObject(v, `${at}/${i}`, depth + 1, meta, state))
+      })
     } else if (key.startsWith('$')) {
       fail(at, `unsupported operator '${key}' at the top of a filter; use one of ${OPERATORS.join(' ')} inside a field`)
     } else {
@@ -116,7 +119,12 @@ function parseRelation (key: string, relations: readonly ChildRelationship[], va
   // `{}` parses to an empty AND: any child at all
   const condition = parsed.op === 'and' && parsed.conditions.length === 0 ? undefined : parsed
   const op = RELATION_OPERATORS[operator]
-  const parts: Condition[] = relations.map(r => ({ op, child, refProperty: r.property, ...(condition === undefined ? {} : { condition }) }))
+  const parts: Condition[] = relations.map(r => ({
+    op,
+    child,
+    refProperty: r.property,
+    ...(condition === undefined ? {} : { condition })
+  }))
   if (parts.length === 1) return parts[0]!
   return { op: op === 'some' ? 'or' : 'and', conditions: parts }
 }
@@ -144,15 +152,25 @@ function parseField (field: string, value: unknown, path: string, meta: EntityMe
     const at = `${path}/${op}`
     count(at, state)
     switch (op) {
-      case '$eq': return { op: 'eq', field, value: scalar(operand, at) }
-      case '$ne': return { op: 'ne', field, value: scalar(operand, at) }
-      case '$gt': case '$gte': case '$lt': case '$lte': {
-        if (typeof operand !== 'string' && (typeof operand !== 'number' || !Number.isFinite(operand))) fail(at, `${op} compares with a string or a number`)
+      case '$eq':
+        return { op: 'eq', field, value: scalar(operand, at) }
+      case '$ne':
+        return { op: 'ne', field, value: scalar(operand, at) }
+      case '$gt':
+      case '$gte':
+      case '$lt':
+      case '$lte': {
+        if (typeof operand !== 'string' && (typeof operand !== 'number' || !Number.isFinite(operand))) {
+          fail(at, `${op} compares with a string or a number`)
+        }
         return { op: COMPARISONS[op], field, value: operand }
       }
-      case '$in': case '$nin': {
+      case '$in':
+      case '$nin': {
         if (!Array.isArray(operand)) fail(at, `${op} takes an array`)
-        if (operand.length > state.limits.maxInValues) fail(at, `${op} takes at most ${state.limits.maxInValues} values`)
+        if (operand.length > state.limits.maxInValues) {
+          fail(at, `${op} takes at most ${state.limits.maxInValues} values`)
+        }
         return { op: op === '$in' ? 'in' : 'nin', field, values: operand.map((v, i) => scalar(v, `${at}/${i}`)) }
       }
       case '$exists': {

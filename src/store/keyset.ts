@@ -43,8 +43,15 @@ function isKeyValue (value: unknown): boolean {
 export function checkAfter (after: Position | undefined, sort?: readonly SortKey[]): void {
   if (after === undefined) return
   const keys = totalOrder(sort)
-  if (!Array.isArray(after) || after.length !== keys.length || !after.every(isKeyValue) || typeof after[keys.length - 1] !== 'string') {
-    throw new BadRequestError(`after must hold ${keys.length} key values, one per key of the order ${sortText(keys)}, the last an id`)
+  if (
+    !Array.isArray(after) ||
+    after.length !== keys.length ||
+    !after.every(isKeyValue) ||
+    typeof after[keys.length - 1] !== 'string'
+  ) {
+    throw new BadRequestError(
+      `after must hold ${keys.length} key values, one per key of the order ${sortText(keys)}, the last an id`
+    )
   }
 }
 
@@ -52,7 +59,9 @@ export function checkAfter (after: Position | undefined, sort?: readonly SortKey
 export function checkPage (page: number, size: number, after?: Position): void {
   if (!Number.isInteger(page) || page < 1) throw new BadRequestError(`page must be an integer >= 1, got ${page}`)
   if (!Number.isInteger(size) || size < 0) throw new BadRequestError(`size must be an integer >= 0, got ${size}`)
-  if (after !== undefined && page !== 1) throw new BadRequestError(`page must be 1 with after (the position replaces paging), got ${page}`)
+  if (after !== undefined && page !== 1) {
+    throw new BadRequestError(`page must be 1 with after (the position replaces paging), got ${page}`)
+  }
 }
 
 export function checkBatchSize (batchSize: number): void {

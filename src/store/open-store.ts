@@ -20,7 +20,9 @@ async function openSqlite (url: string, options: StoreOptions): Promise<Store> {
   if (location === ':memory:') return await openSqliteStore(location, options, settings)
   if (location === '') refuse(`'${url}' names no database file`)
   // `sqlite://x` reads like a URL with a host; refuse rather than guess what was meant
-  if (location.startsWith('//')) refuse(`'${url}' has // after sqlite: (write sqlite:/absolute/path or sqlite:relative/path)`)
+  if (location.startsWith('//')) {
+    refuse(`'${url}' has // after sqlite: (write sqlite:/absolute/path or sqlite:relative/path)`)
+  }
   const path = resolve(location)
   try {
     await makeDirectory(dirname(path))

@@ -90,38 +90,38 @@ export interface Move {
 
 export interface Store {
   readonly kind: string
-  get (entity: string, id: string): Promise<Doc | undefined>
+  get(entity: string, id: string): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
-  getMany (entity: string, ids: readonly string[]): Promise<Doc[]>
-  find (entity: string, query: FindQuery): Promise<FindResult>
+  getMany(entity: string, ids: readonly string[]): Promise<Doc[]>
+  find(entity: string, query: FindQuery): Promise<FindResult>
   /**
    * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the
    * first `perRefLimit` of each parent in `sort` order, grouped by parent, and every parent's count.
    */
-  findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult>
+  findByRefs(entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult>
   /** How many children each parent has, without reading them: one grouped round trip. Parents without children are absent. */
-  countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>>
+  countByRefs(entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>>
   /**
    * Every matching document exactly once, in batches, reading the store one batch at a time
    * so memory stays bounded. Stopping the iteration (return/break) stops the reads.
    */
-  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]>
+  stream(entity: string, query: StreamQuery): AsyncIterable<Doc[]>
   /** Inserts or replaces all documents atomically: either all are stored or none. */
-  upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]>
-  delete (entity: string, id: string): Promise<boolean>
-  deleteMany (entity: string, ids: readonly string[]): Promise<number>
+  upsertMany(entity: string, docs: readonly Doc[]): Promise<Doc[]>
+  delete(entity: string, id: string): Promise<boolean>
+  deleteMany(entity: string, ids: readonly string[]): Promise<number>
   /**
    * Compare-and-move, all or nothing: for each move whose document `id` in `from` still has
    * `rev`, deletes it from `from` and upserts `doc` into `to`; other moves are skipped. Two
    * callers moving the same record concurrently move it once. Returns the ids moved.
    */
-  moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]>
+  moveMany(from: string, to: string, moves: readonly Move[]): Promise<string[]>
   /** Resolves when the store answers reads; rejects with StoreUnavailableError otherwise. Needs no write lock. */
-  ping (): Promise<void>
+  ping(): Promise<void>
   /**
    * Whether writes can go through now, checked without waiting for a lock (and without writing):
    * 'locked' while another writer holds the store; rejects with StoreUnavailableError when it is down.
    */
-  writeStatus (): Promise<WriteStatus>
-  close (): Promise<void>
+  writeStatus(): Promise<WriteStatus>
+  close(): Promise<void>
 }

@@ -43,8 +43,10 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     get: (entity, id) => bounded(`get on '${entity}'`, store.get(entity, id)),
     getMany: (entity, ids) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids)),
     find: (entity, query) => bounded(`find on '${entity}'`, store.find(entity, query)),
-    findByRefs: (entity, property, ids, query) => bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query)),
-    countByRefs: (entity, property, ids) => bounded(`countByRefs on '${entity}'`, store.countByRefs(entity, property, ids)),
+    findByRefs: (entity, property, ids, query) =>
+      bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query)),
+    countByRefs: (entity, property, ids) =>
+      bounded(`countByRefs on '${entity}'`, store.countByRefs(entity, property, ids)),
     stream,
     upsertMany: (entity, docs) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs)),
     delete: (entity, id) => bounded(`delete on '${entity}'`, store.delete(entity, id)),

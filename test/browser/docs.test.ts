@@ -18,7 +18,9 @@ if (!existsSync(CHROMIUM)) {
   t.test('Swagger UI lists every entity and "try it out" loads an order graph', async t => {
     const { page, errors, foreign } = await open(t, '/docs')
     await page.waitForSelector('.opblock-tag-section')
-    for (const entity of ENTITIES) t.ok(await page.locator(`#operations-tag-${entity}`).count(), `${entity} operations are listed`)
+    for (const entity of ENTITIES) {
+      t.ok(await page.locator(`#operations-tag-${entity}`).count(), `${entity} operations are listed`)
+    }
     t.ok(await page.locator('#operations-Model-getModel').count(), 'the model route is listed')
 
     const op = page.locator('#operations-Order-getOrder')
@@ -65,7 +67,15 @@ async function open (t: Test, path: string): Promise<{ page: Page, errors: strin
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   browser ??= await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run'
+    ]
   })
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   t.teardown(() => context.close())
@@ -74,7 +84,9 @@ async function open (t: Test, path: string): Promise<{ page: Page, errors: strin
   page.on('console', message => { if (message.type() === 'error') errors.push(message.text()) })
   page.on('pageerror', error => errors.push(error.message))
   const foreign: string[] = []
-  page.on('request', request => { if (!request.url().startsWith(address) && !request.url().startsWith('data:')) foreign.push(request.url()) })
+  page.on('request', request => {
+    if (!request.url().startsWith(address) && !request.url().startsWith('data:')) foreign.push(request.url())
+  })
   await page.goto(address + path)
   return { page, errors, foreign }
 }

@@ -14,7 +14,9 @@ const run = promisify(execFile)
 const ROOT = new URL('../../', import.meta.url).pathname
 // Children run as in the image: without the test runner's loaders and coverage collection
 // (the build output's source maps would otherwise be merged into the coverage of src/).
-const PLAIN_ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS|NODE_V8_COVERAGE|TAP|_TAP)/.test(name)))
+const PLAIN_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS|NODE_V8_COVERAGE|TAP|_TAP)/.test(name))
+)
 
 interface Instruction { name: string, args: string }
 interface Stage { from: string, as?: string, instructions: Instruction[] }
@@ -53,7 +55,11 @@ t.test('the Dockerfile builds with dev dependencies and runs with production one
   }
 
   t.equal(runtime.from, deps.from, 'runtime starts from the slim base, not from a stage with build tools')
-  t.same(args(runtime, 'COPY'), ['--from=deps /app/package.json ./', '--from=deps /app/node_modules ./node_modules', '--from=build /app/dist ./dist'])
+  t.same(args(runtime, 'COPY'), [
+    '--from=deps /app/package.json ./',
+    '--from=deps /app/node_modules ./node_modules',
+    '--from=build /app/dist ./dist'
+  ])
   t.match(args(runtime, 'ENV').join(' '), /\bNODE_ENV=production\b/)
   t.match(args(runtime, 'ENV').join(' '), /\bDATABASE_URL=sqlite:\/data\//, 'the database is on the volume')
   t.same(args(runtime, 'VOLUME'), ['/data'])
@@ -64,7 +70,9 @@ t.test('the Dockerfile builds with dev dependencies and runs with production one
   t.same(args(runtime, 'WORKDIR'), ['/app'])
   t.same(JSON.parse(args(runtime, 'CMD')[0]!), ['node', 'dist/plugins/server.js'])
   const ignored = await readFile(join(ROOT, '.dockerignore'), 'utf8')
-  for (const entry of ['node_modules', 'dist', 'data', '.git']) t.match(ignored, new RegExp(`^${entry.replace('.', '\\.')}$`, 'm'), `.dockerignore keeps ${entry} out`)
+  for (const entry of ['node_modules', 'dist', 'data', '.git']) {
+    t.match(ignored, new RegExp(`^${entry.replace('.', '\\.')}$`, 'm'), `.dockerignore keeps ${entry} out`)
+  }
 })
 
 t.test('the build output starts from production dependencies only and passes its HEALTHCHECK', async t => {
@@ -73,7 +81,17 @@ t.test('the build output starts from production dependencies only and passes its
   const app = join(dir, 'app')
 
   // `npm run build`, into the image's layout instead of the working tree's dist/.
-  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(app, 'dist')], { env: PLAIN_ENV })
+  await run(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(ROOT, 'tsconfig.build.json'),
+      '--outDir',
+      join(app, 'dist')
+    ],
+    { env: PLAIN_ENV }
+  )
   t.ok((await stat(join(app, 'dist/plugins/server.js'))).isFile(), 'CMD names a file the build produces')
   t.ok((await stat(join(app, 'dist/src/cli/main.js'))).isFile(), 'and the CLI is built too')
 
@@ -82,12 +100,31 @@ t.test('the build output starts from production dependencies only and passes its
   // so its binary is copied instead.
   await copyFile(join(ROOT, 'package.json'), join(app, 'package.json'))
   await copyFile(join(ROOT, 'package-lock.json'), join(app, 'package-lock.json'))
-  await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app, env: PLAIN_ENV, maxBuffer: 10 * 1024 * 1024 })
-  await cp(join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'), join(app, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))
-  for (const dev of ['typescript', 'tap', 'tsx', 'openapi-typescript', 'playwright-core']) t.notOk(existsSync(join(app, 'node_modules', dev)), `no ${dev}`)
+  await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: app,
+    env: PLAIN_ENV,
+    maxBuffer: 10 * 1024 * 1024
+  })
+  await cp(
+    join(ROOT, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
+    join(app, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')
+  )
+  for (const dev of ['typescript', 'tap', 'tsx', 'openapi-typescript', 'playwright-core']) {
+    t.notOk(existsSync(join(app, 'node_modules', dev)), `no ${dev}`)
+  }
 
-  const env = { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'data/relata.db')}` }
-  const server = spawn(process.execPath, ['dist/plugins/server.js'], { cwd: app, env, stdio: ['ignore', 'pipe', 'inherit'] })
+  const env = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: `sqlite:${join(dir, 'data/relata.db')}`
+  }
+  const server = spawn(process.execPath, ['dist/plugins/server.js'], {
+    cwd: app,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
   const exited = new Promise<number | null>(resolve => server.once('exit', code => resolve(code)))
   t.teardown(() => { if (server.exitCode === null) server.kill('SIGKILL') })
   let port: string | undefined
@@ -102,12 +139,23 @@ t.test('the build output starts from production dependencies only and passes its
 
   const health = await fetch(`http://127.0.0.1:${port}/health`)
   t.same(await health.json(), { status: 'ok', store: 'sqlite' })
-  t.equal((await fetch(`http://127.0.0.1:${port}/docs/model/mermaid.min.js`)).status, 200, 'the diagram script is a production dependency')
+  t.equal(
+    (await fetch(`http://127.0.0.1:${port}/docs/model/mermaid.min.js`)).status,
+    200,
+    'the diagram script is a production dependency'
+  )
   const check = await readFile(join(ROOT, 'Dockerfile'), 'utf8')
   const probe = /CMD node -e "(.*)"\n/.exec(check)![1]!
-  await t.resolves(run(process.execPath, ['-e', probe], { env: { ...env, PORT: port } }), 'the HEALTHCHECK command passes')
+  await t.resolves(
+    run(process.execPath, ['-e', probe], { env: { ...env, PORT: port } }),
+    'the HEALTHCHECK command passes'
+  )
 
-  const cli = await run(process.execPath, ['dist/src/cli/main.js', '--url', `http://127.0.0.1:${port}`, 'export', 'customers'], { cwd: app, env: PLAIN_ENV })
+  const cli = await run(
+    process.execPath,
+    ['dist/src/cli/main.js', '--url', `http://127.0.0.1:${port}`, 'export', 'customers'],
+    { cwd: app, env: PLAIN_ENV }
+  )
   t.equal(cli.stdout.trim().split('\n').length, 20, 'the built CLI exports the seeded customers')
 
   server.kill('SIGTERM')

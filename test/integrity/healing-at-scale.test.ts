@@ -8,10 +8,18 @@ import { integrityModel } from '../integrity-model.js'
 const ORDERS = 2500
 const ITEMS_PER_ORDER = 4
 
-async function healingRoundTrips (batchSize: number): Promise<{ queries: number, app: Awaited<ReturnType<typeof build>> }> {
-  const app = await build(t, { model: integrityModel, env: { HEAL_INTERVAL_MS: '0', HEAL_BATCH_SIZE: String(batchSize), MAX_BULK: '10000' } })
+async function healingRoundTrips (
+  batchSize: number
+): Promise<{ queries: number, app: Awaited<ReturnType<typeof build>> }> {
+  const app = await build(t, {
+    model: integrityModel,
+    env: { HEAL_INTERVAL_MS: '0', HEAL_BATCH_SIZE: String(batchSize), MAX_BULK: '10000' }
+  })
   await post(app, '/api/customers', { id: 'c1', name: 'Ann' })
-  const items = Array.from({ length: ORDERS * ITEMS_PER_ORDER }, (_, i) => ({ id: `item-${String(i).padStart(5, '0')}`, orderId: `ord-${i % ORDERS}` }))
+  const items = Array.from({ length: ORDERS * ITEMS_PER_ORDER }, (_, i) => ({
+    id: `item-${String(i).padStart(5, '0')}`,
+    orderId: `ord-${i % ORDERS}`
+  }))
   const parked = await app.inject({ method: 'POST', url: '/api/order-items', payload: items })
   t.equal(parked.statusCode, 202)
   t.equal(parked.json().parked.length, items.length)
@@ -29,9 +37,17 @@ t.test('10,000 items parked before their orders are all visible once the orders 
   t.equal(Number((await app.inject('/api/order-items')).headers['x-total-count']), ORDERS * ITEMS_PER_ORDER)
   t.equal(Number((await app.inject('/api/_parked/order-items')).headers['x-total-count']), 0)
   const graph = (await app.inject('/api/orders/ord-7?with=all')).json()
-  t.same(graph.children.OrderItem.orderId.map((d: { id: string }) => d.id), ['item-00007', 'item-02507', 'item-05007', 'item-07507'])
+  t.same(
+    graph.children.OrderItem.orderId.map((d: { id: string }) => d.id),
+    ['item-00007', 'item-02507', 'item-05007', 'item-07507']
+  )
   const page = (await app.inject('/api/orders?with=all&size=1000&page=3')).json()
-  t.ok(page.every((g: { children: { OrderItem: { orderId: unknown[] } } }) => g.children.OrderItem.orderId.length === ITEMS_PER_ORDER))
+  t.ok(
+    page.every(
+      (g: { children: { OrderItem: { orderId: unknown[] } } }) =>
+        g.children.OrderItem.orderId.length === ITEMS_PER_ORDER
+    )
+  )
   // 20 batches of 500: a stream read, a getMany of orders and a moveMany each, plus the order
   // write and the reads that find nothing more; one round trip per record would be 10,000+
   const batches = ORDERS * ITEMS_PER_ORDER / 500

@@ -22,7 +22,11 @@ for (const [name, open] of Object.entries(stores)) {
     const order = await send(app, 'GET', '/api/orders/o7?with=all')
     t.same(order.body.children.OrderItem.orderId.map((d: { id: string }) => d.id), ['i107', 'i207', 'i7'])
     t.equal(await total(app, '/api/_parked/order-items'), 297)
-    t.match((await app.inject('/metrics')).body, /relata_parked_records\{entity="OrderItem"\} 297\n/, 'the gauge follows')
+    t.match(
+      (await app.inject('/metrics')).body,
+      /relata_parked_records\{entity="OrderItem"\} 297\n/,
+      'the gauge follows'
+    )
 
     counter.reset()
     const orders = [{ id: 'o1', customerId: 'c1' }, { id: 'o2', customerId: 'c1' }, { id: 'none', customerId: 'c1' }]

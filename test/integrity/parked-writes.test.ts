@@ -115,7 +115,11 @@ for (const [name, open] of Object.entries(stores)) {
 
     // a whole document replaces a parked write: the client says what the document is
     t.equal((await send(app, 'PUT', '/api/order-items/i3', { orderId: 'o4', productId: 'p4' })).status, 202)
-    t.equal((await send(app, 'PUT', '/api/order-items/i3', { orderId: 'o1' })).status, 201, 'created: it was only parked')
+    t.equal(
+      (await send(app, 'PUT', '/api/order-items/i3', { orderId: 'o1' })).status,
+      201,
+      'created: it was only parked'
+    )
     t.equal((await send(app, 'POST', '/api/order-items', [{ id: 'i4', orderId: 'o5' }])).status, 202)
     t.equal((await send(app, 'POST', '/api/order-items', [{ id: 'i4', orderId: 'o1' }])).status, 201)
     await post(app, '/api/orders', [{ id: 'o4', customerId: 'c1' }, { id: 'o5', customerId: 'c1' }])

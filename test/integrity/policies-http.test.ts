@@ -21,7 +21,11 @@ for (const [name, open] of Object.entries(stores)) {
     t.equal(queries, 1, 'one getMany, nothing written')
     t.equal(await total(app, '/api/orders'), 0)
     const many = Array.from({ length: 300 }, (_, i) => ({ id: `o${i}`, customerId: 'c1' }))
-    t.equal(await countQueries(app, () => post(app, '/api/orders', many)), 2, 'one getMany per relationship, whatever the batch size')
+    t.equal(
+      await countQueries(app, () => post(app, '/api/orders', many)),
+      2,
+      'one getMany per relationship, whatever the batch size'
+    )
     t.equal((await send(app, 'PUT', '/api/orders/x1', { customerId: 'nope' })).status, 422)
     const patched = await send(app, 'PATCH', '/api/orders/o1', { customerId: 'nope' })
     t.equal(patched.status, 422)
@@ -31,9 +35,15 @@ for (const [name, open] of Object.entries(stores)) {
       method: 'POST',
       url: '/api/orders/import',
       headers: { 'content-type': 'application/x-ndjson' },
-      payload: '{"id":"i1","customerId":"c1"}\n{"id":"i2","customerId":"nope"}\nnot json\n{"id":"i3","customerId":"c1"}\n'
+      payload:
+        '{"id":"i1","customerId":"c1"}\n{"id":"i2","customerId":"nope"}\nnot json\n{"id":"i3","customerId":"c1"}\n'
     })
-    t.match(imported.json(), { stored: 2, parked: 0, rejected: 2, rejections: [{ line: 2, reason: /missing parent: customerId → Customer 'nope' does not exist/ }, { line: 3 }] })
+    t.match(imported.json(), {
+      stored: 2,
+      parked: 0,
+      rejected: 2,
+      rejections: [{ line: 2, reason: /missing parent: customerId → Customer 'nope' does not exist/ }, { line: 3 }]
+    })
   })
 
   t.test(`${name}: park keeps records aside until their parent arrives`, async t => {
@@ -55,22 +65,43 @@ for (const [name, open] of Object.entries(stores)) {
     t.equal(await total(app, '/api/order-items'), 1)
     const parked = await app.inject('/api/_parked/order-items?size=1')
     t.equal(parked.headers['x-total-count'], '2')
-    t.match(parked.json(), [{ id: 'i2', doc: { id: 'i2', orderId: 'o2' }, missing: [{ property: 'orderId', target: 'Order', id: 'o2' }], parkedAt: String }])
+    t.match(parked.json(), [
+      {
+        id: 'i2',
+        doc: { id: 'i2', orderId: 'o2' },
+        missing: [{ property: 'orderId', target: 'Order', id: 'o2' }],
+        parkedAt: String
+      }
+    ])
     t.notOk('secret' in parked.json()[0].doc, 'hidden properties stay hidden')
     const metrics = (await app.inject('/metrics')).body
     t.match(metrics, /relata_parked_records\{entity="OrderItem"\} 2/)
 
     const single = await send(app, 'PUT', '/api/order-items/i4', { orderId: 'o3' })
     t.equal(single.status, 202)
-    t.same(single.body, { stored: [], parked: [{ index: 0, id: 'i4', missing: [{ property: 'orderId', target: 'Order', id: 'o3' }] }] })
+    t.same(single.body, {
+      stored: [],
+      parked: [{ index: 0, id: 'i4', missing: [{ property: 'orderId', target: 'Order', id: 'o3' }] }]
+    })
     // written again whole, a parked record is stored and its parked version dropped
-    t.equal((await send(app, 'PUT', '/api/order-items/i4', { orderId: 'o1' })).status, 201, 'created: it was only parked')
+    t.equal(
+      (await send(app, 'PUT', '/api/order-items/i4', { orderId: 'o1' })).status,
+      201,
+      'created: it was only parked'
+    )
     t.equal((await send(app, 'PATCH', '/api/order-items/i4', { orderId: 'o9' })).status, 202)
-    t.equal((await app.inject('/api/order-items/i4')).json().orderId, 'o1', 'a parked update leaves the stored version readable')
+    t.equal(
+      (await app.inject('/api/order-items/i4')).json().orderId,
+      'o1',
+      'a parked update leaves the stored version readable'
+    )
 
     await post(app, '/api/orders', { id: 'o2', customerId: 'c1' })
     await app.healer!.run()
-    t.same((await app.inject('/api/orders/o2?with=all')).json().children.OrderItem.orderId.map((d: { id: string }) => d.id), ['i2', 'i3'])
+    t.same(
+      (await app.inject('/api/orders/o2?with=all')).json().children.OrderItem.orderId.map((d: { id: string }) => d.id),
+      ['i2', 'i3']
+    )
     t.equal((await app.inject('/api/order-items/i2')).json().secret, undefined)
     t.match((await app.inject('/api/_parked/order-items')).json(), [{ id: 'i4' }], 'only the record still waiting')
     const after = (await app.inject('/metrics')).body
@@ -98,7 +129,11 @@ for (const [name, open] of Object.entries(stores)) {
     t.equal((await send(app, 'POST', '/api/order-items', { id: 'i1', orderId: 'o1' })).status, 202)
     await post(app, '/api/categories', { id: 'w' })
     await app.healer!.run()
-    t.same((await app.inject('/api/categories?sort=id')).json().map((d: { id: string }) => d.id), ['a', 'b', 'w', 'x', 'y'], 'x healed, then y')
+    t.same(
+      (await app.inject('/api/categories?sort=id')).json().map((d: { id: string }) => d.id),
+      ['a', 'b', 'w', 'x', 'y'],
+      'x healed, then y'
+    )
     t.equal(await total(app, '/api/_parked/categories'), 0)
     t.equal(await total(app, '/api/_parked/order-items'), 1, 'unrelated records keep waiting')
   })

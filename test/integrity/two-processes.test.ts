@@ -10,7 +10,12 @@ import { integrityModel } from '../integrity-model.js'
 t.test('two apps on one SQLite file heal each record once', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'relata-heal-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const env = { DATABASE_URL: `sqlite:${join(dir, 'shared.db')}`, HEAL_INTERVAL_MS: '0', HEAL_BATCH_SIZE: '50', STORE_TIMEOUT_MS: '10000' }
+  const env = {
+    DATABASE_URL: `sqlite:${join(dir, 'shared.db')}`,
+    HEAL_INTERVAL_MS: '0',
+    HEAL_BATCH_SIZE: '50',
+    STORE_TIMEOUT_MS: '10000'
+  }
   const a = await build(t, { model: integrityModel, env })
   const b = await build(t, { model: integrityModel, env })
   await post(a, '/api/customers', { id: 'c1', name: 'Ann' })
@@ -18,7 +23,10 @@ t.test('two apps on one SQLite file heal each record once', async t => {
   t.equal((await a.inject({ method: 'POST', url: '/api/order-items', payload: items })).statusCode, 202)
   await Promise.all([a.healer!.run(), b.healer!.run()])
   // the orders go in behind the apps' backs, so that no poke starts a pass before both race
-  await a.relata.store.upsertMany('Order', Array.from({ length: 500 }, (_, i) => ({ id: `ord-${i}`, customerId: 'c1' })))
+  await a.relata.store.upsertMany(
+    'Order',
+    Array.from({ length: 500 }, (_, i) => ({ id: `ord-${i}`, customerId: 'c1' }))
+  )
   const [healedByA, healedByB] = await Promise.all([a.healer!.run(), b.healer!.run()])
   t.equal(healedByA! + healedByB!, items.length, `healed ${healedByA} + ${healedByB}: each record once`)
   // both read the same batches and tried to move them: the rev guard let one move each record

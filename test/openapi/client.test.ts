@@ -2,7 +2,15 @@
 // through openapi-fetch, typed by openapi/schema.d.ts. The type assertions below are checked by
 // `npm run typecheck`, so a spec change that breaks a client breaks the build.
 import t from 'tap'
-import { createRelataClient, isGraph, isNormalized, ndjsonLines, stream, type Schemas, type StreamItem } from '../../openapi/client.js'
+import {
+  createRelataClient,
+  isGraph,
+  isNormalized,
+  ndjsonLines,
+  stream,
+  type Schemas,
+  type StreamItem
+} from '../../openapi/client.js'
 import { build } from '../helper.js'
 
 t.test('the generated client gets, lists, loads graphs, creates, deletes and streams', async t => {
@@ -15,12 +23,22 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   const customer: Schemas['Customer'] | Schemas['Customer'][] | undefined = created.data
   t.match(customer, { id: 'c-e2e', name: 'Ada' })
 
-  const order: Schemas['OrderInput'] = { id: 'o-e2e', customerId: 'c-e2e', status: 'open', total: 12.5, createdAt: '2026-01-02T03:04:05Z' }
+  const order: Schemas['OrderInput'] = {
+    id: 'o-e2e',
+    customerId: 'c-e2e',
+    status: 'open',
+    total: 12.5,
+    createdAt: '2026-01-02T03:04:05Z'
+  }
   t.equal((await client.POST('/api/orders', { body: order })).response.status, 201)
-  await client.POST('/api/order-items', { body: [{ id: 'i-e2e', orderId: 'o-e2e', productId: 'nowhere', quantity: 2, unitPrice: 6.25 }] })
+  await client.POST('/api/order-items', {
+    body: [{ id: 'i-e2e', orderId: 'o-e2e', productId: 'nowhere', quantity: 2, unitPrice: 6.25 }]
+  })
 
   const got = await client.GET('/api/orders/{id}', { params: { path: { id: 'o-e2e' } } })
-  if (got.data === undefined || isGraph(got.data) || isNormalized(got.data)) throw new Error('without with, a plain Order')
+  if (got.data === undefined || isGraph(got.data) || isNormalized(got.data)) {
+    throw new Error('without with, a plain Order')
+  }
   const plain: Schemas['Order'] = got.data
   t.equal(plain.status, 'open')
 
@@ -31,24 +49,34 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   const relative = graph.data.parents.customerId
   if (isGraph(relative)) throw new Error('with=all is one hop: the parent is a document')
   const parent: Schemas['Customer'] | null | undefined = relative
-  const items: Array<Schemas['OrderItem'] | Schemas['OrderItemGraph']> | undefined = graph.data.children.OrderItem?.orderId
+  const items: Array<Schemas['OrderItem'] | Schemas['OrderItemGraph']> | undefined =
+    graph.data.children.OrderItem?.orderId
   t.equal(parent?.name, 'Ada')
   t.same(items?.map(i => isGraph(i) ? i.entity.id : i.id), ['i-e2e'])
   const counted: number | undefined = graph.data.meta?.children['OrderItem.orderId']?.total
   t.equal(counted, 1, 'meta is typed')
 
-  const flat = await client.GET('/api/orders', { params: { query: { with: 'customerId', shape: 'normalized', filter: '{"customerId":"c-e2e"}' } } })
+  const flat = await client.GET('/api/orders', {
+    params: { query: { with: 'customerId', shape: 'normalized', filter: '{"customerId":"c-e2e"}' } }
+  })
   const normalizedAnswer = flat.data
   if (!isNormalized(normalizedAnswer)) throw new Error('shape=normalized answers an object')
   const shared: Schemas['Customer'] | undefined = normalizedAnswer.included.Customer?.['c-e2e']
   t.equal(shared?.name, 'Ada', 'shape=normalized is typed')
 
-  const deep = await client.GET('/api/orders/{id}', { params: { path: { id: 'o-e2e' }, query: { with: 'OrderItem.productId', 'limit[OrderItem]': 5, 'sort[OrderItem]': '-quantity' } } })
+  const deep = await client.GET('/api/orders/{id}', {
+    params: {
+      path: { id: 'o-e2e' },
+      query: { with: 'OrderItem.productId', 'limit[OrderItem]': 5, 'sort[OrderItem]': '-quantity' }
+    }
+  })
   if (!isGraph(deep.data)) throw new Error('a path answers a graph')
   const item = deep.data.children.OrderItem?.orderId?.[0]
   t.ok(isGraph(item) && item.parents.productId === null, 'a path makes the documents it goes through graphs')
 
-  const page = await client.GET('/api/orders', { params: { query: { filter: '{"customerId":"c-e2e"}', size: 10, with: 'customerId' } } })
+  const page = await client.GET('/api/orders', {
+    params: { query: { filter: '{"customerId":"c-e2e"}', size: 10, with: 'customerId' } }
+  })
   t.equal(page.response.headers.get('x-total-count'), '1')
   t.equal(Array.isArray(page.data) ? page.data.length : undefined, 1)
 
@@ -57,10 +85,15 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   t.match(missing.error, { status: 404, title: 'Not found' }, 'errors are typed problem details')
 
   const lines: Array<StreamItem<'/api/order-items/stream'>> = []
-  for await (const line of stream(client, '/api/order-items/stream', { filter: '{"orderId":"o-e2e"}', with: 'all' })) lines.push(line)
+  for await (const line of stream(client, '/api/order-items/stream', { filter: '{"orderId":"o-e2e"}', with: 'all' })) {
+    lines.push(line)
+  }
   t.equal(lines.length, 1)
   const lineOrder = isGraph(lines[0]) ? lines[0].parents.orderId : undefined
-  t.ok(lineOrder !== undefined && lineOrder !== null && !isGraph(lineOrder) && lineOrder.id === 'o-e2e', 'stream lines are typed graphs')
+  t.ok(
+    lineOrder !== undefined && lineOrder !== null && !isGraph(lineOrder) && lineOrder.id === 'o-e2e',
+    'stream lines are typed graphs'
+  )
 
   const imported = await client.POST('/api/customers/import', {
     body: '{"id":"c-imp","name":"Imp","email":"imp@example.com"}\n{"id":"c-bad"}\n',
@@ -74,14 +107,18 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   t.equal((await client.GET('/api/orders/{id}', { params: { path: { id: 'o-e2e' } } })).response.status, 404)
 
   const model = await client.GET('/api/_model')
-  t.same(model.data?.entities.find(e => e.name === 'Order')?.children, [{ child: 'OrderItem', property: 'orderId', key: 'OrderItem.orderId' }])
+  t.same(model.data?.entities.find(e => e.name === 'Order')?.children, [
+    { child: 'OrderItem', property: 'orderId', key: 'OrderItem.orderId' }
+  ])
 })
 
 t.test('stream reports a failed answer and a body cut mid-line', async t => {
   const app = await build(t)
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   const client = createRelataClient(address)
-  await t.rejects(async () => { for await (const _ of stream(client, '/api/orders/stream', { filter: 'not json' })) t.fail() }, /answered 400/)
+  await t.rejects(async () => {
+    for await (const _ of stream(client, '/api/orders/stream', { filter: 'not json' })) t.fail()
+  }, /answered 400/)
   const cut = new Blob(['{"id":"a"}\n{"id":'], { type: 'application/x-ndjson' }).stream()
   const seen: unknown[] = []
   await t.rejects(async () => { for await (const line of ndjsonLines(cut)) seen.push(line) }, /cut off/)

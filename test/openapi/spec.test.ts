@@ -16,7 +16,10 @@ interface Operation {
   responses: Record<string, { content?: Record<string, unknown> }>
 }
 
-async function served (t: Test, model?: typeof integrityModel): Promise<{ paths: Record<string, Record<string, Operation>>, components: { schemas: Record<string, any> } }> {
+async function served (
+  t: Test,
+  model?: typeof integrityModel
+): Promise<{ paths: Record<string, Record<string, Operation>>, components: { schemas: Record<string, any> } }> {
   const app = await build(t, model === undefined ? {} : { model, env: { HEAL_INTERVAL_MS: '0' } })
   return (await app.inject('/openapi.json')).json()
 }
@@ -27,7 +30,9 @@ t.test('Redocly finds no errors in the document', async t => {
     const spec = await served(t, model)
     const config = await createConfig({ extends: ['recommended'] })
     const problems = await lintFromString({ source: JSON.stringify(spec), absoluteRef: 'openapi.json', config })
-    const errors = problems.filter(p => p.severity === 'error').map(p => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? ''}`)
+    const errors = problems
+      .filter(p => p.severity === 'error')
+      .map(p => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? ''}`)
     t.same(errors, [], 'zero errors')
     if (model !== undefined) {
       t.ok(spec.paths['/api/_parked/order-items']?.get, 'parked records are listed')
@@ -47,11 +52,16 @@ t.test('every operation is described for client generators', async t => {
       const where = `${method.toUpperCase()} ${path}`
       t.ok(op.operationId !== undefined && !ids.has(op.operationId), `${where} has a unique operationId`)
       ids.add(op.operationId!)
-      t.ok((op.tags?.length ?? 0) > 0 && op.summary !== undefined && op.description !== undefined, `${where} has tags, summary and description`)
+      t.ok(
+        (op.tags?.length ?? 0) > 0 && op.summary !== undefined && op.description !== undefined,
+        `${where} has tags, summary and description`
+      )
       for (const p of op.parameters ?? []) t.ok(p.description, `${where} describes parameter ${p.name}`)
       // the model routes take no parameters and read no store: 401 is their only failure
       if (path.startsWith('/api/') && !path.startsWith('/api/_model')) {
-        const problems = Object.entries(op.responses).filter(([status, r]) => status >= '400' && r.content?.['application/problem+json'] !== undefined)
+        const problems = Object.entries(op.responses).filter(
+          ([status, r]) => status >= '400' && r.content?.['application/problem+json'] !== undefined
+        )
         t.ok(problems.length >= 2, `${where} declares its problem+json errors`)
       }
     }
@@ -62,17 +72,33 @@ t.test('graphs and streams have exact, per-entity schemas', async t => {
   const spec = await served(t)
   const get = spec.paths['/api/orders/{id}']!.get!
   t.same(get.responses['200']!.content!['application/json'], {
-    schema: { anyOf: [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }, { $ref: '#/components/schemas/OrderNormalized' }], description: 'The Order, or its graph when `with` is given, or with `shape=normalized` both normalized' }
+    schema: {
+      anyOf: [
+        { $ref: '#/components/schemas/Order' },
+        { $ref: '#/components/schemas/OrderGraph' },
+        { $ref: '#/components/schemas/OrderNormalized' }
+      ],
+      description: 'The Order, or its graph when `with` is given, or with `shape=normalized` both normalized'
+    }
   })
   const graph = spec.components.schemas.OrderGraph
-  t.same(graph.properties.parents.properties.customerId.anyOf, [{ $ref: '#/components/schemas/CustomerGraph' }, { $ref: '#/components/schemas/Customer' }, { type: 'null' }])
-  t.same(graph.properties.children.properties.OrderItem.properties.orderId.items, { anyOf: [{ $ref: '#/components/schemas/OrderItemGraph' }, { $ref: '#/components/schemas/OrderItem' }] })
+  t.same(graph.properties.parents.properties.customerId.anyOf, [
+    { $ref: '#/components/schemas/CustomerGraph' },
+    { $ref: '#/components/schemas/Customer' },
+    { type: 'null' }
+  ])
+  t.same(graph.properties.children.properties.OrderItem.properties.orderId.items, {
+    anyOf: [{ $ref: '#/components/schemas/OrderItemGraph' }, { $ref: '#/components/schemas/OrderItem' }]
+  })
   const itemGraph = spec.components.schemas.OrderItemGraph
   t.same(Object.keys(itemGraph.properties.parents.properties), ['orderId', 'productId'])
   const stream = spec.paths['/api/orders/stream']!.get!.responses['200']!.content!
   t.same(Object.keys(stream), ['application/x-ndjson'], 'the stream has its media type')
   t.same(Object.keys(spec.paths['/api/orders/import']!.post!.responses['200']!.content!), ['application/json'])
-  t.notOk(spec.paths['/api/orders']!.get!.parameters!.some(p => (p as { required?: boolean }).required), 'page and size have defaults, so they are optional')
+  t.notOk(
+    spec.paths['/api/orders']!.get!.parameters!.some(p => (p as { required?: boolean }).required),
+    'page and size have defaults, so they are optional'
+  )
 })
 
 t.test('openapi/schema.d.ts is generated from the document', async t => {
@@ -87,22 +113,40 @@ t.test('keyset paging: after and cursor are described, and so is the cursor line
     const names = spec.paths[path]!.get!.parameters!.map(p => p.name)
     t.ok(names.includes('after') && names.includes('cursor'), `${path} takes after and cursor`)
   }
-  const ndjson = spec.paths['/api/orders/stream']!.get!.responses['200']!.content!['application/x-ndjson'] as { schema: { anyOf: Array<Record<string, any>> } }
+  const ndjson = spec.paths['/api/orders/stream']!.get!.responses['200']!.content!['application/x-ndjson'] as {
+    schema: { anyOf: Array<Record<string, any>> }
+  }
   const line = ndjson.schema.anyOf.find(schema => schema.properties?.cursor !== undefined)!
-  t.same([line.required, line.properties.cursor.type, line.properties.data.anyOf], [['cursor', 'data'], 'string',
-    [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }]], 'a cursor line: the cursor, and the document or graph in data')
+  t.same(
+    [line.required, line.properties.cursor.type, line.properties.data.anyOf],
+    [
+      ['cursor', 'data'],
+      'string',
+      [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }]
+    ],
+    'a cursor line: the cursor, and the document or graph in data'
+  )
   const types = await readFile(new URL('../../openapi/schema.d.ts', import.meta.url), 'utf8')
-  t.match(types, /"application\/x-ndjson": components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\] \| \{[^}]*cursor: string;[^}]*data: components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\];/,
-    'the generated client types know the cursor line')
+  t.match(
+    types,
+    /"application\/x-ndjson": components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\] \| \{[^}]*cursor: string;[^}]*data: components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\];/,
+    'the generated client types know the cursor line'
+  )
 })
 
 t.test('limit[Child] and sort[Child] are listed for every child entity a path or depth can reach', async t => {
   const spec = await served(t)
   const names = (path: string) => spec.paths[path]!.get!.parameters!.map(p => p.name)
   const customer = names('/api/customers/{id}')
-  t.ok(['limit[Order]', 'limit[OrderItem]', 'sort[OrderItem]'].every(n => customer.includes(n)), 'items are two hops from a customer')
+  t.ok(
+    ['limit[Order]', 'limit[OrderItem]', 'sort[OrderItem]'].every(n => customer.includes(n)),
+    'items are two hops from a customer'
+  )
   const items = spec.paths['/api/customers/{id}']!.get!.parameters!.find(p => p.name === 'limit[OrderItem]')!
-  t.match(items.description!, /per Order or Product and relationship in each graph \(reached through a `with` path or `depth`/)
+  t.match(
+    items.description!,
+    /per Order or Product and relationship in each graph \(reached through a `with` path or `depth`/
+  )
   t.ok(names('/api/categories').includes('limit[OrderItem]'), 'and on the list')
   t.ok(names('/api/customers/stream').includes('limit[OrderItem]'), 'and on the stream')
 })
@@ -113,8 +157,15 @@ t.test('every parameter of every operation has an example', async t => {
     for (const [method, op] of Object.entries(operations)) {
       for (const p of op.parameters ?? []) {
         // @fastify/swagger moves a schema's examples to the parameter: `example` for one, named `examples` for more
-        const { example, examples, schema = {} } = p as { example?: unknown, examples?: Record<string, unknown>, schema?: { default?: unknown } }
-        t.ok(example !== undefined || examples !== undefined || schema.default !== undefined, `${method.toUpperCase()} ${path} ${p.name}`)
+        const {
+          example,
+          examples,
+          schema = {}
+        } = p as { example?: unknown, examples?: Record<string, unknown>, schema?: { default?: unknown } }
+        t.ok(
+          example !== undefined || examples !== undefined || schema.default !== undefined,
+          `${method.toUpperCase()} ${path} ${p.name}`
+        )
       }
     }
   }
@@ -122,15 +173,25 @@ t.test('every parameter of every operation has an example', async t => {
 
 t.test('the examples of filter and sort fit their entity', async t => {
   const spec = await served(t)
-  const param = (path: string, name: string) => spec.paths[path]!.get!.parameters!.find(p => p.name === name) as { example?: string, examples?: Record<string, { value: string }> }
+  const param = (path: string, name: string) =>
+    spec.paths[path]!.get!.parameters!.find(p => p.name === name) as {
+      example?: string
+      examples?: Record<string, { value: string }>
+    }
   t.equal(param('/api/categories', 'sort').example, '-name,id')
-  t.same(Object.values(param('/api/categories', 'filter').examples!).map(e => e.value), ['{"name":{"$exists":true}}', '{"Category":{"$some":{}}}'])
+  t.same(
+    Object.values(param('/api/categories', 'filter').examples!).map(e => e.value),
+    ['{"name":{"$exists":true}}', '{"Category":{"$some":{}}}']
+  )
   const app = await build(t, { env: { SEED: 'true' } })
   for (const [path, operations] of Object.entries(spec.paths)) {
-    const list = operations.get?.parameters?.find(p => p.name === 'filter') as { example?: string, examples?: Record<string, { value: string }> } | undefined
+    const list = operations.get?.parameters?.find(p => p.name === 'filter') as
+      { example?: string, examples?: Record<string, { value: string }> } | undefined
     if (list === undefined || path.includes('{')) continue
     const sort = (operations.get!.parameters!.find(p => p.name === 'sort') as unknown as { example: string }).example
-    for (const filter of list.examples === undefined ? [list.example!] : Object.values(list.examples).map(e => e.value)) {
+    for (const filter of list.examples === undefined
+      ? [list.example!]
+      : Object.values(list.examples).map(e => e.value)) {
       const res = await app.inject({ url: path, query: { filter, sort } })
       t.equal(res.statusCode, 200, `${path}?filter=${filter}&sort=${sort}`)
     }

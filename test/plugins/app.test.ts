@@ -11,7 +11,9 @@ import { build } from '../helper.js'
 const quiet = { DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'silent' as const }
 
 t.test('serves a JSON model from MODEL_PATH', async t => {
-  const app = await build(t, { env: { MODEL_PATH: new URL('../../examples/library-model.json', import.meta.url).pathname } })
+  const app = await build(t, {
+    env: { MODEL_PATH: new URL('../../examples/library-model.json', import.meta.url).pathname }
+  })
   const created = await app.inject({ method: 'POST', url: '/api/book-reviews', payload: { bookId: 'b1', stars: 4 } })
   t.equal(created.statusCode, 201)
   const graph = (await app.inject(`/api/book-reviews/${created.json().id}?with=all`)).json()
@@ -23,14 +25,29 @@ t.test('refuses to start on a broken model, naming the culprit', async t => {
   const dir = await mkdtemp(join(tmpdir(), 'relata-model-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const path = join(dir, 'model.json')
-  await writeFile(path, JSON.stringify({ entities: { Order: { schema: { type: 'object', properties: { customerId: { type: 'string', 'x-parent': 'Customer' } } } } } }))
+  await writeFile(
+    path,
+    JSON.stringify({
+      entities: {
+        Order: { schema: { type: 'object', properties: { customerId: { type: 'string', 'x-parent': 'Customer' } } } }
+      }
+    })
+  )
   await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }),
     { name: ModelError.name, message: /entity 'Order' property 'customerId' references unknown entity 'Customer'/ })
   await writeFile(path, '{ "entities": ')
-  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }), { name: ModelError.name, message: /cannot load model from .*model\.json/ })
-  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: join(dir, 'missing.json') }), { logger: false }), { name: ModelError.name, message: /missing\.json/ })
+  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }), {
+    name: ModelError.name,
+    message: /cannot load model from .*model\.json/
+  })
+  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: join(dir, 'missing.json') }), { logger: false }), {
+    name: ModelError.name,
+    message: /missing\.json/
+  })
   await writeFile(path, JSON.stringify({ entities: { A: { schema: 'object' } } }))
-  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }), { message: /entity 'A' has no "schema" object/ })
+  await t.rejects(buildApp(loadConfig({ ...quiet, MODEL_PATH: path }), { logger: false }), {
+    message: /entity 'A' has no "schema" object/
+  })
 })
 
 t.test('refuses to start on an unusable store', async t => {
@@ -38,10 +55,20 @@ t.test('refuses to start on an unusable store', async t => {
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'a-file')
   await writeFile(file, 'not a directory')
-  await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${file}/x.db` }), { logger: false }), { message: /sqlite store: cannot create the directory of/ })
+  await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${file}/x.db` }), { logger: false }), {
+    message: /sqlite store: cannot create the directory of/
+  })
   await writeFile(join(dir, 'garbage.db'), 'this is not an SQLite database, just text '.repeat(100))
-  await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${join(dir, 'garbage.db')}` }), { logger: false }), { message: /sqlite/ })
-  await t.rejects(buildApp(loadConfig({ ...quiet, DATABASE_URL: 'mongodb://localhost:1/x?serverSelectionTimeoutMS=200' }), { logger: false }), { message: /mongodb store: cannot connect to the server/ })
+  await t.rejects(
+    buildApp(loadConfig({ ...quiet, DATABASE_URL: `sqlite:${join(dir, 'garbage.db')}` }), { logger: false }),
+    { message: /sqlite/ }
+  )
+  await t.rejects(
+    buildApp(loadConfig({ ...quiet, DATABASE_URL: 'mongodb://localhost:1/x?serverSelectionTimeoutMS=200' }), {
+      logger: false
+    }),
+    { message: /mongodb store: cannot connect to the server/ }
+  )
 })
 
 t.test('a database directory that cannot exist fails start-up at once with one line naming it', async t => {

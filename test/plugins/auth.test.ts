@@ -30,26 +30,63 @@ t.test('with keys: 401, 403 and the scopes', async t => {
   t.equal(missing.statusCode, 401)
   t.match(missing.headers['content-type'], /^application\/problem\+json/)
   t.match(missing.headers['www-authenticate'], /^Bearer realm="relata"/)
-  t.equal((await app.inject({ url: '/api/customers', headers: { 'x-api-key': 'wrong-key-0123456789abcdef' } })).statusCode, 401)
-  t.equal((await app.inject({ url: '/api/customers', headers: { 'x-api-key': READ.slice(0, -1) } })).statusCode, 401, 'a prefix is not the key')
+  t.equal(
+    (await app.inject({ url: '/api/customers', headers: { 'x-api-key': 'wrong-key-0123456789abcdef' } })).statusCode,
+    401
+  )
+  t.equal(
+    (await app.inject({ url: '/api/customers', headers: { 'x-api-key': READ.slice(0, -1) } })).statusCode,
+    401,
+    'a prefix is not the key'
+  )
   t.equal((await app.inject({ url: '/api/customers', headers: { authorization: 'Basic abc' } })).statusCode, 401)
 
-  t.equal((await app.inject({ url: '/api/customers', headers: { 'x-api-key': READ } })).statusCode, 200, 'read key reads')
-  t.equal((await app.inject({ url: '/api/customers?with=all', headers: { authorization: `Bearer ${READ}` } })).statusCode, 200, 'as a bearer token too')
-  const denied = await app.inject({ method: 'POST', url: '/api/customers', payload: customer, headers: { 'x-api-key': READ } })
+  t.equal(
+    (await app.inject({ url: '/api/customers', headers: { 'x-api-key': READ } })).statusCode,
+    200,
+    'read key reads'
+  )
+  t.equal(
+    (await app.inject({ url: '/api/customers?with=all', headers: { authorization: `Bearer ${READ}` } })).statusCode,
+    200,
+    'as a bearer token too'
+  )
+  const denied = await app.inject({
+    method: 'POST',
+    url: '/api/customers',
+    payload: customer,
+    headers: { 'x-api-key': READ }
+  })
   t.equal(denied.statusCode, 403, 'read key cannot write')
   t.match(denied.json().detail, /scope write/)
   t.equal((await app.relata.store.find('Customer', { page: 1, size: 10 })).total, 0, 'nothing was written')
-  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: customer, headers: { 'x-api-key': WRITE } })).statusCode, 201, 'write key writes')
-  t.equal((await app.inject({ method: 'DELETE', url: '/api/customers/c1', headers: { 'x-api-key': WRITE } })).statusCode, 204)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/customers', payload: customer, headers: { 'x-api-key': WRITE } }))
+      .statusCode,
+    201,
+    'write key writes'
+  )
+  t.equal(
+    (await app.inject({ method: 'DELETE', url: '/api/customers/c1', headers: { 'x-api-key': WRITE } })).statusCode,
+    204
+  )
 
   const order = { id: 'o1', customerId: 'c1', status: 'open', total: 1, createdAt: '2026-01-01T00:00:00Z' }
-  t.equal((await app.inject({ method: 'POST', url: '/api/orders', payload: order, headers: { 'x-api-key': ORDERS } })).statusCode, 201, 'entity key reaches its entities')
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/orders', payload: order, headers: { 'x-api-key': ORDERS } }))
+      .statusCode,
+    201,
+    'entity key reaches its entities'
+  )
   t.equal((await app.inject({ url: '/api/orders/o1?with=all', headers: { 'x-api-key': ORDERS } })).statusCode, 200)
   const other = await app.inject({ url: '/api/customers', headers: { 'x-api-key': ORDERS } })
   t.equal(other.statusCode, 403, 'but no other entity')
   t.match(other.json().detail, /Order, OrderItem/)
-  t.equal((await app.inject({ url: '/metrics', headers: { 'x-api-key': ORDERS } })).statusCode, 403, 'nor non-entity routes')
+  t.equal(
+    (await app.inject({ url: '/metrics', headers: { 'x-api-key': ORDERS } })).statusCode,
+    403,
+    'nor non-entity routes'
+  )
   t.equal((await app.inject({ url: '/metrics' })).statusCode, 401, '/metrics needs a key')
   t.equal((await app.inject({ url: '/metrics', headers: { 'x-api-key': READ } })).statusCode, 200)
 

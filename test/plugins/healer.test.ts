@@ -14,10 +14,23 @@ async function until (check: () => Promise<boolean>): Promise<void> {
 t.test('a periodic pass heals records whose parent arrived behind the app\'s back', async t => {
   const lines: string[] = []
   const stream = new Writable({ write (chunk, _encoding, done) { lines.push(chunk.toString()); done() } })
-  const app = await build(t, { model: integrityModel, env: { HEAL_INTERVAL_MS: '20', PARKED_MAX_AGE_MS: '1' }, logger: { level: 'info', stream } })
-  t.equal((await app.inject({ method: 'POST', url: '/api/order-items', payload: { id: 'i1', orderId: 'o1' } })).statusCode, 202)
-  await until(async () => /relata_parked_overdue_records\{entity="OrderItem"\} 1/.test((await app.inject('/metrics')).body))
-  t.match((await app.inject('/metrics')).body, /relata_parked_overdue_records\{entity="OrderItem"\} 1/, 'overdue, still parked')
+  const app = await build(t, {
+    model: integrityModel,
+    env: { HEAL_INTERVAL_MS: '20', PARKED_MAX_AGE_MS: '1' },
+    logger: { level: 'info', stream }
+  })
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/order-items', payload: { id: 'i1', orderId: 'o1' } })).statusCode,
+    202
+  )
+  await until(async () =>
+    /relata_parked_overdue_records\{entity="OrderItem"\} 1/.test((await app.inject('/metrics')).body)
+  )
+  t.match(
+    (await app.inject('/metrics')).body,
+    /relata_parked_overdue_records\{entity="OrderItem"\} 1/,
+    'overdue, still parked'
+  )
   t.ok(lines.some(line => line.includes('parked records have waited longer than 1 ms')), 'and logged')
   await app.relata.store.upsertMany('Order', [{ id: 'o1', customerId: 'c1' }])
   await until(async () => (await app.inject('/api/order-items/i1')).statusCode === 200)
@@ -45,7 +58,10 @@ t.test('a failing background pass is logged, and the next one heals', async t =>
   })
   const store = app.relata.store
   await store.upsertMany('Order', [{ id: 'o1', customerId: 'c1' }])
-  t.equal((await app.inject({ method: 'POST', url: '/api/order-items', payload: { id: 'i1', orderId: 'o2' } })).statusCode, 202)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/order-items', payload: { id: 'i1', orderId: 'o2' } })).statusCode,
+    202
+  )
   await store.upsertMany('Order', [{ id: 'o2', customerId: 'c1' }])
   await until(async () => (await app.inject('/api/order-items/i1')).statusCode === 200)
   t.equal((await app.inject('/api/order-items/i1')).statusCode, 200)

@@ -64,7 +64,11 @@ t.test('every type of the catalogue is answered for its case', async t => {
 
   const keyed = await build(t, { env: { API_KEYS: 'reader-key-0123456789:read' } })
   await expect('unauthorized', await keyed.inject('/api/orders'), /needs an API key/)
-  await expect('forbidden', await keyed.inject({ method: 'DELETE', url: '/api/orders/x', headers: { 'x-api-key': 'reader-key-0123456789' } }), /may only read/)
+  await expect(
+    'forbidden',
+    await keyed.inject({ method: 'DELETE', url: '/api/orders/x', headers: { 'x-api-key': 'reader-key-0123456789' } }),
+    /may only read/
+  )
 
   const strict = await build(t, { model: integrityModel })
   const orphan = await strict.inject({ method: 'POST', url: '/api/orders', payload: { customerId: 'gone', total: 1 } })

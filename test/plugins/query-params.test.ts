@@ -81,5 +81,9 @@ t.test('declared and bracket parameters still work', async t => {
   for (const url of ok) t.equal((await app.inject(url)).statusCode, 200, url)
   const unknownChild = await app.inject('/api/orders?with=OrderItem&limit[Nope]=1')
   t.equal(unknownChild.statusCode, 400)
-  t.match(unknownChild.json().detail, /^limit\[Nope\] names no child entity/, 'the parser names a wrong name inside brackets')
+  t.match(
+    unknownChild.json().detail,
+    /^limit\[Nope\] names no child entity/,
+    'the parser names a wrong name inside brackets'
+  )
 })

@@ -10,7 +10,11 @@ t.test('security headers on every answer', async t => {
     t.ok(res.headers['content-security-policy'], url)
     t.equal(res.headers['x-frame-options'], 'SAMEORIGIN', url)
   }
-  t.equal((await app.inject('/api/customers')).headers['access-control-allow-origin'], undefined, 'no CORS unless configured')
+  t.equal(
+    (await app.inject('/api/customers')).headers['access-control-allow-origin'],
+    undefined,
+    'no CORS unless configured'
+  )
   t.equal((await app.inject('/docs/')).statusCode, 200, 'Swagger UI still loads')
 })
 
@@ -21,14 +25,28 @@ t.test('CORS for configured origins', async t => {
   t.match(allowed.headers['access-control-expose-headers'], /x-total-count/)
   const other = await app.inject({ url: '/api/customers', headers: { origin: 'https://evil.example.com' } })
   t.equal(other.headers['access-control-allow-origin'], undefined)
-  const preflight = await app.inject({ method: 'OPTIONS', url: '/api/customers', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' } })
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/api/customers',
+    headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' }
+  })
   t.equal(preflight.statusCode, 204)
   t.match(preflight.headers['access-control-allow-methods'], /PATCH/)
 })
 
 t.test('CORS preflights need no API key; answers without one are 401 with CORS headers', async t => {
-  const app = await build(t, { env: { CORS_ORIGIN: 'https://app.example.com', API_KEYS: 'read-key-0123456789abcdef:read' } })
-  const preflight = await app.inject({ method: 'OPTIONS', url: '/api/customers', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } })
+  const app = await build(t, {
+    env: { CORS_ORIGIN: 'https://app.example.com', API_KEYS: 'read-key-0123456789abcdef:read' }
+  })
+  const preflight = await app.inject({
+    method: 'OPTIONS',
+    url: '/api/customers',
+    headers: {
+      origin: 'https://app.example.com',
+      'access-control-request-method': 'GET',
+      'access-control-request-headers': 'x-api-key'
+    }
+  })
   t.equal(preflight.statusCode, 204)
   t.equal(preflight.headers['access-control-allow-headers'], 'x-api-key')
   const denied = await app.inject({ url: '/api/customers', headers: { origin: 'https://app.example.com' } })

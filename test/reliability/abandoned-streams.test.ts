@@ -56,7 +56,10 @@ async function settle (check: () => boolean, timeoutMs = 5000): Promise<void> {
 
 function measure (): { heap: number, handles: number } {
   for (let i = 0; i < 3; i++) gc()
-  return { heap: process.memoryUsage().heapUsed, handles: process.getActiveResourcesInfo().filter(r => r !== 'Timeout').length }
+  return {
+    heap: process.memoryUsage().heapUsed,
+    handles: process.getActiveResourcesInfo().filter(r => r !== 'Timeout').length
+  }
 }
 
 t.test(`${STREAMS} abandoned streams leave no iterator, handle or memory behind`, async t => {
@@ -70,7 +73,10 @@ t.test(`${STREAMS} abandoned streams leave no iterator, handle or memory behind`
   await app.relata.store.upsertMany('OrderItem', items)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/orders/stream?with=all`
-  const connections = () => new Promise<number>((resolve, reject) => app.server.getConnections((err, n) => err === null ? resolve(n) : reject(err)))
+  const connections = () =>
+    new Promise<number>((resolve, reject) =>
+      app.server.getConnections((err, n) => (err === null ? resolve(n) : reject(err)))
+    )
 
   const wave = async (count: number) => {
     for (let done = 0; done < count; done += PARALLEL) {
@@ -89,14 +95,22 @@ t.test(`${STREAMS} abandoned streams leave no iterator, handle or memory behind`
   const reads = (await storeQueries(app, { op: 'stream' }) - readsBefore) / STREAMS
   // 1,000 orders in batches of 20 are 50 reads: a stream that ran to its end would show it;
   // the loopback socket takes a few batches before the server sees the client leave
-  t.ok(reads <= 10, `each abandoned stream stopped reading within a few batches (${reads.toFixed(1)} reads on average, of 50)`)
+  t.ok(
+    reads <= 10,
+    `each abandoned stream stopped reading within a few batches (${reads.toFixed(1)} reads on average, of 50)`
+  )
   t.equal(open.count, 0, 'every store iterator was returned')
   t.ok(open.max <= PARALLEL + 1, `at most one iterator per live client (max ${open.max})`)
   idle = false
   await settle(() => { void connections().then(n => { idle = n === 0 }); return idle })
   t.equal(await connections(), 0, 'every socket is closed')
   const after = measure()
-  t.comment(`${STREAMS} streams in ${(performance.now() - start).toFixed(0)} ms; heap ${(baseline.heap / 2 ** 20).toFixed(1)} → ${(after.heap / 2 ** 20).toFixed(1)} MiB; handles ${baseline.handles} → ${after.handles}`)
+  t.comment(
+    `${STREAMS} streams in ${(performance.now() - start).toFixed(0)} ms; heap ${(baseline.heap / 2 ** 20).toFixed(1)} → ${(after.heap / 2 ** 20).toFixed(1)} MiB; handles ${baseline.handles} → ${after.handles}`
+  )
   t.ok(after.handles <= baseline.handles, `handles back to baseline (${baseline.handles} → ${after.handles})`)
-  t.ok(after.heap - baseline.heap < HEAP_TOLERANCE, `heap back to baseline within ${HEAP_TOLERANCE / 2 ** 20} MiB (+${((after.heap - baseline.heap) / 2 ** 20).toFixed(2)} MiB)`)
+  t.ok(
+    after.heap - baseline.heap < HEAP_TOLERANCE,
+    `heap back to baseline within ${HEAP_TOLERANCE / 2 ** 20} MiB (+${((after.heap - baseline.heap) / 2 ** 20).toFixed(2)} MiB)`
+  )
 })

@@ -23,7 +23,10 @@ async function snapshot (app: FastifyInstance): Promise<string> {
 
 /** Writes 50 customers, then a batch of 100 (the 50 replaced + 50 new) that fails at item 60. */
 async function interruptedBatch (t: Test, app: FastifyInstance, breakAfter: (n: number) => () => void): Promise<void> {
-  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: customers(1, 50, 'before') })).statusCode, 201)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/customers', payload: customers(1, 50, 'before') })).statusCode,
+    201
+  )
   const before = await snapshot(app)
   const heal = breakAfter(60)
   t.teardown(heal)
@@ -33,7 +36,11 @@ async function interruptedBatch (t: Test, app: FastifyInstance, breakAfter: (n: 
   t.match(res.headers['content-type'], /^application\/problem\+json/)
   t.equal(await snapshot(app), before, 'no document of the batch was stored or replaced')
   t.equal((await app.inject('/api/customers/c51')).statusCode, 404)
-  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: customers(1, 100, 'after') })).statusCode, 201, 'the same write succeeds once the fault is gone')
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/customers', payload: customers(1, 100, 'after') })).statusCode,
+    201,
+    'the same write succeeds once the fault is gone'
+  )
   t.equal((await app.inject('/api/customers?size=1')).headers['x-total-count'], '100')
 }
 
@@ -59,7 +66,10 @@ t.test('memory: a fault in the middle of a batch restores what was there', async
 
 t.test('MongoDB (stand-in driver, replica set): a network failure half-way aborts the transaction', async t => {
   const standIn = new MongoStandIn()
-  const app = await build(t, { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) })
+  const app = await build(t, {
+    openStore: async (_url, options) =>
+      await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+  })
   await interruptedBatch(t, app, n => {
     standIn.failWritesAfter(n, new MongoNetworkError('connection reset during the write'))
     return () => {}

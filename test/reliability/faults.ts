@@ -11,13 +11,25 @@ export interface FaultyStore {
   mode: FaultMode
 }
 
-const CALLS = new Set(['get', 'getMany', 'find', 'findByRefs', 'countByRefs', 'upsertMany', 'delete', 'deleteMany', 'ping'])
+const CALLS = new Set([
+  'get',
+  'getMany',
+  'find',
+  'findByRefs',
+  'countByRefs',
+  'upsertMany',
+  'delete',
+  'deleteMany',
+  'ping'
+])
 
 /** Wraps `store`: in mode `throw` every call fails as unavailable, in mode `hang` none answers. */
 export function faulty (store: Store): FaultyStore {
   const control: FaultyStore = { mode: 'ok', store: undefined as unknown as Store }
   function fault (): Promise<never> | undefined {
-    if (control.mode === 'throw') return Promise.reject(new StoreUnavailableError(`${store.kind} store: injected fault`))
+    if (control.mode === 'throw') {
+      return Promise.reject(new StoreUnavailableError(`${store.kind} store: injected fault`))
+    }
     if (control.mode === 'hang') return new Promise<never>(() => {})
     return undefined
   }
@@ -29,7 +41,10 @@ export function faulty (store: Store): FaultyStore {
         return (entity: string, query: unknown) => ({
           [Symbol.asyncIterator] () {
             const inner = (value as Store['stream']).call(target, entity, query as never)[Symbol.asyncIterator]()
-            return { next: () => fault() ?? inner.next(), return: async () => await inner.return?.() ?? { done: true, value: undefined } }
+            return {
+              next: () => fault() ?? inner.next(),
+              return: async () => (await inner.return?.()) ?? { done: true, value: undefined }
+            }
           }
         })
       }
@@ -50,7 +65,10 @@ const METHODS: StatementMethod[] = ['get', 'all', 'run', 'iterate']
  */
 export function breakSqliteDisk (after = 0): () => void {
   const probe = new Database(':memory:')
-  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<StatementMethod, (...args: unknown[]) => unknown>
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<
+    StatementMethod,
+    (...args: unknown[]) => unknown
+  >
   probe.close()
   const originals = new Map(METHODS.map(m => [m, proto[m]]))
   let left = after

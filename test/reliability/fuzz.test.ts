@@ -14,24 +14,75 @@ import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10_000)
 const PG_RUNS = Number(process.env.FUZZ_PG_RUNS ?? 2000)
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : process.env.CI !== undefined ? 20261125 : Date.now() % 2 ** 31
+const SEED =
+  process.env.FUZZ_SEED !== undefined
+    ? Number(process.env.FUZZ_SEED)
+    : process.env.CI !== undefined
+      ? 20261125
+      : Date.now() % 2 ** 31
 const HANG_MS = 5000
 
 const ROUTES = ['categories', 'customers', 'products', 'orders', 'order-items']
 const IDS = ['cat-1', 'cust-1', 'prod-1', 'ord-1', 'item-1-1', 'ord-2']
-const WITH = ['all', 'customerId', 'OrderItem', 'OrderItem.orderId', 'parentId', 'Category.parentId', 'nope', 'all,all', ',', 'x'.repeat(3000)]
-const FIELDS = ['id', 'name', 'status', 'total', 'price', 'customerId', 'orderId', 'quantity', 'parentId', '__proto__', 'constructor', 'a.b', '$where', '']
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/merge-patch+json', 'text/plain', 'application/xml',
-  'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/x-ndjson', 'application/json; charset=utf-16', '']
+const WITH = [
+  'all',
+  'customerId',
+  'OrderItem',
+  'OrderItem.orderId',
+  'parentId',
+  'Category.parentId',
+  'nope',
+  'all,all',
+  ',',
+  'x'.repeat(3000)
+]
+const FIELDS = [
+  'id',
+  'name',
+  'status',
+  'total',
+  'price',
+  'customerId',
+  'orderId',
+  'quantity',
+  'parentId',
+  '__proto__',
+  'constructor',
+  'a.b',
+  '$where',
+  ''
+]
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/merge-patch+json',
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'application/x-www-form-urlencoded',
+  'application/x-ndjson',
+  'application/json; charset=utf-16',
+  ''
+]
 
-const deep = (depth: number, open: string, close: string, inner = '1') => open.repeat(depth) + inner + close.repeat(depth)
+const deep = (depth: number, open: string, close: string, inner = '1') =>
+  open.repeat(depth) + inner + close.repeat(depth)
 
 /** JSON values with keys that attack prototypes, nested to any depth. */
 const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>(tie => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
     fc.jsonValue({ maxDepth: 2 }),
-    fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS, '$gt', '$in', '$and', '$or', '$exists', '$regex'), fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 4 }),
-    fc.array(tie('value'), { maxLength: 4 }))
+    fc.dictionary(
+      fc.oneof(
+        fc.constantFrom(...FIELDS, '$gt', '$in', '$and', '$or', '$exists', '$regex'),
+        fc.string({ maxLength: 8 })
+      ),
+      tie('value'),
+      { maxKeys: 4 }
+    ),
+    fc.array(tie('value'), { maxLength: 4 })
+  )
 })).value
 
 const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null))
@@ -56,19 +107,37 @@ const nearDoc = fc.record({
 }, { requiredKeys: [] })
 
 const VALID = [
-  { name: 'Kitchen' }, { name: 'Ann', email: 'ann@example.com' }, { name: 'Pan', price: 3, categoryId: 'cat-3' },
-  { customerId: 'cust-1', status: 'open', total: 1, createdAt: '2026-01-01T00:00:00Z' }, { orderId: 'ord-1', productId: 'prod-1', quantity: 1, unitPrice: 2 }
+  { name: 'Kitchen' },
+  { name: 'Ann', email: 'ann@example.com' },
+  { name: 'Pan', price: 3, categoryId: 'cat-3' },
+  { customerId: 'cust-1', status: 'open', total: 1, createdAt: '2026-01-01T00:00:00Z' },
+  { orderId: 'ord-1', productId: 'prod-1', quantity: 1, unitPrice: 2 }
 ]
 
 const body = fc.oneof(
-  fc.record({ doc: fc.constantFrom(...VALID), id: fc.option(fc.constantFrom(...IDS)), many: fc.boolean() })
-    .map(({ doc, id, many }) => { const d = id === null ? doc : { ...doc, id }; return JSON.stringify(many ? [d, { ...doc }] : d) }),
+  fc
+    .record({ doc: fc.constantFrom(...VALID), id: fc.option(fc.constantFrom(...IDS)), many: fc.boolean() })
+    .map(({ doc, id, many }) => {
+      const d = id === null ? doc : { ...doc, id }
+      return JSON.stringify(many ? [d, { ...doc }] : d)
+    }),
   nearDoc.map(d => JSON.stringify(d)),
   fc.array(nearDoc, { maxLength: 5 }).map(d => JSON.stringify(d)),
   hostileJson.map(v => JSON.stringify(v)),
   fc.constantFrom(
-    '{"__proto__":{"polluted":true},"name":"x"}', '{"constructor":{"prototype":{"polluted":true}}}',
-    '[{"__proto__":{"admin":true}}]', '{"name":"x",', 'null', '""', '[]', '{}', '1e400', '\u0000', '<xml/>', 'a=b&c=d'),
+    '{"__proto__":{"polluted":true},"name":"x"}',
+    '{"constructor":{"prototype":{"polluted":true}}}',
+    '[{"__proto__":{"admin":true}}]',
+    '{"name":"x",',
+    'null',
+    '""',
+    '[]',
+    '{}',
+    '1e400',
+    '\u0000',
+    '<xml/>',
+    'a=b&c=d'
+  ),
   fc.integer({ min: 10, max: 3000 }).map(n => deep(n, '[', ']')),
   fc.integer({ min: 10, max: 3000 }).map(n => deep(n, '{"a":', '}')),
   fc.integer({ min: 1000, max: 300_000 }).map(n => JSON.stringify({ id: 'big', name: 'x'.repeat(n) })),
@@ -79,16 +148,40 @@ const body = fc.oneof(
 
 const filter = fc.oneof(
   hostileJson.map(v => JSON.stringify(v)),
-  fc.record({ field: fc.constantFrom(...FIELDS), op: fc.constantFrom('$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$where'), value: fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), hostileJson) })
+  fc
+    .record({
+      field: fc.constantFrom(...FIELDS),
+      op: fc.constantFrom('$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$where'),
+      value: fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), hostileJson)
+    })
     .map(({ field, op, value }) => JSON.stringify({ [field]: { [op]: value } })),
-  fc.record({
-    relation: fc.constantFrom('Order', 'OrderItem', 'Category', 'Product', 'Order.customerId', 'OrderItem.orderId', 'Category.parentId', 'Customer'),
-    op: fc.constantFrom('$some', '$none', '$any', '$eq'),
-    operand: fc.oneof(fc.constant({}), hostileJson, fc.record({ field: fc.constantFrom(...FIELDS, 'OrderItem', 'Order'), value: scalar }).map(({ field, value }) => ({ [field]: value })))
-  }).map(({ relation, op, operand }) => JSON.stringify({ [relation]: { [op]: operand } })),
+  fc
+    .record({
+      relation: fc.constantFrom(
+        'Order',
+        'OrderItem',
+        'Category',
+        'Product',
+        'Order.customerId',
+        'OrderItem.orderId',
+        'Category.parentId',
+        'Customer'
+      ),
+      op: fc.constantFrom('$some', '$none', '$any', '$eq'),
+      operand: fc.oneof(
+        fc.constant({}),
+        hostileJson,
+        fc
+          .record({ field: fc.constantFrom(...FIELDS, 'OrderItem', 'Order'), value: scalar })
+          .map(({ field, value }) => ({ [field]: value }))
+      )
+    })
+    .map(({ relation, op, operand }) => JSON.stringify({ [relation]: { [op]: operand } })),
   fc.integer({ min: 1, max: 10 }).map(n => deep(n, '{"Order":{"$some":{"OrderItem":{"$none":', '}}}}', '{}')),
   fc.integer({ min: 1, max: 40 }).map(n => deep(n, '{"$and":[', ']}', '{"name":"x"}')),
-  fc.integer({ min: 1, max: 200 }).map(n => JSON.stringify({ $or: Array.from({ length: n }, (_, i) => ({ total: i })) })),
+  fc
+    .integer({ min: 1, max: 200 })
+    .map(n => JSON.stringify({ $or: Array.from({ length: n }, (_, i) => ({ total: i })) })),
   fc.string({ maxLength: 50 }),
   fc.constant('x'.repeat(9000))
 )
@@ -99,13 +192,24 @@ const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toStrin
 const cursor = fc.oneof(
   fc.string({ maxLength: 30 }),
   hostileJson.map(base64url),
-  fc.record({
-    v: fc.constantFrom(1, 2, '1', null),
-    e: fc.constantFrom('Order', 'Customer', 'Category', 'Nope', '__proto__'),
-    s: fc.constantFrom('', '-total', 'id', '-id', 'name', 42),
-    k: fc.oneof(fc.array(fc.oneof(scalar, fc.record({ composite: fc.string({ maxLength: 5 }) }), hostileJson), { maxLength: 4 }), scalar)
-  }, { requiredKeys: [] }).map(base64url),
-  fc.constant('x'.repeat(9000)))
+  fc
+    .record(
+      {
+        v: fc.constantFrom(1, 2, '1', null),
+        e: fc.constantFrom('Order', 'Customer', 'Category', 'Nope', '__proto__'),
+        s: fc.constantFrom('', '-total', 'id', '-id', 'name', 42),
+        k: fc.oneof(
+          fc.array(fc.oneof(scalar, fc.record({ composite: fc.string({ maxLength: 5 }) }), hostileJson), {
+            maxLength: 4
+          }),
+          scalar
+        )
+      },
+      { requiredKeys: [] }
+    )
+    .map(base64url),
+  fc.constant('x'.repeat(9000))
+)
 
 /** `fields` lists: properties of the sample entities, hostile names, blanks, too long. */
 const fieldList = fc.oneof(
@@ -113,35 +217,78 @@ const fieldList = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.constant('id,'.repeat(1000)))
 
-const query = fc.record({
-  with: fc.oneof(fc.constantFrom(...WITH), fc.string({ maxLength: 30 })),
-  fields: fieldList,
-  // one `fields[<relationship>]`: a one-hop name, a path, names no entity has
-  related: fc.tuple(fc.oneof(fc.constantFrom('customerId', 'OrderItem', 'OrderItem.orderId', 'OrderItem.productId', 'customerId.Order', 'parentId', 'Category', '__proto__', 'constructor', ''), fc.string({ maxLength: 12 })), fieldList),
-  filter,
-  sort: fc.oneof(fc.array(fc.constantFrom(...FIELDS.map(f => f), ...FIELDS.map(f => `-${f}`)), { maxLength: 10 }).map(a => a.join(',')), fc.string({ maxLength: 20 })),
-  page: fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom('1e9', 'abc', '1.5', '', '99999999999999999999')),
-  size: fc.oneof(fc.integer({ min: -5, max: 1200 }).map(String), fc.constantFrom('0', 'NaN', '1001', '1e3', ' 5')),
-  after: cursor,
-  cursor: fc.constantFrom('true', 'false', '1', 'yes', ''),
-  depth: fc.oneof(fc.integer({ min: -1, max: 6 }).map(String), fc.constantFrom('1.5', 'all', '')),
-  // one `limit[Child]` or `sort[Child]`, for child entities near and far, and names that are none
-  child: fc.tuple(fc.constantFrom('limit', 'sort'), fc.constantFrom('OrderItem', 'Order', 'Category', 'Product', 'Customer', '__proto__', ''),
-    fc.oneof(fc.integer({ min: -2, max: 2000 }).map(String), fc.constantFrom('-quantity', 'id,-id', 'nope', '1e3', ''))),
-  count: fc.constantFrom('OrderItem', 'Order', 'OrderItem.orderId', 'Category.parentId', 'nope', ''),
-  shape: fc.constantFrom('nested', 'normalized', 'flat')
-}, { requiredKeys: [] }).map(function withNamedParameters ({ related, child, ...rest }) {
-  const named: Record<string, unknown> = { ...rest }
-  if (related !== undefined) named[`fields[${related[0]}]`] = related[1]
-  if (child !== undefined) named[`${child[0]}[${child[1]}]`] = child[2]
-  return named
-})
+const query = fc
+  .record(
+    {
+      with: fc.oneof(fc.constantFrom(...WITH), fc.string({ maxLength: 30 })),
+      fields: fieldList,
+      // one `fields[<relationship>]`: a one-hop name, a path, names no entity has
+      related: fc.tuple(
+        fc.oneof(
+          fc.constantFrom(
+            'customerId',
+            'OrderItem',
+            'OrderItem.orderId',
+            'OrderItem.productId',
+            'customerId.Order',
+            'parentId',
+            'Category',
+            '__proto__',
+            'constructor',
+            ''
+          ),
+          fc.string({ maxLength: 12 })
+        ),
+        fieldList
+      ),
+      filter,
+      sort: fc.oneof(
+        fc
+          .array(fc.constantFrom(...FIELDS.map(f => f), ...FIELDS.map(f => `-${f}`)), { maxLength: 10 })
+          .map(a => a.join(',')),
+        fc.string({ maxLength: 20 })
+      ),
+      page: fc.oneof(
+        fc.integer({ min: -5, max: 5 }).map(String),
+        fc.constantFrom('1e9', 'abc', '1.5', '', '99999999999999999999')
+      ),
+      size: fc.oneof(fc.integer({ min: -5, max: 1200 }).map(String), fc.constantFrom('0', 'NaN', '1001', '1e3', ' 5')),
+      after: cursor,
+      cursor: fc.constantFrom('true', 'false', '1', 'yes', ''),
+      depth: fc.oneof(fc.integer({ min: -1, max: 6 }).map(String), fc.constantFrom('1.5', 'all', '')),
+      // one `limit[Child]` or `sort[Child]`, for child entities near and far, and names that are none
+      child: fc.tuple(
+        fc.constantFrom('limit', 'sort'),
+        fc.constantFrom('OrderItem', 'Order', 'Category', 'Product', 'Customer', '__proto__', ''),
+        fc.oneof(
+          fc.integer({ min: -2, max: 2000 }).map(String),
+          fc.constantFrom('-quantity', 'id,-id', 'nope', '1e3', '')
+        )
+      ),
+      count: fc.constantFrom('OrderItem', 'Order', 'OrderItem.orderId', 'Category.parentId', 'nope', ''),
+      shape: fc.constantFrom('nested', 'normalized', 'flat')
+    },
+    { requiredKeys: [] }
+  )
+  .map(function withNamedParameters ({ related, child, ...rest }) {
+    const named: Record<string, unknown> = { ...rest }
+    if (related !== undefined) named[`fields[${related[0]}]`] = related[1]
+    if (child !== undefined) named[`${child[0]}[${child[1]}]`] = child[2]
+    return named
+  })
 
-const id = fc.oneof(fc.constantFrom(...IDS), fc.string({ maxLength: 40 }), fc.constantFrom('..', '%2e%2e', '%00', 'a%2Fb', 'x'.repeat(300), '__proto__', 'constructor'))
+const id = fc.oneof(
+  fc.constantFrom(...IDS),
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('..', '%2e%2e', '%00', 'a%2Fb', 'x'.repeat(300), '__proto__', 'constructor')
+)
 
 const request = fc.record({
   method: fc.constantFrom('GET', 'GET', 'GET', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'),
-  route: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...ROUTES) }, { weight: 1, arbitrary: fc.string({ maxLength: 10 }) }),
+  route: fc.oneof(
+    { weight: 9, arbitrary: fc.constantFrom(...ROUTES) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 10 }) }
+  ),
   tail: fc.oneof(
     { weight: 4, arbitrary: fc.constant('') },
     { weight: 1, arbitrary: fc.constant('/') },
@@ -149,14 +296,36 @@ const request = fc.record({
     { weight: 1, arbitrary: fc.constant('/import') },
     { weight: 4, arbitrary: fc.constantFrom(...IDS).map(i => `/${i}`) },
     { weight: 2, arbitrary: id.map(i => `/${encodeURIComponent(i)}`) },
-    { weight: 1, arbitrary: id.map(i => `/${i}`) }),
-  other: fc.oneof({ weight: 15, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('/health', '/metrics', '/openapi.json', '/api/_model', '/docs/model', '/api', '/') }),
-  query: fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom({}, { with: 'all' }, { with: 'all', size: '5' }, { with: 'all', fields: 'total', 'fields[customerId]': 'name', 'fields[OrderItem]': 'quantity' }, { sort: '-id', page: '2', size: '3' }, { filter: '{"id":{"$in":["ord-1","cust-1"]}}' }) },
-    { weight: 3, arbitrary: query })
+    { weight: 1, arbitrary: id.map(i => `/${i}`) }
+  ),
+  other: fc.oneof(
+    { weight: 15, arbitrary: fc.constant(null) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('/health', '/metrics', '/openapi.json', '/api/_model', '/docs/model', '/api', '/')
+    }
+  ),
+  query: fc
+    .oneof(
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          {},
+          { with: 'all' },
+          { with: 'all', size: '5' },
+          { with: 'all', fields: 'total', 'fields[customerId]': 'name', 'fields[OrderItem]': 'quantity' },
+          { sort: '-id', page: '2', size: '3' },
+          { filter: '{"id":{"$in":["ord-1","cust-1"]}}' }
+        )
+      },
+      { weight: 3, arbitrary: query }
+    )
     .map(q => new URLSearchParams(q as Record<string, string>).toString()),
   body,
-  contentType: fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) })
+  contentType: fc.oneof(
+    { weight: 3, arbitrary: fc.constant('application/json') },
+    { weight: 2, arbitrary: fc.constantFrom(...CONTENT_TYPES) }
+  )
 })
 
 /** Counts the store's completed writes that changed something: a rejected request must make none. */
@@ -179,7 +348,9 @@ function countingStore (store: Store, writes: { count: number }): Store {
 
 async function inject (app: FastifyInstance, options: InjectOptions) {
   let timer: NodeJS.Timeout | undefined
-  const hang = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms`)), HANG_MS) })
+  const hang = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${HANG_MS} ms`)), HANG_MS)
+  })
   try {
     return await Promise.race([app.inject(options), hang])
   } finally {
@@ -213,15 +384,25 @@ async function fuzz (t: Test, runs: number, env: Record<string, string>): Promis
     const before = writes.count
     const res = await inject(app, options)
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
-    if (res.statusCode >= 500) throw new Error(`${r.method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 500)}`)
-    if (res.statusCode >= 400 && r.method !== 'HEAD') {
-      if (!/^application\/problem\+json/.test(String(res.headers['content-type']))) throw new Error(`${r.method} ${url}: ${res.statusCode} is not problem+json`)
-      const problem = res.json() as { status: number }
-      if (problem.status !== res.statusCode) throw new Error(`${r.method} ${url}: problem status ${problem.status} ≠ ${res.statusCode}`)
-      // the NDJSON import stores valid lines batch by batch by design; every other write is atomic
-      if (writes.count !== before && !url.includes('/import')) throw new Error(`${r.method} ${url}: rejected with ${res.statusCode} but wrote to the store`)
+    if (res.statusCode >= 500) {
+      throw new Error(`${r.method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 500)}`)
     }
-    if (({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).admin !== undefined) throw new Error('Object.prototype was polluted')
+    if (res.statusCode >= 400 && r.method !== 'HEAD') {
+      if (!/^application\/problem\+json/.test(String(res.headers['content-type']))) {
+        throw new Error(`${r.method} ${url}: ${res.statusCode} is not problem+json`)
+      }
+      const problem = res.json() as { status: number }
+      if (problem.status !== res.statusCode) {
+        throw new Error(`${r.method} ${url}: problem status ${problem.status} ≠ ${res.statusCode}`)
+      }
+      // the NDJSON import stores valid lines batch by batch by design; every other write is atomic
+      if (writes.count !== before && !url.includes('/import')) {
+        throw new Error(`${r.method} ${url}: rejected with ${res.statusCode} but wrote to the store`)
+      }
+    }
+    if (({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).admin !== undefined) {
+      throw new Error('Object.prototype was polluted')
+    }
   })
   try {
     await fc.assert(property, { numRuns: runs, seed: SEED, endOnFailure: true })

@@ -39,7 +39,9 @@ async function sqliteApp (t: Test): Promise<{ app: FastifyInstance, file: string
   const dir = await mkdtemp(join(tmpdir(), 'relata-faults-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'shop.db')
-  const app = await build(t, { env: { DATABASE_URL: `sqlite:${file}`, SEED: 'true', STORE_TIMEOUT_MS: String(TIMEOUT_MS) } })
+  const app = await build(t, {
+    env: { DATABASE_URL: `sqlite:${file}`, SEED: 'true', STORE_TIMEOUT_MS: String(TIMEOUT_MS) }
+  })
   return { app, file }
 }
 
@@ -82,7 +84,11 @@ t.test('the SQLite write lock held by another connection for 3 s: reads go on, w
   await released
   other.close()
   t.same((await app.inject('/health')).json().store, { kind: 'sqlite', read: 'ok', write: 'ok' }, 'writable again')
-  t.equal((await app.inject({ method: 'POST', url: '/api/orders', payload: order })).statusCode, 201, 'writes work again')
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/orders', payload: order })).statusCode,
+    201,
+    'writes work again'
+  )
   t.equal((await app.inject('/api/orders/ord-1')).statusCode, 200, 'the data survived')
 })
 
@@ -90,14 +96,23 @@ t.test('a SQLite disk that fails reads: every route answers 503, then recovers',
   const { app } = await sqliteApp(t)
   const heal = breakSqliteDisk()
   t.teardown(heal)
-  for (const url of ['/api/orders/ord-1', '/api/orders?with=all', '/api/orders/stream?with=all', '/api/customers/cust-1?with=all', '/health']) {
+  for (const url of [
+    '/api/orders/ord-1',
+    '/api/orders?with=all',
+    '/api/orders/stream?with=all',
+    '/api/customers/cust-1?with=all',
+    '/health'
+  ]) {
     await assertUnavailable(t, app, { method: 'GET', url }, `GET ${url}`)
   }
   await assertUnavailable(t, app, { method: 'POST', url: '/api/orders', payload: [order, order] }, 'POST')
   await assertUnavailable(t, app, { method: 'PATCH', url: '/api/orders/ord-1', payload: { total: 2 } }, 'PATCH')
   heal()
   t.equal((await app.inject('/health')).statusCode, 200)
-  t.equal((await app.inject('/api/orders/ord-1?with=all')).json().entity.total, (await app.inject('/api/orders/ord-1')).json().total)
+  t.equal(
+    (await app.inject('/api/orders/ord-1?with=all')).json().entity.total,
+    (await app.inject('/api/orders/ord-1')).json().total
+  )
   t.equal((await app.inject('/api/orders/stream')).body.split('\n').length, 101, 'streams work again')
 })
 
@@ -108,32 +123,71 @@ t.test('a store that throws, then hangs: 503 within the store timeout, then reco
     openStore: async (_url, options) => (control = faulty(createMemoryStore(options))).store
   })
   // SEED=true only seeds the built-in model: seed by hand through the API
-  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ann', email: 'ann@example.com' } })).statusCode, 201)
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/api/customers',
+        payload: { id: 'c1', name: 'Ann', email: 'ann@example.com' }
+      })
+    ).statusCode,
+    201
+  )
   for (const mode of ['throw', 'hang'] as const) {
     control!.mode = mode
     for (const url of ['/api/customers/c1?with=all', '/api/customers?with=all', '/api/customers/stream', '/health']) {
       await assertUnavailable(t, app, { method: 'GET', url }, `${mode}: GET ${url}`)
     }
-    await assertUnavailable(t, app, { method: 'PUT', url: '/api/customers/c2', payload: { name: 'Bo', email: 'bo@example.com' } }, `${mode}: PUT`)
+    await assertUnavailable(
+      t,
+      app,
+      { method: 'PUT', url: '/api/customers/c2', payload: { name: 'Bo', email: 'bo@example.com' } },
+      `${mode}: PUT`
+    )
     control!.mode = 'ok'
     t.equal((await app.inject('/health')).statusCode, 200, `${mode}: healthy again`)
     t.equal((await app.inject('/api/customers/c1')).json().name, 'Ann', `${mode}: reads again`)
   }
-  t.equal((await app.inject({ method: 'PUT', url: '/api/customers/c2', payload: { name: 'Bo', email: 'bo@example.com' } })).statusCode, 201, 'writes again')
+  t.equal(
+    (await app.inject({ method: 'PUT', url: '/api/customers/c2', payload: { name: 'Bo', email: 'bo@example.com' } }))
+      .statusCode,
+    201,
+    'writes again'
+  )
 })
 
 t.test('a MongoDB server that becomes unreachable (stand-in driver): 503, then recovers', async t => {
   const standIn = new MongoStandIn()
   const app = await build(t, {
     env: { STORE_TIMEOUT_MS: String(TIMEOUT_MS) },
-    openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+    openStore: async (_url, options) =>
+      await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
   })
-  t.equal((await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ann', email: 'ann@example.com' } })).statusCode, 201)
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/api/customers',
+        payload: { id: 'c1', name: 'Ann', email: 'ann@example.com' }
+      })
+    ).statusCode,
+    201
+  )
   standIn.fault(new MongoNetworkError('connection reset by peer'))
-  for (const url of ['/api/customers/c1?with=all', '/api/customers?with=all', '/api/customers/stream?with=all', '/health']) {
+  for (const url of [
+    '/api/customers/c1?with=all',
+    '/api/customers?with=all',
+    '/api/customers/stream?with=all',
+    '/health'
+  ]) {
     await assertUnavailable(t, app, { method: 'GET', url }, `GET ${url}`)
   }
-  await assertUnavailable(t, app, { method: 'POST', url: '/api/customers', payload: [{ name: 'Bo', email: 'bo@example.com' }] }, 'POST')
+  await assertUnavailable(
+    t,
+    app,
+    { method: 'POST', url: '/api/customers', payload: [{ name: 'Bo', email: 'bo@example.com' }] },
+    'POST'
+  )
   standIn.fault(undefined)
   t.equal((await app.inject('/health')).statusCode, 200, 'healthy again')
   t.equal((await app.inject('/api/customers/c1?with=all')).json().entity.name, 'Ann', 'reads again')

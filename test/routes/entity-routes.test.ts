@@ -3,7 +3,11 @@ import { build, post } from '../helper.js'
 
 t.test('create, get, replace, patch and delete one document', async t => {
   const app = await build(t)
-  const created = await app.inject({ method: 'POST', url: '/api/customers', payload: { name: 'Ada', email: 'ada@example.com' } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/customers',
+    payload: { name: 'Ada', email: 'ada@example.com' }
+  })
   t.equal(created.statusCode, 201)
   const ada = created.json()
   t.match(ada.id, /^[0-9A-HJKMNP-TV-Z]{26}$/, 'a ULID is assigned')
@@ -12,7 +16,11 @@ t.test('create, get, replace, patch and delete one document', async t => {
   const got = await app.inject(`/api/customers/${ada.id}`)
   t.same(got.json(), { id: ada.id, name: 'Ada', email: 'ada@example.com' })
 
-  const replaced = await app.inject({ method: 'PUT', url: `/api/customers/${ada.id}`, payload: { name: 'Ada L.', email: 'ada@example.com' } })
+  const replaced = await app.inject({
+    method: 'PUT',
+    url: `/api/customers/${ada.id}`,
+    payload: { name: 'Ada L.', email: 'ada@example.com' }
+  })
   t.equal(replaced.statusCode, 200)
   t.same(replaced.json(), { id: ada.id, name: 'Ada L.', email: 'ada@example.com' })
 
@@ -31,7 +39,12 @@ t.test('create, get, replace, patch and delete one document', async t => {
   const gone = await app.inject(`/api/customers/${ada.id}`)
   t.equal(gone.statusCode, 404)
   t.equal(gone.headers['content-type'], 'application/problem+json; charset=utf-8')
-  t.match(gone.json(), { status: 404, title: 'Not found', detail: `Customer '${ada.id}' does not exist`, type: 'urn:relata:problem:not-found' })
+  t.match(gone.json(), {
+    status: 404,
+    title: 'Not found',
+    detail: `Customer '${ada.id}' does not exist`,
+    type: 'urn:relata:problem:not-found'
+  })
   t.equal((await app.inject({ method: 'DELETE', url: `/api/customers/${ada.id}` })).statusCode, 404)
 })
 
@@ -51,7 +64,11 @@ t.test('PUT creates with the path id (201, Location) or replaces (200), and refu
   const spaced = await put('/api/customers/a%20b', 'Sp')
   t.equal(spaced.headers.location, '/api/customers/a%20b', 'the Location is the encoded path')
   t.equal((await app.inject(spaced.headers.location as string)).json().id, 'a b')
-  const clash = await app.inject({ method: 'PUT', url: '/api/customers/c1', payload: { id: 'c2', name: 'Bo', email: 'bo@example.com' } })
+  const clash = await app.inject({
+    method: 'PUT',
+    url: '/api/customers/c1',
+    payload: { id: 'c2', name: 'Bo', email: 'bo@example.com' }
+  })
   t.equal(clash.statusCode, 400)
   t.match(clash.json().detail, /differs from the id 'c1'/)
   const patchId = await app.inject({ method: 'PATCH', url: '/api/customers/c1', payload: { id: 'c9' } })
@@ -59,7 +76,11 @@ t.test('PUT creates with the path id (201, Location) or replaces (200), and refu
   t.equal((await app.inject({ method: 'PATCH', url: '/api/customers/nope', payload: { name: 'x' } })).statusCode, 404)
   const longId = 'k'.repeat(256)
   await post(app, '/api/customers', { id: longId, name: 'Long', email: 'long@example.com' })
-  t.equal((await app.inject(`/api/customers/${longId}`)).json().name, 'Long', 'the longest id the schema allows is addressable')
+  t.equal(
+    (await app.inject(`/api/customers/${longId}`)).json().name,
+    'Long',
+    'the longest id the schema allows is addressable'
+  )
 })
 
 t.test('bulk writes are validated first and stored atomically', async t => {
@@ -73,7 +94,10 @@ t.test('bulk writes are validated first and stored atomically', async t => {
   const problem = rejected.json()
   t.equal(problem.title, 'Validation failed')
   t.ok(problem.errors.some((e: { path: string }) => e.path === '/700/email'), 'names the item and property')
-  t.ok(problem.errors.some((e: { path: string, message: string }) => e.path === '/1200' && /name/.test(e.message)), 'names the missing property')
+  t.ok(
+    problem.errors.some((e: { path: string, message: string }) => e.path === '/1200' && /name/.test(e.message)),
+    'names the missing property'
+  )
   t.equal((await app.inject('/api/customers')).headers['x-total-count'], '0', 'nothing was written')
 
   const stored = await app.inject({ method: 'POST', url: '/api/customers', payload: customers })
@@ -84,24 +108,50 @@ t.test('bulk writes are validated first and stored atomically', async t => {
 
 t.test('write errors say what to fix', async t => {
   const app = await build(t, { env: { MAX_BULK: '10' } })
-  const tooMany = await app.inject({ method: 'POST', url: '/api/categories', payload: Array.from({ length: 11 }, (_, i) => ({ name: `c${i}` })) })
+  const tooMany = await app.inject({
+    method: 'POST',
+    url: '/api/categories',
+    payload: Array.from({ length: 11 }, (_, i) => ({ name: `c${i}` }))
+  })
   t.equal(tooMany.statusCode, 400)
   t.match(tooMany.json().detail, /at most 10 documents; this one has 11/)
   const empty = await app.inject({ method: 'POST', url: '/api/categories', payload: [] })
   t.match(empty.json(), { status: 400, detail: /empty array/ })
-  const dup = await app.inject({ method: 'POST', url: '/api/categories', payload: [{ id: 'a', name: 'x' }, { id: 'a', name: 'y' }] })
+  const dup = await app.inject({
+    method: 'POST',
+    url: '/api/categories',
+    payload: [
+      { id: 'a', name: 'x' },
+      { id: 'a', name: 'y' }
+    ]
+  })
   t.match(dup.json(), { status: 400, detail: /item 1 repeats the id 'a' of item 0/ })
   const notObject = await app.inject({ method: 'POST', url: '/api/categories', payload: [1, 2] })
   t.match(notObject.json(), { status: 400, errors: [{ path: '/0', message: 'must be an object' }] })
   const extra = await app.inject({ method: 'POST', url: '/api/categories', payload: { name: 'x', colour: 'red' } })
   t.equal(extra.statusCode, 400, 'unknown properties are refused, not silently dropped')
-  const badJson = await app.inject({ method: 'POST', url: '/api/categories', headers: { 'content-type': 'application/json' }, payload: '{"name":' })
+  const badJson = await app.inject({
+    method: 'POST',
+    url: '/api/categories',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"name":'
+  })
   t.equal(badJson.statusCode, 400)
   t.equal(badJson.headers['content-type'], 'application/problem+json; charset=utf-8')
-  const proto = await app.inject({ method: 'POST', url: '/api/categories', headers: { 'content-type': 'application/json' }, payload: '{"name":"x","__proto__":{"polluted":true}}' })
+  const proto = await app.inject({
+    method: 'POST',
+    url: '/api/categories',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"name":"x","__proto__":{"polluted":true}}'
+  })
   t.equal(proto.statusCode, 400)
   t.equal(({} as Record<string, unknown>).polluted, undefined)
-  const wrongType = await app.inject({ method: 'POST', url: '/api/categories', headers: { 'content-type': 'text/csv' }, payload: 'a,b' })
+  const wrongType = await app.inject({
+    method: 'POST',
+    url: '/api/categories',
+    headers: { 'content-type': 'text/csv' },
+    payload: 'a,b'
+  })
   t.equal(wrongType.statusCode, 415)
   t.equal(wrongType.headers['content-type'], 'application/problem+json; charset=utf-8')
 })
@@ -122,11 +172,17 @@ t.test('lists page, sort and filter, with total and links', async t => {
   const page3 = await app.inject('/api/products?sort=-price&size=2&page=3')
   t.same(page3.json().map((p: { id: string }) => p.id), ['p5'])
   t.equal(page3.headers.link, '</api/products?sort=-price&size=2&page=2>; rel="prev"')
-  const filtered = await app.inject(`/api/products?filter=${encodeURIComponent(JSON.stringify({ categoryId: 'g', price: { $gte: 10 } }))}&sort=name`)
+  const filtered = await app.inject(
+    `/api/products?filter=${encodeURIComponent(JSON.stringify({ categoryId: 'g', price: { $gte: 10 } }))}&sort=name`
+  )
   t.same(filtered.json().map((p: { id: string }) => p.id), ['p4', 'p3'])
-  const or = await app.inject(`/api/products?filter=${encodeURIComponent(JSON.stringify({ $or: [{ name: 'Pan' }, { price: { $lt: 5 } }] }))}`)
+  const or = await app.inject(
+    `/api/products?filter=${encodeURIComponent(JSON.stringify({ $or: [{ name: 'Pan' }, { price: { $lt: 5 } }] }))}`
+  )
   t.same(or.json().map((p: { id: string }) => p.id), ['p1', 'p5'])
-  const inList = await app.inject(`/api/products?filter=${encodeURIComponent(JSON.stringify({ id: { $in: ['p2', 'p4', 'zz'] } }))}`)
+  const inList = await app.inject(
+    `/api/products?filter=${encodeURIComponent(JSON.stringify({ id: { $in: ['p2', 'p4', 'zz'] } }))}`
+  )
   t.same(inList.json().map((p: { id: string }) => p.id), ['p2', 'p4'])
 })
 
@@ -136,7 +192,10 @@ t.test('bad list queries are 400 problems that say what to fix', async t => {
     ['/api/products?size=1001', /size/],
     ['/api/products?size=0', /size/],
     ['/api/products?page=abc', /page/],
-    ['/api/products?sort=colour', /cannot sort by unknown property 'colour'; sortable properties are id, name, price, categoryId/],
+    [
+      '/api/products?sort=colour',
+      /cannot sort by unknown property 'colour'; sortable properties are id, name, price, categoryId/
+    ],
     [`/api/products?filter=${encodeURIComponent('{"price":{"$where":"1"}}')}`, /unsupported operator '\$where'/],
     [`/api/products?filter=${encodeURIComponent('{"$where":"1"}')}`, /unsupported operator '\$where'/],
     [`/api/products?filter=${encodeURIComponent('{"colour":"red"}')}`, /unknown property 'colour'/],
@@ -145,7 +204,10 @@ t.test('bad list queries are 400 problems that say what to fix', async t => {
     [`/api/products?filter=${encodeURIComponent('{"price":{"$in":3}}')}`, /\$in takes an array/],
     [`/api/products?filter=${encodeURIComponent('[1]')}`, /expected a JSON object/],
     [`/api/products?filter=${encodeURIComponent(JSON.stringify({ price: { $gt: { a: 1 } } }))}`, /compares with/],
-    ['/api/products?with=cart', /unknown relationship 'cart' in with; Product accepts all, categoryId, OrderItem, OrderItem.productId/]
+    [
+      '/api/products?with=cart',
+      /unknown relationship 'cart' in with; Product accepts all, categoryId, OrderItem, OrderItem.productId/
+    ]
   ]
   for (const [url, detail] of cases) {
     const res = await app.inject(url)
@@ -163,7 +225,11 @@ t.test('unknown routes and internal errors are problems too', async t => {
   const app = await build(t)
   const res = await app.inject('/api/nothing-here')
   t.equal(res.statusCode, 404)
-  t.match(res.json(), { type: 'urn:relata:problem:no-route', title: 'No such route', detail: /no route GET \/api\/nothing-here/ })
+  t.match(res.json(), {
+    type: 'urn:relata:problem:no-route',
+    title: 'No such route',
+    detail: /no route GET \/api\/nothing-here/
+  })
   app.relata.store.get = async () => { throw new Error('secret internal detail') }
   const failed = await app.inject('/api/products/p1')
   t.equal(failed.statusCode, 500)

@@ -28,7 +28,11 @@ for (const url of STORES) {
     const item = large.body[0]!.children.OrderItem!.orderId![0] as Node
     const product = item.parents.productId as Node
     const category = product.parents.categoryId as Node
-    t.match(category, { entity: { id: /^cat-[3-6]$/ }, parents: { parentId: { id: /^cat-[12]$/ } } }, 'the last step is a document')
+    t.match(
+      category,
+      { entity: { id: /^cat-[3-6]$/ }, parents: { parentId: { id: /^cat-[12]$/ } } },
+      'the last step is a document'
+    )
     t.same(Object.keys(item.parents), ['productId'], 'only what the path names')
     t.same(product.children, {})
 
@@ -40,26 +44,44 @@ for (const url of STORES) {
     const app = await shop(t, url, DEEP)
     const small = await graphs(app, '/api/orders?size=10&with=all&depth=2&limit[Order]=2')
     const large = await graphs(app, '/api/orders?size=500&with=all&depth=2&limit[Order]=2')
-    t.equal(small.queries, 1 + 2 + 3, 'page; customers and items; orders of the customers, orders and products of the items')
+    t.equal(
+      small.queries,
+      1 + 2 + 3,
+      'page; customers and items; orders of the customers, orders and products of the items'
+    )
     t.equal(large.queries, small.queries, 'the same for 10 and 500 orders')
     const first = large.body[0]!
     const customer = first.parents.customerId as Node
     t.equal((customer.children.Order!.customerId as Node[]).length, 2, 'child limits apply at every level')
     t.match(customer.meta, { children: { 'Order.customerId': { total: 100, returned: 2 } } })
     const item = first.children.OrderItem!.orderId![0] as Node
-    t.match(item.parents, { orderId: { id: first.entity.id }, productId: { id: /^prod-/ } }, 'the second hop ends with documents')
+    t.match(
+      item.parents,
+      { orderId: { id: first.entity.id }, productId: { id: /^prod-/ } },
+      'the second hop ends with documents'
+    )
   })
 
   t.test(`${url}: self-references and cycles end`, async t => {
     const app = await shop(t, url, DEEP)
     // four hops of every relationship: bounded by child limits to stay within the row budget
-    const deep = await graphs(app, '/api/categories?with=all&depth=4&limit[Category]=5&limit[Product]=5&limit[OrderItem]=5')
+    const deep = await graphs(
+      app,
+      '/api/categories?with=all&depth=4&limit[Category]=5&limit[Product]=5&limit[OrderItem]=5'
+    )
     t.equal(deep.body.length, 6)
     const knives = deep.body.find(g => g.entity.id === 'cat-4')!
     t.match(knives.parents.parentId, { entity: { id: 'cat-1' }, parents: { parentId: null } })
     const path = (await app.inject('/api/categories/cat-4?with=parentId.Category.parentId.parentId')).json() as Node
     const parent = path.parents.parentId as Node
-    t.same((parent.children.Category!.parentId as Node[]).map(g => [g.entity.id, (g.parents.parentId as { id: string }).id]), [['cat-3', 'cat-1'], ['cat-4', 'cat-1']], 'a path back to where it started (Category.parentId names the child reference first)')
+    t.same(
+      (parent.children.Category!.parentId as Node[]).map(g => [g.entity.id, (g.parents.parentId as { id: string }).id]),
+      [
+        ['cat-3', 'cat-1'],
+        ['cat-4', 'cat-1']
+      ],
+      'a path back to where it started (Category.parentId names the child reference first)'
+    )
   })
 }
 
@@ -67,7 +89,10 @@ t.test('paths and depth are checked', async t => {
   const app = await shop(t, 'memory:')
   const cases: Array<[string, RegExp]> = [
     ['/api/orders?with=customerId&depth=2', /depth extends with=all/],
-    ['/api/orders?with=customerId.nope', /unknown relationship 'customerId.nope' in with; Order accepts .*, and paths through them/],
+    [
+      '/api/orders?with=customerId.nope',
+      /unknown relationship 'customerId.nope' in with; Order accepts .*, and paths through them/
+    ],
     ['/api/orders?with=all&depth=9', /depth/]
   ]
   for (const [url, detail] of cases) {
@@ -77,6 +102,12 @@ t.test('paths and depth are checked', async t => {
   }
   const viaText = await app.inject('/api/orders?with=OrderItem.productId&limit[OrderItem]=1&size=1')
   t.equal((viaText.json() as Node[])[0]!.children.OrderItem!.orderId!.length, 1)
-  const nestedLimit = (await app.inject('/api/customers/cust-1?with=Order.OrderItem&limit[OrderItem]=1&limit[Order]=3')).json() as Node
-  t.same((nestedLimit.children.Order!.customerId as Node[]).map(o => o.children.OrderItem!.orderId!.length), [1, 1, 1], 'a limit reaches children at any depth')
+  const nestedLimit = (
+    await app.inject('/api/customers/cust-1?with=Order.OrderItem&limit[OrderItem]=1&limit[Order]=3')
+  ).json() as Node
+  t.same(
+    (nestedLimit.children.Order!.customerId as Node[]).map(o => o.children.OrderItem!.orderId!.length),
+    [1, 1, 1],
+    'a limit reaches children at any depth'
+  )
 })

@@ -67,7 +67,11 @@ t.test('with selects parents, child entities or Child.refProp', async t => {
   t.same(Object.keys(childOnly.children.Book), ['coAuthorId'])
   const childEntity = (await app.inject('/api/authors/a2?with=Book')).json()
   t.same(Object.keys(childEntity.children.Book).sort(), ['authorId', 'coAuthorId'])
-  t.same((await app.inject('/api/books/b1?with=')).json(), (await app.inject('/api/books/b1')).json(), 'an empty with is the plain document')
+  t.same(
+    (await app.inject('/api/books/b1?with=')).json(),
+    (await app.inject('/api/books/b1')).json(),
+    'an empty with is the plain document'
+  )
   const unknown = await app.inject('/api/books/b1?with=authorId,editor')
   t.equal(unknown.statusCode, 400)
   t.match(unknown.json(), {
@@ -82,7 +86,11 @@ t.test('a child list cut by the limit is reported, never silent', async t => {
   t.same(book.children.Review.bookId.map((r: { id: string }) => r.id), ['r1'])
   const next = `/api/reviews?filter=%7B%22bookId%22%3A%22b1%22%7D&size=50&after=${cursorOf('Review', undefined, { id: 'r1' })}`
   t.same(book.meta.children, { 'Review.bookId': { total: 2, returned: 1, next } }, 'the rest after the last child held')
-  t.same((await app.inject(book.meta.children['Review.bookId'].next)).json().map((r: { id: string }) => r.id), ['r2'], 'the next link continues the list')
+  t.same(
+    (await app.inject(book.meta.children['Review.bookId'].next)).json().map((r: { id: string }) => r.id),
+    ['r2'],
+    'the next link continues the list'
+  )
   const b2 = (await app.inject('/api/books/b2?with=all')).json()
   t.same(b2.meta.children, { 'Review.bookId': { total: 1, returned: 1 } }, 'no next when nothing was cut')
 })
@@ -90,17 +98,46 @@ t.test('a child list cut by the limit is reported, never silent', async t => {
 t.test('lists return graphs; round trips do not grow with the page', async t => {
   const app = await build(t, { model: libraryModel })
   await post(app, '/api/authors', Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, name: `A${i}` })))
-  await post(app, '/api/books', Array.from({ length: 200 }, (_, i) => ({ id: `b${String(i).padStart(3, '0')}`, title: `T${i}`, authorId: `a${i % 50}`, coAuthorId: `a${(i + 1) % 50}` })))
-  await post(app, '/api/reviews', Array.from({ length: 400 }, (_, i) => ({ id: `r${i}`, bookId: `b${String(i % 200).padStart(3, '0')}`, stars: 1 + (i % 5) })))
-  let small: Array<{ entity: { id: string }, parents: Record<string, unknown>, children: { Review: { bookId: unknown[] } } }> = []
-  const smallCount = await countQueries(app, async () => { small = (await app.inject('/api/books?size=10&with=all')).json() })
+  await post(
+    app,
+    '/api/books',
+    Array.from({ length: 200 }, (_, i) => ({
+      id: `b${String(i).padStart(3, '0')}`,
+      title: `T${i}`,
+      authorId: `a${i % 50}`,
+      coAuthorId: `a${(i + 1) % 50}`
+    }))
+  )
+  await post(
+    app,
+    '/api/reviews',
+    Array.from({ length: 400 }, (_, i) => ({
+      id: `r${i}`,
+      bookId: `b${String(i % 200).padStart(3, '0')}`,
+      stars: 1 + (i % 5)
+    }))
+  )
+  let small: Array<{
+    entity: { id: string }
+    parents: Record<string, unknown>
+    children: { Review: { bookId: unknown[] } }
+  }> = []
+  const smallCount = await countQueries(app, async () => {
+    small = (await app.inject('/api/books?size=10&with=all')).json()
+  })
   let large: typeof small = []
-  const largeCount = await countQueries(app, async () => { large = (await app.inject('/api/books?size=200&with=all')).json() })
+  const largeCount = await countQueries(app, async () => {
+    large = (await app.inject('/api/books?size=200&with=all')).json()
+  })
   t.equal(small.length, 10)
   t.equal(large.length, 200)
   t.equal(smallCount, largeCount, 'same round trips for 10 and 200 books')
   t.equal(largeCount, 1 + 1 + 1, 'one page query, one getMany for both Author references, one findByRefs for reviews')
-  t.ok(large.every(g => g.parents.authorId !== null && g.parents.coAuthorId !== null && g.children.Review.bookId.length === 2))
+  t.ok(
+    large.every(
+      g => g.parents.authorId !== null && g.parents.coAuthorId !== null && g.children.Review.bookId.length === 2
+    )
+  )
   const single = await countQueries(app, () => app.inject('/api/books/b000?with=all'))
   t.equal(single, 3, 'a single GET with=all: get + one per relationship target')
 })

@@ -37,12 +37,30 @@ function assertNoSecret (t: Test, body: string, where: string): void {
 
 t.test('hidden properties never leave the server', async t => {
   const app = await build(t, { model })
-  const created = await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ann', passwordHash: SECRET } })
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/customers',
+    payload: { id: 'c1', name: 'Ann', passwordHash: SECRET }
+  })
   t.equal(created.statusCode, 201)
   t.same(created.json(), { id: 'c1', name: 'Ann' }, 'the write answer hides it')
-  const orders = await app.inject({ method: 'POST', url: '/api/orders', payload: [{ id: 'o1', customerId: 'c1', note: 'secret-note' }, { id: 'o2', customerId: 'c1' }] })
+  const orders = await app.inject({
+    method: 'POST',
+    url: '/api/orders',
+    payload: [
+      { id: 'o1', customerId: 'c1', note: 'secret-note' },
+      { id: 'o2', customerId: 'c1' }
+    ]
+  })
   assertNoSecret(t, orders.body, 'bulk write')
-  await app.inject({ method: 'POST', url: '/api/order-items', payload: [{ id: 'i1', orderId: 'o1', cost: 31337 }, { id: 'i2', orderId: 'o1', cost: 31337 }] })
+  await app.inject({
+    method: 'POST',
+    url: '/api/order-items',
+    payload: [
+      { id: 'i1', orderId: 'o1', cost: 31337 },
+      { id: 'i2', orderId: 'o1', cost: 31337 }
+    ]
+  })
 
   t.same((await app.relata.store.get('Customer', 'c1'))?.passwordHash, SECRET, 'but it is stored')
   for (const url of [
@@ -57,9 +75,16 @@ t.test('hidden properties never leave the server', async t => {
   }
   const graph = (await app.inject('/api/order-items/i1?with=all')).json()
   t.same(graph.parents.orderId, { id: 'o1', customerId: 'c1' }, 'a parent shows its visible properties')
-  t.same((await app.inject('/api/orders/o1?with=all')).json().children.OrderItem.orderId, [{ id: 'i1', orderId: 'o1' }, { id: 'i2', orderId: 'o1' }])
+  t.same((await app.inject('/api/orders/o1?with=all')).json().children.OrderItem.orderId, [
+    { id: 'i1', orderId: 'o1' },
+    { id: 'i2', orderId: 'o1' }
+  ])
 
-  const replaced = await app.inject({ method: 'PUT', url: '/api/customers/c1', payload: { name: 'Ann B', passwordHash: SECRET } })
+  const replaced = await app.inject({
+    method: 'PUT',
+    url: '/api/customers/c1',
+    payload: { name: 'Ann B', passwordHash: SECRET }
+  })
   t.same(replaced.json(), { id: 'c1', name: 'Ann B' })
   const patched = await app.inject({ method: 'PATCH', url: '/api/customers/c1', payload: { name: 'Ann C' } })
   t.same(patched.json(), { id: 'c1', name: 'Ann C' })
@@ -95,10 +120,21 @@ t.test('OpenAPI response schemas leave hidden properties out; input schemas keep
 })
 
 t.test('an id or a reference cannot be hidden', async t => {
-  await t.rejects(build(t, { model: { entities: { A: { schema: Type.Object({ id: Type.String({ 'x-internal': true }) }) } } } }), /'id' cannot be hidden/)
-  await t.rejects(build(t, {
-    model: { entities: { A: { schema: Type.Object({ id: Str }) }, B: { schema: Type.Object({ id: Str, aId: Parent('A', Type.String({ writeOnly: true })) }) } } }
-  }), /'aId' is a reference and cannot be hidden/)
+  await t.rejects(
+    build(t, { model: { entities: { A: { schema: Type.Object({ id: Type.String({ 'x-internal': true }) }) } } } }),
+    /'id' cannot be hidden/
+  )
+  await t.rejects(
+    build(t, {
+      model: {
+        entities: {
+          A: { schema: Type.Object({ id: Str }) },
+          B: { schema: Type.Object({ id: Str, aId: Parent('A', Type.String({ writeOnly: true })) }) }
+        }
+      }
+    }),
+    /'aId' is a reference and cannot be hidden/
+  )
 })
 
 t.test('fields cannot select a hidden property', async t => {
@@ -111,6 +147,10 @@ t.test('fields cannot select a hidden property', async t => {
   const parent = await app.inject('/api/orders/o1?with=customerId&fields[customerId]=name,passwordHash')
   t.equal(parent.json().detail, "unknown Customer property 'passwordHash' in fields[customerId]; Customer has id, name")
   const fine = await app.inject('/api/orders/o1?with=customerId&fields=customerId&fields[customerId]=name')
-  t.same(fine.json(), { entity: { id: 'o1', customerId: 'c1' }, parents: { customerId: { id: 'c1', name: 'Ann' } }, children: {} })
+  t.same(fine.json(), {
+    entity: { id: 'o1', customerId: 'c1' },
+    parents: { customerId: { id: 'c1', name: 'Ann' } },
+    children: {}
+  })
   assertNoSecret(t, fine.body, 'trimmed graph')
 })

@@ -9,9 +9,23 @@ const customer = (i: number) => JSON.stringify({ id: `c${i}`, name: `Customer ${
 
 t.test('valid lines are stored in batches, invalid ones reported by line number', async t => {
   const app = await build(t)
-  const lines = [customer(1), 'not json', '', customer(2), '{"id":"c3","name":"No email"}', '[1,2]', customer(4), '{"name":"Gets an id","email":"new@example.com"}']
+  const lines = [
+    customer(1),
+    'not json',
+    '',
+    customer(2),
+    '{"id":"c3","name":"No email"}',
+    '[1,2]',
+    customer(4),
+    '{"name":"Gets an id","email":"new@example.com"}'
+  ]
   const before = await storeQueries(app, { op: 'upsertMany' })
-  const res = await app.inject({ method: 'POST', url: '/api/customers/import?batchSize=2', headers: NDJSON, payload: lines.join('\n') + '\n' })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/customers/import?batchSize=2',
+    headers: NDJSON,
+    payload: lines.join('\n') + '\n'
+  })
   t.equal(res.statusCode, 200)
   const report = res.json()
   t.match(report, { lines: 8, stored: 4, rejected: 3, batches: 2, rejectionsTruncated: false })
@@ -26,7 +40,9 @@ t.test('valid lines are stored in batches, invalid ones reported by line number'
 
 t.test('a repeated id is stored in order: the later line wins', async t => {
   const app = await build(t)
-  const body = [customer(1), JSON.stringify({ id: 'c1', name: 'Renamed', email: 'c1@example.com' }), customer(2)].join('\n')
+  const body = [customer(1), JSON.stringify({ id: 'c1', name: 'Renamed', email: 'c1@example.com' }), customer(2)].join(
+    '\n'
+  )
   const res = await app.inject({ method: 'POST', url: '/api/customers/import', headers: NDJSON, payload: body })
   t.match(res.json(), { stored: 3, batches: 2 })
   t.equal((await app.inject('/api/customers/c1')).json().name, 'Renamed')
@@ -42,7 +58,12 @@ t.test('a body far above BODY_LIMIT streams through in bounded batches', async t
       yield chunk
     }
   }
-  const res = await app.inject({ method: 'POST', url: '/api/customers/import?batchSize=10000', headers: NDJSON, payload: Readable.from(generate()) })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/customers/import?batchSize=10000',
+    headers: NDJSON,
+    payload: Readable.from(generate())
+  })
   const report = res.json()
   const broken = Math.ceil(count / 997)
   t.match(report, { lines: count, stored: count - broken, rejected: broken })
@@ -77,9 +98,17 @@ t.test('a store failure answers 503 with the line to resume after', async t => {
     }
   })
   const body = [1, 2, 3, 4].map(customer).join('\n')
-  const res = await app.inject({ method: 'POST', url: '/api/customers/import?batchSize=2', headers: NDJSON, payload: body })
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/customers/import?batchSize=2',
+    headers: NDJSON,
+    payload: body
+  })
   t.equal(res.statusCode, 503)
-  t.match(res.json().detail, 'sqlite store: disk I/O error; the import stored 2 documents, from lines 1-2: resume after line 2')
+  t.match(
+    res.json().detail,
+    'sqlite store: disk I/O error; the import stored 2 documents, from lines 1-2: resume after line 2'
+  )
 })
 
 t.test('only NDJSON is accepted', async t => {
@@ -89,9 +118,15 @@ t.test('only NDJSON is accepted', async t => {
   t.match(json.json(), {
     status: 415,
     type: 'urn:relata:problem:unsupported-media-type',
-    detail: 'POST /api/customers/import takes application/x-ndjson, not Content-Type application/json; to write JSON documents, POST them to /api/customers'
+    detail:
+      'POST /api/customers/import takes application/x-ndjson, not Content-Type application/json; to write JSON documents, POST them to /api/customers'
   })
-  const text = await app.inject({ method: 'POST', url: '/api/customers/import', headers: { 'content-type': 'text/plain' }, payload: 'x' })
+  const text = await app.inject({
+    method: 'POST',
+    url: '/api/customers/import',
+    headers: { 'content-type': 'text/plain' },
+    payload: 'x'
+  })
   t.equal(text.statusCode, 415)
 })
 

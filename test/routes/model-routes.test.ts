@@ -7,22 +7,43 @@ t.test('GET /api/_model describes entities, relationships and routes', async t =
   t.equal(res.statusCode, 200)
   const { entities } = res.json()
   t.same(entities.map((e: { name: string }) => e.name), ['Category', 'Customer', 'Product', 'Order', 'OrderItem'])
-  t.same(entities.find((e: { name: string }) => e.name === 'OrderItem'), {
-    name: 'OrderItem',
-    route: 'order-items',
-    properties: ['id', 'orderId', 'productId', 'quantity', 'unitPrice'],
-    required: ['id', 'orderId', 'productId', 'quantity', 'unitPrice'],
-    parents: [{ property: 'orderId', target: 'Order' }, { property: 'productId', target: 'Product' }],
-    children: [],
-    routes: { list: '/api/order-items', stream: '/api/order-items/stream', item: '/api/order-items/{id}', import: '/api/order-items/import' }
-  })
+  t.same(
+    entities.find((e: { name: string }) => e.name === 'OrderItem'),
+    {
+      name: 'OrderItem',
+      route: 'order-items',
+      properties: ['id', 'orderId', 'productId', 'quantity', 'unitPrice'],
+      required: ['id', 'orderId', 'productId', 'quantity', 'unitPrice'],
+      parents: [
+        { property: 'orderId', target: 'Order' },
+        { property: 'productId', target: 'Product' }
+      ],
+      children: [],
+      routes: {
+        list: '/api/order-items',
+        stream: '/api/order-items/stream',
+        item: '/api/order-items/{id}',
+        import: '/api/order-items/import'
+      }
+    }
+  )
 })
 
 t.test('hidden properties are not named', async t => {
   const app = await build(t, {
     model: {
       entities: {
-        User: { schema: { type: 'object', required: ['id', 'name', 'passwordHash'], properties: { id: { type: 'string' }, name: { type: 'string' }, passwordHash: { type: 'string', writeOnly: true } } } }
+        User: {
+          schema: {
+            type: 'object',
+            required: ['id', 'name', 'passwordHash'],
+            properties: {
+              id: { type: 'string' },
+              name: { type: 'string' },
+              passwordHash: { type: 'string', writeOnly: true }
+            }
+          }
+        }
       }
     }
   })

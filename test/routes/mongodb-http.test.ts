@@ -18,7 +18,13 @@ import { MongoStandIn } from '../support/mongo-stand-in.js'
 
 const SIZE = { customers: 20, products: 40, orders: 300, itemsPerOrder: 3 }
 // the stand-in's speed says nothing about MongoDB's: no call timeout or load shedding here
-const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STREAM_BATCH_SIZE: '50', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
+const ENV = {
+  LOG_LEVEL: 'silent',
+  SEED: 'false',
+  STREAM_BATCH_SIZE: '50',
+  STORE_TIMEOUT_MS: '60000',
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0'
+}
 
 async function seed (store: Store): Promise<void> {
   await writeShop(store, SIZE)
@@ -28,7 +34,8 @@ async function mongoApp (t: Test, standIn = new MongoStandIn()): Promise<Fastify
   const config = loadConfig({ DATABASE_URL: 'mongodb://stand-in/relata', ...ENV })
   const app = await buildApp(config, {
     logger: false,
-    openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+    openStore: async (_url, options) =>
+      await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
   })
   t.teardown(() => app.close())
   return app
@@ -47,18 +54,36 @@ async function bothApps (t: Test): Promise<Apps> {
 
 interface Answer { status: number, type: string | undefined, total: string | undefined, body: unknown, queries: number }
 
-async function answer (app: FastifyInstance, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Answer> {
+async function answer (
+  app: FastifyInstance,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  payload?: unknown
+): Promise<Answer> {
   let res!: Awaited<ReturnType<FastifyInstance['inject']>>
-  const queries = await countQueries(app, async () => { res = await app.inject({ method, url, payload: payload as object }) })
+  const queries = await countQueries(app, async () => {
+    res = await app.inject({ method, url, payload: payload as object })
+  })
   const type = res.headers['content-type'] as string | undefined
   let body: unknown = res.body
   if (type?.includes('json') === true && !type.includes('ndjson')) body = res.json()
-  if (type?.includes('ndjson') === true) body = res.body.split('\n').filter(line => line !== '').map(line => JSON.parse(line) as unknown)
+  if (type?.includes('ndjson') === true) {
+    body = res.body
+      .split('\n')
+      .filter(line => line !== '')
+      .map(line => JSON.parse(line) as unknown)
+  }
   return { status: res.statusCode, type, total: res.headers['x-total-count'] as string | undefined, body, queries }
 }
 
 /** Sends the same request to both apps and expects the same answer and round trips. */
-async function same (t: Test, apps: Apps, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Answer> {
+async function same (
+  t: Test,
+  apps: Apps,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  payload?: unknown
+): Promise<Answer> {
   const onSqlite = await answer(apps.sqlite, method, url, payload)
   const onMongo = await answer(apps.mongo, method, url, payload)
   t.same(onMongo, onSqlite, `${method} ${url}: ${onMongo.status}, ${onMongo.queries} round trips on both`)
@@ -118,7 +143,11 @@ t.test('filters answer alike; operators outside the whitelist are 400 on both', 
 
 t.test('bulk writes are all or nothing on both', async t => {
   const apps = await bothApps(t)
-  const batch = [{ id: 'n1', name: 'New', email: 'n1@example.com' }, { id: 'n2', name: 'Bad', email: 42 }, { id: 'n3', name: 'Three', email: 'n3@example.com' }]
+  const batch = [
+    { id: 'n1', name: 'New', email: 'n1@example.com' },
+    { id: 'n2', name: 'Bad', email: 42 },
+    { id: 'n3', name: 'Three', email: 'n3@example.com' }
+  ]
   const refused = await same(t, apps, 'POST', '/api/customers', batch)
   t.equal(refused.status, 400)
   await same(t, apps, 'GET', `/api/customers?filter=${q({ id: { $in: ['n1', 'n2', 'n3'] } })}`)
@@ -147,14 +176,22 @@ t.test('while the server is unreachable: health and requests are 503, and both r
     t.equal(res.statusCode, 503, url)
     t.match(res.headers['content-type'], /^application\/problem\+json/)
   }
-  const write = await app.inject({ method: 'POST', url: '/api/categories', payload: { id: 'cat-9', name: 'Nine', parentId: null } })
+  const write = await app.inject({
+    method: 'POST',
+    url: '/api/categories',
+    payload: { id: 'cat-9', name: 'Nine', parentId: null }
+  })
   t.equal(write.statusCode, 503)
   standIn.fault(undefined)
   // the connection drops after two of four writes: the transaction leaves none behind
   standIn.failWritesAfter(2, new MongoNetworkError('connection reset'))
   const batch = ['a', 'b', 'c', 'd'].map(id => ({ id: `cat-${id}`, name: id, parentId: null }))
   t.equal((await app.inject({ method: 'POST', url: '/api/categories', payload: batch })).statusCode, 503)
-  t.equal((await app.inject('/api/categories?size=100')).headers['x-total-count'], '6', 'only the six seeded categories')
+  t.equal(
+    (await app.inject('/api/categories?size=100')).headers['x-total-count'],
+    '6',
+    'only the six seeded categories'
+  )
   t.equal((await app.inject('/health')).statusCode, 200, 'back without a restart')
   t.equal((await app.inject('/api/orders/ord-1?with=all')).json().entity.id, 'ord-1')
 })
@@ -181,7 +218,12 @@ t.test('a client that leaves a stream closes its cursor', async t => {
 })
 
 t.test('DATABASE_URL selects the MongoDB store', async t => {
-  const error = await buildApp(loadConfig({ DATABASE_URL: 'mongodb://127.0.0.1:9/relata?serverSelectionTimeoutMS=200', ...ENV }), { logger: false })
-    .then(() => undefined, (e: unknown) => e)
+  const error = await buildApp(
+    loadConfig({ DATABASE_URL: 'mongodb://127.0.0.1:9/relata?serverSelectionTimeoutMS=200', ...ENV }),
+    { logger: false }
+  ).then(
+    () => undefined,
+    (e: unknown) => e
+  )
   t.match((error as Error).message, /mongodb store: cannot connect to the server/)
 })

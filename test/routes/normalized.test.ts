@@ -4,20 +4,37 @@ import t from 'tap'
 import { countQueries } from '../helper.js'
 import { shop, STORES } from '../support/shop.js'
 
-interface Normalized { data: Array<{ id: string, customerId: string }>, included: Record<string, Record<string, { id: string }>>, meta?: Record<string, unknown>, links: Record<string, string> }
+interface Normalized {
+  data: Array<{ id: string, customerId: string }>
+  included: Record<string, Record<string, { id: string }>>
+  meta?: Record<string, unknown>
+  links: Record<string, string>
+}
 
 for (const url of STORES) {
   t.test(`${url}: a shared parent appears once; paths and children are included`, async t => {
     const app = await shop(t, url)
     let body!: Normalized
     const queries = await countQueries(app, async () => {
-      body = (await app.inject('/api/orders?size=20&with=customerId,OrderItem.productId&limit[OrderItem]=2&shape=normalized')).json()
+      body = (
+        await app.inject('/api/orders?size=20&with=customerId,OrderItem.productId&limit[OrderItem]=2&shape=normalized')
+      ).json()
     })
-    const nested = await countQueries(app, () => app.inject('/api/orders?size=20&with=customerId,OrderItem.productId&limit[OrderItem]=2'))
+    const nested = await countQueries(app, () =>
+      app.inject('/api/orders?size=20&with=customerId,OrderItem.productId&limit[OrderItem]=2')
+    )
     t.equal(queries, nested, 'the same round trips as the nested graph')
     t.equal(body.data.length, 20)
-    t.same(Object.keys(body.data[0]!).sort(), ['createdAt', 'customerId', 'id', 'status', 'total'], 'data holds the entities themselves')
-    t.same(Object.keys(body.included.Customer!).sort(), [...new Set(body.data.map(o => o.customerId))].sort(), 'each customer once')
+    t.same(
+      Object.keys(body.data[0]!).sort(),
+      ['createdAt', 'customerId', 'id', 'status', 'total'],
+      'data holds the entities themselves'
+    )
+    t.same(
+      Object.keys(body.included.Customer!).sort(),
+      [...new Set(body.data.map(o => o.customerId))].sort(),
+      'each customer once'
+    )
     t.equal(Object.keys(body.included.OrderItem!).length, 40)
     t.ok(Object.keys(body.included.Product!).length > 0 && Object.keys(body.included.Product!).length <= 10)
     t.match(body.meta, { 'ord-1': { children: { 'OrderItem.orderId': { total: 8, returned: 2 } } } })

@@ -24,7 +24,8 @@ for (const url of STORES) {
       type: 'urn:relata:problem:row-budget-exceeded',
       title: 'Row budget exceeded',
       status: 422,
-      detail: /^with may load up to 10,010 related documents for 10 Order documents .*CHILD_LIMIT=1000.*budget of 2,000 per answer \(ROW_BUDGET\): add limit\[OrderItem\]=199 /
+      detail:
+        /^with may load up to 10,010 related documents for 10 Order documents .*CHILD_LIMIT=1000.*budget of 2,000 per answer \(ROW_BUDGET\): add limit\[OrderItem\]=199 /
     })
     t.same(problem.errors, [
       { path: '/limit[OrderItem]', message: 'at most 199 fits the budget' },
@@ -34,21 +35,36 @@ for (const url of STORES) {
     res = await app.inject('/api/orders?size=10&with=all&limit[OrderItem]=199')
     t.equal(res.statusCode, 200, 'the advice fits')
     t.ok((res.json() as Graph[]).every(g => (g.children.OrderItem!.orderId!).length === 8), 'and loses nothing here')
-    t.equal((await app.inject('/api/orders?size=10&with=all&limit[OrderItem]=200')).statusCode, 422, 'one more does not')
+    t.equal(
+      (await app.inject('/api/orders?size=10&with=all&limit[OrderItem]=200')).statusCode,
+      422,
+      'one more does not'
+    )
   })
 
   t.test(`${url}: counts and parents cost no children; depth multiplies`, async t => {
     const app = await shop(t, url, BUDGET)
-    t.equal((await app.inject('/api/orders?size=1000&count=OrderItem&with=customerId')).statusCode, 200, '1,000 parents and counts fit 2,000')
+    t.equal(
+      (await app.inject('/api/orders?size=1000&count=OrderItem&with=customerId')).statusCode,
+      200,
+      '1,000 parents and counts fit 2,000'
+    )
     const deep = await app.inject('/api/customers/cust-1?with=all&depth=2&limit[Order]=10')
     t.equal(deep.statusCode, 422)
     // 10 orders × (their customer + 1,000 items, and the order itself)
-    t.match(deep.json().detail, /up to 10,020 related documents for one Customer .* add limit\[OrderItem\]=198 or limit\[Order\]=1 /)
+    t.match(
+      deep.json().detail,
+      /up to 10,020 related documents for one Customer .* add limit\[OrderItem\]=198 or limit\[Order\]=1 /
+    )
     t.same(deep.json().errors, [
       { path: '/limit[OrderItem]', message: 'at most 198 fits the budget' },
       { path: '/limit[Order]', message: 'at most 1 fits the budget' }
     ], 'each limit that fits with the others as they are, the most generous first')
-    t.match((await app.inject('/api/customers?with=all&depth=3&limit[Order]=0&limit[OrderItem]=0&size=1')).statusCode, 200, 'limits of 0 count nothing')
+    t.match(
+      (await app.inject('/api/customers?with=all&depth=3&limit[Order]=0&limit[OrderItem]=0&size=1')).statusCode,
+      200,
+      'limits of 0 count nothing'
+    )
   })
 
   t.test(`${url}: a stream reads smaller batches to stay within the budget`, async t => {
@@ -66,7 +82,9 @@ for (const url of STORES) {
     t.equal(refused.statusCode, 422, 'one order alone could pass the budget: refused, not streamed')
     t.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8')
     t.match(refused.json().detail, /for one Order/)
-    const queries = await countQueries(app, async () => { refused = await app.inject('/api/orders/stream?with=all&depth=2') })
+    const queries = await countQueries(app, async () => {
+      refused = await app.inject('/api/orders/stream?with=all&depth=2')
+    })
     t.equal(queries, 0, 'before any read')
   })
 }
@@ -77,7 +95,8 @@ t.test('a page over the budget names the largest page size that fits', async t =
   const res = await app.inject('/api/orders?size=500&with=customerId,OrderItem&limit[OrderItem]=5')
   t.equal(res.statusCode, 422)
   t.match(res.json(), {
-    detail: /: add limit\[OrderItem\]=3 \(children per parent\), or ask for at most 333 documents \(size=333\) or a shorter with$/,
+    detail:
+      /: add limit\[OrderItem\]=3 \(children per parent\), or ask for at most 333 documents \(size=333\) or a shorter with$/,
     errors: [
       { path: '/limit[OrderItem]', message: 'at most 3 fits the budget' },
       { path: '/size', message: 'at most 333 fits the budget' }
@@ -105,7 +124,8 @@ t.test('when no child limit is enough, the answer says to load less', async t =>
   const res = await app.inject('/api/orders?size=600&with=customerId,OrderItem')
   t.equal(res.statusCode, 422)
   t.match(res.json(), {
-    detail: /600 Order documents .*: no single child limit is enough: shorten with \(fewer relationships or a smaller depth\) or ask for fewer documents$/,
+    detail:
+      /600 Order documents .*: no single child limit is enough: shorten with \(fewer relationships or a smaller depth\) or ask for fewer documents$/,
     errors: [{ path: '/with', message: 'loads up to 1001 related documents per Order' }]
   })
   t.equal((await app.inject('/api/orders?size=500&with=customerId')).statusCode, 200, '500 customers fit 500')

@@ -9,7 +9,14 @@ const SIZE = { customers: 100, products: 50, orders: 0, itemsPerOrder: 2 }
 
 async function seedOrders (app: FastifyInstance, count: number): Promise<void> {
   const store = app.relata.store
-  await store.upsertMany('Customer', Array.from({ length: SIZE.customers }, (_, i) => ({ id: `cust-${i + 1}`, name: `C${i}`, email: `c${i}@example.com` })))
+  await store.upsertMany(
+    'Customer',
+    Array.from({ length: SIZE.customers }, (_, i) => ({
+      id: `cust-${i + 1}`,
+      name: `C${i}`,
+      email: `c${i}@example.com`
+    }))
+  )
   for (let from = 1; from <= count; from += 10_000) {
     const { orders, items } = sampleOrders({ ...SIZE, orders: count }, from, Math.min(10_000, count - from + 1))
     await store.upsertMany('Order', orders)
@@ -58,11 +65,23 @@ t.test('with=all streams graphs with one round trip per relationship per batch',
   const before = await storeQueries(app)
   const filter = encodeURIComponent(JSON.stringify({ status: 'paid' }))
   const lines = await readLines(await get(`${base}/api/orders/stream?with=all&filter=${filter}`))
-  const graphs = lines.map(l => JSON.parse(l) as { entity: { status: string, customerId: string, id: string }, parents: { customerId: { id: string } }, children: { OrderItem: { orderId: Array<{ orderId: string }> } } })
+  const graphs = lines.map(
+    l =>
+      JSON.parse(l) as {
+        entity: { status: string, customerId: string, id: string }
+        parents: { customerId: { id: string } }
+        children: { OrderItem: { orderId: Array<{ orderId: string }> } }
+      }
+  )
   t.equal(graphs.length, 250, 'the filter is honoured')
   t.ok(graphs.every(g => g.entity.status === 'paid'))
   t.ok(graphs.every(g => g.parents.customerId.id === g.entity.customerId))
-  t.ok(graphs.every(g => g.children.OrderItem.orderId.length === 2 && g.children.OrderItem.orderId.every(i => i.orderId === g.entity.id)))
+  t.ok(
+    graphs.every(
+      g =>
+        g.children.OrderItem.orderId.length === 2 && g.children.OrderItem.orderId.every(i => i.orderId === g.entity.id)
+    )
+  )
   const queries = await storeQueries(app) - before
   t.ok(queries >= 3 * 3 && queries <= 3 * 3 + 1, `3 batches × (read + customers + items) (${queries})`)
 })

@@ -18,7 +18,10 @@ t.test('health reports the store, reads and writes apart', async t => {
   t.equal(writesDown.statusCode, 200, 'reads work: 200')
   t.same(writesDown.json().store, { kind: 'sqlite', read: 'ok', write: 'unavailable' })
   app.relata.store.writeStatus = writeStatus
-  app.relata.store.ping = async () => { const { StoreUnavailableError } = await import('../../src/errors.js'); throw new StoreUnavailableError('sqlite: database is locked') }
+  app.relata.store.ping = async () => {
+    const { StoreUnavailableError } = await import('../../src/errors.js')
+    throw new StoreUnavailableError('sqlite: database is locked')
+  }
   const down = await app.inject('/health')
   t.equal(down.statusCode, 503)
   t.equal(down.headers['retry-after'], '5')
@@ -46,7 +49,10 @@ t.test('the OpenAPI document covers every model route and matches openapi/openap
     t.ok(spec.paths[`/api/${route}/`] ?? spec.paths[`/api/${route}`], `${route} list`)
     t.ok(spec.paths[`/api/${route}/stream`], `${route} stream`)
     const byId = spec.paths[`/api/${route}/{id}`]
-    t.ok(byId.get.parameters.some((p: { name: string, in: string }) => p.name === 'with' && p.in === 'query'), `${route} get has with`)
+    t.ok(
+      byId.get.parameters.some((p: { name: string, in: string }) => p.name === 'with' && p.in === 'query'),
+      `${route} get has with`
+    )
   }
   t.ok(spec.components.schemas.OrderGraph, 'graph schemas are components')
   t.same(Object.keys(spec.components.schemas.OrderGraph.properties.parents.properties), ['customerId'])

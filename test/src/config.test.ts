@@ -39,9 +39,15 @@ t.test('security settings: API_KEYS and CORS_ORIGIN are checked at start, withou
   const config = loadConfig({ API_KEYS: 'a-long-enough-key-1:read, another-long-key-22:write:Order+OrderItem' })
   t.equal(config.STORE_TIMEOUT_MS, 1000)
   t.equal(config.RATE_LIMIT_MAX, 0, 'no rate limit by default')
-  t.throws(() => loadConfig({ API_KEYS: 'short:read' }), { name: ConfigError.name, message: /API_KEYS entry 1: a key has at least 16 characters/ })
+  t.throws(() => loadConfig({ API_KEYS: 'short:read' }), {
+    name: ConfigError.name,
+    message: /API_KEYS entry 1: a key has at least 16 characters/
+  })
   t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:admin' }), /API_KEYS entry 1: the scope is read or write/)
-  t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:read,a-long-enough-key-1:write' }), /entry 2: the key repeats/)
+  t.throws(
+    () => loadConfig({ API_KEYS: 'a-long-enough-key-1:read,a-long-enough-key-1:write' }),
+    /entry 2: the key repeats/
+  )
   t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:read:' }), /entity list is empty/)
   t.throws(() => loadConfig({ API_KEYS: 'a-long-enough-key-1:read:A:B' }), /too many/)
   t.throws(() => loadConfig({ API_KEYS: 'a long enough key 1:read' }), /only letters/)

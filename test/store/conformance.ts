@@ -66,7 +66,10 @@ type OracleValue = null | number | string
 function oracleValue (doc: Doc, field: string): OracleValue {
   let value: unknown = doc
   for (const segment of field.split('.')) {
-    const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
+    const object =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined
     value = object !== undefined && Object.hasOwn(object, segment) ? object[segment] : null
   }
   if (value === null || value === undefined) return null
@@ -146,15 +149,45 @@ const FILTER_CASES: Array<[string, Condition, string[]]> = [
   ['exists false on a path', { op: 'exists', field: 'nested.c', value: false }, except('a', 'f', 'i')],
   ['eq on a path', { op: 'eq', field: 'nested.c', value: 'deep' }, ['a']],
   ['eq null on a path', { op: 'eq', field: 'nested.c', value: null }, except('a', 'f')],
-  ['and', { op: 'and', conditions: [{ op: 'gte', field: 'n', value: 1 }, { op: 'lt', field: 'n', value: 5 }] }, ['a', 'b']],
-  ['or', { op: 'or', conditions: [{ op: 'eq', field: 's', value: 'x' }, { op: 'eq', field: 'n', value: null }] }, ['a', 'd', 'e']],
-  ['nested and/or', {
-    op: 'and',
-    conditions: [
-      { op: 'or', conditions: [{ op: 'eq', field: 'owner', value: 'p1' }, { op: 'eq', field: 'owner', value: 'p2' }] },
-      { op: 'ne', field: 's', value: 'x' }
-    ]
-  }, ['b', 'f']],
+  [
+    'and',
+    {
+      op: 'and',
+      conditions: [
+        { op: 'gte', field: 'n', value: 1 },
+        { op: 'lt', field: 'n', value: 5 }
+      ]
+    },
+    ['a', 'b']
+  ],
+  [
+    'or',
+    {
+      op: 'or',
+      conditions: [
+        { op: 'eq', field: 's', value: 'x' },
+        { op: 'eq', field: 'n', value: null }
+      ]
+    },
+    ['a', 'd', 'e']
+  ],
+  [
+    'nested and/or',
+    {
+      op: 'and',
+      conditions: [
+        {
+          op: 'or',
+          conditions: [
+            { op: 'eq', field: 'owner', value: 'p1' },
+            { op: 'eq', field: 'owner', value: 'p2' }
+          ]
+        },
+        { op: 'ne', field: 's', value: 'x' }
+      ]
+    },
+    ['b', 'f']
+  ],
   ['empty and', { op: 'and', conditions: [] }, ALL_ITEMS],
   ['empty or', { op: 'or', conditions: [] }, []],
   ['id eq', { op: 'eq', field: 'id', value: 'a' }, ['a']],
@@ -176,10 +209,17 @@ const FILTER_CASES: Array<[string, Condition, string[]]> = [
   // strings only: the memory store reads these through its ref index, the others through theirs
   ['ref in strings', { op: 'in', field: 'owner', values: ['p2', 'p1', 'none', 'p1'] }, ['a', 'b', 'f']],
   ['ref eq unknown', { op: 'eq', field: 'owner', value: 'none' }, []],
-  ['ref in within and', {
-    op: 'and',
-    conditions: [{ op: 'gt', field: 'n', value: 1 }, { op: 'in', field: 'owner', values: ['p1', 'p2'] }]
-  }, ['b', 'f']],
+  [
+    'ref in within and',
+    {
+      op: 'and',
+      conditions: [
+        { op: 'gt', field: 'n', value: 1 },
+        { op: 'in', field: 'owner', values: ['p1', 'p2'] }
+      ]
+    },
+    ['b', 'f']
+  ],
   ['ref nin', { op: 'nin', field: 'owner', values: ['p1'] }, except('a', 'f')],
   ['ref gt', { op: 'gt', field: 'owner', value: 'p1' }, ['b']],
   ['ref lt number', { op: 'lt', field: 'owner', value: 10 }, ['c']],
@@ -206,8 +246,40 @@ const ROWS: Doc[] = [
 ]
 
 // By hand: null/missing, numbers (false = 0, true = 1 ties with 1 → id), strings by bytes.
-const ROWS_ASC = ['r03', 'r04', 'r05', 'r10', 'r07', 'r08', 'r01', 'r11', 'r12', 'r06', 'r09', 'r02', 'r13', 'r14', 'r15']
-const ROWS_DESC = ['r15', 'r14', 'r13', 'r02', 'r09', 'r06', 'r12', 'r01', 'r11', 'r07', 'r08', 'r10', 'r05', 'r03', 'r04']
+const ROWS_ASC = [
+  'r03',
+  'r04',
+  'r05',
+  'r10',
+  'r07',
+  'r08',
+  'r01',
+  'r11',
+  'r12',
+  'r06',
+  'r09',
+  'r02',
+  'r13',
+  'r14',
+  'r15'
+]
+const ROWS_DESC = [
+  'r15',
+  'r14',
+  'r13',
+  'r02',
+  'r09',
+  'r06',
+  'r12',
+  'r01',
+  'r11',
+  'r07',
+  'r08',
+  'r10',
+  'r05',
+  'r03',
+  'r04'
+]
 
 /** 1000 documents whose sort keys repeat and mix numbers, strings, booleans, null, missing. */
 function streamDocs (count: number): Doc[] {
@@ -294,7 +366,14 @@ export function storeConformance (name: string, open: OpenStore): void {
     // fail half-way through the batch, and the documents before it must not survive.
     const circular: Doc = { id: 'bad' }
     circular.self = circular
-    const error = await caught(store.upsertMany('post', [{ id: 'keep', v: 2, authorId: 'b' }, { id: 'new1', authorId: 'a' }, circular, { id: 'new3' }]))
+    const error = await caught(
+      store.upsertMany('post', [
+        { id: 'keep', v: 2, authorId: 'b' },
+        { id: 'new1', authorId: 'a' },
+        circular,
+        { id: 'new3' }
+      ])
+    )
     t.ok(error instanceof BadRequestError, 'a caller mistake')
     t.match((error as BadRequestError).errors, [{ path: '/2' }], 'names the position of the document')
     t.strictSame(await store.get('post', 'keep'), { id: 'keep', v: 1, authorId: 'a' })
@@ -373,13 +452,23 @@ export function storeConformance (name: string, open: OpenStore): void {
     const { store } = await openHarness(t, open)
     // an array or a string on the way has no property: the key is null, as when missing
     const docs: Doc[] = [
-      { id: 'n1', meta: { rank: 2 } }, { id: 'n2', meta: [{ rank: 1 }] }, { id: 'n3', meta: 'flat' }, { id: 'n4' },
-      { id: 'n5', meta: { rank: 'x' } }, { id: 'n6', meta: { rank: true } }, { id: 'n7', meta: { rank: -1, deeper: { rank: 3 } } },
-      { id: 'n8', meta: { rank: null } }, { id: 'n9', meta: { deeper: { rank: 0 } } }
+      { id: 'n1', meta: { rank: 2 } },
+      { id: 'n2', meta: [{ rank: 1 }] },
+      { id: 'n3', meta: 'flat' },
+      { id: 'n4' },
+      { id: 'n5', meta: { rank: 'x' } },
+      { id: 'n6', meta: { rank: true } },
+      { id: 'n7', meta: { rank: -1, deeper: { rank: 3 } } },
+      { id: 'n8', meta: { rank: null } },
+      { id: 'n9', meta: { deeper: { rank: 0 } } }
     ]
     await store.upsertMany('row', docs)
     for (const sort of [[asc('meta.rank')], [desc('meta.rank')], [asc('meta.deeper.rank'), desc('meta.rank')]]) {
-      t.same(await findIds(store, 'row', undefined, sort), oracleOrder(docs, sort), sort.map(key => (key.desc ? '-' : '') + key.field).join())
+      t.same(
+        await findIds(store, 'row', undefined, sort),
+        oracleOrder(docs, sort),
+        sort.map(key => (key.desc ? '-' : '') + key.field).join()
+      )
     }
   })
 
@@ -408,24 +497,50 @@ export function storeConformance (name: string, open: OpenStore): void {
   t.test(`${name}: findByRefs orders each parent's children by a sort, in one round trip`, async t => {
     const { store, count } = await openHarness(t, open)
     await store.upsertMany('post', [
-      { id: 'q1', authorId: 'a1', score: 3 }, { id: 'q2', authorId: 'a1', score: 9 }, { id: 'q3', authorId: 'a1', score: null },
-      { id: 'q4', authorId: 'a1', score: 9 }, { id: 'q5', authorId: 'a1', score: 'x' }, { id: 'q6', authorId: 'a1', score: true },
-      { id: 'q7', authorId: 'a2', score: 1 }, { id: 'q8', authorId: 'a2', score: 2 }, { id: 'q9', authorId: 'a3' }
+      { id: 'q1', authorId: 'a1', score: 3 },
+      { id: 'q2', authorId: 'a1', score: 9 },
+      { id: 'q3', authorId: 'a1', score: null },
+      { id: 'q4', authorId: 'a1', score: 9 },
+      { id: 'q5', authorId: 'a1', score: 'x' },
+      { id: 'q6', authorId: 'a1', score: true },
+      { id: 'q7', authorId: 'a2', score: 1 },
+      { id: 'q8', authorId: 'a2', score: 2 },
+      { id: 'q9', authorId: 'a3' }
     ])
     const byParent = (items: Doc[]): Record<string, string[]> => {
       const groups: Record<string, string[]> = {}
       for (const item of items) (groups[item.authorId as string] ??= []).push(item.id)
       return groups
     }
-    const desc = await store.findByRefs('post', 'authorId', ['a1', 'a2', 'a3'], { perRefLimit: 3, sort: [{ field: 'score', desc: true }] })
+    const desc = await store.findByRefs('post', 'authorId', ['a1', 'a2', 'a3'], {
+      perRefLimit: 3,
+      sort: [{ field: 'score', desc: true }]
+    })
     t.equal(count('findByRefs'), 1)
-    t.same(byParent(desc.items), { a1: ['q5', 'q2', 'q4'], a2: ['q8', 'q7'], a3: ['q9'] }, 'strings after numbers, id breaks ties')
+    t.same(
+      byParent(desc.items),
+      { a1: ['q5', 'q2', 'q4'], a2: ['q8', 'q7'], a3: ['q9'] },
+      'strings after numbers, id breaks ties'
+    )
     t.same(Object.fromEntries(desc.totals), { a1: 6, a2: 2, a3: 1 })
-    const asc = await store.findByRefs('post', 'authorId', ['a1'], { perRefLimit: 10, sort: [{ field: 'score', desc: false }] })
-    t.same(ids(asc.items), ['q3', 'q6', 'q1', 'q2', 'q4', 'q5'], 'the total order of find: null first, booleans as numbers')
-    const none = await store.findByRefs('post', 'authorId', ['a1', 'a2'], { perRefLimit: 0, sort: [{ field: 'score', desc: true }] })
+    const asc = await store.findByRefs('post', 'authorId', ['a1'], {
+      perRefLimit: 10,
+      sort: [{ field: 'score', desc: false }]
+    })
+    t.same(
+      ids(asc.items),
+      ['q3', 'q6', 'q1', 'q2', 'q4', 'q5'],
+      'the total order of find: null first, booleans as numbers'
+    )
+    const none = await store.findByRefs('post', 'authorId', ['a1', 'a2'], {
+      perRefLimit: 0,
+      sort: [{ field: 'score', desc: true }]
+    })
     t.same([none.items, Object.fromEntries(none.totals)], [[], { a1: 6, a2: 2 }], 'a limit of 0 only counts')
-    const byId = await store.findByRefs('post', 'authorId', ['a1'], { perRefLimit: 2, sort: [{ field: 'id', desc: true }] })
+    const byId = await store.findByRefs('post', 'authorId', ['a1'], {
+      perRefLimit: 2,
+      sort: [{ field: 'id', desc: true }]
+    })
     t.same(ids(byId.items), ['q6', 'q5'])
   })
 
@@ -437,13 +552,20 @@ export function storeConformance (name: string, open: OpenStore): void {
     ])
     const counts = await store.countByRefs('post', 'authorId', ['a1', 'a2', 'a3', 'a1', '5'])
     t.equal(count('countByRefs'), 1)
-    t.same(Object.fromEntries(counts), { a1: 2, a2: 1 }, 'only string references count; parents without children are absent')
+    t.same(
+      Object.fromEntries(counts),
+      { a1: 2, a2: 1 },
+      'only string references count; parents without children are absent'
+    )
     t.same(Object.fromEntries(await store.countByRefs('post', 'editorId', ['a1'])), { a1: 1 })
     t.same(await store.countByRefs('post', 'authorId', []), new Map())
     await store.delete('post', 'c1')
     t.same(Object.fromEntries(await store.countByRefs('post', 'authorId', ['a1'])), { a1: 1 }, 'follows deletes')
     const undeclared = await caught(store.countByRefs('post', 'title', ['a1']))
-    t.ok(undeclared instanceof Error && !(undeclared instanceof BadRequestError), 'an undeclared ref property is a programming error')
+    t.ok(
+      undeclared instanceof Error && !(undeclared instanceof BadRequestError),
+      'an undeclared ref property is a programming error'
+    )
   })
 
   t.test(`${name}: findByRefs limits per parent and counts all`, async t => {
@@ -482,10 +604,17 @@ export function storeConformance (name: string, open: OpenStore): void {
     t.same(byParent(moved.items), { a1: ['p03', 'p04'], a2: ['p01', 'p06'] }, 'follows updates and deletes')
     t.same(Object.fromEntries(moved.totals), { a1: 3, a2: 2 })
 
-    t.ok(await caught(store.findByRefs('post', 'authorId', ['a1'], { perRefLimit: -1 })) instanceof BadRequestError, 'negative limit')
+    t.ok(
+      (await caught(store.findByRefs('post', 'authorId', ['a1'], { perRefLimit: -1 }))) instanceof BadRequestError,
+      'negative limit'
+    )
     const undeclared = await caught(store.findByRefs('post', 'title', ['a1'], { perRefLimit: 1 }))
-    t.ok(undeclared instanceof Error && !(undeclared instanceof BadRequestError) && !(undeclared instanceof StoreUnavailableError),
-      'an undeclared ref property is a programming error')
+    t.ok(
+      undeclared instanceof Error &&
+        !(undeclared instanceof BadRequestError) &&
+        !(undeclared instanceof StoreUnavailableError),
+      'an undeclared ref property is a programming error'
+    )
   })
 
   t.test(`${name}: stream returns every document exactly once, in order`, async t => {
@@ -530,12 +659,18 @@ export function storeConformance (name: string, open: OpenStore): void {
     await new Promise(resolve => setImmediate(resolve))
     t.equal(seen, 100)
     t.equal(count('stream'), 2, 'break after one batch: one round trip')
-    t.ok(await caught(collect(store.stream('row', { batchSize: 0 }))) instanceof BadRequestError, 'batchSize 0 is refused')
+    t.ok(
+      (await caught(collect(store.stream('row', { batchSize: 0 })))) instanceof BadRequestError,
+      'batchSize 0 is refused'
+    )
   })
 
   t.test(`${name}: stream stays exact while the store is used and written between batches`, async t => {
     const { store } = await openHarness(t, open)
-    const docs = Array.from({ length: 100 }, (_, i) => ({ id: `w${String(i).padStart(3, '0')}`, k: i % 9 === 0 ? null : i % 6 }))
+    const docs = Array.from({ length: 100 }, (_, i) => ({
+      id: `w${String(i).padStart(3, '0')}`,
+      k: i % 9 === 0 ? null : i % 6
+    }))
     await store.upsertMany('row', docs)
     const order = oracleOrder(docs, [asc('k')])
     const removed = order[order.length - 1]!
@@ -572,8 +707,20 @@ export function storeConformance (name: string, open: OpenStore): void {
     await store.deleteMany('post', ['p2'])
     await store.ping()
     t.equal(await store.writeStatus(), 'ok', 'an idle store takes writes')
-    t.same(calls, ['post.get', 'post.getMany', 'post.find', 'post.findByRefs', 'post.countByRefs', 'post.upsertMany', 'post.delete', 'post.deleteMany'],
-      'ping and writeStatus are not counted')
+    t.same(
+      calls,
+      [
+        'post.get',
+        'post.getMany',
+        'post.find',
+        'post.findByRefs',
+        'post.countByRefs',
+        'post.upsertMany',
+        'post.delete',
+        'post.deleteMany'
+      ],
+      'ping and writeStatus are not counted'
+    )
   })
 
   t.test(`${name}: unknown entities are programming errors`, async t => {
@@ -591,10 +738,16 @@ export function storeConformance (name: string, open: OpenStore): void {
     await store.close()
     t.ok(await caught(iterator.next()) instanceof StoreUnavailableError, 'a stream in progress')
     const calls = [
-      () => store.ping(), () => store.writeStatus(), () => store.get('row', 'c1'), () => store.getMany('row', ['c1']),
-      () => store.find('row', { page: 1, size: 1 }), () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }),
+      () => store.ping(),
+      () => store.writeStatus(),
+      () => store.get('row', 'c1'),
+      () => store.getMany('row', ['c1']),
+      () => store.find('row', { page: 1, size: 1 }),
+      () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }),
       () => store.countByRefs('post', 'authorId', ['a']),
-      () => store.upsertMany('row', [{ id: 'n' }]), () => store.delete('row', 'c1'), () => store.deleteMany('row', ['c1']),
+      () => store.upsertMany('row', [{ id: 'n' }]),
+      () => store.delete('row', 'c1'),
+      () => store.deleteMany('row', ['c1']),
       () => store.moveMany('row', 'post', [{ id: 'c1', rev: '1', doc: { id: 'c1' } }]),
       () => collect(store.stream('row', { batchSize: 5 }))
     ]

@@ -27,8 +27,31 @@ function random (seed: number): () => number {
 const MISSING = Symbol('missing')
 // few distinct values, so that ties are common; strings that look like paths, JSON or numbers
 const VALUES: unknown[] = [
-  MISSING, null, true, false, 0, 1, 1, -2.5, 2 ** 60, 1e19, -1e21, 3, 'a', 'B', '', '1', '$v', '[1]', '\uFFFF', '😀', 'é',
-  [1], [], { a: 1 }, { a: [true] }
+  MISSING,
+  null,
+  true,
+  false,
+  0,
+  1,
+  1,
+  -2.5,
+  2 ** 60,
+  1e19,
+  -1e21,
+  3,
+  'a',
+  'B',
+  '',
+  '1',
+  '$v',
+  '[1]',
+  '\uFFFF',
+  '😀',
+  'é',
+  [1],
+  [],
+  { a: 1 },
+  { a: [true] }
 ]
 
 function randomDocs (seed: number, count: number): Doc[] {
@@ -60,9 +83,16 @@ const SORTS: SortKey[][] = [
 
 const label = (sort: readonly SortKey[]): string => sort.map(key => (key.desc ? '-' : '') + key.field).join(',') || 'id'
 
-async function streamIds (store: Store, sort: readonly SortKey[], after?: Position, filter?: Condition): Promise<string[]> {
+async function streamIds (
+  store: Store,
+  sort: readonly SortKey[],
+  after?: Position,
+  filter?: Condition
+): Promise<string[]> {
   const seen: string[] = []
-  for await (const batch of store.stream('row', { sort, after, filter, batchSize: 7 })) seen.push(...batch.map(doc => doc.id))
+  for await (const batch of store.stream('row', { sort, after, filter, batchSize: 7 })) {
+    seen.push(...batch.map(doc => doc.id))
+  }
   return seen
 }
 
@@ -77,17 +107,28 @@ export function keysetConformance (name: string, open: OpenStore): void {
       for (const sort of SORTS) {
         const { items, total } = await store.find('row', { sort, page: 1, size: 1000 })
         const order = items.map(doc => doc.id)
-        t.same([...order].sort(), docs.map(doc => doc.id), `seed ${seed}, ${label(sort)}: the full order holds every document`)
+        t.same(
+          [...order].sort(),
+          docs.map(doc => doc.id),
+          `seed ${seed}, ${label(sort)}: the full order holds every document`
+        )
         let wrong = 0
         for (const [i, doc] of items.entries()) {
           const after = positionOf(doc, sort)
           const page = await store.find('row', { sort, after, page: 1, size: 5 })
           const streamed = await streamIds(store, sort, after)
           const expected = order.slice(i + 1)
-          if (page.total !== total || page.items.map(d => d.id).join() !== expected.slice(0, 5).join() || streamed.join() !== expected.join()) {
+          if (
+            page.total !== total ||
+            page.items.map(d => d.id).join() !== expected.slice(0, 5).join() ||
+            streamed.join() !== expected.join()
+          ) {
             wrong++
-            t.same({ page: page.items.map(d => d.id), total: page.total, streamed }, { page: expected.slice(0, 5), total, streamed: expected },
-              `seed ${seed}, ${label(sort)}: after ${JSON.stringify(doc)}`)
+            t.same(
+              { page: page.items.map(d => d.id), total: page.total, streamed },
+              { page: expected.slice(0, 5), total, streamed: expected },
+              `seed ${seed}, ${label(sort)}: after ${JSON.stringify(doc)}`
+            )
           }
         }
         t.equal(wrong, 0, `seed ${seed}, ${label(sort)}: after each of ${items.length} positions, exactly the rest`)
@@ -107,15 +148,31 @@ export function keysetConformance (name: string, open: OpenStore): void {
     for (const i of [0, 9, 20, 38]) {
       const after = positionOf(order[i]!, sort)
       const rest = order.slice(i + 1).map(doc => doc.id)
-      t.same(await streamIds(store, sort, after, filter), rest.filter(id => matching.has(id)), `after ${i}, with a filter`)
+      t.same(
+        await streamIds(store, sort, after, filter),
+        rest.filter(id => matching.has(id)),
+        `after ${i}, with a filter`
+      )
       const page = await store.find('row', { sort, after, filter, page: 1, size: 3 })
-      t.same([page.items.map(doc => doc.id), page.total], [rest.filter(id => matching.has(id)).slice(0, 3), matching.size], 'find: total counts every match')
+      t.same(
+        [page.items.map(doc => doc.id), page.total],
+        [rest.filter(id => matching.has(id)).slice(0, 3), matching.size],
+        'find: total counts every match'
+      )
     }
     const gone = order[15]!
     await store.delete('row', gone.id)
-    t.same(await streamIds(store, sort, positionOf(gone, sort)), order.slice(16).map(doc => doc.id), 'after a deleted document')
+    t.same(
+      await streamIds(store, sort, positionOf(gone, sort)),
+      order.slice(16).map(doc => doc.id),
+      'after a deleted document'
+    )
     const last = positionOf(order[order.length - 1]!, sort)
-    t.same(await store.find('row', { sort, after: last, page: 1, size: 3 }), { items: [], total: docs.length - 1 }, 'after the last: nothing, still the total')
+    t.same(
+      await store.find('row', { sort, after: last, page: 1, size: 3 }),
+      { items: [], total: docs.length - 1 },
+      'after the last: nothing, still the total'
+    )
   })
 
   t.test(`${name}: positions that cannot be the sort's are refused`, async t => {
@@ -131,10 +188,28 @@ export function keysetConformance (name: string, open: OpenStore): void {
       return 'accepted'
     }
     const sort = [asc('v')]
-    t.match(await refused(() => store.find('row', { sort, after: [1, 'x'], page: 2, size: 5 })), /page must be 1 with after/)
-    for (const after of [['x'], [1, 2], [1, 'x', 'y'], [Infinity, 'x'], [{ composite: 1 }, 'x'], [[1], 'x']] as unknown as Position[]) {
-      t.match(await refused(() => store.find('row', { sort, after, page: 1, size: 5 })), /after must hold 2 key values/, `find after ${JSON.stringify(after)}`)
-      t.match(await refused(async () => await streamIds(store, sort, after)), /after must hold 2 key values/, `stream after ${JSON.stringify(after)}`)
+    t.match(
+      await refused(() => store.find('row', { sort, after: [1, 'x'], page: 2, size: 5 })),
+      /page must be 1 with after/
+    )
+    for (const after of [
+      ['x'],
+      [1, 2],
+      [1, 'x', 'y'],
+      [Infinity, 'x'],
+      [{ composite: 1 }, 'x'],
+      [[1], 'x']
+    ] as unknown as Position[]) {
+      t.match(
+        await refused(() => store.find('row', { sort, after, page: 1, size: 5 })),
+        /after must hold 2 key values/,
+        `find after ${JSON.stringify(after)}`
+      )
+      t.match(
+        await refused(async () => await streamIds(store, sort, after)),
+        /after must hold 2 key values/,
+        `stream after ${JSON.stringify(after)}`
+      )
     }
   })
 }

@@ -29,7 +29,11 @@ t.test('fails with the OS error where a level cannot be a directory', async t =>
   await t.rejects(makeDirectory(join(dir, 'file', 'below')), { code: 'ENOTDIR' })
   await t.rejects(makeDirectory(join(dir, 'file')), { code: 'EEXIST' }, 'a file is not a directory')
   await symlink(join(dir, 'missing'), join(dir, 'dangling'))
-  await t.rejects(makeDirectory(join(dir, 'dangling', 'x', 'y')), { code: 'ENOENT', message: /dangling'/ }, 'a dangling symlink on the way')
+  await t.rejects(
+    makeDirectory(join(dir, 'dangling', 'x', 'y')),
+    { code: 'ENOENT', message: /dangling'/ },
+    'a dangling symlink on the way'
+  )
   t.notOk(existsSync(join(dir, 'missing')), 'nothing is created through the dangling link')
   if (existsSync('/proc/self')) {
     await t.rejects(makeDirectory('/proc/forbidden/x'), { code: 'ENOENT', message: /mkdir '\/proc\/forbidden'/ })

@@ -9,7 +9,12 @@ import { isUnavailable, storeError } from '../../src/store/mongodb/mongo-errors.
 import { filterQuery } from '../../src/store/mongodb/mongo-filter.js'
 import { filterStages } from '../../src/store/mongodb/mongo-relations.js'
 import type { Condition } from '../../src/store/filter.js'
-import { connectSettings, databaseName, openMongoStore, supportsTransactions } from '../../src/store/mongodb/open-mongo-store.js'
+import {
+  connectSettings,
+  databaseName,
+  openMongoStore,
+  supportsTransactions
+} from '../../src/store/mongodb/open-mongo-store.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
@@ -20,7 +25,10 @@ storeConformance('mongodb stand-in', async options => {
   const standIn = new MongoStandIn()
   return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
 })
-storeConformance('mongodb stand-in without transactions', async options => await createMongoStore(new MongoStandIn().db, options))
+storeConformance(
+  'mongodb stand-in without transactions',
+  async options => await createMongoStore(new MongoStandIn().db, options)
+)
 relationConformance('mongodb stand-in', async options => await createMongoStore(new MongoStandIn().db, options))
 
 /* c8 ignore start: runs only where a MongoDB server is reachable (MONGODB_URL) */
@@ -44,13 +52,22 @@ if (realServer !== null) {
 }
 /* c8 ignore stop */
 
-const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId', 'editorId'] }, { name: 'tag', refProperties: [] }] }
+const POSTS: StoreOptions = {
+  entities: [
+    { name: 'post', refProperties: ['authorId', 'editorId'] },
+    { name: 'tag', refProperties: [] }
+  ]
+}
 
 async function standInStore (t: Test, options: StoreOptions = POSTS, transactions = true) {
   const standIn = new MongoStandIn()
   const calls: string[] = []
-  const store = await createMongoStore(standIn.db, { ...options, onQuery: (entity, op) => calls.push(`${entity}.${op}`) },
-    { transactions }, standIn.client)
+  const store = await createMongoStore(
+    standIn.db,
+    { ...options, onQuery: (entity, op) => calls.push(`${entity}.${op}`) },
+    { transactions },
+    standIn.client
+  )
   t.teardown(() => store.close())
   return { standIn, store, calls }
 }
@@ -78,11 +95,23 @@ t.test('the stand-in refuses what it does not implement instead of succeeding', 
   const standIn = new MongoStandIn()
   const posts = standIn.db.collection('post') as unknown as Record<string, unknown>
   t.throws(() => posts.insertOne, /collection post\.insertOne is not implemented/)
-  t.throws(() => standIn.db.collection('post').find({}, { batchSize: 1, maxTimeMS: 5 } as never), /option 'maxTimeMS' of find/)
+  t.throws(
+    () => standIn.db.collection('post').find({}, { batchSize: 1, maxTimeMS: 5 } as never),
+    /option 'maxTimeMS' of find/
+  )
   await t.rejects(standIn.db.command({ hello: 1 }), /command .* is not implemented/)
-  await t.rejects(standIn.db.collection('post').aggregate([{ $match: { $where: 'true' } }], { allowDiskUse: true }).toArray(), /\$where is refused/)
+  await t.rejects(
+    standIn.db
+      .collection('post')
+      .aggregate([{ $match: { $where: 'true' } }], { allowDiskUse: true })
+      .toArray(),
+    /\$where is refused/
+  )
   await t.rejects(standIn.db.collection('post').aggregate([{ $nonsense: 1 }], { allowDiskUse: true }).toArray())
-  await t.rejects(standIn.db.collection('post').bulkWrite([{ insertOne: { document: {} } } as never], { ordered: true }), /write model insertOne/)
+  await t.rejects(
+    standIn.db.collection('post').bulkWrite([{ insertOne: { document: {} } } as never], { ordered: true }),
+    /write model insertOne/
+  )
   await t.rejects(standIn.db.collection('post').bulkWrite([], { ordered: false } as never), /unordered bulkWrite/)
   const ops = ['a', 'b'].map(id => ({ replaceOne: { filter: { _id: id }, replacement: { tags: [id] }, upsert: true } }))
   await standIn.db.collection('post').bulkWrite(ops, { ordered: true })
@@ -90,49 +119,100 @@ t.test('the stand-in refuses what it does not implement instead of succeeding', 
     /sorting by array values is not implemented/, 'MongoDB sorts arrays by an element; the store never asks')
 })
 
-t.test('the stand-in joins in the one $lookup form the store sends, with MongoDB\'s equality, and refuses the others', async t => {
-  const standIn = new MongoStandIn()
-  const post = standIn.db.collection('post')
-  await post.bulkWrite(['a', 'b'].map(id => ({ replaceOne: { filter: { _id: id }, replacement: {}, upsert: true } })), { ordered: true })
-  const tags = [{ t: 'a', n: 1 }, { t: ['a', 'b'], n: 2 }, { t: 5, n: 3 }, { n: 4 }, { t: 'b', n: 5 }]
-  await standIn.db.collection('tag').bulkWrite(tags.map((fields, i) => ({ replaceOne: { filter: { _id: `t${i}` }, replacement: fields, upsert: true } })), { ordered: true })
-  const join = { from: 'tag', localField: '_id', foreignField: 't', pipeline: [{ $project: { _id: 0, n: 1 } }], as: 'tags' }
-  t.same(await post.aggregate([{ $lookup: join }, { $sort: { _id: 1 } }], { allowDiskUse: true }).toArray(), [
-    { _id: 'a', tags: [{ n: 1 }, { n: 2 }] },
-    { _id: 'b', tags: [{ n: 2 }, { n: 5 }] }
-  ], 'only the joined documents go through the pipeline; an array holding the value joins, as in MongoDB')
-  const empty = { ...join, from: 'none', pipeline: [] }
-  t.same(await post.aggregate([{ $lookup: empty }, { $project: { tags: 1 } }], { allowDiskUse: true }).toArray(), [{ _id: 'a', tags: [] }, { _id: 'b', tags: [] }], 'an unknown collection joins nothing')
-  const refused: Array<[object, RegExp]> = [
-    [{ from: 'tag', localField: '_id', foreignField: 't', as: 'x' }, /\$lookup with from, localField, foreignField, as/],
-    [{ ...join, let: { id: '$_id' } }, /\$lookup with .*let/],
-    [{ ...join, from: [{ t: 'a' }] }, /from or as other than/],
-    [{ ...join, as: 'a.b' }, /from or as other than/],
-    [{ ...join, foreignField: 1 }, /fields other than paths/],
-    [{ ...join, pipeline: {} }, /without a pipeline array/],
-    [{ ...join, localField: 'missing' }, /local value other than a string/]
-  ]
-  for (const [lookup, message] of refused) {
-    await t.rejects(post.aggregate([{ $lookup: lookup }], { allowDiskUse: true }).toArray(), message, JSON.stringify(lookup))
+t.test(
+  "the stand-in joins in the one $lookup form the store sends, with MongoDB's equality, and refuses the others",
+  async t => {
+    const standIn = new MongoStandIn()
+    const post = standIn.db.collection('post')
+    await post.bulkWrite(
+      ['a', 'b'].map(id => ({ replaceOne: { filter: { _id: id }, replacement: {}, upsert: true } })),
+      { ordered: true }
+    )
+    const tags = [{ t: 'a', n: 1 }, { t: ['a', 'b'], n: 2 }, { t: 5, n: 3 }, { n: 4 }, { t: 'b', n: 5 }]
+    await standIn.db.collection('tag').bulkWrite(
+      tags.map((fields, i) => ({ replaceOne: { filter: { _id: `t${i}` }, replacement: fields, upsert: true } })),
+      { ordered: true }
+    )
+    const join = {
+      from: 'tag',
+      localField: '_id',
+      foreignField: 't',
+      pipeline: [{ $project: { _id: 0, n: 1 } }],
+      as: 'tags'
+    }
+    t.same(
+      await post.aggregate([{ $lookup: join }, { $sort: { _id: 1 } }], { allowDiskUse: true }).toArray(),
+      [
+        { _id: 'a', tags: [{ n: 1 }, { n: 2 }] },
+        { _id: 'b', tags: [{ n: 2 }, { n: 5 }] }
+      ],
+      'only the joined documents go through the pipeline; an array holding the value joins, as in MongoDB'
+    )
+    const empty = { ...join, from: 'none', pipeline: [] }
+    t.same(
+      await post.aggregate([{ $lookup: empty }, { $project: { tags: 1 } }], { allowDiskUse: true }).toArray(),
+      [
+        { _id: 'a', tags: [] },
+        { _id: 'b', tags: [] }
+      ],
+      'an unknown collection joins nothing'
+    )
+    const refused: Array<[object, RegExp]> = [
+      [
+        { from: 'tag', localField: '_id', foreignField: 't', as: 'x' },
+        /\$lookup with from, localField, foreignField, as/
+      ],
+      [{ ...join, let: { id: '$_id' } }, /\$lookup with .*let/],
+      [{ ...join, from: [{ t: 'a' }] }, /from or as other than/],
+      [{ ...join, as: 'a.b' }, /from or as other than/],
+      [{ ...join, foreignField: 1 }, /fields other than paths/],
+      [{ ...join, pipeline: {} }, /without a pipeline array/],
+      [{ ...join, localField: 'missing' }, /local value other than a string/]
+    ]
+    for (const [lookup, message] of refused) {
+      await t.rejects(
+        post.aggregate([{ $lookup: lookup }], { allowDiskUse: true }).toArray(),
+        message,
+        JSON.stringify(lookup)
+      )
+    }
   }
-})
+)
 
 t.test('relation filters: plain parts match first, joined fields never meet stored ones, one round trip', async t => {
-  const options: StoreOptions = { entities: [{ name: 'order', refProperties: [] }, { name: 'item', refProperties: ['orderId'] }] }
+  const options: StoreOptions = {
+    entities: [
+      { name: 'order', refProperties: [] },
+      { name: 'item', refProperties: ['orderId'] }
+    ]
+  }
   const { standIn, store, calls } = await standInStore(t, options, false)
   // r0 and doc are the names the pipeline uses while joining: stored fields of those names survive
-  await store.upsertMany('order', [{ id: 'o1', status: 'paid', r0: 'mine', doc: 1 }, { id: 'o2', status: 'paid' }, { id: 'o3', status: 'open' }])
+  await store.upsertMany('order', [
+    { id: 'o1', status: 'paid', r0: 'mine', doc: 1 },
+    { id: 'o2', status: 'paid' },
+    { id: 'o3', status: 'open' }
+  ])
   await store.upsertMany('item', [{ id: 'i1', orderId: 'o1', sku: 'x' }, { id: 'i2', orderId: 'o3', sku: 'x' }])
   const filter: Condition = {
     op: 'and',
-    conditions: [{ op: 'eq', field: 'status', value: 'paid' }, { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'sku', value: 'x' } }]
+    conditions: [
+      { op: 'eq', field: 'status', value: 'paid' },
+      { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'sku', value: 'x' } }
+    ]
   }
   const stages = filterStages(filter, () => undefined)
   t.same(stages.map(stage => Object.keys(stage)[0]), ['$match', '$replaceWith', '$lookup', '$match', '$replaceWith'])
-  t.same(stages[0], { $match: { status: { $eq: 'paid', $not: { $type: 'array' } } } }, 'the plain part first, on the stored documents')
+  t.same(
+    stages[0],
+    { $match: { status: { $eq: 'paid', $not: { $type: 'array' } } } },
+    'the plain part first, on the stored documents'
+  )
   standIn.roundTrips.length = 0
   calls.length = 0
-  t.same((await store.find('order', { filter, page: 1, size: 10 })).items, [{ id: 'o1', status: 'paid', r0: 'mine', doc: 1 }])
+  t.same((await store.find('order', { filter, page: 1, size: 10 })).items, [
+    { id: 'o1', status: 'paid', r0: 'mine', doc: 1 }
+  ])
   t.same(standIn.roundTrips, ['aggregate'])
   t.same(calls, ['order.find'])
   t.same(filterStages(undefined, () => undefined), [{ $match: {} }])
@@ -152,7 +232,11 @@ t.test('each counted round trip is exactly one server round trip', async t => {
   await store.delete('post', 'p1')
   await store.deleteMany('post', ['p2', 'p3'])
   t.equal(calls.length, standIn.roundTrips.length, standIn.roundTrips.join(' '))
-  t.same(standIn.roundTrips.filter(command => command === 'getMore').length, 4, 'a stream of 300 in batches of 64: five server batches')
+  t.same(
+    standIn.roundTrips.filter(command => command === 'getMore').length,
+    4,
+    'a stream of 300 in batches of 64: five server batches'
+  )
 })
 
 t.test('a stream holds one cursor, closed when the consumer stops or the cursor ends', async t => {
@@ -170,7 +254,11 @@ t.test('a stream holds one cursor, closed when the consumer stops or the cursor 
 t.test('ids past the chunk bound take one round trip per chunk', async t => {
   const standIn = new MongoStandIn()
   const calls: string[] = []
-  const store = await createMongoStore(standIn.db, { ...POSTS, onQuery: (_, op) => calls.push(op) }, { maxIdsPerQuery: 100 })
+  const store = await createMongoStore(
+    standIn.db,
+    { ...POSTS, onQuery: (_, op) => calls.push(op) },
+    { maxIdsPerQuery: 100 }
+  )
   await store.upsertMany('post', Array.from({ length: 250 }, (_, i) => ({ id: `p${i}` })))
   const ids = Array.from({ length: 250 }, (_, i) => `p${i}`)
   t.equal((await store.getMany('post', [...ids, ...ids])).length, 250)
@@ -186,7 +274,11 @@ t.test('upsertMany is one transaction when the deployment has them', async t => 
   t.ok(error instanceof StoreUnavailableError, 'a network failure is 503')
   t.same(await store.get('post', 'keep'), { id: 'keep', v: 1 }, 'the writes before the failure were rolled back')
   t.same(await store.getMany('post', ['n1', 'n2', 'n3']), [])
-  t.same(standIn.roundTrips.filter(command => command === 'commitTransaction').length, 1, 'only the first batch committed')
+  t.same(
+    standIn.roundTrips.filter(command => command === 'commitTransaction').length,
+    1,
+    'only the first batch committed'
+  )
 })
 
 t.test('without transactions a server failure part-way keeps the writes before it (documented)', async t => {
@@ -218,7 +310,11 @@ t.test('documents MongoDB would refuse are refused before anything is written', 
   }
   t.same(await store.get('post', 'first'), undefined)
   t.same(await store.upsertMany('post', []), [], 'an empty batch writes nothing')
-  t.same(await store.upsertMany('post', [{ id: 'when', at: new Date(0) as unknown }]), [{ id: 'when', at: '1970-01-01T00:00:00.000Z' }], 'stored as JSON, like every store')
+  t.same(
+    await store.upsertMany('post', [{ id: 'when', at: new Date(0) as unknown }]),
+    [{ id: 'when', at: '1970-01-01T00:00:00.000Z' }],
+    'stored as JSON, like every store'
+  )
 })
 
 t.test('server faults become StoreUnavailableError, and the store recovers by itself', async t => {
@@ -226,10 +322,17 @@ t.test('server faults become StoreUnavailableError, and the store recovers by it
   await store.upsertMany('post', [{ id: 'p1', authorId: 'a' }])
   standIn.fault(new MongoServerSelectionError('connect ECONNREFUSED 127.0.0.1:27017', { servers: new Map() } as never))
   const calls = [
-    () => store.ping(), () => store.get('post', 'p1'), () => store.getMany('post', ['p1']), () => store.find('post', { page: 1, size: 1 }),
-    () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }), () => store.upsertMany('post', [{ id: 'x' }]),
-    () => store.delete('post', 'p1'), () => store.deleteMany('post', ['p1']),
-    async () => { for await (const batch of store.stream('post', { batchSize: 1 })) t.fail(`read ${batch.length}`) }
+    () => store.ping(),
+    () => store.get('post', 'p1'),
+    () => store.getMany('post', ['p1']),
+    () => store.find('post', { page: 1, size: 1 }),
+    () => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }),
+    () => store.upsertMany('post', [{ id: 'x' }]),
+    () => store.delete('post', 'p1'),
+    () => store.deleteMany('post', ['p1']),
+    async () => {
+      for await (const batch of store.stream('post', { batchSize: 1 })) t.fail(`read ${batch.length}`)
+    }
   ]
   for (const call of calls) {
     const error = await caught(call())
@@ -246,7 +349,9 @@ t.test('only unavailability is mapped', async t => {
     const error = new MongoServerError({ message: `code ${code}`, code, errorLabels: labels })
     return error
   }
-  for (const code of [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]) t.ok(isUnavailable(server(code)), `code ${code}`)
+  for (const code of [6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]) {
+    t.ok(isUnavailable(server(code)), `code ${code}`)
+  }
   t.ok(isUnavailable(server(251, ['TransientTransactionError'])), 'a transient transaction error')
   const duplicate = server(11000)
   t.equal(storeError(duplicate, 'upsertMany'), duplicate, 'a duplicate key is no outage')
@@ -263,8 +368,11 @@ t.test('filters are whitelisted translations of the condition tree', async t => 
   t.throws(() => filterQuery({ op: 'in', field: 'a', values: [{ $where: 'x' }] as never }), /not a scalar/)
   t.throws(() => filterQuery({ op: 'gt', field: 'a', value: null as never }), /cannot compare/)
   t.throws(() => filterQuery({ op: 'regex', field: 'a', value: '.' } as never), /unsupported filter operator/)
-  t.same(filterQuery({ op: 'eq', field: 'owner', value: '$where' }), { owner: { $eq: '$where', $not: { $type: 'array' } } },
-    'a value that looks like an operator stays a value')
+  t.same(
+    filterQuery({ op: 'eq', field: 'owner', value: '$where' }),
+    { owner: { $eq: '$where', $not: { $type: 'array' } } },
+    'a value that looks like an operator stays a value'
+  )
 })
 
 t.test('the database comes from the URL path', async t => {
@@ -275,8 +383,11 @@ t.test('the database comes from the URL path', async t => {
     t.throws(() => databaseName(url), ConfigError, url)
   }
   t.same(connectSettings(POSTS), { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 })
-  t.same(connectSettings({ ...POSTS, timeoutMs: 800 }, { connectTimeoutMS: 300 }), { serverSelectionTimeoutMS: 800, connectTimeoutMS: 300 },
-    'the store timeout bounds the wait for a server')
+  t.same(
+    connectSettings({ ...POSTS, timeoutMs: 800 }, { connectTimeoutMS: 300 }),
+    { serverSelectionTimeoutMS: 800, connectTimeoutMS: 300 },
+    'the store timeout bounds the wait for a server'
+  )
   t.ok(supportsTransactions({ setName: 'rs0' }))
   t.ok(supportsTransactions({ msg: 'isdbgrid' }))
   t.notOk(supportsTransactions({ isWritablePrimary: true }))
@@ -284,11 +395,18 @@ t.test('the database comes from the URL path', async t => {
 
 t.test('start-up fails with a clear message when no server answers', async t => {
   const started = Date.now()
-  const error = await caught(openStore('mongodb://127.0.0.1:9/relata?serverSelectionTimeoutMS=300&connectTimeoutMS=300', POSTS))
+  const error = await caught(
+    openStore('mongodb://127.0.0.1:9/relata?serverSelectionTimeoutMS=300&connectTimeoutMS=300', POSTS)
+  )
   t.ok(error instanceof StoreUnavailableError)
-  t.match((error as Error).message, /mongodb store: cannot connect to the server \(MongoServerSelectionError: .*ECONNREFUSED/)
+  t.match(
+    (error as Error).message,
+    /mongodb store: cannot connect to the server \(MongoServerSelectionError: .*ECONNREFUSED/
+  )
   t.ok(Date.now() - started < 4000, 'within the timeout given in the URL')
-  const quick = await caught(openMongoStore('mongodb://127.0.0.1:9/relata', POSTS, { serverSelectionTimeoutMS: 200, connectTimeoutMS: 200 }))
+  const quick = await caught(
+    openMongoStore('mongodb://127.0.0.1:9/relata', POSTS, { serverSelectionTimeoutMS: 200, connectTimeoutMS: 200 })
+  )
   t.ok(quick instanceof StoreUnavailableError)
   t.ok(await caught(openStore('mongodb://localhost:27017', POSTS)) instanceof ConfigError, 'no database name')
   const invalid = await caught(openStore('mongodb://secret@localhost:27017/x?notAnOption=1', POSTS))

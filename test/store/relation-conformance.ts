@@ -64,15 +64,30 @@ const DATA: Record<string, Doc[]> = {
 /** Plain conditions the random trees use, per entity. */
 const LEAVES: Record<string, Condition[]> = {
   author: [
-    { op: 'eq', field: 'name', value: 'Ann' }, { op: 'eq', field: 'name', value: null }, { op: 'gt', field: 'born', value: 1965 },
-    { op: 'exists', field: 'born', value: false }, { op: 'eq', field: 'id', value: 'a2' }
+    { op: 'eq', field: 'name', value: 'Ann' },
+    { op: 'eq', field: 'name', value: null },
+    { op: 'gt', field: 'born', value: 1965 },
+    { op: 'exists', field: 'born', value: false },
+    { op: 'eq', field: 'id', value: 'a2' }
   ],
   book: [
-    { op: 'eq', field: 'genre', value: 'novel' }, { op: 'eq', field: 'genre', value: 'essay' }, { op: 'gt', field: 'pages', value: 100 },
-    { op: 'exists', field: 'tag', value: true }, { op: 'eq', field: 'authorId', value: 'a1' }, { op: 'ne', field: 'id', value: 'b1' }
+    { op: 'eq', field: 'genre', value: 'novel' },
+    { op: 'eq', field: 'genre', value: 'essay' },
+    { op: 'gt', field: 'pages', value: 100 },
+    { op: 'exists', field: 'tag', value: true },
+    { op: 'eq', field: 'authorId', value: 'a1' },
+    { op: 'ne', field: 'id', value: 'b1' }
   ],
-  review: [{ op: 'gt', field: 'stars', value: 3 }, { op: 'eq', field: 'stars', value: 5 }, { op: 'exists', field: 'tag', value: true }],
-  person: [{ op: 'eq', field: 'name', value: 'Low' }, { op: 'gt', field: 'level', value: 1 }, { op: 'eq', field: 'managerId', value: null }]
+  review: [
+    { op: 'gt', field: 'stars', value: 3 },
+    { op: 'eq', field: 'stars', value: 5 },
+    { op: 'exists', field: 'tag', value: true }
+  ],
+  person: [
+    { op: 'eq', field: 'name', value: 'Low' },
+    { op: 'gt', field: 'level', value: 1 },
+    { op: 'eq', field: 'managerId', value: null }
+  ]
 }
 
 // --- the reference evaluation ----------------------------------------------------------------
@@ -83,7 +98,10 @@ const MISSING = Symbol('missing')
 function read (doc: Doc, field: string): unknown {
   let value: unknown = doc
   for (const segment of field.split('.')) {
-    const object = typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined
+    const object =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined
     if (object === undefined || !Object.hasOwn(object, segment)) return MISSING
     value = object[segment]
   }
@@ -108,7 +126,9 @@ function reference (entity: string, condition: Condition | undefined, doc: Doc):
     case 'some': case 'none': {
       const { child, refProperty } = condition
       // a reference is a string equal to the id: never an array holding it, never a number
-      const found = DATA[child]!.some(c => typeof c[refProperty] === 'string' && c[refProperty] === doc.id && reference(child, condition.condition, c))
+      const found = DATA[child]!.some(
+        c => typeof c[refProperty] === 'string' && c[refProperty] === doc.id && reference(child, condition.condition, c)
+      )
       return found === (condition.op === 'some')
     }
     default: throw new Error(`the reference does not evaluate ${condition.op}`)
@@ -144,7 +164,10 @@ function randomCondition (entity: string, next: (n: number) => number, depth: nu
 
 // --- the suite -------------------------------------------------------------------------------
 
-async function openFilled (t: { teardown: (fn: () => unknown) => void }, open: OpenStore): Promise<{ store: Store, calls: string[] }> {
+async function openFilled (
+  t: { teardown: (fn: () => unknown) => void },
+  open: OpenStore
+): Promise<{ store: Store, calls: string[] }> {
   const calls: string[] = []
   const store = await open({ entities: ENTITIES, onQuery: (entity, op) => calls.push(`${entity}.${op}`) })
   t.teardown(() => store.close())
@@ -167,24 +190,100 @@ const none = (child: string, refProperty: string, condition?: Condition): Condit
 const NAMED: Array<[string, string, Condition, string[]]> = [
   ['some child, string references only', 'author', some('book', 'authorId'), ['a1', 'a2']],
   ['none: parents without children included', 'author', none('book', 'authorId'), ['5', 'a3', 'a4', 'a5']],
-  ['a number reference never matches the id that looks like it', 'author', some('book', 'authorId', { op: 'eq', field: 'id', value: 'b7' }), []],
-  ['an array holding the id is no reference', 'book', some('review', 'bookId', { op: 'eq', field: 'stars', value: 5 }), ['b1']],
-  ['some with a child condition', 'author', some('book', 'authorId', { op: 'eq', field: 'genre', value: 'essay' }), ['a1']],
-  ['none with a child condition', 'author', none('book', 'authorId', { op: 'eq', field: 'genre', value: 'essay' }), ['5', 'a2', 'a3', 'a4', 'a5']],
+  [
+    'a number reference never matches the id that looks like it',
+    'author',
+    some('book', 'authorId', { op: 'eq', field: 'id', value: 'b7' }),
+    []
+  ],
+  [
+    'an array holding the id is no reference',
+    'book',
+    some('review', 'bookId', { op: 'eq', field: 'stars', value: 5 }),
+    ['b1']
+  ],
+  [
+    'some with a child condition',
+    'author',
+    some('book', 'authorId', { op: 'eq', field: 'genre', value: 'essay' }),
+    ['a1']
+  ],
+  [
+    'none with a child condition',
+    'author',
+    none('book', 'authorId', { op: 'eq', field: 'genre', value: 'essay' }),
+    ['5', 'a2', 'a3', 'a4', 'a5']
+  ],
   ['one reference of two', 'author', some('book', 'coAuthorId'), ['a2', 'a3', 'a4']],
   ['self-reference: managers', 'person', some('person', 'managerId'), ['p1', 'p2', 'p5']],
   ['self-reference: nobody reports to them', 'person', none('person', 'managerId'), ['p3', 'p4', 'p6']],
-  ['self-reference nested: managers of managers', 'person', some('person', 'managerId', some('person', 'managerId')), ['p1', 'p5']],
-  ['self-reference nested with a condition at each level', 'person',
-    some('person', 'managerId', { op: 'and', conditions: [{ op: 'eq', field: 'level', value: 2 }, some('person', 'managerId', { op: 'eq', field: 'name', value: 'Low' })] }), ['p1']],
-  ['nested: authors of a book with a 5-star review', 'author', some('book', 'authorId', some('review', 'bookId', { op: 'eq', field: 'stars', value: 5 })), ['a1']],
+  [
+    'self-reference nested: managers of managers',
+    'person',
+    some('person', 'managerId', some('person', 'managerId')),
+    ['p1', 'p5']
+  ],
+  [
+    'self-reference nested with a condition at each level',
+    'person',
+    some('person', 'managerId', {
+      op: 'and',
+      conditions: [
+        { op: 'eq', field: 'level', value: 2 },
+        some('person', 'managerId', { op: 'eq', field: 'name', value: 'Low' })
+      ]
+    }),
+    ['p1']
+  ],
+  [
+    'nested: authors of a book with a 5-star review',
+    'author',
+    some('book', 'authorId', some('review', 'bookId', { op: 'eq', field: 'stars', value: 5 })),
+    ['a1']
+  ],
   ['nested none inside some', 'author', some('book', 'authorId', none('review', 'bookId')), ['a2']],
-  ['or with a plain condition', 'author', { op: 'or', conditions: [some('book', 'coAuthorId'), { op: 'eq', field: 'name', value: 'Ann' }] }, ['a1', 'a2', 'a3', 'a4']],
-  ['or with a dotted path, read through objects only', 'author', { op: 'or', conditions: [{ op: 'eq', field: 'address.city', value: 'Oslo' }, some('book', 'coAuthorId', { op: 'eq', field: 'id', value: 'b8' })] }, ['a1', 'a3', 'a4']],
-  ['and with a plain condition', 'author', { op: 'and', conditions: [{ op: 'gt', field: 'born', value: 1960 }, none('book', 'authorId')] }, ['5', 'a3']],
-  ['a relation under a negated or', 'book', { op: 'or', conditions: [none('review', 'bookId'), { op: 'eq', field: 'genre', value: 'poetry' }] }, ['b3', 'b4', 'b5', 'b6', 'b7', 'b9']],
-  ['two relations on one entity', 'author', { op: 'and', conditions: [some('book', 'authorId'), some('book', 'coAuthorId')] }, ['a2']],
-  ['child condition on an empty child set', 'person', some('person', 'managerId', { op: 'eq', field: 'name', value: 'Nobody' }), []]
+  [
+    'or with a plain condition',
+    'author',
+    { op: 'or', conditions: [some('book', 'coAuthorId'), { op: 'eq', field: 'name', value: 'Ann' }] },
+    ['a1', 'a2', 'a3', 'a4']
+  ],
+  [
+    'or with a dotted path, read through objects only',
+    'author',
+    {
+      op: 'or',
+      conditions: [
+        { op: 'eq', field: 'address.city', value: 'Oslo' },
+        some('book', 'coAuthorId', { op: 'eq', field: 'id', value: 'b8' })
+      ]
+    },
+    ['a1', 'a3', 'a4']
+  ],
+  [
+    'and with a plain condition',
+    'author',
+    { op: 'and', conditions: [{ op: 'gt', field: 'born', value: 1960 }, none('book', 'authorId')] },
+    ['5', 'a3']
+  ],
+  [
+    'a relation under a negated or',
+    'book',
+    { op: 'or', conditions: [none('review', 'bookId'), { op: 'eq', field: 'genre', value: 'poetry' }] },
+    ['b3', 'b4', 'b5', 'b6', 'b7', 'b9']
+  ],
+  [
+    'two relations on one entity',
+    'author',
+    { op: 'and', conditions: [some('book', 'authorId'), some('book', 'coAuthorId')] },
+    ['a2']
+  ],
+  [
+    'child condition on an empty child set',
+    'person',
+    some('person', 'managerId', { op: 'eq', field: 'name', value: 'Nobody' }),
+    []
+  ]
 ]
 
 export function relationConformance (name: string, open: OpenStore): void {
@@ -220,10 +319,17 @@ export function relationConformance (name: string, open: OpenStore): void {
     const { store, calls } = await openFilled(t, open)
     const filter = some('book', 'authorId')
     const batches: Doc[][] = []
-    for await (const batch of store.stream('author', { filter, batchSize: 1, sort: [{ field: 'born', desc: true }] })) batches.push(batch)
+    for await (const batch of store.stream('author', { filter, batchSize: 1, sort: [{ field: 'born', desc: true }] })) {
+      batches.push(batch)
+    }
     t.same(batches.map(batch => batch.map(doc => doc.id)), [['a2'], ['a1']], 'sorted, batch by batch')
     calls.length = 0
-    const page = await store.find('author', { filter: none('book', 'authorId'), sort: [{ field: 'born', desc: false }], page: 2, size: 2 })
+    const page = await store.find('author', {
+      filter: none('book', 'authorId'),
+      sort: [{ field: 'born', desc: false }],
+      page: 2,
+      size: 2
+    })
     t.same([page.items.map(doc => doc.id), page.total], [['a3', '5'], 4], 'a later page and the total')
     const past = await store.find('author', { filter, page: 9, size: 2 })
     t.same([past.items, past.total], [[], 2], 'a page past the end still counts')

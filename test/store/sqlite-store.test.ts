@@ -45,10 +45,18 @@ function raw (t: { teardown: (fn: () => unknown) => void }, file: string): Datab
 t.test('a reopened file keeps its data and gains the columns and indexes of new ref properties', async t => {
   const file = join(dir, 'nested', 'deeper', 'grow.db')
   const first = await openStore(`sqlite:${file}`, POSTS)
-  await first.upsertMany('post', [{ id: 'p1', authorId: 'a', editorId: 'e' }, { id: 'p2', authorId: 'b', editorId: 'e' }])
+  await first.upsertMany('post', [
+    { id: 'p1', authorId: 'a', editorId: 'e' },
+    { id: 'p2', authorId: 'b', editorId: 'e' }
+  ])
   await first.close()
 
-  const grown: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId', 'editorId'] }, { name: 'tag', refProperties: [] }] }
+  const grown: StoreOptions = {
+    entities: [
+      { name: 'post', refProperties: ['authorId', 'editorId'] },
+      { name: 'tag', refProperties: [] }
+    ]
+  }
   const store = await openStore(`sqlite:${file}`, grown)
   t.teardown(() => store.close())
   t.same((await store.getMany('post', ['p1', 'p2'])).map(doc => doc.id).sort(), ['p1', 'p2'], 'data survived')
@@ -57,23 +65,34 @@ t.test('a reopened file keeps its data and gains the columns and indexes of new 
   t.same(await store.upsertMany('tag', [{ id: 't1' }]), [{ id: 't1' }], 'the new entity has a table')
 
   const db = raw(t, file)
-  const columns = (db.prepare('SELECT name FROM pragma_table_xinfo(?)').all('post') as Array<{ name: string }>).map(c => c.name)
+  const columns = (db.prepare('SELECT name FROM pragma_table_xinfo(?)').all('post') as Array<{ name: string }>).map(
+    c => c.name
+  )
   t.same(columns, ['id', 'doc', 'ref_authorId', 'ref_editorId'])
-  const indexes = (db.prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>).map(i => i.name)
+  const indexes = (db.prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>).map(
+    i => i.name
+  )
   t.ok(indexes.includes('post_by_editorId_id'), indexes.join(', '))
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal')
-  t.match(plan(db, statements.firstChildrenSql('"post"', '"ref_editorId"'), '["e"]', 1).join('\n'), /USING (COVERING )?INDEX post_by_editorId_id/)
+  t.match(
+    plan(db, statements.firstChildrenSql('"post"', '"ref_editorId"'), '["e"]', 1).join('\n'),
+    /USING (COVERING )?INDEX post_by_editorId_id/
+  )
 })
 
 t.test('reopening a file of an earlier version replaces its single-column ref index', async t => {
   const file = nextFile()
   const before = new Database(file)
-  before.exec(`CREATE TABLE "post" (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)), "ref_authorId" GENERATED ALWAYS AS (CASE json_type(doc, '$.authorId') WHEN 'text' THEN json_extract(doc, '$.authorId') END) VIRTUAL)`)
+  before.exec(
+    "CREATE TABLE \"post\" (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)), \"ref_authorId\" GENERATED ALWAYS AS (CASE json_type(doc, '$.authorId') WHEN 'text' THEN json_extract(doc, '$.authorId') END) VIRTUAL)"
+  )
   before.exec('CREATE INDEX "post_by_authorId" ON "post" ("ref_authorId")')
   before.close()
   const store = await openStore(`sqlite:${file}`, POSTS)
   t.teardown(() => store.close())
-  const indexes = (raw(t, file).prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>).map(i => i.name)
+  const indexes = (
+    raw(t, file).prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>
+  ).map(i => i.name)
   t.ok(indexes.includes('post_by_authorId_id'))
   t.notOk(indexes.includes('post_by_authorId'), 'the old index is dropped')
 })
@@ -87,14 +106,22 @@ t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
   db.exec('ANALYZE')
   const ids = JSON.stringify(Array.from({ length: 500 }, (_, i) => `p${i}`))
   const getMany = plan(db, statements.getManySql('"post"'), ids)
-  t.match(getMany.join('\n'), /SEARCH post USING (INDEX sqlite_autoindex_post_1|PRIMARY KEY) \(id=\?\)/, 'getMany: primary key')
+  t.match(
+    getMany.join('\n'),
+    /SEARCH post USING (INDEX sqlite_autoindex_post_1|PRIMARY KEY) \(id=\?\)/,
+    'getMany: primary key'
+  )
   const byRefs = ([
     [statements.countByRefsSql('"post"', '"ref_authorId"'), '["a1","a2"]'],
     [statements.childrenSql('"post"', '"ref_authorId"'), '["a1","a2"]'],
     [statements.firstChildrenSql('"post"', '"ref_authorId"'), '["a1","a2"]', 3]
   ] as const).flatMap(([sql, ...params]) => {
     const steps = plan(db, sql, ...params)
-    t.match(steps.join('\n'), /SEARCH post USING (COVERING )?INDEX post_by_authorId_id \(ref_authorId=\?\)/, `findByRefs: ref index for ${sql.slice(0, 40)}`)
+    t.match(
+      steps.join('\n'),
+      /SEARCH post USING (COVERING )?INDEX post_by_authorId_id \(ref_authorId=\?\)/,
+      `findByRefs: ref index for ${sql.slice(0, 40)}`
+    )
     // the cut parents' few rows are sorted after the join; the whole children come in index order
     if (params.length === 1) t.notMatch(steps.join('\n'), /TEMP B-TREE FOR ORDER BY/, 'in index order, no sort')
     return steps
@@ -107,41 +134,85 @@ t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
 
 t.test('a relation filter is a correlated EXISTS served by the child\'s ref index in every statement', async t => {
   const file = nextFile()
-  const options: StoreOptions = { entities: [{ name: 'order', refProperties: [] }, { name: 'item', refProperties: ['orderId'] }, { name: 'staff', refProperties: ['managerId'] }] }
+  const options: StoreOptions = {
+    entities: [
+      { name: 'order', refProperties: [] },
+      { name: 'item', refProperties: ['orderId'] },
+      { name: 'staff', refProperties: ['managerId'] }
+    ]
+  }
   const store = await openStore(`sqlite:${file}`, options)
   t.teardown(() => store.close())
   await store.upsertMany('order', Array.from({ length: 100 }, (_, i) => ({ id: `o${i}` })))
-  await store.upsertMany('item', Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, orderId: `o${i % 50}`, productId: `p${i % 7}` })))
+  await store.upsertMany(
+    'item',
+    Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, orderId: `o${i % 50}`, productId: `p${i % 7}` }))
+  )
   const db = raw(t, file)
   db.exec('ANALYZE')
   const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
   const lookup = (entity: string) => tables.get(entity)!
-  const some = conditionSql({ op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p1' } }, lookup('order'), lookup)
-  t.match(some.sql, /EXISTS \(SELECT 1 FROM "item" AS r1 WHERE r1\."ref_orderId" = "order"\."id" AND/, 'the outer row is named by its table')
+  const some = conditionSql(
+    { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p1' } },
+    lookup('order'),
+    lookup
+  )
+  t.match(
+    some.sql,
+    /EXISTS \(SELECT 1 FROM "item" AS r1 WHERE r1\."ref_orderId" = "order"\."id" AND/,
+    'the outer row is named by its table'
+  )
   const plans = {
     find: plan(db, statements.findSql('"order"', some.sql, '"id" ASC'), ...some.params, ...some.params, 10, 0),
     count: plan(db, statements.countSql('"order"', some.sql), ...some.params),
     stream: plan(db, statements.streamSql('"order"', ['"id"'], some.sql, '"id" ASC'), ...some.params, 10)
   }
   for (const [statement, details] of Object.entries(plans)) {
-    t.match(details.join('\n'), /SEARCH r1 (EXISTS )?USING (COVERING )?INDEX item_by_orderId_id \(ref_orderId=\?\)/, `${statement}: the EXISTS reads the ref index`)
+    t.match(
+      details.join('\n'),
+      /SEARCH r1 (EXISTS )?USING (COVERING )?INDEX item_by_orderId_id \(ref_orderId=\?\)/,
+      `${statement}: the EXISTS reads the ref index`
+    )
     for (const detail of details) t.notMatch(detail, /^SCAN r1\b/, `${statement}: ${detail}`)
   }
-  const self = conditionSql({ op: 'none', child: 'staff', refProperty: 'managerId', condition: { op: 'some', child: 'staff', refProperty: 'managerId' } }, lookup('staff'), lookup)
+  const self = conditionSql(
+    {
+      op: 'none',
+      child: 'staff',
+      refProperty: 'managerId',
+      condition: { op: 'some', child: 'staff', refProperty: 'managerId' }
+    },
+    lookup('staff'),
+    lookup
+  )
   const tick = (alias: string): string =>
     ` AND \\(\\(random\\(\\) & 1023\\) != 0 OR relata_tick\\(${alias}\\.rowid\\)\\)`
   t.match(self.sql, new RegExp('NOT EXISTS \\(SELECT 1 FROM "staff" AS r1 ' +
     'WHERE r1\\."ref_managerId" = "staff"\\."id"' + tick('r1') +
     ' AND \\(EXISTS \\(SELECT 1 FROM "staff" AS r2 WHERE r2\\."ref_managerId" = r1\\."id"' + tick('r2') + '\\)\\)\\)'),
-    'a self-reference nests with an alias per level')
+  'a self-reference nests with an alias per level')
   const selfPlan = plan(db, statements.countSql('"staff"', self.sql)).join('\n')
-  for (const alias of ['r1', 'r2']) t.match(selfPlan, new RegExp(`SEARCH ${alias} (EXISTS )?USING (COVERING )?INDEX staff_by_managerId_id \\(ref_managerId=\\?\\)`), `level ${alias}`)
-  t.throws(() => conditionSql({ op: 'some', child: 'item', refProperty: 'orderId' }, lookup('order')), /needs the other tables/)
-  t.throws(() => conditionSql({ op: 'some', child: 'item', refProperty: 'productId' }, lookup('order'), lookup), /not a declared ref property/)
+  for (const alias of ['r1', 'r2']) {
+    t.match(
+      selfPlan,
+      new RegExp(`SEARCH ${alias} (EXISTS )?USING (COVERING )?INDEX staff_by_managerId_id \\(ref_managerId=\\?\\)`),
+      `level ${alias}`
+    )
+  }
+  t.throws(
+    () => conditionSql({ op: 'some', child: 'item', refProperty: 'orderId' }, lookup('order')),
+    /needs the other tables/
+  )
+  t.throws(
+    () => conditionSql({ op: 'some', child: 'item', refProperty: 'productId' }, lookup('order'), lookup),
+    /not a declared ref property/
+  )
 })
 
 t.test('a document SQLite cannot read is refused and rolls back the whole batch', async t => {
-  const store = await openStore('sqlite::memory:', { entities: [...POSTS.entities, { name: 'row', refProperties: [] }] })
+  const store = await openStore('sqlite::memory:', {
+    entities: [...POSTS.entities, { name: 'row', refProperties: [] }]
+  })
   t.teardown(() => store.close())
   // JSON nested deeper than SQLite's JSON parser allows (1000 levels) passes JSON.stringify
   // but fails inside the transaction (the ref index's json_type, or the table's CHECK when
@@ -149,7 +220,15 @@ t.test('a document SQLite cannot read is refused and rolls back the whole batch'
   let deep: unknown = 1
   for (let i = 0; i < 1200; i++) deep = [deep]
   for (const entity of ['post', 'row']) {
-    const error = await store.upsertMany(entity, [{ id: 'first', authorId: 'a' }, { id: 'deep', deep }]).then(() => undefined, (e: unknown) => e)
+    const error = await store
+      .upsertMany(entity, [
+        { id: 'first', authorId: 'a' },
+        { id: 'deep', deep }
+      ])
+      .then(
+        () => undefined,
+        (e: unknown) => e
+      )
     t.ok(error instanceof BadRequestError, entity)
     t.match((error as BadRequestError).errors, [{ path: '/1' }])
     t.same(await store.getMany(entity, ['first', 'deep']), [])
@@ -205,10 +284,15 @@ t.test('stream keys keep their exact SQLite value across batches', async t => {
   const store = await openStore('sqlite::memory:', { entities: [{ name: 'row', refProperties: [] }] })
   t.teardown(() => store.close())
   // integers beyond 2^53 are exact in SQLite; the cursor must not round them into duplicates
-  const docs: Doc[] = Array.from({ length: 30 }, (_, i) => ({ id: `r${String(i).padStart(2, '0')}`, k: 2 ** 60 + (i % 3) * 2 ** 10 }))
+  const docs: Doc[] = Array.from({ length: 30 }, (_, i) => ({
+    id: `r${String(i).padStart(2, '0')}`,
+    k: 2 ** 60 + (i % 3) * 2 ** 10
+  }))
   await store.upsertMany('row', docs)
   const seen: string[] = []
-  for await (const batch of store.stream('row', { sort: [{ field: 'k', desc: true }], batchSize: 4 })) seen.push(...batch.map(doc => doc.id))
+  for await (const batch of store.stream('row', { sort: [{ field: 'k', desc: true }], batchSize: 4 })) {
+    seen.push(...batch.map(doc => doc.id))
+  }
   t.equal(seen.length, 30)
   t.equal(new Set(seen).size, 30)
 })
@@ -218,7 +302,10 @@ t.test('property paths reach SQL only when they are plain names', async t => {
   t.teardown(() => store.close())
   const error = await store.find('post', { filter: { op: 'eq', field: "x') OR 1 --", value: 1 }, page: 1, size: 1 })
     .then(() => undefined, (e: unknown) => e)
-  t.ok(error instanceof Error && !(error instanceof BadRequestError), 'a path parseFilter would refuse is a programming error')
+  t.ok(
+    error instanceof Error && !(error instanceof BadRequestError),
+    'a path parseFilter would refuse is a programming error'
+  )
   const badRef = await openStore('sqlite::memory:', { entities: [{ name: 'post', refProperties: ['a.b'] }] })
     .then(() => undefined, (e: unknown) => e)
   t.match((badRef as Error).message, /top-level property/)

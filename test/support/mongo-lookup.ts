@@ -26,9 +26,15 @@ function read (doc: Document, path: string): unknown {
 
 function checkForm (expr: Document): void {
   const keys = Object.keys(expr)
-  if (keys.length !== FORM.length || !FORM.every(key => keys.includes(key))) refuse(`$lookup with ${keys.join(', ')} (only ${FORM.join(', ')})`)
-  if (typeof expr.from !== 'string' || typeof expr.as !== 'string' || expr.as.includes('.')) refuse('$lookup from or as other than a collection and a field name')
-  if (typeof expr.localField !== 'string' || typeof expr.foreignField !== 'string') refuse('$lookup fields other than paths')
+  if (keys.length !== FORM.length || !FORM.every(key => keys.includes(key))) {
+    refuse(`$lookup with ${keys.join(', ')} (only ${FORM.join(', ')})`)
+  }
+  if (typeof expr.from !== 'string' || typeof expr.as !== 'string' || expr.as.includes('.')) {
+    refuse('$lookup from or as other than a collection and a field name')
+  }
+  if (typeof expr.localField !== 'string' || typeof expr.foreignField !== 'string') {
+    refuse('$lookup fields other than paths')
+  }
   if (!Array.isArray(expr.pipeline)) refuse('$lookup without a pipeline array')
 }
 

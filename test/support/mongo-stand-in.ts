@@ -21,7 +21,17 @@ import type {
 import { $lookup } from './mongo-lookup.js'
 import { mongoOrderContext } from './mongo-string-order.js'
 
-const CONTEXT = Context.from(mongoOrderContext, Context.init({ accumulator, expression, pipeline: { ...pipeline, $lookup }, projection, query, window } as unknown as Parameters<typeof Context.init>[0]))
+const CONTEXT = Context.from(
+  mongoOrderContext,
+  Context.init({
+    accumulator,
+    expression,
+    pipeline: { ...pipeline, $lookup },
+    projection,
+    query,
+    window
+  } as unknown as Parameters<typeof Context.init>[0])
+)
 const MINGO_OPTIONS = { context: CONTEXT, useStrictMode: true }
 // mingo would run these; a server run with --noscripting refuses them, and so does the stand-in
 const SCRIPTS = new Set(['$where', '$function', '$accumulator'])
@@ -42,7 +52,9 @@ function notImplemented (what: string): never {
 function strict<T extends object> (target: T, name: string): T {
   return new Proxy(target, {
     get (object, property, receiver) {
-      if (typeof property === 'symbol' || property === 'then' || property in object) return Reflect.get(object, property, receiver)
+      if (typeof property === 'symbol' || property === 'then' || property in object) {
+        return Reflect.get(object, property, receiver)
+      }
       return notImplemented(`${name}.${property}`)
     }
   })
@@ -165,7 +177,10 @@ class StandInCursor implements CursorLike {
 }
 
 class StandInCollection implements CollectionLike {
-  constructor (private readonly server: MongoStandIn, private readonly name: string) {}
+  constructor (
+    private readonly server: MongoStandIn,
+    private readonly name: string
+  ) {}
 
   private documents (name = this.name): Document[] {
     return [...this.server.table(name).values()].map(bytes => BSON.deserialize(bytes))
@@ -192,16 +207,23 @@ class StandInCollection implements CollectionLike {
     const run = (): Document[] => {
       refuseScripts(stages)
       // $lookup reads the other collections as they are when the pipeline runs
-      const collectionResolver = (name: string): Document[] => this.server.tables.has(name) ? this.documents(name) : []
+      const collectionResolver = (name: string): Document[] =>
+        this.server.tables.has(name) ? this.documents(name) : []
       return new Aggregator(stages, { ...MINGO_OPTIONS, collectionResolver }).run(this.documents()) as Document[]
     }
     return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize), 'aggregate cursor')
   }
 
-  async bulkWrite (operations: ReplaceOneModel[] | DeleteOneModel[], options: { ordered: true, session?: SessionLike }): Promise<{ deletedCount: number }> {
+  async bulkWrite (
+    operations: ReplaceOneModel[] | DeleteOneModel[],
+    options: { ordered: true, session?: SessionLike }
+  ): Promise<{ deletedCount: number }> {
     checkOptions('bulkWrite', options, ['ordered', 'session'])
     if (options.ordered !== true) notImplemented('an unordered bulkWrite')
-    if (options.session !== undefined && !(options.session instanceof StandInSession && options.session.inTransaction)) {
+    if (
+      options.session !== undefined &&
+      !(options.session instanceof StandInSession && options.session.inTransaction)
+    ) {
       notImplemented('a session outside a transaction')
     }
     this.server.call('bulkWrite')
@@ -219,9 +241,13 @@ class StandInCollection implements CollectionLike {
         return
       }
       const model = (operation as ReplaceOneModel).replaceOne
-      if (keys.length !== 1 || model === undefined || model.upsert !== true) notImplemented(`write model ${keys.join()}`)
+      if (keys.length !== 1 || model === undefined || model.upsert !== true) {
+        notImplemented(`write model ${keys.join()}`)
+      }
       const id: unknown = model.filter._id
-      if (Object.keys(model.filter).length !== 1 || typeof id !== 'string') notImplemented(`replaceOne filter ${JSON.stringify(model.filter)}`)
+      if (Object.keys(model.filter).length !== 1 || typeof id !== 'string') {
+        notImplemented(`replaceOne filter ${JSON.stringify(model.filter)}`)
+      }
       if ('_id' in model.replacement || Object.keys(model.replacement).some(key => key.startsWith('$'))) {
         notImplemented('a replacement holding _id or operators')
       }
@@ -233,7 +259,9 @@ class StandInCollection implements CollectionLike {
 
   private remove (filter: Document, limit: number, before?: (id: string) => void): { deletedCount: number } {
     const table = this.server.table(this.name)
-    const ids = this.matching(filter).slice(0, limit).map(doc => doc._id as string)
+    const ids = this.matching(filter)
+      .slice(0, limit)
+      .map(doc => doc._id as string)
     for (const id of ids) {
       before?.(id)
       table.delete(id)

@@ -20,7 +20,9 @@ function codePointCompare (a: string, b: string): number {
 
 /** MongoDB's order for the values the store sorts on: null, numbers, strings, objects. */
 export function bsonCompare (a: unknown, b: unknown): number {
-  if (Array.isArray(a) || Array.isArray(b)) throw new Error('mongo stand-in: sorting by array values is not implemented')
+  if (Array.isArray(a) || Array.isArray(b)) {
+    throw new Error('mongo stand-in: sorting by array values is not implemented')
+  }
   if (typeof a === 'string' && typeof b === 'string') return codePointCompare(a, b)
   return compare(a, b)
 }
@@ -43,7 +45,9 @@ function expressionComparison (name: string, test: Test) {
     if (!Array.isArray(expr) || expr.length !== 2) throw new Error(`mongo stand-in: ${name} takes two operands`)
     const [a, b] = evalExpr(obj, expr, options as Parameters<typeof evalExpr>[2]) as [unknown, unknown]
     // MongoDB orders a missing value below null here, unlike in $sort: not modelled
-    if (a === undefined || b === undefined) throw new Error(`mongo stand-in: ${name} of a missing value is not implemented`)
+    if (a === undefined || b === undefined) {
+      throw new Error(`mongo stand-in: ${name} of a missing value is not implemented`)
+    }
     return test(bsonCompare(a, b))
   }
 }
@@ -56,7 +60,10 @@ function sortStage (collection: { collect: () => unknown[] }, spec: Record<strin
   const docs = collection.collect()
   docs.sort(function byKeys (a, b) {
     for (const [key, direction] of keys) {
-      const d = bsonCompare(resolve(a as Record<string, unknown>, key) ?? null, resolve(b as Record<string, unknown>, key) ?? null)
+      const d = bsonCompare(
+        resolve(a as Record<string, unknown>, key) ?? null,
+        resolve(b as Record<string, unknown>, key) ?? null
+      )
       if (d !== 0) return d * direction
     }
     return 0

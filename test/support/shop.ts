@@ -14,7 +14,11 @@ export const SIZE = { customers: 5, products: 10, orders: 500, itemsPerOrder: 8 
 const ENV = { LOG_LEVEL: 'silent', SEED: 'false', STORE_TIMEOUT_MS: '60000', PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0' }
 export const STORES = ['memory:', 'sqlite::memory:', 'mongodb://stand-in/relata'] as const
 
-export async function shop (t: Test, url: typeof STORES[number], env: Record<string, string> = {}): Promise<FastifyInstance> {
+export async function shop (
+  t: Test,
+  url: (typeof STORES)[number],
+  env: Record<string, string> = {}
+): Promise<FastifyInstance> {
   const app = await appOn(t, url, undefined, env)
   await writeShop(app.relata.store, SIZE)
   return app
@@ -33,7 +37,12 @@ export async function appOn (t: Test, url: typeof STORES[number] | 'postgres', m
   const app = await buildApp(loadConfig({ DATABASE_URL: url, ...ENV, ...env }), {
     logger: false,
     ...(model === undefined ? {} : { model }),
-    ...(url.startsWith('mongodb') ? { openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client) } : {})
+    ...(url.startsWith('mongodb')
+      ? {
+          openStore: async (_url, options) =>
+            await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+        }
+      : {})
   })
   t.teardown(() => app.close())
   return app

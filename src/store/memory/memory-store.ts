@@ -36,7 +36,9 @@ export class MemoryStore implements Store {
   /** The table of `entity`, whose ref index serves `refProperty`; a reference the model does not declare is a bug. */
   private checkRef (entity: string, refProperty: string): MemoryTable {
     const table = this.table(entity)
-    if (!table.refs.has(refProperty)) throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    if (!table.refs.has(refProperty)) {
+      throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    }
     return table
   }
 

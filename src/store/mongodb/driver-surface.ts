@@ -38,13 +38,16 @@ export interface DeleteOneModel {
 }
 
 export interface CollectionLike {
-  findOne (filter: Document): Promise<Document | null>
-  find (filter: Document, options: { batchSize: number }): CursorLike
-  aggregate (pipeline: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike
-  bulkWrite (operations: ReplaceOneModel[] | DeleteOneModel[], options: { ordered: true, session?: SessionLike }): Promise<{ deletedCount: number }>
-  deleteOne (filter: Document): Promise<{ deletedCount: number }>
-  deleteMany (filter: Document): Promise<{ deletedCount: number }>
-  createIndex (keys: Record<string, 1>, options: { name: string }): Promise<string>
+  findOne(filter: Document): Promise<Document | null>
+  find(filter: Document, options: { batchSize: number }): CursorLike
+  aggregate(pipeline: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike
+  bulkWrite(
+    operations: ReplaceOneModel[] | DeleteOneModel[],
+    options: { ordered: true, session?: SessionLike }
+  ): Promise<{ deletedCount: number }>
+  deleteOne(filter: Document): Promise<{ deletedCount: number }>
+  deleteMany(filter: Document): Promise<{ deletedCount: number }>
+  createIndex(keys: Record<string, 1>, options: { name: string }): Promise<string>
 }
 
 export interface DbLike {

@@ -46,7 +46,9 @@ export function prepareDoc (input: Doc, index: number): Prepared {
     if (key.startsWith('$')) reject(index, `/${key}`, 'top-level property names cannot start with $ in MongoDB')
   }
   if (depth(doc) > MAX_DEPTH) reject(index, '', `nested deeper than MongoDB's ${MAX_DEPTH} levels`)
-  if (BSON.calculateObjectSize({ _id: id, ...fields }) > MAX_BSON_SIZE) reject(index, '', 'larger than MongoDB\'s 16 MiB document limit')
+  if (BSON.calculateObjectSize({ _id: id, ...fields }) > MAX_BSON_SIZE) {
+    reject(index, '', "larger than MongoDB's 16 MiB document limit")
+  }
   return { doc, id, fields }
 }
 

@@ -83,7 +83,9 @@ function equals (path: Path, value: Scalar): Document {
 function oneOf (path: Path, values: readonly Scalar[]): Document {
   const others = values.map(checkScalar).filter(value => value !== null)
   const parts: Document[] = []
-  if (others.length > 0) parts.push(path.isId ? { [path.stored]: { $in: others } } : guarded(path, { $in: others, $not: IS_ARRAY }))
+  if (others.length > 0) {
+    parts.push(path.isId ? { [path.stored]: { $in: others } } : guarded(path, { $in: others, $not: IS_ARRAY }))
+  }
   // MongoDB's `$in: [null]` also matches arrays holding null; the null case is spelled out
   if (values.includes(null) && !path.isId) parts.push(equals(path, null))
   if (parts.length === 0) return MATCH_NOTHING
@@ -97,7 +99,9 @@ function exists (path: Path, value: boolean): Document {
 }
 
 function compare (op: keyof typeof COMPARISON, path: Path, value: string | number): Document {
-  if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`mongodb store: cannot compare with ${JSON.stringify(value)}`)
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new Error(`mongodb store: cannot compare with ${JSON.stringify(value)}`)
+  }
   // MongoDB compares only within a type (numbers with numbers, strings bytewise with strings)
   const test = { [COMPARISON[op]]: value }
   return path.isId ? { [path.stored]: test } : guarded(path, { ...test, $not: IS_ARRAY })
@@ -106,7 +110,8 @@ function compare (op: keyof typeof COMPARISON, path: Path, value: string | numbe
 function scoped (field: string, scope: FilterScope): Path {
   const path = storedPath(field)
   if (scope.prefix === '') return path
-  const prefix = (document: Document): Document => Object.fromEntries(Object.entries(document).map(([key, test]) => [scope.prefix + key, test]))
+  const prefix = (document: Document): Document =>
+    Object.fromEntries(Object.entries(document).map(([key, test]) => [scope.prefix + key, test]))
   return { isId: path.isId, stored: scope.prefix + path.stored, guards: path.guards.map(prefix) }
 }
 
@@ -115,9 +120,13 @@ export function filterQuery (condition: Condition | undefined, scope: FilterScop
   const path = (field: string): Path => scoped(field, scope)
   switch (condition.op) {
     case 'and':
-      return condition.conditions.length === 0 ? {} : { $and: condition.conditions.map(part => filterQuery(part, scope)) }
+      return condition.conditions.length === 0
+        ? {}
+        : { $and: condition.conditions.map(part => filterQuery(part, scope)) }
     case 'or':
-      return condition.conditions.length === 0 ? MATCH_NOTHING : { $or: condition.conditions.map(part => filterQuery(part, scope)) }
+      return condition.conditions.length === 0
+        ? MATCH_NOTHING
+        : { $or: condition.conditions.map(part => filterQuery(part, scope)) }
     case 'eq': return equals(path(condition.field), condition.value)
     case 'ne': return { $nor: [equals(path(condition.field), condition.value)] }
     case 'gt': case 'gte': case 'lt': case 'lte':

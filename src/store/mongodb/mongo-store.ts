@@ -45,7 +45,9 @@ export class MongoStore implements Store {
   /** Children are read and joined only through declared references, which have their index. */
   private readonly checkRef = (entity: string, refProperty: string): void => {
     if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
-    if (!this.refs.get(entity)!.has(refProperty)) throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    if (!this.refs.get(entity)!.has(refProperty)) {
+      throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
+    }
   }
 
   private collection (entity: string): CollectionLike {
@@ -81,7 +83,11 @@ export class MongoStore implements Store {
 
   private async drain (entity: string, op: string, cursor: CursorLike): Promise<Document[]> {
     const all: Document[] = []
-    for (let batch = await this.fetch(entity, op, cursor); batch.length > 0; batch = await this.fetch(entity, op, cursor)) {
+    for (
+      let batch = await this.fetch(entity, op, cursor);
+      batch.length > 0;
+      batch = await this.fetch(entity, op, cursor)
+    ) {
       all.push(...batch)
     }
     return all
@@ -98,7 +104,13 @@ export class MongoStore implements Store {
     const found: Document[] = []
     for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
       // one more than can match, so the server sees the end and closes the cursor in its reply
-      found.push(...await this.drain(entity, 'getMany', collection.find({ _id: { $in: chunk } }, { batchSize: chunk.length + 1 })))
+      found.push(
+        ...(await this.drain(
+          entity,
+          'getMany',
+          collection.find({ _id: { $in: chunk } }, { batchSize: chunk.length + 1 })
+        ))
+      )
     }
     return found.map(fromStored)
   }
@@ -107,9 +119,17 @@ export class MongoStore implements Store {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
     const collection = this.collection(entity)
-    const pipeline = findPipeline(filterStages(query.filter, this.checkRef), sortStages(query.sort, query.after), query.page, query.size)
+    const pipeline = findPipeline(
+      filterStages(query.filter, this.checkRef),
+      sortStages(query.sort, query.after),
+      query.page,
+      query.size
+    )
     const [result] = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
-    return { items: (result?.items as Document[] | undefined ?? []).map(fromStored), total: result?.total as number ?? 0 }
+    return {
+      items: ((result?.items as Document[] | undefined) ?? []).map(fromStored),
+      total: (result?.total as number) ?? 0
+    }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
@@ -120,7 +140,11 @@ export class MongoStore implements Store {
     const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
     // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
     const batchSize = Math.min(unique.length * Math.max(query.perRefLimit, 1), 100_000) + 1
-    const rows = await this.drain(entity, 'findByRefs', collection.aggregate(pipeline, { batchSize, allowDiskUse: true }))
+    const rows = await this.drain(
+      entity,
+      'findByRefs',
+      collection.aggregate(pipeline, { batchSize, allowDiskUse: true })
+    )
     const items: Doc[] = []
     const totals = new Map<string, number>()
     for (const row of rows) {
@@ -134,7 +158,14 @@ export class MongoStore implements Store {
     const collection = this.collection(entity)
     this.checkRef(entity, refProperty)
     const unique = [...new Set(ids)]
-    const rows = await this.drain(entity, 'countByRefs', collection.aggregate(countByRefsPipeline(refProperty, unique), { batchSize: unique.length + 1, allowDiskUse: true }))
+    const rows = await this.drain(
+      entity,
+      'countByRefs',
+      collection.aggregate(countByRefsPipeline(refProperty, unique), {
+        batchSize: unique.length + 1,
+        allowDiskUse: true
+      })
+    )
     return new Map(rows.map(row => [row._id as string, row.children as number]))
   }
 
@@ -166,10 +197,17 @@ export class MongoStore implements Store {
     // every document is checked before the first is sent
     const prepared = docs.map(prepareDoc)
     if (prepared.length === 0) return []
-    const operations = prepared.map(({ id, fields }) => ({ replaceOne: { filter: { _id: id }, replacement: fields, upsert: true } }))
+    const operations = prepared.map(({ id, fields }) => ({
+      replaceOne: { filter: { _id: id }, replacement: fields, upsert: true }
+    }))
     await this.run(entity, 'upsertMany', async () => {
-      if (!this.settings.transactions || this.client === undefined) return await collection.bulkWrite(operations, { ordered: true })
-      return await this.inTransaction(this.client, async session => await collection.bulkWrite(operations, { ordered: true, session }))
+      if (!this.settings.transactions || this.client === undefined) {
+        return await collection.bulkWrite(operations, { ordered: true })
+      }
+      return await this.inTransaction(
+        this.client,
+        async session => await collection.bulkWrite(operations, { ordered: true, session })
+      )
     })
     return prepared.map(({ doc }) => doc)
   }
@@ -204,7 +242,9 @@ export class MongoStore implements Store {
     const collection = this.collection(entity)
     let deleted = 0
     for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
-      deleted += (await this.run(entity, 'deleteMany', async () => await collection.deleteMany({ _id: { $in: chunk } }))).deletedCount
+      deleted += (
+        await this.run(entity, 'deleteMany', async () => await collection.deleteMany({ _id: { $in: chunk } }))
+      ).deletedCount
     }
     return deleted
   }
@@ -234,12 +274,17 @@ export class MongoStore implements Store {
     const target = this.collection(to)
     const prepared = moves.map((move, index) => ({ move, ...prepareDoc(move.doc, index) }))
     const ids = [...new Set(moves.map(move => move.id))]
-    const found = ids.length === 0 ? [] : await this.drain(to, 'moveMany', source.find({ _id: { $in: ids } }, { batchSize: ids.length + 1 }))
+    const found =
+      ids.length === 0
+        ? []
+        : await this.drain(to, 'moveMany', source.find({ _id: { $in: ids } }, { batchSize: ids.length + 1 }))
     const revs = new Map(found.map(doc => [doc._id as string, doc.rev]))
     const ready = prepared.filter(({ move }) => revs.get(move.id) === move.rev)
     if (ready.length === 0) return []
     const deletes = ready.map(({ move }) => ({ deleteOne: { filter: { _id: move.id, rev: move.rev } } }))
-    const upserts = ready.map(({ id, fields }) => ({ replaceOne: { filter: { _id: id }, replacement: fields, upsert: true } }))
+    const upserts = ready.map(({ id, fields }) => ({
+      replaceOne: { filter: { _id: id }, replacement: fields, upsert: true }
+    }))
     const done = await this.run(to, 'moveMany', async () => {
       if (!this.settings.transactions || this.client === undefined) {
         await target.bulkWrite(upserts, { ordered: true })
@@ -307,7 +352,9 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
   try {
     for (const entity of options.entities) {
       const collection = db.collection(entity.name)
-      for (const property of entity.refProperties) await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
+      for (const property of entity.refProperties) {
+        await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
+      }
     }
   } catch (error) {
     throw storeError(error, 'creating the ref indexes')

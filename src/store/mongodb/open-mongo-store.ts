@@ -22,7 +22,10 @@ const DEFAULT_TIMEOUT_MS = 5000
  * Both default to the store's call timeout (STORE_TIMEOUT_MS), else 5 s; an option set in the
  * URL wins, e.g. `?serverSelectionTimeoutMS=2000`.
  */
-export function connectSettings (options: StoreOptions, settings: Partial<MongoConnectSettings> = {}): MongoConnectSettings {
+export function connectSettings (
+  options: StoreOptions,
+  settings: Partial<MongoConnectSettings> = {}
+): MongoConnectSettings {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   return { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout, ...settings }
 }
@@ -31,7 +34,11 @@ export function connectSettings (options: StoreOptions, settings: Partial<MongoC
 export function databaseName (url: string): string {
   const match = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(url)
   const name = match === null ? '' : decodeURIComponent(match[1]!)
-  if (name === '') throw new ConfigError("DATABASE_URL names no database; write it after the hosts, e.g. 'mongodb://localhost:27017/relata'")
+  if (name === '') {
+    throw new ConfigError(
+      "DATABASE_URL names no database; write it after the hosts, e.g. 'mongodb://localhost:27017/relata'"
+    )
+  }
   return name
 }
 
@@ -64,7 +71,10 @@ export async function openMongoStore (url: string, options: StoreOptions,
     await client.connect()
   } catch (error) {
     await client.close().catch(() => undefined)
-    throw new StoreUnavailableError(`mongodb store: cannot connect to the server (${(error as Error).name}: ${(error as Error).message})`, { cause: error })
+    throw new StoreUnavailableError(
+      `mongodb store: cannot connect to the server (${(error as Error).name}: ${(error as Error).message})`,
+      { cause: error }
+    )
   }
   /* c8 ignore start: needs a reachable server (MONGODB_URL runs it); the stand-in tests the store */
   try {

@@ -31,7 +31,12 @@ export function countByRefsPipeline (refProperty: string, ids: readonly string[]
  * The first child of each parent is always kept so that its count survives a limit of 0; the
  * caller drops its document then. Only string references match, as in every store.
  */
-export function findByRefsPipeline (refProperty: string, ids: readonly string[], limit: number, sort?: readonly SortKey[]): Document[] {
+export function findByRefsPipeline (
+  refProperty: string,
+  ids: readonly string[],
+  limit: number,
+  sort?: readonly SortKey[]
+): Document[] {
   const ref = storedPath(refProperty).stored
   const order = windowOrder(sort)
   return [

@@ -34,15 +34,26 @@ function noTables (entity: string): never {
   throw new Error(`sqlite store: a relation filter on '${entity}' needs the other tables`)
 }
 
-export function conditionSql (condition: Condition | undefined, table: TableSql, tables: TableLookup = noTables): SqlFragment {
+export function conditionSql (
+  condition: Condition | undefined,
+  table: TableSql,
+  tables: TableLookup = noTables
+): SqlFragment {
   const params: unknown[] = []
-  const sql = condition === undefined ? '1' : new ConditionWriter({ table, alias: undefined, depth: 0 }, params, tables).write(condition)
+  const sql =
+    condition === undefined
+      ? '1'
+      : new ConditionWriter({ table, alias: undefined, depth: 0 }, params, tables).write(condition)
   return { sql, params }
 }
 
 // Parameters are pushed in the same order as their `?` appear in the returned text.
 class ConditionWriter {
-  constructor (private readonly scope: Scope, private readonly params: unknown[], private readonly tables: TableLookup) {}
+  constructor (
+    private readonly scope: Scope,
+    private readonly params: unknown[],
+    private readonly tables: TableLookup
+  ) {}
 
   private field (name: string): FieldSql {
     return fieldSql(name, this.scope.table, this.scope.alias)
@@ -55,19 +66,30 @@ class ConditionWriter {
 
   write (condition: Condition): string {
     switch (condition.op) {
-      case 'and': case 'or': {
+      case 'and':
+      case 'or': {
         if (condition.conditions.length === 0) return condition.op === 'and' ? '1' : '0'
         const parts = condition.conditions.map(part => this.write(part))
         return `(${parts.join(condition.op === 'and' ? ' AND ' : ' OR ')})`
       }
-      case 'eq': return this.equals(this.field(condition.field), condition.value)
-      case 'ne': return `NOT ${this.equals(this.field(condition.field), condition.value)}`
-      case 'gt': case 'gte': case 'lt': case 'lte':
+      case 'eq':
+        return this.equals(this.field(condition.field), condition.value)
+      case 'ne':
+        return `NOT ${this.equals(this.field(condition.field), condition.value)}`
+      case 'gt':
+      case 'gte':
+      case 'lt':
+      case 'lte':
         return this.compare(this.field(condition.field), COMPARISON[condition.op], condition.value)
-      case 'in': return this.oneOf(this.field(condition.field), condition.values)
-      case 'nin': return `NOT ${this.oneOf(this.field(condition.field), condition.values)}`
-      case 'exists': return this.exists(this.field(condition.field), condition.value)
-      case 'some': case 'none': return this.relation(condition)
+      case 'in':
+        return this.oneOf(this.field(condition.field), condition.values)
+      case 'nin':
+        return `NOT ${this.oneOf(this.field(condition.field), condition.values)}`
+      case 'exists':
+        return this.exists(this.field(condition.field), condition.value)
+      case 'some':
+      case 'none':
+        return this.relation(condition)
     }
   }
 
@@ -78,13 +100,14 @@ class ConditionWriter {
     const { table, alias, depth } = this.scope
     const outerId = `${alias ?? table.table}."id"`
     const inner: Scope = { table: child, alias: `r${depth + 1}`, depth: depth + 1 }
-    const match = condition.condition === undefined
-      ? ''
-      : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
+    const match =
+      condition.condition === undefined
+        ? ''
+        : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
     // the tick keeps a long scan of children stoppable (statements.tick)
     const at = inner.alias!
-    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${at} WHERE ${at}.${column} = ${outerId}` +
-      ` AND ${tick(at)}${match})`
+    const exists =
+      `EXISTS (SELECT 1 FROM ${child.table} AS ${at} WHERE ${at}.${column} = ${outerId}` + ` AND ${tick(at)}${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 
@@ -106,10 +129,14 @@ class ConditionWriter {
     const strings = values.filter((v): v is string => typeof v === 'string')
     const numbers = values.filter((v): v is number => typeof v === 'number')
     const parts: string[] = []
-    if (strings.length > 0) parts.push(this.stringTest(field, 'IN (SELECT value FROM json_each(?))', JSON.stringify(strings)))
+    if (strings.length > 0) {
+      parts.push(this.stringTest(field, 'IN (SELECT value FROM json_each(?))', JSON.stringify(strings)))
+    }
     if (!field.isId) {
       if (numbers.length > 0) {
-        parts.push(`(${isNumberSql(field)} AND ${valueSql(field)} IN (SELECT value FROM json_each(${this.bind(JSON.stringify(numbers))})))`)
+        parts.push(
+          `(${isNumberSql(field)} AND ${valueSql(field)} IN (SELECT value FROM json_each(${this.bind(JSON.stringify(numbers))})))`
+        )
       }
       if (values.includes(null)) parts.push(this.equals(field, null))
       if (values.includes(true)) parts.push(this.equals(field, true))

@@ -18,7 +18,12 @@ export function fieldSql (field: string, table: TableSql, alias?: string): Field
   const qualify = (column: string): string => alias === undefined ? column : `${alias}.${column}`
   if (field === 'id') return { isId: true, stringColumn: qualify('"id"'), path: jsonPath(field), doc: qualify('doc') }
   const column = table.refColumns.get(field)
-  return { isId: false, stringColumn: column === undefined ? undefined : qualify(column), path: jsonPath(field), doc: qualify('doc') }
+  return {
+    isId: false,
+    stringColumn: column === undefined ? undefined : qualify(column),
+    path: jsonPath(field),
+    doc: qualify('doc')
+  }
 }
 
 /** The value SQLite sorts by: NULL when missing or null, 1/0 for booleans, JSON text for arrays. */

@@ -28,7 +28,9 @@ export interface TableSql {
 /** The quoted column of a declared ref property: children are read only through indexed references. */
 export function refColumn (table: TableSql, refProperty: string): string {
   const column = table.refColumns.get(refProperty)
-  if (column === undefined) throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${table.entity}'`)
+  if (column === undefined) {
+    throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${table.entity}'`)
+  }
   return column
 }
 

@@ -8,5 +8,7 @@ import Database from 'better-sqlite3'
  */
 export function isRejectedJson (error: unknown): boolean {
   if (!(error instanceof Database.SqliteError)) return false
-  return error.code === 'SQLITE_CONSTRAINT_CHECK' || (error.code === 'SQLITE_ERROR' && /malformed JSON/.test(error.message))
+  return (
+    error.code === 'SQLITE_CONSTRAINT_CHECK' || (error.code === 'SQLITE_ERROR' && /malformed JSON/.test(error.message))
+  )
 }

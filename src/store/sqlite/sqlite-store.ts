@@ -157,7 +157,8 @@ export class SqliteStore implements Store {
     const keys = totalOrder(query.sort)
     const where = conditionSql(query.filter, table, this.lookup)
     const after = query.after === undefined ? undefined : afterSql(keys, table, sqlPosition(query.after))
-    const page = after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
+    const page =
+      after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
     const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
     const { rows, total } = await this.read(entity, 'find', 'find', {
@@ -175,7 +176,10 @@ export class SqliteStore implements Store {
     const table = this.table(entity)
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
-    const top = order === undefined ? undefined : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'))
+    const top =
+      order === undefined
+        ? undefined
+        : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'))
     const parents = JSON.stringify(ids)
     const limit = query.perRefLimit
     const args = { table: table.table, column, parents, limit, ...(top === undefined ? {} : { top }) }
@@ -266,7 +270,9 @@ export class SqliteStore implements Store {
       this.statement('SELECT 1').get()
       if (first === undefined) return
       const found = this.statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(first.name)
-      if (found === undefined) throw new StoreUnavailableError(`sqlite store: ping failed: table '${first.name}' is missing`)
+      if (found === undefined) {
+        throw new StoreUnavailableError(`sqlite store: ping failed: table '${first.name}' is missing`)
+      }
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error
       throw new StoreUnavailableError(`sqlite store: ping failed (${(error as Error).message})`, { cause: error })

@@ -57,7 +57,10 @@ t.test('--help, --version and usage errors', async t => {
   t.match(await relata(['import', '--help']), { code: 0, stdout: /--batch-size <n>/ })
   t.match(await relata(['--version']), { code: 0, stdout: '9.9.9\n' })
   t.match(await relata(['import', 'customers']), { code: 1, stderr: /missing required argument 'file'/ })
-  t.match(await relata(['import', 'customers', 'x', '--batch-size', '0']), { code: 1, stderr: /must be a positive integer/ })
+  t.match(await relata(['import', 'customers', 'x', '--batch-size', '0']), {
+    code: 1,
+    stderr: /must be a positive integer/
+  })
 })
 
 t.test('import and export against the store, opened directly', async t => {
@@ -72,16 +75,36 @@ t.test('import and export against the store, opened directly', async t => {
 
   const exported = await relata(['export', 'customers', '--filter', '{"name":"Ada"}'], { env })
   t.equal(exported.code, 0)
-  t.same(exported.stdout.trim().split('\n').map(line => JSON.parse(line)), [{ id: 'c1', name: 'Ada', email: 'ada@example.com' }])
+  t.same(
+    exported.stdout
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line)),
+    [{ id: 'c1', name: 'Ada', email: 'ada@example.com' }]
+  )
   t.match(exported.stderr, /export customers: exported 1 documents/)
 
-  await writeFile(join(dir, 'orders.ndjson'), '{"id":"o1","customerId":"c1","status":"open","total":1,"createdAt":"2026-01-01T00:00:00Z"}\n')
-  t.equal((await relata(['--database', env.DATABASE_URL, 'import', 'orders', join(dir, 'orders.ndjson')])).code, 0, '--database names the store')
+  await writeFile(
+    join(dir, 'orders.ndjson'),
+    '{"id":"o1","customerId":"c1","status":"open","total":1,"createdAt":"2026-01-01T00:00:00Z"}\n'
+  )
+  t.equal(
+    (await relata(['--database', env.DATABASE_URL, 'import', 'orders', join(dir, 'orders.ndjson')])).code,
+    0,
+    '--database names the store'
+  )
   const graphs = await relata(['export', 'orders', '--with', 'all'], { env, tty: true })
   t.match(JSON.parse(graphs.stdout), { entity: { id: 'o1' }, parents: { customerId: { name: 'Ada' } } })
   t.match(graphs.stderr, /\r\x1b\[Kexport orders: exported 1 documents/, 'a terminal gets the redrawn line')
   const buyers = await relata(['export', 'customers', '--filter', '{"Order":{"$some":{"status":"open"}}}'], { env })
-  t.same(buyers.stdout.trim().split('\n').map(line => (JSON.parse(line) as { id: string }).id), ['c1'], 'a relation filter, checked against the model')
+  t.same(
+    buyers.stdout
+      .trim()
+      .split('\n')
+      .map(line => (JSON.parse(line) as { id: string }).id),
+    ['c1'],
+    'a relation filter, checked against the model'
+  )
 })
 
 t.test('import from stdin; mistakes are reported without a stack', async t => {
@@ -93,9 +116,15 @@ t.test('import from stdin; mistakes are reported without a stack', async t => {
     code: 1,
     stderr: /^relata: no entity has the route 'nowhere' in the sample model \(MODEL_PATH is not set\); its routes are/
   })
-  t.match(await relata(['import', 'customers', '/no/such/file.ndjson'], { env }), { code: 1, stderr: /^relata: cannot read \/no\/such\/file.ndjson/ })
+  t.match(await relata(['import', 'customers', '/no/such/file.ndjson'], { env }), {
+    code: 1,
+    stderr: /^relata: cannot read \/no\/such\/file.ndjson/
+  })
   t.match(await relata(['export', 'orders', '--with', 'nope'], { env }), { code: 1, stderr: /^relata: .*nope/ })
-  t.match(await relata(['export', 'orders'], { env: { DATABASE_URL: 'ftp://x' } }), { code: 1, stderr: /^relata: invalid configuration: DATABASE_URL/ })
+  t.match(await relata(['export', 'orders'], { env: { DATABASE_URL: 'ftp://x' } }), {
+    code: 1,
+    stderr: /^relata: invalid configuration: DATABASE_URL/
+  })
 })
 
 t.test('import and export through a server', async t => {
@@ -108,18 +137,32 @@ t.test('import and export through a server', async t => {
   const imported = await relata(['--url', url, 'import', 'customers', file], { tty: true })
   t.equal(imported.code, 2)
   t.match(JSON.parse(imported.stdout), { stored: 2, rejected: 1 })
-  t.match(imported.stderr, /\r\x1b\[Kimport customers \[#+\] 100%  ETA 0s  3 rows/, 'the bar follows the bytes sent')
+  t.match(
+    imported.stderr,
+    /\r\x1b\[Kimport customers \[#+\] 100% {2}ETA 0s {2}3 rows/,
+    'the bar follows the bytes sent'
+  )
 
-  const exported = await relata(['export', 'customers', '--filter', '{"id":{"$in":["c1","c3"]}}', '--with', 'all'], { env: { RELATA_URL: url + '/' } })
+  const exported = await relata(['export', 'customers', '--filter', '{"id":{"$in":["c1","c3"]}}', '--with', 'all'], {
+    env: { RELATA_URL: url + '/' }
+  })
   t.equal(exported.code, 0)
   t.same(exported.stdout.trim().split('\n').map(line => JSON.parse(line).entity.id), ['c1', 'c3'])
   t.match(exported.stderr, /export customers: 100%, ETA 0s, 2 rows/)
 
-  const piped = await relata(['--url', url, 'import', 'customers', '-'], { stdin: '{"id":"c9","name":"Pipe","email":"p@example.com"}\n' })
+  const piped = await relata(['--url', url, 'import', 'customers', '-'], {
+    stdin: '{"id":"c9","name":"Pipe","email":"p@example.com"}\n'
+  })
   t.match(JSON.parse(piped.stdout), { stored: 1 })
-  t.match(await relata(['--url', url, 'export', 'nowhere']), { code: 1, stderr: /^relata: GET \/api\/nowhere\?size=1 answered 404: no route GET \/api\/nowhere/ })
+  t.match(await relata(['--url', url, 'export', 'nowhere']), {
+    code: 1,
+    stderr: /^relata: GET \/api\/nowhere\?size=1 answered 404: no route GET \/api\/nowhere/
+  })
   t.match(await relata(['--url', url, 'import', 'customers', '-'], { stdin: 'x'.repeat(100) }), { code: 2 })
-  t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'orders'], { tty: true }), { code: 1, stderr: /^\r\x1b\[Krelata: cannot reach http:\/\/127.0.0.1:1: / })
+  t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'orders'], { tty: true }), {
+    code: 1,
+    stderr: /^\r\x1b\[Krelata: cannot reach http:\/\/127.0.0.1:1: /
+  })
 })
 
 /** A server whose order streams fail at their third batch of 10, the first `failures` times. */
@@ -154,7 +197,10 @@ t.test('an export cut off by the server resumes after its last complete line', a
   t.equal(ids.length, 100, 'every order')
   t.equal(new Set(ids).size, 100, 'each once')
   t.same(ids, [...ids].sort(), 'in the stream order')
-  t.match(run.stderr, /export orders: the stream from http:\/\/127.0.0.1:\d+ was cut off after 20 documents \(terminated\); resuming after the last complete line\n/)
+  t.match(
+    run.stderr,
+    /export orders: the stream from http:\/\/127.0.0.1:\d+ was cut off after 20 documents \(terminated\); resuming after the last complete line\n/
+  )
   t.match(run.stderr, /was cut off after 40 documents/, 'the second cut is resumed too')
   t.match(run.stderr, /export orders: exported 100 documents in/)
 })
@@ -163,14 +209,21 @@ t.test('an export that keeps being cut off gives up', async t => {
   const url = await flakyServer(t, 10)
   const run = await relata(['--url', url, 'export', 'orders'])
   t.equal(run.code, 1)
-  t.match(run.stderr, /\nrelata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 80 documents \(terminated\); gave up after 3 resumptions\n$/)
+  t.match(
+    run.stderr,
+    /\nrelata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 80 documents \(terminated\); gave up after 3 resumptions\n$/
+  )
 })
 
 t.test('an export from a server without cursor lines says so', async t => {
   // an older server: plain document lines whatever the query asks
   const server = createServer((request, response) => {
     response.setHeader('x-total-count', '1')
-    const bodies: Record<string, string> = { orders: '{"id":"o1"}\n', bad: 'not json\n', cut: '{"cursor":"c1","data":{"id":"o1"}}\n{"cursor":"c2","da' }
+    const bodies: Record<string, string> = {
+      orders: '{"id":"o1"}\n',
+      bad: 'not json\n',
+      cut: '{"cursor":"c1","data":{"id":"o1"}}\n{"cursor":"c2","da'
+    }
     const [, route, stream] = /^\/api\/(\w+)(\/stream)?/.exec(request.url!)!
     response.end(stream === undefined ? '[]' : bodies[route!])
   })
@@ -178,10 +231,20 @@ t.test('an export from a server without cursor lines says so', async t => {
   await once(server, 'listening')
   t.teardown(() => server.close())
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  t.match(await relata(['--url', url, 'export', 'orders']), { code: 1, stderr: /relata: the server sent no cursor lines for cursor=true: it predates resumable streams; upgrade it/ })
-  t.match(await relata(['--url', url, 'export', 'bad']), { code: 1, stderr: /relata: the server sent a line that is not JSON: not json/ })
+  t.match(await relata(['--url', url, 'export', 'orders']), {
+    code: 1,
+    stderr: /relata: the server sent no cursor lines for cursor=true: it predates resumable streams; upgrade it/
+  })
+  t.match(await relata(['--url', url, 'export', 'bad']), {
+    code: 1,
+    stderr: /relata: the server sent a line that is not JSON: not json/
+  })
   const cut = await relata(['--url', url, 'export', 'cut'])
-  t.match(cut, { code: 1, stderr: /relata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 4 documents \(no final newline\); gave up after 3 resumptions\n$/ })
+  t.match(cut, {
+    code: 1,
+    stderr:
+      /relata: the stream from http:\/\/127.0.0.1:\d+ was cut off after 4 documents \(no final newline\); gave up after 3 resumptions\n$/
+  })
   t.equal(cut.stdout, '{"id":"o1"}\n'.repeat(4), 'whole lines only, each attempt resuming after the last')
 })
 
@@ -196,12 +259,20 @@ t.test('API keys and models other than the sample', async t => {
   const key = 'cli-test-key-0123456789'
   const app = await build(t, { env: { API_KEYS: `${key}:write` } })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  t.match(await relata(['--url', url, 'export', 'orders']), { code: 1, stderr: /answered 401: this server needs an API key/ })
+  t.match(await relata(['--url', url, 'export', 'orders']), {
+    code: 1,
+    stderr: /answered 401: this server needs an API key/
+  })
   t.match(await relata(['--url', url, '--api-key', key, 'import', 'customers', '-'], { stdin: customers }), { code: 2 })
-  t.match(await relata(['export', 'customers'], { env: { RELATA_URL: url, RELATA_API_KEY: key } }), { code: 0, stdout: /"id":"c3"/ })
+  t.match(await relata(['export', 'customers'], { env: { RELATA_URL: url, RELATA_API_KEY: key } }), {
+    code: 0,
+    stdout: /"id":"c3"/
+  })
 
   const library = new URL('../../../examples/library-model.json', import.meta.url).pathname
-  const run = await relata(['--model', library, '--database', 'memory:', 'import', 'authors', '-'], { stdin: '{"id":"a1","name":"Le Guin"}\n' })
+  const run = await relata(['--model', library, '--database', 'memory:', 'import', 'authors', '-'], {
+    stdin: '{"id":"a1","name":"Le Guin"}\n'
+  })
   t.match(JSON.parse(run.stdout), { stored: 1 })
 })
 

@@ -13,7 +13,11 @@ t.test('on a terminal: one line redrawn with bar, rows/s and ETA, at most every 
   now = 2000
   bar.update(500, 250)
   t.equal(writes.length, 1)
-  t.equal(writes[0], '\r\x1b[K' + 'import orders [######------------------] 25%  ETA 6s  500 rows  250 rows/s'.slice(0, 59), 'cut to the terminal width')
+  t.equal(
+    writes[0],
+    '\r\x1b[K' + 'import orders [######------------------] 25%  ETA 6s  500 rows  250 rows/s'.slice(0, 59),
+    'cut to the terminal width'
+  )
   now = 2050
   bar.update(600, 300)
   t.equal(writes.length, 1, 'not redrawn within the interval')

@@ -4,7 +4,13 @@ import { build } from '../../helper.js'
 
 t.test('rejections beyond the limit are counted, not listed; progress is reported per batch', async t => {
   const app = await build(t)
-  const lines = ['bad', 'bad', 'bad', '{"id":"a","name":"A","email":"a@example.com"}', '{"id":"b","name":"B","email":"b@example.com"}']
+  const lines = [
+    'bad',
+    'bad',
+    'bad',
+    '{"id":"a","name":"A","email":"a@example.com"}',
+    '{"id":"b","name":"B","email":"b@example.com"}'
+  ]
   const progress: number[] = []
   const report: ImportReport = await importNdjson(app.relata.entity('Customer'), lines, {
     batchSize: 1,
@@ -18,6 +24,10 @@ t.test('rejections beyond the limit are counted, not listed; progress is reporte
 
 t.test('Buffers are read as text', async t => {
   const app = await build(t)
-  const report = await importNdjson(app.relata.entity('Customer'), [Buffer.from('{"id":"a","name":"A","email":"a@example.com"}')], { batchSize: 10 })
+  const report = await importNdjson(
+    app.relata.entity('Customer'),
+    [Buffer.from('{"id":"a","name":"A","email":"a@example.com"}')],
+    { batchSize: 10 }
+  )
   t.equal(report.stored, 1)
 })

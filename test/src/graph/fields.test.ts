@@ -21,7 +21,10 @@ t.test('inputs are never changed; a shared parent becomes one trimmed copy', asy
   ]
   const before = structuredClone(books)
   const selection: Selection = { parents: book.parents, children: [] }
-  const fields: FieldSelection = { keep: keep('title'), relatives: { authorId: { keep: keep() }, coAuthorId: { keep: keep('name') } } }
+  const fields: FieldSelection = {
+    keep: keep('title'),
+    relatives: { authorId: { keep: keep() }, coAuthorId: { keep: keep('name') } }
+  }
   const trimmed = trimFields(books, fields, selection) as Graph[]
   t.same(trimmed.map(g => [g.entity, g.parents]), [
     [{ id: 'b1', title: 'One' }, { authorId: { id: 'a1' }, coAuthorId: null }],
@@ -36,17 +39,36 @@ t.test('children through two references of one entity are trimmed each by its ow
   const graph: Graph = {
     entity: { id: 'a1', name: 'Ann' },
     parents: {},
-    children: { Book: { authorId: [{ id: 'b1', title: 'One', authorId: 'a1' }], coAuthorId: [{ id: 'b2', title: 'Two', coAuthorId: 'a1' }] } },
+    children: {
+      Book: {
+        authorId: [{ id: 'b1', title: 'One', authorId: 'a1' }],
+        coAuthorId: [{ id: 'b2', title: 'Two', coAuthorId: 'a1' }]
+      }
+    },
     meta: { children: { 'Book.authorId': { total: 1, returned: 1 }, 'Book.coAuthorId': { total: 1, returned: 1 } } }
   }
   const selection: Selection = { parents: [], children: author.children }
-  const [trimmed] = trimFields([graph], { relatives: { 'Book.authorId': { keep: keep('title') }, 'Book.coAuthorId': { keep: keep('coAuthorId') } } }, selection) as Graph[]
-  t.same(trimmed!.children, { Book: { authorId: [{ id: 'b1', title: 'One' }], coAuthorId: [{ id: 'b2', coAuthorId: 'a1' }] } })
+  const [trimmed] = trimFields(
+    [graph],
+    { relatives: { 'Book.authorId': { keep: keep('title') }, 'Book.coAuthorId': { keep: keep('coAuthorId') } } },
+    selection
+  ) as Graph[]
+  t.same(trimmed!.children, {
+    Book: { authorId: [{ id: 'b1', title: 'One' }], coAuthorId: [{ id: 'b2', coAuthorId: 'a1' }] }
+  })
   t.equal(trimmed!.entity, graph.entity, 'an entity without a field list is the same object')
   t.equal(trimmed!.meta, graph.meta)
   t.same(graph.children.Book!.authorId, [{ id: 'b1', title: 'One', authorId: 'a1' }], 'unchanged')
-  const [untouched] = trimFields([graph], { relatives: { 'Book.authorId': { keep: keep('title') } } }, selection) as Graph[]
-  t.equal(untouched!.children.Book!.coAuthorId, graph.children.Book!.coAuthorId, 'a list without fields is shared, not copied')
+  const [untouched] = trimFields(
+    [graph],
+    { relatives: { 'Book.authorId': { keep: keep('title') } } },
+    selection
+  ) as Graph[]
+  t.equal(
+    untouched!.children.Book!.coAuthorId,
+    graph.children.Book!.coAuthorId,
+    'a list without fields is shared, not copied'
+  )
 })
 
 t.test('a stored __proto__ key stays plain data in a copy and in a normalized union', async t => {

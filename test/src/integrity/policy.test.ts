@@ -11,14 +11,37 @@ t.test('policies are read into the parent relationships, allow by default', asyn
   const metadata = buildMetadata(integrityModel)
   t.equal(metadata.entity('Order').parents[0]!.onMissingParent, 'reject')
   t.same(metadata.entity('OrderItem').parents.map(p => p.onMissingParent), ['park', 'allow'])
-  t.equal(buildMetadata({ entities: { A: entity({}), B: entity({ aId: { type: 'string', 'x-parent': 'A' } }) } }).entity('B').parents[0]!.onMissingParent, 'allow')
+  t.equal(
+    buildMetadata({ entities: { A: entity({}), B: entity({ aId: { type: 'string', 'x-parent': 'A' } }) } }).entity('B')
+      .parents[0]!.onMissingParent,
+    'allow'
+  )
 })
 
 t.test('a bad policy is a ModelError naming entity and property', async t => {
-  t.throws(() => buildMetadata({ entities: { A: entity({}), B: entity({ aId: { type: 'string', 'x-parent': 'A', 'x-on-missing-parent': 'drop' } }) } }),
-    new ModelError('entity \'B\' property \'aId\': "x-on-missing-parent" is "drop"; use one of allow, reject, park'))
-  t.throws(() => buildMetadata({ entities: { A: entity({ name: { type: 'string', 'x-on-missing-parent': 'park' } }) } }),
-    { name: 'ModelError', message: /entity 'A' property 'name' declares "x-on-missing-parent" but no "x-parent"/ })
-  t.throws(() => buildMetadata({ entities: { A: entity({}), B: entity({ aId: { type: 'string', 'x-parent': 'A', 'x-on-missing-parent': 'park' } }), Parked_B: entity({}) } }),
-    { name: 'ModelError', message: /entity 'Parked_B' has the name that holds the parked records of 'B'/ })
+  t.throws(
+    () =>
+      buildMetadata({
+        entities: {
+          A: entity({}),
+          B: entity({ aId: { type: 'string', 'x-parent': 'A', 'x-on-missing-parent': 'drop' } })
+        }
+      }),
+    new ModelError('entity \'B\' property \'aId\': "x-on-missing-parent" is "drop"; use one of allow, reject, park')
+  )
+  t.throws(
+    () => buildMetadata({ entities: { A: entity({ name: { type: 'string', 'x-on-missing-parent': 'park' } }) } }),
+    { name: 'ModelError', message: /entity 'A' property 'name' declares "x-on-missing-parent" but no "x-parent"/ }
+  )
+  t.throws(
+    () =>
+      buildMetadata({
+        entities: {
+          A: entity({}),
+          B: entity({ aId: { type: 'string', 'x-parent': 'A', 'x-on-missing-parent': 'park' } }),
+          Parked_B: entity({})
+        }
+      }),
+    { name: 'ModelError', message: /entity 'Parked_B' has the name that holds the parked records of 'B'/ }
+  )
 })

@@ -10,13 +10,27 @@ t.test('the sample model as an ER diagram', async t => {
   t.match(diagram, /^erDiagram\n/)
   t.match(diagram, '  Category |o--o{ Category : "parentId"', 'an optional, nullable reference may be absent')
   t.match(diagram, '  Order ||--o{ OrderItem : "orderId"')
-  t.match(diagram, '  OrderItem {\n    string id PK\n    string orderId FK\n    string productId FK\n    integer quantity\n    number unitPrice\n  }')
+  t.match(
+    diagram,
+    '  OrderItem {\n    string id PK\n    string orderId FK\n    string productId FK\n    integer quantity\n    number unitPrice\n  }'
+  )
 })
 
 t.test('types come from unions and type arrays, else any', async t => {
   const model = defineModel({
     entities: {
-      Thing: { schema: { type: 'object', required: ['id', 'ownerId'], properties: { id: { type: 'string' }, ownerId: Parent('Owner', { type: ['string', 'null'] }), blob: {}, tags: { anyOf: [{ type: 'null' }, { type: 'array' }] } } } },
+      Thing: {
+        schema: {
+          type: 'object',
+          required: ['id', 'ownerId'],
+          properties: {
+            id: { type: 'string' },
+            ownerId: Parent('Owner', { type: ['string', 'null'] }),
+            blob: {},
+            tags: { anyOf: [{ type: 'null' }, { type: 'array' }] }
+          }
+        }
+      },
       Owner: { schema: Type.Object({ id: Type.String() }) }
     }
   })

@@ -6,7 +6,13 @@ import { HiddenFields } from '../../../src/model/hidden-fields.js'
 const metadata = new RelationshipMetadata({
   entities: {
     Plain: { schema: Type.Object({ id: Type.String(), name: Type.String() }) },
-    User: { schema: Type.Object({ id: Type.String(), token: Type.String({ 'x-internal': true }), pin: Type.String({ writeOnly: true }) }) }
+    User: {
+      schema: Type.Object({
+        id: Type.String(),
+        token: Type.String({ 'x-internal': true }),
+        pin: Type.String({ writeOnly: true })
+      })
+    }
   }
 })
 
