@@ -79,3 +79,17 @@ export function indexName (keys: readonly IndexKey[]): string {
 export function indexedProperties (indexes: ReadonlyArray<readonly IndexKey[]>): string[] {
   return [...new Set(indexes.map(keys => keys[0]!.field))]
 }
+
+/** What the `filter` and `sort` descriptions say about an entity's declared indexes. */
+export function indexNotes (indexes: ReadonlyArray<readonly IndexKey[]>): { filter: string, sort: string } {
+  if (indexes.length === 0) {
+    const none = 'No declared index (`x-index`, `x-indexes`): each request reads every document.'
+    return { filter: none, sort: none }
+  }
+  const leading = indexedProperties(indexes).map(p => `\`${p}\``).join(', ')
+  const sorts = indexes.map(keys => `\`${indexName(keys)}\``).join(', ')
+  return {
+    filter: `Index-backed: equality and ranges on ${leading} (declared indexes).`,
+    sort: `Index-backed: ${sorts}, and sorts that begin with one of them (declared indexes).`
+  }
+}
