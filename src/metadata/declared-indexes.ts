@@ -58,7 +58,9 @@ export function declaredIndexes (
   }
   const compound = schema['x-indexes']
   if (compound !== undefined) {
-    if (!Array.isArray(compound)) fail(entity, '"x-indexes" must be an array of indexes, e.g. [["status", "-createdAt"]]')
+    if (!Array.isArray(compound)) {
+      fail(entity, '"x-indexes" must be an array of indexes, e.g. [["status", "-createdAt"]]')
+    }
     compound.forEach((entry: unknown, i) => indexes.push(compoundIndex(entity, entry, i, properties)))
   }
   const seen = new Set<string>()

@@ -25,7 +25,10 @@ async function indexedSchema (t: { teardown: (fn: () => unknown) => void }): Pro
   t.teardown(() => dropSchema(schema))
   const store = await openStore(schemaUrl(schema), { entities: [ORDERS] })
   await store.upsertMany('Order', Array.from({ length: 200 }, (_, i) => ({
-    id: `o${String(i).padStart(3, '0')}`, status: ['open', 'paid'][i % 2], total: i % 37, createdAt: `2026-01-${10 + i % 20}`
+    id: `o${String(i).padStart(3, '0')}`,
+    status: ['open', 'paid'][i % 2],
+    total: i % 37,
+    createdAt: `2026-01-${10 + i % 20}`
   })))
   await store.close()
   const client = new pg.Client({ connectionString: schemaUrl(schema) })
@@ -55,7 +58,8 @@ t.test('sorts, filter + sort and keyset pages read the declared indexes', async 
   t.notMatch(sorted, /Sort Key/)
   const backwards = await findPlan(client, undefined, [desc('status'), asc('createdAt')])
   t.match(backwards, /Index Scan Backward using "Order_idx_status_desc_createdAt"/, 'the reverse of a compound index')
-  const compound = await findPlan(client, { op: 'eq', field: 'status', value: 'paid' }, [asc('status'), desc('createdAt')])
+  const paid: Condition = { op: 'eq', field: 'status', value: 'paid' }
+  const compound = await findPlan(client, paid, [asc('status'), desc('createdAt')])
   t.match(compound, /Index Scan using "Order_idx_status_desc_createdAt"/, 'filter + sort')
   t.notMatch(compound, /Sort Key/)
   const keyset = await findPlan(client, undefined, [asc('total')], [5, 'o010'])

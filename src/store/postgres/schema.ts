@@ -2,7 +2,8 @@
 // that instances starting together migrate one after the other: a table per entity (the id as
 // primary key, the document as jsonb for filters and indexes and as its original text, which
 // keeps its key order), and per ref property a stored generated column holding the reference
-// when it is a string, indexed with the id; each declared index. Only adds what is missing; running it again is a no-op.
+// when it is a string, indexed with the id; each declared index. Only adds what is missing;
+// running it again is a no-op.
 import type pg from 'pg'
 import type { StoreEntity } from '../store.js'
 import { quoteIdentifier, refColumnName, refIndexName, tableSql, textAt, jsonAt } from './identifiers.js'
