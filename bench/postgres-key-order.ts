@@ -61,7 +61,8 @@ const orders = sampleOrders({ customers: 500, products: 200, orders: ORDERS, ite
 const texts = orders.map(order => JSON.stringify(order))
 const ids = orders.map(order => order.id).sort()
 console.log(
-  `${ORDERS} sample orders, ${Math.round(texts.join('').length / ORDERS)} bytes each; writes in batches of ${BATCH}, ${PAGES} pages of 100\n`
+  `${ORDERS} sample orders, ${Math.round(texts.join('').length / ORDERS)} bytes each; writes in batches ` +
+    `of ${BATCH}, ${PAGES} pages of 100\n`
 )
 console.log('| layout | writes | reads (parsed) | table + indexes |\n| --- | --- | --- | --- |')
 for (const layout of LAYOUTS) console.log(`| ${(await measure(client, layout, texts, ids)).join(' | ')} |`)

@@ -106,11 +106,14 @@ t.test(`${STREAMS} abandoned streams leave no iterator, handle or memory behind`
   t.equal(await connections(), 0, 'every socket is closed')
   const after = measure()
   t.comment(
-    `${STREAMS} streams in ${(performance.now() - start).toFixed(0)} ms; heap ${(baseline.heap / 2 ** 20).toFixed(1)} → ${(after.heap / 2 ** 20).toFixed(1)} MiB; handles ${baseline.handles} → ${after.handles}`
+    `${STREAMS} streams in ${(performance.now() - start).toFixed(0)} ms; ` +
+      `heap ${(baseline.heap / 2 ** 20).toFixed(1)} → ${(after.heap / 2 ** 20).toFixed(1)} MiB; ` +
+      `handles ${baseline.handles} → ${after.handles}`
   )
   t.ok(after.handles <= baseline.handles, `handles back to baseline (${baseline.handles} → ${after.handles})`)
   t.ok(
     after.heap - baseline.heap < HEAP_TOLERANCE,
-    `heap back to baseline within ${HEAP_TOLERANCE / 2 ** 20} MiB (+${((after.heap - baseline.heap) / 2 ** 20).toFixed(2)} MiB)`
+    `heap back to baseline within ${HEAP_TOLERANCE / 2 ** 20} MiB ` +
+      `(+${((after.heap - baseline.heap) / 2 ** 20).toFixed(2)} MiB)`
   )
 })
