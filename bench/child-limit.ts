@@ -92,7 +92,7 @@ async function assertSameAnswer (appUrl: string, naiveUrl: string): Promise<void
   }))
   if (a!.length !== SIZE || !isDeepStrictEqual(a, b)) {
     throw new Error(
-      `the naive route and the app answer different ` +
+      'the naive route and the app answer different ' +
         `pages:\napp:   ${JSON.stringify(a).slice(0, 600)}\nnaive: ${JSON.stringify(b).slice(0, 600)}`
     )
   }

@@ -38,7 +38,7 @@ async function main (): Promise<void> {
   console.log(
     `\n### Page of ${SIZE} orders with customer and items — ${ORDERS.toLocaleString('en-US')} orders in ` +
       `SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${pages} ` +
-      `different pages\n`
+      'different pages\n'
   )
   console.log(table(local))
   console.log(`\nwith=all / naive = ${speedup.toFixed(1)}× (target ≥ ${TARGET}×: ${verdict(speedup >= TARGET)})`)
@@ -116,7 +116,7 @@ async function assertSameAnswer (appUrl: string, naiveUrl: string, path: string)
   }))
   if (a!.length !== SIZE || !isDeepStrictEqual(a, b)) {
     throw new Error(
-      `the naive route and the app answer different pages ` +
+      'the naive route and the app answer different pages ' +
         `for ${path}:\napp:   ${JSON.stringify(a).slice(0, 500)}\nnaive: ${JSON.stringify(b).slice(0, 500)}`
     )
   }

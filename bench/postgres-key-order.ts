@@ -16,7 +16,8 @@ const LAYOUTS: Layout[] = [
   {
     name: 'jsonb + original text (the store)',
     create: 'CREATE TABLE bench_doc (id text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL, body text NOT NULL)',
-    insert: `INSERT INTO bench_doc (id, doc, body) SELECT e ->> 'id', e::jsonb, e::text FROM json_array_elements($1::json) e
+    insert: `INSERT INTO bench_doc (id, doc, body)
+      SELECT e ->> 'id', e::jsonb, e::text FROM json_array_elements($1::json) e
       ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, body = excluded.body`,
     read: 'SELECT body FROM bench_doc WHERE id > $1::text ORDER BY id LIMIT 100'
   },

@@ -45,7 +45,7 @@ async function main (): Promise<void> {
   const rate = (r: StreamRun) => r.lines / r.seconds
   console.log(
     `\n### NDJSON stream of ${ROWS.toLocaleString('en-US')} orders (3 items each) from SQLite, one fresh server ` +
-      `child per run\n`
+      'child per run\n'
   )
   console.log(
     markdownTable(

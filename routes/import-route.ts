@@ -85,8 +85,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
         operationId: `import${meta.name}`,
         summary: `Upsert ${meta.name} documents from NDJSON, in batches`,
         description: `One ${meta.name} per line, any number of lines. Valid lines are created or replaced one batch ` +
-          `(one store write) at a time; invalid lines are skipped and listed by line number, and never stop their ` +
-          `neighbours. A store failure answers 503 with the line to resume after.`,
+          '(one store write) at a time; invalid lines are skipped and listed by line number, and never stop their ' +
+          'neighbours. A store failure answers 503 with the line to resume after.',
         consumes: [NDJSON],
         querystring: Type.Object({
           batchSize: Type.Integer({

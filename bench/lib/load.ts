@@ -95,7 +95,7 @@ async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
   if (result.errors + result.timeouts > 0) {
     throw new Error(
       `${baseUrl}: ${result.errors} connection errors and ${result.timeouts} timeouts in ${result.requests.total} ` +
-        `requests`
+        'requests'
     )
   }
   return result

@@ -15,7 +15,7 @@ export function parsePolicy (entity: string, property: string, schema: JsonSchem
   if (schema['x-parent'] === undefined) {
     throw new ModelError(
       `entity '${entity}' property '${property}' declares "${POLICY_KEYWORD}" but no "x-parent"; the policy applies ` +
-        `to references only`
+        'to references only'
     )
   }
   if (!(POLICIES as readonly unknown[]).includes(value)) {

@@ -82,7 +82,7 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
     if (parents.some(p => p.onMissingParent === 'park') && names.includes(`Parked_${name}`)) {
       throw new ModelError(
         `entity 'Parked_${name}' has the name that holds the parked records of '${name}' (x-on-missing-parent: ` +
-          `park); rename it`
+          'park); rename it'
       )
     }
     for (const p of parents) {
@@ -153,7 +153,7 @@ function assertNoNameClash (name: string, properties: readonly string[], childre
     if (properties.includes(c.child)) {
       throw new ModelError(
         `entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ` +
-          `?with= and ?filter= ambiguous; rename the property`
+          '?with= and ?filter= ambiguous; rename the property'
       )
     }
   }

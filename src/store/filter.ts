@@ -141,7 +141,13 @@ function scalar (value: unknown, path: string): Scalar {
   return fail(path, 'expected a string, number, boolean or null')
 }
 
-function parseField (field: string, value: unknown, path: string, meta: EntityMetadata, state: ParseState): Condition[] {
+function parseField (
+  field: string,
+  value: unknown,
+  path: string,
+  meta: EntityMetadata,
+  state: ParseState
+): Condition[] {
   checkField(field, path, meta)
   if (!isPlainObject(value)) {
     count(path, state)

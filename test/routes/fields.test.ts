@@ -97,7 +97,7 @@ for (const url of STORES) {
     const with_ = 'with=customerId,OrderItem.orderId.orderId.customerId'
     const full = (await app.inject(`/api/orders/ord-1?${with_}&shape=normalized`)).json()
     const query = `${with_}&fields=status&fields[customerId]=name&fields[OrderItem]=quantity&fields[OrderItem.` +
-      `orderId.orderId]=total&fields[OrderItem.orderId.orderId.customerId]=email`
+      'orderId.orderId]=total&fields[OrderItem.orderId.orderId.customerId]=email'
     const nested = (await app.inject(`/api/orders/ord-1?${query}`)).json() as OrderGraph
     const customer = full.included.Customer[full.data[0].customerId] as Doc
     t.same(nested.parents.customerId, only(customer, 'name'), 'nested, each path has its own fields')
@@ -211,7 +211,7 @@ for (const url of STORES) {
       [
         '/api/orders/ord-1?with=OrderItem.productId&fields[OrderItem.productId]=name&fields[OrderItem.productId]=price',
         "query parameter 'fields[OrderItem.productId]' is given 2 times; list the values in one, comma-separated " +
-          "(fields[OrderItem.productId]=a,b)",
+          '(fields[OrderItem.productId]=a,b)',
         [{ path: '/querystring/fields[OrderItem.productId]', message: 'given more than once' }]
       ],
       // paths deeper than one hop are read by name, so these checks are the parser's
@@ -228,7 +228,7 @@ for (const url of STORES) {
       [
         '/api/orders/ord-1?with=customerId&fields[customerId]=name&fields[customerId]=email',
         "query parameter 'fields[customerId]' is given 2 times; list the values in one, comma-separated " +
-          "(fields[customerId]=a,b)",
+          '(fields[customerId]=a,b)',
         [{ path: '/querystring/fields[customerId]', message: 'given more than once' }]
       ]
     ]

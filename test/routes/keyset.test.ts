@@ -209,7 +209,7 @@ for (const url of STORES) {
     )
     const resumed = await countQueries(app, async () => {
       await app.inject(
-        `/api/orders/stream?with=all&cursor=true&after=` +
+        '/api/orders/stream?with=all&cursor=true&after=' +
           `${(JSON.parse(graphs.cursors.split('\n')[SIZE.orders - BATCH - 1]!) as { cursor: string }).cursor}`
       )
     })
@@ -225,7 +225,7 @@ t.test('cursors the server did not issue, or for another sort, are refused with 
   const notIssued = (why: string) => ({
     status: 400,
     detail: `after: the cursor is not one this server issued for Order (${why}); pass a cursor exactly as this ` +
-      `server gave it for Order (a stream line with cursor=true, or a list's next link)`,
+      'server gave it for Order (a stream line with cursor=true, or a list\'s next link)',
     errors: [{ path: '/after', message: 'not a cursor issued for Order' }]
   })
   const cases: Array<[string, string, object]> = [
