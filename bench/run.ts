@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { markdownTable } from './lib/table.js'
 
 const BENCHES = ['get-by-id', 'page', 'compression', 'child-limit', 'sqlite-children', 'stream', 'json-server',
-  'healing', 'healing-scale']
+  'healing', 'healing-scale', 'indexes']
 
 async function runOne (name: string): Promise<{ code: number, seconds: number }> {
   const started = performance.now()
