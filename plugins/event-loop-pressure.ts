@@ -14,6 +14,8 @@ const WINDOW_MS = 1000
 /** The error under-pressure raised: a 503 the problem handler answers as "overloaded". */
 class OverloadedError extends Error {
   readonly statusCode = 503
+  // under-pressure's code, which the problem catalogue maps to `overloaded`
+  readonly code = 'FST_UNDER_PRESSURE'
   constructor (delayMs: number) {
     super(`the event loop lags ${delayMs.toFixed(0)} ms`)
   }
