@@ -132,7 +132,8 @@ t.test('a $some pinning a reference of the child reads the children through that
   const pinned = await plan({
     op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' }
   })
-  t.match(pinned, /(Index (Only )?|Bitmap Index )Scan (using|on) item_by_productId_id/, 'the children come from the productId index')
+  t.match(pinned, /(Index (Only )?|Bitmap Index )Scan (using|on) "?item_by_productId_id/,
+    'the children come from the productId index')
   t.notMatch(pinned, /Seq Scan on item/, pinned)
   const found = await store.find('order', {
     filter: { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' } },
