@@ -136,7 +136,9 @@ t.test('a $some pinning a reference of the child reads the children through that
     'the children come from the productId index')
   t.notMatch(pinned, /Seq Scan on item/, pinned)
   const found = await store.find('order', {
-    filter: { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' } },
+    filter: {
+      op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' }
+    },
     page: 1,
     size: 10
   })

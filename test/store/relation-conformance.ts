@@ -311,7 +311,10 @@ const NAMED: Array<[string, string, Condition, string[]]> = [
     some('book', 'authorId', {
       op: 'and',
       conditions: [
-        { op: 'or', conditions: [{ op: 'eq', field: 'id', value: 'b3' }, { op: 'eq', field: 'coAuthorId', value: 'a2' }] },
+        {
+          op: 'or',
+          conditions: [{ op: 'eq', field: 'id', value: 'b3' }, { op: 'eq', field: 'coAuthorId', value: 'a2' }]
+        },
         { op: 'gt', field: 'pages', value: 100 }
       ]
     }),
@@ -329,8 +332,13 @@ const NAMED: Array<[string, string, Condition, string[]]> = [
   [
     'semi-join beside a plain condition in an or',
     'author',
-    { op: 'or', conditions: [{ op: 'eq', field: 'name', value: 'Bo' },
-      some('book', 'coAuthorId', { op: 'in', field: 'id', values: ['b4', 'b9'] })] },
+    {
+      op: 'or',
+      conditions: [
+        { op: 'eq', field: 'name', value: 'Bo' },
+        some('book', 'coAuthorId', { op: 'in', field: 'id', values: ['b4', 'b9'] })
+      ]
+    },
     ['a2', 'a3']
   ],
   [
