@@ -142,7 +142,12 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
       for (let attempt = 0; ; attempt++) {
         const resume =
           position.cursor === undefined ? params : new URLSearchParams([...params, ['after', position.cursor]])
-        const response = await call(`/api/${encodeURIComponent(route)}/stream?${resume.toString()}`)
+        // identity: a compressed stream cut by the server failed the whole export in fetch's
+        // decoder (Node 20: TypeError terminated, cause Z_DATA_ERROR) instead of resuming it
+        // after its last complete line
+        const response = await call(`/api/${encodeURIComponent(route)}/stream?${resume.toString()}`, {
+          headers: { 'accept-encoding': 'identity' }
+        })
         const cut = await copyLines(response, out, position, () => bar.update(position.rows))
         if (cut === undefined) break
         const why = `the stream from ${base} was cut off after ${position.rows} documents (${cut})`

@@ -156,7 +156,7 @@ t.test('connections ended by the server: 503 with Retry-After at worst, then ans
   t.equal((await app.inject('/api/orders/ord-1?with=all')).json().entity.id, 'ord-1', 'answers again')
   const health = await app.inject('/health')
   t.equal(health.statusCode, 200)
-  t.match(health.json(), { store: 'postgres' })
+  t.match(health.json(), { store: { kind: 'postgres', read: 'ok' } })
 })
 
 function get (url: string): Promise<IncomingMessage> {
