@@ -1121,10 +1121,10 @@ export interface operations {
     listCategory: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -name,id
                  */
                 sort?: string;
@@ -1360,10 +1360,10 @@ export interface operations {
     streamCategory: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document. Filter Category by its children: a child relationship (`Category`, `Product`, `Category.parentId`, `Product.categoryId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Category, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, parentId. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -name,id
                  */
                 sort?: string;
@@ -1913,10 +1913,10 @@ export interface operations {
     listCustomer: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -name,id
                  */
                 sort?: string;
@@ -2127,10 +2127,10 @@ export interface operations {
     streamCustomer: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document. Filter Customer by its children: a child relationship (`Order`, `Order.customerId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Customer, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, email, city. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -name,id
                  */
                 sort?: string;
@@ -2630,10 +2630,10 @@ export interface operations {
     listProduct: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -name,id
                  */
                 sort?: string;
@@ -2869,10 +2869,10 @@ export interface operations {
     streamProduct: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document. Filter Product by its children: a child relationship (`OrderItem`, `OrderItem.productId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Product, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, name, price, categoryId. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -name,id
                  */
                 sort?: string;
@@ -3422,10 +3422,10 @@ export interface operations {
     listOrder: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Index-backed: equality and ranges on `status`, `total`, `createdAt` (declared indexes). Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt. Index-backed: `status`, `total`, `createdAt`, `status,-createdAt`, and sorts that begin with one of them (declared indexes).
                  * @example -status,id
                  */
                 sort?: string;
@@ -3661,10 +3661,10 @@ export interface operations {
     streamOrder: {
         parameters: {
             query?: {
-                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
+                /** @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. Index-backed: equality and ranges on `status`, `total`, `createdAt` (declared indexes). Filter Order by its children: a child relationship (`OrderItem`, `OrderItem.orderId`) takes `{"$some": filter}` (at least one child matches) or `{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any child. A child entity stands for each of its references to Order, `Child.refProp` for one. Runs in the store, in the same round trip. */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, customerId, status, total, createdAt. Index-backed: `status`, `total`, `createdAt`, `status,-createdAt`, and sorts that begin with one of them (declared indexes).
                  * @example -status,id
                  */
                 sort?: string;
@@ -4215,12 +4215,12 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
+                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example {"quantity":{"$exists":true}}
                  */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -quantity,id
                  */
                 sort?: string;
@@ -4447,12 +4447,12 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties
+                 * @description JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example {"quantity":{"$exists":true}}
                  */
                 filter?: string;
                 /**
-                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice
+                 * @description Comma list of properties or dotted paths into object properties (`address.city`), `-` for descending (`+` or nothing for ascending); id breaks ties. Properties: id, orderId, productId, quantity, unitPrice. No declared index (`x-index`, `x-indexes`): each request reads every document.
                  * @example -quantity,id
                  */
                 sort?: string;
@@ -5532,6 +5532,8 @@ export interface operations {
                                 /** @description POST NDJSON to upsert in batches */
                                 import: string;
                             };
+                            /** @description Declared indexes (`x-index`, `x-indexes`), each its keys as `sort` writes them, e.g. `status,-createdAt`: filters on a first key and sorts that begin with an index read it */
+                            indexes: string[];
                         }[];
                     };
                 };

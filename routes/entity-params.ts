@@ -7,6 +7,7 @@ import { cursorOf } from '../src/entities/cursor.js'
 import { DEFAULT_PAGE_SIZE, MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
 import { ID_RULE, ID_RULE_TEXT } from '../src/model/id-rule.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
+import { indexNotes } from '../src/metadata/declared-indexes.js'
 import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
 
 const idDescription = 'Id of the document: the one it was written with, or the ULID the server assigned'
@@ -172,7 +173,8 @@ function plainFilterExample (meta: EntityMetadata): string {
 /** `filter`, described with this entity's child relationships when it has any. */
 function filterParam (meta: EntityMetadata) {
   const plain =
-    'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties'
+    'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. ' +
+    indexNotes(meta.indexes).filter
   const child = meta.children[0]?.child
   if (child === undefined) {
     return Type.Optional(
@@ -183,7 +185,7 @@ function filterParam (meta: EntityMetadata) {
   return Type.Optional(
     Type.String({
       maxLength: MAX_FILTER_LENGTH,
-      description: `${plain}. Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,
+      description: `${plain} Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,
       examples: [plainFilterExample(meta), `{"${child}":{"$some":{}}}`]
     })
   )
@@ -212,7 +214,7 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
         description:
           'Comma list of properties or dotted paths into object properties (`address.city`), ' +
           '`-` for descending (`+` or nothing for ascending); id breaks ties. ' +
-          `Properties: ${meta.properties.join(', ')}`,
+          `Properties: ${meta.properties.join(', ')}. ${indexNotes(meta.indexes).sort}`,
         examples: [`-${plainProperty(meta)},id`]
       })
     ),

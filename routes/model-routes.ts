@@ -32,7 +32,9 @@ export const ModelSchema = Type.Object({
       stream: Type.String({ description: 'GET every match as NDJSON' }),
       item: Type.String({ description: 'GET, PUT, PATCH, DELETE one by id' }),
       import: Type.String({ description: 'POST NDJSON to upsert in batches' })
-    }, { description: 'Where the entity is served' })
+    }, { description: 'Where the entity is served' }),
+    indexes: Names('Declared indexes (`x-index`, `x-indexes`), each its keys as `sort` writes them, e.g. ' +
+      '`status,-createdAt`: filters on a first key and sorts that begin with an index read it')
   }), { description: 'Every entity of the model, in declaration order' })
 }, { description: 'The model and its relationships' })
 

@@ -82,7 +82,7 @@ export class Relata {
  */
 export function storeEntities (metadata: RelationshipMetadata): StoreEntity[] {
   return [
-    ...metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties })),
+    ...metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties, indexes: e.indexes })),
     ...parkedStoreEntities(metadata)
   ]
 }

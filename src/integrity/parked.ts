@@ -63,6 +63,7 @@ export function parkingEntities (metadata: RelationshipMetadata): EntityMetadata
 export function parkedStoreEntities (metadata: RelationshipMetadata): StoreEntity[] {
   return parkingEntities(metadata).map(meta => ({
     name: parkedEntity(meta.name),
-    refProperties: parkRelationships(meta).map(p => waitingProperty(p.property))
+    refProperties: parkRelationships(meta).map(p => waitingProperty(p.property)),
+    indexes: []
   }))
 }

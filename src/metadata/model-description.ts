@@ -1,6 +1,7 @@
 // The model as data for clients and tools (GET /api/_model): each entity with its properties,
 // its parents and children, and the routes that serve it. Under an entity scope, only the
 // entities inside it and the relationships between them: what that caller can read.
+import { indexName } from './declared-indexes.js'
 import { EntityScope } from './entity-scope.js'
 import type { RelationshipMetadata } from './relationship-metadata.js'
 import type { EntityMetadata } from './types.js'
@@ -19,6 +20,8 @@ export interface EntityDescription {
   parents: Array<{ property: string, target: string }>
   children: Array<{ child: string, property: string, key: string }>
   routes: { list: string, stream: string, item: string, import: string }
+  /** Declared indexes, each as a sort parameter names its keys (`status,-createdAt`). */
+  indexes: string[]
 }
 
 export function describeModel (metadata: RelationshipMetadata, scope = EntityScope.EVERY): ModelDescription {
@@ -37,7 +40,8 @@ function describeEntity (meta: EntityMetadata, scope: EntityScope): EntityDescri
       .map(p => ({ property: p.property, target: p.target })),
     children: meta.children.filter(c => scope.allows(c.child))
       .map(c => ({ child: c.child, property: c.property, key: c.key })),
-    routes: { list: base, stream: `${base}/stream`, item: `${base}/{id}`, import: `${base}/import` }
+    routes: { list: base, stream: `${base}/stream`, item: `${base}/{id}`, import: `${base}/import` },
+    indexes: meta.indexes.map(indexName)
   }
 }
 

@@ -7,6 +7,7 @@ import { parsePolicy } from '../integrity/policy.js'
 import type { JsonSchema, ModelDefinition } from '../model/model.js'
 import { ID_RULE_TEXT, withIdRule } from '../model/id-rule.js'
 import { defaultRoute } from '../model/routes.js'
+import { declaredIndexes } from './declared-indexes.js'
 import { hiddenProperties } from './hidden-properties.js'
 import { IDENTIFIER, ROUTE_SEGMENT, isStringLike } from './schema-checks.js'
 import type { ChildRelationship, EntityMetadata, ParentRelationship } from './types.js'
@@ -100,6 +101,7 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
     assertNoNameClash(name, Object.keys((model.entities[name]!.schema as JsonSchema).properties as object), children)
     const { schema, inputSchema } = withIdProperty(name, model.entities[name]!.schema as JsonSchema)
     const hidden = hiddenProperties(name, schema.properties as Record<string, JsonSchema>, parents.map(p => p.property))
+    const properties = Object.keys(schema.properties as object).filter(p => !hidden.includes(p))
     entities.set(name, Object.freeze({
       name,
       route: routeOf.get(name)!,
@@ -108,8 +110,9 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
       parents: Object.freeze(parents),
       children: Object.freeze(children),
       refProperties: Object.freeze(parents.map(p => p.property)),
-      properties: Object.freeze(Object.keys(schema.properties as object).filter(p => !hidden.includes(p))),
-      hidden: Object.freeze(hidden)
+      properties: Object.freeze(properties),
+      hidden: Object.freeze(hidden),
+      indexes: declaredIndexes(name, schema, properties)
     }))
   }
   return entities

@@ -25,6 +25,12 @@ export function childRelationshipNames (meta: Pick<EntityMetadata, 'children'>):
   return [...new Set(meta.children.map(c => c.child)), ...meta.children.map(c => c.key)]
 }
 
+/** One key of a declared index: a top-level property, ascending unless `desc`. */
+export interface IndexKey {
+  readonly field: string
+  readonly desc: boolean
+}
+
 export interface EntityMetadata {
   readonly name: string
   readonly route: string
@@ -40,4 +46,6 @@ export interface EntityMetadata {
   readonly properties: readonly string[]
   /** Properties marked `x-internal` or `writeOnly`: stored, never in a response. */
   readonly hidden: readonly string[]
+  /** Declared indexes (`x-index`, `x-indexes`), each its keys in order; the store creates them. */
+  readonly indexes: ReadonlyArray<readonly IndexKey[]>
 }

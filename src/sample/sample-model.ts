@@ -48,12 +48,13 @@ export const sampleModel = defineModel({
           customerId: Ref('Customer', 'Customer who placed the order'),
           status: Type.Union(
             [Type.Literal('open'), Type.Literal('paid'), Type.Literal('shipped'), Type.Literal('cancelled')],
-            { description: 'Where the order is in its life' }
+            { description: 'Where the order is in its life', 'x-index': true }
           ),
-          total: Type.Number({ minimum: 0, description: 'Sum of the items' }),
-          createdAt: Type.String({ format: 'date-time', description: 'When the order was placed' })
+          total: Type.Number({ minimum: 0, description: 'Sum of the items', 'x-index': true }),
+          createdAt: Type.String({ format: 'date-time', description: 'When the order was placed', 'x-index': true })
         },
-        { additionalProperties: false }
+        // the list's usual question: one status, newest first
+        { additionalProperties: false, 'x-indexes': [['status', '-createdAt']] }
       )
     },
     OrderItem: {

@@ -63,6 +63,11 @@ export interface RefResult {
 export interface StoreEntity {
   name: string
   refProperties: readonly string[]
+  /**
+   * Declared indexes, each its keys in order (top-level properties): created at open so that
+   * filters (eq, ranges) on a leading key and sorts on a prefix of the keys read the index. None when omitted.
+   */
+  indexes?: ReadonlyArray<readonly SortKey[]>
 }
 
 /** Whether a write could take the store's write lock now: 'locked' while another connection holds it. */

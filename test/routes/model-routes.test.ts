@@ -24,9 +24,12 @@ t.test('GET /api/_model describes entities, relationships and routes', async t =
         stream: '/api/order-items/stream',
         item: '/api/order-items/{id}',
         import: '/api/order-items/import'
-      }
+      },
+      indexes: []
     }
   )
+  const order = entities.find((e: { name: string }) => e.name === 'Order')
+  t.same(order.indexes, ['status', 'total', 'createdAt', 'status,-createdAt'], 'declared indexes, as sort names them')
 })
 
 t.test('hidden properties are not named', async t => {

@@ -83,12 +83,28 @@ t.test('an index on every ref property is ensured at open', async t => {
   t.match((nested as Error).message, /top-level property/)
 })
 
+t.test('declared indexes are created at open, on the stored fields then _id', async t => {
+  const standIn = new MongoStandIn()
+  const entity = {
+    name: 'order',
+    refProperties: [],
+    indexes: [[{ field: 'total', desc: false }], [{ field: 'status', desc: false }, { field: 'createdAt', desc: true }]]
+  }
+  const store = await createMongoStore(standIn.db, { entities: [entity] })
+  t.teardown(() => store.close())
+  t.same(standIn.indexes.get('order'), ['idx_total', 'idx_status_-createdAt'])
+  t.same(standIn.indexKeys.get('order.idx_status_-createdAt'), { status: 1, createdAt: -1, _id: 1 })
+  await store.upsertMany('order', [{ id: 'a', status: 'paid', total: 3 }, { id: 'b', status: 'open', total: 1 }])
+  const paid = await store.find('order', { filter: { op: 'eq', field: 'status', value: 'paid' }, page: 1, size: 5 })
+  t.same(paid.items.map(d => d.id), ['a'])
+})
+
 t.test('a store that cannot create its indexes does not open', async t => {
   const standIn = new MongoStandIn()
   standIn.fault(new MongoNetworkError('connection closed'))
   const error = await caught(createMongoStore(standIn.db, POSTS))
   t.ok(error instanceof StoreUnavailableError)
-  t.match((error as Error).message, /creating the ref indexes failed/)
+  t.match((error as Error).message, /creating the indexes failed/)
 })
 
 t.test('the stand-in refuses what it does not implement instead of succeeding', async t => {

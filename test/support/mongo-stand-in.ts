@@ -70,6 +70,8 @@ type Table = Map<string, Uint8Array>
 export class MongoStandIn {
   readonly tables = new Map<string, Table>()
   readonly indexes = new Map<string, string[]>()
+  /** The keys each index was created with, by collection and index name (`post.status_1`). */
+  readonly indexKeys = new Map<string, Record<string, 1 | -1>>()
   readonly roundTrips: string[] = []
   /** Cursors the "server" holds open: started, neither exhausted nor closed by the client. */
   readonly openCursors = new Set<object>()
@@ -279,13 +281,16 @@ class StandInCollection implements CollectionLike {
     return this.remove(filter, Infinity)
   }
 
-  async createIndex (keys: Record<string, 1>, options: { name: string }): Promise<string> {
+  async createIndex (keys: Record<string, 1 | -1>, options: { name: string }): Promise<string> {
     checkOptions('createIndex', options, ['name'])
-    if (Object.values(keys).some(direction => direction !== 1)) notImplemented(`index ${JSON.stringify(keys)}`)
+    if (Object.values(keys).some(direction => direction !== 1 && direction !== -1)) {
+      notImplemented(`index ${JSON.stringify(keys)}`)
+    }
     this.server.call('createIndexes')
     const names = this.server.indexes.get(this.name) ?? []
     if (!names.includes(options.name)) names.push(options.name)
     this.server.indexes.set(this.name, names)
+    this.server.indexKeys.set(`${this.name}.${options.name}`, { ...keys })
     this.server.table(this.name)
     return options.name
   }

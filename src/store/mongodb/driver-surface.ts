@@ -47,7 +47,7 @@ export interface CollectionLike {
   ): Promise<{ deletedCount: number }>
   deleteOne(filter: Document): Promise<{ deletedCount: number }>
   deleteMany(filter: Document): Promise<{ deletedCount: number }>
-  createIndex(keys: Record<string, 1>, options: { name: string }): Promise<string>
+  createIndex(keys: Record<string, 1 | -1>, options: { name: string }): Promise<string>
 }
 
 export interface DbLike {

@@ -6,7 +6,8 @@
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, SortKey, Store, StoreEntity, StoreOptions, StreamQuery,
+  WriteStatus
 } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
@@ -347,6 +348,17 @@ function checkEntity (entity: StoreEntity): void {
 }
 
 /**
+ * A declared index on the stored fields, then `_id`: it serves equality and range filters on
+ * its leading keys. Sorts read computed keys (mongo-order.ts), which no index holds.
+ */
+function declaredIndex (keys: readonly SortKey[]): [Record<string, 1 | -1>, { name: string }] {
+  const spec: Record<string, 1 | -1> = {}
+  for (const key of keys) spec[storedPath(key.field).stored] = key.desc ? -1 : 1
+  spec._id = 1
+  return [spec, { name: `idx_${keys.map(key => `${key.desc ? '-' : ''}${key.field}`).join('_')}` }]
+}
+
+/**
  * A store on an open database (the driver's Db, or a stand-in): checks the entities and makes
  * sure every ref property has its index, so that child lookups never scan a collection.
  */
@@ -359,9 +371,10 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
       for (const property of entity.refProperties) {
         await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
       }
+      for (const keys of entity.indexes ?? []) await collection.createIndex(...declaredIndex(keys))
     }
   } catch (error) {
-    throw storeError(error, 'creating the ref indexes')
+    throw storeError(error, 'creating the indexes')
   }
   return new MongoStore(db, options, { ...DEFAULT_STORE_SETTINGS, ...settings }, client)
 }

@@ -31,6 +31,23 @@ function keyParts (key: SortKey, table: TableSql, alias: string): KeyParts {
   }
 }
 
+/**
+ * The expressions of a declared index, in the order and direction ORDER BY reads them, then
+ * the id: built from the same keyParts, so the planner matches them. `doc` and `body` are
+ * unqualified inside an index definition, hence the table's own name as the alias.
+ */
+export function indexColumnsSql (keys: readonly SortKey[], table: TableSql): string {
+  const columns = keys.flatMap(function indexKey (key) {
+    const parts = keyParts(key, table, table.table)
+    const direction = key.desc ? 'DESC' : 'ASC'
+    if (parts.id !== undefined) return [`id ${direction}`]
+    // the text part carries its COLLATE after the parentheses, as an index element does
+    const text = parts.text.replace(/ COLLATE "C"$/, '')
+    return [`(${parts.rank}) ${direction}`, `(${parts.number}) ${direction}`, `(${text}) COLLATE "C" ${direction}`]
+  })
+  return [...columns, 'id'].join(', ')
+}
+
 export function orderBySql (keys: readonly SortKey[], table: TableSql, alias: string): string {
   return keys.map(function orderKey (key) {
     const parts = keyParts(key, table, alias)

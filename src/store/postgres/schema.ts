@@ -2,10 +2,12 @@
 // that instances starting together migrate one after the other: a table per entity (the id as
 // primary key, the document as jsonb for filters and indexes and as its original text, which
 // keeps its key order), and per ref property a stored generated column holding the reference
-// when it is a string, indexed with the id. Only adds what is missing; running it again is a no-op.
+// when it is a string, indexed with the id; each declared index. Only adds what is missing;
+// running it again is a no-op.
 import type pg from 'pg'
 import type { StoreEntity } from '../store.js'
-import { quoteIdentifier, refColumnName, refIndexName, textAt, jsonAt } from './identifiers.js'
+import { quoteIdentifier, refColumnName, refIndexName, tableSql, textAt, jsonAt } from './identifiers.js'
+import { indexColumnsSql } from './order-sql.js'
 
 /** The advisory lock key of migrations: any number, the same in every instance. */
 const MIGRATION_LOCK = 0x52454c41
@@ -20,6 +22,12 @@ function entitySql (entity: StoreEntity): string[] {
       `(CASE WHEN jsonb_typeof(${jsonAt('doc', property)}) = 'string' THEN ${textAt('doc', property)} END) STORED`)
     const index = quoteIdentifier(refIndexName(entity.name, property))
     statements.push(`CREATE INDEX IF NOT EXISTS ${index} ON ${table} (${column}, id)`)
+  }
+  // a declared index holds exactly the expressions ORDER BY reads (order-sql.ts)
+  const table_ = tableSql(entity)
+  for (const keys of entity.indexes ?? []) {
+    const name = quoteIdentifier(`${entity.name}_idx_${keys.map(k => `${k.desc ? 'desc_' : ''}${k.field}`).join('_')}`)
+    statements.push(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${indexColumnsSql(keys, table_)})`)
   }
   return statements
 }

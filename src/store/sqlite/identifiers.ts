@@ -1,6 +1,6 @@
 // Names and JSON paths that end up inside SQL text. Identifiers are always quoted; JSON paths
 // are built only from segments that match a strict pattern, because a path cannot be bound.
-import type { StoreEntity } from '../store.js'
+import type { SortKey, StoreEntity } from '../store.js'
 
 const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -45,6 +45,11 @@ export function refIndexName (entity: string, property: string): string {
 /** The single-column ref index of earlier versions, replaced by the (ref, id) one. */
 export function legacyRefIndexName (entity: string, property: string): string {
   return `${entity}_by_${property}`
+}
+
+/** `Order_idx_status_desc_createdAt` for the index `["status", "-createdAt"]` of Order. */
+export function declaredIndexName (entity: string, keys: readonly SortKey[]): string {
+  return `${entity}_idx_${keys.map(key => `${key.desc ? 'desc_' : ''}${key.field}`).join('_')}`
 }
 
 export function tableSql (entity: StoreEntity): TableSql {

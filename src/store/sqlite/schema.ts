@@ -1,9 +1,15 @@
 // Brings a database up to the model at open: a table per entity, and for each ref property a
 // generated column (virtual, so writes cost nothing extra but the index update) with an index.
-// Only adds what is missing, so reopening an existing file with a grown model just works.
+// Each declared index becomes an expression index on exactly the expressions that filters
+// and ORDER BY use (json_extract, see field-sql.ts), then id, the order's tie-breaker, so the
+// planner serves both from it. Only adds what is missing, so reopening an existing file with a
+// grown model just works.
 import type Database from 'better-sqlite3'
 import type { StoreEntity } from '../store.js'
-import { jsonPath, legacyRefIndexName, quoteIdentifier, refColumnName, refIndexName } from './identifiers.js'
+import { fieldSql, valueSql } from './field-sql.js'
+import {
+  declaredIndexName, jsonPath, legacyRefIndexName, quoteIdentifier, refColumnName, refIndexName, tableSql
+} from './identifiers.js'
 
 function columnNames (db: Database.Database, entity: string): Set<string> {
   // table_xinfo, unlike table_info, also lists generated columns
@@ -30,6 +36,16 @@ function ensureEntity (db: Database.Database, entity: StoreEntity): void {
       `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(refIndexName(entity.name, property))} ON ${table} (${quoteIdentifier(column)}, id)`
     )
     db.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(legacyRefIndexName(entity.name, property))}`)
+  }
+  ensureDeclaredIndexes(db, entity)
+}
+
+function ensureDeclaredIndexes (db: Database.Database, entity: StoreEntity): void {
+  const table = tableSql(entity)
+  for (const keys of entity.indexes ?? []) {
+    const columns = keys.map(key => `${valueSql(fieldSql(key.field, table))}${key.desc ? ' DESC' : ''}`)
+    const name = quoteIdentifier(declaredIndexName(entity.name, keys))
+    db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${table.table} (${columns.join(', ')}, id)`)
   }
 }
 
