@@ -73,7 +73,9 @@ async function main (): Promise<void> {
       )
     }
     console.log(
-      `\n### A page of ${SIZE} orders keeping ${LIMIT} of each order's ${ITEMS} items — ${ORDERS.toLocaleString('en-US')} orders (${(ORDERS * ITEMS).toLocaleString('en-US')} items) in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`
+      `\n### A page of ${SIZE} orders keeping ${LIMIT} of each order's ${ITEMS} items ` +
+        `— ${ORDERS.toLocaleString('en-US')} orders (${(ORDERS * ITEMS).toLocaleString('en-US')} items) in ` +
+        `SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`
     )
     console.log(tables.join('\n\n'))
   } finally {
@@ -90,7 +92,8 @@ async function assertSameAnswer (appUrl: string, naiveUrl: string): Promise<void
   }))
   if (a!.length !== SIZE || !isDeepStrictEqual(a, b)) {
     throw new Error(
-      `the naive route and the app answer different pages:\napp:   ${JSON.stringify(a).slice(0, 600)}\nnaive: ${JSON.stringify(b).slice(0, 600)}`
+      'the naive route and the app answer different ' +
+        `pages:\napp:   ${JSON.stringify(a).slice(0, 600)}\nnaive: ${JSON.stringify(b).slice(0, 600)}`
     )
   }
 }

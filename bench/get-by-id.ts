@@ -70,7 +70,9 @@ async function main (): Promise<void> {
     const ceiling = rows[0]![1].requestsPerSec
     const graph = rows[3]![1].requestsPerSec
     console.log(
-      `\n### GET by id — ${ORDERS.toLocaleString('en-US')} orders × 3 items in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${ids.length.toLocaleString('en-US')} distinct ids, ${body.length} B graph\n`
+      `\n### GET by id — ${ORDERS.toLocaleString('en-US')} orders × 3 items in SQLite, ${CONNECTIONS} ` +
+        `connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${ids.length.toLocaleString('en-US')} ` +
+        `distinct ids, ${body.length} B graph\n`
     )
     console.log(
       markdownTable(
@@ -87,7 +89,10 @@ async function main (): Promise<void> {
       )
     )
     console.log(
-      `\n(c)/(a) = ${(graph / ceiling).toFixed(2)} (target ≥ ${TARGET}: ${verdict(graph / ceiling >= TARGET)}); (c)/(a2) = ${(graph / rows[1]![1].requestsPerSec).toFixed(2)}; (c)/(b) = ${(graph / rows[2]![1].requestsPerSec).toFixed(2)}; peak RSS of the app serving (c) ${(maxRssBytes / 1e6).toFixed(0)} MB`
+      `\n(c)/(a) = ${(graph / ceiling).toFixed(2)} (target ≥ ${TARGET}: ${verdict(graph / ceiling >= TARGET)}); ` +
+        `(c)/(a2) = ${(graph / rows[1]![1].requestsPerSec).toFixed(2)}; (c)/(b) ` +
+        `= ${(graph / rows[2]![1].requestsPerSec).toFixed(2)}; peak RSS of the app serving ` +
+        `(c) ${(maxRssBytes / 1e6).toFixed(0)} MB`
     )
   } finally {
     for (const child of children) await child.stop()

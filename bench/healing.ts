@@ -43,7 +43,11 @@ const metadata = buildMetadata(model)
 interface Run { records: number, seconds: number, roundTrips: number }
 
 /** A fresh store with `records` items parked and their orders present, ready to heal. */
-async function parkedStore (dir: string, name: string, records: number): Promise<{ store: Store, trips: () => number }> {
+async function parkedStore (
+  dir: string,
+  name: string,
+  records: number
+): Promise<{ store: Store, trips: () => number }> {
   let trips = 0
   const store = await openStore(`sqlite:${join(dir, `${name}.db`)}`, {
     entities: storeEntities(metadata),

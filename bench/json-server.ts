@@ -36,7 +36,8 @@ async function main (): Promise<void> {
     const rows = cases.map((c, i) => [c.name, results[i]!] as const)
     const base = rows[0]![1].requestsPerSec
     console.log(
-      `\n### One order with customer and items: json-server vs Relata — ${ORDERS.toLocaleString('en-US')} orders × 3 items, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`
+      `\n### One order with customer and items: json-server vs Relata — ${ORDERS.toLocaleString('en-US')} orders × ` +
+        `3 items, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`
     )
     console.log(
       markdownTable(

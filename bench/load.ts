@@ -42,7 +42,10 @@ const KINDS: Kind[] = [
     weight: 10,
     request: n => ({
       method: 'GET',
-      path: `/api/orders/stream?with=all&filter=${encodeURIComponent(JSON.stringify({ customerId: `cust-${pick(n, ORDERS / 10)}` }))}`
+      path: `/api/orders/stream?with=all&filter=${encodeURIComponent(JSON.stringify({
+ customerId: 'cust-' +
+        `${pick(n, ORDERS / 10)}`
+}))}`
     })
   },
   {
@@ -125,7 +128,11 @@ async function main (): Promise<void> {
       result.timeouts === 0 &&
       (SHED_MS === undefined ? non2xx === 0 : non2xx === shed && retryAfter === shed)
     console.log(
-      `## Mixed load${SHED_MS === undefined ? '' : ` (overload: shedding past ${SHED_MS} ms of event-loop delay)`}: ${CONNECTIONS} connections, ${DURATION_SEC} s, SQLite file of ${ORDERS.toLocaleString('en-US')} orders\n`
+      `## Mixed load${SHED_MS === undefined
+? ''
+: ` (overload: shedding past ${SHED_MS} ms of event-loop ` +
+        'delay)'}: ${CONNECTIONS} connections, ${DURATION_SEC} s, SQLite file of ${ORDERS.toLocaleString('en-US')} ` +
+        'orders\n'
     )
     console.log(
       markdownTable(

@@ -36,7 +36,9 @@ async function main (): Promise<void> {
 
   const speedup = local.app.requestsPerSec / local.naive.requestsPerSec
   console.log(
-    `\n### Page of ${SIZE} orders with customer and items — ${ORDERS.toLocaleString('en-US')} orders in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${pages} different pages\n`
+    `\n### Page of ${SIZE} orders with customer and items — ${ORDERS.toLocaleString('en-US')} orders in ` +
+      `SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds, ${pages} ` +
+      'different pages\n'
   )
   console.log(table(local))
   console.log(`\nwith=all / naive = ${speedup.toFixed(1)}× (target ≥ ${TARGET}×: ${verdict(speedup >= TARGET)})`)
@@ -44,7 +46,8 @@ async function main (): Promise<void> {
     console.log(`\n### The same with ${LATENCY_MS} ms added to every store round trip (a database on another host)\n`)
     console.log(table(remote))
     console.log(
-      `\nwith=all / naive = ${(remote.app.requestsPerSec / remote.naive.requestsPerSec).toFixed(1)}× with ${LATENCY_MS} ms per round trip`
+      `\nwith=all / naive = ${(remote.app.requestsPerSec / remote.naive.requestsPerSec).toFixed(1)}× ` +
+        `with ${LATENCY_MS} ms per round trip`
     )
   }
 }
@@ -113,7 +116,8 @@ async function assertSameAnswer (appUrl: string, naiveUrl: string, path: string)
   }))
   if (a!.length !== SIZE || !isDeepStrictEqual(a, b)) {
     throw new Error(
-      `the naive route and the app answer different pages for ${path}:\napp:   ${JSON.stringify(a).slice(0, 500)}\nnaive: ${JSON.stringify(b).slice(0, 500)}`
+      'the naive route and the app answer different pages ' +
+        `for ${path}:\napp:   ${JSON.stringify(a).slice(0, 500)}\nnaive: ${JSON.stringify(b).slice(0, 500)}`
     )
   }
 }

@@ -16,7 +16,8 @@ const LAYOUTS: Layout[] = [
   {
     name: 'jsonb + original text (the store)',
     create: 'CREATE TABLE bench_doc (id text COLLATE "C" PRIMARY KEY, doc jsonb NOT NULL, body text NOT NULL)',
-    insert: `INSERT INTO bench_doc (id, doc, body) SELECT e ->> 'id', e::jsonb, e::text FROM json_array_elements($1::json) e
+    insert: `INSERT INTO bench_doc (id, doc, body)
+      SELECT e ->> 'id', e::jsonb, e::text FROM json_array_elements($1::json) e
       ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, body = excluded.body`,
     read: 'SELECT body FROM bench_doc WHERE id > $1::text ORDER BY id LIMIT 100'
   },
@@ -61,7 +62,8 @@ const orders = sampleOrders({ customers: 500, products: 200, orders: ORDERS, ite
 const texts = orders.map(order => JSON.stringify(order))
 const ids = orders.map(order => order.id).sort()
 console.log(
-  `${ORDERS} sample orders, ${Math.round(texts.join('').length / ORDERS)} bytes each; writes in batches of ${BATCH}, ${PAGES} pages of 100\n`
+  `${ORDERS} sample orders, ${Math.round(texts.join('').length / ORDERS)} bytes each; writes in batches ` +
+    `of ${BATCH}, ${PAGES} pages of 100\n`
 )
 console.log('| layout | writes | reads (parsed) | table + indexes |\n| --- | --- | --- | --- |')
 for (const layout of LAYOUTS) console.log(`| ${(await measure(client, layout, texts, ids)).join(' | ')} |`)

@@ -14,7 +14,8 @@ const C = '"ref_orderId"'
 
 /** The statements of the previous version, kept here as the baseline. */
 const FORMER = {
-  firstByParent: `SELECT child.doc AS doc, parent.value AS ref, (SELECT COUNT(*) FROM ${T} WHERE ${C} = parent.value) AS children
+  firstByParent: `SELECT child.doc AS doc, parent.value AS ref, (SELECT COUNT(*) FROM ${T} ` +
+    `WHERE ${C} = parent.value) AS children
     FROM (SELECT DISTINCT value FROM json_each(?)) AS parent
     JOIN ${T} AS child ON child.rowid IN (SELECT rowid FROM ${T} WHERE ${C} = parent.value ORDER BY id LIMIT max(?, 1))
     ORDER BY ref, child.id`,

@@ -44,7 +44,8 @@ async function main (): Promise<void> {
 
   const rate = (r: StreamRun) => r.lines / r.seconds
   console.log(
-    `\n### NDJSON stream of ${ROWS.toLocaleString('en-US')} orders (3 items each) from SQLite, one fresh server child per run\n`
+    `\n### NDJSON stream of ${ROWS.toLocaleString('en-US')} orders (3 items each) from SQLite, one fresh server ` +
+      'child per run\n'
   )
   console.log(
     markdownTable(
@@ -73,7 +74,10 @@ async function main (): Promise<void> {
   // the target is the with=all stream's (and the plain one's); depth=2 is reported beside it
   const peak = Math.max(plain.peakRssMb, graphs.peakRssMb)
   console.log(
-    `\nwith=all / plain = ${share.toFixed(2)} (target ≥ ${RATE_TARGET}: ${verdict(share >= RATE_TARGET)}); peak RSS ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict(peak < RSS_TARGET_MB)}); with=all&depth=2: ${(rate(deep) / rate(plain)).toFixed(2)} of the plain rate, peak RSS ${deep.peakRssMb.toFixed(0)} MB`
+    `\nwith=all / plain = ${share.toFixed(2)} (target ≥ ${RATE_TARGET}: ${verdict(share >= RATE_TARGET)}); peak ` +
+      `RSS ${peak.toFixed(0)} MB (target < ${RSS_TARGET_MB} MB: ${verdict(peak < RSS_TARGET_MB)}); ` +
+      `with=all&depth=2: ${(rate(deep) / rate(plain)).toFixed(2)} of the plain rate, peak ` +
+      `RSS ${deep.peakRssMb.toFixed(0)} MB`
   )
 }
 

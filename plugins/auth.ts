@@ -96,7 +96,8 @@ export default fp<AuthOptions>(async function authPlugin (app, { apiKeys, metada
     for (const name of key.entities ?? []) {
       if (!metadata.has(name)) {
         throw new ConfigError(
-          `invalid configuration: API_KEYS entry ${key.index + 1}: unknown entity '${name}'; the model has ${metadata.names.join(', ')}`
+          `invalid configuration: API_KEYS entry ${key.index + 1}: unknown entity '${name}'; the model ` +
+            `has ${metadata.names.join(', ')}`
         )
       }
     }

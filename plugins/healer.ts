@@ -1,6 +1,7 @@
 // Owns the healer of parked records (see src/integrity/healer.ts) when the model has `park`
 // relationships: a sweep at start-up and every HEAL_INTERVAL_MS, a look at the records waiting on
-// the ids of each write of their parents, and metrics for all of them. The timer is cleared and the running pass awaited on close.
+// the ids of each write of their parents, and metrics for all of them. The timer is cleared and the running pass
+// awaited on close.
 import fp from 'fastify-plugin'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Config } from '../src/config.js'

@@ -23,7 +23,8 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
         title: 'Relata API',
         version,
         description:
-          'Entities of the model, each with list, NDJSON stream, get, writes and NDJSON import. Any read can load related entities in one request with `?with=`. The model is drawn at [/docs/model](/docs/model).',
+          'Entities of the model, each with list, NDJSON stream, get, writes and NDJSON import. Any read can load ' +
+            'related entities in one request with `?with=`. The model is drawn at [/docs/model](/docs/model).',
         license: { name: 'MIT', identifier: 'MIT' }
       },
       servers: [{ url: '/', description: 'The server that serves this document' }],

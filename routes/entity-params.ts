@@ -40,19 +40,28 @@ export function withParam (meta: EntityMetadata, model: RelationshipMetadata) {
   const paths = example?.includes('.') === true ? ` (\`${example}\`)` : ''
   return Type.Optional(Type.String({
     maxLength: MAX_WITH_LENGTH,
-    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, each of which may go on as a dotted path through the entity it reaches${paths}; \`Child.refProp\` names one reference first. Parents are keyed by reference property, children by child entity and reference property; a document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, whatever the number of documents. ${SCOPED_WITH}`,
+    description: `Relationships to load with each ${meta.name}: \`all\` (one hop, or \`depth\` hops), or a comma ` +
+      `list of ${names.slice(1).map(n => `\`${n}\``).join(', ') || '(none: this entity has no relationships)'}, ` +
+      `each of which may go on as a dotted path through the entity it reaches${paths}; \`Child.refProp\` names one ` +
+      'reference first. Parents are keyed by reference property, children by child entity and reference property; a ' +
+      'document a path goes on through becomes a graph itself. Each level costs one round trip per relationship, ' +
+      `whatever the number of documents. ${SCOPED_WITH}`,
     examples: ['all', ...(names.length > 1 ? [names[1]!] : [])]
   }))
 }
 
-/** `depth`, and `limit[Child]`, `sort[Child]` and `count` for the child entities: how far and how much of a graph to load. */
+/**
+ * `depth`, and `limit[Child]`, `sort[Child]` and `count` for the child entities: how far and how much of a graph to
+ * load.
+ */
 export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) {
   const params: Record<string, ReturnType<typeof Type.Optional>> = {}
   params.depth = Type.Optional(
     Type.Integer({
       minimum: 1,
       maximum: MAX_DEPTH,
-      description: `How many hops \`with=all\` follows, at most ${MAX_DEPTH} (default 1): every relationship of the documents reached, level by level; bounded, so self-references and cycles end. Only with \`with=all\`.`,
+      description: `How many hops \`with=all\` follows, at most ${MAX_DEPTH} (default 1): every relationship of the ` +
+        'documents reached, level by level; bounded, so self-references and cycles end. Only with `with=all`.',
       examples: [2]
     })
   )
@@ -88,7 +97,9 @@ export function graphParams (meta: EntityMetadata, model: RelationshipMetadata) 
     params.count = Type.Optional(
       Type.String({
         maxLength: MAX_WITH_LENGTH,
-        description: `Child relationships to count without loading them, a comma list of ${names.map(n => `\`${n}\``).join(', ')}: each graph's \`meta.children\` gives \`total\` (and \`returned: 0\`). One grouped round trip per relationship, whatever the number of ${meta.name} documents.`,
+        description: 'Child relationships to count without loading them, a comma list ' +
+          `of ${names.map(n => `\`${n}\``).join(', ')}: each graph's \`meta.children\` gives \`total\` (and ` +
+          `\`returned: 0\`). One grouped round trip per relationship, whatever the number of ${meta.name} documents.`,
         examples: [names[0]]
       })
     )
@@ -110,12 +121,16 @@ export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata)
       .slice(0, 2)
       .join(',') || 'id'
   const after =
-    'Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not listed, and the properties left out are absent even where the schema requires them. An empty list or an unknown property is a 400 that lists the properties.'
+    'Trimmed after the graph is loaded, so `with` paths work whatever is kept; `id` is always kept, even when not ' +
+      'listed, and the properties left out are absent even where the schema requires them. An empty list or an ' +
+      'unknown property is a 400 that lists the properties.'
   const params: Record<string, ReturnType<typeof Type.Optional>> = {
     fields: Type.Optional(
       Type.String({
         maxLength: MAX_WITH_LENGTH,
-        description: `Properties kept of each ${meta.name}, a comma list of ${list(meta)}; every property when omitted. In a graph this trims \`entity\`; relatives keep theirs unless \`fields[<relationship>]\` names them. ${after}`,
+        description: `Properties kept of each ${meta.name}, a comma list of ${list(meta)}; every property when ` +
+          'omitted. In a graph this trims `entity`; relatives keep theirs unless `fields[<relationship>]` names ' +
+          `them. ${after}`,
         examples: [example(meta)]
       })
     )
@@ -124,7 +139,9 @@ export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata)
     params[`fields[${name}]`] = Type.Optional(
       Type.String({
         maxLength: MAX_WITH_LENGTH,
-        description: `Properties kept of ${what}, a comma list of ${list(of)}. Needs \`${name}\` (or a path through it) in \`with\`. Deeper relationships are accepted the same way, named as in \`with\` (\`fields[${name}.<relationship>]\`). ${after}`,
+        description: `Properties kept of ${what}, a comma list of ${list(of)}. Needs \`${name}\` (or a path through ` +
+          'it) in `with`. Deeper relationships are accepted the same way, named as in `with` ' +
+          `(\`fields[${name}.<relationship>]\`). ${after}`,
         examples: [example(of)]
       })
     )
@@ -145,7 +162,9 @@ export function fieldsParams (meta: EntityMetadata, model: RelationshipMetadata)
 export const shapeParam = Type.Optional(
   Type.Enum(['nested', 'normalized'], {
     description:
-      '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it.',
+      '`nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links ' +
+        '}`, the entities in `data` and each relative once in `included` by entity and id, however many entities ' +
+        'share it.',
     examples: ['nested', 'normalized']
   })
 )
@@ -173,7 +192,8 @@ function plainFilterExample (meta: EntityMetadata): string {
 /** `filter`, described with this entity's child relationships when it has any. */
 function filterParam (meta: EntityMetadata) {
   const plain =
-    'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; dotted paths reach nested properties. ' +
+    'JSON filter, a MongoDB-like subset: {"field": value}, $eq $ne $gt $gte $lt $lte $in $nin $exists, $and $or; ' +
+      'dotted paths reach nested properties. ' +
     indexNotes(meta.indexes).filter
   const child = meta.children[0]?.child
   if (child === undefined) {
@@ -185,7 +205,11 @@ function filterParam (meta: EntityMetadata) {
   return Type.Optional(
     Type.String({
       maxLength: MAX_FILTER_LENGTH,
-      description: `${plain} Filter ${meta.name} by its children: a child relationship (${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or \`{"$none": filter}\` (no child matches), the filter on the child entity and nestable; \`{}\` is any child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs in the store, in the same round trip.`,
+      description: `${plain} Filter ${meta.name} by its children: a child relationship ` +
+        `(${names.map(n => `\`${n}\``).join(', ')}) takes \`{"$some": filter}\` (at least one child matches) or ` +
+        '`{"$none": filter}` (no child matches), the filter on the child entity and nestable; `{}` is any ' +
+        `child. A child entity stands for each of its references to ${meta.name}, \`Child.refProp\` for one. Runs ` +
+        'in the store, in the same round trip.',
       examples: [plainFilterExample(meta), `{"${child}":{"$some":{}}}`]
     })
   )
@@ -198,7 +222,10 @@ function afterParam (meta: EntityMetadata) {
   return Type.Optional(
     Type.String({
       maxLength: MAX_CURSOR_LENGTH,
-      description: `A cursor (opaque, as a stream line with \`cursor=true\` or a list's \`next\` link gave it): continue strictly after the ${meta.name} it was taken at, in the order of \`sort\`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; \`filter\` may differ. On the list, \`page\` must be left out (X-Total-Count still counts every match).`,
+      description: 'A cursor (opaque, as a stream line with `cursor=true` or a list\'s `next` link gave it): ' +
+        `continue strictly after the ${meta.name} it was taken at, in the order of \`sort\`, which must be the sort ` +
+        'the cursor was made for. Documents written before that position since are not seen, those after it are; ' +
+        '`filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).',
       // a real cursor of the default order (by id), so that trying the example works
       examples: [cursorOf(meta.name, undefined, { id: 'example-id' })]
     })
@@ -225,7 +252,9 @@ export function readQuery (meta: EntityMetadata, model: RelationshipMetadata) {
     cursor: Type.Optional(
       Type.Boolean({
         description:
-          'With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in `cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. when the connection broke.',
+          'With `true`, each line is `{"cursor": "…", "data": …}`: the document (or graph) in `data`, and in ' +
+            '`cursor` where to resume the stream right after it (pass it as `after` with the same `sort`), e.g. ' +
+            'when the connection broke.',
         examples: [true]
       })
     )
@@ -239,7 +268,9 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
     cursor: Type.Optional(
       Type.Boolean({
         description:
-          'With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) continues with `after=<cursor of the last item>` instead of `page`: stable while documents are written, and as fast on the last page as on the first.',
+          'With `true` (implied by `after`), the `next` link (Link header, and `links.next` of `shape=normalized`) ' +
+            'continues with `after=<cursor of the last item>` instead of `page`: stable while documents are ' +
+            'written, and as fast on the last page as on the first.',
         examples: [true]
       })
     ),

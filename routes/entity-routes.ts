@@ -37,7 +37,8 @@ const unsupported = { 415: problem('The body\'s Content-Type is not one this rou
 const jsonOnly = [JSON_TYPE]
 const overBudget = {
   422: problem(
-    'The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit'
+    'The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name ' +
+      'the limit[Child] values that fit'
   )
 }
 
@@ -62,7 +63,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       : {
           202: writeAccepted(meta),
           422: problem(
-            'A reference points at a missing parent through a relationship with x-on-missing-parent: reject; nothing was written'
+            'A reference points at a missing parent through a relationship with x-on-missing-parent: reject; ' +
+              'nothing was written'
           )
         }
   const notes = pendingNotes(meta)
@@ -75,7 +77,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         operationId: `list${meta.name}`,
         summary: `List ${meta.name} documents, a page at a time`,
         description:
-          'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.',
+          'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. ' +
+            'With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while ' +
+            'documents are written.',
         querystring: listQuery(meta, app.relata.metadata),
         response: {
           200: {
@@ -110,7 +114,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         operationId: `stream${meta.name}`,
         summary: `Stream every matching ${meta.name} as NDJSON`,
         description:
-          'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in batches as the client consumes the body; a body that ends without a final newline was cut by a server fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` resumes a cut stream with exactly the rest.',
+          'One JSON document (a graph when `with` is given) per line, each match exactly once. The store is read in ' +
+            'batches as the client consumes the body; a body that ends without a final newline was cut by a server ' +
+            'fault. With `cursor=true` each line also carries its cursor, and `after=<the last cursor received>` ' +
+            'resumes a cut stream with exactly the rest.',
         querystring: readQuery(meta, app.relata.metadata),
         produces: ['application/x-ndjson'],
         response: {
@@ -142,7 +149,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         tags,
         operationId: `get${meta.name}`,
         summary: `Get one ${meta.name}, optionally with its relationships`,
-        description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` by reference property and its \`children\` by child entity and reference property, all loaded in one batch per relationship.${notes.get}`,
+        description: `With \`with\`, answers a ${meta.name}Graph: the ${meta.name} as \`entity\`, its \`parents\` ` +
+          'by reference property and its `children` by child entity and reference property, all loaded in one ' +
+          `batch per relationship.${notes.get}`,
         params: IdParams,
         querystring: Type.Object({
           with: withParam(meta, app.relata.metadata),
@@ -153,7 +162,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         response: {
           200: {
             anyOf: [one, ref(`${meta.name}Graph`), normalized],
-            description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both normalized`
+            description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both ` +
+              'normalized'
           },
           ...notFound,
           ...overBudget,
@@ -185,7 +195,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         operationId: `create${meta.name}`,
         summary: `Create or replace one ${meta.name} or many`,
         description:
-          'Send one document or an array; the whole write is validated first and stored atomically, so an invalid item means nothing is written. Missing ids are assigned (ULIDs).',
+          'Send one document or an array; the whole write is validated first and stored atomically, so an invalid ' +
+            'item means nothing is written. Missing ids are assigned (ULIDs).',
         body: { anyOf: [input, { type: 'array', items: input }] },
         response: {
           201: {
@@ -253,7 +264,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         tags,
         operationId: `patch${meta.name}`,
         summary: `Change some properties of a ${meta.name}`,
-        description: `A JSON merge patch (RFC 7396): null removes a property. The result is validated as a whole.${notes.patch}`,
+        description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a ' +
+          `whole.${notes.patch}`,
         params: IdParams,
         body: { type: 'object', description: 'Properties to change; null removes one' },
         response: {
@@ -277,7 +289,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         tags,
         operationId: `delete${meta.name}`,
         summary: `Delete a ${meta.name}`,
-        description: `Children that reference it are kept; their reference then reads as null in graphs.${notes.delete}`,
+        description: 'Children that reference it are kept; their reference then reads as null in ' +
+          `graphs.${notes.delete}`,
         params: IdParams,
         response: { 204: { type: 'null', description: 'Deleted' }, ...notFound, ...errors }
       }

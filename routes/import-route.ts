@@ -36,7 +36,8 @@ const ImportReport = Type.Object(
     }),
     rejected: Type.Integer({
       description:
-        'Lines skipped because they are not a valid document, or reference a missing parent through a relationship with x-on-missing-parent: reject'
+        'Lines skipped because they are not a valid document, or reference a missing parent through a relationship ' +
+          'with x-on-missing-parent: reject'
     }),
     batches: Type.Integer({ description: 'Store writes made, one per batch' }),
     rejections: Type.Array(
@@ -83,7 +84,9 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
         tags: [meta.name],
         operationId: `import${meta.name}`,
         summary: `Upsert ${meta.name} documents from NDJSON, in batches`,
-        description: `One ${meta.name} per line, any number of lines. Valid lines are created or replaced one batch (one store write) at a time; invalid lines are skipped and listed by line number, and never stop their neighbours. A store failure answers 503 with the line to resume after.`,
+        description: `One ${meta.name} per line, any number of lines. Valid lines are created or replaced one batch ` +
+          '(one store write) at a time; invalid lines are skipped and listed by line number, and never stop their ' +
+          'neighbours. A store failure answers 503 with the line to resume after.',
         consumes: [NDJSON],
         querystring: Type.Object({
           batchSize: Type.Integer({
@@ -119,7 +122,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
         reply.header('connection', 'close')
         if ((error as Error).message.startsWith('maximum buffer reached')) {
           throw new BadRequestError(
-            `a line is longer than ${maxLineBytes} bytes (BODY_LIMIT)${(error as Error).message.slice('maximum buffer reached'.length)}`
+            `a line is longer than ${maxLineBytes} bytes ` +
+              `(BODY_LIMIT)${(error as Error).message.slice('maximum buffer reached'.length)}`
           )
         }
         throw error

@@ -3,7 +3,10 @@
 import { Readable } from 'node:stream'
 import { setImmediate } from 'node:timers/promises'
 
-export async function * ndjsonChunks<T> (first: readonly T[], rest: AsyncIterator<readonly T[]>): AsyncGenerator<string> {
+export async function * ndjsonChunks<T> (
+  first: readonly T[],
+  rest: AsyncIterator<readonly T[]>
+): AsyncGenerator<string> {
   try {
     if (first.length > 0) yield frame(first)
     for (let next = await rest.next(); next.done !== true; next = await rest.next()) {

@@ -52,7 +52,8 @@ export function graphMetaSchema (metadata: RelationshipMetadata) {
             next: Type.Optional(
               Type.String({
                 description:
-                  'The child list filtered by this parent, at the page after the children returned; present when more remain'
+                  'The child list filtered by this parent, at the page after the children returned; present when ' +
+                    'more remain'
               })
             )
           },
@@ -64,7 +65,8 @@ export function graphMetaSchema (metadata: RelationshipMetadata) {
     {
       $id: 'GraphMeta',
       description:
-        'Present when children were selected: for every child list, how many exist and whether more remain (a cut list is never silent)',
+        'Present when children were selected: for every child list, how many exist and whether more remain (a cut ' +
+          'list is never silent)',
       ...(graphMetaExample(metadata).length === 0 ? {} : { examples: graphMetaExample(metadata) })
     }
   )
@@ -93,7 +95,9 @@ export function cursorLineSchema (meta: EntityMetadata): Record<string, unknown>
 /** A write's 202 answer: some documents were parked until their parents arrive. */
 export function writeAccepted (meta: EntityMetadata): Record<string, unknown> {
   return {
-    description: `Some ${meta.name} documents referenced missing parents through relationships with x-on-missing-parent: park; they were parked (see /api/_parked/${meta.route}) and are stored once the parents exist. The others were stored.`,
+    description: `Some ${meta.name} documents referenced missing parents through relationships with ` +
+      `x-on-missing-parent: park; they were parked (see /api/_parked/${meta.route}) and are stored once the parents ` +
+      'exist. The others were stored.',
     type: 'object',
     required: ['stored', 'parked'],
     properties: {
@@ -126,7 +130,8 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   for (const p of meta.parents) {
     parents[p.property] = {
       anyOf: [ref(`${p.target}Graph`), ref(p.target), { type: 'null' }],
-      description: `The ${p.target} that ${p.property} points at (its ${p.target}Graph when a \`with\` path goes on through it), or null when it is null or dangling`
+      description: `The ${p.target} that ${p.property} points at (its ${p.target}Graph when a \`with\` path goes on ` +
+        'through it), or null when it is null or dangling'
     }
   }
   const children: Record<string, Record<string, unknown>> = {}
@@ -140,7 +145,8 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
     ;(edges.properties as Record<string, unknown>)[c.property] = {
       type: 'array',
       items: { anyOf: [ref(`${c.child}Graph`), ref(c.child)] },
-      description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id (${c.child}Graphs when a \`with\` path goes on through them)`
+      description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id (${c.child}Graphs when a ` +
+        '`with` path goes on through them)'
     }
   }
   return {
@@ -180,7 +186,8 @@ export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMeta
   return {
     $id: `${meta.name}Normalized`,
     type: 'object',
-    description: `${meta.name} documents with their relatives (?with=) normalized: each relative appears once in \`included\``,
+    description: `${meta.name} documents with their relatives (?with=) normalized: each relative appears once in ` +
+      '`included`',
     required: ['data', 'included', 'links'],
     properties: {
       data: { type: 'array', items: ref(meta.name), description: `The ${meta.name} documents (one for a single GET)` },

@@ -46,7 +46,8 @@ const systemRoutes: FastifyPluginAsync = async function systemRoutes (app) {
         operationId: 'metrics',
         summary: 'Prometheus metrics, including relata_store_queries_total{entity,op}',
         description:
-          'Store round trips by entity and operation, request timings and the default process metrics, in the Prometheus text format.',
+          'Store round trips by entity and operation, request timings and the default process metrics, in the ' +
+            'Prometheus text format.',
         produces: ['text/plain'],
         response: {
           200: {

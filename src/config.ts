@@ -37,7 +37,8 @@ export const ConfigSchema = Type.Object({
   ),
   CHILD_LIMIT: Int('Children loaded per parent and relationship in a graph', 1000, 1, 100000),
   ROW_BUDGET: Int(
-    'Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst from with, depth, limit[Child] and CHILD_LIMIT; a request over it is refused with 422, a stream reads smaller batches',
+    'Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst from with, depth, ' +
+      'limit[Child] and CHILD_LIMIT; a request over it is refused with 422, a stream reads smaller batches',
     1_001_000,
     1,
     1_000_000_000

@@ -11,7 +11,8 @@ export const SecurityConfigSchema = Type.Object({
   API_KEYS: Type.Optional(
     Type.String({
       description:
-        'API keys, comma separated, each `key:read` or `key:write`, optionally `:Entity+Entity`; authentication is off when unset',
+        'API keys, comma separated, each `key:read` or `key:write`, optionally `:Entity+Entity`; authentication is ' +
+          'off when unset',
       minLength: 1
     })
   ),

@@ -13,7 +13,8 @@ export function benchMain (name: string, maxMinutes: number, main: () => Promise
   main().then(() => {
     const [one, five] = loadavg()
     console.log(
-      `\n_load average at the end: ${one!.toFixed(1)} (1 min), ${five!.toFixed(1)} (5 min) on ${availableParallelism()} cores, of which the bench itself (server + client) accounts for about 2_`
+      `\n_load average at the end: ${one!.toFixed(1)} (1 min), ${five!.toFixed(1)} (5 min) ` +
+        `on ${availableParallelism()} cores, of which the bench itself (server + client) accounts for about 2_`
     )
     process.exit(0)
   }, err => {

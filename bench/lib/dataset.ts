@@ -51,7 +51,8 @@ export async function dataset (orders: number, itemsPerOrder = 3): Promise<Datas
     }
     const mb = statSync(path).size / 1e6
     console.error(
-      `generated ${path} (${orders.toLocaleString('en-US')} orders, ${mb.toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`
+      `generated ${path} (${orders.toLocaleString('en-US')} orders, ${mb.toFixed(0)} MB) ` +
+        `in ${((performance.now() - started) / 1000).toFixed(1)} s`
     )
   }
   return { path, url: `sqlite:${path}`, size }

@@ -94,7 +94,8 @@ async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
   // A server that answers nothing is broken; one that answers 503 under load is measured.
   if (result.errors + result.timeouts > 0) {
     throw new Error(
-      `${baseUrl}: ${result.errors} connection errors and ${result.timeouts} timeouts in ${result.requests.total} requests`
+      `${baseUrl}: ${result.errors} connection errors and ${result.timeouts} timeouts in ${result.requests.total} ` +
+        'requests'
     )
   }
   return result

@@ -49,7 +49,8 @@ export function hotSpots (dir: string, limit = 20): HotSpots {
       const us = profile.timeDeltas[i] ?? 0
       busy += us
       const file = where(frame.url, frame.functionName, false)
-      const fn = `${frame.functionName || '(anonymous)'} ${where(frame.url, frame.functionName, true)}${frame.url === '' ? '' : `:${frame.lineNumber + 1}`}`
+      const fn = `${frame.functionName || '(anonymous)'} ` +
+        `${where(frame.url, frame.functionName, true)}${frame.url === '' ? '' : `:${frame.lineNumber + 1}`}`
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + us)
       byFile.set(file, (byFile.get(file) ?? 0) + us)
     })
@@ -112,7 +113,8 @@ export function printHotSpots (label: string, dir: string | undefined, limit = 2
   if (dir === undefined) return
   const spots = hotSpots(dir, limit)
   console.log(
-    `\n#### CPU profile of the server child: ${label} (${(spots.busyMs / 1000).toFixed(1)} s busy; profiles in ${dir})\n`
+    `\n#### CPU profile of the server child: ${label} (${(spots.busyMs / 1000).toFixed(1)} s busy; profiles ` +
+      `in ${dir})\n`
   )
   console.log(spots.functions)
   console.log()

@@ -94,13 +94,17 @@ async function start (): Promise<void> {
     // A normal exit, so that --cpu-prof writes its profile.
     process.exit(0)
   }
+  // the handlers cannot await: a failed stop still ends the child, with the reason on stderr
+  const stopNow = (): void => {
+    stop().catch(err => { console.error(err); process.exit(1) })
+  }
   process.on('message', (message: ToChild) => {
     if (message.type === 'usage') send(usage())
-    else if (message.type === 'stop') void stop()
+    else if (message.type === 'stop') stopNow()
   })
-  process.on('disconnect', () => { void stop() })
-  process.on('SIGTERM', () => { void stop() })
-  setTimeout(() => { void stop() }, MAX_LIFETIME_MS).unref()
+  process.on('disconnect', stopNow)
+  process.on('SIGTERM', stopNow)
+  setTimeout(stopNow, MAX_LIFETIME_MS).unref()
   send({ type: 'listening', port: address.port })
 }
 

@@ -7,7 +7,8 @@ export function markdownTable (headers: readonly string[], rows: ReadonlyArray<r
   const numeric = headers.map((_, c) => rows.length > 0 && rows.every(row => typeof row[c] === 'number'))
   const widths = headers.map((h, c) => Math.max(h.length, 3, ...text.map(row => (row[c] ?? '').length)))
   const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, c) => (numeric[c] === true ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join(' | ')} |`
+    `| ${cells.map((cell, c) => (numeric[c] === true ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .join(' | ')} |`
   const rule = `|${widths.map((w, c) => numeric[c] === true ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2)).join('|')}|`
   return [line(headers), rule, ...text.map(line)].join('\n')
 }

@@ -122,7 +122,10 @@ Exit codes: 0 done, 1 failed, ${EXIT_REJECTED} imported but some lines were reje
   }
 }
 
-function storeEnv (env: Record<string, string | undefined>, options: GlobalOptions): Record<string, string | undefined> {
+function storeEnv (
+  env: Record<string, string | undefined>,
+  options: GlobalOptions
+): Record<string, string | undefined> {
   return {
     ...env,
     ...(options.database === undefined ? {} : { DATABASE_URL: options.database }),

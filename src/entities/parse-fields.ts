@@ -88,7 +88,8 @@ function properties (meta: EntityMetadata, name: string, value: unknown): Set<st
   const unknown = names.filter(n => !meta.properties.includes(n))
   if (unknown.length > 0) {
     throw new BadRequestError(
-      `unknown ${meta.name} propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map(n => `'${n}'`).join(', ')} in ${name}; ${meta.name} has ${meta.properties.join(', ')}`,
+      `unknown ${meta.name} propert${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map(n => `'${n}'`).join(', ')} ` +
+        `in ${name}; ${meta.name} has ${meta.properties.join(', ')}`,
       unknown.map(n => ({ path, message: `unknown property '${n}'` }))
     )
   }

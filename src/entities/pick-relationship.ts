@@ -12,7 +12,8 @@ export function pickParent (meta: EntityMetadata, property?: string): ParentRela
     throw new BadRequestError(`${meta.name} has no parent property '${property}'; its parent properties are ${listed}`)
   }
   throw new BadRequestError(
-    `${meta.name} has ${meta.parents.length} parent properties, ${listed}; name one: getParent(doc, '${meta.parents[0]!.property}')`
+    `${meta.name} has ${meta.parents.length} parent properties, ${listed}; name one: getParent(doc, ` +
+      `'${meta.parents[0]!.property}')`
   )
 }
 
@@ -25,11 +26,13 @@ export function pickChildren (meta: EntityMetadata, child?: string, property?: s
   if (meta.children.length === 0) throw new BadRequestError(`${meta.name} has no child relationships`)
   if (candidates.length === 0) {
     throw new BadRequestError(
-      `${meta.name} has no child relationship ${[child, property].filter(Boolean).join('.')}; its child relationships are ${listed}`
+      `${meta.name} has no child relationship ${[child, property].filter(Boolean).join('.')}; its child ` +
+        `relationships are ${listed}`
     )
   }
   const example = candidates[0]!
   throw new BadRequestError(
-    `${meta.name} has ${candidates.length} matching child relationships (${candidates.map(c => c.key).join(', ')}); name one: getChildren(doc, '${example.child}', '${example.property}')`
+    `${meta.name} has ${candidates.length} matching child relationships (${candidates.map(c => c.key).join(', ')}); ` +
+      `name one: getChildren(doc, '${example.child}', '${example.property}')`
   )
 }

@@ -92,7 +92,8 @@ function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): Chi
   if (unknown.length > 0) {
     const valid = childRelationshipNames(meta)
     throw new BadRequestError(
-      `unknown child relationship ${unknown.map(n => `'${n}'`).join(', ')} in count; ${meta.name} ${valid.length === 0 ? 'has no children' : `accepts ${valid.join(', ')}`}`,
+      `unknown child relationship ${unknown.map(n => `'${n}'`).join(', ')} in ` +
+        `count; ${meta.name} ${valid.length === 0 ? 'has no children' : `accepts ${valid.join(', ')}`}`,
       unknown.map(n => ({ path: '/count', message: `unknown child relationship '${n}'` }))
     )
   }

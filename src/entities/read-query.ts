@@ -52,7 +52,10 @@ export interface RelativesOptions {
   children?: Readonly<Record<string, { limit?: number, sort?: string }>>
   /** Properties kept of each document, as `?fields=` (`id` always). */
   fields?: string
-  /** Per relationship, named as in `with` (`customerId`, `OrderItem`, paths): properties kept of the documents it reaches, as `?fields[<name>]=`. */
+  /**
+   * Per relationship, named as in `with` (`customerId`, `OrderItem`, paths): properties kept of the documents it
+   * reaches, as `?fields[<name>]=`.
+   */
   fieldsOf?: Readonly<Record<string, string>>
   /** For async iterables: documents per batch (one round trip per relationship each). */
   batchSize?: number

@@ -5,9 +5,13 @@ import type { FieldSelection } from './fields.js'
 
 export interface Graph {
   entity: Doc
-  /** Parent property → the parent document (its graph when the path goes on), or null when the key is null or dangling. */
+  /**
+   * Parent property → the parent document (its graph when the path goes on), or null when the key is null or dangling.
+   */
   parents: Record<string, Doc | Graph | null>
-  /** Child entity → reference property → the children (graphs when the path goes on; at most the child limit per edge). */
+  /**
+   * Child entity → reference property → the children (graphs when the path goes on; at most the child limit per edge).
+   */
   children: Record<string, Record<string, Array<Doc | Graph>>>
   /** Present when children were selected: how much of each child list came back. */
   meta?: GraphMeta
@@ -23,7 +27,10 @@ export interface ChildPage {
   total: number
   /** How many are in the graph. */
   returned: number
-  /** Where the next children are (the child entity's list, filtered by this parent), when more remain and a link can be made. */
+  /**
+   * Where the next children are (the child entity's list, filtered by this parent), when more remain and a link can be
+   * made.
+   */
   next?: string
 }
 

@@ -14,12 +14,14 @@ export function parsePolicy (entity: string, property: string, schema: JsonSchem
   if (value === undefined) return 'allow'
   if (schema['x-parent'] === undefined) {
     throw new ModelError(
-      `entity '${entity}' property '${property}' declares "${POLICY_KEYWORD}" but no "x-parent"; the policy applies to references only`
+      `entity '${entity}' property '${property}' declares "${POLICY_KEYWORD}" but no "x-parent"; the policy applies ` +
+        'to references only'
     )
   }
   if (!(POLICIES as readonly unknown[]).includes(value)) {
     throw new ModelError(
-      `entity '${entity}' property '${property}': "${POLICY_KEYWORD}" is ${JSON.stringify(value)}; use one of ${POLICIES.join(', ')}`
+      `entity '${entity}' property '${property}': "${POLICY_KEYWORD}" is ${JSON.stringify(value)}; use one ` +
+        `of ${POLICIES.join(', ')}`
     )
   }
   return value as MissingParentPolicy

@@ -55,7 +55,8 @@ export class WriteIntegrity {
     }
     if (refused.length > 0) {
       throw new MissingParentError(
-        `${refused.length} reference${refused.length === 1 ? '' : 's'} of this ${this.meta.name} write point${refused.length === 1 ? 's' : ''} at nothing: ${refused
+        `${refused.length} reference${refused.length === 1 ? '' : 's'} of this ${this.meta.name} write ` +
+          `point${refused.length === 1 ? 's' : ''} at nothing: ${refused
           .slice(0, 3)
           .map(e => `${e.path} → ${e.message}`)
           .join('; ')}${refused.length > 3 ? ' …' : ''}; nothing was written`,

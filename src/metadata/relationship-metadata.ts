@@ -82,7 +82,8 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
   for (const [name, parents] of parentsOf) {
     if (parents.some(p => p.onMissingParent === 'park') && names.includes(`Parked_${name}`)) {
       throw new ModelError(
-        `entity 'Parked_${name}' has the name that holds the parked records of '${name}' (x-on-missing-parent: park); rename it`
+        `entity 'Parked_${name}' has the name that holds the parked records of '${name}' (x-on-missing-parent: ` +
+          'park); rename it'
       )
     }
     for (const p of parents) {
@@ -129,7 +130,8 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
     if (target === undefined) continue
     if (typeof target !== 'string' || !names.includes(target)) {
       throw new ModelError(
-        `entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model has ${names.join(', ')}`
+        `entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model ` +
+          `has ${names.join(', ')}`
       )
     }
     if (!IDENTIFIER.test(property)) {
@@ -139,7 +141,8 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
     if (property === 'id') throw new ModelError(`entity '${name}': 'id' cannot reference another entity`)
     if (!isStringLike(propSchema)) {
       throw new ModelError(
-        `entity '${name}' property '${property}' references '${target}' but is not a string (type ${JSON.stringify(propSchema.type ?? propSchema.anyOf ?? 'unspecified')}); ids are strings`
+        `entity '${name}' property '${property}' references '${target}' but is not a string ` +
+          `(type ${JSON.stringify(propSchema.type ?? propSchema.anyOf ?? 'unspecified')}); ids are strings`
       )
     }
     parents.push(Object.freeze({ entity: name, property, target, onMissingParent }))
@@ -152,7 +155,8 @@ function assertNoNameClash (name: string, properties: readonly string[], childre
   for (const c of children) {
     if (properties.includes(c.child)) {
       throw new ModelError(
-        `entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ?with= and ?filter= ambiguous; rename the property`
+        `entity '${name}': property '${c.child}' has the same name as its child entity '${c.child}', which makes ` +
+          '?with= and ?filter= ambiguous; rename the property'
       )
     }
   }

@@ -30,7 +30,10 @@ export function validateDocs (meta: EntityMetadata, docs: readonly unknown[], pr
   if (errors.length > 0) {
     const first = errors[0]!
     throw new ValidationError(
-      `${meta.name} failed validation: ${first.path || '/'} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+      `${meta.name} failed validation: ${first.path || '/'} ${first.message}${errors.length > 1
+? ' ' +
+        `(and ${errors.length - 1} more)`
+: ''}`,
       errors.slice(0, MAX_ERRORS)
     )
   }

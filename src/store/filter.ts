@@ -107,7 +107,8 @@ function parseRelation (key: string, relations: readonly ChildRelationship[], va
   depth: number, state: ParseState): Condition {
   const child = relations[0]!.child
   state.scope.check(child, `the relation filter on ${key}`, path || '/')
-  const usage = `${key} is a child relationship: give {"$some": filter} or {"$none": filter}, the filter on ${child} ({} for any ${child})`
+  const usage = `${key} is a child relationship: give {"$some": filter} or {"$none": filter}, the filter ` +
+    `on ${child} ({} for any ${child})`
   const entries = isPlainObject(value) ? Object.entries(value) : []
   if (entries.length !== 1 || !Object.hasOwn(RELATION_OPERATORS, entries[0]![0])) fail(path, usage)
   const [operator, operand] = entries[0]! as [keyof typeof RELATION_OPERATORS, unknown]
@@ -140,7 +141,13 @@ function scalar (value: unknown, path: string): Scalar {
   return fail(path, 'expected a string, number, boolean or null')
 }
 
-function parseField (field: string, value: unknown, path: string, meta: EntityMetadata, state: ParseState): Condition[] {
+function parseField (
+  field: string,
+  value: unknown,
+  path: string,
+  meta: EntityMetadata,
+  state: ParseState
+): Condition[] {
   checkField(field, path, meta)
   if (!isPlainObject(value)) {
     count(path, state)

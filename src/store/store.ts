@@ -25,7 +25,10 @@ export interface FindQuery {
   filter?: Condition
   /** Applied in order; `id` ascending is always appended as the final tie-breaker. */
   sort?: readonly SortKey[]
-  /** Only documents strictly after this position of the sort's total order; `total` still counts every match. Needs page 1. */
+  /**
+   * Only documents strictly after this position of the sort's total order; `total` still counts every match. Needs page
+   * 1.
+   */
   after?: Position
   /** 1-based. */
   page: number
@@ -104,7 +107,10 @@ export interface Store {
    * first `perRefLimit` of each parent in `sort` order, grouped by parent, and every parent's count.
    */
   findByRefs(entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult>
-  /** How many children each parent has, without reading them: one grouped round trip. Parents without children are absent. */
+  /**
+   * How many children each parent has, without reading them: one grouped round trip. Parents without children are
+   * absent.
+   */
   countByRefs(entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>>
   /**
    * Every matching document exactly once, in batches, reading the store one batch at a time

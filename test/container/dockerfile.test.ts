@@ -138,7 +138,7 @@ t.test('the build output starts from production dependencies only and passes its
   server.stdout!.on('data', chunk => { log += String(chunk) })
 
   const health = await fetch(`http://127.0.0.1:${port}/health`)
-  t.same(await health.json(), { status: 'ok', store: 'sqlite' })
+  t.same(await health.json(), { status: 'ok', store: { kind: 'sqlite', read: 'ok', write: 'ok' } })
   t.equal(
     (await fetch(`http://127.0.0.1:${port}/docs/model/mermaid.min.js`)).status,
     200,

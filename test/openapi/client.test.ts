@@ -117,7 +117,9 @@ t.test('stream reports a failed answer and a body cut mid-line', async t => {
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   const client = createRelataClient(address)
   await t.rejects(async () => {
-    for await (const _ of stream(client, '/api/orders/stream', { filter: 'not json' })) t.fail()
+    for await (const line of stream(client, '/api/orders/stream', { filter: 'not json' })) {
+      t.fail(`a refused stream yields no line, got ${JSON.stringify(line)}`)
+    }
   }, /answered 400/)
   const cut = new Blob(['{"id":"a"}\n{"id":'], { type: 'application/x-ndjson' }).stream()
   const seen: unknown[] = []

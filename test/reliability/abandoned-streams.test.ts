@@ -86,7 +86,10 @@ t.test(`${STREAMS} abandoned streams leave no iterator, handle or memory behind`
   }
   await wave(50) // warm-up: caches, compiled code, socket pools reach their steady size
   let idle = false
-  await settle(() => { void connections().then(n => { idle = n === 0 }); return idle })
+  await settle(() => {
+    connections().then(n => { idle = n === 0 }, (error: unknown) => t.threw(error))
+    return idle
+  })
   const baseline = measure()
 
   const start = performance.now()
@@ -102,15 +105,21 @@ t.test(`${STREAMS} abandoned streams leave no iterator, handle or memory behind`
   t.equal(open.count, 0, 'every store iterator was returned')
   t.ok(open.max <= PARALLEL + 1, `at most one iterator per live client (max ${open.max})`)
   idle = false
-  await settle(() => { void connections().then(n => { idle = n === 0 }); return idle })
+  await settle(() => {
+    connections().then(n => { idle = n === 0 }, (error: unknown) => t.threw(error))
+    return idle
+  })
   t.equal(await connections(), 0, 'every socket is closed')
   const after = measure()
   t.comment(
-    `${STREAMS} streams in ${(performance.now() - start).toFixed(0)} ms; heap ${(baseline.heap / 2 ** 20).toFixed(1)} → ${(after.heap / 2 ** 20).toFixed(1)} MiB; handles ${baseline.handles} → ${after.handles}`
+    `${STREAMS} streams in ${(performance.now() - start).toFixed(0)} ms; ` +
+      `heap ${(baseline.heap / 2 ** 20).toFixed(1)} → ${(after.heap / 2 ** 20).toFixed(1)} MiB; ` +
+      `handles ${baseline.handles} → ${after.handles}`
   )
   t.ok(after.handles <= baseline.handles, `handles back to baseline (${baseline.handles} → ${after.handles})`)
   t.ok(
     after.heap - baseline.heap < HEAP_TOLERANCE,
-    `heap back to baseline within ${HEAP_TOLERANCE / 2 ** 20} MiB (+${((after.heap - baseline.heap) / 2 ** 20).toFixed(2)} MiB)`
+    `heap back to baseline within ${HEAP_TOLERANCE / 2 ** 20} MiB ` +
+      `(+${((after.heap - baseline.heap) / 2 ** 20).toFixed(2)} MiB)`
   )
 })

@@ -27,7 +27,8 @@ t.test('each limit has a clear 4xx', async t => {
     [
       'filter depth',
       {
-        url: `/api/orders?filter=${q({ $and: [{ $and: [{ $and: [{ $and: [{ $and: [{ $and: [{ $and: [{ total: 1 }] }] }] }] }] }] }] })}`
+        url: '/api/orders?filter=' +
+          `${q({ $and: [{ $and: [{ $and: [{ $and: [{ $and: [{ $and: [{ $and: [{ total: 1 }] }] }] }] }] }] }] })}`
       },
       400,
       /nested deeper than 6/

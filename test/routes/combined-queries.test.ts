@@ -11,7 +11,8 @@ import { shop, STORES } from '../support/shop.js'
 const filter = encodeURIComponent(
   JSON.stringify({ status: { $ne: 'cancelled' }, OrderItem: { $some: { quantity: { $gte: 4 } } } })
 )
-const QUERY = `filter=${filter}&sort=-total&with=customerId,OrderItem&limit[OrderItem]=2&sort[OrderItem]=-quantity&fields=total&fields[customerId]=name&fields[OrderItem]=quantity`
+const QUERY = `filter=${filter}&sort=-total&with=customerId,OrderItem&limit[OrderItem]=2&sort[OrderItem]=-quantity&` +
+  'fields=total&fields[customerId]=name&fields[OrderItem]=quantity'
 
 for (const url of STORES) {
   t.test(

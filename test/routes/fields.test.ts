@@ -96,7 +96,8 @@ for (const url of STORES) {
     const app = await shop(t, url)
     const with_ = 'with=customerId,OrderItem.orderId.orderId.customerId'
     const full = (await app.inject(`/api/orders/ord-1?${with_}&shape=normalized`)).json()
-    const query = `${with_}&fields=status&fields[customerId]=name&fields[OrderItem]=quantity&fields[OrderItem.orderId.orderId]=total&fields[OrderItem.orderId.orderId.customerId]=email`
+    const query = `${with_}&fields=status&fields[customerId]=name&fields[OrderItem]=quantity&fields[OrderItem.` +
+      'orderId.orderId]=total&fields[OrderItem.orderId.orderId.customerId]=email'
     const nested = (await app.inject(`/api/orders/ord-1?${query}`)).json() as OrderGraph
     const customer = full.included.Customer[full.data[0].customerId] as Doc
     t.same(nested.parents.customerId, only(customer, 'name'), 'nested, each path has its own fields')
@@ -197,7 +198,8 @@ for (const url of STORES) {
       ],
       [
         '/api/orders?with=customerId.Order&fields[OrderItem.productId]=name',
-        'fields[OrderItem.productId] names a relationship that with does not load; add OrderItem.productId to with (with loads customerId, customerId.Order)',
+        'fields[OrderItem.productId] names a relationship that with does not load; add OrderItem.productId to with ' +
+          '(with loads customerId, customerId.Order)',
         [{ path: '/fields[OrderItem.productId]', message: 'add OrderItem.productId to with' }]
       ],
       [
@@ -208,7 +210,8 @@ for (const url of STORES) {
       // a repeated parameter is refused by name before the parser or the schema sees it
       [
         '/api/orders/ord-1?with=OrderItem.productId&fields[OrderItem.productId]=name&fields[OrderItem.productId]=price',
-        "query parameter 'fields[OrderItem.productId]' is given 2 times; list the values in one, comma-separated (fields[OrderItem.productId]=a,b)",
+        "query parameter 'fields[OrderItem.productId]' is given 2 times; list the values in one, comma-separated " +
+          '(fields[OrderItem.productId]=a,b)',
         [{ path: '/querystring/fields[OrderItem.productId]', message: 'given more than once' }]
       ],
       // paths deeper than one hop are read by name, so these checks are the parser's
@@ -224,7 +227,8 @@ for (const url of STORES) {
       ],
       [
         '/api/orders/ord-1?with=customerId&fields[customerId]=name&fields[customerId]=email',
-        "query parameter 'fields[customerId]' is given 2 times; list the values in one, comma-separated (fields[customerId]=a,b)",
+        "query parameter 'fields[customerId]' is given 2 times; list the values in one, comma-separated " +
+          '(fields[customerId]=a,b)',
         [{ path: '/querystring/fields[customerId]', message: 'given more than once' }]
       ]
     ]

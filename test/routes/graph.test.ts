@@ -84,7 +84,8 @@ t.test('a child list cut by the limit is reported, never silent', async t => {
   const app = await library(t, { CHILD_LIMIT: '1' })
   const book = (await app.inject('/api/books/b1?with=all')).json()
   t.same(book.children.Review.bookId.map((r: { id: string }) => r.id), ['r1'])
-  const next = `/api/reviews?filter=%7B%22bookId%22%3A%22b1%22%7D&size=50&after=${cursorOf('Review', undefined, { id: 'r1' })}`
+  const next = '/api/reviews?filter=%7B%22bookId%22%3A%22b1%22%7D&size=50&after=' +
+    `${cursorOf('Review', undefined, { id: 'r1' })}`
   t.same(book.meta.children, { 'Review.bookId': { total: 2, returned: 1, next } }, 'the rest after the last child held')
   t.same(
     (await app.inject(book.meta.children['Review.bookId'].next)).json().map((r: { id: string }) => r.id),

@@ -97,7 +97,8 @@ t.test('filters and sorts cannot name a hidden property', async t => {
   const app = await build(t, { model })
   for (const url of [
     `/api/customers?filter=${encodeURIComponent(JSON.stringify({ passwordHash: SECRET }))}`,
-    `/api/customers/stream?filter=${encodeURIComponent(JSON.stringify({ $or: [{ name: 'x' }, { passwordHash: { $gte: 'a' } }] }))}`,
+    '/api/customers/stream?filter=' +
+      `${encodeURIComponent(JSON.stringify({ $or: [{ name: 'x' }, { passwordHash: { $gte: 'a' } }] }))}`,
     '/api/customers?sort=passwordHash',
     '/api/order-items?sort=-cost'
   ]) {

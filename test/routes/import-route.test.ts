@@ -119,7 +119,8 @@ t.test('only NDJSON is accepted', async t => {
     status: 415,
     type: 'urn:relata:problem:unsupported-media-type',
     detail:
-      'POST /api/customers/import takes application/x-ndjson, not Content-Type application/json; to write JSON documents, POST them to /api/customers'
+      'POST /api/customers/import takes application/x-ndjson, not Content-Type application/json; to write JSON ' +
+        'documents, POST them to /api/customers'
   })
   const text = await app.inject({
     method: 'POST',

@@ -209,7 +209,8 @@ for (const url of STORES) {
     )
     const resumed = await countQueries(app, async () => {
       await app.inject(
-        `/api/orders/stream?with=all&cursor=true&after=${(JSON.parse(graphs.cursors.split('\n')[SIZE.orders - BATCH - 1]!) as { cursor: string }).cursor}`
+        '/api/orders/stream?with=all&cursor=true&after=' +
+          `${(JSON.parse(graphs.cursors.split('\n')[SIZE.orders - BATCH - 1]!) as { cursor: string }).cursor}`
       )
     })
     t.ok(resumed === 3 || resumed === 4, `resuming for the last batch reads one batch (${resumed})`)
@@ -223,7 +224,8 @@ t.test('cursors the server did not issue, or for another sort, are refused with 
   const body = JSON.parse(Buffer.from(good, 'base64url').toString()) as Record<string, unknown>
   const notIssued = (why: string) => ({
     status: 400,
-    detail: `after: the cursor is not one this server issued for Order (${why}); pass a cursor exactly as this server gave it for Order (a stream line with cursor=true, or a list's next link)`,
+    detail: `after: the cursor is not one this server issued for Order (${why}); pass a cursor exactly as this ` +
+      'server gave it for Order (a stream line with cursor=true, or a list\'s next link)',
     errors: [{ path: '/after', message: 'not a cursor issued for Order' }]
   })
   const cases: Array<[string, string, object]> = [
@@ -266,7 +268,8 @@ t.test('cursors the server did not issue, or for another sort, are refused with 
     (await app.inject(`/api/orders?sort=total&after=${byDefault}`)).json(),
     {
       detail:
-        'after: this cursor was made for the default order (no sort), not for sort=total; repeat the request without sort to continue with it'
+        'after: this cursor was made for the default order (no sort), not for sort=total; repeat the request ' +
+          'without sort to continue with it'
     },
     'a cursor of the default order with a sort'
   )

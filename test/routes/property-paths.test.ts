@@ -71,7 +71,8 @@ for (const url of [...STORES, 'postgres'] as const) {
     await app.relata.entity('Company').upsert([{ id: 'c1', name: 'Acme' }])
     const top = '/api/companies/c1?with=Person&sort[Person]=-address.city&limit[Person]=1'
     const company = (await app.inject(top)).json() as {
-      children: { Person: { companyId: Doc[] } }, meta: { children: Record<string, { next: string }> }
+      children: { Person: { companyId: Doc[] } }
+      meta: { children: Record<string, { next: string }> }
     }
     t.same(company.children.Person.companyId.map(p => p.id), ['p1'],
       'sort[Child] by a nested path picks the top child in the store')

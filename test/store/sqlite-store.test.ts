@@ -84,7 +84,9 @@ t.test('reopening a file of an earlier version replaces its single-column ref in
   const file = nextFile()
   const before = new Database(file)
   before.exec(
-    "CREATE TABLE \"post\" (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)), \"ref_authorId\" GENERATED ALWAYS AS (CASE json_type(doc, '$.authorId') WHEN 'text' THEN json_extract(doc, '$.authorId') END) VIRTUAL)"
+    'CREATE TABLE "post" (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)), "ref_authorId" ' +
+      "GENERATED ALWAYS AS (CASE json_type(doc, '$.authorId') WHEN 'text' THEN json_extract(doc, '$.authorId') END) " +
+      'VIRTUAL)'
   )
   before.exec('CREATE INDEX "post_by_authorId" ON "post" ("ref_authorId")')
   before.close()

@@ -145,7 +145,8 @@ class ConditionWriter {
     if (!field.isId) {
       if (numbers.length > 0) {
         parts.push(
-          `(${isNumberSql(field)} AND ${valueSql(field)} IN (SELECT value FROM json_each(${this.bind(JSON.stringify(numbers))})))`
+          `(${isNumberSql(field)} AND ${valueSql(field)} IN (SELECT value FROM ` +
+            `json_each(${this.bind(JSON.stringify(numbers))})))`
         )
       }
       if (values.includes(null)) parts.push(this.equals(field, null))

@@ -33,7 +33,8 @@ function ensureEntity (db: Database.Database, entity: StoreEntity): void {
     // (ref, id): children come out of the index already in id order, so findByRefs's per-parent
     // ROW_NUMBER() needs no temporary sort (64 µs → 14 µs for one order's items, 10,000 orders)
     db.exec(
-      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(refIndexName(entity.name, property))} ON ${table} (${quoteIdentifier(column)}, id)`
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(refIndexName(entity.name, property))} ON ${table} ` +
+        `(${quoteIdentifier(column)}, id)`
     )
     db.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(legacyRefIndexName(entity.name, property))}`)
   }

@@ -95,6 +95,7 @@ t.test('import and export against the store, opened directly', async t => {
   )
   const graphs = await relata(['export', 'orders', '--with', 'all'], { env, tty: true })
   t.match(JSON.parse(graphs.stdout), { entity: { id: 'o1' }, parents: { customerId: { name: 'Ada' } } })
+  // eslint-disable-next-line no-control-regex -- the ANSI erase-line escape is what a terminal gets
   t.match(graphs.stderr, /\r\x1b\[Kexport orders: exported 1 documents/, 'a terminal gets the redrawn line')
   const buyers = await relata(['export', 'customers', '--filter', '{"Order":{"$some":{"status":"open"}}}'], { env })
   t.same(
@@ -139,6 +140,7 @@ t.test('import and export through a server', async t => {
   t.match(JSON.parse(imported.stdout), { stored: 2, rejected: 1 })
   t.match(
     imported.stderr,
+    // eslint-disable-next-line no-control-regex -- the ANSI erase-line escape is what a terminal gets
     /\r\x1b\[Kimport customers \[#+\] 100% {2}ETA 0s {2}3 rows/,
     'the bar follows the bytes sent'
   )
@@ -161,6 +163,7 @@ t.test('import and export through a server', async t => {
   t.match(await relata(['--url', url, 'import', 'customers', '-'], { stdin: 'x'.repeat(100) }), { code: 2 })
   t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'orders'], { tty: true }), {
     code: 1,
+    // eslint-disable-next-line no-control-regex -- the ANSI erase-line escape is what a terminal gets
     stderr: /^\r\x1b\[Krelata: cannot reach http:\/\/127.0.0.1:1: /
   })
 })

@@ -23,6 +23,7 @@ t.test('on a terminal: one line redrawn with bar, rows/s and ETA, at most every 
   t.equal(writes.length, 1, 'not redrawn within the interval')
   now = 4000
   bar.update(1000, 500)
+  // eslint-disable-next-line no-control-regex -- the ANSI erase-line escape is what a terminal gets
   t.match(writes[1], /^\r\x1b\[Kimport orders \[#{12}-{12}\] 50%/)
   now = 125_000
   bar.finish('stored 1000')

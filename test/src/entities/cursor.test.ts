@@ -32,7 +32,8 @@ t.test('a cursor names the key values of its document, for its entity and sort o
   t.throws(
     () => decodeCursor(cursor, metadata.entity('Author'), sort),
     new BadRequestError(
-      "after: the cursor is not one this server issued for Author (made for another entity); pass a cursor exactly as this server gave it for Author (a stream line with cursor=true, or a list's next link)"
+      'after: the cursor is not one this server issued for Author (made for another entity); pass a cursor exactly ' +
+        "as this server gave it for Author (a stream line with cursor=true, or a list's next link)"
     )
   )
   t.throws(() => decodeCursor(cursor, book, sort.slice(0, 1)), {

@@ -57,7 +57,8 @@ t.test('ambiguous or impossible single-relationship calls say which form to use'
   const book = await relata.entity('Book').get('b0') as Doc
   await t.rejects(relata.entity('Book').getParent(book), {
     message:
-      "Book has 2 parent properties, 'authorId' (→ Author), 'coAuthorId' (→ Author); name one: getParent(doc, 'authorId')"
+      "Book has 2 parent properties, 'authorId' (→ Author), 'coAuthorId' (→ Author); name one: getParent(doc, " +
+        "'authorId')"
   })
   await t.rejects(relata.entity('Book').getParent(book, 'editorId'), {
     message: /Book has no parent property 'editorId'; its parent properties are 'authorId'/

@@ -63,7 +63,9 @@ t.test('what with loads is listed by the names fields accepts', async t => {
     () => parseQuery(author, { with: 'Book.coAuthorId.coAuthorId.Book', 'fields[Review]': 'stars' } as never, metadata),
     {
       message:
-        'fields[Review] names no relationship of Author that with loads; with loads Book, Book.coAuthorId.coAuthorId, Book.coAuthorId.coAuthorId.Book, Book.coAuthorId.coAuthorId.Book.authorId, Book.coAuthorId.coAuthorId.Book.coAuthorId'
+        'fields[Review] names no relationship of Author that with loads; with loads Book, ' +
+          'Book.coAuthorId.coAuthorId, Book.coAuthorId.coAuthorId.Book, Book.coAuthorId.coAuthorId.Book.authorId, ' +
+          'Book.coAuthorId.coAuthorId.Book.coAuthorId'
     }
   )
   t.throws(

@@ -12,7 +12,8 @@ t.test('the sample model as an ER diagram', async t => {
   t.match(diagram, '  Order ||--o{ OrderItem : "orderId"')
   t.match(
     diagram,
-    '  OrderItem {\n    string id PK\n    string orderId FK\n    string productId FK\n    integer quantity\n    number unitPrice\n  }'
+    '  OrderItem {\n    string id PK\n    string orderId FK\n    string productId FK\n    integer quantity\n    ' +
+      'number unitPrice\n  }'
   )
 })
 
