@@ -217,7 +217,7 @@ t.test('relation filters: plain parts match first, joined fields never meet stor
       { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'sku', value: 'x' } }
     ]
   }
-  const stages = filterStages(filter, () => undefined)
+  const stages = filterStages(filter, { check: () => undefined, indexed: () => new Set(['id']) })
   t.same(stages.map(stage => Object.keys(stage)[0]), ['$match', '$replaceWith', '$lookup', '$match', '$replaceWith'])
   t.same(
     stages[0],
@@ -231,8 +231,22 @@ t.test('relation filters: plain parts match first, joined fields never meet stor
   ])
   t.same(standIn.roundTrips, ['aggregate'])
   t.same(calls, ['order.find'])
-  t.same(filterStages(undefined, () => undefined), [{ $match: {} }])
+  t.same(filterStages(undefined, { check: () => undefined, indexed: () => new Set(['id']) }), [{ $match: {} }])
   t.throws(() => filterQuery({ op: 'some', child: 'item', refProperty: 'orderId' }), /needs the \$lookup stages/)
+})
+
+t.test('a $some pinning a reference of the child gathers the children\'s references once', async t => {
+  const children = { check: () => undefined, indexed: () => new Set(['id', 'orderId', 'productId']) }
+  const pinned: Condition = {
+    op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p1' }
+  }
+  const [lookup] = filterStages(pinned, children).filter(stage => '$lookup' in stage)
+  t.notOk('localField' in lookup!.$lookup, 'uncorrelated: MongoDB runs it once, not once per order')
+  t.same(lookup!.$lookup.pipeline.at(-1), { $group: { _id: '$orderId' } }, 'the distinct references')
+  t.match(JSON.stringify(lookup!.$lookup.pipeline[0]), /"productId":\{"\$eq":"p1"/, 'the pinned index first')
+  const loose: Condition = { ...pinned, condition: { op: 'eq', field: 'sku', value: 'x' } }
+  const [correlated] = filterStages(loose, children).filter(stage => '$lookup' in stage)
+  t.equal(correlated!.$lookup.localField, 'doc._id', 'an unindexed child condition stays a correlated join')
 })
 
 t.test('each counted round trip is exactly one server round trip', async t => {

@@ -4,8 +4,9 @@
 import t from 'tap'
 import { BadRequestError, StoreUnavailableError } from '../../src/errors.js'
 import { openStore } from '../../src/store/open-store.js'
+import type { Condition } from '../../src/store/filter.js'
 import { conditionSql } from '../../src/store/postgres/condition-sql.js'
-import { tableSql } from '../../src/store/postgres/identifiers.js'
+import { tableSql, type TableSql } from '../../src/store/postgres/identifiers.js'
 import { redactUrl } from '../../src/store/postgres/open-postgres-store.js'
 import * as statements from '../../src/store/postgres/statements.js'
 import type { Doc, Store, StoreOptions } from '../../src/store/store.js'
@@ -106,6 +107,42 @@ t.test('indexes serve ids, references and each parent\'s first children', async 
   const params: unknown[] = []
   const where = conditionSql({ op: 'eq', field: 'authorId', value: 'a7' }, table, 't0', params, () => table)
   t.match(await plan(statements.countSql(qualified, where), params), /post_by_authorId_id/, 'a filter on a reference')
+})
+
+t.test('a $some pinning a reference of the child reads the children through that reference\'s index', async t => {
+  const schema = await schemaFor(t)
+  const options: StoreOptions = {
+    entities: [{ name: 'order', refProperties: [] }, { name: 'item', refProperties: ['orderId', 'productId'] }]
+  }
+  const store = await opened(t, schemaUrl(schema), options)
+  await store.upsertMany('order', Array.from({ length: 2000 }, (_, i) => ({ id: `o${i}` })))
+  await store.upsertMany('item', Array.from({ length: 6000 }, (_, i) =>
+    ({ id: `i${i}`, orderId: `o${i % 2000}`, productId: `p${i % 500}`, colour: `c${i % 3}` })))
+  await admin(`ANALYZE "${schema}"."order"`)
+  await admin(`ANALYZE "${schema}"."item"`)
+  const tables = new Map(options.entities.map(entity =>
+    [entity.name, { ...tableSql(entity), table: `"${schema}"."${entity.name}"` }]))
+  const lookup = (entity: string): TableSql => tables.get(entity)!
+  const plan = async (condition: Condition): Promise<string> => {
+    const params: unknown[] = []
+    const where = conditionSql(condition, lookup('order'), 't0', params, lookup)
+    const { rows } = await admin(`EXPLAIN ${statements.countSql(lookup('order').table, where)}`, params)
+    return rows.map(row => row['QUERY PLAN'] as string).join('\n')
+  }
+  const pinned = await plan({
+    op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' }
+  })
+  t.match(pinned, /(Index (Only )?|Bitmap Index )Scan (using|on) "?item_by_productId_id/,
+    'the children come from the productId index')
+  t.notMatch(pinned, /Seq Scan on item/, pinned)
+  const found = await store.find('order', {
+    filter: {
+      op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' }
+    },
+    page: 1,
+    size: 10
+  })
+  t.same(found.items.map(doc => doc.id).sort(), ['o1005', 'o1505', 'o5', 'o505'])
 })
 
 t.test('hostile values are parameters; a property path that is not a plain name is refused', async t => {

@@ -76,17 +76,20 @@ const LEAVES: Record<string, Condition[]> = {
     { op: 'gt', field: 'pages', value: 100 },
     { op: 'exists', field: 'tag', value: true },
     { op: 'eq', field: 'authorId', value: 'a1' },
-    { op: 'ne', field: 'id', value: 'b1' }
+    { op: 'ne', field: 'id', value: 'b1' },
+    { op: 'in', field: 'id', values: ['b2', 'b4', 'b8'] }
   ],
   review: [
     { op: 'gt', field: 'stars', value: 3 },
     { op: 'eq', field: 'stars', value: 5 },
-    { op: 'exists', field: 'tag', value: true }
+    { op: 'exists', field: 'tag', value: true },
+    { op: 'eq', field: 'bookId', value: 'b1' }
   ],
   person: [
     { op: 'eq', field: 'name', value: 'Low' },
     { op: 'gt', field: 'level', value: 1 },
-    { op: 'eq', field: 'managerId', value: null }
+    { op: 'eq', field: 'managerId', value: null },
+    { op: 'eq', field: 'managerId', value: 'p2' }
   ]
 }
 
@@ -117,6 +120,11 @@ function reference (entity: string, condition: Condition | undefined, doc: Doc):
       const value = read(doc, condition.field)
       const equal = condition.value === null ? value === null || value === MISSING : value === condition.value
       return equal === (condition.op === 'eq')
+    }
+    case 'in': {
+      // string operands only (the semi-join cases): an exact match, never through an array
+      const value = read(doc, condition.field)
+      return condition.values.some(operand => typeof operand === 'string' && value === operand)
     }
     case 'gt': {
       const value = read(doc, condition.field)
@@ -277,6 +285,61 @@ const NAMED: Array<[string, string, Condition, string[]]> = [
     'author',
     { op: 'and', conditions: [some('book', 'authorId'), some('book', 'coAuthorId')] },
     ['a2']
+  ],
+  // a child condition pinning the child's id or a reference reads as a semi-join (semi-join.ts)
+  [
+    'semi-join: a pinned reference of the child',
+    'author',
+    some('book', 'authorId', { op: 'eq', field: 'coAuthorId', value: 'a2' }),
+    ['a1']
+  ],
+  [
+    'semi-join: ids of children, non-string references among them',
+    'author',
+    some('book', 'authorId', { op: 'in', field: 'id', values: ['b1', 'b6', 'b7', 'b8'] }),
+    ['a1']
+  ],
+  [
+    'semi-join: the other reference',
+    'author',
+    some('book', 'coAuthorId', { op: 'in', field: 'id', values: ['b1', 'b2', 'b4', 'b8'] }),
+    ['a2', 'a3', 'a4']
+  ],
+  [
+    'semi-join: an or of pins, with a plain condition',
+    'author',
+    some('book', 'authorId', {
+      op: 'and',
+      conditions: [
+        {
+          op: 'or',
+          conditions: [{ op: 'eq', field: 'id', value: 'b3' }, { op: 'eq', field: 'coAuthorId', value: 'a2' }]
+        },
+        { op: 'gt', field: 'pages', value: 100 }
+      ]
+    }),
+    ['a1']
+  ],
+  ['semi-join: self-reference', 'person', some('person', 'managerId', { op: 'eq', field: 'managerId', value: 'p2' }),
+    ['p2']],
+  [
+    'semi-join: nested under a relation',
+    'author',
+    some('book', 'authorId', some('review', 'bookId', { op: 'eq', field: 'id', value: 'r3' })),
+    ['a1']
+  ],
+  ['semi-join: an array is no reference', 'book', some('review', 'bookId', { op: 'eq', field: 'id', value: 'r5' }), []],
+  [
+    'semi-join beside a plain condition in an or',
+    'author',
+    {
+      op: 'or',
+      conditions: [
+        { op: 'eq', field: 'name', value: 'Bo' },
+        some('book', 'coAuthorId', { op: 'in', field: 'id', values: ['b4', 'b9'] })
+      ]
+    },
+    ['a2', 'a3']
   ],
   [
     'child condition on an empty child set',

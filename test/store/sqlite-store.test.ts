@@ -211,6 +211,50 @@ t.test('a relation filter is a correlated EXISTS served by the child\'s ref inde
   )
 })
 
+t.test('a $some pinning a reference of the child is a semi-join read through that reference\'s index', async t => {
+  const file = nextFile()
+  const options: StoreOptions = {
+    entities: [
+      { name: 'order', refProperties: [] },
+      { name: 'item', refProperties: ['orderId', 'productId'] }
+    ]
+  }
+  const store = await openStore(`sqlite:${file}`, options)
+  t.teardown(() => store.close())
+  await store.upsertMany('order', Array.from({ length: 100 }, (_, i) => ({ id: `o${i}` })))
+  await store.upsertMany(
+    'item',
+    Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, orderId: `o${i % 50}`, productId: `p${i % 7}` }))
+  )
+  const db = raw(t, file)
+  db.exec('ANALYZE')
+  const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
+  const lookup = (entity: string) => tables.get(entity)!
+  const pinned = { op: 'eq', field: 'productId', value: 'p1' } as const
+  const some = conditionSql({ op: 'some', child: 'item', refProperty: 'orderId', condition: pinned }, lookup('order'),
+    lookup)
+  t.match(some.sql, /^\("order"\."id" IN \(SELECT r1\."ref_orderId" FROM "item" AS r1 WHERE/)
+  const plans = {
+    find: plan(db, statements.findSql('"order"', some.sql, '"id" ASC'), ...some.params, ...some.params, 10, 0),
+    count: plan(db, statements.countSql('"order"', some.sql), ...some.params),
+    stream: plan(db, statements.streamSql('"order"', ['"id"'], some.sql, '"id" ASC'), ...some.params, 10)
+  }
+  for (const [statement, details] of Object.entries(plans)) {
+    t.match(details.join('\n'), /SEARCH r1 USING (COVERING )?INDEX item_by_productId_id \(ref_productId=\?\)/,
+      `${statement}: the children are read through the productId index`)
+    for (const detail of details) t.notMatch(detail, /^SCAN r1\b/, `${statement}: ${detail}`)
+  }
+  const loose = conditionSql({
+    op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'colour', value: 'red' }
+  }, lookup('order'), lookup)
+  t.match(loose.sql, /^\(EXISTS \(SELECT 1 FROM "item" AS r1 WHERE r1\."ref_orderId" = "order"\."id"/,
+    'a child condition on an unindexed property stays a correlated EXISTS')
+  const none = conditionSql({ op: 'none', child: 'item', refProperty: 'orderId', condition: pinned }, lookup('order'),
+    lookup)
+  t.match(none.sql, /^\(NOT EXISTS \(SELECT 1 FROM "item" AS r1 WHERE r1\."ref_orderId" = "order"\."id"/,
+    '$none stays an anti-join')
+})
+
 t.test('a document SQLite cannot read is refused and rolls back the whole batch', async t => {
   const store = await openStore('sqlite::memory:', {
     entities: [...POSTS.entities, { name: 'row', refProperties: [] }]

@@ -2,13 +2,16 @@
 // correlated join (`from`, `localField`, `foreignField`, `pipeline`, `as`). mingo 7.2.7's own
 // $lookup runs such a pipeline over the whole foreign collection instead of the joined
 // documents, so the stand-in joins by itself, with MongoDB's equality: a foreign document joins
-// when its field equals the local value or is an array holding it. Anything else is refused.
+// when its field equals the local value or is an array holding it. The uncorrelated form
+// (`from`, `pipeline`, `as`: a semi-join's) runs its pipeline once over the whole foreign
+// collection, as MongoDB does, and gives each document the same result. Anything else is refused.
 import type { Document } from 'mongodb'
 import { Aggregator } from 'mingo/aggregator'
 import type { Iterator } from 'mingo/lazy'
 import type { Options } from 'mingo/types'
 
 const FORM = ['from', 'localField', 'foreignField', 'pipeline', 'as']
+const UNCORRELATED = ['from', 'pipeline', 'as']
 
 function refuse (what: string): never {
   throw new Error(`mongo stand-in: ${what} is not implemented`)
@@ -24,18 +27,25 @@ function read (doc: Document, path: string): unknown {
   return value
 }
 
-function checkForm (expr: Document): void {
+function isForm (keys: string[], form: string[]): boolean {
+  return keys.length === form.length && form.every(key => keys.includes(key))
+}
+
+/** Whether the lookup is the uncorrelated form; throws on a form the store never sends. */
+function checkForm (expr: Document): boolean {
   const keys = Object.keys(expr)
-  if (keys.length !== FORM.length || !FORM.every(key => keys.includes(key))) {
-    refuse(`$lookup with ${keys.join(', ')} (only ${FORM.join(', ')})`)
+  const uncorrelated = isForm(keys, UNCORRELATED)
+  if (!uncorrelated && !isForm(keys, FORM)) {
+    refuse(`$lookup with ${keys.join(', ')} (only ${FORM.join(', ')}, or ${UNCORRELATED.join(', ')})`)
   }
   if (typeof expr.from !== 'string' || typeof expr.as !== 'string' || expr.as.includes('.')) {
     refuse('$lookup from or as other than a collection and a field name')
   }
-  if (typeof expr.localField !== 'string' || typeof expr.foreignField !== 'string') {
+  if (!uncorrelated && (typeof expr.localField !== 'string' || typeof expr.foreignField !== 'string')) {
     refuse('$lookup fields other than paths')
   }
   if (!Array.isArray(expr.pipeline)) refuse('$lookup without a pipeline array')
+  return uncorrelated
 }
 
 /** Foreign documents by the values of `field`: each string value, and each string in an array value. */
@@ -54,10 +64,17 @@ function byValue (documents: readonly Document[], field: string): Map<string, Do
 }
 
 export function $lookup (collection: Iterator, expr: Document, options: Options): Iterator {
-  checkForm(expr)
+  const uncorrelated = checkForm(expr)
   const resolve = options.collectionResolver ?? refuse('$lookup without the collections')
   let index: Map<string, Document[]> | undefined
   const pipeline = new Aggregator(expr.pipeline as Document[], options)
+  if (uncorrelated) {
+    let result: Document[] | undefined
+    return collection.map(function joinAll (doc) {
+      result ??= pipeline.run(resolve(expr.from as string) as Document[]) as Document[]
+      return { ...(doc as Document), [expr.as as string]: result }
+    })
+  }
   return collection.map(function join (doc) {
     const local = read(doc as Document, expr.localField as string)
     // the store joins on ids, which are strings; other local values would need MongoDB's type rules

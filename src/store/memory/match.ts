@@ -8,8 +8,16 @@ import { fieldReader, MISSING } from './field.js'
 
 export type Predicate = (doc: unknown) => boolean
 
-/** For one declared reference: the documents of `entity` whose `refProperty` is the string `id`. */
-export type ChildLookup = (entity: string, refProperty: string) => (id: string) => Iterable<unknown>
+/** How relation conditions reach the documents of other entities, through indexes only. */
+export interface ChildLookup {
+  /** For one declared reference: the documents of `entity` whose `refProperty` is the string `id`. */
+  byParent: (entity: string, refProperty: string) => (id: string) => Iterable<unknown>
+  /**
+   * The documents of `entity` that `condition` may match, read through its indexes when it pins
+   * the id or a reference (semi-join.ts); undefined when only a scan could tell.
+   */
+  pinned: (entity: string, condition: Condition | undefined) => Iterable<unknown> | undefined
+}
 
 function matchAll (): boolean {
   return true
@@ -77,8 +85,12 @@ function compile (condition: Condition, children: ChildLookup): Predicate {
       return function matchExists (doc) { return (read(doc) !== MISSING) === wanted }
     }
     case 'some': case 'none': {
-      const childrenOf = children(condition.child, condition.refProperty)
+      const childrenOf = children.byParent(condition.child, condition.refProperty)
       const matches = compileCondition(condition.condition, children)
+      if (condition.op === 'some') {
+        const pinned = children.pinned(condition.child, condition.condition)
+        if (pinned !== undefined) return semiJoin(pinned, matches, condition.refProperty)
+      }
       const wanted = condition.op === 'some'
       return function matchRelation (doc) {
         const id = (doc as { id: string }).id
@@ -87,4 +99,18 @@ function compile (condition: Condition, children: ChildLookup): Predicate {
       }
     }
   }
+}
+
+/**
+ * A selective `$some`: the parents named by the string references of the few matching children,
+ * gathered once when the read compiles its filter (as of its start, for a stream too) instead of
+ * probing the children of every parent.
+ */
+function semiJoin (pinned: Iterable<unknown>, matches: Predicate, refProperty: string): Predicate {
+  const parents = new Set<string>()
+  for (const child of pinned) {
+    const ref = (child as Record<string, unknown>)[refProperty]
+    if (typeof ref === 'string' && matches(child)) parents.add(ref)
+  }
+  return function matchSemiJoin (doc) { return parents.has((doc as { id: string }).id) }
 }

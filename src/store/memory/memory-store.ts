@@ -6,7 +6,7 @@ import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '.
 import type {
   Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
-import { candidates } from './candidates.js'
+import { candidates, pinnedCandidates } from './candidates.js'
 import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
 import { compileCondition, type ChildLookup } from './match.js'
@@ -43,11 +43,14 @@ export class MemoryStore implements Store {
   }
 
   /** The children a relation filter reads: through the child table's ref index, never a scan. */
-  private readonly children: ChildLookup = (entity, refProperty) => {
-    const table = this.checkRef(entity, refProperty)
-    return function * childrenOf (id) {
-      for (const child of table.refs.children(refProperty, id) ?? []) yield table.docs.get(child)!.doc
-    }
+  private readonly children: ChildLookup = {
+    byParent: (entity, refProperty) => {
+      const table = this.checkRef(entity, refProperty)
+      return function * childrenOf (id) {
+        for (const child of table.refs.children(refProperty, id) ?? []) yield table.docs.get(child)!.doc
+      }
+    },
+    pinned: (entity, condition) => pinnedCandidates(this.table(entity), condition)?.map(stored => stored.doc)
   }
 
   /** Checks the call can run, then counts it as one round trip. */

@@ -7,6 +7,7 @@
 import type { Condition } from '../filter.js'
 import type { Document } from './driver-surface.js'
 import { filterQuery, storedPath, type Relation } from './mongo-filter.js'
+import { isSemiJoin } from '../semi-join.js'
 
 function hasRelation (condition: Condition): boolean {
   if (condition.op === 'some' || condition.op === 'none') return true
@@ -23,8 +24,9 @@ function all (conditions: Condition[]): Condition {
  * would also join a child whose reference is an array holding the id; the first `$match` says no.
  */
 function lookupStage (relation: Relation, as: string, checkRef: CheckRef): Document {
-  checkRef(relation.child, relation.refProperty)
+  checkRef.check(relation.child, relation.refProperty)
   const ref = storedPath(relation.refProperty).stored
+  if (isSemiJoin(relation, checkRef.indexed(relation.child))) return semiJoinStage(relation, ref, as, checkRef)
   return {
     $lookup: {
       from: relation.child,
@@ -41,8 +43,33 @@ function lookupStage (relation: Relation, as: string, checkRef: CheckRef): Docum
   }
 }
 
-/** Throws unless `refProperty` is a declared ref property of the entity `child`. */
-export type CheckRef = (child: string, refProperty: string) => void
+/**
+ * A selective `$some` (semi-join.ts): an uncorrelated `$lookup`, which MongoDB runs once per
+ * aggregation, gathers the distinct string references of the matching children (read through the
+ * index their condition pins), and each document is kept when its id is among them, in the same
+ * round trip instead of a probe of the children of every document.
+ */
+function semiJoinStage (relation: Relation, ref: string, as: string, checkRef: CheckRef): Document {
+  return {
+    $lookup: {
+      from: relation.child,
+      pipeline: [
+        ...filterStages(relation.condition, checkRef),
+        { $match: { [ref]: { $type: 'string', $not: { $type: 'array' } } } },
+        { $group: { _id: `$${ref}` } }
+      ],
+      as
+    }
+  }
+}
+
+/** What relation stages need to know of the children's entities. */
+export interface CheckRef {
+  /** Throws unless `refProperty` is a declared ref property of the entity `child`. */
+  check: (child: string, refProperty: string) => void
+  /** The properties of `child` an index serves: its id and its ref properties. */
+  indexed: (child: string) => ReadonlySet<string>
+}
 
 /** Stages that keep the documents matching `condition`, leaving them as they are. */
 export function filterStages (condition: Condition | undefined, checkRef: CheckRef): Document[] {
@@ -55,6 +82,7 @@ export function filterStages (condition: Condition | undefined, checkRef: CheckR
     relation (relation) {
       const as = `r${lookups.length}`
       lookups.push(lookupStage(relation, as, checkRef))
+      if (isSemiJoin(relation, checkRef.indexed(relation.child))) return { $expr: { $in: ['$doc._id', `$${as}._id`] } }
       return { [as]: { $size: relation.op === 'some' ? 1 : 0 } }
     }
   })

@@ -13,7 +13,8 @@ import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionL
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
-import { filterStages } from './mongo-relations.js'
+import { filterStages, type CheckRef } from './mongo-relations.js'
+import { indexedProperties } from '../semi-join.js'
 import { sortStages } from './mongo-order.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
@@ -44,11 +45,14 @@ export class MongoStore implements Store {
   }
 
   /** Children are read and joined only through declared references, which have their index. */
-  private readonly checkRef = (entity: string, refProperty: string): void => {
-    if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
-    if (!this.refs.get(entity)!.has(refProperty)) {
-      throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    }
+  private readonly checkRef: CheckRef = {
+    check: (entity, refProperty) => {
+      if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
+      if (!this.refs.get(entity)!.has(refProperty)) {
+        throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
+      }
+    },
+    indexed: entity => indexedProperties(this.refs.get(entity) ?? [])
   }
 
   private collection (entity: string): CollectionLike {
@@ -136,7 +140,7 @@ export class MongoStore implements Store {
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
     checkLimit(query.perRefLimit)
     const collection = this.collection(entity)
-    this.checkRef(entity, refProperty)
+    this.checkRef.check(entity, refProperty)
     const unique = [...new Set(ids)]
     const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
     // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
@@ -157,7 +161,7 @@ export class MongoStore implements Store {
 
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const collection = this.collection(entity)
-    this.checkRef(entity, refProperty)
+    this.checkRef.check(entity, refProperty)
     const unique = [...new Set(ids)]
     const rows = await this.drain(
       entity,

@@ -2,12 +2,14 @@
 // expression produced here is true or false, never NULL, so that NOT (for `ne`, `nin`) is an
 // exact complement; CASE guards keep a cast from ever seeing a JSON value of another type
 // (PostgreSQL does not promise to evaluate AND left to right). A relation condition is a
-// correlated EXISTS on the child table, served by its (ref, id) index, under an alias per
-// nesting level (r1, r2, …) so that an entity can be its own child.
+// correlated EXISTS on the child table, served by its (ref, id) index (or a semi-join when the
+// child condition is selective, semi-join.ts), under an alias per nesting level (r1, r2, …) so
+// that an entity can be its own child.
 import { BadRequestError } from '../../errors.js'
 import type { Condition, Scalar } from '../filter.js'
 import { fieldSql, typeSql, type FieldSql } from './field-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
+import { indexedProperties, isSemiJoin } from '../semi-join.js'
 
 /** SQL text and the values of its `$n` parameters, `$1` first. */
 export interface SqlFragment {
@@ -77,6 +79,7 @@ class ConditionWriter {
     }
   }
 
+  /** A correlated EXISTS; for a selective `$some` (semi-join.ts), this row's id `IN` the matching children's refs. */
   private relation (condition: Relation): string {
     const child = this.tables(condition.child)
     const column = refColumn(child, condition.refProperty)
@@ -84,6 +87,10 @@ class ConditionWriter {
     const match = condition.condition === undefined
       ? ''
       : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
+    if (isSemiJoin(condition, indexedProperties(child.refColumns.keys()))) {
+      return `(${this.scope.alias}.id IN (SELECT ${inner.alias}.${column} FROM ${child.table} AS ${inner.alias} ` +
+        `WHERE ${inner.alias}.${column} IS NOT NULL${match}))`
+    }
     const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias} ` +
       `WHERE ${inner.alias}.${column} = ${this.scope.alias}.id${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`

@@ -1,7 +1,8 @@
 // Translates a filter Condition into a WHERE expression with bound parameters. Every
 // expression produced here evaluates to 0 or 1, never NULL, so that NOT (for `ne`, `nin`) is
 // an exact complement; json_type guards keep JSON types from ever comparing across. A relation
-// condition is a correlated EXISTS on the child table, served by its (ref, id) index; the child
+// condition is a correlated EXISTS on the child table, served by its (ref, id) index, or, when
+// the child condition is selective, a semi-join (semi-join.ts); the child
 // table gets an alias per nesting level (r1, r2, …), so an entity can be its own child, and the
 // outer row is named by its table at the top level, which every statement embedding the WHERE
 // (the page, its count subquery, the stream's batches) has as its innermost table of that name.
@@ -9,6 +10,7 @@ import type { Condition, Scalar } from '../filter.js'
 import { fieldSql, isNumberSql, typeSql, valueSql, type FieldSql } from './field-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
 import { tick } from './statements.js'
+import { indexedProperties, isSemiJoin } from '../semi-join.js'
 
 export interface SqlFragment {
   sql: string
@@ -93,21 +95,29 @@ class ConditionWriter {
     }
   }
 
-  /** `EXISTS` a child row whose ref column (strings only) holds this row's id and that matches. */
+  /**
+   * `EXISTS` a child row whose ref column (strings only) holds this row's id and that matches;
+   * for a selective `$some` (semi-join.ts), this row's id `IN` the ref column of the matching
+   * children, which reads them through the index their condition pins.
+   */
   private relation (condition: Relation): string {
     const child = this.tables(condition.child)
     const column = refColumn(child, condition.refProperty)
     const { table, alias, depth } = this.scope
     const outerId = `${alias ?? table.table}."id"`
     const inner: Scope = { table: child, alias: `r${depth + 1}`, depth: depth + 1 }
+    const at = inner.alias!
+    const semiJoin = isSemiJoin(condition, indexedProperties(child.refColumns.keys()))
+    // the tick keeps a long scan of children stoppable (statements.tick)
+    const where = semiJoin
+      ? `${at}.${column} IS NOT NULL AND ${tick(at)}`
+      : `${at}.${column} = ${outerId} AND ${tick(at)}`
     const match =
       condition.condition === undefined
         ? ''
         : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
-    // the tick keeps a long scan of children stoppable (statements.tick)
-    const at = inner.alias!
-    const exists =
-      `EXISTS (SELECT 1 FROM ${child.table} AS ${at} WHERE ${at}.${column} = ${outerId}` + ` AND ${tick(at)}${match})`
+    if (semiJoin) return `(${outerId} IN (SELECT ${at}.${column} FROM ${child.table} AS ${at} WHERE ${where}${match}))`
+    const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${at} WHERE ${where}${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 
