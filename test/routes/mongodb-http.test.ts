@@ -164,7 +164,7 @@ t.test('while the server is unreachable: health and requests are 503, and both r
   const app = await mongoApp(t, standIn)
   await seed(app.relata.store)
   const up = await app.inject('/health')
-  t.same([up.statusCode, up.json()], [200, { status: 'ok', store: 'mongodb' }])
+  t.same([up.statusCode, up.json()], [200, { status: 'ok', store: { kind: 'mongodb', read: 'ok', write: 'ok' } }])
   standIn.fault(new MongoNetworkError('connect ECONNREFUSED 10.0.0.5:27017'))
   const down = await app.inject('/health')
   t.equal(down.statusCode, 503)
