@@ -1,45 +1,13 @@
-// Names and JSON paths that end up inside SQL text. Identifiers are always quoted; JSON paths
-// are built only from segments that match a strict pattern, because a path cannot be bound.
+// Names and JSON paths that end up inside SQLite's SQL text; what both SQL stores share is in
+// ../sql-identifiers.ts.
 import type { SortKey, StoreEntity } from '../store.js'
+import { pathSegments, tableSql as sqlTable, type TableSql } from '../sql-identifiers.js'
 
-const PATH_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]*$/
-
-export function quoteIdentifier (name: string): string {
-  return `"${name.replaceAll('"', '""')}"`
-}
+export { quoteIdentifier, refColumn, refColumnName, refIndexName, type TableSql } from '../sql-identifiers.js'
 
 /** `a.b` → the SQL string literal `'$.a.b'`; throws on anything but plain property names. */
 export function jsonPath (field: string): string {
-  const segments = field.split('.')
-  if (!segments.every(segment => PATH_SEGMENT.test(segment))) {
-    throw new Error(`sqlite store: '${field}' is not a property path`)
-  }
-  return `'$.${segments.join('.')}'`
-}
-
-/** How one entity's table is addressed in SQL. */
-export interface TableSql {
-  entity: string
-  table: string
-  /** ref property → quoted name of its generated column */
-  refColumns: ReadonlyMap<string, string>
-}
-
-/** The quoted column of a declared ref property: children are read only through indexed references. */
-export function refColumn (table: TableSql, refProperty: string): string {
-  const column = table.refColumns.get(refProperty)
-  if (column === undefined) {
-    throw new Error(`sqlite store: '${refProperty}' is not a declared ref property of '${table.entity}'`)
-  }
-  return column
-}
-
-export function refColumnName (property: string): string {
-  return `ref_${property}`
-}
-
-export function refIndexName (entity: string, property: string): string {
-  return `${entity}_by_${property}_id`
+  return `'$.${pathSegments('sqlite', field).join('.')}'`
 }
 
 /** The single-column ref index of earlier versions, replaced by the (ref, id) one. */
@@ -53,11 +21,5 @@ export function declaredIndexName (entity: string, keys: readonly SortKey[]): st
 }
 
 export function tableSql (entity: StoreEntity): TableSql {
-  const refColumns = new Map<string, string>()
-  for (const property of entity.refProperties) {
-    jsonPath(property)
-    if (property.includes('.')) throw new Error(`sqlite store: ref property '${property}' must be a top-level property`)
-    refColumns.set(property, quoteIdentifier(refColumnName(property)))
-  }
-  return { entity: entity.name, table: quoteIdentifier(entity.name), refColumns }
+  return sqlTable('sqlite', entity)
 }
