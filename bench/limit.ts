@@ -19,8 +19,12 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
 const STREAM_ROWS = Number(process.env.BENCH_LIMIT_STREAM_ROWS ?? 200_000)
 const SIZE = 100
 
+/** The profile folder of each server child by label (BENCH_PROFILE=1). */
+const profiles = new Map<string, string | undefined>()
+
 async function spawn (kind: 'app' | 'limit', url: string, label: string): Promise<ServerChild> {
   const dir = profileDir(`limit-${label}`)
+  profiles.set(label, dir)
   return await spawnServer(kind, { env: { DATABASE_URL: url }, ...(dir === undefined ? {} : { profileDir: dir }) })
 }
 
@@ -54,7 +58,7 @@ async function requestCases (): Promise<void> {
     const results = await compare(cases)
     for (const child of children) await child.stop()
     for (const name of names) {
-      printHotSpots(`Relata ${name}`, profileDir(`limit-app-${name}`))
+      printHotSpots(`Relata ${name}`, profiles.get(`app-${name}`))
     }
     const labels = [
       'GET /api/orders/:id?with=all',
@@ -109,7 +113,7 @@ async function streamCases (): Promise<void> {
       }
       const { maxRssBytes } = await server.usage()
       await server.stop()
-      printHotSpots(c.label, profileDir(`limit-stream-${i}`))
+      printHotSpots(c.label, profiles.get(`stream-${i}`))
       runs.push({ lines, seconds, peakRssMb: maxRssBytes / 1e6 })
     } finally {
       await server.stop()

@@ -68,7 +68,10 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await app.register(healerPlugin, { config })
     await app.register(openApiPlugin, { metadata, version: VERSION, secured: config.API_KEYS !== undefined })
     await app.register(systemRoutes)
-    registerEntityRoutes(app, config.STREAM_BATCH_SIZE)
+    registerEntityRoutes(app, {
+      streamBatchSize: config.STREAM_BATCH_SIZE,
+      textAnswers: config.TEXT_ANSWERS === 'true'
+    })
     registerImportRoutes(app, { maxBulk: config.MAX_BULK, maxLineBytes: config.BODY_LIMIT })
     registerParkedRoutes(app)
     await app.register(modelRoutes)

@@ -4,7 +4,7 @@
 // in `config.accepts` (so POST refuses a merge patch, and a collection refuses NDJSON with a
 // pointer to its /import route).
 import fp from 'fastify-plugin'
-import type { FastifyBodyParser, FastifyRequest } from 'fastify'
+import type { FastifyBodyParser, FastifyRequest, RouteOptions } from 'fastify'
 import { InvalidJsonError, UnsupportedMediaTypeError } from '../routes/http-errors.js'
 
 declare module 'fastify' {
@@ -89,15 +89,20 @@ const parseJson: FastifyBodyParser<string> = function parseJson (_request, body,
 export default fp(async function bodiesPlugin (app) {
   app.removeContentTypeParser([JSON_TYPE])
   app.addContentTypeParser([JSON_TYPE, MERGE_PATCH_TYPE], { parseAs: 'string' }, parseJson)
-  app.addHook('preParsing', async function checkMediaType (request) {
-    const { accepts } = request.routeOptions.config
+  // only on the routes that declare what they accept: the reads pay nothing for it
+  app.addHook('onRoute', function addMediaTypeCheck (route: RouteOptions) {
+    const accepts = route.config?.accepts
     if (accepts === undefined) return
-    const header = request.headers['content-type']
-    if (header === undefined) {
-      if (hasBody(request)) throw unsupportedMediaType(request, undefined)
-      return
+    const check = async function checkMediaType (request: FastifyRequest): Promise<void> {
+      const header = request.headers['content-type']
+      if (header === undefined) {
+        if (hasBody(request)) throw unsupportedMediaType(request, undefined)
+        return
+      }
+      const type = mediaType(header)
+      if (!accepts.includes(type)) throw unsupportedMediaType(request, type)
     }
-    const type = mediaType(header)
-    if (!accepts.includes(type)) throw unsupportedMediaType(request, type)
+    const hooks = route.preParsing
+    route.preParsing = hooks === undefined ? [check] : [check, ...(Array.isArray(hooks) ? hooks : [hooks])]
   })
 }, { name: 'relata-bodies', dependencies: ['relata-problems'], fastify: '5.x' })

@@ -9,11 +9,13 @@ export default fp(async function closeConnectionsPlugin (app) {
   app.addHook('preClose', async function markClosing () {
     closing = true
   })
-  app.addHook('onResponse', async function endKeepAlive (request) {
+  // a callback hook: an async one costs a promise and a microtask turn on every request
+  app.addHook('onResponse', function endKeepAlive (request, _reply, done) {
     // reply.raw has already let go of its socket here; the request still holds it.
     // destroySoon writes what is buffered, then closes: the answer arrives whole.
     const socket = request.raw.socket
     // app.inject's requests carry a stand-in socket, without destroySoon
     if (closing && typeof socket?.destroySoon === 'function') socket.destroySoon()
+    done()
   })
 }, { name: 'relata-close-connections', fastify: '5.x' })

@@ -39,8 +39,9 @@ export default fp<EventLoopPressureOptions>(async function eventLoopPressure (ap
     histogram.reset()
   }, WINDOW_MS)
   timer.unref()
-  app.addHook('onRequest', async function shedWhenLagging () {
-    if (delayMs > maxDelayMs) throw new OverloadedError(delayMs)
+  // a callback hook: an async one costs a promise and a microtask turn on every request
+  app.addHook('onRequest', function shedWhenLagging (_request, _reply, done) {
+    done(delayMs > maxDelayMs ? new OverloadedError(delayMs) : undefined)
   })
   app.addHook('onClose', async function stopSampling () {
     clearInterval(timer)

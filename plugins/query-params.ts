@@ -4,7 +4,7 @@
 // reported as "must be string". The bracket families `limit[Child]`, `sort[Child]` and
 // `fields[relationship]` pass on by name to the query parser, which checks the names inside.
 import fp from 'fastify-plugin'
-import type { FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, RouteOptions } from 'fastify'
 import { BadRequestError } from '../src/errors.js'
 
 declare module 'fastify' {
@@ -73,8 +73,15 @@ export default fp(async function queryParamsPlugin (app) {
   app.addHook('onRoute', function checkQueryNames (route: RouteOptions) {
     const known = queryNames(route.schema?.querystring)
     if (known === undefined) return
-    const check = async function checkQueryNames (request: FastifyRequest): Promise<void> {
-      checkNames(request, known)
+    // a callback hook: an async one costs a promise and a microtask turn on every request
+    const check = function checkQueryNames (request: FastifyRequest, _reply: FastifyReply,
+      done: HookHandlerDoneFunction): void {
+      try {
+        checkNames(request, known)
+      } catch (error) {
+        return done(error as Error)
+      }
+      done()
     }
     const hooks = route.preValidation
     route.preValidation = hooks === undefined ? [check] : [check, ...(Array.isArray(hooks) ? hooks : [hooks])]

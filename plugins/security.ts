@@ -29,8 +29,10 @@ function helmetHeaders (): Record<string, string> {
 
 export default fp<{ config: SecurityConfig }>(async function securityPlugin (app, { config }) {
   const securityHeaders = helmetHeaders()
-  app.addHook('onRequest', async function setSecurityHeaders (_request, reply) {
+  // callback hooks: an async one costs a promise and a microtask turn on every request
+  app.addHook('onRequest', function setSecurityHeaders (_request, reply, done) {
     reply.headers(securityHeaders)
+    done()
   })
   if (config.CORS_ORIGIN !== undefined) {
     await app.register(cors, {
@@ -49,9 +51,12 @@ export default fp<{ config: SecurityConfig }>(async function securityPlugin (app
   }
   // event-loop delay is measured by our own plugin: see event-loop-pressure.ts for why
   await app.register(eventLoopPressure, { maxDelayMs: config.PRESSURE_MAX_EVENT_LOOP_DELAY_MS })
-  await app.register(underPressure, {
-    maxHeapUsedBytes: config.PRESSURE_MAX_HEAP_MB * MB,
-    maxRssBytes: config.PRESSURE_MAX_RSS_MB * MB,
-    retryAfter: RETRY_AFTER_SECONDS
-  })
+  // off unless a limit is set: it samples memory and event-loop delay on timers of its own
+  if (config.PRESSURE_MAX_HEAP_MB > 0 || config.PRESSURE_MAX_RSS_MB > 0) {
+    await app.register(underPressure, {
+      maxHeapUsedBytes: config.PRESSURE_MAX_HEAP_MB * MB,
+      maxRssBytes: config.PRESSURE_MAX_RSS_MB * MB,
+      retryAfter: RETRY_AFTER_SECONDS
+    })
+  }
 }, { name: 'relata-security', dependencies: ['relata-problems'], fastify: '5.x' })

@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { WriteOutcome } from '../src/entities/entity-api.js'
+import { answeredWith, type WriteOutcome } from '../src/entities/entity-api.js'
+import { itemJson, itemsJson } from '../src/graph/graph-json.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
@@ -23,7 +24,11 @@ import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 export interface EntityRoutesOptions {
   meta: EntityMetadata
   streamBatchSize: number
+  /** Answers written as text, splicing in stored documents (TEXT_ANSWERS); JSON.stringify of parsed ones otherwise. */
+  textAnswers: boolean
 }
+
+const JSON_UTF8 = 'application/json; charset=utf-8'
 
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
@@ -47,7 +52,7 @@ const validatedByModel = () => () => true
 
 const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function entityRoutes (
   fastify,
-  { meta, streamBatchSize }
+  { meta, streamBatchSize, textAnswers }
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const api = app.relata.entity(meta.name)
@@ -95,11 +100,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     async function list (request, reply) {
       const { page, size } = request.query
       const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const result = await api.list({ ...query, page, size })
+      // a normalized page regroups the documents: it needs them parsed
+      const text = textAnswers && request.query.shape !== 'normalized'
+      const result = await api.list({ ...query, page, size, text })
       reply.header('x-total-count', result.total)
       const keyset = query.after !== undefined || request.query.cursor === true
       const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
       setLinkHeader(reply, links)
+      if (text) return reply.type(JSON_UTF8).send(itemsJson(result.items, answeredWith(query.selection, query)))
       if (request.query.shape !== 'normalized') return result.items
       return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
     }
@@ -134,9 +142,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function stream (request, reply) {
       const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const query = { ...parsed, batchSize: streamBatchSize }
-      const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
-      const body = await ndjsonStream<unknown>(lines)
+      // a cursor line wraps each item: those are written by JSON.stringify
+      const text = textAnswers && request.query.cursor !== true
+      const query = { ...parsed, batchSize: streamBatchSize, text }
+      const shape = answeredWith(parsed.selection, parsed)
+      const body = text
+        ? await ndjsonStream(api.stream(query), item => itemJson(item, shape))
+        : await ndjsonStream<unknown>(request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query))
       return reply.type('application/x-ndjson').send(body)
     }
   )
@@ -173,7 +185,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function get (request, reply) {
       const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const found = await getTellingPending(api, reply, request.params.id, selection, graph)
+      const text = textAnswers && request.query.shape !== 'normalized'
+      const found = await getTellingPending(api, reply, request.params.id, selection, { ...graph, text })
+      if (text) return reply.type(JSON_UTF8).send(itemJson(found, answeredWith(selection, graph)))
       if (request.query.shape !== 'normalized') return found
       return { ...normalize([found], selection), links: { self: request.url } }
     }
@@ -323,9 +337,10 @@ function cursorLinks (request: FastifyRequest, size: number, next: string | unde
   return { next: `${path}?${params.toString()}` }
 }
 
-export function registerEntityRoutes (app: FastifyInstance, streamBatchSize: number): void {
+export function registerEntityRoutes (app: FastifyInstance,
+  options: Pick<EntityRoutesOptions, 'streamBatchSize' | 'textAnswers'>): void {
   guardReservedSegments(app, app.relata.metadata.all().map(meta => meta.route))
   for (const meta of app.relata.metadata.all()) {
-    app.register(entityRoutes, { prefix: `/api/${meta.route}`, meta, streamBatchSize })
+    app.register(entityRoutes, { prefix: `/api/${meta.route}`, meta, ...options })
   }
 }

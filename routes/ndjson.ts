@@ -5,12 +5,13 @@ import { setImmediate } from 'node:timers/promises'
 
 export async function * ndjsonChunks<T> (
   first: readonly T[],
-  rest: AsyncIterator<readonly T[]>
+  rest: AsyncIterator<readonly T[]>,
+  json: (item: T) => string = JSON.stringify
 ): AsyncGenerator<string> {
   try {
-    if (first.length > 0) yield frame(first)
+    if (first.length > 0) yield frame(first, json)
     for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
-      if (next.value.length > 0) yield frame(next.value)
+      if (next.value.length > 0) yield frame(next.value, json)
       // While the socket takes every write, the batches would follow each other in microtasks
       // alone: yield to the event loop so that other requests, and a client that left, are seen.
       await setImmediate()
@@ -21,9 +22,9 @@ export async function * ndjsonChunks<T> (
   }
 }
 
-function frame<T> (batch: readonly T[]): string {
+function frame<T> (batch: readonly T[], json: (item: T) => string): string {
   let out = ''
-  for (const item of batch) out += JSON.stringify(item) + '\n'
+  for (const item of batch) out += json(item) + '\n'
   return out
 }
 
@@ -31,7 +32,8 @@ function frame<T> (batch: readonly T[]): string {
  * Reads the first batch before answering so that a failure there is still an ordinary
  * problem+json response; later failures end the body abruptly, which clients can detect.
  */
-export async function ndjsonStream<T> (source: AsyncIterator<readonly T[]>): Promise<Readable> {
+export async function ndjsonStream<T> (source: AsyncIterator<readonly T[]>,
+  json: (item: T) => string = JSON.stringify): Promise<Readable> {
   const first = await source.next()
-  return Readable.from(ndjsonChunks(first.done === true ? [] : first.value, source), { objectMode: false })
+  return Readable.from(ndjsonChunks(first.done === true ? [] : first.value, source, json), { objectMode: false })
 }

@@ -59,6 +59,12 @@ export const ConfigSchema = Type.Object({
     1,
     2_147_483_647
   ),
+  TEXT_ANSWERS: Type.Union([Type.Literal('true'), Type.Literal('false')], {
+    description:
+      'Write read answers by splicing in the stored JSON text of documents where the store keeps it (SQLite), ' +
+      'parsing only those whose properties are hidden or picked; false parses every document (the general path)',
+    default: 'true'
+  }),
   SEED: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     description: 'Seed sample data into an empty store: auto = only for the built-in sample model',
     default: 'auto'

@@ -30,13 +30,13 @@ export function withLatency (store: Store, latencyMs: number): Store {
     get kind () {
       return store.kind
     },
-    get: async (entity, id) => {
+    get: async (entity, id, form) => {
       await sleep(latencyMs)
-      return await store.get(entity, id)
+      return await store.get(entity, id, form)
     },
-    getMany: async (entity, ids) => {
+    getMany: async (entity, ids, form) => {
       await sleep(latencyMs)
-      return await store.getMany(entity, ids)
+      return await store.getMany(entity, ids, form)
     },
     find: async (entity, query) => {
       await sleep(latencyMs)

@@ -7,6 +7,7 @@ import { BadRequestError } from '../errors.js'
 import { resolvePath, valueKinds, type ValueKind } from '../metadata/property-paths.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import { checkAfter, positionOf, totalOrder } from '../store/keyset.js'
+import { documentOf } from '../store/text-doc.js'
 import { sortText } from '../store/sort.js'
 import type { KeyValue, Position, SortKey } from '../store/store.js'
 
@@ -26,7 +27,8 @@ interface CursorBody {
 
 /** The cursor just after `doc` (the document as stored) in `entity`'s order `sort`. */
 export function cursorOf (entity: string, sort: readonly SortKey[] | undefined, doc: object): string {
-  const body: CursorBody = { v: VERSION, e: entity, s: sortText(sort), k: positionOf(doc, sort) }
+  // a document read as text holds only its id and references as properties: the sort needs the rest
+  const body: CursorBody = { v: VERSION, e: entity, s: sortText(sort), k: positionOf(documentOf(doc), sort) }
   return Buffer.from(JSON.stringify(body)).toString('base64url')
 }
 

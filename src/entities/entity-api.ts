@@ -59,6 +59,8 @@ export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptio
 export class EntityApi {
   /** Every document read from the store leaves through here: hidden properties never do. */
   readonly #visible: (docs: Doc[]) => Doc[]
+  /** Whether documents may be read as text: not when properties are hidden, which needs them parsed. */
+  readonly #textable: boolean
 
   constructor (
     readonly meta: EntityMetadata,
@@ -70,6 +72,12 @@ export class EntityApi {
   ) {
     const hide = hidden?.of(meta.name)
     this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
+    this.#textable = hide === undefined
+  }
+
+  /** The store's read form for a request: text when the answer is written as text and nothing is hidden. */
+  #form (request: { text?: boolean }): { text?: boolean } {
+    return request.text === true && this.#textable ? TEXT : PARSED
   }
 
   /** The parked versions of this entity's documents; undefined when no relationship of it parks. */
@@ -100,7 +108,7 @@ export class EntityApi {
 
   async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
     this.#checkBudget(1, selection, request)
-    const found = await this.store.get(this.meta.name, id)
+    const found = await this.store.get(this.meta.name, id, this.#form(request))
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
     // without a selection (no `with`, or `?with=`) the plain document, as lists and streams answer
@@ -117,7 +125,7 @@ export class EntityApi {
     }
     // after a cursor the total does not tell whether more follow: one more document does
     const size = query.after === undefined ? query.size : query.size + 1
-    const found = await this.store.find(this.meta.name, { ...query, size })
+    const found = await this.store.find(this.meta.name, { ...query, size, ...this.#form(query) })
     const items = found.items.slice(0, query.size)
     const more = query.after === undefined ? query.page * query.size < found.total : found.items.length > query.size
     // from the stored document, before anything trims it (hidden properties, picked fields)
@@ -144,7 +152,7 @@ export class EntityApi {
     withCursors = false
   ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
     const batchSize = this.#batchSize(query.batchSize, query.selection, query)
-    for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize })) {
+    for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize, ...this.#form(query) })) {
       // from the stored documents, before anything trims them (hidden properties, picked fields)
       const cursors = withCursors ? stored.map(doc => cursorOf(this.meta.name, query.sort, doc)) : []
       yield { cursors, items: await this.#answer(this.#visible(stored), query.selection, query) }
@@ -310,15 +318,27 @@ export class EntityApi {
    */
   async #answer (docs: Doc[], selection: Selection | undefined, request: GetRequest): Promise<Array<Doc | Graph>> {
     const counts = request.counts ?? []
-    // graphs whenever the request asks for relationships, even none there (`with=all` on an entity
-    // without relationships, or under an entity scope that leaves none): the shape follows the request
-    if (selectsNothing(selection) && counts.length === 0) return trimFields(docs, request.fields, undefined)
-    const built = selection ?? NO_RELATIONSHIPS
+    const built = answeredWith(selection, request)
+    if (built === undefined) return trimFields(docs, request.fields, undefined)
     const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),
       ...(counts.length === 0 ? {} : { counts }),
-      ...(request.fields === undefined ? {} : { fields: request.fields })
+      ...(request.fields === undefined ? {} : { fields: request.fields }),
+      ...(request.text === true ? { text: true } : {})
     })
     return trimFields(graphs, request.fields, built)
   }
+}
+
+const TEXT = Object.freeze({ text: true })
+const PARSED = Object.freeze({ text: false })
+
+/**
+ * The selection a read's answers are built with, or undefined when they are plain documents:
+ * graphs whenever the request asks for relationships, even none there (`with=all` on an entity
+ * without relationships, or under an entity scope that leaves none): the shape follows the request.
+ */
+export function answeredWith (selection: Selection | undefined, request: GraphRequest): Selection | undefined {
+  if (selectsNothing(selection) && (request.counts ?? []).length === 0) return undefined
+  return selection ?? NO_RELATIONSHIPS
 }

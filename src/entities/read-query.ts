@@ -18,6 +18,8 @@ export interface ReadQuery {
   fields?: FieldSelection
   /** Only documents strictly after this position of the order (a decoded cursor). */
   after?: Position
+  /** Read the documents as stored text where the store can: for answers written out by graph-json.ts. */
+  text?: boolean
 }
 
 /** What a single read loads beyond the document: its graph and the properties kept. */

@@ -3,6 +3,7 @@
 // needs the reference properties a client may leave out, and it makes copies: store documents
 // and the graphs it is given are shared (a parent by many graphs), so they are never changed.
 import type { Doc } from '../store/store.js'
+import { documentOf } from '../store/text-doc.js'
 import type { Graph, Selection } from './graph.js'
 
 /** What to keep of the documents at one level of a graph, aligned with its Selection. */
@@ -98,8 +99,10 @@ function trimRelatives (
 }
 
 /** A copy of `doc` with only the kept properties, in the document's order; `doc` itself when all are kept. */
-function pick (doc: Doc, keep: ReadonlySet<string> | undefined): Doc {
-  if (keep === undefined) return doc
+function pick (stored: Doc, keep: ReadonlySet<string> | undefined): Doc {
+  if (keep === undefined) return stored
+  // a document read as text holds only its id and references as properties
+  const doc = documentOf(stored)
   const copy: Record<string, unknown> = {}
   for (const key of Object.keys(doc)) {
     if (!keep.has(key)) continue

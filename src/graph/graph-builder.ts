@@ -4,7 +4,7 @@
 // library API all go through `build`.
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
-import type { Doc, Store } from '../store/store.js'
+import type { Doc, ReadForm, Store } from '../store/store.js'
 import type { ChildPageLink } from './child-page-link.js'
 import type { ChildPage, ChildQuery, Graph, GraphRequest, Selection } from './graph.js'
 
@@ -35,6 +35,11 @@ export class GraphBuilder {
     private readonly options: GraphOptions
   ) {}
 
+  /** Text for an answer written as text, unless the entity hides properties: those are parsed to drop them. */
+  #form (entity: string, request: GraphRequest): ReadForm {
+    return request.text === true && this.options.hidden?.of(entity) === undefined ? TEXT : PARSED
+  }
+
   /**
    * `request.children` gives per child entity how many children to load per parent and in which
    * order; `request.counts` the child relationships to count only (one grouped count each).
@@ -44,8 +49,8 @@ export class GraphBuilder {
     const children = request.children ?? {}
     const counts = (request.counts ?? []).filter(rel => !selection.children.some(loaded => loaded.key === rel.key))
     const [parents, loaded, counted] = await Promise.all([
-      this.#loadParents(docs, selection.parents),
-      Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {}))),
+      this.#loadParents(docs, selection.parents, request),
+      Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {}, request))),
       Promise.all(counts.map(rel => this.#countChildren(docs, rel)))
     ])
     const graphs = docs.map(doc => this.#assemble(doc, selection, request, parents, loaded, counted))
@@ -102,7 +107,8 @@ export class GraphBuilder {
   /** One getMany per parent entity: relationships to the same entity share the round trip. */
   async #loadParents (
     docs: readonly Doc[],
-    relationships: readonly ParentRelationship[]
+    relationships: readonly ParentRelationship[],
+    request: GraphRequest
   ): Promise<Map<string, Map<string, Doc>>> {
     const idsByTarget = new Map<string, Set<string>>()
     for (const rel of relationships) {
@@ -116,7 +122,7 @@ export class GraphBuilder {
     const loaded = new Map<string, Map<string, Doc>>()
     await Promise.all(
       [...idsByTarget].map(async ([target, ids]) => {
-        const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids])
+        const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids], this.#form(target, request))
         const visible = this.options.hidden?.all(target, found) ?? found
         loaded.set(target, new Map(visible.map(d => [d.id, d])))
       })
@@ -128,11 +134,13 @@ export class GraphBuilder {
   async #loadChildren (
     docs: readonly Doc[],
     relationship: ChildRelationship,
-    query: ChildQuery
+    query: ChildQuery,
+    request: GraphRequest
   ): Promise<LoadedChildren> {
     const ids = [...new Set(docs.map(d => d.id))]
     const perRefLimit = Math.min(query.limit ?? this.options.childLimit, this.options.childLimit)
     const found = await this.store.findByRefs(relationship.child, relationship.property, ids, {
+      ...this.#form(relationship.child, request),
       perRefLimit,
       ...(query.sort === undefined ? {} : { sort: query.sort })
     })
@@ -204,6 +212,10 @@ function below (request: GraphRequest, key: string): GraphRequest {
   const fields = request.fields?.relatives?.[key]
   return {
     ...(request.children === undefined ? {} : { children: request.children }),
-    ...(fields === undefined ? {} : { fields })
+    ...(fields === undefined ? {} : { fields }),
+    ...(request.text === true ? { text: true } : {})
   }
 }
+
+const TEXT: ReadForm = Object.freeze({ text: true })
+const PARSED: ReadForm = Object.freeze({})

@@ -60,4 +60,9 @@ export interface GraphRequest {
   counts?: readonly ChildRelationship[]
   /** What the answer keeps of each document: the builder only passes it on to `next` links. */
   fields?: FieldSelection
+  /**
+   * Read relatives as their stored text where the store can (ReadForm.text): for answers that
+   * are written out as text (graph-json.ts), never for documents handed to library users.
+   */
+  text?: boolean
 }

@@ -21,7 +21,15 @@ export type KeyValue = null | number | string | { composite: string }
 /** A place in the total order of a sort (see keyset.ts): the key values of one document there. */
 export type Position = readonly KeyValue[]
 
-export interface FindQuery {
+/**
+ * `text: true` lets a store that keeps documents as JSON text hand them out as that text
+ * (text-doc.ts), with their id and string reference values; other stores answer parsed documents.
+ */
+export interface ReadForm {
+  text?: boolean
+}
+
+export interface FindQuery extends ReadForm {
   filter?: Condition
   /** Applied in order; `id` ascending is always appended as the final tie-breaker. */
   sort?: readonly SortKey[]
@@ -41,7 +49,7 @@ export interface FindResult {
   total: number
 }
 
-export interface StreamQuery {
+export interface StreamQuery extends ReadForm {
   filter?: Condition
   sort?: readonly SortKey[]
   /** Starts strictly after this position of the sort's total order, e.g. to resume a stream. */
@@ -49,7 +57,7 @@ export interface StreamQuery {
   batchSize: number
 }
 
-export interface RefQuery {
+export interface RefQuery extends ReadForm {
   /** At most this many children per parent id, in `sort` order; the rest are only counted. */
   perRefLimit: number
   /** Order of each parent's children (`id` ascending is appended as the tie-breaker); id order when omitted. */
@@ -98,9 +106,9 @@ export interface Move {
 
 export interface Store {
   readonly kind: string
-  get(entity: string, id: string): Promise<Doc | undefined>
+  get(entity: string, id: string, form?: ReadForm): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
-  getMany(entity: string, ids: readonly string[]): Promise<Doc[]>
+  getMany(entity: string, ids: readonly string[], form?: ReadForm): Promise<Doc[]>
   find(entity: string, query: FindQuery): Promise<FindResult>
   /**
    * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the

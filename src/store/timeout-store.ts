@@ -40,8 +40,8 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   }
 
   const wrapped: Partial<Store> = {
-    get: (entity, id) => bounded(`get on '${entity}'`, store.get(entity, id)),
-    getMany: (entity, ids) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids)),
+    get: (entity, id, form) => bounded(`get on '${entity}'`, store.get(entity, id, form)),
+    getMany: (entity, ids, form) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids, form)),
     find: (entity, query) => bounded(`find on '${entity}'`, store.find(entity, query)),
     findByRefs: (entity, property, ids, query) =>
       bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query)),

@@ -1,6 +1,6 @@
 // A store wrapper that counts the documents its reads hand out, per entity: what "rows read"
 // means for the healer's lookups, the same on every adapter whatever its round trips.
-import type { Doc, FindQuery, RefQuery, Store, StreamQuery } from '../../src/store/store.js'
+import type { Doc, FindQuery, ReadForm, RefQuery, Store, StreamQuery } from '../../src/store/store.js'
 
 export interface RowCounter {
   wrap: (store: Store) => Store
@@ -13,13 +13,13 @@ export function rowCounter (): RowCounter {
   const read = new Map<string, number>()
   const add = (entity: string, docs: readonly Doc[]) => read.set(entity, (read.get(entity) ?? 0) + docs.length)
   const reads: Partial<Record<keyof Store, (target: Store) => unknown>> = {
-    get: target => async (entity: string, id: string) => {
-      const doc = await target.get(entity, id)
+    get: target => async (entity: string, id: string, form?: ReadForm) => {
+      const doc = await target.get(entity, id, form)
       add(entity, doc === undefined ? [] : [doc])
       return doc
     },
-    getMany: target => async (entity: string, ids: readonly string[]) => {
-      const docs = await target.getMany(entity, ids)
+    getMany: target => async (entity: string, ids: readonly string[], form?: ReadForm) => {
+      const docs = await target.getMany(entity, ids, form)
       add(entity, docs)
       return docs
     },

@@ -35,6 +35,9 @@ export interface ChildrenArgs {
   /** The parent ids as one JSON array. */
   parents: string
   limit: number
+  /** Selected beside `doc` in a read as text, by the statements reading the table plain and as `child`. */
+  extra: string
+  childExtra: string
   /** The per-parent top-N statement for a `sort[Child]` order. */
   top?: string
 }
@@ -90,7 +93,7 @@ export class SqlReader {
    * LIMIT: 1.4× faster than limiting every parent (bench/sqlite-children.ts). In another order (`top`),
    * every parent's top children.
    */
-  private childrenIn ({ table, column, parents, limit, top }: ChildrenArgs): ChildRows {
+  private childrenIn ({ table, column, parents, limit, extra, childExtra, top }: ChildrenArgs): ChildRows {
     const totals = new Map<string, number>()
     const whole: string[] = []
     const cut: string[] = []
@@ -103,8 +106,10 @@ export class SqlReader {
     if (limit === 0 || totals.size === 0) return { rows, totals }
     const read = (sql: string, ...params: unknown[]): Row[] => this.statement(sql).all(...params) as Row[]
     if (top !== undefined) return { rows: read(top, JSON.stringify([...totals.keys()]), limit), totals }
-    if (whole.length > 0) rows.push(...read(statements.childrenSql(table, column), JSON.stringify(whole)))
-    if (cut.length > 0) rows.push(...read(statements.firstChildrenSql(table, column), JSON.stringify(cut), limit))
+    if (whole.length > 0) rows.push(...read(statements.childrenSql(table, column, extra), JSON.stringify(whole)))
+    if (cut.length > 0) {
+      rows.push(...read(statements.firstChildrenSql(table, column, childExtra), JSON.stringify(cut), limit))
+    }
     return { rows, totals }
   }
 

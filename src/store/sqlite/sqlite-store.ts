@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, Move, FindResult, ReadForm, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
@@ -22,10 +22,22 @@ import { storeError } from './sqlite-errors.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
+import { textColumns, textRow } from './text-rows.js'
 
 function parseDoc (row: Row): Doc {
   return JSON.parse(row.doc as string) as Doc
 }
+
+/** How one entity's rows are read: parsed, or as text with the columns that go with it. */
+interface RowForm {
+  /** Selected beside `doc`: nothing when parsed. */
+  extra: string
+  /** The same for statements that read the table as `child`. */
+  childExtra: string
+  toDoc: (row: Row) => Doc
+}
+
+const PARSED: RowForm = { extra: '', childExtra: '', toDoc: parseDoc }
 
 // Serializes inside the transaction on purpose: a document rejected half-way (by JSON or by
 // SQLite's CHECK) rolls back the rows already written, so the batch is all or nothing.
@@ -58,6 +70,7 @@ function moveAll (remove: Database.Statement, insert: Database.Statement, moves:
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   private readonly tables = new Map<string, TableSql>()
+  private readonly texts = new Map<string, RowForm>()
   private readonly reader: SqlReader
   private closed = false
   private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[]) => Doc[]
@@ -66,7 +79,12 @@ export class SqliteStore implements Store {
   /** `pool` runs the unbounded reads off the main thread; without one (`:memory:`) they run here. */
   constructor (private readonly db: Database.Database, private readonly options: StoreOptions,
     private readonly settings: { lockWaitMs: number }, private readonly pool?: ReadPool) {
-    for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
+    for (const entity of options.entities) {
+      const table = tableSql(entity)
+      this.tables.set(entity.name, table)
+      const extra = textColumns(table)
+      this.texts.set(entity.name, { extra, childExtra: textColumns(table, 'child.'), toDoc: textRow(table) })
+    }
     this.reader = new SqlReader(db)
     this.writeAll = db.transaction(writeAll)
     this.moveAll = db.transaction(moveAll).immediate
@@ -77,6 +95,10 @@ export class SqliteStore implements Store {
     // entities come from the model, never from a request: an unknown one is a bug
     if (table === undefined) throw new Error(`sqlite store: unknown entity '${entity}'`)
     return table
+  }
+
+  private form (entity: string, form: ReadForm | undefined): RowForm {
+    return form?.text === true ? this.texts.get(entity) ?? PARSED : PARSED
   }
 
   /** The other tables a relation filter reads. */
@@ -137,17 +159,20 @@ export class SqliteStore implements Store {
     }
   }
 
-  async get (entity: string, id: string): Promise<Doc | undefined> {
+  async get (entity: string, id: string, form?: ReadForm): Promise<Doc | undefined> {
     const { table } = this.table(entity)
-    const row = await this.run(entity, 'get', () => this.statement(statements.getSql(table)).get(id) as Row | undefined)
-    return row === undefined ? undefined : parseDoc(row)
+    const { extra, toDoc } = this.form(entity, form)
+    const sql = statements.getSql(table, extra)
+    const row = await this.run(entity, 'get', () => this.statement(sql).get(id) as Row | undefined)
+    return row === undefined ? undefined : toDoc(row)
   }
 
-  async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
+  async getMany (entity: string, ids: readonly string[], form?: ReadForm): Promise<Doc[]> {
     const { table } = this.table(entity)
-    const sql = statements.getManySql(table)
+    const { extra, toDoc } = this.form(entity, form)
+    const sql = statements.getManySql(table, extra)
     const rows = await this.run(entity, 'getMany', () => this.statement(sql).all(JSON.stringify(ids)) as Row[])
-    return rows.map(parseDoc)
+    return rows.map(toDoc)
   }
 
   async find (entity: string, query: FindQuery): Promise<FindResult> {
@@ -161,14 +186,15 @@ export class SqliteStore implements Store {
       after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
     const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
+    const { extra, toDoc } = this.form(entity, query)
     const { rows, total } = await this.read(entity, 'find', 'find', {
-      pageSql: statements.findSql(table.table, where.sql, orderBy, page.sql),
+      pageSql: statements.findSql(table.table, where.sql, orderBy, page.sql, extra),
       pageParams: [...where.params, ...page.params, query.size, offset],
       countSql: statements.countSql(table.table, where.sql),
       countParams: where.params,
       emptyIsZero: offset === 0 && query.size > 0 && after === undefined
     })
-    return { items: rows.map(parseDoc), total }
+    return { items: rows.map(toDoc), total }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
@@ -176,13 +202,17 @@ export class SqliteStore implements Store {
     const table = this.table(entity)
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
+    const { extra, childExtra, toDoc } = this.form(entity, query)
     const top =
       order === undefined
         ? undefined
-        : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'))
+        : statements.topChildrenSql(table.table, column, orderBySql(order, table), orderBySql(order, table, 'child'),
+          childExtra)
     const parents = JSON.stringify(ids)
     const limit = query.perRefLimit
-    const args = { table: table.table, column, parents, limit, ...(top === undefined ? {} : { top }) }
+    const args = {
+      table: table.table, column, parents, limit, extra, childExtra, ...(top === undefined ? {} : { top })
+    }
     // bounded by the (ref, id) index and the per-parent limit: on the main thread (see README, Performance)
     const { rows, totals } = await this.run(entity, 'findByRefs', () => this.reader.children(args))
     const items: Doc[] = []
@@ -191,7 +221,7 @@ export class SqliteStore implements Store {
     for (const row of rows) {
       position = row.ref === ref ? position + 1 : 1
       ref = row.ref
-      if (position <= query.perRefLimit) items.push(parseDoc(row))
+      if (position <= query.perRefLimit) items.push(toDoc(row))
     }
     return { items, totals }
   }
@@ -218,10 +248,11 @@ export class SqliteStore implements Store {
     const expressions = keyExpressions(keys, table)
     const filter = conditionSql(query.filter, table, this.lookup)
     const orderBy = orderBySql(keys, table)
+    const { extra, toDoc } = this.form(entity, query)
     let after = query.after === undefined ? undefined : sqlPosition(query.after)
     while (true) {
       const cursor = after === undefined ? { sql: '1', params: [] } : afterSql(keys, table, after)
-      const sql = statements.streamSql(table.table, expressions, `${filter.sql} AND ${cursor.sql}`, orderBy)
+      const sql = statements.streamSql(table.table, expressions, `${filter.sql} AND ${cursor.sql}`, orderBy, extra)
       const rows = await this.read(entity, 'stream', 'all', {
         sql,
         // one extra row tells whether another read is needed
@@ -233,7 +264,7 @@ export class SqliteStore implements Store {
       if (batch.length > 0) {
         const last = batch[batch.length - 1]!
         after = expressions.map((_, i) => last[`k${i}`])
-        yield batch.map(parseDoc)
+        yield batch.map(toDoc)
       }
       if (rows.length <= query.batchSize) return
     }

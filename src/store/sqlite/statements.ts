@@ -1,5 +1,6 @@
 // The SQL text of every statement the SQLite store runs, in one place so tests can inspect
 // query plans of exactly what the store executes. Tables and columns arrive already quoted.
+// `extra` is what a read as text selects beside `doc` (textColumns in text-rows.ts).
 
 /**
  * True, and calls into JavaScript about once every 1,024 rows of `table` (or its alias) a
@@ -13,13 +14,13 @@ export function tick (table: string): string {
   return `((random() & 1023) != 0 OR relata_tick(${table}.rowid))`
 }
 
-export function getSql (table: string): string {
-  return `SELECT doc FROM ${table} WHERE id = ?`
+export function getSql (table: string, extra = ''): string {
+  return `SELECT doc${extra} FROM ${table} WHERE id = ?`
 }
 
 /** The ids arrive as one JSON array: no bound-variable limit, and the primary key still serves. */
-export function getManySql (table: string): string {
-  return `SELECT doc FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`
+export function getManySql (table: string, extra = ''): string {
+  return `SELECT doc${extra} FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`
 }
 
 /**
@@ -29,13 +30,32 @@ export function getManySql (table: string): string {
  * parameters are bound twice: for the count, then for the page, whose condition may add a
  * keyset position (`pageWhere`) that the count ignores.
  */
-export function findSql (table: string, where: string, orderBy: string, pageWhere = where): string {
-  return `SELECT doc, (SELECT COUNT(*) FROM ${table} WHERE ${tick(table)} AND ${where}) AS total
-    FROM ${table} WHERE ${tick(table)} AND ${pageWhere} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
+export function findSql (table: string, where: string, orderBy: string, pageWhere = where, extra = ''): string {
+  return `SELECT doc${extra}, (${countOf(table, where)}) AS total
+    FROM ${table}${ticking(table, pageWhere)} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
+}
+
+/**
+ * The WHERE of a scan: with a condition, the tick and the condition; without one (`1`) none at
+ * all, since SQLite then skips an OFFSET's rows on the index without evaluating anything per row
+ * (a page at offset 5,000 of 10,000 orders: 1.0 ms, against 4.8 ms with the tick). Such a scan
+ * visits at most OFFSET + LIMIT rows of an index, so it ends by itself.
+ */
+function ticking (table: string, where: string): string {
+  return where === '1' ? '' : ` WHERE ${tick(table)} AND ${where}`
 }
 
 export function countSql (table: string, where: string): string {
-  return `SELECT COUNT(*) AS total FROM ${table} WHERE ${tick(table)} AND ${where}`
+  return countOf(table, where, ' AS total')
+}
+
+/**
+ * Without a condition (`1`) a bare COUNT(*), which SQLite answers from the b-tree's page counts
+ * without visiting a row (0.01 ms against 30 ms for 20,000 orders with a tick on every row), so
+ * there is nothing to tick; with one, the scan ticks.
+ */
+function countOf (table: string, where: string, alias = ''): string {
+  return `SELECT COUNT(*)${alias} FROM ${table}${ticking(table, where)}`
 }
 
 /**
@@ -43,8 +63,8 @@ export function countSql (table: string, where: string): string {
  * (ref, id) index per parent. Used for the parents whose children all fit the limit, which
  * the counts (countByRefsSql) tell first.
  */
-export function childrenSql (table: string, column: string): string {
-  return `SELECT doc, ${column} AS ref FROM ${table}
+export function childrenSql (table: string, column: string, extra = ''): string {
+  return `SELECT doc, ${column} AS ref${extra} FROM ${table}
     WHERE ${column} IN (SELECT value FROM json_each(?)) ORDER BY ${column}, id`
 }
 
@@ -52,8 +72,8 @@ export function childrenSql (table: string, column: string): string {
  * The first `?` children by id of each given parent, read through the (ref, id) index, never
  * the rest: for the parents with more children than the limit. Rows come grouped by parent.
  */
-export function firstChildrenSql (table: string, column: string): string {
-  return `SELECT child.doc AS doc, parent.value AS ref
+export function firstChildrenSql (table: string, column: string, extra = ''): string {
+  return `SELECT child.doc AS doc, parent.value AS ref${extra}
     FROM (SELECT DISTINCT value FROM json_each(?)) AS parent
     JOIN ${table} AS child ON child.rowid IN (
       SELECT rowid FROM ${table} WHERE ${column} = parent.value ORDER BY id LIMIT ?)
@@ -67,8 +87,9 @@ export function firstChildrenSql (table: string, column: string): string {
  * child's document through one big sort. `innerOrder` reads the table unqualified, `outerOrder`
  * as `child`. Rows come grouped by parent, in the order asked.
  */
-export function topChildrenSql (table: string, column: string, innerOrder: string, outerOrder: string): string {
-  return `SELECT child.doc AS doc, parent.value AS ref
+export function topChildrenSql (table: string, column: string, innerOrder: string, outerOrder: string,
+  extra = ''): string {
+  return `SELECT child.doc AS doc, parent.value AS ref${extra}
     FROM (SELECT DISTINCT value FROM json_each(?)) AS parent
     JOIN ${table} AS child ON child.rowid IN (
       SELECT rowid FROM ${table} WHERE ${column} = parent.value ORDER BY ${innerOrder} LIMIT ?)
@@ -82,9 +103,10 @@ export function countByRefsSql (table: string, column: string): string {
 }
 
 /** One keyset batch; the key values are selected too, to become the next cursor as they are. */
-export function streamSql (table: string, keys: readonly string[], where: string, orderBy: string): string {
+export function streamSql (table: string, keys: readonly string[], where: string, orderBy: string,
+  extra = ''): string {
   const columns = keys.map((key, i) => `${key} AS k${i}`).join(', ')
-  return `SELECT doc, ${columns} FROM ${table} WHERE ${tick(table)} AND ${where} ORDER BY ${orderBy} LIMIT ?`
+  return `SELECT doc${extra}, ${columns} FROM ${table} WHERE ${tick(table)} AND ${where} ORDER BY ${orderBy} LIMIT ?`
 }
 
 export function upsertSql (table: string): string {
