@@ -30,11 +30,6 @@ export function textDoc (id: string, text: string, refs: Readonly<Record<string,
   return new TextDoc(id, text, refs) as unknown as Doc
 }
 
-/** The stored JSON text of a document read as text; undefined for a parsed document. */
-export function storedText (doc: object): string | undefined {
-  return doc instanceof TextDoc ? doc[TEXT] : undefined
-}
-
 /** The whole document: parsed from its text when it was read as text. */
 export function documentOf<T extends object> (doc: T): T {
   return doc instanceof TextDoc ? JSON.parse(doc[TEXT]) as T : doc

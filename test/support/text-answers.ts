@@ -16,7 +16,7 @@ import { appOn } from './shop.js'
 
 export const STORES = ['memory:', 'sqlite::memory:', 'sqlite-file', 'mongodb://stand-in/relata'] as const
 export type StoreUrl = typeof STORES[number]
-const REQUESTS = Number(process.env.TEXT_ANSWERS_REQUESTS ?? 250)
+const REQUESTS = Number(process.env.TEXT_ANSWERS_REQUESTS ?? 160)
 
 const Str = Type.String({ minLength: 1 })
 const NullableRef = (entity: string) => Type.Optional(Parent(entity, Type.Union([Str, Type.Null()])))
