@@ -16,6 +16,8 @@ import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
 import { sortStages } from './mongo-order.js'
+import { explainRefusal } from '../unique-keys.js'
+import { isUniqueViolation, uniqueIndex, findDuplicates } from './mongo-unique.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
 export interface MongoStoreSettings {
@@ -37,11 +39,15 @@ function chunks<T> (items: readonly T[], size: number): T[][] {
 export class MongoStore implements Store {
   readonly kind = 'mongodb'
   private readonly refs = new Map<string, ReadonlySet<string>>()
+  private readonly uniqueKeys = new Map<string, ReadonlyArray<readonly string[]>>()
   private closed = false
 
   constructor (private readonly db: DbLike, private readonly options: StoreOptions,
     private readonly settings: MongoStoreSettings = DEFAULT_STORE_SETTINGS, private readonly client?: ClientLike) {
-    for (const entity of options.entities) this.refs.set(entity.name, new Set(entity.refProperties))
+    for (const entity of options.entities) {
+      this.refs.set(entity.name, new Set(entity.refProperties))
+      this.uniqueKeys.set(entity.name, entity.uniqueKeys ?? [])
+    }
   }
 
   /** Children are read and joined only through declared references, which have their index. */
@@ -205,15 +211,20 @@ export class MongoStore implements Store {
     const operations = prepared.map(({ id, fields }) => ({
       replaceOne: { filter: { _id: id }, replacement: fields, upsert: true }
     }))
-    await this.run(entity, 'upsertMany', async () => {
-      if (!this.settings.transactions || this.client === undefined) {
-        return await collection.bulkWrite(operations, { ordered: true })
-      }
-      return await this.inTransaction(
-        this.client,
-        async session => await collection.bulkWrite(operations, { ordered: true, session })
-      )
-    })
+    try {
+      await this.run(entity, 'upsertMany', async () => {
+        if (!this.settings.transactions || this.client === undefined) {
+          return await collection.bulkWrite(operations, { ordered: true })
+        }
+        return await this.inTransaction(
+          this.client,
+          async session => await collection.bulkWrite(operations, { ordered: true, session })
+        )
+      })
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      throw await explainRefusal(this, entity, this.uniqueKeys.get(entity)!, docs)
+    }
     return prepared.map(({ doc }) => doc)
   }
 
@@ -266,7 +277,13 @@ export class MongoStore implements Store {
     // A record deleted, written again or moved by another caller between the read of the
     // revisions and the transaction aborts it: read them again and move what is still to move.
     for (let attempt = 1; attempt <= MOVE_ATTEMPTS; attempt++) {
-      const moved = await this.moveOnce(from, to, moves)
+      let moved: string[] | undefined
+      try {
+        moved = await this.moveOnce(from, to, moves)
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error
+        throw await explainRefusal(this, to, this.uniqueKeys.get(to)!, moves.map(move => move.doc))
+      }
       if (moved !== undefined) return moved
     }
     throw new StoreUnavailableError(`mongodb store: moveMany from '${from}': other writers kept changing these ` +
@@ -372,6 +389,13 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
         await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
       }
       for (const keys of entity.indexes ?? []) await collection.createIndex(...declaredIndex(keys))
+      for (const key of entity.uniqueKeys ?? []) {
+        try {
+          await collection.createIndex(...uniqueIndex(key))
+        } catch (error) {
+          throw isUniqueViolation(error) ? await findDuplicates(collection, entity.name, key) : error
+        }
+      }
     }
   } catch (error) {
     throw storeError(error, 'creating the indexes')

@@ -15,6 +15,8 @@ import { afterSql, orderBySql } from './order-sql.js'
 import { storeError } from './postgres-errors.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
+import { explainRefusal } from '../unique-keys.js'
+import { isUniqueViolation } from './unique-sql.js'
 
 type Row = Record<string, unknown>
 
@@ -47,12 +49,16 @@ function documentArray (docs: readonly Doc[], texts: readonly string[]): string 
 export class PostgresStore implements Store {
   readonly kind = 'postgres'
   private readonly tables = new Map<string, TableSql>()
+  private readonly uniqueKeys = new Map<string, ReadonlyArray<readonly string[]>>()
   /** Connections held by streams in progress, released at close so that the pool can end. */
   private readonly streaming = new Set<pg.PoolClient>()
   private closed = false
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
-    for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
+    for (const entity of options.entities) {
+      this.tables.set(entity.name, tableSql(entity))
+      this.uniqueKeys.set(entity.name, entity.uniqueKeys ?? [])
+    }
   }
 
   private table (entity: string): TableSql {
@@ -205,6 +211,7 @@ export class PostgresStore implements Store {
       await this.query(entity, 'upsertMany', statements.upsertSql(table), [documentArray(docs, texts)])
     } catch (error) {
       if (REFUSED_JSON.has((error as { code?: string }).code ?? '')) rejectUnstorable(docs)
+      if (isUniqueViolation(error)) throw await explainRefusal(this, entity, this.uniqueKeys.get(entity)!, docs)
       throw error
     }
     return texts.map(text => JSON.parse(text) as Doc)
@@ -241,8 +248,13 @@ export class PostgresStore implements Store {
       last.set(move.id, `{"id":${JSON.stringify(move.id)},"rev":${JSON.stringify(move.rev)},"doc":${texts[i]!}}`)
     })
     const array = `[${[...last.values()].join(',')}]`
-    const rows = await this.query(to, 'moveMany', statements.moveSql(source, target), [array])
-    return rows.map(row => row.id as string)
+    try {
+      const rows = await this.query(to, 'moveMany', statements.moveSql(source, target), [array])
+      return rows.map(row => row.id as string)
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      throw await explainRefusal(this, to, this.uniqueKeys.get(to)!, moves.map(move => move.doc))
+    }
   }
 
   async ping (): Promise<void> {

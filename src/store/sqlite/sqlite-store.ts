@@ -21,6 +21,8 @@ import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
+import { explainRefusal } from '../unique-keys.js'
+import { isUniqueViolation } from './unique-sql.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
 
 function parseDoc (row: Row): Doc {
@@ -58,6 +60,7 @@ function moveAll (remove: Database.Statement, insert: Database.Statement, moves:
 export class SqliteStore implements Store {
   readonly kind = 'sqlite'
   private readonly tables = new Map<string, TableSql>()
+  private readonly uniqueKeys = new Map<string, ReadonlyArray<readonly string[]>>()
   private readonly reader: SqlReader
   private closed = false
   private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[]) => Doc[]
@@ -66,7 +69,10 @@ export class SqliteStore implements Store {
   /** `pool` runs the unbounded reads off the main thread; without one (`:memory:`) they run here. */
   constructor (private readonly db: Database.Database, private readonly options: StoreOptions,
     private readonly settings: { lockWaitMs: number }, private readonly pool?: ReadPool) {
-    for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
+    for (const entity of options.entities) {
+      this.tables.set(entity.name, tableSql(entity))
+      this.uniqueKeys.set(entity.name, entity.uniqueKeys ?? [])
+    }
     this.reader = new SqlReader(db)
     this.writeAll = db.transaction(writeAll)
     this.moveAll = db.transaction(moveAll).immediate
@@ -241,7 +247,12 @@ export class SqliteStore implements Store {
 
   async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
     const { table } = this.table(entity)
-    return await this.run(entity, 'upsertMany', () => this.writeAll(this.statement(statements.upsertSql(table)), docs))
+    try {
+      return await this.run(entity, 'upsertMany', () => this.writeAll(this.statement(statements.upsertSql(table)), docs))
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      throw await explainRefusal(this, entity, this.uniqueKeys.get(entity)!, docs)
+    }
   }
 
   async delete (entity: string, id: string): Promise<boolean> {
@@ -259,7 +270,12 @@ export class SqliteStore implements Store {
     const source = this.table(from).table
     const { table } = this.table(to)
     const [remove, insert] = [statements.deleteRevSql(source), statements.upsertSql(table)]
-    return await this.run(to, 'moveMany', () => this.moveAll(this.statement(remove), this.statement(insert), moves))
+    try {
+      return await this.run(to, 'moveMany', () => this.moveAll(this.statement(remove), this.statement(insert), moves))
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      throw await explainRefusal(this, to, this.uniqueKeys.get(to)!, moves.map(move => move.doc))
+    }
   }
 
   /** Whether reads answer, on the main connection: never needs the write lock. */
