@@ -15,7 +15,9 @@ const ENTITIES: StoreOptions['entities'] = [
 /** Opens stores that share one database, so a second open sees what the first wrote; per test. */
 export type SameStorage = () => Promise<OpenStore>
 
-async function opened (t: { teardown: (fn: () => unknown) => void }, open: OpenStore, entities = ENTITIES): Promise<{ store: Store, calls: string[] }> {
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+async function opened (t: Teardown, open: OpenStore, entities = ENTITIES): Promise<{ store: Store, calls: string[] }> {
   const calls: string[] = []
   const store = await open({ entities, onQuery: (entity, op) => calls.push(`${entity}.${op}`) })
   t.teardown(() => store.close())
@@ -122,8 +124,8 @@ export function uniqueConformance (name: string, open: OpenStore, sameStorage?: 
     t.ok(error instanceof ExistingDuplicatesError, String(error))
     t.match((error as Error).message,
       /entity 'product' unique key sku: stored documents 'p1' and 'p3' both have sku "A"; change or delete/)
-    const compound = await reopen({ entities: [{ name: 'product', refProperties: [], uniqueKeys: [['region', 'code']] }] })
-      .then(() => undefined, (e: unknown) => e)
+    const pairs = { name: 'product', refProperties: [], uniqueKeys: [['region', 'code']] }
+    const compound = await reopen({ entities: [pairs] }).then(() => undefined, (e: unknown) => e)
     t.match((compound as Error).message, /'p1' and 'p2' both have \(region, code\) \("eu", 1\)/)
     const fixed = await reopen({ entities: [{ name: 'product', refProperties: [] }] })
     await fixed.delete('product', 'p3')

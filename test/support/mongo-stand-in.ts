@@ -331,8 +331,8 @@ class StandInCollection implements CollectionLike {
 }
 
 function duplicateKey (collection: string, index: string): MongoServerError {
-  return new MongoServerError({ message: `E11000 duplicate key error collection: ${collection} index: ${index}`,
-    code: 11000 })
+  const message = `E11000 duplicate key error collection: ${collection} index: ${index}`
+  return new MongoServerError({ message, code: 11000 })
 }
 
 class StandInSession implements SessionLike {
