@@ -10,6 +10,7 @@ import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
+import { PostgresGraphTexts } from './graph-texts.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { storeError } from './postgres-errors.js'
@@ -50,9 +51,13 @@ export class PostgresStore implements Store {
   /** Connections held by streams in progress, released at close so that the pool can end. */
   private readonly streaming = new Set<pg.PoolClient>()
   private closed = false
+  /** Graphs as JSON text, built by the server in one statement. */
+  readonly graphTexts: PostgresGraphTexts
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
+    this.graphTexts = new PostgresGraphTexts(this.lookup, (entity, op, sql, params) =>
+      this.query(entity, op, sql, params))
   }
 
   private table (entity: string): TableSql {
