@@ -11,7 +11,7 @@ import type {
 } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
-import { storeError } from './mongo-errors.js'
+import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
@@ -29,6 +29,9 @@ export interface MongoStoreSettings {
 
 export const DEFAULT_STORE_SETTINGS: MongoStoreSettings = { transactions: false, maxIdsPerQuery: 20_000 }
 
+/** A call's time budget when the options give none (STORE_TIMEOUT_MS sets it in the app). */
+const DEFAULT_TIME_LIMIT_MS = 5000
+
 function chunks<T> (items: readonly T[], size: number): T[][] {
   const result: T[][] = []
   for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size))
@@ -41,6 +44,11 @@ export class MongoStore implements Store {
   private readonly refs = new Map<string, ReadonlySet<string>>()
   private readonly uniqueKeys = new Map<string, ReadonlyArray<readonly string[]>>()
   private closed = false
+  /**
+   * Each read's `maxTimeMS`, each commit's `maxCommitTimeMS` and the time transient transaction
+   * errors are retried within: the call's own budget, so the server stops when the caller does.
+   */
+  private readonly limit: { maxTimeMS: number }
 
   constructor (private readonly db: DbLike, private readonly options: StoreOptions,
     private readonly settings: MongoStoreSettings = DEFAULT_STORE_SETTINGS, private readonly client?: ClientLike) {
@@ -48,6 +56,7 @@ export class MongoStore implements Store {
       this.refs.set(entity.name, new Set(entity.refProperties))
       this.uniqueKeys.set(entity.name, entity.uniqueKeys ?? [])
     }
+    this.limit = { maxTimeMS: options.timeoutMs ?? DEFAULT_TIME_LIMIT_MS }
   }
 
   /** Children are read and joined only through declared references, which have their index. */
@@ -106,7 +115,7 @@ export class MongoStore implements Store {
 
   async get (entity: string, id: string): Promise<Doc | undefined> {
     const collection = this.collection(entity)
-    const found = await this.run(entity, 'get', async () => await collection.findOne({ _id: id }))
+    const found = await this.run(entity, 'get', async () => await collection.findOne({ _id: id }, this.limit))
     return found === null ? undefined : fromStored(found)
   }
 
@@ -119,7 +128,7 @@ export class MongoStore implements Store {
         ...(await this.drain(
           entity,
           'getMany',
-          collection.find({ _id: { $in: chunk } }, { batchSize: chunk.length + 1 })
+          collection.find({ _id: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
         ))
       )
     }
@@ -131,16 +140,19 @@ export class MongoStore implements Store {
     checkAfter(query.after, query.sort)
     const collection = this.collection(entity)
     const pipeline = findPipeline(
+      entity,
       filterStages(query.filter, this.checkRef),
       sortStages(query.sort, query.after),
       query.page,
       query.size
     )
-    const [result] = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
-    return {
-      items: ((result?.items as Document[] | undefined) ?? []).map(fromStored),
-      total: (result?.total as number) ?? 0
-    }
+    // the page and the count row fit one reply unless they pass 16 MiB; one more closes the cursor
+    const options = { ...this.limit, batchSize: query.size + 2, allowDiskUse: true }
+    const rows = await this.drain(entity, 'find', collection.aggregate(pipeline, options))
+    // stored documents all have an _id; the count row has none
+    const items = rows.filter(row => '_id' in row)
+    const total = rows.find(row => !('_id' in row))?.total as number | undefined
+    return { items: items.map(fromStored), total: total ?? 0 }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
@@ -154,7 +166,7 @@ export class MongoStore implements Store {
     const rows = await this.drain(
       entity,
       'findByRefs',
-      collection.aggregate(pipeline, { batchSize, allowDiskUse: true })
+      collection.aggregate(pipeline, { ...this.limit, batchSize, allowDiskUse: true })
     )
     const items: Doc[] = []
     const totals = new Map<string, number>()
@@ -173,6 +185,7 @@ export class MongoStore implements Store {
       entity,
       'countByRefs',
       collection.aggregate(countByRefsPipeline(refProperty, unique), {
+        ...this.limit,
         batchSize: unique.length + 1,
         allowDiskUse: true
       })
@@ -192,10 +205,14 @@ export class MongoStore implements Store {
     const collection = this.collection(entity)
     const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort, query.after)]
     const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
+    let sent = 0
     try {
       while (true) {
-        const batch = await this.fetch(entity, 'stream', cursor, query.batchSize)
+        const batch = await this.fetch(entity, 'stream', cursor, query.batchSize).catch((error: unknown) => {
+          throw sent === 0 ? error : resumable(error, sent)
+        })
         if (batch.length === 0) return
+        sent += batch.length
         yield batch.map(fromStored)
       }
     } finally {
@@ -228,23 +245,34 @@ export class MongoStore implements Store {
     return prepared.map(({ doc }) => doc)
   }
 
-  // Explicit start/commit rather than withTransaction: that helper retries for up to two
-  // minutes, while a request should fail fast with 503 and let its client retry.
+  /**
+   * Runs `work` in a transaction, again while it fails with a TransientTransactionError (a write
+   * conflict with another transaction, a failover) and commits again while the commit's outcome
+   * is unknown, as the driver's withTransaction does, but within the call's time budget rather
+   * than withTransaction's two minutes: past it the last error answers 503.
+   */
   private async inTransaction<T> (client: ClientLike, work: (session: SessionLike) => Promise<T>): Promise<T> {
-    const session = client.startSession()
-    try {
-      session.startTransaction()
-      let result: T
+    const deadline = Date.now() + this.limit.maxTimeMS
+    for (let attempt = 1; ; attempt++) {
+      const session = client.startSession()
       try {
-        result = await work(session)
+        session.startTransaction({ maxCommitTimeMS: this.limit.maxTimeMS })
+        let result: T
+        try {
+          result = await work(session)
+        } catch (error) {
+          await session.abortTransaction().catch(() => undefined)
+          throw error
+        }
+        await commit(session, deadline)
+        return result
       } catch (error) {
-        await session.abortTransaction().catch(() => undefined)
-        throw error
+        if (!isTransient(error) || Date.now() >= deadline) throw error
+      } finally {
+        await session.endSession()
       }
-      await session.commitTransaction()
-      return result
-    } finally {
-      await session.endSession()
+      // a little random back-off, growing, so that two conflicting writers do not meet again
+      await new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(attempt * 5, 50)))
     }
   }
 
@@ -299,7 +327,8 @@ export class MongoStore implements Store {
     const found =
       ids.length === 0
         ? []
-        : await this.drain(to, 'moveMany', source.find({ _id: { $in: ids } }, { batchSize: ids.length + 1 }))
+        : await this.drain(to, 'moveMany',
+          source.find({ _id: { $in: ids } }, { ...this.limit, batchSize: ids.length + 1 }))
     const revs = new Map(found.map(doc => [doc._id as string, doc.rev]))
     const ready = prepared.filter(({ move }) => revs.get(move.id) === move.rev)
     if (ready.length === 0) return []
@@ -347,6 +376,28 @@ export class MongoStore implements Store {
     if (this.closed) return
     this.closed = true
     await this.client?.close()
+  }
+}
+
+/**
+ * A stream's cursor lost after some documents went out (killed after 10 idle minutes, or by a
+ * failover): 503 like any outage, saying how to go on from the last document received.
+ */
+function resumable (error: unknown, sent: number): unknown {
+  if (!(error instanceof StoreUnavailableError)) return error
+  return new StoreUnavailableError(`${error.message}; the stream stopped after ${sent} documents: resume it ` +
+    'with after=<the cursor of the last line received> (cursor=true gives each line its cursor)', { cause: error })
+}
+
+/** Commits, again while the outcome is unknown (the server may have committed: a commit is idempotent). */
+async function commit (session: SessionLike, deadline: number): Promise<void> {
+  while (true) {
+    try {
+      await session.commitTransaction()
+      return
+    } catch (error) {
+      if (!isUnknownCommit(error) || Date.now() >= deadline) throw error
+    }
   }
 }
 
