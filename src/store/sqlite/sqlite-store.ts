@@ -248,8 +248,8 @@ export class SqliteStore implements Store {
   async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
     const { table } = this.table(entity)
     try {
-      const upsert = this.statement(statements.upsertSql(table))
-      return await this.run(entity, 'upsertMany', () => this.writeAll(upsert, docs))
+      const sql = statements.upsertSql(table)
+      return await this.run(entity, 'upsertMany', () => this.writeAll(this.statement(sql), docs))
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
       throw await explainRefusal(this, entity, this.uniqueKeys.get(entity)!, docs)
