@@ -7,14 +7,29 @@ import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
+import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
+  readonly graphTexts?: GraphTextReader
   #closed = false
 
   constructor (private readonly adapter: StoreAdapter<T>, private readonly options: StoreOptions) {
     this.kind = adapter.kind
+    const texts = adapter.graphTexts
+    if (texts !== undefined) {
+      this.graphTexts = {
+        page: async (entity, query, plan) => {
+          this.adapter.tables.of(entity)
+          return await this.#run(entity, 'findGraphs', () => texts.page(entity, query, plan))
+        },
+        one: async (entity, id, plan) => {
+          this.adapter.tables.of(entity)
+          return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan))
+        }
+      }
+    }
   }
 
   #unavailable (what: string, reason = 'the store is closed'): StoreUnavailableError {

@@ -1,6 +1,7 @@
 // What a store adapter implements: only the raw operations that differ from store to store. The
 // frame (framed-store.ts) does everything else once for all of them: argument checks, the entity
 // and reference checks, the closed state, round-trip counting and the mapping of store faults.
+import type { GraphTextReader } from '../graph-plan.js'
 import type { Doc, FindQuery, FindResult, Move, RefQuery, RefResult, StreamQuery, WriteStatus } from '../store.js'
 import type { EntityTables } from './entity-tables.js'
 
@@ -35,6 +36,8 @@ export interface StoreAdapter<T> {
   delete: (table: T, id: string, call: Call) => Promise<boolean>
   deleteMany: (table: T, ids: readonly string[], call: Call) => Promise<number>
   moveMany: (source: T, target: T, moves: readonly Move[], call: Call) => Promise<string[]>
+  /** Graphs built by the store as JSON text (graph-plan.ts): each call one round trip, counted by the frame. */
+  readonly graphTexts?: GraphTextReader
   /** Resolves when reads answer; the frame wraps any failure in StoreUnavailableError. */
   ping: () => Promise<void>
   /** Whether writes can go through now; when absent, writes go through whenever ping succeeds. */

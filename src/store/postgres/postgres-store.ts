@@ -13,6 +13,7 @@ import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
+import { PostgresGraphTexts } from './graph-texts.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
@@ -52,9 +53,13 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   readonly tables: EntityTables<TableSql>
   /** Connections held by streams in progress, released at close so that the pool can end. */
   private readonly streaming = new Set<pg.PoolClient>()
+  /** Graphs as JSON text, built by the server in one statement; the frame counts each as one round trip. */
+  readonly graphTexts: PostgresGraphTexts
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
+    this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params) =>
+      (await this.query(sql, params)).rows as Row[])
   }
 
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
