@@ -13,7 +13,7 @@ import type {
 } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
-import { storeError } from './mongo-errors.js'
+import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
@@ -28,6 +28,9 @@ export interface MongoStoreSettings {
 }
 
 export const DEFAULT_STORE_SETTINGS: MongoStoreSettings = { transactions: false, maxIdsPerQuery: 20_000 }
+
+/** A call's time budget when the options give none (STORE_TIMEOUT_MS sets it in the app). */
+const DEFAULT_TIME_LIMIT_MS = 5000
 
 function chunks<T> (items: readonly T[], size: number): T[][] {
   const result: T[][] = []
@@ -45,11 +48,17 @@ export interface MongoTable {
 export class MongoAdapter implements StoreAdapter<MongoTable> {
   readonly kind = 'mongodb'
   readonly tables: EntityTables<MongoTable>
+  /**
+   * Each read's `maxTimeMS`, each commit's `maxCommitTimeMS` and the time transient transaction
+   * errors are retried within: the call's own budget, so the server stops when the caller does.
+   */
+  private readonly limit: { maxTimeMS: number }
 
   constructor (private readonly db: DbLike, options: StoreOptions,
     private readonly settings: MongoStoreSettings = DEFAULT_STORE_SETTINGS, private readonly client?: ClientLike) {
     this.tables = new EntityTables(this.kind, options.entities,
       ({ name }) => ({ name, collection: db.collection(name) }))
+    this.limit = { maxTimeMS: options.timeoutMs ?? DEFAULT_TIME_LIMIT_MS }
   }
 
   readonly fault = storeError
@@ -74,7 +83,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   }
 
   async get ({ collection }: MongoTable, id: string): Promise<Doc | undefined> {
-    const found = await collection.findOne({ _id: id })
+    const found = await collection.findOne({ _id: id }, this.limit)
     return found === null ? undefined : fromStored(found)
   }
 
@@ -83,23 +92,27 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     for (const [index, chunk] of chunks([...new Set(ids)], this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       // one more than can match, so the server sees the end and closes the cursor in its reply
-      found.push(...(await this.drain(collection.find({ _id: { $in: chunk } }, { batchSize: chunk.length + 1 }), call)))
+      const cursor = collection.find({ _id: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
+      found.push(...(await this.drain(cursor, call)))
     }
     return found.map(fromStored)
   }
 
-  async find ({ collection }: MongoTable, query: FindQuery, call: Call): Promise<FindResult> {
+  async find ({ name, collection }: MongoTable, query: FindQuery, call: Call): Promise<FindResult> {
     const pipeline = findPipeline(
+      name,
       filterStages(query.filter, this.checkRef),
       sortStages(query.sort, query.after),
       query.page,
       query.size
     )
-    const [result] = await this.drain(collection.aggregate(pipeline, { allowDiskUse: true }), call)
-    return {
-      items: ((result?.items as Document[] | undefined) ?? []).map(fromStored),
-      total: (result?.total as number) ?? 0
-    }
+    // the page and the count row fit one reply unless they pass 16 MiB; one more closes the cursor
+    const options = { ...this.limit, batchSize: query.size + 2, allowDiskUse: true }
+    const rows = await this.drain(collection.aggregate(pipeline, options), call)
+    // stored documents all have an _id; the count row has none
+    const items = rows.filter(row => '_id' in row)
+    const total = rows.find(row => !('_id' in row))?.total as number | undefined
+    return { items: items.map(fromStored), total: total ?? 0 }
   }
 
   async findByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[], query: RefQuery,
@@ -108,7 +121,8 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
     // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
     const batchSize = Math.min(unique.length * Math.max(query.perRefLimit, 1), 100_000) + 1
-    const rows = await this.drain(collection.aggregate(pipeline, { batchSize, allowDiskUse: true }), call)
+    const options = { ...this.limit, batchSize, allowDiskUse: true }
+    const rows = await this.drain(collection.aggregate(pipeline, options), call)
     const items: Doc[] = []
     const totals = new Map<string, number>()
     for (const row of rows) {
@@ -122,19 +136,24 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     call: Call): Promise<Map<string, number>> {
     const unique = [...new Set(ids)]
     const pipeline = countByRefsPipeline(refProperty, unique)
-    const rows = await this.drain(collection.aggregate(pipeline, { batchSize: unique.length + 1, allowDiskUse: true }),
-      call)
+    const options = { ...this.limit, batchSize: unique.length + 1, allowDiskUse: true }
+    const rows = await this.drain(collection.aggregate(pipeline, options), call)
     return new Map(rows.map(row => [row._id as string, row.children as number]))
   }
 
   // One cursor whose server batches are the stream's batches; closing it (finally) is what
   // stops the server's work when the consumer stops, e.g. because the HTTP client went away.
-  async * stream ({ collection }: MongoTable, query: StreamQuery): AsyncGenerator<Batch, void> {
+  async * stream ({ name, collection }: MongoTable, query: StreamQuery): AsyncGenerator<Batch, void> {
     const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort, query.after)]
     const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
+    let sent = 0
     try {
       while (true) {
-        const docs = await cursor.hasNext() ? cursor.readBufferedDocuments(query.batchSize) : []
+        const docs = await cursor.hasNext().then(
+          more => more ? cursor.readBufferedDocuments(query.batchSize) : [],
+          (error: unknown) => { throw sent === 0 ? error : resumable(storeError(error, `stream of '${name}'`), sent) }
+        )
+        sent += docs.length
         // the server closes the cursor in the reply that reaches the end
         yield { docs: docs.map(fromStored), last: docs.length === 0 || cursor.closed }
       }
@@ -159,23 +178,34 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     return prepared.map(({ doc }) => doc)
   }
 
-  // Explicit start/commit rather than withTransaction: that helper retries for up to two
-  // minutes, while a request should fail fast with 503 and let its client retry.
+  /**
+   * Runs `work` in a transaction, again while it fails with a TransientTransactionError (a write
+   * conflict with another transaction, a failover) and commits again while the commit's outcome
+   * is unknown, as the driver's withTransaction does, but within the call's time budget rather
+   * than withTransaction's two minutes: past it the last error answers 503.
+   */
   private async inTransaction<T> (client: ClientLike, work: (session: SessionLike) => Promise<T>): Promise<T> {
-    const session = client.startSession()
-    try {
-      session.startTransaction()
-      let result: T
+    const deadline = Date.now() + this.limit.maxTimeMS
+    for (let attempt = 1; ; attempt++) {
+      const session = client.startSession()
       try {
-        result = await work(session)
+        session.startTransaction({ maxCommitTimeMS: this.limit.maxTimeMS })
+        let result: T
+        try {
+          result = await work(session)
+        } catch (error) {
+          await session.abortTransaction().catch(() => undefined)
+          throw error
+        }
+        await commit(session, deadline)
+        return result
       } catch (error) {
-        await session.abortTransaction().catch(() => undefined)
-        throw error
+        if (!isTransient(error) || Date.now() >= deadline) throw error
+      } finally {
+        await session.endSession()
       }
-      await session.commitTransaction()
-      return result
-    } finally {
-      await session.endSession()
+      // a little random back-off, growing, so that two conflicting writers do not meet again
+      await new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(attempt * 5, 50)))
     }
   }
 
@@ -223,7 +253,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     const ids = [...new Set(moves.map(move => move.id))]
     const found = ids.length === 0
       ? []
-      : await source.find({ _id: { $in: ids } }, { batchSize: ids.length + 1 }).toArray()
+      : await source.find({ _id: { $in: ids } }, { ...this.limit, batchSize: ids.length + 1 }).toArray()
     const revs = new Map(found.map(doc => [doc._id as string, doc.rev]))
     const ready = prepared.filter(({ move }) => revs.get(move.id) === move.rev)
     if (ready.length === 0) return []
@@ -256,6 +286,28 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   /** MongoDB takes no store-wide write lock: the driver routes writes to the primary it finds, so no writeStatus. */
   async close (): Promise<void> {
     await this.client?.close()
+  }
+}
+
+/**
+ * A stream's cursor lost after some documents went out (killed after 10 idle minutes, or by a
+ * failover): 503 like any outage, saying how to go on from the last document received.
+ */
+function resumable (error: unknown, sent: number): unknown {
+  if (!(error instanceof StoreUnavailableError)) return error
+  return new StoreUnavailableError(`${error.message}; the stream stopped after ${sent} documents: resume it ` +
+    'with after=<the cursor of the last line received> (cursor=true gives each line its cursor)', { cause: error })
+}
+
+/** Commits, again while the outcome is unknown (the server may have committed: a commit is idempotent). */
+async function commit (session: SessionLike, deadline: number): Promise<void> {
+  while (true) {
+    try {
+      await session.commitTransaction()
+      return
+    } catch (error) {
+      if (!isUnknownCommit(error) || Date.now() >= deadline) throw error
+    }
   }
 }
 
