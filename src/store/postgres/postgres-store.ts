@@ -11,6 +11,7 @@ import type {
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { PostgresGraphTexts } from './graph-texts.js'
+import { PostgresBroadcast } from './notifications.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { storeError } from './postgres-errors.js'
@@ -53,11 +54,14 @@ export class PostgresStore implements Store {
   private closed = false
   /** Graphs as JSON text, built by the server in one statement. */
   readonly graphTexts: PostgresGraphTexts
+  /** LISTEN/NOTIFY between instances on one database; its connection opens on the first listen. */
+  readonly broadcast: PostgresBroadcast
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
     this.graphTexts = new PostgresGraphTexts(this.lookup, (entity, op, sql, params) =>
       this.query(entity, op, sql, params))
+    this.broadcast = new PostgresBroadcast(pool, pool.options, (entity, op) => this.options.onQuery?.(entity, op))
   }
 
   private table (entity: string): TableSql {
@@ -277,6 +281,7 @@ export class PostgresStore implements Store {
     // streams in progress give their connections back destroyed, so the pool can end now
     for (const client of this.streaming) client.release(true)
     this.streaming.clear()
+    await this.broadcast.close()
     await this.pool.end()
   }
 }
