@@ -45,8 +45,7 @@ export class PostgresBroadcast implements StoreBroadcast {
   #channel: string | undefined
   #closed = false
 
-  constructor (private readonly pool: pg.Pool, private readonly config: pg.ClientConfig,
-    private readonly onQuery: (entity: string, op: string) => void) {}
+  constructor (private readonly pool: pg.Pool, private readonly config: pg.ClientConfig) {}
 
   /** The channel of the pool's schema, known after the first round trip. */
   async #channelName (): Promise<string> {
@@ -61,7 +60,6 @@ export class PostgresBroadcast implements StoreBroadcast {
     const channel = await this.#channelName()
     const texts = payloads(this.#from, entity, ids)
     if (texts.length > 0) {
-      this.onQuery(entity, 'notify')
       await this.pool.query('SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t', [channel, texts])
     }
   }
