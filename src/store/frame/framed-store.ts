@@ -5,7 +5,7 @@
 import { RelataError, StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
-  Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreBroadcast, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
@@ -14,6 +14,7 @@ import { explainRefusal } from '../unique-keys.js'
 export class FramedStore<T> implements Store {
   readonly kind: string
   readonly graphTexts?: GraphTextReader
+  readonly broadcast?: StoreBroadcast
   #closed = false
 
   constructor (private readonly adapter: StoreAdapter<T>, private readonly options: StoreOptions) {
@@ -29,6 +30,13 @@ export class FramedStore<T> implements Store {
           this.adapter.tables.of(entity)
           return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan))
         }
+      }
+    }
+    const broadcast = adapter.broadcast
+    if (broadcast !== undefined) {
+      this.broadcast = {
+        stored: async (entity, ids) => await this.#run(entity, 'notify', () => broadcast.stored(entity, ids)),
+        listen: async listener => await broadcast.listen(listener)
       }
     }
   }
