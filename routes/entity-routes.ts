@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { answeredWith, type WriteOutcome } from '../src/entities/entity-api.js'
-import { itemJson, itemsJson } from '../src/graph/graph-json.js'
+import { itemJson } from '../src/graph/graph-json.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
@@ -17,7 +17,7 @@ import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
-import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
+import { deleteTellingParked, getJsonTellingPending, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 
@@ -28,7 +28,6 @@ export interface EntityRoutesOptions {
   textAnswers: boolean
 }
 
-const JSON_UTF8 = 'application/json; charset=utf-8'
 
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
@@ -49,6 +48,8 @@ const overBudget = {
 
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
 const validatedByModel = () => () => true
+/** What a read answered as JSON text is sent as: the type Fastify gives the JSON it serializes. */
+const JSON_ANSWER = 'application/json; charset=utf-8'
 
 const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function entityRoutes (
   fastify,
@@ -72,6 +73,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
               'nothing was written'
           )
         }
+  // only entities with unique keys can answer 409
+  const keyed = meta.uniqueKeys.length === 0
+    ? {}
+    : {
+        409: problem('A document would take a unique key value (x-unique, x-unique-keys) that another document ' +
+          'holds; the detail names the key and the holder; nothing was written')
+      }
   const notes = pendingNotes(meta)
 
   app.get(
@@ -100,15 +108,15 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     async function list (request, reply) {
       const { page, size } = request.query
       const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      // a normalized page regroups the documents: it needs them parsed
-      const text = textAnswers && request.query.shape !== 'normalized'
-      const result = await api.list({ ...query, page, size, text })
+      const normalized = request.query.shape === 'normalized'
+      // a normalized page needs the graphs as objects; any other page is answered as text
+      const paged = { ...query, page, size, text: textAnswers && !normalized }
+      const result = normalized ? await api.list(paged) : await api.listJson(paged)
       reply.header('x-total-count', result.total)
       const keyset = query.after !== undefined || request.query.cursor === true
       const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
       setLinkHeader(reply, links)
-      if (text) return reply.type(JSON_UTF8).send(itemsJson(result.items, answeredWith(query.selection, query)))
-      if (request.query.shape !== 'normalized') return result.items
+      if ('json' in result) return reply.type(JSON_ANSWER).send(result.json)
       return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
     }
   )
@@ -185,10 +193,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function get (request, reply) {
       const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const text = textAnswers && request.query.shape !== 'normalized'
-      const found = await getTellingPending(api, reply, request.params.id, selection, { ...graph, text })
-      if (text) return reply.type(JSON_UTF8).send(itemJson(found, answeredWith(selection, graph)))
-      if (request.query.shape !== 'normalized') return found
+      if (request.query.shape !== 'normalized') {
+        const request_ = { ...graph, text: textAnswers }
+        const text = await getJsonTellingPending(api, reply, request.params.id, selection, request_)
+        return reply.type(JSON_ANSWER).send(text)
+      }
+      const found = await getTellingPending(api, reply, request.params.id, selection, graph)
       return { ...normalize([found], selection), links: { self: request.url } }
     }
   )
@@ -218,6 +228,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
             description: 'What was stored, in the shape that was sent'
           },
           ...integrity,
+          ...keyed,
           413: problem('The body is too large'),
           ...unsupported,
           ...errors
@@ -256,6 +267,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           200: { ...one, description: 'What was stored, replacing the document' },
           201: { ...one, description: 'What was stored, a new document; Location is its URL' },
           ...integrity,
+          ...keyed,
           ...unsupported,
           ...errors
         }
@@ -285,6 +297,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         response: {
           200: { ...one, description: 'What was stored' },
           ...integrity,
+          ...keyed,
           ...notFound,
           ...unsupported,
           ...errors

@@ -34,7 +34,8 @@ export class Relata {
     this.graphs = new GraphBuilder(store, {
       childLimit,
       hidden,
-      ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
+      ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink }),
+      ...(options.storeGraphs === undefined ? {} : { storeGraphs: options.storeGraphs })
     })
     const limits: EntityLimits = {
       maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK,
@@ -82,7 +83,9 @@ export class Relata {
  */
 export function storeEntities (metadata: RelationshipMetadata): StoreEntity[] {
   return [
-    ...metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties, indexes: e.indexes })),
+    ...metadata.all().map(e => ({
+      name: e.name, refProperties: e.refProperties, indexes: e.indexes, uniqueKeys: e.uniqueKeys
+    })),
     ...parkedStoreEntities(metadata)
   ]
 }
