@@ -28,7 +28,6 @@ export interface EntityRoutesOptions {
   textAnswers: boolean
 }
 
-
 const errors = {
   400: problem('The request is malformed: see detail and errors'),
   401: problem('An API key is required (when the server has keys configured) and was missing or wrong'),
