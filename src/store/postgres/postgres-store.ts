@@ -19,6 +19,7 @@ import { StreamSlots } from './stream-slots.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
+import { isUniqueViolation } from './unique-sql.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
 
@@ -73,6 +74,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   private async query (sql: string, params: unknown[]): Promise<pg.QueryResult> {
     return await fromDriver(this.pool.query(sql, params))
