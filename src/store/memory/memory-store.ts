@@ -2,6 +2,7 @@
 // development. It mirrors the SQLite adapter's ordering and type rules exactly, and pays for
 // every call with one reported round trip so that round-trip counts are the same everywhere.
 import { StoreUnavailableError } from '../../errors.js'
+import { boundedTotal, checkCountLimit, countCap } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
@@ -78,6 +79,7 @@ export class MemoryStore implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const table = this.begin(entity, 'find')
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
@@ -86,7 +88,9 @@ export class MemoryStore implements Store {
     const items = query.after === undefined
       ? all.slice(start, start + query.size)
       : selectSorted(all, () => true, order, tupleOf(query.after), query.size)
-    return { items: items.map(parse), total: all.length }
+    // every match is at hand already; the cap only keeps the answer the same as the other stores'
+    const counted = Math.min(all.length, countCap(query.countLimit) ?? all.length)
+    return { items: items.map(parse), ...boundedTotal(counted, query.countLimit) }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {

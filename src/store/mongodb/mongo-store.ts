@@ -16,6 +16,7 @@ import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
 import { sortStages } from './mongo-order.js'
+import { boundedTotal, checkCountLimit, countCap } from '../bounded-count.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
 export interface MongoStoreSettings {
@@ -123,18 +124,21 @@ export class MongoStore implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const collection = this.collection(entity)
     const pipeline = findPipeline(
+      entity,
       filterStages(query.filter, this.checkRef),
       sortStages(query.sort, query.after),
       query.page,
-      query.size
+      query.size,
+      countCap(query.countLimit)
     )
-    const [result] = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
-    return {
-      items: ((result?.items as Document[] | undefined) ?? []).map(fromStored),
-      total: (result?.total as number) ?? 0
-    }
+    const rows = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
+    // stored documents all have an _id; the count row has none
+    const items = rows.filter(row => '_id' in row)
+    const total = rows.find(row => !('_id' in row))?.total as number | undefined
+    return { items: items.map(fromStored), ...boundedTotal(total ?? 0, query.countLimit) }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {

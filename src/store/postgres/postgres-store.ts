@@ -5,6 +5,7 @@
 import type pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
+import { boundedTotal, checkCountLimit, countCap } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
@@ -93,24 +94,45 @@ export class PostgresStore implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const table = this.table(entity)
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const where = conditionSql(query.filter, table, 't0', params, this.lookup)
-    const whereParams = params.length
+    const whereParams = params.slice()
     const page = query.after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', query.after, params)}`
     const offset = (query.page - 1) * query.size
+    const cap = countCap(query.countLimit) ?? null
     const sql = statements.findSql(table.table, where, page, orderBySql(keys, table, 't0'), params.length + 1)
-    const rows = await this.query(entity, 'find', sql, [...params, query.size, offset])
-    if (rows.length > 0) return { items: rows.map(parseDoc), total: Number(rows[0]!.total) }
-    if (offset === 0 && query.size > 0 && query.after === undefined) return { items: [], total: 0 }
-    // an empty page past the end (or size 0) carries no count: count apart, same call
+    const rows = await this.query(entity, 'find', sql, [...params, query.size, offset, cap])
+    const items = rows.map(parseDoc)
+    const counted = rows.length > 0
+      ? Number(rows[0]!.total)
+      : offset === 0 && query.size > 0 && query.after === undefined
+        ? 0
+        // an empty page past the end (or size 0) carries no count: count apart, same call
+        : Number((await this.again(entity, 'find', statements.countSql(table.table, where, whereParams.length + 1),
+          [...whereParams, cap]))[0]!.total)
+    const total = boundedTotal(counted, query.countLimit)
+    if (total.exact || query.estimate !== true) return { items, ...total }
+    const estimate = await this.estimate(entity, table.table, where, whereParams)
+    return { items, ...total, estimate: Math.max(estimate, total.total) }
+  }
+
+  /** Part of a call already counted as a round trip: store faults become StoreUnavailableError. */
+  private async again (entity: string, op: string, sql: string, params: unknown[]): Promise<Row[]> {
     try {
-      const count = await this.pool.query(statements.countSql(table.table, where), params.slice(0, whereParams))
-      return { items: [], total: Number((count.rows[0] as Row).total) }
+      return (await this.pool.query(sql, params)).rows as Row[]
     } catch (error) {
-      throw storeError(error, `find on '${entity}'`)
+      throw storeError(error, `${op} on '${entity}'`)
     }
+  }
+
+  /** The planner's row estimate for a filter: from the table's statistics, so it may be far off either way. */
+  private async estimate (entity: string, table: string, where: string, params: unknown[]): Promise<number> {
+    const [row] = await this.query(entity, 'estimate', statements.estimateSql(table, where), params)
+    const plan = (row!['QUERY PLAN'] as Array<{ Plan: { 'Plan Rows': number } }>)[0]!.Plan
+    return Math.round(plan['Plan Rows'])
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {

@@ -12,6 +12,7 @@ import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '.
 import type {
   Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
+import { boundedTotal, checkCountLimit, countCap } from '../bounded-count.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
@@ -153,6 +154,7 @@ export class SqliteStore implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const table = this.table(entity)
     const keys = totalOrder(query.sort)
     const where = conditionSql(query.filter, table, this.lookup)
@@ -161,14 +163,15 @@ export class SqliteStore implements Store {
       after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
     const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
+    const count = [...where.params, countCap(query.countLimit) ?? -1]
     const { rows, total } = await this.read(entity, 'find', 'find', {
       pageSql: statements.findSql(table.table, where.sql, orderBy, page.sql),
-      pageParams: [...where.params, ...page.params, query.size, offset],
+      pageParams: [...count, ...page.params, query.size, offset],
       countSql: statements.countSql(table.table, where.sql),
-      countParams: where.params,
+      countParams: count,
       emptyIsZero: offset === 0 && query.size > 0 && after === undefined
     })
-    return { items: rows.map(parseDoc), total }
+    return { items: rows.map(parseDoc), ...boundedTotal(total, query.countLimit) }
   }
 
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
