@@ -51,6 +51,9 @@ for (const url of [...STORES, 'postgres'] as const) {
       'a deep page counts as far as it reaches, and one more: the next page exists')
     t.match(await get('size=10&page=50'), { status: 200, count: '500', atLeast: undefined, rels: ['prev'] },
       'a page reaching the end counts exactly: the last page has no next link')
+    t.match(await get('size=10&with=customerId'), { ...bound, atLeast: String(LIMIT + 1), rels: ['next'] },
+      'a page of graphs (on PostgreSQL built in one statement) counts the same way')
+    t.match(await get('size=10&with=customerId&total=exact'), { status: 200, count: '500' }, 'graphs, exact')
     t.match(await get('size=10&cursor=true'), { ...bound, atLeast: String(LIMIT + 1), rels: ['next'] }, 'keyset')
     const estimated = await get('size=10&total=estimated')
     t.match(estimated, { status: 200, count: undefined, atLeast: String(LIMIT + 1) })

@@ -9,9 +9,9 @@ import type { SortKey } from '../store.js'
  * nothing matches): the page is `$match`, `$sort`, `$skip`, `$limit` at the head of the
  * pipeline, which the query planner answers from an index (the `_id` index in id order), and the
  * count is a `$unionWith` of the same filter, in the same round trip. Rows rather than one
- * `$facet` document: a page is not bound by the 16 MiB document limit, and `$facet` feeds every
- * match to each of its pipelines, so its count could never stop early. With a `cap`, `$limit`
- * before `$count` reads at most that many matches.
+ * `$facet` document: a page is not bound by the 16 MiB document limit, and `$facet`'s stages
+ * would never use an index (nor could its count stop early). With a `cap`, `$limit` before
+ * `$count` reads at most that many matches.
  */
 export function findPipeline (
   collection: string,
