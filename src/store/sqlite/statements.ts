@@ -24,14 +24,15 @@ export function getManySql (table: string, extra = ''): string {
 }
 
 /**
- * One page and the total number of matches in one statement. The total is an uncorrelated
- * subquery, run once and answered from an index where it can; `COUNT(*) OVER ()` would
- * materialize every matching document to count them (50× slower on 10,000 rows). The WHERE
- * parameters are bound twice: for the count, then for the page, whose condition may add a
- * keyset position (`pageWhere`) that the count ignores.
+ * One page and the number of matches in one statement. The count is an uncorrelated subquery,
+ * run once and answered from an index where it can; `COUNT(*) OVER ()` would materialize every
+ * matching document to count them (50× slower on 10,000 rows). It stops after a bound (its
+ * LIMIT: -1 counts every match), so a bounded count reads at most that many rows. Parameters:
+ * the WHERE's, the bound, then the page's, whose condition may add a keyset position
+ * (`pageWhere`) that the count ignores, then LIMIT and OFFSET.
  */
 export function findSql (table: string, where: string, orderBy: string, pageWhere = where, extra = ''): string {
-  return `SELECT doc${extra}, (${countOf(table, where)}) AS total
+  return `SELECT doc${extra}, (${countSql(table, where)}) AS total
     FROM ${table}${ticking(table, pageWhere)} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
 }
 
@@ -39,23 +40,15 @@ export function findSql (table: string, where: string, orderBy: string, pageWher
  * The WHERE of a scan: with a condition, the tick and the condition; without one (`1`) none at
  * all, since SQLite then skips an OFFSET's rows on the index without evaluating anything per row
  * (a page at offset 5,000 of 10,000 orders: 1.0 ms, against 4.8 ms with the tick). Such a scan
- * visits at most OFFSET + LIMIT rows of an index, so it ends by itself.
+ * visits at most OFFSET + LIMIT rows (the count: its bound) of an index, so it ends by itself.
  */
 function ticking (table: string, where: string): string {
   return where === '1' ? '' : ` WHERE ${tick(table)} AND ${where}`
 }
 
+/** The matches of `where`, counted up to the bound given as the last parameter (-1: all of them). */
 export function countSql (table: string, where: string): string {
-  return countOf(table, where, ' AS total')
-}
-
-/**
- * Without a condition (`1`) a bare COUNT(*), which SQLite answers from the b-tree's page counts
- * without visiting a row (0.01 ms against 30 ms for 20,000 orders with a tick on every row), so
- * there is nothing to tick; with one, the scan ticks.
- */
-function countOf (table: string, where: string, alias = ''): string {
-  return `SELECT COUNT(*)${alias} FROM ${table}${ticking(table, where)}`
+  return `SELECT COUNT(*) AS total FROM (SELECT 1 FROM ${table}${ticking(table, where)} LIMIT ?)`
 }
 
 /**
