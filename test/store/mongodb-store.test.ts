@@ -78,7 +78,7 @@ async function caught (promise: Promise<unknown>): Promise<unknown> {
 
 t.test('an index on every ref property is ensured at open', async t => {
   const { standIn } = await standInStore(t)
-  t.same(Object.fromEntries(standIn.indexes), { post: ['authorId_1', 'editorId_1'] })
+  t.same(Object.fromEntries(standIn.indexes), { post: ['authorId_1__id_1', 'editorId_1__id_1'] })
   const nested = await caught(createMongoStore(standIn.db, { entities: [{ name: 'post', refProperties: ['a.b'] }] }))
   t.match((nested as Error).message, /top-level property/)
 })
@@ -446,4 +446,21 @@ t.test('start-up fails with a clear message when no server answers', async t => 
   const invalid = await caught(openStore('mongodb://secret@localhost:27017/x?notAnOption=1', POSTS))
   t.ok(invalid instanceof ConfigError)
   t.notMatch((invalid as Error).message, /secret/)
+})
+
+t.test('the stand-in orders strings in $setWindowFields by code point, as MongoDB does', async t => {
+  const { standIn, store } = await standInStore(t, {
+    entities: [{ name: 'post', refProperties: ['authorId'] }]
+  })
+  const titles = ['😀', '\uFFFF', 'a', 'é']
+  await store.upsertMany('post', titles.map((title, i) => ({ id: `p${i}`, authorId: 'a', title })))
+  const windowed = await standIn.db.collection('post').aggregate([
+    { $setWindowFields: { partitionBy: '$authorId', sortBy: { title: 1 }, output: { n: { $documentNumber: {} } } } },
+    { $sort: { n: 1 } }
+  ], { allowDiskUse: true }).toArray()
+  t.same(windowed.map(doc => doc.title), ['a', 'é', '\uFFFF', '😀'], 'JavaScript would put the emoji first')
+  const { items } = await store.findByRefs('post', 'authorId', ['a'], {
+    perRefLimit: 4, sort: [{ field: 'title', desc: false }]
+  })
+  t.same(items.map(doc => doc.title), ['a', 'é', '\uFFFF', '😀'], 'as SQLite orders them')
 })

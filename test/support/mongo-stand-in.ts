@@ -93,6 +93,8 @@ export class MongoStandIn {
   readonly maxTimes: Array<number | undefined> = []
   /** The `maxCommitTimeMS` each transaction was started with. */
   readonly commitTimes: Array<number | undefined> = []
+  /** Bytes of the documents read commands returned, in all. */
+  replyBytes = 0
   /** Read commands the "server" is still working on. */
   running = 0
   /** Commits: the logical clock of the last committed write, per document. */
@@ -239,6 +241,7 @@ class StandInCursor implements CursorLike {
     await this.server.work(this.maxTimeMS)
     this.results ??= this.produce()
     this.buffer = replyBatch(this.results, this.position, this.batchSize)
+    for (const doc of this.buffer) this.server.replyBytes += BSON.calculateObjectSize(doc)
     this.position += this.buffer.length
     // like the server, close the cursor in the reply that reaches the end
     this.exhausted = this.position >= this.results.length
@@ -287,10 +290,10 @@ class StandInCollection implements CollectionLike {
     return [...this.server.table(name).values()].map(bytes => BSON.deserialize(bytes))
   }
 
-  private matching (filter: Document): Document[] {
+  private matching (filter: Document, projection?: Document): Document[] {
     refuseScripts(filter)
     checkCommandSize({ filter })
-    return new Query(filter, MINGO_OPTIONS).find(this.documents()).all() as Document[]
+    return new Query(filter, MINGO_OPTIONS).find(this.documents(), projection).all() as Document[]
   }
 
   async findOne (filter: Document, options: ReadOptions): Promise<Document | null> {
@@ -301,9 +304,10 @@ class StandInCollection implements CollectionLike {
     return this.matching(filter)[0] ?? null
   }
 
-  find (filter: Document, options: ReadOptions & { batchSize: number }): CursorLike {
-    checkOptions('find', options, ['batchSize', 'maxTimeMS'])
-    const cursor = new StandInCursor(this.server, 'find', () => this.matching(filter), options.batchSize,
+  find (filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike {
+    checkOptions('find', options, ['batchSize', 'maxTimeMS', 'projection'])
+    const produce = (): Document[] => this.matching(filter, options.projection)
+    const cursor = new StandInCursor(this.server, 'find', produce, options.batchSize,
       options.maxTimeMS)
     return strict(cursor, 'find cursor')
   }

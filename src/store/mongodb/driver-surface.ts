@@ -47,7 +47,7 @@ export interface ReadOptions {
 
 export interface CollectionLike {
   findOne(filter: Document, options: ReadOptions): Promise<Document | null>
-  find(filter: Document, options: ReadOptions & { batchSize: number }): CursorLike
+  find(filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike
   aggregate(pipeline: Document[], options: ReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike
   bulkWrite(
     operations: ReplaceOneModel[] | DeleteOneModel[],

@@ -10,6 +10,7 @@ import type {
   WriteStatus
 } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
+import { MAX_ID_BYTES, idChunks } from './id-chunks.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
@@ -30,12 +31,6 @@ export const DEFAULT_STORE_SETTINGS: MongoStoreSettings = { transactions: false,
 /** A call's time budget when the options give none (STORE_TIMEOUT_MS sets it in the app). */
 const DEFAULT_TIME_LIMIT_MS = 5000
 
-function chunks<T> (items: readonly T[], size: number): T[][] {
-  const result: T[][] = []
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size))
-  // an empty list is still asked for, so that round trips count the same in every store
-  return result.length === 0 ? [[]] : result
-}
 
 export class MongoStore implements Store {
   readonly kind = 'mongodb'
@@ -116,7 +111,7 @@ export class MongoStore implements Store {
   async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
     const collection = this.collection(entity)
     const found: Document[] = []
-    for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
+    for (const chunk of idChunks(ids, this.settings.maxIdsPerQuery)) {
       // one more than can match, so the server sees the end and closes the cursor in its reply
       found.push(
         ...(await this.drain(
@@ -149,42 +144,41 @@ export class MongoStore implements Store {
     return { items: items.map(fromStored), total: total ?? 0 }
   }
 
+  /** One round trip, or one per list of parent ids when they pass MAX_ID_BYTES / 2 (the pipeline holds them twice). */
   async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
     checkLimit(query.perRefLimit)
     const collection = this.collection(entity)
     this.checkRef.check(entity, refProperty)
-    const unique = [...new Set(ids)]
-    const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
-    // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
-    const batchSize = Math.min(unique.length * Math.max(query.perRefLimit, 1), 100_000) + 1
-    const rows = await this.drain(
-      entity,
-      'findByRefs',
-      collection.aggregate(pipeline, { ...this.limit, batchSize, allowDiskUse: true })
-    )
     const items: Doc[] = []
     const totals = new Map<string, number>()
-    for (const row of rows) {
-      totals.set(row.ref as string, row.children as number)
-      if ((row.position as number) <= query.perRefLimit) items.push(fromStored(row.doc as Document))
+    for (const chunk of idChunks(ids, Infinity, MAX_ID_BYTES / 2)) {
+      const pipeline = findByRefsPipeline(entity, refProperty, chunk, query.perRefLimit, query.sort)
+      // every row fits one reply unless they pass 16 MiB; one more than can come closes the cursor
+      const batchSize = Math.min(chunk.length * (query.perRefLimit + 1), 100_000) + 1
+      const rows = await this.drain(entity, 'findByRefs',
+        collection.aggregate(pipeline, { ...this.limit, batchSize, allowDiskUse: true }))
+      for (const row of rows) {
+        if ('children' in row) totals.set(row._id as string, row.children as number)
+        else items.push(fromStored(row.doc as Document))
+      }
     }
     return { items, totals }
   }
 
+  /** Counted from the ref index's matches; chunked as findByRefs. */
   async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const collection = this.collection(entity)
     this.checkRef.check(entity, refProperty)
-    const unique = [...new Set(ids)]
-    const rows = await this.drain(
-      entity,
-      'countByRefs',
-      collection.aggregate(countByRefsPipeline(refProperty, unique), {
+    const counts = new Map<string, number>()
+    for (const chunk of idChunks(ids, Infinity)) {
+      const rows = await this.drain(entity, 'countByRefs', collection.aggregate(countByRefsPipeline(refProperty, chunk), {
         ...this.limit,
-        batchSize: unique.length + 1,
+        batchSize: chunk.length + 1,
         allowDiskUse: true
-      })
-    )
-    return new Map(rows.map(row => [row._id as string, row.children as number]))
+      }))
+      for (const row of rows) counts.set(row._id as string, row.children as number)
+    }
+    return counts
   }
 
   stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
@@ -274,7 +268,7 @@ export class MongoStore implements Store {
   async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
     const collection = this.collection(entity)
     let deleted = 0
-    for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
+    for (const chunk of idChunks(ids, this.settings.maxIdsPerQuery)) {
       deleted += (
         await this.run(entity, 'deleteMany', async () => await collection.deleteMany({ _id: { $in: chunk } }))
       ).deletedCount
@@ -310,8 +304,8 @@ export class MongoStore implements Store {
     const found =
       ids.length === 0
         ? []
-        : await this.drain(to, 'moveMany',
-          source.find({ _id: { $in: ids } }, { ...this.limit, batchSize: ids.length + 1 }))
+        : await this.drain(to, 'moveMany', source.find({ _id: { $in: ids } },
+          { ...this.limit, batchSize: ids.length + 1, projection: { rev: 1 } }))
     const revs = new Map(found.map(doc => [doc._id as string, doc.rev]))
     const ready = prepared.filter(({ move }) => revs.get(move.id) === move.rev)
     if (ready.length === 0) return []
@@ -420,7 +414,8 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
     for (const entity of options.entities) {
       const collection = db.collection(entity.name)
       for (const property of entity.refProperties) {
-        await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
+        // children of a parent in id order straight from the index: findByRefs neither sorts nor buffers them
+        await collection.createIndex({ [property]: 1, _id: 1 }, { name: `${property}_1__id_1` })
       }
       for (const keys of entity.indexes ?? []) await collection.createIndex(...declaredIndex(keys))
     }
