@@ -39,8 +39,11 @@ t.test('a page in id order reads the _id index in order and stops at the page', 
 t.test('children in id order: the window follows the match, and the ref index gives its order', async t => {
   const { standIn, store } = await standInStore(t)
   t.same(standIn.indexKeys.get('item.orderId_1__id_1'), { orderId: 1, _id: 1 })
-  await store.upsertMany('item', Array.from({ length: 20 }, (_, i) => ({ id: `i${String(i).padStart(2, '0')}`,
-    orderId: `o${i % 3}`, big: 'x'.repeat(10_000) })))
+  await store.upsertMany('item', Array.from({ length: 20 }, (_, i) => ({
+    id: `i${String(i).padStart(2, '0')}`,
+    orderId: `o${i % 3}`,
+    big: 'x'.repeat(10_000)
+  })))
   standIn.plans.length = 0
   standIn.replyBytes = 0
   const { items, totals } = await store.findByRefs('item', 'orderId', ['o0', 'o1', 'o9'], { perRefLimit: 2 })

@@ -21,7 +21,9 @@ function sameKeys (sort: Document, index: Record<string, 1 | -1>): boolean {
   return wanted.every(([field, direction], i) => keys[i]![0] === field && keys[i]![1] * flip === direction)
 }
 
-function indexFor (indexes: ReadonlyMap<string, Record<string, 1 | -1>>, sort: Document | undefined): string | undefined {
+type Indexes = ReadonlyMap<string, Record<string, 1 | -1>>
+
+function indexFor (indexes: Indexes, sort: Document | undefined): string | undefined {
   if (sort === undefined) return undefined
   return [...indexes].find(([, keys]) => sameKeys(sort, keys))?.[0]
 }

@@ -31,7 +31,6 @@ export const DEFAULT_STORE_SETTINGS: MongoStoreSettings = { transactions: false,
 /** A call's time budget when the options give none (STORE_TIMEOUT_MS sets it in the app). */
 const DEFAULT_TIME_LIMIT_MS = 5000
 
-
 export class MongoStore implements Store {
   readonly kind = 'mongodb'
   private readonly refs = new Map<string, ReadonlySet<string>>()
@@ -171,11 +170,9 @@ export class MongoStore implements Store {
     this.checkRef.check(entity, refProperty)
     const counts = new Map<string, number>()
     for (const chunk of idChunks(ids, Infinity)) {
-      const rows = await this.drain(entity, 'countByRefs', collection.aggregate(countByRefsPipeline(refProperty, chunk), {
-        ...this.limit,
-        batchSize: chunk.length + 1,
-        allowDiskUse: true
-      }))
+      const options = { ...this.limit, batchSize: chunk.length + 1, allowDiskUse: true }
+      const rows = await this.drain(entity, 'countByRefs',
+        collection.aggregate(countByRefsPipeline(refProperty, chunk), options))
       for (const row of rows) counts.set(row._id as string, row.children as number)
     }
     return counts
