@@ -55,10 +55,13 @@ export interface CollectionLike {
   ): Promise<{ deletedCount: number }>
   deleteOne(filter: Document): Promise<{ deletedCount: number }>
   deleteMany(filter: Document): Promise<{ deletedCount: number }>
-  createIndex(keys: Record<string, 1 | -1>, options: { name: string }): Promise<string>
+  createIndex(keys: Record<string, 1 | -1>, options: { name: string, commitQuorum?: 'majority' }): Promise<string>
+  listIndexes(): { toArray (): Promise<Document[]> }
 }
 
 export interface DbLike {
   collection (name: string): CollectionLike
   command (command: Document): Promise<Document>
+  listCollections (filter: Document, options: { nameOnly: false }): { toArray (): Promise<Document[]> }
+  createCollection (name: string): Promise<unknown>
 }

@@ -6,12 +6,13 @@
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, SortKey, Store, StoreEntity, StoreOptions, StreamQuery,
+  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery,
   WriteStatus
 } from '../store.js'
 import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
 import { MAX_ID_BYTES, idChunks } from './id-chunks.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
+import { setUpCollections } from './mongo-setup.js'
 import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
@@ -390,34 +391,18 @@ function checkEntity (entity: StoreEntity): void {
 }
 
 /**
- * A declared index on the stored fields, then `_id`: it serves equality and range filters on
- * its leading keys. Sorts read computed keys (mongo-order.ts), which no index holds.
- */
-function declaredIndex (keys: readonly SortKey[]): [Record<string, 1 | -1>, { name: string }] {
-  const spec: Record<string, 1 | -1> = {}
-  for (const key of keys) spec[storedPath(key.field).stored] = key.desc ? -1 : 1
-  spec._id = 1
-  return [spec, { name: `idx_${keys.map(key => `${key.desc ? '-' : ''}${key.field}`).join('_')}` }]
-}
-
-/**
- * A store on an open database (the driver's Db, or a stand-in): checks the entities and makes
- * sure every ref property has its index, so that child lookups never scan a collection.
+ * A store on an open database (the driver's Db, or a stand-in): checks the entities, and makes
+ * sure of their collections and of every ref property's index, so that child lookups never scan
+ * a collection (mongo-setup.ts).
  */
 export async function createMongoStore (db: DbLike, options: StoreOptions,
   settings: Partial<MongoStoreSettings> = {}, client?: ClientLike): Promise<MongoStore> {
   options.entities.forEach(checkEntity)
+  const full = { ...DEFAULT_STORE_SETTINGS, ...settings }
   try {
-    for (const entity of options.entities) {
-      const collection = db.collection(entity.name)
-      for (const property of entity.refProperties) {
-        // children of a parent in id order straight from the index: findByRefs neither sorts nor buffers them
-        await collection.createIndex({ [property]: 1, _id: 1 }, { name: `${property}_1__id_1` })
-      }
-      for (const keys of entity.indexes ?? []) await collection.createIndex(...declaredIndex(keys))
-    }
+    await setUpCollections(db, options.entities, full.transactions)
   } catch (error) {
-    throw storeError(error, 'creating the indexes')
+    throw storeError(error, 'creating the collections and indexes')
   }
-  return new MongoStore(db, options, { ...DEFAULT_STORE_SETTINGS, ...settings }, client)
+  return new MongoStore(db, options, full, client)
 }
