@@ -1,5 +1,6 @@
 // Graphs as JSON text in one statement (graph-plan.ts): a page's count, its rows in order and
-// each row's graph (graph-sql.ts), or one document's graph. One round trip, counted as one.
+// each row's graph (graph-sql.ts), or one document's graph. One round trip, counted as one by the
+// store's frame.
 import type { GraphPlan, GraphText, GraphTextPage, GraphTextReader } from '../graph-plan.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
 import type { FindQuery } from '../store.js'
@@ -9,7 +10,7 @@ import { afterSql, orderBySql } from './order-sql.js'
 
 type Row = Record<string, unknown>
 
-/** Runs one statement as one counted round trip (the store's own). */
+/** Runs one statement (the store's frame counts the call). */
 export type RunQuery = (entity: string, op: string, sql: string, params: unknown[]) => Promise<Row[]>
 
 function graphText (row: Row): GraphText {
