@@ -1,6 +1,6 @@
 // The operations on one entity that the HTTP routes, the command line and library users share:
 // reads that can be enriched with relationship graphs, and validated, atomic writes.
-import { BadRequestError, NotFoundError } from '../errors.js'
+import { BadRequestError, KeyConflictError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
@@ -228,7 +228,7 @@ export class EntityApi {
     const { check, events } = this.integrity
     const outcome =
       check === undefined
-        ? { stored: await this.store.upsertMany(this.meta.name, docs as Doc[]), parked: [] }
+        ? { stored: await this.#upsert(docs as Doc[], where), parked: [] }
         : await check.write(docs as Doc[], where)
     if (outcome.stored.length > 0) {
       events?.stored(
@@ -237,6 +237,15 @@ export class EntityApi {
       )
     }
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
+  }
+
+  async #upsert (docs: Doc[], where: (index: number) => string): Promise<Doc[]> {
+    try {
+      return await this.store.upsertMany(this.meta.name, docs)
+    } catch (error) {
+      // the store counts positions in the batch it got; the caller's input may be one object
+      throw error instanceof KeyConflictError ? error.at(error.index, where) : error
+    }
   }
 
   /**

@@ -72,6 +72,15 @@ export interface StoreEntity {
    * filters (eq, ranges) on a leading key and sorts on a prefix of the keys read the index. None when omitted.
    */
   indexes?: ReadonlyArray<readonly SortKey[]>
+  /**
+   * Unique keys, each its top-level properties: no two documents may hold the same values of one.
+   * A document takes part in a key only when each of its properties is a string or a number (a
+   * missing or null part leaves it out, as NULL in a SQL unique index); `"1"` and `1` differ. A
+   * write that breaks one throws KeyConflictError naming the key and the holder, and stores
+   * nothing; a batch is checked document after document, as an index checks each row written.
+   * Opening a store whose documents already break a key throws ExistingDuplicatesError.
+   */
+  uniqueKeys?: ReadonlyArray<readonly string[]>
 }
 
 /** Whether a write could take the store's write lock now: 'locked' while another connection holds it. */

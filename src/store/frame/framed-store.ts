@@ -9,6 +9,7 @@ import type {
 } from '../store.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
+import { explainRefusal } from '../unique-keys.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
@@ -126,7 +127,17 @@ export class FramedStore<T> implements Store {
 
   async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
     const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call))
+    try {
+      return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call))
+    } catch (error) {
+      throw await this.#keyConflict(error, entity, docs)
+    }
+  }
+
+  /** A unique index's refusal as the conflict it was, read back in one more round trip; other errors as they are. */
+  async #keyConflict (error: unknown, entity: string, docs: readonly Doc[]): Promise<unknown> {
+    if (this.adapter.isUniqueViolation?.(error) !== true) return error
+    return await explainRefusal(this, entity, this.adapter.tables.uniqueKeys(entity), docs)
   }
 
   async delete (entity: string, id: string): Promise<boolean> {
@@ -143,7 +154,11 @@ export class FramedStore<T> implements Store {
   async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
     const source = this.adapter.tables.of(from)
     const target = this.adapter.tables.of(to)
-    return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    try {
+      return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    } catch (error) {
+      throw await this.#keyConflict(error, to, moves.map(move => move.doc))
+    }
   }
 
   /** Not counted: a health check, not a query. */

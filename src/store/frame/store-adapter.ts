@@ -48,6 +48,11 @@ export interface StoreAdapter<T> {
   writeStatus?: () => Promise<WriteStatus>
   /** Called once, on the first close(). */
   close: () => Promise<void>
+  /**
+   * Whether the store refused a write for a unique key (its unique index); the frame then names
+   * the conflict. Adapters that throw KeyConflictError themselves (memory) need none.
+   */
+  isUniqueViolation?: (error: unknown) => boolean
   /** The error to throw for a failure of `what` (e.g. "find on 'book'"): a fault as StoreUnavailableError. */
   fault?: (error: unknown, what: string) => unknown
 }

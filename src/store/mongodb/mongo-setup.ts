@@ -2,11 +2,13 @@
 // exists (created here, not implicitly inside a first transaction, where concurrent first
 // writers conflict and sharded clusters restrict it), none has a default collation (it would
 // change ordering and id equality), and every index the store reads through exists, whatever
-// its name (an index of the same keys made beforehand under another name is used as it is).
+// its name (an index of the same keys made beforehand under another name is used as it is), and
+// the unique index of every unique key (mongo-unique.ts).
 import { ConfigError } from '../../errors.js'
 import type { SortKey, StoreEntity } from '../store.js'
 import type { DbLike, Document } from './driver-surface.js'
 import { storedPath } from './mongo-filter.js'
+import { findDuplicates, isUniqueViolation, uniqueIndex } from './mongo-unique.js'
 
 type IndexKeys = Record<string, 1 | -1>
 
@@ -70,6 +72,15 @@ async function ensureIndexes (db: DbLike, entity: StoreEntity, replicated: boole
     }
     // a majority of the replica set, not every voting member: one member down must not hang the start
     await collection.createIndex(keys, replicated ? { name, commitQuorum: 'majority' } : { name })
+  }
+  for (const key of entity.uniqueKeys ?? []) {
+    const [keys, options] = uniqueIndex(key)
+    if (present.some(index => index.name === options.name)) continue
+    try {
+      await collection.createIndex(keys, replicated ? { ...options, commitQuorum: 'majority' } : options)
+    } catch (error) {
+      throw isUniqueViolation(error) ? await findDuplicates(collection, entity.name, key) : error
+    }
   }
 }
 

@@ -19,6 +19,7 @@ import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
+import { isUniqueViolation } from './mongo-unique.js'
 import { sortStages } from './mongo-order.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
@@ -57,6 +58,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   }
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   /** Children are read and joined only through declared references, which have their index. */
   private readonly checkRef: CheckRef = {

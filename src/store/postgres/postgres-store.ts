@@ -18,6 +18,7 @@ import { PostgresBroadcast } from './notifications.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
+import { isUniqueViolation } from './unique-sql.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
 
@@ -69,6 +70,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   private async query (sql: string, params: unknown[]): Promise<pg.QueryResult> {
     return await fromDriver(this.pool.query(sql, params))
