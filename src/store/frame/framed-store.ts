@@ -3,6 +3,7 @@
 // closed, count one round trip per call (a stream: one per batch) through `onQuery`, and turn
 // the adapter's store faults into StoreUnavailableError. Adapters only say what differs.
 import { RelataError, StoreUnavailableError } from '../../errors.js'
+import { checkCountLimit } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreBroadcast, StoreOptions, StreamQuery, WriteStatus
@@ -87,6 +88,7 @@ export class FramedStore<T> implements Store {
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const table = this.adapter.tables.of(entity)
     return await this.#run(entity, 'find', call => this.adapter.find(table, query, call))
   }

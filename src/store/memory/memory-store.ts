@@ -1,6 +1,7 @@
 // The in-memory store: the reference implementation of the Store semantics, used for tests and
 // development. It mirrors the SQLite adapter's ordering and type rules exactly; the frame counts
 // every call as one round trip, so that round-trip counts are the same everywhere.
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery
@@ -70,7 +71,9 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     const items = query.after === undefined
       ? all.slice(start, start + query.size)
       : selectSorted(all, () => true, order, tupleOf(query.after), query.size)
-    return { items: items.map(parse), total: all.length }
+    // every match is at hand already; the cap only keeps the answer the same as the other stores'
+    const counted = Math.min(all.length, countCap(query.countLimit) ?? all.length)
+    return { items: items.map(parse), ...boundedTotal(counted, query.countLimit) }
   }
 
   async findByRefs (table: MemoryTable, refProperty: string, ids: readonly string[],

@@ -5,6 +5,7 @@
 // stops. Written against the driver surface in driver-surface.ts, so tests can run it on an
 // in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
 import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
@@ -118,7 +119,8 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
       filterStages(query.filter, this.checkRef),
       sortStages(query.sort, query.after),
       query.page,
-      query.size
+      query.size,
+      countCap(query.countLimit)
     )
     // the page and the count row fit one reply unless they pass 16 MiB; one more closes the cursor
     const options = { ...this.limit, batchSize: query.size + 2, allowDiskUse: true }
@@ -126,7 +128,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     // stored documents all have an _id; the count row has none
     const items = rows.filter(row => '_id' in row)
     const total = rows.find(row => !('_id' in row))?.total as number | undefined
-    return { items: items.map(fromStored), total: total ?? 0 }
+    return { items: items.map(fromStored), ...boundedTotal(total ?? 0, query.countLimit) }
   }
 
   async findByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[], query: RefQuery,

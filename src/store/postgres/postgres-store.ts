@@ -5,14 +5,16 @@
 import type pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
-import type { Batch, StoreAdapter } from '../frame/store-adapter.js'
+import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
 import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
+import { plannedRows } from './estimate.js'
 import { PostgresGraphTexts } from './graph-texts.js'
 import { PostgresBroadcast } from './notifications.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
@@ -99,20 +101,28 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return (rows as Row[]).map(parseDoc)
   }
 
-  async find (table: TableSql, query: FindQuery): Promise<FindResult> {
+  async find (table: TableSql, query: FindQuery, call: Call): Promise<FindResult> {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const where = conditionSql(query.filter, table, 't0', params, this.lookup)
-    const whereParams = params.length
+    const whereParams = params.slice()
     const page = query.after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', query.after, params)}`
     const offset = (query.page - 1) * query.size
+    const cap = countCap(query.countLimit) ?? null
     const sql = statements.findSql(table.table, where, page, orderBySql(keys, table, 't0'), params.length + 1)
-    const rows = (await this.query(sql, [...params, query.size, offset])).rows as Row[]
-    if (rows.length > 0) return { items: rows.map(parseDoc), total: Number(rows[0]!.total) }
-    if (offset === 0 && query.size > 0 && query.after === undefined) return { items: [], total: 0 }
-    // an empty page past the end (or size 0) carries no count: count apart, same call
-    const count = await this.query(statements.countSql(table.table, where), params.slice(0, whereParams))
-    return { items: [], total: Number((count.rows[0] as Row).total) }
+    const rows = (await this.query(sql, [...params, query.size, offset, cap])).rows as Row[]
+    const counted = rows.length > 0
+      ? Number(rows[0]!.total)
+      : offset === 0 && query.size > 0 && query.after === undefined
+        ? 0
+        // an empty page past the end (or size 0) carries no count: count apart, same call
+        : Number(((await this.query(statements.countSql(table.table, where, whereParams.length + 1),
+          [...whereParams, cap])).rows[0] as Row).total)
+    const total = boundedTotal(counted, query.countLimit)
+    if (total.exact || query.estimate !== true) return { items: rows.map(parseDoc), ...total }
+    call.again() // the planner's estimate is one more statement
+    const estimate = await plannedRows(this.pool, table.table, where, whereParams)
+    return { items: rows.map(parseDoc), ...total, estimate: Math.max(estimate, total.total) }
   }
 
   async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
