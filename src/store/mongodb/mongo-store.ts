@@ -96,6 +96,18 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     return found.map(fromStored)
   }
 
+  /** Through the key's unique index; `$in` matches by type, as the other stores do. */
+  async getManyByKey ({ collection }: MongoTable, property: string, values: ReadonlyArray<string | number>,
+    call: Call): Promise<Doc[]> {
+    const found: Document[] = []
+    for (const [index, chunk] of chunks([...values], this.settings.maxIdsPerQuery).entries()) {
+      if (index > 0) call.again()
+      const cursor = collection.find({ [property]: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
+      found.push(...(await this.drain(cursor, call)))
+    }
+    return found.map(fromStored)
+  }
+
   async find ({ name, collection }: MongoTable, query: FindQuery, call: Call): Promise<FindResult> {
     const pipeline = findPipeline(
       name,
