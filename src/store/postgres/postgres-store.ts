@@ -21,7 +21,7 @@ import { StreamSlots } from './stream-slots.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
-import { isUniqueViolation } from './unique-sql.js'
+import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
 
@@ -89,6 +89,19 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
 
   async getMany ({ table }: TableSql, ids: readonly string[]): Promise<Doc[]> {
     const { rows } = await this.query(statements.getManySql(table), [storableIds(ids)])
+    return (rows as Row[]).map(parseDoc)
+  }
+
+  /**
+   * The key's unique index holds exactly this expression; `= ANY` of an array built once lets the
+   * planner probe it (an `IN (SELECT …)` was a hash join over every row). jsonb keeps "1" and 1 apart.
+   */
+  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    // jsonb cannot hold U+0000, so no stored key has it
+    const storable = values.filter(v => typeof v !== 'string' || !v.includes('\u0000'))
+    const sql = `SELECT body FROM ${table} WHERE ${keyPartSql(property)} = ` +
+      'ANY (ARRAY(SELECT jsonb_array_elements($1::jsonb)))'
+    const { rows } = await this.query(sql, [JSON.stringify(storable)])
     return (rows as Row[]).map(parseDoc)
   }
 
