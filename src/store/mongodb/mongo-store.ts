@@ -100,7 +100,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   async getManyByKey ({ collection }: MongoTable, property: string, values: ReadonlyArray<string | number>,
     call: Call): Promise<Doc[]> {
     const found: Document[] = []
-    for (const [index, chunk] of chunks([...values], this.settings.maxIdsPerQuery).entries()) {
+    for (const [index, chunk] of idChunks(values, this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       const cursor = collection.find({ [property]: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
       found.push(...(await this.drain(cursor, call)))
