@@ -2,12 +2,12 @@
 // as its original text, with indexed generated columns for ref properties. Every call is one
 // statement, so one round trip, counted as one by the frame; a stream reads a server-side cursor,
 // one round trip per batch, on a connection of its own that is given back when the stream ends.
-import type pg from 'pg'
+import pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
-import type { Batch, StoreAdapter } from '../frame/store-adapter.js'
+import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
 import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery
@@ -58,16 +58,46 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
-    this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params) =>
-      (await this.query(sql, params)).rows as Row[])
+    this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params, signal) =>
+      (await this.query(sql, params, signal)).rows as Row[])
   }
 
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
 
   readonly fault = storeError
 
-  private async query (sql: string, params: unknown[]): Promise<pg.QueryResult> {
-    return await fromDriver(this.pool.query(sql, params))
+  /** One statement; a caller that goes away (`signal`) has its backend cancel it. */
+  private async query (sql: string, params: unknown[], signal?: AbortSignal): Promise<pg.QueryResult> {
+    if (signal === undefined) return await fromDriver(this.pool.query(sql, params))
+    const client = await fromDriver(this.pool.connect())
+    let cancelled = false
+    const cancel = (): void => {
+      cancelled = true
+      this.cancelBackend(client)
+    }
+    signal.addEventListener('abort', cancel, { once: true })
+    try {
+      return await fromDriver(client.query(sql, params))
+    } finally {
+      signal.removeEventListener('abort', cancel)
+      // a cancel may land after the statement ended: on that connection's next statement, so it has none
+      client.release(cancelled ? true : undefined)
+    }
+  }
+
+  /**
+   * Asks the server to cancel what `client`'s backend runs (pg_cancel_backend), on a connection
+   * of its own: the pool may be exhausted by the very statements to cancel.
+   */
+  private cancelBackend (client: pg.PoolClient): void {
+    const pid = (client as unknown as { processID: number | null }).processID
+    if (pid === null) return
+    const canceller = new pg.Client(this.pool.options)
+    canceller.on('error', ignore)
+    canceller.connect()
+      .then(() => canceller.query('SELECT pg_cancel_backend($1)', [pid]))
+      .catch(ignore)
+      .finally(() => { canceller.end().catch(ignore) })
   }
 
   async get ({ table }: TableSql, id: string): Promise<Doc | undefined> {
@@ -75,12 +105,12 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return rows.length === 0 ? undefined : parseDoc(rows[0] as Row)
   }
 
-  async getMany ({ table }: TableSql, ids: readonly string[]): Promise<Doc[]> {
-    const { rows } = await this.query(statements.getManySql(table), [storableIds(ids)])
+  async getMany ({ table }: TableSql, ids: readonly string[], call: Call): Promise<Doc[]> {
+    const { rows } = await this.query(statements.getManySql(table), [storableIds(ids)], call.signal)
     return (rows as Row[]).map(parseDoc)
   }
 
-  async find (table: TableSql, query: FindQuery): Promise<FindResult> {
+  async find (table: TableSql, query: FindQuery, call: Call): Promise<FindResult> {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const where = conditionSql(query.filter, table, 't0', params, this.lookup)
@@ -88,19 +118,20 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const page = query.after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', query.after, params)}`
     const offset = (query.page - 1) * query.size
     const sql = statements.findSql(table.table, where, page, orderBySql(keys, table, 't0'), params.length + 1)
-    const rows = (await this.query(sql, [...params, query.size, offset])).rows as Row[]
+    const rows = (await this.query(sql, [...params, query.size, offset], call.signal)).rows as Row[]
     if (rows.length > 0) return { items: rows.map(parseDoc), total: Number(rows[0]!.total) }
     if (offset === 0 && query.size > 0 && query.after === undefined) return { items: [], total: 0 }
     // an empty page past the end (or size 0) carries no count: count apart, same call
-    const count = await this.query(statements.countSql(table.table, where), params.slice(0, whereParams))
+    const count = await this.query(statements.countSql(table.table, where), params.slice(0, whereParams), call.signal)
     return { items: [], total: Number((count.rows[0] as Row).total) }
   }
 
-  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
+  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery,
+    call: Call): Promise<RefResult> {
     const column = refColumn(table, refProperty)
     const orderBy = orderBySql(totalOrder(query.sort), table, 't0')
     const sql = statements.childrenSql(table.table, column, orderBy)
-    const rows = (await this.query(sql, [storableIds(ids), query.perRefLimit])).rows as Row[]
+    const rows = (await this.query(sql, [storableIds(ids), query.perRefLimit], call.signal)).rows as Row[]
     const items: Doc[] = []
     const totals = new Map<string, number>()
     for (const row of rows) {
@@ -110,9 +141,10 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return { items, totals }
   }
 
-  async countByRefs (table: TableSql, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+  async countByRefs (table: TableSql, refProperty: string, ids: readonly string[],
+    call: Call): Promise<Map<string, number>> {
     const sql = statements.countByRefsSql(table.table, refColumn(table, refProperty))
-    const rows = (await this.query(sql, [storableIds(ids)])).rows as Row[]
+    const rows = (await this.query(sql, [storableIds(ids)], call.signal)).rows as Row[]
     return new Map(rows.map(row => [row.ref as string, Number(row.children)]))
   }
 
@@ -122,7 +154,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   // statement over the whole stream, and so cut a slow reader's stream). Opening costs BEGIN
   // and DECLARE before the first FETCH. The connection is the stream's until it ends, fails or
   // is abandoned; then ROLLBACK closes the cursor and the connection goes back to the pool.
-  async * stream (table: TableSql, query: StreamQuery): AsyncGenerator<Batch, void> {
+  async * stream (table: TableSql, query: StreamQuery, call: Call): AsyncGenerator<Batch, void> {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const filter = conditionSql(query.filter, table, 't0', params, this.lookup)
@@ -132,6 +164,13 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const client = await fromDriver(this.connect())
     this.streaming.add(client)
     let broken: unknown
+    // a client that goes away cancels the FETCH in flight; the ROLLBACK below then ends the cursor
+    let cancelled = false
+    const cancel = (): void => {
+      cancelled = true
+      this.cancelBackend(client)
+    }
+    call.signal?.addEventListener('abort', cancel, { once: true })
     try {
       await fromDriver(client.query('BEGIN READ ONLY'))
       await fromDriver(client.query(statements.declareSql(table.table, where, orderBySql(keys, table, 't0')), params))
@@ -147,11 +186,12 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
       broken = error
       throw error
     } finally {
+      call.signal?.removeEventListener('abort', cancel)
       // close() may have released the connection already
       if (this.streaming.delete(client)) {
         if (broken === undefined) await client.query('ROLLBACK').catch((error: unknown) => { broken = error })
-        // a broken connection is destroyed, never handed to the next caller
-        client.release(broken === undefined ? undefined : true)
+        // a broken connection is destroyed, never handed to the next caller; nor one a late cancel may reach
+        client.release(broken === undefined && !cancelled ? undefined : true)
       }
     }
   }
