@@ -49,6 +49,13 @@ export const ConfigSchema = Type.Object({
     1_000_000_000
   ),
   MAX_BULK: Int('Most documents in one write request', 5000, 1, 100000),
+  COUNT_LIMIT: Int(
+    'Matches a list counts exactly for X-Total-Count (more when the page reaches further); past it, only ' +
+      'X-Total-Count-At-Least, unless the request asks total=exact',
+    10_000,
+    0,
+    1_000_000_000
+  ),
   BODY_LIMIT: Int('Largest request body in bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   STREAM_BATCH_SIZE: Int('Documents read from the store per stream batch', 500, 1, 10000),
   HEAL_INTERVAL_MS: Int(
@@ -58,6 +65,11 @@ export const ConfigSchema = Type.Object({
     86_400_000
   ),
   HEAL_BATCH_SIZE: Int('Parked records read and healed per batch', 500, 1, 10_000),
+  HEAL_NOTIFY: Type.Union([Type.Literal('true'), Type.Literal('false')], {
+    description: 'On PostgreSQL, a write of parents on one instance pokes the healers of the other instances ' +
+      'on the same database and schema (LISTEN/NOTIFY, one more connection per instance)',
+    default: 'false'
+  }),
   PARKED_MAX_AGE_MS: Int(
     'Records parked longer than this are reported (metric and log), never dropped',
     3_600_000,

@@ -4,16 +4,20 @@
 // adapter's store faults into StoreUnavailableError, and reject a read whose caller went away
 // (its signal aborted) with CancelledError at once. Adapters only say what differs.
 import { CancelledError, RelataError, StoreUnavailableError } from '../../errors.js'
+import { checkCountLimit } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
-  Doc, FindQuery, FindResult, Move, ReadOptions, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, FindResult, Move, ReadOptions, RefQuery, RefResult, Store, StoreBroadcast, StoreOptions,
+  StreamQuery, WriteStatus
 } from '../store.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
+import { explainRefusal } from '../unique-keys.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
   readonly graphTexts?: GraphTextReader
+  readonly broadcast?: StoreBroadcast
   #closed = false
 
   constructor (private readonly adapter: StoreAdapter<T>, private readonly options: StoreOptions) {
@@ -29,6 +33,13 @@ export class FramedStore<T> implements Store {
           this.adapter.tables.of(entity)
           return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan, options), options.signal)
         }
+      }
+    }
+    const broadcast = adapter.broadcast
+    if (broadcast !== undefined) {
+      this.broadcast = {
+        stored: async (entity, ids) => await this.#run(entity, 'notify', () => broadcast.stored(entity, ids)),
+        listen: async listener => await broadcast.listen(listener)
       }
     }
   }
@@ -89,6 +100,7 @@ export class FramedStore<T> implements Store {
   async find (entity: string, query: FindQuery, { signal }: ReadOptions = {}): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const table = this.adapter.tables.of(entity)
     return await this.#run(entity, 'find', call => this.adapter.find(table, query, call), signal)
   }
@@ -145,7 +157,17 @@ export class FramedStore<T> implements Store {
 
   async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
     const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call))
+    try {
+      return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call))
+    } catch (error) {
+      throw await this.#keyConflict(error, entity, docs)
+    }
+  }
+
+  /** A unique index's refusal as the conflict it was, read back in one more round trip; other errors as they are. */
+  async #keyConflict (error: unknown, entity: string, docs: readonly Doc[]): Promise<unknown> {
+    if (this.adapter.isUniqueViolation?.(error) !== true) return error
+    return await explainRefusal(this, entity, this.adapter.tables.uniqueKeys(entity), docs)
   }
 
   async delete (entity: string, id: string): Promise<boolean> {
@@ -162,7 +184,11 @@ export class FramedStore<T> implements Store {
   async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
     const source = this.adapter.tables.of(from)
     const target = this.adapter.tables.of(to)
-    return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    try {
+      return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    } catch (error) {
+      throw await this.#keyConflict(error, to, moves.map(move => move.doc))
+    }
   }
 
   /** Not counted: a health check, not a query. */

@@ -5,6 +5,7 @@
 // stops. Written against the driver surface in driver-surface.ts, so tests can run it on an
 // in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
 import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
@@ -17,6 +18,7 @@ import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
+import { findDuplicates, isUniqueViolation, uniqueIndex } from './mongo-unique.js'
 import { sortStages } from './mongo-order.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
@@ -62,6 +64,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   }
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   /** Children are read and joined only through declared references, which have their index. */
   private readonly checkRef: CheckRef = {
@@ -109,7 +112,8 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
       filterStages(query.filter, this.checkRef),
       sortStages(query.sort, query.after),
       query.page,
-      query.size
+      query.size,
+      countCap(query.countLimit)
     )
     // the page and the count row fit one reply unless they pass 16 MiB; one more closes the cursor
     const options = { ...this.limit, batchSize: query.size + 2, allowDiskUse: true }
@@ -117,7 +121,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     // stored documents all have an _id; the count row has none
     const items = rows.filter(row => '_id' in row)
     const total = rows.find(row => !('_id' in row))?.total as number | undefined
-    return { items: items.map(fromStored), total: total ?? 0 }
+    return { items: items.map(fromStored), ...boundedTotal(total ?? 0, query.countLimit) }
   }
 
   async findByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[], query: RefQuery,
@@ -365,6 +369,13 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
         await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
       }
       for (const keys of entity.indexes ?? []) await collection.createIndex(...declaredIndex(keys))
+      for (const key of entity.uniqueKeys ?? []) {
+        try {
+          await collection.createIndex(...uniqueIndex(key))
+        } catch (error) {
+          throw isUniqueViolation(error) ? await findDuplicates(collection, entity.name, key) : error
+        }
+      }
     }
   } catch (error) {
     throw storeError(error, 'creating the indexes')

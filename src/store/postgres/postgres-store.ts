@@ -5,6 +5,7 @@
 import pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
 import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
@@ -13,10 +14,13 @@ import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
+import { plannedRows } from './estimate.js'
 import { PostgresGraphTexts } from './graph-texts.js'
+import { PostgresBroadcast } from './notifications.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
+import { isUniqueViolation } from './unique-sql.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
 
@@ -55,16 +59,20 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   private readonly streaming = new Set<pg.PoolClient>()
   /** Graphs as JSON text, built by the server in one statement; the frame counts each as one round trip. */
   readonly graphTexts: PostgresGraphTexts
+  /** LISTEN/NOTIFY between instances on one database; its connection opens on the first listen. */
+  readonly broadcast: PostgresBroadcast
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
     this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params, signal) =>
       (await this.query(sql, params, signal)).rows as Row[])
+    this.broadcast = new PostgresBroadcast(pool, pool.options)
   }
 
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   /** One statement; a caller that goes away (`signal`) has its backend cancel it. */
   private async query (sql: string, params: unknown[], signal?: AbortSignal): Promise<pg.QueryResult> {
@@ -114,16 +122,24 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const where = conditionSql(query.filter, table, 't0', params, this.lookup)
-    const whereParams = params.length
+    const whereParams = params.slice()
     const page = query.after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', query.after, params)}`
     const offset = (query.page - 1) * query.size
+    const cap = countCap(query.countLimit) ?? null
     const sql = statements.findSql(table.table, where, page, orderBySql(keys, table, 't0'), params.length + 1)
-    const rows = (await this.query(sql, [...params, query.size, offset], call.signal)).rows as Row[]
-    if (rows.length > 0) return { items: rows.map(parseDoc), total: Number(rows[0]!.total) }
-    if (offset === 0 && query.size > 0 && query.after === undefined) return { items: [], total: 0 }
-    // an empty page past the end (or size 0) carries no count: count apart, same call
-    const count = await this.query(statements.countSql(table.table, where), params.slice(0, whereParams), call.signal)
-    return { items: [], total: Number((count.rows[0] as Row).total) }
+    const rows = (await this.query(sql, [...params, query.size, offset, cap], call.signal)).rows as Row[]
+    const counted = rows.length > 0
+      ? Number(rows[0]!.total)
+      : offset === 0 && query.size > 0 && query.after === undefined
+        ? 0
+        // an empty page past the end (or size 0) carries no count: count apart, same call
+        : Number(((await this.query(statements.countSql(table.table, where, whereParams.length + 1),
+          [...whereParams, cap], call.signal)).rows[0] as Row).total)
+    const total = boundedTotal(counted, query.countLimit)
+    if (total.exact || query.estimate !== true) return { items: rows.map(parseDoc), ...total }
+    call.again() // the planner's estimate is one more statement
+    const estimate = await plannedRows(this.pool, table.table, where, whereParams)
+    return { items: rows.map(parseDoc), ...total, estimate: Math.max(estimate, total.total) }
   }
 
   async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery,
@@ -247,6 +263,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     // streams in progress give their connections back destroyed, so the pool can end now
     for (const client of this.streaming) client.release(true)
     this.streaming.clear()
+    await this.broadcast.close()
     await this.pool.end()
   }
 }

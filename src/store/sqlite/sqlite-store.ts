@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import { availableParallelism } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreUnavailableError } from '../../errors.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
@@ -22,6 +23,7 @@ import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
 import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
+import { isUniqueViolation } from './unique-sql.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
@@ -78,6 +80,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   private statement (sql: string): Database.Statement {
     return this.reader.statement(sql)
@@ -142,14 +145,15 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
     const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
+    const count = [...where.params, countCap(query.countLimit) ?? -1]
     const { rows, total } = await this.read(table, 'find', 'find', {
       pageSql: statements.findSql(table.table, where.sql, orderBy, page.sql),
-      pageParams: [...where.params, ...page.params, query.size, offset],
+      pageParams: [...count, ...page.params, query.size, offset],
       countSql: statements.countSql(table.table, where.sql),
-      countParams: where.params,
+      countParams: count,
       emptyIsZero: offset === 0 && query.size > 0 && after === undefined
     }, call)
-    return { items: rows.map(parseDoc), total }
+    return { items: rows.map(parseDoc), ...boundedTotal(total, query.countLimit) }
   }
 
   async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
