@@ -145,6 +145,12 @@ export interface Store {
   get(entity: string, id: string, options?: ReadOptions): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
   getMany(entity: string, ids: readonly string[], options?: ReadOptions): Promise<Doc[]>
+  /**
+   * Documents whose single-property unique key `property` (StoreEntity.uniqueKeys) holds one of
+   * `values`, in one round trip through the key's unique index: how a reference by key is
+   * resolved. Values match by type ("1" is not 1); duplicates and values nobody holds are ignored.
+   */
+  getManyByKey(entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]>
   find(entity: string, query: FindQuery, options?: ReadOptions): Promise<FindResult>
   /**
    * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the

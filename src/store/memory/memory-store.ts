@@ -52,6 +52,17 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     return docs
   }
 
+  /** Through the table's unique index: a lookup per value, never a scan. */
+  async getManyByKey (table: MemoryTable, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    const k = table.unique.keys.findIndex(key => key.length === 1 && key[0] === property)
+    const docs: Doc[] = []
+    for (const value of values) {
+      const id = table.unique.holder(k, [value])
+      if (id !== undefined) docs.push(table.copy(id)!)
+    }
+    return docs
+  }
+
   async find (table: MemoryTable, query: FindQuery): Promise<FindResult> {
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))

@@ -17,10 +17,11 @@ import { conditionSql } from './condition-sql.js'
 import { plannedRows } from './estimate.js'
 import { PostgresGraphTexts } from './graph-texts.js'
 import { PostgresBroadcast } from './notifications.js'
+import { StreamSlots } from './stream-slots.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
-import { isUniqueViolation } from './unique-sql.js'
+import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
 
@@ -61,12 +62,15 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   readonly graphTexts: PostgresGraphTexts
   /** LISTEN/NOTIFY between instances on one database; its connection opens on the first listen. */
   readonly broadcast: PostgresBroadcast
+  /** Streams hold a connection each: at most half the pool's, so that their graphs' reads find one. */
+  private readonly slots: StreamSlots
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
     this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params, signal) =>
       (await this.query(sql, params, signal)).rows as Row[])
     this.broadcast = new PostgresBroadcast(pool, pool.options)
+    this.slots = new StreamSlots(Math.floor((pool.options.max ?? 10) / 2), options.timeoutMs ?? 5000)
   }
 
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
@@ -115,6 +119,19 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
 
   async getMany ({ table }: TableSql, ids: readonly string[], call: Call): Promise<Doc[]> {
     const { rows } = await this.query(statements.getManySql(table), [storableIds(ids)], call.signal)
+    return (rows as Row[]).map(parseDoc)
+  }
+
+  /**
+   * The key's unique index holds exactly this expression; `= ANY` of an array built once lets the
+   * planner probe it (an `IN (SELECT …)` was a hash join over every row). jsonb keeps "1" and 1 apart.
+   */
+  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    // jsonb cannot hold U+0000, so no stored key has it
+    const storable = values.filter(v => typeof v !== 'string' || !v.includes('\u0000'))
+    const sql = `SELECT body FROM ${table} WHERE ${keyPartSql(property)} = ` +
+      'ANY (ARRAY(SELECT jsonb_array_elements($1::jsonb)))'
+    const { rows } = await this.query(sql, [JSON.stringify(storable)])
     return (rows as Row[]).map(parseDoc)
   }
 
@@ -177,7 +194,14 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const where = query.after === undefined
       ? filter
       : `${filter} AND ${afterSql(keys, table, 't0', query.after, params)}`
-    const client = await fromDriver(this.connect())
+    await this.slots.take()
+    let client: pg.PoolClient
+    try {
+      client = await fromDriver(this.connect())
+    } catch (error) {
+      this.slots.give()
+      throw error
+    }
     this.streaming.add(client)
     let broken: unknown
     // a client that goes away cancels the FETCH in flight; the ROLLBACK below then ends the cursor
@@ -209,6 +233,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
         // a broken connection is destroyed, never handed to the next caller; nor one a late cancel may reach
         client.release(broken === undefined && !cancelled ? undefined : true)
       }
+      this.slots.give()
     }
   }
 

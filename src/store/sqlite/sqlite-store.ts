@@ -23,7 +23,7 @@ import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
 import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
-import { isUniqueViolation } from './unique-sql.js'
+import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
@@ -134,6 +134,13 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   async getMany ({ table }: TableSql, ids: readonly string[]): Promise<Doc[]> {
     const sql = statements.getManySql(table)
     const rows = await this.run(() => this.statement(sql).all(JSON.stringify(ids)) as Row[])
+    return rows.map(parseDoc)
+  }
+
+  /** The key's unique index holds exactly this expression, so the lookup is an index probe per value. */
+  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    const sql = `SELECT doc FROM ${table} WHERE ${keyPartSql(property)} IN (SELECT value FROM json_each(?))`
+    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(values)) as Row[])
     return rows.map(parseDoc)
   }
 
