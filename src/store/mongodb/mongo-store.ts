@@ -105,11 +105,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   async getManyByKey ({ collection }: MongoTable, property: string, values: ReadonlyArray<string | number>,
     call: Call): Promise<Doc[]> {
     const found: Document[] = []
-    const size = this.settings.maxIdsPerQuery
-    // an empty list is still asked for, so that round trips count the same in every store
-    const lists = Array.from({ length: Math.max(1, Math.ceil(values.length / size)) },
-      (_, i) => values.slice(i * size, (i + 1) * size))
-    for (const [index, chunk] of lists.entries()) {
+    for (const [index, chunk] of idChunks(values, this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       const cursor = collection.find({ [property]: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
       found.push(...(await this.drain(cursor, call)))
