@@ -111,9 +111,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       const { page, size, total } = request.query
       const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
       const normalized = request.query.shape === 'normalized'
-      // a normalized page needs the graphs as objects; any other page is answered as text
+      // a normalized page needs the graphs as objects; any other page is answered as text;
+      // a client that leaves cancels the reads (request.signal aborts when its connection closes)
       const text = textAnswers && !normalized
-      const paged = { ...query, page, size, text, ...(total === undefined ? {} : { total }) }
+      const paged = { ...query, page, size, text, signal: request.signal, ...(total === undefined ? {} : { total }) }
       const result = normalized ? await api.list(paged) : await api.listJson(paged)
       setTotalHeaders(reply, result)
       const keyset = query.after !== undefined || request.query.cursor === true
@@ -155,7 +156,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
       // a cursor line wraps each item: those are written by JSON.stringify
       const text = textAnswers && request.query.cursor !== true
-      const query = { ...parsed, batchSize: streamBatchSize, text }
+      const query = { ...parsed, batchSize: streamBatchSize, text, signal: request.signal }
       const shape = answeredWith(parsed.selection, parsed)
       const body = text
         ? await ndjsonStream(api.stream(query), item => itemJson(item, shape))
@@ -195,7 +196,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const { selection, ...parsed } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const graph = { ...parsed, signal: request.signal }
       if (request.query.shape !== 'normalized') {
         const request_ = { ...graph, text: textAnswers }
         const text = await getJsonTellingPending(api, reply, request.params.id, selection, request_)

@@ -139,7 +139,7 @@ export class EntityApi {
 
   async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
     this.#checkBudget(1, selection, request)
-    const found = await this.store.get(this.meta.name, id, this.#form(request))
+    const found = await this.store.get(this.meta.name, id, { ...this.#form(request), signal: request.signal })
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
     // without a selection (no `with`, or `?with=`) the plain document, as lists and streams answer
@@ -151,7 +151,7 @@ export class EntityApi {
     // after a cursor the total does not tell whether more follow: one more document does
     const size = query.after === undefined ? query.size : query.size + 1
     const found = await this.store.find(this.meta.name,
-      { ...query, size, ...this.#countQuery(query), ...this.#form(query) })
+      { ...query, size, ...this.#countQuery(query), ...this.#form(query) }, { signal: query.signal })
     const items = found.items.slice(0, query.size)
     const more = query.after === undefined ? query.page * query.size < found.total : found.items.length > query.size
     // from the stored document, before anything trims it (hidden properties, picked fields)
@@ -231,7 +231,9 @@ export class EntityApi {
     withCursors = false
   ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
     const batchSize = this.#batchSize(query.batchSize, query.selection, query)
-    for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize, ...this.#form(query) })) {
+    const stream = this.store.stream(this.meta.name, { ...query, batchSize, ...this.#form(query) },
+      { signal: query.signal })
+    for await (const stored of stream) {
       // from the stored documents, before anything trims them (hidden properties, picked fields)
       const cursors = withCursors ? stored.map(doc => cursorOf(this.meta.name, query.sort, doc)) : []
       yield { cursors, items: await this.#answer(this.#visible(stored), query.selection, query) }
@@ -412,7 +414,8 @@ export class EntityApi {
       ...(request.children === undefined ? {} : { children: request.children }),
       ...(counts.length === 0 ? {} : { counts }),
       ...(request.fields === undefined ? {} : { fields: request.fields }),
-      ...(request.text === true ? { text: true } : {})
+      ...(request.text === true ? { text: true } : {}),
+      ...(request.signal === undefined ? {} : { signal: request.signal })
     })
     return trimFields(graphs, request.fields, built)
   }

@@ -20,6 +20,8 @@ export interface ReadQuery {
   after?: Position
   /** Read the documents as stored text where the store can: for answers written out by graph-json.ts. */
   text?: boolean
+  /** Aborted when the request's client went away: the store reads stop (CancelledError). */
+  signal?: AbortSignal
 }
 
 /** What a single read loads beyond the document: its graph and the properties kept. */

@@ -86,7 +86,8 @@ export function below (request: GraphRequest, key: string): GraphRequest {
   return {
     ...(request.children === undefined ? {} : { children: request.children }),
     ...(fields === undefined ? {} : { fields }),
-    ...(request.text === undefined ? {} : { text: request.text })
+    ...(request.text === undefined ? {} : { text: request.text }),
+    ...(request.signal === undefined ? {} : { signal: request.signal })
   }
 }
 

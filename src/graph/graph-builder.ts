@@ -69,7 +69,7 @@ export class GraphBuilder {
     const [parents, loaded, counted] = await Promise.all([
       this.#loadParents(docs, selection.parents, request),
       Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {}, request))),
-      Promise.all(counts.map(rel => this.#countChildren(docs, rel)))
+      Promise.all(counts.map(rel => this.#countChildren(docs, rel, request.signal)))
     ])
     const graphs = docs.map(doc => this.#assemble(doc, selection, request, parents, loaded, counted))
     if (selection.nested !== undefined) await this.#nextLevel(graphs, selection, request)
@@ -115,10 +115,10 @@ export class GraphBuilder {
     }
   }
 
-  async #countChildren (docs: readonly Doc[], relationship: ChildRelationship): Promise<CountedChildren> {
-    const totals = await this.store.countByRefs(relationship.child, relationship.property, [
-      ...new Set(docs.map(d => d.id))
-    ])
+  async #countChildren (docs: readonly Doc[], relationship: ChildRelationship,
+    signal?: AbortSignal): Promise<CountedChildren> {
+    const ids = [...new Set(docs.map(d => d.id))]
+    const totals = await this.store.countByRefs(relationship.child, relationship.property, ids, { signal })
     return { relationship, totals }
   }
 
@@ -140,7 +140,9 @@ export class GraphBuilder {
     const loaded = new Map<string, Map<string, Doc>>()
     await Promise.all(
       [...idsByTarget].map(async ([target, ids]) => {
-        const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids], this.#form(target, request))
+        const found = ids.size === 0
+          ? []
+          : await this.store.getMany(target, [...ids], { ...this.#form(target, request), signal: request.signal })
         const visible = this.options.hidden?.all(target, found) ?? found
         loaded.set(target, new Map(visible.map(d => [d.id, d])))
       })
@@ -161,7 +163,7 @@ export class GraphBuilder {
       ...this.#form(relationship.child, request),
       perRefLimit,
       ...(query.sort === undefined ? {} : { sort: query.sort })
-    })
+    }, { signal: request.signal })
     const items = this.options.hidden?.all(relationship.child, found.items) ?? found.items
     const totals = found.totals
     const byParent = new Map<string, Doc[]>()

@@ -65,4 +65,6 @@ export interface GraphRequest {
    * are written out as text (graph-json.ts), never for documents handed to library users.
    */
   text?: boolean
+  /** Aborted when the request's client went away: the store reads stop (CancelledError). */
+  signal?: AbortSignal
 }
