@@ -61,7 +61,9 @@ function fromError (error: FastifyError, request: FastifyRequest): ProblemOf {
   for (const [ErrorClass, name] of DOMAIN) {
     if (error instanceof ErrorClass) {
       const errors = 'errors' in error ? (error.errors as FieldError[]) : []
-      return { name, detail: error.message, errors }
+      // a store fault's driver text stays in the log: the client is told what failed, not how
+      const detail = error instanceof StoreUnavailableError ? error.detail : error.message
+      return { name, detail, errors }
     }
   }
   if (error instanceof HttpProblemError) return { name: error.problem, detail: error.message, errors: error.errors }

@@ -18,7 +18,7 @@ import { guardReservedSegments } from './reserved-segments.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
 import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
-import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
+import { problem, readDocument, ref, writeAccepted } from './schemas.js'
 
 export interface EntityRoutesOptions {
   meta: EntityMetadata
@@ -42,6 +42,15 @@ const overBudget = {
   )
 }
 
+/** What a list answers beside its page. */
+const listHeaders = {
+  'X-Total-Count': { type: 'integer', minimum: 0, description: 'How many documents match the filter, on every page' },
+  Link: {
+    type: 'string',
+    description: 'RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some'
+  }
+}
+
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
 const validatedByModel = () => () => true
 
@@ -53,7 +62,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   const api = app.relata.entity(meta.name)
   const tags = [meta.name]
   const one = ref(meta.name)
-  const oneOrGraph = { anyOf: [one, ref(`${meta.name}Graph`)] }
+  // what a read answers: the document, whole or trimmed by `fields`, or its graph
+  const read = readDocument(meta.name).anyOf
+  const oneOrGraph = { anyOf: [...read, ref(`${meta.name}Graph`)] }
   const normalized = ref(`${meta.name}Normalized`)
   const input = ref(`${meta.name}Input`)
   // only entities with reject/park relationships can answer 202 or 422: the others' contract is unchanged
@@ -85,7 +96,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           200: {
             anyOf: [{ type: 'array', items: oneOrGraph }, normalized],
             description:
-              'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized'
+              'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized',
+            headers: listHeaders
           },
           ...overBudget,
           ...errors
@@ -124,7 +136,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           200: {
             description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)',
             content: {
-              'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } }
+              // a byte stream of lines: each line's schema is the item schema (OpenAPI 3.2's itemSchema, as the
+              // registered 3.1 extension), so that generators do not read the body as one JSON value
+              [NDJSON]: {
+                schema: { type: 'string', description: 'NDJSON: one JSON value and a newline per line' },
+                'x-oai-itemSchema': { anyOf: [...read, ref(`${meta.name}Graph`), ref(`${meta.name}CursorLine`)] }
+              }
             }
           },
           ...overBudget,
@@ -161,7 +178,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         }),
         response: {
           200: {
-            anyOf: [one, ref(`${meta.name}Graph`), normalized],
+            anyOf: [...read, ref(`${meta.name}Graph`), normalized],
             description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both ` +
               'normalized'
           },
@@ -267,7 +284,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a ' +
           `whole.${notes.patch}`,
         params: IdParams,
-        body: { type: 'object', description: 'Properties to change; null removes one' },
+        body: {
+          content: {
+            [MERGE_PATCH_TYPE]: { schema: ref(`${meta.name}Patch`) },
+            [JSON_TYPE]: { schema: ref(`${meta.name}Patch`) }
+          }
+        },
         response: {
           200: { ...one, description: 'What was stored' },
           ...integrity,

@@ -9,7 +9,7 @@ import { Type } from 'typebox'
 import { importNdjson } from '../src/entities/import-ndjson.js'
 import { BadRequestError } from '../src/errors.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { problem } from './schemas.js'
+import { problem, ref } from './schemas.js'
 import { JSON_TYPE } from '../plugins/bodies.js'
 import { validateAllButBody } from './validate-all-but-body.js'
 
@@ -96,7 +96,21 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
             description: `Valid lines per store write; capped at the server's bulk limit (MAX_BULK, ${maxBulk})`
           })
         }),
-        body: Type.String({ description: `NDJSON: one ${meta.name} (a ${meta.name}Input) per line` }),
+        // raw bytes, so that generated clients send the lines as they are rather than as a JSON string
+        body: {
+          content: {
+            [NDJSON]: {
+              schema: {
+                type: 'string',
+                format: 'binary',
+                contentMediaType: NDJSON,
+                description: `NDJSON: one ${meta.name} (a ${meta.name}Input) per line`,
+                // moved up to the media type by plugins/openapi.ts, where OpenAPI reads it
+                'x-oai-itemSchema': ref(`${meta.name}Input`)
+              }
+            }
+          }
+        },
         response: {
           200: ImportReport,
           400: problem('batchSize is not a positive integer, or a line is longer than the server accepts'),

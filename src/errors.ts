@@ -55,10 +55,16 @@ export class NotFoundError extends RelataError {
   }
 }
 
-/** The store could not be reached or failed; the caller may retry later. */
+/**
+ * The store could not be reached or failed; the caller may retry later. `detail` is what a client
+ * may be told (which operation, which setting); `reason`, the driver's own text, is only added to
+ * the message, which operators read in the log.
+ */
 export class StoreUnavailableError extends RelataError {
-  constructor (message: string, options?: { cause?: unknown }) {
-    super(message, 'store-unavailable')
+  detail: string
+  constructor (detail: string, options?: { cause?: unknown, reason?: string }) {
+    super(options?.reason === undefined ? detail : `${detail} (${options.reason})`, 'store-unavailable')
+    this.detail = detail
     if (options?.cause !== undefined) this.cause = options.cause
   }
 }

@@ -2,7 +2,7 @@
 // its own, so an invalid line is reported by number and never costs its valid neighbours, and
 // the valid ones of a batch go to the store in one upsertMany. Memory stays bounded by the
 // batch, whatever the size of the input.
-import { MissingParentError, RelataError, ValidationError, type FieldError } from '../errors.js'
+import { MissingParentError, RelataError, StoreUnavailableError, ValidationError, type FieldError } from '../errors.js'
 import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
 import type { EntityApi, WriteOutcome } from './entity-api.js'
@@ -110,7 +110,10 @@ export async function importNdjson (
     // lines refused for a missing parent are known only when their batch is written
     report.rejections.sort((a, b) => a.line - b.line)
   } catch (error) {
-    if (error instanceof Error) error.message += resumeHint(report.stored, committedLine)
+    const hint = resumeHint(report.stored, committedLine)
+    if (error instanceof Error) error.message += hint
+    // what the client is told of a store fault, too
+    if (error instanceof StoreUnavailableError) error.detail += hint
     throw error
   }
   return report

@@ -8,8 +8,9 @@ import {
   isNormalized,
   ndjsonLines,
   stream,
+  type Read,
   type Schemas,
-  type StreamItem
+  type StreamLine
 } from '../../openapi/client.js'
 import { build } from '../helper.js'
 
@@ -39,7 +40,7 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   if (got.data === undefined || isGraph(got.data) || isNormalized(got.data)) {
     throw new Error('without with, a plain Order')
   }
-  const plain: Schemas['Order'] = got.data
+  const plain: Read<'Order'> = got.data
   t.equal(plain.status, 'open')
 
   const graph = await client.GET('/api/orders/{id}', { params: { path: { id: 'o-e2e' }, query: { with: 'all' } } })
@@ -48,8 +49,8 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   // a relative is a document, or a graph when a with path goes on through it
   const relative = graph.data.parents.customerId
   if (isGraph(relative)) throw new Error('with=all is one hop: the parent is a document')
-  const parent: Schemas['Customer'] | null | undefined = relative
-  const items: Array<Schemas['OrderItem'] | Schemas['OrderItemGraph']> | undefined =
+  const parent: Read<'Customer'> | null | undefined = relative
+  const items: Array<Read<'OrderItem'> | Schemas['OrderItemGraph']> | undefined =
     graph.data.children.OrderItem?.orderId
   t.equal(parent?.name, 'Ada')
   t.same(items?.map(i => isGraph(i) ? i.entity.id : i.id), ['i-e2e'])
@@ -61,7 +62,7 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   })
   const normalizedAnswer = flat.data
   if (!isNormalized(normalizedAnswer)) throw new Error('shape=normalized answers an object')
-  const shared: Schemas['Customer'] | undefined = normalizedAnswer.included.Customer?.['c-e2e']
+  const shared: Read<'Customer'> | undefined = normalizedAnswer.included.Customer?.['c-e2e']
   t.equal(shared?.name, 'Ada', 'shape=normalized is typed')
 
   const deep = await client.GET('/api/orders/{id}', {
@@ -84,12 +85,12 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   t.equal(missing.response.status, 404)
   t.match(missing.error, { status: 404, title: 'Not found' }, 'errors are typed problem details')
 
-  const lines: Array<StreamItem<'/api/order-items/stream'>> = []
+  const lines: Array<StreamLine<'/api/order-items/stream', { with: 'all' }>> = []
   for await (const line of stream(client, '/api/order-items/stream', { filter: '{"orderId":"o-e2e"}', with: 'all' })) {
     lines.push(line)
   }
   t.equal(lines.length, 1)
-  const lineOrder = isGraph(lines[0]) ? lines[0].parents.orderId : undefined
+  const lineOrder = lines[0]?.parents.orderId
   t.ok(
     lineOrder !== undefined && lineOrder !== null && !isGraph(lineOrder) && lineOrder.id === 'o-e2e',
     'stream lines are typed graphs'

@@ -38,5 +38,5 @@ export function isUnavailable (error: unknown): boolean {
 export function storeError (error: unknown, what: string): unknown {
   if (!isUnavailable(error)) return error
   const { name, message } = error as Error
-  return new StoreUnavailableError(`mongodb store: ${what} failed (${name}: ${message})`, { cause: error })
+  return new StoreUnavailableError(`mongodb store: ${what} failed`, { cause: error, reason: `${name}: ${message}` })
 }

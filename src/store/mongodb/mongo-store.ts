@@ -316,7 +316,7 @@ export class MongoStore implements Store {
     try {
       await this.db.command({ ping: 1 })
     } catch (error) {
-      throw new StoreUnavailableError(`mongodb store: ping failed (${(error as Error).message})`, { cause: error })
+      throw new StoreUnavailableError('mongodb store: ping failed', { cause: error, reason: (error as Error).message })
     }
   }
 

@@ -34,5 +34,5 @@ export function reason (error: unknown): string {
 /** Returns the error to throw for a failure of `what` (e.g. "find on 'book'"). */
 export function storeError (error: unknown, what: string): unknown {
   if (!isUnavailable(error)) return error
-  return new StoreUnavailableError(`postgres store: ${what} failed (${reason(error)})`, { cause: error })
+  return new StoreUnavailableError(`postgres store: ${what} failed`, { cause: error, reason: reason(error) })
 }

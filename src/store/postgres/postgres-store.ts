@@ -256,7 +256,7 @@ export class PostgresStore implements Store {
       }
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error
-      throw new StoreUnavailableError(`postgres store: ping failed (${(error as Error).message})`, { cause: error })
+      throw new StoreUnavailableError('postgres store: ping failed', { cause: error, reason: (error as Error).message })
     }
   }
 

@@ -275,7 +275,7 @@ export class SqliteStore implements Store {
       }
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error
-      throw new StoreUnavailableError(`sqlite store: ping failed (${(error as Error).message})`, { cause: error })
+      throw new StoreUnavailableError('sqlite store: ping failed', { cause: error, reason: (error as Error).message })
     }
   }
 
@@ -289,8 +289,8 @@ export class SqliteStore implements Store {
     } catch (error) {
       this.abandonTransaction()
       if (isBusy(error)) return 'locked'
-      const message = `sqlite store: write check failed (${(error as Error).message})`
-      throw new StoreUnavailableError(message, { cause: error })
+      const reason = (error as Error).message
+      throw new StoreUnavailableError('sqlite store: write check failed', { cause: error, reason })
     }
   }
 
