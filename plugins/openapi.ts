@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { modelSchemas } from '../routes/schemas.js'
 import { withCommonAnswers } from '../routes/common-answers.js'
+import { forTryingOut } from '../routes/try-it-out.js'
 
 export interface OpenApiOptions {
   metadata: RelationshipMetadata
@@ -63,6 +64,8 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
   })
   await app.register(swaggerUi, {
     routePrefix: '/docs',
+    // "Try it out" prefills the id only: see routes/try-it-out.ts
+    transformSpecification: forTryingOut,
     staticCSP: true,
     // Swagger UI sets style attributes (syntax highlighting of responses); its scripts stay hash-pinned.
     transformStaticCSP: header => header.replace(/style-src [^;]*;/, "style-src 'self' https: 'unsafe-inline';")

@@ -11,6 +11,7 @@ import {
 import { HttpProblemError } from '../routes/http-errors.js'
 import { PROBLEM_TYPES, problemTypeUri, type ProblemName } from '../routes/problem-types.js'
 import { fastifyProblem } from '../routes/fastify-problems.js'
+import { ShedLog } from './shed-log.js'
 
 export interface Problem {
   type: string
@@ -79,9 +80,15 @@ export function handleFrameworkError (error: FastifyError, request: FastifyReque
 }
 
 export default fp(async function problemsPlugin (app) {
+  const shedLog = new ShedLog(app.log)
+  app.addHook('onClose', async function endShedding () {
+    shedLog.end()
+  })
   app.setErrorHandler(function handleError (error: FastifyError, request, reply) {
     const problem = fromError(error, request)
-    if (PROBLEM_TYPES[problem.name].status >= 500) request.log.error({ err: error }, 'request failed')
+    // shed requests are counted per episode; a real fault is logged with its stack
+    if (problem.name === 'overloaded') shedLog.shed(error.message)
+    else if (PROBLEM_TYPES[problem.name].status >= 500) request.log.error({ err: error }, 'request failed')
     return sendProblem(reply, request, problem)
   })
   app.setNotFoundHandler(function handleNotFound (request, reply) {

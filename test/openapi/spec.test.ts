@@ -209,3 +209,27 @@ t.test('the examples of filter and sort fit their entity', async t => {
     }
   }
 })
+
+t.test('Swagger UI prefills only the id: the other parameters show their examples in their description', async t => {
+  const app = await build(t)
+  const ui = (await app.inject('/docs/json')).json() as Awaited<ReturnType<typeof served>>
+  const full = (await app.inject('/openapi.json')).json() as Awaited<ReturnType<typeof served>>
+  type Param = Operation['parameters'] extends Array<infer P> | undefined
+    ? P & { in: string, example?: unknown, examples?: unknown, schema?: { default?: unknown } }
+    : never
+  const params = (spec: typeof ui, path: string) => spec.paths[path]!.get!.parameters as Param[]
+  for (const [path, item] of Object.entries(ui.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      for (const p of (op.parameters ?? []) as Param[]) {
+        const prefill = p.example ?? p.examples ?? p.schema?.default
+        if (p.in === 'path') t.ok(prefill, `${method} ${path}: the id keeps its example`)
+        else t.equal(prefill, undefined, `${method} ${path} ${p.name}: nothing to prefill`)
+      }
+    }
+  }
+  const depth = params(ui, '/api/orders/{id}').find(p => p.name === 'depth')!
+  t.match(depth.description, /\n\nExample: `2`$/, 'the example stays visible')
+  const size = params(ui, '/api/orders').find(p => p.name === 'size')!
+  t.match(size.description, /\n\nDefault: `50`, when left empty$/, 'and so does a default')
+  t.equal(params(full, '/api/orders/{id}').find(p => p.name === 'depth')!.example, 2, '/openapi.json keeps examples')
+})
