@@ -62,9 +62,11 @@ export class NotFoundError extends RelataError {
  */
 export class StoreUnavailableError extends RelataError {
   detail: string
+  readonly reason: string | undefined
   constructor (detail: string, options?: { cause?: unknown, reason?: string }) {
     super(options?.reason === undefined ? detail : `${detail} (${options.reason})`, 'store-unavailable')
     this.detail = detail
+    this.reason = options?.reason
     if (options?.cause !== undefined) this.cause = options.cause
   }
 }

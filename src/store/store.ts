@@ -3,6 +3,7 @@
 // round trip each. Every method call is one round trip (a stream: one per batch), reported
 // through `onQuery` so that the counts can be asserted and exported.
 import type { Condition } from './filter.js'
+import type { GraphTextReader } from './graph-plan.js'
 
 export type Doc = Record<string, unknown> & { id: string }
 
@@ -87,6 +88,16 @@ export interface StoreOptions {
   poolSize?: number
 }
 
+export type StoredListener = (entity: string, ids: string[]) => void
+
+/** Messages between the instances sharing one database: which documents one of them stored. */
+export interface StoreBroadcast {
+  /** Tells the other instances that documents `ids` of `entity` were stored (one round trip). */
+  stored: (entity: string, ids: readonly string[]) => Promise<void>
+  /** Calls `listener` for what other instances tell, until the store closes; resolves once listening. */
+  listen: (listener: StoredListener) => Promise<void>
+}
+
 /** One record to move between entities, if its source is still the version that was read. */
 export interface Move {
   id: string
@@ -98,6 +109,10 @@ export interface Move {
 
 export interface Store {
   readonly kind: string
+  /** Present on stores that build whole graphs as JSON text in one round trip (graph-plan.ts). */
+  readonly graphTexts?: GraphTextReader
+  /** Present on stores that tell other instances on the same database what was stored (PostgreSQL). */
+  readonly broadcast?: StoreBroadcast
   get(entity: string, id: string): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
   getMany(entity: string, ids: readonly string[]): Promise<Doc[]>
