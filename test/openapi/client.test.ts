@@ -4,6 +4,7 @@
 import t from 'tap'
 import {
   createRelataClient,
+  importLines,
   isGraph,
   isNormalized,
   ndjsonLines,
@@ -95,6 +96,36 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
     lineOrder !== undefined && lineOrder !== null && !isGraph(lineOrder) && lineOrder.id === 'o-e2e',
     'stream lines are typed graphs'
   )
+
+  // cursor lines: the cursor, and the document (no with) in data
+  const cursorLines: Array<StreamLine<'/api/orders/stream', { cursor: true }>> = []
+  for await (const line of stream(client, '/api/orders/stream', { filter: '{"customerId":"c-e2e"}', cursor: true })) {
+    cursorLines.push(line)
+  }
+  t.same(cursorLines.map(line => [typeof line.cursor, line.data.id]), [['string', 'o-e2e']], 'cursor lines are typed')
+
+  const trimmed = await client.GET('/api/orders', { params: { query: { fields: 'total', size: 1 } } })
+  const first: Read<'Order'> | Schemas['OrderGraph'] | undefined =
+    Array.isArray(trimmed.data) ? trimmed.data[0] : undefined
+  t.same(first !== undefined && !isGraph(first) ? Object.keys(first).sort() : [], ['id', 'total'], 'a trimmed Order')
+  t.match(trimmed.response.headers.get('link'), /rel="next"/, 'the list links its next page')
+
+  const patched = await client.PATCH('/api/orders/{id}', {
+    params: { path: { id: 'o-e2e' } },
+    body: { status: 'paid', total: null },
+    headers: { 'content-type': 'application/merge-patch+json' }
+  })
+  t.equal(patched.response.status, 400, 'null removes a required property: the result fails validation')
+  const paid = await client.PATCH('/api/orders/{id}', {
+    params: { path: { id: 'o-e2e' } },
+    body: { status: 'paid' },
+    headers: { 'content-type': 'application/merge-patch+json' }
+  })
+  t.equal(paid.data?.status, 'paid', 'a typed merge patch')
+
+  const customers = [{ id: 'c-lines', name: 'Li', email: 'li@example.com' }]
+  const report = await importLines(client, '/api/customers/import', customers)
+  t.match(report, { lines: 1, stored: 1, rejected: 0 }, 'importLines sends raw lines')
 
   const imported = await client.POST('/api/customers/import', {
     body: '{"id":"c-imp","name":"Imp","email":"imp@example.com"}\n{"id":"c-bad"}\n',
