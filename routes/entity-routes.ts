@@ -16,6 +16,7 @@ import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
+import { setTotalHeaders, totalHeaders } from './total-headers.js'
 import { deleteTellingParked, getJsonTellingPending, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { problem, readDocument, ref, writeAccepted } from './schemas.js'
@@ -42,10 +43,10 @@ const overBudget = {
   )
 }
 
-/** What a list answers beside its page. */
+/** What a list answers beside its page: its total, and links to its neighbours. */
 const listHeaders = {
-  'X-Total-Count': { type: 'integer', minimum: 0, description: 'How many documents match the filter, on every page' },
-  Link: {
+  ...totalHeaders,
+  link: {
     type: 'string',
     description: 'RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some'
   }
@@ -80,6 +81,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
               'nothing was written'
           )
         }
+  // only entities with unique keys can answer 409
+  const keyed = meta.uniqueKeys.length === 0
+    ? {}
+    : {
+        409: problem('A document would take a unique key value (x-unique, x-unique-keys) that another document ' +
+          'holds; the detail names the key and the holder; nothing was written')
+      }
   const notes = pendingNotes(meta)
 
   app.get(
@@ -90,7 +98,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         operationId: `list${meta.name}`,
         summary: `List ${meta.name} documents, a page at a time`,
         description:
-          'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. ' +
+          'Answers a JSON array; X-Total-Count gives the number of matches (exact; past COUNT_LIMIT ' +
+            'X-Total-Count-At-Least instead, unless `total=exact`) and Link the next and previous pages. ' +
             'With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while ' +
             'documents are written.',
         querystring: listQuery(meta, app.relata.metadata),
@@ -107,13 +116,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function list (request, reply) {
-      const { page, size } = request.query
+      const { page, size, total } = request.query
       const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
       const normalized = request.query.shape === 'normalized'
       // a normalized page needs the graphs as objects; any other page is answered as text
-      const paged = { ...query, page, size }
+      const paged = { ...query, page, size, ...(total === undefined ? {} : { total }) }
       const result = normalized ? await api.list(paged) : await api.listJson(paged)
-      reply.header('x-total-count', result.total)
+      setTotalHeaders(reply, result)
       const keyset = query.after !== undefined || request.query.cursor === true
       const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
       setLinkHeader(reply, links)
@@ -229,6 +238,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
             description: 'What was stored, in the shape that was sent'
           },
           ...integrity,
+          ...keyed,
           413: problem('The body is too large'),
           ...unsupported,
           ...errors
@@ -267,6 +277,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           200: { ...one, description: 'What was stored, replacing the document' },
           201: { ...one, description: 'What was stored, a new document; Location is its URL' },
           ...integrity,
+          ...keyed,
           ...unsupported,
           ...errors
         }
@@ -301,6 +312,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         response: {
           200: { ...one, description: 'What was stored' },
           ...integrity,
+          ...keyed,
           ...notFound,
           ...unsupported,
           ...errors

@@ -2,7 +2,7 @@
 // relationship points at nothing, and parks the documents whose `park` relationships do, storing
 // the rest as usual. Entities without such policies never get one, so their writes cost no more.
 import { monotonicFactory } from 'ulid'
-import { MissingParentError, type FieldError } from '../errors.js'
+import { KeyConflictError, MissingParentError, type FieldError } from '../errors.js'
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Doc, Store } from '../store/store.js'
 import { checkedParents, findMissing } from './missing-parents.js'
@@ -66,10 +66,14 @@ export class WriteIntegrity {
     const parked: ParkedItem[] = []
     const records: ParkedRecord[] = []
     const complete: Doc[] = []
+    const positions: number[] = []
     const parkedAt = new Date().toISOString()
     docs.forEach((doc, index) => {
       const refs = missing.get(index)
-      if (refs === undefined) return complete.push(doc)
+      if (refs === undefined) {
+        positions.push(index)
+        return complete.push(doc)
+      }
       parked.push({ index, id: doc.id, missing: refs })
       records.push(parkedRecord(doc, refs, newRev(), parkedAt))
     })
@@ -85,8 +89,17 @@ export class WriteIntegrity {
         complete.map(doc => doc.id)
       )
     }
-    const stored = complete.length === 0 ? [] : await this.store.upsertMany(this.meta.name, complete)
+    const stored = complete.length === 0 ? [] : await this.#store(complete, positions, where)
     return { stored, parked }
+  }
+
+  async #store (complete: Doc[], positions: readonly number[], where: (index: number) => string): Promise<Doc[]> {
+    try {
+      return await this.store.upsertMany(this.meta.name, complete)
+    } catch (error) {
+      // positions in the stored part of the write, back to positions in the caller's input
+      throw error instanceof KeyConflictError ? error.at(positions[error.index]!, where) : error
+    }
   }
 
   #policy (property: string): string {

@@ -9,6 +9,7 @@ import { ID_RULE_TEXT, withIdRule } from '../model/id-rule.js'
 import { defaultRoute } from '../model/routes.js'
 import { declaredIndexes } from './declared-indexes.js'
 import { hiddenProperties } from './hidden-properties.js'
+import { declaredUniqueKeys } from './unique-keys.js'
 import { IDENTIFIER, ROUTE_SEGMENT, isStringLike } from './schema-checks.js'
 import type { ChildRelationship, EntityMetadata, ParentRelationship } from './types.js'
 
@@ -113,7 +114,8 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
       refProperties: Object.freeze(parents.map(p => p.property)),
       properties: Object.freeze(properties),
       hidden: Object.freeze(hidden),
-      indexes: declaredIndexes(name, schema, properties)
+      indexes: declaredIndexes(name, schema, properties),
+      uniqueKeys: declaredUniqueKeys(name, schema)
     }))
   }
   return entities

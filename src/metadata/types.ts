@@ -48,4 +48,6 @@ export interface EntityMetadata {
   readonly hidden: readonly string[]
   /** Declared indexes (`x-index`, `x-indexes`), each its keys in order; the store creates them. */
   readonly indexes: ReadonlyArray<readonly IndexKey[]>
+  /** Unique keys (`x-unique`, `x-unique-keys`), each its properties in order; every store enforces them. */
+  readonly uniqueKeys: ReadonlyArray<readonly string[]>
 }

@@ -34,12 +34,23 @@ export interface FindQuery {
   /** 1-based. */
   page: number
   size: number
+  /**
+   * Counts the matches only up to this many, so a count costs at most that many rows: when more match, `total` is
+   * `countLimit + 1` and `exact` false. Every match is counted when omitted.
+   */
+  countLimit?: number
+  /** When the count stops at `countLimit`, also the store's own estimate of every match, where it has one. */
+  estimate?: boolean
 }
 
 export interface FindResult {
   items: Doc[]
-  /** How many documents match the filter, across all pages. */
+  /** How many documents match the filter, across all pages: exactly, or a lower bound when `exact` is false. */
   total: number
+  /** False when more than `countLimit` documents match: `total` is then only `countLimit + 1`. */
+  exact: boolean
+  /** With `estimate`, when the count stopped: the store's estimate of every match (PostgreSQL's planner). */
+  estimate?: number
 }
 
 export interface StreamQuery {
@@ -72,6 +83,15 @@ export interface StoreEntity {
    * filters (eq, ranges) on a leading key and sorts on a prefix of the keys read the index. None when omitted.
    */
   indexes?: ReadonlyArray<readonly SortKey[]>
+  /**
+   * Unique keys, each its top-level properties: no two documents may hold the same values of one.
+   * A document takes part in a key only when each of its properties is a string or a number (a
+   * missing or null part leaves it out, as NULL in a SQL unique index); `"1"` and `1` differ. A
+   * write that breaks one throws KeyConflictError naming the key and the holder, and stores
+   * nothing; a batch is checked document after document, as an index checks each row written.
+   * Opening a store whose documents already break a key throws ExistingDuplicatesError.
+   */
+  uniqueKeys?: ReadonlyArray<readonly string[]>
 }
 
 /** Whether a write could take the store's write lock now: 'locked' while another connection holds it. */
@@ -116,6 +136,12 @@ export interface Store {
   get(entity: string, id: string): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
   getMany(entity: string, ids: readonly string[]): Promise<Doc[]>
+  /**
+   * Documents whose single-property unique key `property` (StoreEntity.uniqueKeys) holds one of
+   * `values`, in one round trip through the key's unique index: how a reference by key is
+   * resolved. Values match by type ("1" is not 1); duplicates and values nobody holds are ignored.
+   */
+  getManyByKey(entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]>
   find(entity: string, query: FindQuery): Promise<FindResult>
   /**
    * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the

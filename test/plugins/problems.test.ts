@@ -9,6 +9,7 @@ import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
 import { PROBLEM_TYPES, type ProblemName } from '../../routes/problem-types.js'
 import { build } from '../helper.js'
+import { keysModel } from '../keys-model.js'
 import { integrityModel } from '../integrity-model.js'
 
 /** The rows of the README's problem type table: name → status and title. */
@@ -73,6 +74,11 @@ t.test('every type of the catalogue is answered for its case', async t => {
   const strict = await build(t, { model: integrityModel })
   const orphan = await strict.inject({ method: 'POST', url: '/api/orders', payload: { customerId: 'gone', total: 1 } })
   await expect('missing-parent', orphan, /Customer 'gone' does not exist/)
+
+  const unique = await build(t, { model: keysModel })
+  await unique.inject({ method: 'POST', url: '/api/products', payload: { id: 'p1', sku: 'A' } })
+  const taken = await unique.inject({ method: 'POST', url: '/api/products', payload: { id: 'p2', sku: 'A' } })
+  await expect('key-conflict', taken, /Product 'p1' holds it/)
 
   const limited = await build(t, { env: { RATE_LIMIT_MAX: '1' } })
   await limited.inject('/api/orders')

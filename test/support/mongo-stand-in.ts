@@ -10,7 +10,8 @@
 // (an abort restores only those, so others' writes meanwhile stay); a document written by an
 // open transaction, or changed since a transaction started, fails another transaction's write
 // with a WriteConflict (TransientTransactionError), as the server does; reads are not isolated.
-import { BSON, type Document } from 'mongodb'
+// Unique indexes (partial ones) refuse a duplicate with E11000, on a write or on their creation.
+import { BSON, MongoServerError, type Document } from 'mongodb'
 import { Aggregator } from 'mingo/aggregator'
 import { Context } from 'mingo/core'
 import * as accumulator from 'mingo/operators/accumulator'
@@ -21,12 +22,12 @@ import * as query from 'mingo/operators/query'
 import * as window from 'mingo/operators/window'
 import { Query } from 'mingo/query'
 import type {
-  ClientLike, CollectionLike, CursorLike, DbLike, DeleteOneModel, ReplaceOneModel, SessionLike
+  ClientLike, CollectionLike, CursorLike, DbLike, DeleteOneModel, IndexOptions, ReplaceOneModel, SessionLike
 } from '../../src/store/mongodb/driver-surface.js'
 import { $lookup } from './mongo-lookup.js'
 import {
   MAX_BSON_SIZE, bulkWriteError, checkCommandSize, checkResultSize, checkStatementSize, cursorNotFound, maxTimeExpired,
-  writeConflict
+  serverError, writeConflict
 } from './mongo-server-errors.js'
 import { planOf, type Plan } from './mongo-planner.js'
 import { mongoOrderContext } from './mongo-string-order.js'
@@ -81,9 +82,13 @@ interface ReadOptions { maxTimeMS?: number }
 /** The "server": collections, faults and a log of round trips by command. */
 export class MongoStandIn {
   readonly tables = new Map<string, Table>()
+  /** The options each collection was created with explicitly (a collation, say). */
+  readonly collectionOptions = new Map<string, Document>()
   readonly indexes = new Map<string, string[]>()
   /** The keys each index was created with, by collection and index name (`post.status_1`). */
   readonly indexKeys = new Map<string, Record<string, 1 | -1>>()
+  /** Unique indexes by collection: their fields and the filter a document must match to be indexed. */
+  readonly uniqueIndexes = new Map<string, Array<{ name: string, fields: string[], partial: Document }>>()
   readonly roundTrips: string[] = []
   /** Cursors the "server" holds open: started, neither exhausted nor closed by the client. */
   readonly openCursors = new Set<object>()
@@ -93,6 +98,8 @@ export class MongoStandIn {
   readonly maxTimes: Array<number | undefined> = []
   /** The `maxCommitTimeMS` each transaction was started with. */
   readonly commitTimes: Array<number | undefined> = []
+  /** Bytes of the documents read commands returned, in all. */
+  replyBytes = 0
   /** Read commands the "server" is still working on. */
   running = 0
   /** Commits: the logical clock of the last committed write, per document. */
@@ -200,6 +207,29 @@ class StandInDb implements DbLike {
     this.server.call('ping')
     return { ok: 1 }
   }
+
+  listCollections (filter: Document, options: { nameOnly: false }): { toArray: () => Promise<Document[]> } {
+    if (Object.keys(filter).length > 0) notImplemented('a listCollections filter')
+    checkOptions('listCollections', options, ['nameOnly'])
+    const server = this.server
+    return {
+      async toArray () {
+        server.call('listCollections')
+        return [...server.tables.keys()].map(name => ({
+          name, type: 'collection', options: server.collectionOptions.get(name) ?? {}
+        }))
+      }
+    }
+  }
+
+  async createCollection (name: string, options: Document = {}): Promise<unknown> {
+    checkOptions('createCollection', options, ['collation'])
+    this.server.call('create')
+    if (this.server.tables.has(name)) throw serverError(48, 'NamespaceExists', `Collection ${name} already exists.`)
+    this.server.table(name)
+    this.server.collectionOptions.set(name, options)
+    return this.collection(name)
+  }
 }
 
 class StandInCursor implements CursorLike {
@@ -239,6 +269,7 @@ class StandInCursor implements CursorLike {
     await this.server.work(this.maxTimeMS)
     this.results ??= this.produce()
     this.buffer = replyBatch(this.results, this.position, this.batchSize)
+    for (const doc of this.buffer) this.server.replyBytes += BSON.calculateObjectSize(doc)
     this.position += this.buffer.length
     // like the server, close the cursor in the reply that reaches the end
     this.exhausted = this.position >= this.results.length
@@ -283,14 +314,15 @@ class StandInCollection implements CollectionLike {
     private readonly name: string
   ) {}
 
+  /** A read of a collection that does not exist finds nothing, and does not create it. */
   private documents (name = this.name): Document[] {
-    return [...this.server.table(name).values()].map(bytes => BSON.deserialize(bytes))
+    return [...(this.server.tables.get(name) ?? new Map()).values()].map(bytes => BSON.deserialize(bytes))
   }
 
-  private matching (filter: Document): Document[] {
+  private matching (filter: Document, projection?: Document): Document[] {
     refuseScripts(filter)
     checkCommandSize({ filter })
-    return new Query(filter, MINGO_OPTIONS).find(this.documents()).all() as Document[]
+    return new Query(filter, MINGO_OPTIONS).find(this.documents(), projection).all() as Document[]
   }
 
   async findOne (filter: Document, options: ReadOptions): Promise<Document | null> {
@@ -301,9 +333,10 @@ class StandInCollection implements CollectionLike {
     return this.matching(filter)[0] ?? null
   }
 
-  find (filter: Document, options: ReadOptions & { batchSize: number }): CursorLike {
-    checkOptions('find', options, ['batchSize', 'maxTimeMS'])
-    const cursor = new StandInCursor(this.server, 'find', () => this.matching(filter), options.batchSize,
+  find (filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike {
+    checkOptions('find', options, ['batchSize', 'maxTimeMS', 'projection'])
+    const produce = (): Document[] => this.matching(filter, options.projection)
+    const cursor = new StandInCursor(this.server, 'find', produce, options.batchSize,
       options.maxTimeMS)
     return strict(cursor, 'find cursor')
   }
@@ -371,6 +404,7 @@ class StandInCollection implements CollectionLike {
     }
     let deletedCount = 0
     const remove = (filter: Document): number => this.remove(filter, 1, before).deletedCount
+    const checkUnique = (doc: Document): void => this.checkUnique(doc)
     ;(operations as Array<ReplaceOneModel | DeleteOneModel>).forEach(function apply (operation, i) {
       if (failing !== undefined && i === failing.after) throw failing.error
       const keys = Object.keys(operation)
@@ -389,10 +423,23 @@ class StandInCollection implements CollectionLike {
       if ('_id' in model.replacement || Object.keys(model.replacement).some(key => key.startsWith('$'))) {
         notImplemented('a replacement holding _id or operators')
       }
+      checkUnique({ _id: id, ...model.replacement })
       before(id)
       table.set(id, BSON.serialize({ _id: id, ...model.replacement }))
     })
     return { deletedCount }
+  }
+
+  /** As a server's unique index: E11000 when another indexed document holds the same values. */
+  private checkUnique (doc: Document): void {
+    for (const index of this.server.uniqueIndexes.get(this.name) ?? []) {
+      const indexed = new Query(index.partial, MINGO_OPTIONS)
+      if (!indexed.test(doc)) continue
+      const values = JSON.stringify(index.fields.map(field => doc[field]))
+      const holder = this.documents().find(other => other._id !== doc._id && indexed.test(other) &&
+        JSON.stringify(index.fields.map(field => other[field])) === values)
+      if (holder !== undefined) throw duplicateKey(this.name, index.name)
+    }
   }
 
   private remove (filter: Document, limit: number, before?: (id: string) => void): { deletedCount: number } {
@@ -417,19 +464,66 @@ class StandInCollection implements CollectionLike {
     return this.remove(filter, Infinity, id => this.server.write(this.name, id, undefined))
   }
 
-  async createIndex (keys: Record<string, 1 | -1>, options: { name: string }): Promise<string> {
-    checkOptions('createIndex', options, ['name'])
+  private createUnique (fields: string[], options: IndexOptions): void {
+    const indexes = this.server.uniqueIndexes.get(this.name) ?? []
+    if (indexes.some(index => index.name === options.name)) return
+    const partial = options.partialFilterExpression!
+    const seen = new Set<string>()
+    for (const doc of new Query(partial, MINGO_OPTIONS).find(this.documents()).all() as Document[]) {
+      const values = JSON.stringify(fields.map(field => doc[field]))
+      if (seen.has(values)) throw duplicateKey(this.name, options.name)
+      seen.add(values)
+    }
+    indexes.push({ name: options.name, fields, partial })
+    this.server.uniqueIndexes.set(this.name, indexes)
+  }
+
+  async createIndex (keys: Record<string, 1 | -1>, options: IndexOptions): Promise<string> {
+    checkOptions('createIndex', options, ['name', 'unique', 'partialFilterExpression', 'commitQuorum'])
     if (Object.values(keys).some(direction => direction !== 1 && direction !== -1)) {
       notImplemented(`index ${JSON.stringify(keys)}`)
     }
+    if ((options.unique === undefined) !== (options.partialFilterExpression === undefined)) {
+      notImplemented('a unique index without a partial filter, or a partial index that is not unique')
+    }
     this.server.call('createIndexes')
+    if (options.unique === true) this.createUnique(Object.keys(keys), options)
     const names = this.server.indexes.get(this.name) ?? []
+    const same = (other: object): boolean => JSON.stringify(other) === JSON.stringify(keys)
+    const clash = names.find(name => name !== options.name && same(this.server.indexKeys.get(`${this.name}.${name}`)!))
+    // as the server: the same keys under another name, or the name on other keys, are refused
+    if (clash !== undefined) {
+      throw serverError(85, 'IndexOptionsConflict', `Index already exists with a different name: ${clash}`)
+    }
+    const named = this.server.indexKeys.get(`${this.name}.${options.name}`)
+    if (named !== undefined && !same(named)) {
+      throw serverError(86, 'IndexKeySpecsConflict', 'An existing index has the same name as the requested index')
+    }
     if (!names.includes(options.name)) names.push(options.name)
     this.server.indexes.set(this.name, names)
     this.server.indexKeys.set(`${this.name}.${options.name}`, { ...keys })
     this.server.table(this.name)
     return options.name
   }
+
+  listIndexes (): { toArray: () => Promise<Document[]> } {
+    const server = this.server
+    const name = this.name
+    return {
+      async toArray () {
+        server.call('listIndexes')
+        if (!server.tables.has(name)) throw serverError(26, 'NamespaceNotFound', `ns does not exist: ${name}`)
+        const named = (server.indexes.get(name) ?? [])
+          .map(index => ({ name: index, key: server.indexKeys.get(`${name}.${index}`) }))
+        return [{ name: '_id_', key: { _id: 1 } }, ...named]
+      }
+    }
+  }
+}
+
+function duplicateKey (collection: string, index: string): MongoServerError {
+  const message = `E11000 duplicate key error collection: ${collection} index: ${index}`
+  return new MongoServerError({ message, code: 11000 })
 }
 
 class StandInSession implements SessionLike {

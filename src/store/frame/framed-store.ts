@@ -3,12 +3,14 @@
 // closed, count one round trip per call (a stream: one per batch) through `onQuery`, and turn
 // the adapter's store faults into StoreUnavailableError. Adapters only say what differs.
 import { RelataError, StoreUnavailableError } from '../../errors.js'
+import { checkCountLimit } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreBroadcast, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
+import { explainRefusal } from '../unique-keys.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
@@ -77,9 +79,16 @@ export class FramedStore<T> implements Store {
     return await this.#run(entity, 'getMany', call => this.adapter.getMany(table, ids, call))
   }
 
+  async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    const table = this.adapter.tables.withKey(entity, property)
+    const wanted = [...new Set(values)].filter(v => typeof v === 'string' || (typeof v === 'number' && isFinite(v)))
+    return await this.#run(entity, 'getManyByKey', call => this.adapter.getManyByKey(table, property, wanted, call))
+  }
+
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const table = this.adapter.tables.of(entity)
     return await this.#run(entity, 'find', call => this.adapter.find(table, query, call))
   }
@@ -126,7 +135,17 @@ export class FramedStore<T> implements Store {
 
   async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
     const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call))
+    try {
+      return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call))
+    } catch (error) {
+      throw await this.#keyConflict(error, entity, docs)
+    }
+  }
+
+  /** A unique index's refusal as the conflict it was, read back in one more round trip; other errors as they are. */
+  async #keyConflict (error: unknown, entity: string, docs: readonly Doc[]): Promise<unknown> {
+    if (this.adapter.isUniqueViolation?.(error) !== true) return error
+    return await explainRefusal(this, entity, this.adapter.tables.uniqueKeys(entity), docs)
   }
 
   async delete (entity: string, id: string): Promise<boolean> {
@@ -143,7 +162,11 @@ export class FramedStore<T> implements Store {
   async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
     const source = this.adapter.tables.of(from)
     const target = this.adapter.tables.of(to)
-    return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    try {
+      return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    } catch (error) {
+      throw await this.#keyConflict(error, to, moves.map(move => move.doc))
+    }
   }
 
   /** Not counted: a health check, not a query. */

@@ -25,6 +25,7 @@ export interface StoreAdapter<T> {
   readonly tables: EntityTables<T>
   get: (table: T, id: string, call: Call) => Promise<Doc | undefined>
   getMany: (table: T, ids: readonly string[], call: Call) => Promise<Doc[]>
+  getManyByKey: (table: T, property: string, values: ReadonlyArray<string | number>, call: Call) => Promise<Doc[]>
   find: (table: T, query: FindQuery, call: Call) => Promise<FindResult>
   findByRefs: (table: T, refProperty: string, ids: readonly string[], query: RefQuery, call: Call) =>
   Promise<RefResult>
@@ -48,6 +49,11 @@ export interface StoreAdapter<T> {
   writeStatus?: () => Promise<WriteStatus>
   /** Called once, on the first close(). */
   close: () => Promise<void>
+  /**
+   * Whether the store refused a write for a unique key (its unique index); the frame then names
+   * the conflict. Adapters that throw KeyConflictError themselves (memory) need none.
+   */
+  isUniqueViolation?: (error: unknown) => boolean
   /** The error to throw for a failure of `what` (e.g. "find on 'book'"): a fault as StoreUnavailableError. */
   fault?: (error: unknown, what: string) => unknown
 }

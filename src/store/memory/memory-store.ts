@@ -1,6 +1,7 @@
 // The in-memory store: the reference implementation of the Store semantics, used for tests and
 // development. It mirrors the SQLite adapter's ordering and type rules exactly; the frame counts
 // every call as one round trip, so that round-trip counts are the same everywhere.
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery
@@ -24,7 +25,7 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
   readonly tables: EntityTables<MemoryTable>
 
   constructor (options: StoreOptions) {
-    this.tables = new EntityTables(this.kind, options.entities, entity => new MemoryTable(entity.refProperties))
+    this.tables = new EntityTables(this.kind, options.entities, entity => new MemoryTable(entity))
   }
 
   /** The children a relation filter reads: through the child table's ref index, never a scan. */
@@ -51,6 +52,17 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     return docs
   }
 
+  /** Through the table's unique index: a lookup per value, never a scan. */
+  async getManyByKey (table: MemoryTable, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    const k = table.unique.keys.findIndex(key => key.length === 1 && key[0] === property)
+    const docs: Doc[] = []
+    for (const value of values) {
+      const id = table.unique.holder(k, [value])
+      if (id !== undefined) docs.push(table.copy(id)!)
+    }
+    return docs
+  }
+
   async find (table: MemoryTable, query: FindQuery): Promise<FindResult> {
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
@@ -59,7 +71,9 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     const items = query.after === undefined
       ? all.slice(start, start + query.size)
       : selectSorted(all, () => true, order, tupleOf(query.after), query.size)
-    return { items: items.map(parse), total: all.length }
+    // every match is at hand already; the cap only keeps the answer the same as the other stores'
+    const counted = Math.min(all.length, countCap(query.countLimit) ?? all.length)
+    return { items: items.map(parse), ...boundedTotal(counted, query.countLimit) }
   }
 
   async findByRefs (table: MemoryTable, refProperty: string, ids: readonly string[],
@@ -114,13 +128,14 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     const previous = docs.map(doc => table.docs.get(doc.id)?.json)
     let written = 0
     try {
-      for (; written < texts.length; written++) table.put(texts[written]!)
+      for (; written < texts.length; written++) table.put(texts[written]!, written)
     } catch (error) {
-      // a fault half-way (out of memory, a bug) must not leave part of the batch behind
+      // a key conflict or a fault half-way must not leave part of the batch behind; undone in
+      // reverse, each step restores a state that held before, so no key can conflict
       for (let i = written - 1; i >= 0; i--) {
         const before = previous[i]
         if (before === undefined) table.remove(docs[i]!.id)
-        else table.put(before)
+        else table.put(before, i)
       }
       throw error
     }
@@ -140,14 +155,26 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
   async moveMany (source: MemoryTable, target: MemoryTable, moves: readonly Move[]): Promise<string[]> {
     // serialize first, and nothing awaits in between: the move is atomic in this process
     const texts = moves.map((move, i) => serializeDoc(move.doc, i))
-    const moved: string[] = []
-    moves.forEach((move, i) => {
-      if (source.docs.get(move.id)?.doc.rev !== move.rev) return
-      source.remove(move.id)
-      target.put(texts[i]!)
-      moved.push(move.id)
-    })
-    return moved
+    const moved: Array<{ id: string, source: string, targetId: string, target: string | undefined }> = []
+    try {
+      moves.forEach((move, i) => {
+        const record = source.docs.get(move.id)
+        if (record?.doc.rev !== move.rev) return
+        const before = target.docs.get(move.doc.id)?.json
+        target.put(texts[i]!, i)
+        source.remove(move.id)
+        moved.push({ id: move.id, source: record.json, targetId: move.doc.id, target: before })
+      })
+    } catch (error) {
+      // a key conflict: undo the moves made, newest first, so that nothing of the batch moved
+      for (const undo of moved.reverse()) {
+        source.put(undo.source, 0)
+        if (undo.target !== undefined) target.put(undo.target, 0)
+        else target.remove(undo.targetId)
+      }
+      throw error
+    }
+    return moved.map(entry => entry.id)
   }
 
   /** Always answers: the documents live in this process. */
