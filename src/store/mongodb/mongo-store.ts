@@ -100,12 +100,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   async getManyByKey ({ collection }: MongoTable, property: string, values: ReadonlyArray<string | number>,
     call: Call): Promise<Doc[]> {
     const found: Document[] = []
-    // key values may be numbers: cut by count (main lost its `chunks` helper in a merge)
-    const distinct = [...new Set(values)]
-    const size = this.settings.maxIdsPerQuery
-    const lists = Array.from({ length: Math.max(1, Math.ceil(distinct.length / size)) },
-      (_, i) => distinct.slice(i * size, (i + 1) * size))
-    for (const [index, chunk] of lists.entries()) {
+    for (const [index, chunk] of idChunks(values, this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       const cursor = collection.find({ [property]: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
       found.push(...(await this.drain(cursor, call)))
