@@ -32,8 +32,9 @@ export function withCommonAnswers (schema: FastifySchema, route: RouteOptions, u
   const statuses: Array<keyof typeof TEXT> = [400, 500, 503, ...authStatuses(url, method)]
   if (!UNLIMITED.has(url)) statuses.push(429)
   const accepts = route.config?.accepts
-  if (accepts !== undefined) statuses.push(415)
-  if (accepts?.some(type => type.endsWith('json')) === true) statuses.push(413)
+  // Fastify parses a DELETE's body too: one it has no parser for is a 415, one too large a 413
+  if (accepts !== undefined || method === 'DELETE') statuses.push(415)
+  if (accepts?.some(type => type.endsWith('json')) === true || method === 'DELETE') statuses.push(413)
   if (url.includes('/:id')) statuses.push(414)
   const added: Responses = {}
   for (const status of statuses.sort()) if (own[status] === undefined) added[status] = problem(TEXT[status])

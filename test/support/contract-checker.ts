@@ -72,7 +72,8 @@ export class ContractChecker {
     const type = contentType(seen.headers)
     if (path === undefined || operation === undefined) {
       // not an operation of the document (/docs, /openapi.json, an unknown route): problems still have one shape
-      return type === 'application/problem+json' ? this.validate(PROBLEM, this.parsed(seen), 'body') : []
+      const problem = type === 'application/problem+json' && method !== 'head'
+      return problem ? this.validate(PROBLEM, this.parsed(seen), 'body') : []
     }
     const pointer = `#/paths/${escape(path)}/${method === 'head' ? 'get' : method}/responses`
     const status = String(seen.status)
