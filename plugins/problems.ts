@@ -5,7 +5,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  BadRequestError, ForbiddenError, KeyConflictError, MissingParentError, NotFoundError, RelataError, RowBudgetError,
+  BadRequestError, CancelledError, ForbiddenError, KeyConflictError, MissingParentError, NotFoundError, RelataError,
+  RowBudgetError,
   StoreUnavailableError, ValidationError, type FieldError
 } from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
@@ -38,7 +39,8 @@ const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
   [KeyConflictError, 'key-conflict'],
   [MissingParentError, 'missing-parent'],
   [RowBudgetError, 'row-budget-exceeded'],
-  [StoreUnavailableError, 'store-unavailable']
+  [StoreUnavailableError, 'store-unavailable'],
+  [CancelledError, 'client-closed-request']
 ]
 
 export const RETRY_AFTER_SECONDS = 5
