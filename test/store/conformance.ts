@@ -7,6 +7,7 @@ import { BadRequestError, StoreUnavailableError } from '../../src/errors.js'
 import type { Condition } from '../../src/store/filter.js'
 import type { Doc, SortKey, Store, StoreOptions } from '../../src/store/store.js'
 import { keysetConformance } from './keyset-conformance.js'
+import { linkConformance } from './link-conformance.js'
 
 /** The part of a tap test the harness needs. */
 interface Test { teardown: (fn: () => unknown) => void }
@@ -305,6 +306,7 @@ const STREAM_SORTS: SortKey[][] = [
 
 export function storeConformance (name: string, open: OpenStore): void {
   keysetConformance(name, open)
+  linkConformance(name, open)
   t.test(`${name}: get, upsertMany and whole-document replacement`, async t => {
     const { store } = await openHarness(t, open)
     const stored = await store.upsertMany('item', [{ id: 'x', a: 1, b: { c: 2 } }, { id: 'y', gone: undefined }])

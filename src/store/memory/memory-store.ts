@@ -4,8 +4,11 @@
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, Store,
+  StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
+import { checkLinkQuery } from '../links.js'
+import { MemoryLinks } from './memory-links.js'
 import { candidates, pinnedCandidates } from './candidates.js'
 import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
@@ -20,10 +23,14 @@ function parse (stored: StoredDoc): Doc {
 export class MemoryStore implements Store {
   readonly kind = 'memory'
   private readonly tables = new Map<string, MemoryTable>()
+  private readonly links = new Map<string, MemoryLinks>()
   private closed = false
 
   constructor (private readonly options: StoreOptions) {
-    for (const entity of options.entities) this.tables.set(entity.name, new MemoryTable(entity.refProperties))
+    for (const entity of options.entities) {
+      this.tables.set(entity.name, new MemoryTable(entity.refProperties))
+      this.links.set(entity.name, new MemoryLinks())
+    }
   }
 
   private table (entity: string): MemoryTable {
@@ -149,10 +156,11 @@ export class MemoryStore implements Store {
     }
   }
 
-  async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
+  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
     const table = this.begin(entity, 'upsertMany')
-    // serialize everything first: a rejected document leaves the table untouched
+    // serialize and check everything first: a rejected document or link leaves the table untouched
     const texts = docs.map(serializeDoc)
+    const added = this.links.get(entity)!.plan(links)
     const previous = docs.map(doc => table.docs.get(doc.id)?.json)
     let written = 0
     try {
@@ -166,7 +174,30 @@ export class MemoryStore implements Store {
       }
       throw error
     }
+    this.links.get(entity)!.add(added)
     return texts.map(json => JSON.parse(json) as Doc)
+  }
+
+  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const table = this.begin(entity, 'resolveLinks')
+    const links = this.links.get(entity)!
+    const found: ResolvedLink[] = []
+    for (const key of keys) {
+      const link = links.get(key)
+      if (link !== undefined) found.push({ ...link, exists: table.docs.has(link.id) })
+    }
+    return found
+  }
+
+  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    checkLinkQuery(query)
+    this.begin(entity, 'findLinks')
+    return this.links.get(entity)!.page(query)
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    this.begin(entity, 'deleteLinks')
+    return this.links.get(entity)!.delete(keys)
   }
 
   async delete (entity: string, id: string): Promise<boolean> {

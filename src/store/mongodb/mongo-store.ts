@@ -6,10 +6,16 @@
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, SortKey, Store, StoreEntity, StoreOptions, StreamQuery,
-  WriteStatus
+  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, SortKey, Store,
+  StoreEntity, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
-import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
+import { checkLinkQuery, distinctLinks, linkConflict } from '../links.js'
+import {
+  createLinkIndexes, fromLinkDoc, LINKS_COLLECTION, linkDoc, linkDocId, linksPagePipeline, resolvePipeline
+} from './mongo-links.js'
+import type {
+  ClientLike, CollectionLike, CursorLike, Document, DbLike, ReplaceOneModel, SessionLike
+} from './driver-surface.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
@@ -197,24 +203,71 @@ export class MongoStore implements Store {
     }
   }
 
-  async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
+  /**
+   * With links, the keys are read first and a key held by another id refuses the write before
+   * anything is sent; the missing links are then written with the documents (in the same
+   * transaction where the server has them; without, links first, as documents are not atomic).
+   */
+  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
     const collection = this.collection(entity)
     // every document is checked before the first is sent
     const prepared = docs.map(prepareDoc)
-    if (prepared.length === 0) return []
+    const distinct = distinctLinks(links)
+    if (prepared.length === 0 && distinct.length === 0) return []
     const operations = prepared.map(({ id, fields }) => ({
       replaceOne: { filter: { _id: id }, replacement: fields, upsert: true }
     }))
+    const linkCollection = this.db.collection(LINKS_COLLECTION)
     await this.run(entity, 'upsertMany', async () => {
-      if (!this.settings.transactions || this.client === undefined) {
-        return await collection.bulkWrite(operations, { ordered: true })
+      const added = await this.newLinks(entity, distinct)
+      const write = async (session?: SessionLike) => {
+        const options = session === undefined ? { ordered: true as const } : { ordered: true as const, session }
+        if (added.length > 0) await linkCollection.bulkWrite(added, options)
+        if (operations.length > 0) await collection.bulkWrite(operations, options)
       }
-      return await this.inTransaction(
-        this.client,
-        async session => await collection.bulkWrite(operations, { ordered: true, session })
-      )
+      if (!this.settings.transactions || this.client === undefined) return await write()
+      return await this.inTransaction(this.client, write)
     })
     return prepared.map(({ doc }) => doc)
+  }
+
+  /** The writes of the links not stored yet; throws LinkConflictError for a key held by another id. */
+  private async newLinks (entity: string, links: readonly IdentityLink[]): Promise<ReplaceOneModel[]> {
+    if (links.length === 0) return []
+    const ids = links.map(link => linkDocId(entity, link))
+    const held = new Map<string, string>()
+    const cursor = this.db.collection(LINKS_COLLECTION).find({ _id: { $in: ids } }, { batchSize: ids.length + 1 })
+    for (const doc of await cursor.toArray()) held.set(doc._id as string, doc.id as string)
+    return links.flatMap((link, i) => {
+      const id = held.get(ids[i]!)
+      if (id !== undefined && id !== link.id) throw linkConflict(link, id)
+      if (id !== undefined) return []
+      return [{ replaceOne: { filter: { _id: ids[i]! }, replacement: linkDoc(entity, link), upsert: true } }]
+    })
+  }
+
+  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    this.collection(entity)
+    const cursor = this.db.collection(LINKS_COLLECTION).aggregate(resolvePipeline(entity, keys), { allowDiskUse: false })
+    const found = await this.drain(entity, 'resolveLinks', cursor)
+    return found.map(doc => ({ ...fromLinkDoc(doc), exists: doc.exists === true }))
+  }
+
+  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    checkLinkQuery(query)
+    this.collection(entity)
+    const cursor = this.db.collection(LINKS_COLLECTION).aggregate(linksPagePipeline(entity, query), { allowDiskUse: true })
+    const [result] = await this.drain(entity, 'findLinks', cursor)
+    const total = ((result?.total as Document[] | undefined)?.[0]?.n as number | undefined) ?? 0
+    return { items: ((result?.items as Document[] | undefined) ?? []).map(fromLinkDoc), total }
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    this.collection(entity)
+    const links = this.db.collection(LINKS_COLLECTION)
+    const ids = keys.map(key => linkDocId(entity, key))
+    const { deletedCount } = await this.run(entity, 'deleteLinks', async () => await links.deleteMany({ _id: { $in: ids } }))
+    return deletedCount
   }
 
   // Explicit start/commit rather than withTransaction: that helper retries for up to two
@@ -366,6 +419,7 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
   settings: Partial<MongoStoreSettings> = {}, client?: ClientLike): Promise<MongoStore> {
   options.entities.forEach(checkEntity)
   try {
+    await createLinkIndexes(db.collection(LINKS_COLLECTION))
     for (const entity of options.entities) {
       const collection = db.collection(entity.name)
       for (const property of entity.refProperties) {

@@ -3,12 +3,16 @@
 // statement, so one round trip, reported as one; a stream reads a server-side cursor, one
 // round trip per batch, on a connection of its own that is given back when the stream ends.
 import type pg from 'pg'
-import { StoreUnavailableError } from '../../errors.js'
+import { LinkConflictError, StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type {
-  Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, Store,
+  StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
+import { checkLinkQuery, distinctLinks, linkConflict } from '../links.js'
+import type { LinkRow } from '../sql-links.js'
+import * as linkStatements from './link-statements.js'
 import { conditionSql } from './condition-sql.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
@@ -198,16 +202,78 @@ export class PostgresStore implements Store {
     }
   }
 
-  async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
+  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
     const { table } = this.table(entity)
     const texts = docs.map(serializeDoc)
+    const distinct = distinctLinks(links)
     try {
-      await this.query(entity, 'upsertMany', statements.upsertSql(table), [documentArray(docs, texts)])
+      if (distinct.length === 0) {
+        await this.query(entity, 'upsertMany', statements.upsertSql(table), [documentArray(docs, texts)])
+      } else {
+        await this.upsertLinked(entity, table, documentArray(docs, texts), distinct)
+      }
     } catch (error) {
       if (REFUSED_JSON.has((error as { code?: string }).code ?? '')) rejectUnstorable(docs)
       throw error
     }
     return texts.map(text => JSON.parse(text) as Doc)
+  }
+
+  /** Links first, then the documents, in one transaction: a key held by another id rolls both back. */
+  private async upsertLinked (entity: string, table: string, docs: string, links: readonly IdentityLink[]):
+  Promise<void> {
+    this.checkOpen(entity, 'upsertMany')
+    this.options.onQuery?.(entity, 'upsertMany')
+    const client = await this.connect(entity)
+    let broken: unknown
+    try {
+      await client.query('BEGIN')
+      const pairs = JSON.stringify(links.map(link => [link.source, link.sourceId, link.id]))
+      await client.query(linkStatements.insertLinksSql, [entity, pairs])
+      const conflicts = (await client.query(linkStatements.conflictingLinksSql, [entity, pairs])).rows as
+        Array<LinkRow & { wanted: string }>
+      if (conflicts.length > 0) {
+        const [first] = conflicts
+        throw linkConflict({ source: first!.source, sourceId: first!.source_id, id: first!.wanted }, first!.id)
+      }
+      await client.query(statements.upsertSql(table), [docs])
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => { broken = rollback })
+      if (error instanceof LinkConflictError) throw error
+      throw storeError(error, `upsertMany on '${entity}'`)
+    } finally {
+      client.release(broken === undefined ? undefined : true)
+    }
+  }
+
+  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    const sql = linkStatements.resolveLinksSql(this.table(entity).table)
+    const rows = await this.query(entity, 'resolveLinks', sql, [entity, pairs]) as unknown as LinkRow[]
+    return rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id, exists: row.present === true }))
+  }
+
+  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    checkLinkQuery(query)
+    this.table(entity)
+    const match = [entity, query.id ?? null, query.source ?? null]
+    const offset = (query.page - 1) * query.size
+    const rows = await this.query(entity, 'findLinks', linkStatements.findLinksSql, [...match, query.size, offset]) as
+      unknown as Array<LinkRow & { total: string }>
+    // past the last page no row carries the total: count apart
+    const total = rows.length > 0 || offset === 0
+      ? Number(rows[0]?.total ?? 0)
+      : Number((await this.query(entity, 'findLinks', linkStatements.countLinksSql, match))[0]!.total)
+    return { items: rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id })), total }
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    this.table(entity)
+    this.checkOpen(entity, 'deleteLinks')
+    this.options.onQuery?.(entity, 'deleteLinks')
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    return await this.execute(entity, 'deleteLinks', linkStatements.deleteLinksSql, [entity, pairs])
   }
 
   async delete (entity: string, id: string): Promise<boolean> {

@@ -10,8 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, Store,
+  StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
+import { checkLinkQuery, distinctLinks, linkConflict } from '../links.js'
+import type { LinkRow } from '../sql-links.js'
+import * as linkStatements from './link-statements.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
@@ -27,9 +31,23 @@ function parseDoc (row: Row): Doc {
   return JSON.parse(row.doc as string) as Doc
 }
 
+/** The statements of one write's links: adding one if absent, reading the id a key holds. */
+interface LinkWrite {
+  entity: string
+  links: readonly IdentityLink[]
+  insert: Database.Statement
+  read: Database.Statement
+}
+
 // Serializes inside the transaction on purpose: a document rejected half-way (by JSON or by
-// SQLite's CHECK) rolls back the rows already written, so the batch is all or nothing.
-function writeAll (insert: Database.Statement, docs: readonly Doc[]): Doc[] {
+// SQLite's CHECK), or a link held by another id, rolls back the rows already written, so the
+// batch is all or nothing.
+function writeAll (insert: Database.Statement, docs: readonly Doc[], links?: LinkWrite): Doc[] {
+  for (const link of links?.links ?? []) {
+    if (links!.insert.run(links!.entity, link.source, link.sourceId, link.id).changes > 0) continue
+    const held = links!.read.get(links!.entity, link.source, link.sourceId) as { id: string }
+    if (held.id !== link.id) throw linkConflict(link, held.id)
+  }
   return docs.map(function writeOne (doc, index) {
     const json = serializeDoc(doc, index)
     try {
@@ -60,7 +78,7 @@ export class SqliteStore implements Store {
   private readonly tables = new Map<string, TableSql>()
   private readonly reader: SqlReader
   private closed = false
-  private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[]) => Doc[]
+  private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[], links?: LinkWrite) => Doc[]
   private readonly moveAll: (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]) => string[]
 
   /** `pool` runs the unbounded reads off the main thread; without one (`:memory:`) they run here. */
@@ -239,9 +257,51 @@ export class SqliteStore implements Store {
     }
   }
 
-  async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
+  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
     const { table } = this.table(entity)
-    return await this.run(entity, 'upsertMany', () => this.writeAll(this.statement(statements.upsertSql(table)), docs))
+    const distinct = distinctLinks(links)
+    return await this.run(entity, 'upsertMany', () => {
+      const linkWrite = distinct.length === 0
+        ? undefined
+        : {
+            entity,
+            links: distinct,
+            insert: this.statement(linkStatements.insertLinkSql),
+            read: this.statement(linkStatements.linkIdSql)
+          }
+      return this.writeAll(this.statement(statements.upsertSql(table)), docs, linkWrite)
+    })
+  }
+
+  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const { table } = this.table(entity)
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    const sql = linkStatements.resolveLinksSql(table)
+    const rows = await this.run(entity, 'resolveLinks', () => this.statement(sql).all(pairs, entity) as LinkRow[])
+    return rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id, exists: row.present === 1 }))
+  }
+
+  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    checkLinkQuery(query)
+    this.table(entity)
+    const match = [entity, query.id ?? null, query.id ?? null, query.source ?? null, query.source ?? null]
+    const offset = (query.page - 1) * query.size
+    const { rows, total } = await this.run(entity, 'findLinks', () => {
+      const page = this.statement(linkStatements.findLinksSql).all(...match, ...match, query.size, offset) as
+        Array<LinkRow & { total: number }>
+      // past the last page no row carries the total: count apart
+      const count = page[0]?.total ??
+        (this.statement(linkStatements.countLinksSql).get(...match) as { total: number }).total
+      return { rows: page, total: count }
+    })
+    return { items: rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id })), total }
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    this.table(entity)
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    const sql = linkStatements.deleteLinksSql
+    return await this.run(entity, 'deleteLinks', () => this.statement(sql).run(entity, pairs).changes)
   }
 
   async delete (entity: string, id: string): Promise<boolean> {
