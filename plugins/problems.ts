@@ -5,7 +5,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  BadRequestError, ForbiddenError, MissingParentError, NotFoundError, RelataError, RowBudgetError,
+  BadRequestError, ForbiddenError, LinkConflictError, MissingParentError, NotFoundError, RelataError, RowBudgetError,
   StoreUnavailableError, ValidationError, type FieldError
 } from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
@@ -35,6 +35,7 @@ const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
   [ForbiddenError, 'forbidden'],
   [NotFoundError, 'not-found'],
   [MissingParentError, 'missing-parent'],
+  [LinkConflictError, 'link-conflict'],
   [RowBudgetError, 'row-budget-exceeded'],
   [StoreUnavailableError, 'store-unavailable']
 ]

@@ -39,6 +39,11 @@ export const PROBLEM_TYPES = {
     title: 'Unsupported media type',
     when: 'the route does not take the body\'s `Content-Type`; the detail lists those it takes'
   },
+  'link-conflict': {
+    status: 409,
+    title: 'Link conflict',
+    when: 'a write or a new identity link names a source id already linked to another document; nothing was written'
+  },
   'missing-parent': {
     status: 422,
     title: 'Missing parent',

@@ -5,7 +5,8 @@ import { monotonicFactory } from 'ulid'
 import { MissingParentError, type FieldError } from '../errors.js'
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Doc, Store } from '../store/store.js'
-import { checkedParents, findMissing } from './missing-parents.js'
+import type { SourceWrite } from '../sources/source-writes.js'
+import { bySource, checkedParents, findMissing } from './missing-parents.js'
 import { parkedEntity, parkedRecord, type ParkedItem, type ParkedRecord } from './parked.js'
 
 const newRev = monotonicFactory()
@@ -42,9 +43,20 @@ export class WriteIntegrity {
     return checkedParents(meta).length > 0
   }
 
-  /** Checks, then stores or parks; `where(i)` locates item i in the input for error paths. */
-  async write (docs: Doc[], where: (index: number) => string): Promise<WriteOutcome> {
-    const missing = await findMissing(this.store, this.#checked, docs)
+  /**
+   * Checks, then stores or parks; `where(i)` locates item i in the input for error paths. A write
+   * from a source also resolves its source ids (of every relationship to an entity taking them)
+   * and stores the links it adds with the documents, those of the parked ones too.
+   */
+  async write (docs: Doc[], where: (index: number) => string, sources?: SourceWrite): Promise<WriteOutcome> {
+    const context = sources?.context
+    const resolved = this.meta.parents.filter(p => p.onMissingParent !== 'allow' || bySource(p, context))
+    const missing = await findMissing(this.store, resolved, docs, context)
+    for (const [index, refs] of missing) {
+      const checked = refs.filter(ref => this.#policy(ref.property) !== 'allow')
+      if (checked.length === 0) missing.delete(index)
+      else missing.set(index, checked)
+    }
     const refused: FieldError[] = []
     for (const [index, refs] of missing) {
       for (const ref of refs) {
@@ -85,11 +97,14 @@ export class WriteIntegrity {
         complete.map(doc => doc.id)
       )
     }
-    const stored = complete.length === 0 ? [] : await this.store.upsertMany(this.meta.name, complete)
+    const links = sources?.links ?? []
+    const stored = complete.length === 0 && links.length === 0
+      ? []
+      : await this.store.upsertMany(this.meta.name, complete, links)
     return { stored, parked }
   }
 
   #policy (property: string): string {
-    return this.#checked.find(p => p.property === property)!.onMissingParent
+    return this.meta.parents.find(p => p.property === property)!.onMissingParent
   }
 }

@@ -48,4 +48,6 @@ export interface EntityMetadata {
   readonly hidden: readonly string[]
   /** Declared indexes (`x-index`, `x-indexes`), each its keys in order; the store creates them. */
   readonly indexes: ReadonlyArray<readonly IndexKey[]>
+  /** Source systems whose ids writes may carry (`x-sources`); none when empty. */
+  readonly sources: readonly string[]
 }

@@ -11,7 +11,9 @@ const ENTITIES = [
   { name: 'order', refProperties: ['customerId'] }
 ]
 
-async function opened (t: { teardown: (fn: () => unknown) => void }, open: OpenStore): Promise<{ store: Store, calls: string[] }> {
+interface Test { teardown: (fn: () => unknown) => void }
+
+async function opened (t: Test, open: OpenStore): Promise<{ store: Store, calls: string[] }> {
   const calls: string[] = []
   const store = await open({ entities: ENTITIES, onQuery: (entity, op) => calls.push(`${entity}.${op}`) })
   t.teardown(() => store.close())

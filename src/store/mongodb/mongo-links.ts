@@ -29,7 +29,9 @@ export function fromLinkDoc (doc: Document): IdentityLink {
 export function resolvePipeline (entity: string, keys: readonly LinkKey[]): Document[] {
   return [
     { $match: { _id: { $in: keys.map(key => linkDocId(entity, key)) } } },
-    { $lookup: { from: entity, localField: 'id', foreignField: '_id', pipeline: [{ $project: { _id: 1 } }], as: 'doc' } },
+    {
+      $lookup: { from: entity, localField: 'id', foreignField: '_id', pipeline: [{ $project: { _id: 1 } }], as: 'doc' }
+    },
     { $project: { _id: 0, source: 1, sourceId: 1, id: 1, exists: { $gt: [{ $size: '$doc' }, 0] } } }
   ]
 }

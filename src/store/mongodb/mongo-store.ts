@@ -248,7 +248,8 @@ export class MongoStore implements Store {
 
   async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
     this.collection(entity)
-    const cursor = this.db.collection(LINKS_COLLECTION).aggregate(resolvePipeline(entity, keys), { allowDiskUse: false })
+    const links = this.db.collection(LINKS_COLLECTION)
+    const cursor = links.aggregate(resolvePipeline(entity, keys), { allowDiskUse: false })
     const found = await this.drain(entity, 'resolveLinks', cursor)
     return found.map(doc => ({ ...fromLinkDoc(doc), exists: doc.exists === true }))
   }
@@ -256,7 +257,8 @@ export class MongoStore implements Store {
   async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
     checkLinkQuery(query)
     this.collection(entity)
-    const cursor = this.db.collection(LINKS_COLLECTION).aggregate(linksPagePipeline(entity, query), { allowDiskUse: true })
+    const links = this.db.collection(LINKS_COLLECTION)
+    const cursor = links.aggregate(linksPagePipeline(entity, query), { allowDiskUse: true })
     const [result] = await this.drain(entity, 'findLinks', cursor)
     const total = ((result?.total as Document[] | undefined)?.[0]?.n as number | undefined) ?? 0
     return { items: ((result?.items as Document[] | undefined) ?? []).map(fromLinkDoc), total }
@@ -266,7 +268,8 @@ export class MongoStore implements Store {
     this.collection(entity)
     const links = this.db.collection(LINKS_COLLECTION)
     const ids = keys.map(key => linkDocId(entity, key))
-    const { deletedCount } = await this.run(entity, 'deleteLinks', async () => await links.deleteMany({ _id: { $in: ids } }))
+    const remove = async () => await links.deleteMany({ _id: { $in: ids } })
+    const { deletedCount } = await this.run(entity, 'deleteLinks', remove)
     return deletedCount
   }
 
