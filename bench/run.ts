@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { markdownTable } from './lib/table.js'
 
-const BENCHES = ['get-by-id', 'page', 'compression', 'child-limit', 'sqlite-children', 'semi-join', 'stream',
+const BENCHES = ['get-by-id', 'limit', 'page', 'compression', 'child-limit', 'sqlite-children', 'semi-join', 'stream',
   'json-server', 'healing', 'healing-scale', 'indexes']
 
 async function runOne (name: string): Promise<{ code: number, seconds: number }> {

@@ -40,7 +40,8 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
     childLimit: options.config.CHILD_LIMIT,
     rowBudget: options.config.ROW_BUDGET,
     maxBulk: options.config.MAX_BULK,
-    childPageLink: childPageLink(options.metadata, DEFAULT_PAGE_SIZE)
+    childPageLink: childPageLink(options.metadata, DEFAULT_PAGE_SIZE),
+    storeGraphs: options.config.GRAPHS_IN_STORE === 'true'
   })
   app.decorate('relata', relata)
   app.addHook('onClose', async function closeStore () {

@@ -17,7 +17,7 @@ import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
 import { sourceOption, sourceParam } from './source-param.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
-import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
+import { deleteTellingParked, getJsonTellingPending, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
 
@@ -45,6 +45,8 @@ const overBudget = {
 
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
 const validatedByModel = () => () => true
+/** What a read answered as JSON text is sent as: the type Fastify gives the JSON it serializes. */
+const JSON_ANSWER = 'application/json; charset=utf-8'
 
 const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function entityRoutes (
   fastify,
@@ -96,12 +98,15 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     async function list (request, reply) {
       const { page, size } = request.query
       const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const result = await api.list({ ...query, page, size })
+      const normalized = request.query.shape === 'normalized'
+      // a normalized page needs the graphs as objects; any other page is answered as text
+      const paged = { ...query, page, size }
+      const result = normalized ? await api.list(paged) : await api.listJson(paged)
       reply.header('x-total-count', result.total)
       const keyset = query.after !== undefined || request.query.cursor === true
       const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
       setLinkHeader(reply, links)
-      if (request.query.shape !== 'normalized') return result.items
+      if ('json' in result) return reply.type(JSON_ANSWER).send(result.json)
       return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
     }
   )
@@ -174,8 +179,11 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function get (request, reply) {
       const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      if (request.query.shape !== 'normalized') {
+        const text = await getJsonTellingPending(api, reply, request.params.id, selection, graph)
+        return reply.type(JSON_ANSWER).send(text)
+      }
       const found = await getTellingPending(api, reply, request.params.id, selection, graph)
-      if (request.query.shape !== 'normalized') return found
       return { ...normalize([found], selection), links: { self: request.url } }
     }
   )

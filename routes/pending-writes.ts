@@ -18,9 +18,23 @@ export const DELETED_HEADER = 'relata-deleted'
 export async function getTellingPending (
   api: EntityApi, reply: FastifyReply, id: string, selection: Selection | undefined, request: GetRequest
 ): Promise<Doc | Graph> {
-  if (api.parked === undefined) return await api.get(id, selection, request)
+  return await telling(api, reply, () => api.get(id, selection, request),
+    () => api.getPending(id, selection, request))
+}
+
+/** As getTellingPending, the answer as JSON text. */
+export async function getJsonTellingPending (
+  api: EntityApi, reply: FastifyReply, id: string, selection: Selection | undefined, request: GetRequest
+): Promise<string> {
+  return await telling(api, reply, () => api.getJson(id, selection, request),
+    () => api.getPendingJson(id, selection, request))
+}
+
+async function telling<T> (api: EntityApi, reply: FastifyReply, read: () => Promise<T>,
+  readPending: () => Promise<{ found: T, pending: boolean }>): Promise<T> {
+  if (api.parked === undefined) return await read()
   try {
-    const { found, pending } = await api.getPending(id, selection, request)
+    const { found, pending } = await readPending()
     if (pending) reply.header(PENDING_HEADER, 'parked')
     return found
   } catch (error) {

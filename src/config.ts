@@ -25,6 +25,11 @@ export const ConfigSchema = Type.Object({
     1,
     1000
   ),
+  GRAPHS_IN_STORE: Type.Union([Type.Literal('true'), Type.Literal('false')], {
+    description: 'Graphs of a GET or a page built by the store in one statement where it can (PostgreSQL); ' +
+      'false: always one round trip per relationship',
+    default: 'true'
+  }),
   MODEL_PATH: Type.Optional(
     Type.String({
       description: 'A .json model, or a JS module exporting one; the sample shop model when unset',

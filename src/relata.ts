@@ -34,7 +34,8 @@ export class Relata {
     this.graphs = new GraphBuilder(store, {
       childLimit,
       hidden,
-      ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
+      ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink }),
+      ...(options.storeGraphs === undefined ? {} : { storeGraphs: options.storeGraphs })
     })
     const limits: EntityLimits = {
       maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK,

@@ -6,6 +6,7 @@
 //                       headers of BENCH_HEADERS_FILE (a JSON object) when it is set
 //   BENCH_SERVER=naive  a bare Fastify route enriching a page of orders the N+1 way
 //   BENCH_SERVER=json-server  json-server 0.17 on BENCH_ORDERS sample orders, in memory
+//   BENCH_SERVER=limit  the hand-written limit on the SQLite file of DATABASE_URL (limit-server.ts)
 // BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would.
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
@@ -13,6 +14,7 @@ import type { Server } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
+import { limitServer } from './limit-server.js'
 import { naiveServer } from './naive-server.js'
 import { remoteStoreOpener } from './remote-store.js'
 
@@ -75,7 +77,10 @@ async function listen (kind: string): Promise<Listening> {
       ? await bareServer()
       : kind === 'naive'
         ? await naiveServer(process.env.DATABASE_URL ?? '', STORE_LATENCY_MS)
-        : await appServer()
+        : kind === 'limit'
+          ? await limitServer((process.env.DATABASE_URL ?? '').replace(/^sqlite:/, ''),
+            Number(process.env.STREAM_BATCH_SIZE ?? 500))
+          : await appServer()
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { server: app.server, close: () => app.close() }
 }

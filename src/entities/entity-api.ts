@@ -4,6 +4,7 @@ import { BadRequestError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
+import type { GraphTexts } from '../graph/graph-texts.js'
 import { NO_RELATIONSHIPS, selectsNothing } from '../graph/parse-with.js'
 import type { RowBudget } from '../graph/row-budget.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
@@ -108,16 +109,39 @@ export class EntityApi {
     selection?: Selection,
     request: GetRequest = {}
   ): Promise<{ found: Doc | Graph, pending: boolean }> {
+    return await this.#withPending(id, () => this.get(id, selection, request))
+  }
+
+  /** As getPending, the answer as JSON text (see getJson). */
+  async getPendingJson (id: string, selection?: Selection,
+    request: GetRequest = {}): Promise<{ found: string, pending: boolean }> {
+    return await this.#withPending(id, () => this.getJson(id, selection, request))
+  }
+
+  async #withPending<T> (id: string, read: () => Promise<T>): Promise<{ found: T, pending: boolean }> {
     const parked = this.integrity.parked
-    if (parked === undefined) return { found: await this.get(id, selection, request), pending: false }
+    if (parked === undefined) return { found: await read(), pending: false }
     const pending = parked.get(id)
     pending.catch(() => undefined) // awaited below; a failing get() must not leave it unhandled
     try {
-      return { found: await this.get(id, selection, request), pending: (await pending) !== undefined }
+      return { found: await read(), pending: (await pending) !== undefined }
     } catch (error) {
       const record = error instanceof NotFoundError ? await pending : undefined
       throw record === undefined ? error : new PendingWriteError(this.meta.name, id, record.missing)
     }
+  }
+
+  /**
+   * As get, the answer as JSON text, JSON.stringify's own: a graph that the store builds itself
+   * (one round trip, no related document parsed) where it can, else get's answer stringified.
+   */
+  async getJson (id: string, selection?: Selection, request: GetRequest = {}): Promise<string> {
+    const texts = this.#texts(selection, request)
+    if (texts === undefined) return JSON.stringify(await this.get(id, selection, request))
+    this.#checkBudget(1, selection, request)
+    const text = await texts.one(this.meta.name, id, selection ?? NO_RELATIONSHIPS, request)
+    if (text === undefined) throw new NotFoundError(this.meta.name, id)
+    return text
   }
 
   async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
@@ -130,13 +154,7 @@ export class EntityApi {
   }
 
   async list (query: PageQuery): Promise<Page> {
-    this.#checkBudget(query.size, query.selection, query)
-    if (query.after !== undefined && query.page !== 1) {
-      throw new BadRequestError(
-        `page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
-        [{ path: '/page', message: 'must be 1 (or left out) with after' }]
-      )
-    }
+    this.#checkPage(query)
     // after a cursor the total does not tell whether more follow: one more document does
     const size = query.after === undefined ? query.size : query.size + 1
     const found = await this.store.find(this.meta.name, { ...query, size })
@@ -147,6 +165,39 @@ export class EntityApi {
     const page: Page = { items: await this.#answer(this.#visible(items), query.selection, query), total: found.total }
     if (next !== undefined) page.next = next
     return page
+  }
+
+  /** As list, the items as one JSON text (see getJson): graphs the store builds in one round trip where it can. */
+  async listJson (query: PageQuery): Promise<Omit<Page, 'items'> & { json: string }> {
+    const texts = this.#texts(query.selection, query)
+    if (texts === undefined) {
+      const { items, ...rest } = await this.list(query)
+      return { ...rest, json: JSON.stringify(items) }
+    }
+    this.#checkPage(query)
+    const size = query.after === undefined ? query.size : query.size + 1
+    const found = await texts.page(this.meta.name, { ...query, size }, query.selection ?? NO_RELATIONSHIPS, query)
+    const count = Math.min(found.texts.length, query.size)
+    const more = query.after === undefined ? query.page * query.size < found.total : found.texts.length > query.size
+    const last = count === 0 ? undefined : JSON.parse(found.roots[count - 1]!) as Doc
+    const answer = { json: `[${found.texts.slice(0, count).join(',')}]`, total: found.total }
+    return more && last !== undefined ? { ...answer, next: cursorOf(this.meta.name, query.sort, last) } : answer
+  }
+
+  #checkPage (query: PageQuery): void {
+    this.#checkBudget(query.size, query.selection, query)
+    if (query.after !== undefined && query.page !== 1) {
+      throw new BadRequestError(
+        `page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
+        [{ path: '/page', message: 'must be 1 (or left out) with after' }]
+      )
+    }
+  }
+
+  /** The store's graph texts, when they can answer this read: it asks for graphs and the store builds them. */
+  #texts (selection: Selection | undefined, request: GetRequest): GraphTexts | undefined {
+    if (selectsNothing(selection) && (request.counts ?? []).length === 0) return undefined
+    return this.graphs.texts
   }
 
   /** Every matching document (or graph) in store-sized batches; stop iterating to stop reading. */

@@ -9,7 +9,7 @@ import type { ChildRelationship } from '../metadata/types.js'
 import { sortText } from '../store/sort.js'
 import type { Doc, SortKey } from '../store/store.js'
 import type { FieldSelection } from './fields.js'
-import type { ChildQueries, Selection } from './graph.js'
+import type { ChildQueries, ChildQuery, GraphRequest, Selection } from './graph.js'
 import { childEntities, MAX_WITH_LENGTH } from './parse-with.js'
 
 /** What the graph holds of one cut child list, for the link to the rest. */
@@ -77,5 +77,28 @@ export function childPageLink (metadata: RelationshipMetadata, pageSize: number)
       fieldParams(below, params)
     }
     return `/api/${metadata.entity(rel.child).route}?${params.toString()}`
+  }
+}
+
+/** What a request asks of the documents one relationship reaches: the same child limits, their fields. */
+export function below (request: GraphRequest, key: string): GraphRequest {
+  const fields = request.fields?.relatives?.[key]
+  return {
+    ...(request.children === undefined ? {} : { children: request.children }),
+    ...(fields === undefined ? {} : { fields })
+  }
+}
+
+/** What the `next` link of one cut child list keeps of the graph's request; `last` is the list's last child. */
+export function childPageRequest (rel: ChildRelationship, last: Doc | undefined, query: ChildQuery,
+  selection: Selection, request: GraphRequest): ChildPageRequest {
+  const { children, fields } = below(request, rel.key)
+  const nested = selection.nested?.[rel.key]
+  return {
+    ...(query.sort === undefined ? {} : { sort: query.sort }),
+    ...(last === undefined ? {} : { last }),
+    ...(nested === undefined ? {} : { selection: nested }),
+    ...(children === undefined ? {} : { children }),
+    ...(fields === undefined ? {} : { fields })
   }
 }

@@ -5,7 +5,8 @@
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, Store } from '../store/store.js'
-import type { ChildPageLink } from './child-page-link.js'
+import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
+import { GraphTexts } from './graph-texts.js'
 import type { ChildPage, ChildQuery, Graph, GraphRequest, Selection } from './graph.js'
 
 export interface GraphOptions {
@@ -15,6 +16,11 @@ export interface GraphOptions {
   hidden?: HiddenFields
   /** Makes the `next` link of a cut child list; without it, `meta` only counts. */
   childPageLink?: ChildPageLink
+  /**
+   * Whether a store that builds graphs itself (PostgreSQL, in one statement) answers the reads
+   * it can as JSON text (`texts`); true when omitted.
+   */
+  storeGraphs?: boolean
 }
 
 interface CountedChildren {
@@ -30,10 +36,22 @@ interface LoadedChildren {
 }
 
 export class GraphBuilder {
+  /** Graphs as JSON text from the store in one round trip, when the store builds them. */
+  readonly texts: GraphTexts | undefined
+
   constructor (
     private readonly store: Store,
     private readonly options: GraphOptions
-  ) {}
+  ) {
+    const reader = store.graphTexts
+    this.texts = reader === undefined || options.storeGraphs === false
+      ? undefined
+      : new GraphTexts(reader, {
+        childLimit: options.childLimit,
+        hiddenOf: entity => options.hidden?.names(entity) ?? [],
+        ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
+      })
+  }
 
   /**
    * `request.children` gives per child entity how many children to load per parent and in which
@@ -185,25 +203,7 @@ export class GraphBuilder {
     selection: Selection,
     request: GraphRequest
   ): string | undefined {
-    const link = this.options.childPageLink
-    if (link === undefined) return undefined
-    const { children, fields } = below(request, rel.key)
-    const nested = selection.nested?.[rel.key]
-    return link(rel, parentId, {
-      ...(query.sort === undefined ? {} : { sort: query.sort }),
-      ...(list.length === 0 ? {} : { last: list[list.length - 1]! }),
-      ...(nested === undefined ? {} : { selection: nested }),
-      ...(children === undefined ? {} : { children }),
-      ...(fields === undefined ? {} : { fields })
-    })
-  }
-}
-
-/** What a request asks of the documents one relationship reaches: the same child limits, their fields. */
-function below (request: GraphRequest, key: string): GraphRequest {
-  const fields = request.fields?.relatives?.[key]
-  return {
-    ...(request.children === undefined ? {} : { children: request.children }),
-    ...(fields === undefined ? {} : { fields })
+    const last = list.length === 0 ? undefined : list[list.length - 1]!
+    return this.options.childPageLink?.(rel, parentId, childPageRequest(rel, last, query, selection, request))
   }
 }

@@ -22,11 +22,18 @@ function hider (hidden: readonly string[]): Hide {
 
 export class HiddenFields {
   readonly #hiders = new Map<string, Hide>()
+  readonly #names = new Map<string, readonly string[]>()
 
   constructor (metadata: RelationshipMetadata) {
     for (const meta of metadata.all()) {
       if (meta.hidden.length > 0) this.#hiders.set(meta.name, hider(meta.hidden))
+      this.#names.set(meta.name, meta.hidden)
     }
+  }
+
+  /** The hidden properties of `entity` (none for an entity the model does not know). */
+  names (entity: string): readonly string[] {
+    return this.#names.get(entity) ?? []
   }
 
   /** The projector of `entity`, undefined when it hides nothing. */

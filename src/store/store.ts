@@ -3,6 +3,7 @@
 // round trip each. Every method call is one round trip (a stream: one per batch), reported
 // through `onQuery` so that the counts can be asserted and exported.
 import type { Condition } from './filter.js'
+import type { GraphTextReader } from './graph-plan.js'
 
 export type Doc = Record<string, unknown> & { id: string }
 
@@ -124,6 +125,8 @@ export interface LinkQuery {
 
 export interface Store {
   readonly kind: string
+  /** Present on stores that build whole graphs as JSON text in one round trip (graph-plan.ts). */
+  readonly graphTexts?: GraphTextReader
   get(entity: string, id: string): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
   getMany(entity: string, ids: readonly string[]): Promise<Doc[]>

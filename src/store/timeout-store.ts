@@ -39,7 +39,7 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     }
   }
 
-  const wrapped: Partial<Store> = {
+  const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
     get: (entity, id) => bounded(`get on '${entity}'`, store.get(entity, id)),
     getMany: (entity, ids) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids)),
     find: (entity, query) => bounded(`find on '${entity}'`, store.find(entity, query)),
@@ -57,6 +57,13 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     moveMany: (from, to, moves) => bounded(`moveMany from '${from}' to '${to}'`, store.moveMany(from, to, moves)),
     ping: () => bounded('ping', store.ping()),
     writeStatus: () => bounded('write check', store.writeStatus())
+  }
+  const texts = store.graphTexts
+  if (texts !== undefined) {
+    wrapped.graphTexts = {
+      page: (entity, query, plan) => bounded(`graph page of '${entity}'`, texts.page(entity, query, plan)),
+      one: (entity, id, plan) => bounded(`graph on '${entity}'`, texts.one(entity, id, plan))
+    }
   }
   return new Proxy(store, {
     get (target, property, receiver) {

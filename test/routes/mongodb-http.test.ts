@@ -30,8 +30,8 @@ async function seed (store: Store): Promise<void> {
   await writeShop(store, SIZE)
 }
 
-async function mongoApp (t: Test, standIn = new MongoStandIn()): Promise<FastifyInstance> {
-  const config = loadConfig({ DATABASE_URL: 'mongodb://stand-in/relata', ...ENV })
+async function mongoApp (t: Test, standIn = new MongoStandIn(), env = {}): Promise<FastifyInstance> {
+  const config = loadConfig({ DATABASE_URL: 'mongodb://stand-in/relata', ...ENV, ...env })
   const app = await buildApp(config, {
     logger: false,
     openStore: async (_url, options) =>
@@ -194,6 +194,31 @@ t.test('while the server is unreachable: health and requests are 503, and both r
   )
   t.equal((await app.inject('/health')).statusCode, 200, 'back without a restart')
   t.equal((await app.inject('/api/orders/ord-1?with=all')).json().entity.id, 'ord-1')
+})
+
+t.test('requests writing one record at once all answer 201: a write conflict is retried', async t => {
+  const standIn = new MongoStandIn()
+  const app = await mongoApp(t, standIn)
+  const writes = ['a', 'b', 'c'].map(name => app.inject({
+    method: 'POST',
+    url: '/api/categories',
+    payload: [{ id: 'cat-x', name, parentId: null }, { id: `cat-${name}`, name, parentId: null }]
+  }))
+  const answers = await Promise.all(writes)
+  t.same(answers.map(res => res.statusCode), [201, 201, 201], 'all written')
+  t.ok(standIn.roundTrips.filter(command => command === 'bulkWrite').length > 3, 'the conflicts happened')
+})
+
+t.test('a read past STORE_TIMEOUT_MS answers 503, and the server stops it too (maxTimeMS)', async t => {
+  const standIn = new MongoStandIn()
+  const app = await mongoApp(t, standIn, { STORE_TIMEOUT_MS: '200' })
+  standIn.slowReads(2000)
+  const res = await app.inject('/api/orders?size=5')
+  t.equal(res.statusCode, 503)
+  t.equal(res.headers['retry-after'], '5')
+  t.match(res.json(), { title: 'Store unavailable', detail: /did not answer within STORE_TIMEOUT_MS|time limit/ })
+  await new Promise(resolve => setTimeout(resolve, 100))
+  t.equal(standIn.running, 0, 'nothing still runs on the server for the request given up')
 })
 
 function get (url: string): Promise<IncomingMessage> {

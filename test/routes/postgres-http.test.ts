@@ -19,7 +19,9 @@ const ENV = {
   SEED: 'false',
   STREAM_BATCH_SIZE: '50',
   STORE_TIMEOUT_MS: '10000',
-  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0'
+  PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '0',
+  // the batched path, round trip for round trip as on SQLite; graphs in one statement: postgres-graphs.test.ts
+  GRAPHS_IN_STORE: 'false'
 }
 let apps = 0
 

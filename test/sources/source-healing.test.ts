@@ -67,7 +67,8 @@ for (const [name, open] of Object.entries(stores)) {
       'a patch goes on top of the parked version')
     await send(app, 'POST', '/api/orders?source=shop', { id: 'o8' })
     await app.healer!.settled()
-    t.same((await send(app, 'GET', '/api/order-items/shop:l1')).body, { id: 'shop:l1', orderId: 'shop:o8', quantity: 5 })
+    t.same((await send(app, 'GET', '/api/order-items/shop:l1')).body,
+      { id: 'shop:l1', orderId: 'shop:o8', quantity: 5 })
   })
 
   t.test(`${name}: a new link heals what waits on its source id`, async t => {

@@ -59,7 +59,7 @@ for (const [name, open] of Object.entries(stores)) {
     const few = await countQueries(app, () => send(app, 'POST', '/api/order-items?source=shop', lines(3, 0)))
     const many = await countQueries(app, () => send(app, 'POST', '/api/order-items?source=shop', lines(300, 100)))
     // own ids, orders, products (one resolveLinks each), the parked versions dropped, the upsert
-    t.equal(few, 5)
+    t.equal(few, name === 'mongodb' ? 6 : 5, 'MongoDB reads the links a write adds before writing them')
     t.equal(many, few, 'the same round trips for 3 lines and for 300')
   })
 

@@ -115,8 +115,8 @@ t.test('the stand-in refuses what it does not implement instead of succeeding', 
   const posts = standIn.db.collection('post') as unknown as Record<string, unknown>
   t.throws(() => posts.insertOne, /collection post\.insertOne is not implemented/)
   t.throws(
-    () => standIn.db.collection('post').find({}, { batchSize: 1, maxTimeMS: 5 } as never),
-    /option 'maxTimeMS' of find/
+    () => standIn.db.collection('post').find({}, { batchSize: 1, maxTimeMS: 5, comment: 'x' } as never),
+    /option 'comment' of find/
   )
   await t.rejects(standIn.db.command({ hello: 1 }), /command .* is not implemented/)
   await t.rejects(
@@ -415,11 +415,15 @@ t.test('the database comes from the URL path', async t => {
   for (const url of ['mongodb://localhost:27017', 'mongodb://localhost:27017/', 'mongodb://localhost/?x=1']) {
     t.throws(() => databaseName(url), ConfigError, url)
   }
-  t.same(connectSettings(POSTS), { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 })
+  t.same(connectSettings(POSTS), { serverSelectionTimeoutMS: 5000, waitQueueTimeoutMS: 5000, connectTimeoutMS: 10_000 })
+  t.same(
+    connectSettings({ ...POSTS, timeoutMs: 800 }),
+    { serverSelectionTimeoutMS: 800, waitQueueTimeoutMS: 800, connectTimeoutMS: 10_000 },
+    'the store timeout bounds the waits for a server and a connection, not the handshake'
+  )
   t.same(
     connectSettings({ ...POSTS, timeoutMs: 800 }, { connectTimeoutMS: 300 }),
-    { serverSelectionTimeoutMS: 800, connectTimeoutMS: 300 },
-    'the store timeout bounds the wait for a server'
+    { serverSelectionTimeoutMS: 800, waitQueueTimeoutMS: 800, connectTimeoutMS: 300 }
   )
   t.ok(supportsTransactions({ setName: 'rs0' }))
   t.ok(supportsTransactions({ msg: 'isdbgrid' }))

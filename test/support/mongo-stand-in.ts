@@ -2,9 +2,14 @@
 // executing filters and pipelines with mingo, MongoDB's query language in JavaScript. Documents
 // are kept as BSON, as a server keeps them. It is deliberately small and strict: an option,
 // command, write model or property it does not implement throws instead of succeeding. It can
-// simulate an unreachable server (`fault`) and a write failing part-way (`failWritesAfter`);
-// transactions are all-or-nothing through an undo log of the documents they wrote (an abort
-// restores only those, so others' writes meanwhile stay), but isolation is not modelled.
+// simulate an unreachable server (`fault`), a write failing part-way (`failWritesAfter`), slow
+// reads stopped at their `maxTimeMS` (code 50), cursors killed by the idle timeout or a failover
+// (`killCursors`: code 43), and the server's 16 MiB limits on commands, result documents and
+// replies. Errors during a bulk write reach the caller wrapped in MongoBulkWriteError, as the
+// driver does. Transactions are all-or-nothing through an undo log of the documents they wrote
+// (an abort restores only those, so others' writes meanwhile stay); a document written by an
+// open transaction, or changed since a transaction started, fails another transaction's write
+// with a WriteConflict (TransientTransactionError), as the server does; reads are not isolated.
 import { BSON, type Document } from 'mongodb'
 import { Aggregator } from 'mingo/aggregator'
 import { Context } from 'mingo/core'
@@ -19,6 +24,11 @@ import type {
   ClientLike, CollectionLike, CursorLike, DbLike, DeleteOneModel, ReplaceOneModel, SessionLike
 } from '../../src/store/mongodb/driver-surface.js'
 import { $lookup } from './mongo-lookup.js'
+import {
+  MAX_BSON_SIZE, bulkWriteError, checkCommandSize, checkResultSize, checkStatementSize, cursorNotFound, maxTimeExpired,
+  writeConflict
+} from './mongo-server-errors.js'
+import { planOf, type Plan } from './mongo-planner.js'
 import { mongoOrderContext } from './mongo-string-order.js'
 
 const CONTEXT = Context.from(
@@ -66,6 +76,8 @@ function checkOptions (what: string, options: object, allowed: readonly string[]
 
 type Table = Map<string, Uint8Array>
 
+interface ReadOptions { maxTimeMS?: number }
+
 /** The "server": collections, faults and a log of round trips by command. */
 export class MongoStandIn {
   readonly tables = new Map<string, Table>()
@@ -75,6 +87,20 @@ export class MongoStandIn {
   readonly roundTrips: string[] = []
   /** Cursors the "server" holds open: started, neither exhausted nor closed by the client. */
   readonly openCursors = new Set<object>()
+  /** What the planner made of each aggregation's head, in order. */
+  readonly plans: Plan[] = []
+  /** The `maxTimeMS` each read command was sent with, in order (undefined: none). */
+  readonly maxTimes: Array<number | undefined> = []
+  /** The `maxCommitTimeMS` each transaction was started with. */
+  readonly commitTimes: Array<number | undefined> = []
+  /** Read commands the "server" is still working on. */
+  running = 0
+  /** Commits: the logical clock of the last committed write, per document. */
+  private clock = 0
+  private readonly versions = new Map<string, number>()
+  /** Documents written by an open transaction, by `collection/id`. */
+  readonly locks = new Map<string, object>()
+  private readReplyTimeMs = 0
   private faultError: Error | undefined
   private failing: { after: number, error: Error } | undefined
   readonly db: DbLike
@@ -99,6 +125,54 @@ export class MongoStandIn {
   call (command: string): void {
     if (this.faultError !== undefined) throw this.faultError
     this.roundTrips.push(command)
+  }
+
+  /** From now on every read command and getMore works `ms` on the "server" before it answers. */
+  slowReads (ms: number): void {
+    this.readReplyTimeMs = ms
+  }
+
+  /** A read's server work: stopped with code 50 at `maxTimeMS`, else it runs to the end. */
+  async work (maxTimeMS: number | undefined): Promise<void> {
+    if (this.readReplyTimeMs === 0) return
+    this.running++
+    try {
+      const limited = maxTimeMS !== undefined && maxTimeMS < this.readReplyTimeMs
+      await new Promise(resolve => setTimeout(resolve, limited ? maxTimeMS : this.readReplyTimeMs))
+      if (limited) throw maxTimeExpired()
+    } finally {
+      this.running--
+    }
+  }
+
+  /** Kills every open cursor, as the 10-minute idle timeout or a failover does: their next getMore fails. */
+  killCursors (): void {
+    for (const cursor of this.openCursors) (cursor as StandInCursor).kill()
+    this.openCursors.clear()
+  }
+
+  /** The write of one document by `owner` (a transaction, or undefined): conflicts as the server's. */
+  write (collection: string, id: string, owner: StandInSession | undefined): void {
+    const key = `${collection}/${id}`
+    const holder = this.locks.get(key)
+    if (owner === undefined) {
+      // on a server it would wait for a transaction holding the document; here it goes first
+      this.versions.set(key, ++this.clock)
+      return
+    }
+    const changedSince = holder === undefined && (this.versions.get(key) ?? 0) > owner.started
+    if ((holder !== undefined && holder !== owner) || changedSince) throw writeConflict()
+    this.locks.set(key, owner)
+    this.versions.set(key, ++this.clock)
+  }
+
+  now (): number {
+    return this.clock
+  }
+
+  /** Ends a transaction's hold on the documents it wrote. */
+  release (owner: StandInSession): void {
+    for (const [key, holder] of this.locks) if (holder === owner) this.locks.delete(key)
   }
 
   table (name: string): Table {
@@ -134,9 +208,17 @@ class StandInCursor implements CursorLike {
   private buffer: Document[] = []
   private exhausted = false
   private closedByClient = false
+  private killed = false
+  private static ids = 0
+  private readonly id = ++StandInCursor.ids
 
   constructor (private readonly server: MongoStandIn, private readonly command: string,
-    private readonly produce: () => Document[], private readonly batchSize = 101) {}
+    private readonly produce: () => Document[], private readonly batchSize = 101,
+    private readonly maxTimeMS?: number) {}
+
+  kill (): void {
+    this.killed = true
+  }
 
   get closed (): boolean {
     return (this.exhausted || this.closedByClient) && this.buffer.length === 0
@@ -150,9 +232,13 @@ class StandInCursor implements CursorLike {
     if (this.buffer.length > 0) return true
     if (this.closed) return false
     // the first batch runs the command, later ones are getMores; results are fixed at the first
-    this.server.call(this.results === undefined ? this.command : 'getMore')
+    const first = this.results === undefined
+    this.server.call(first ? this.command : 'getMore')
+    if (first) this.server.maxTimes.push(this.maxTimeMS)
+    if (this.killed) throw cursorNotFound(this.id)
+    await this.server.work(this.maxTimeMS)
     this.results ??= this.produce()
-    this.buffer = this.results.slice(this.position, this.position + this.batchSize)
+    this.buffer = replyBatch(this.results, this.position, this.batchSize)
     this.position += this.buffer.length
     // like the server, close the cursor in the reply that reaches the end
     this.exhausted = this.position >= this.results.length
@@ -178,6 +264,19 @@ class StandInCursor implements CursorLike {
   }
 }
 
+/** A reply's documents: up to `batchSize`, and at most 16 MiB of them (at least one), as the server sends. */
+function replyBatch (results: Document[], from: number, batchSize: number): Document[] {
+  let bytes = 0
+  let end = from
+  while (end < results.length && end - from < batchSize) {
+    const size = BSON.calculateObjectSize(results[end]!)
+    if (end > from && bytes + size > MAX_BSON_SIZE) break
+    bytes += size
+    end++
+  }
+  return results.slice(from, end)
+}
+
 class StandInCollection implements CollectionLike {
   constructor (
     private readonly server: MongoStandIn,
@@ -190,30 +289,45 @@ class StandInCollection implements CollectionLike {
 
   private matching (filter: Document): Document[] {
     refuseScripts(filter)
+    checkCommandSize({ filter })
     return new Query(filter, MINGO_OPTIONS).find(this.documents()).all() as Document[]
   }
 
-  async findOne (filter: Document): Promise<Document | null> {
+  async findOne (filter: Document, options: ReadOptions): Promise<Document | null> {
+    checkOptions('findOne', options, ['maxTimeMS'])
     this.server.call('find')
+    this.server.maxTimes.push(options.maxTimeMS)
+    await this.server.work(options.maxTimeMS)
     return this.matching(filter)[0] ?? null
   }
 
-  find (filter: Document, options: { batchSize: number }): CursorLike {
-    checkOptions('find', options, ['batchSize'])
-    return strict(new StandInCursor(this.server, 'find', () => this.matching(filter), options.batchSize), 'find cursor')
+  find (filter: Document, options: ReadOptions & { batchSize: number }): CursorLike {
+    checkOptions('find', options, ['batchSize', 'maxTimeMS'])
+    const cursor = new StandInCursor(this.server, 'find', () => this.matching(filter), options.batchSize,
+      options.maxTimeMS)
+    return strict(cursor, 'find cursor')
   }
 
-  aggregate (stages: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike {
-    checkOptions('aggregate', options, ['batchSize', 'allowDiskUse'])
+  aggregate (stages: Document[], options: ReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike {
+    checkOptions('aggregate', options, ['batchSize', 'allowDiskUse', 'maxTimeMS'])
+    const indexes = new Map<string, Record<string, 1 | -1>>([['_id_', { _id: 1 }]])
+    for (const [key, keys] of this.server.indexKeys) {
+      if (key.startsWith(`${this.name}.`)) indexes.set(key.slice(this.name.length + 1), keys)
+    }
+    this.server.plans.push(planOf(stages, indexes))
     // like a server, it refuses a pipeline when running it, not when the cursor is made
     const run = (): Document[] => {
       refuseScripts(stages)
-      // $lookup reads the other collections as they are when the pipeline runs
+      checkCommandSize({ pipeline: stages })
+      // $lookup and $unionWith read the other collections as they are when the pipeline runs
       const collectionResolver = (name: string): Document[] =>
         this.server.tables.has(name) ? this.documents(name) : []
-      return new Aggregator(stages, { ...MINGO_OPTIONS, collectionResolver }).run(this.documents()) as Document[]
+      const results = new Aggregator(stages, { ...MINGO_OPTIONS, collectionResolver }).run(this.documents())
+      results.forEach(checkResultSize)
+      return results as Document[]
     }
-    return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize), 'aggregate cursor')
+    return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize, options.maxTimeMS),
+      'aggregate cursor')
   }
 
   async bulkWrite (
@@ -228,11 +342,33 @@ class StandInCollection implements CollectionLike {
     ) {
       notImplemented('a session outside a transaction')
     }
+    // the driver checks every statement's size before it sends anything, and throws unwrapped
+    for (const operation of operations as Array<ReplaceOneModel | DeleteOneModel>) {
+      if ('replaceOne' in operation) {
+        const { filter, replacement, upsert } = operation.replaceOne
+        checkStatementSize({ q: filter, u: replacement, upsert })
+      }
+    }
+    try {
+      return this.applyBulkWrite(operations, options.session as StandInSession | undefined)
+    } catch (error) {
+      throw bulkWriteError(error)
+    }
+  }
+
+  private applyBulkWrite (
+    operations: ReplaceOneModel[] | DeleteOneModel[],
+    session: StandInSession | undefined
+  ): { deletedCount: number } {
     this.server.call('bulkWrite')
     const failing = this.server.takeWriteFailure()
     const table = this.server.table(this.name)
-    const session = options.session as StandInSession | undefined
-    const before = (id: string): void => session?.remember(this.name, id, table.get(id))
+    const server = this.server
+    const name = this.name
+    const before = (id: string): void => {
+      server.write(name, id, session)
+      session?.remember(name, id, table.get(id))
+    }
     let deletedCount = 0
     const remove = (filter: Document): number => this.remove(filter, 1, before).deletedCount
     ;(operations as Array<ReplaceOneModel | DeleteOneModel>).forEach(function apply (operation, i) {
@@ -273,12 +409,12 @@ class StandInCollection implements CollectionLike {
 
   async deleteOne (filter: Document): Promise<{ deletedCount: number }> {
     this.server.call('delete')
-    return this.remove(filter, 1)
+    return this.remove(filter, 1, id => this.server.write(this.name, id, undefined))
   }
 
   async deleteMany (filter: Document): Promise<{ deletedCount: number }> {
     this.server.call('delete')
-    return this.remove(filter, Infinity)
+    return this.remove(filter, Infinity, id => this.server.write(this.name, id, undefined))
   }
 
   async createIndex (keys: Record<string, 1 | -1>, options: { name: string }): Promise<string> {
@@ -299,6 +435,8 @@ class StandInCollection implements CollectionLike {
 class StandInSession implements SessionLike {
   /** Per collection, the documents this transaction changed as they were before it (undefined: absent). */
   private undo: Map<string, Map<string, Uint8Array | undefined>> | undefined
+  /** The server's clock when the transaction started: later writes by others conflict with its own. */
+  started = 0
 
   constructor (private readonly server: MongoStandIn) {}
 
@@ -306,9 +444,12 @@ class StandInSession implements SessionLike {
     return this.undo !== undefined
   }
 
-  startTransaction (): void {
+  startTransaction (options: { maxCommitTimeMS?: number } = {}): void {
+    checkOptions('startTransaction', options, ['maxCommitTimeMS'])
+    this.server.commitTimes.push(options.maxCommitTimeMS)
     if (this.undo !== undefined) notImplemented('a nested transaction')
     this.undo = new Map()
+    this.started = this.server.now()
   }
 
   /** Called before the transaction changes a document: keeps its first version. */
@@ -320,8 +461,11 @@ class StandInSession implements SessionLike {
 
   async commitTransaction (): Promise<unknown> {
     if (this.undo === undefined) notImplemented('commit outside a transaction')
+    // the commit is a round trip: others' writes can come between the last write and it
+    await new Promise(resolve => setImmediate(resolve))
     this.server.call('commitTransaction')
     this.undo = undefined
+    this.server.release(this)
     return { ok: 1 }
   }
 
@@ -329,6 +473,7 @@ class StandInSession implements SessionLike {
     if (this.undo === undefined) notImplemented('abort outside a transaction')
     const undo = this.undo
     this.undo = undefined
+    this.server.release(this)
     for (const [name, changed] of undo) {
       const table = this.server.table(name)
       for (const [id, previous] of changed) {

@@ -1,14 +1,15 @@
 // The in-memory store: the reference implementation of the Store semantics, used for tests and
-// development. It mirrors the SQLite adapter's ordering and type rules exactly, and pays for
-// every call with one reported round trip so that round-trip counts are the same everywhere.
-import { StoreUnavailableError } from '../../errors.js'
-import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
+// development. It mirrors the SQLite adapter's ordering and type rules exactly; the frame counts
+// every call as one round trip, so that round-trip counts are the same everywhere.
+import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, Store,
-  StoreOptions, StreamQuery, WriteStatus
+  StoreOptions, StreamQuery
 } from '../store.js'
-import { checkLinkQuery } from '../links.js'
 import { MemoryLinks } from './memory-links.js'
+import { EntityTables } from '../frame/entity-tables.js'
+import { FramedStore } from '../frame/framed-store.js'
+import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
 import { candidates, pinnedCandidates } from './candidates.js'
 import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
@@ -20,60 +21,32 @@ function parse (stored: StoredDoc): Doc {
   return JSON.parse(stored.json) as Doc
 }
 
-export class MemoryStore implements Store {
+export class MemoryAdapter implements StoreAdapter<MemoryTable> {
   readonly kind = 'memory'
-  private readonly tables = new Map<string, MemoryTable>()
+  readonly tables: EntityTables<MemoryTable>
+  /** Per entity, its identity links. */
   private readonly links = new Map<string, MemoryLinks>()
-  private closed = false
 
-  constructor (private readonly options: StoreOptions) {
-    for (const entity of options.entities) {
-      this.tables.set(entity.name, new MemoryTable(entity.refProperties))
-      this.links.set(entity.name, new MemoryLinks())
-    }
-  }
-
-  private table (entity: string): MemoryTable {
-    const table = this.tables.get(entity)
-    // entities come from the model, never from a request: an unknown one is a bug
-    if (table === undefined) throw new Error(`memory store: unknown entity '${entity}'`)
-    return table
-  }
-
-  /** The table of `entity`, whose ref index serves `refProperty`; a reference the model does not declare is a bug. */
-  private checkRef (entity: string, refProperty: string): MemoryTable {
-    const table = this.table(entity)
-    if (!table.refs.has(refProperty)) {
-      throw new Error(`memory store: '${refProperty}' is not a declared ref property of '${entity}'`)
-    }
-    return table
+  constructor (options: StoreOptions) {
+    this.tables = new EntityTables(this.kind, options.entities, entity => new MemoryTable(entity.refProperties))
   }
 
   /** The children a relation filter reads: through the child table's ref index, never a scan. */
   private readonly children: ChildLookup = {
     byParent: (entity, refProperty) => {
-      const table = this.checkRef(entity, refProperty)
+      const table = this.tables.withRef(entity, refProperty)
       return function * childrenOf (id) {
         for (const child of table.refs.children(refProperty, id) ?? []) yield table.docs.get(child)!.doc
       }
     },
-    pinned: (entity, condition) => pinnedCandidates(this.table(entity), condition)?.map(stored => stored.doc)
+    pinned: (entity, condition) => pinnedCandidates(this.tables.of(entity), condition)?.map(stored => stored.doc)
   }
 
-  /** Checks the call can run, then counts it as one round trip. */
-  private begin (entity: string, op: string): MemoryTable {
-    const table = this.table(entity)
-    if (this.closed) throw new StoreUnavailableError(`memory store: ${op} on '${entity}' failed: the store is closed`)
-    this.options.onQuery?.(entity, op)
-    return table
+  async get (table: MemoryTable, id: string): Promise<Doc | undefined> {
+    return table.copy(id)
   }
 
-  async get (entity: string, id: string): Promise<Doc | undefined> {
-    return this.begin(entity, 'get').copy(id)
-  }
-
-  async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
-    const table = this.begin(entity, 'getMany')
+  async getMany (table: MemoryTable, ids: readonly string[]): Promise<Doc[]> {
     const docs: Doc[] = []
     for (const id of new Set(ids)) {
       const doc = table.copy(id)
@@ -82,10 +55,7 @@ export class MemoryStore implements Store {
     return docs
   }
 
-  async find (entity: string, query: FindQuery): Promise<FindResult> {
-    checkPage(query.page, query.size, query.after)
-    checkAfter(query.after, query.sort)
-    const table = this.begin(entity, 'find')
+  async find (table: MemoryTable, query: FindQuery): Promise<FindResult> {
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
     const all = selectSorted(candidates(table, query.filter), matches, order)
@@ -96,10 +66,8 @@ export class MemoryStore implements Store {
     return { items: items.map(parse), total: all.length }
   }
 
-  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
-    checkLimit(query.perRefLimit)
-    this.checkRef(entity, refProperty)
-    const table = this.begin(entity, 'findByRefs')
+  async findByRefs (table: MemoryTable, refProperty: string, ids: readonly string[],
+    query: RefQuery): Promise<RefResult> {
     const items: Doc[] = []
     const totals = new Map<string, number>()
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : compileOrder(totalOrder(query.sort))
@@ -120,9 +88,7 @@ export class MemoryStore implements Store {
     return { items, totals }
   }
 
-  async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
-    this.checkRef(entity, refProperty)
-    const table = this.begin(entity, 'countByRefs')
+  async countByRefs (table: MemoryTable, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
     const totals = new Map<string, number>()
     for (const ref of new Set(ids)) {
       const size = table.refs.children(refProperty, ref)?.size ?? 0
@@ -131,36 +97,31 @@ export class MemoryStore implements Store {
     return totals
   }
 
-  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
-    return this.batches(entity, query)
-  }
-
   // Keyset pagination over a live table: each batch is re-selected after the last tuple read,
   // so writes between batches never make a document appear twice.
-  private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
-    checkBatchSize(query.batchSize)
-    checkAfter(query.after, query.sort)
+  async * stream (table: MemoryTable, query: StreamQuery): AsyncGenerator<Batch, void> {
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
     let after: SortTuple | undefined = query.after === undefined ? undefined : tupleOf(query.after)
     while (true) {
-      const table = this.begin(entity, 'stream')
       // one extra document tells whether another read is needed
       const page = selectSorted(candidates(table, query.filter), matches, order, after, query.batchSize + 1)
       const batch = page.slice(0, query.batchSize)
-      if (batch.length > 0) {
-        after = order.tuple(batch[batch.length - 1]!.doc)
-        yield batch.map(parse)
-      }
-      if (page.length <= query.batchSize) return
+      if (batch.length > 0) after = order.tuple(batch[batch.length - 1]!.doc)
+      yield { docs: batch.map(parse), last: page.length <= query.batchSize }
     }
   }
 
-  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
-    const table = this.begin(entity, 'upsertMany')
+  private linksOf (entity: string): MemoryLinks {
+    let links = this.links.get(entity)
+    if (links === undefined) this.links.set(entity, links = new MemoryLinks())
+    return links
+  }
+
+  async upsertMany (table: MemoryTable, docs: readonly Doc[], _call?: Call, linked?: LinkWrite): Promise<Doc[]> {
     // serialize and check everything first: a rejected document or link leaves the table untouched
     const texts = docs.map(serializeDoc)
-    const added = this.links.get(entity)!.plan(links)
+    const added = linked === undefined ? [] : this.linksOf(linked.entity).plan(linked.links)
     const previous = docs.map(doc => table.docs.get(doc.id)?.json)
     let written = 0
     try {
@@ -174,13 +135,12 @@ export class MemoryStore implements Store {
       }
       throw error
     }
-    this.links.get(entity)!.add(added)
+    if (linked !== undefined) this.linksOf(linked.entity).add(added)
     return texts.map(json => JSON.parse(json) as Doc)
   }
 
-  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
-    const table = this.begin(entity, 'resolveLinks')
-    const links = this.links.get(entity)!
+  async resolveLinks (table: MemoryTable, entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const links = this.linksOf(entity)
     const found: ResolvedLink[] = []
     for (const key of keys) {
       const link = links.get(key)
@@ -190,30 +150,24 @@ export class MemoryStore implements Store {
   }
 
   async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
-    checkLinkQuery(query)
-    this.begin(entity, 'findLinks')
-    return this.links.get(entity)!.page(query)
+    return this.linksOf(entity).page(query)
   }
 
   async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
-    this.begin(entity, 'deleteLinks')
-    return this.links.get(entity)!.delete(keys)
+    return this.linksOf(entity).delete(keys)
   }
 
-  async delete (entity: string, id: string): Promise<boolean> {
-    return this.begin(entity, 'delete').remove(id)
+  async delete (table: MemoryTable, id: string): Promise<boolean> {
+    return table.remove(id)
   }
 
-  async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
-    const table = this.begin(entity, 'deleteMany')
+  async deleteMany (table: MemoryTable, ids: readonly string[]): Promise<number> {
     let deleted = 0
     for (const id of new Set(ids)) if (table.remove(id)) deleted++
     return deleted
   }
 
-  async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
-    const source = this.table(from)
-    const target = this.begin(to, 'moveMany')
+  async moveMany (source: MemoryTable, target: MemoryTable, moves: readonly Move[]): Promise<string[]> {
     // serialize first, and nothing awaits in between: the move is atomic in this process
     const texts = moves.map((move, i) => serializeDoc(move.doc, i))
     const moved: string[] = []
@@ -226,21 +180,12 @@ export class MemoryStore implements Store {
     return moved
   }
 
-  async ping (): Promise<void> {
-    if (this.closed) throw new StoreUnavailableError('memory store: the store is closed')
-  }
+  /** Always answers: the documents live in this process. */
+  async ping (): Promise<void> {}
 
-  /** Writes are synchronous in one thread: nothing else can hold them back. */
-  async writeStatus (): Promise<WriteStatus> {
-    await this.ping()
-    return 'ok'
-  }
-
-  async close (): Promise<void> {
-    this.closed = true
-  }
+  async close (): Promise<void> {}
 }
 
 export function createMemoryStore (options: StoreOptions): Store {
-  return new MemoryStore(options)
+  return new FramedStore(new MemoryAdapter(options), options)
 }

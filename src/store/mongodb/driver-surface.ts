@@ -6,7 +6,7 @@ import type { Document } from 'mongodb'
 export type { Document }
 
 export interface SessionLike {
-  startTransaction (): void
+  startTransaction (options: { maxCommitTimeMS: number }): void
   commitTransaction (): Promise<unknown>
   abortTransaction (): Promise<unknown>
   endSession (): Promise<void>
@@ -37,10 +37,18 @@ export interface DeleteOneModel {
   deleteOne: { filter: Document }
 }
 
+/**
+ * A server-side time limit: a read the client gave up on stops on the server too. It is the
+ * cursor's cumulative processing time (first batch and every getMore), so a stream omits it.
+ */
+export interface ReadOptions {
+  maxTimeMS?: number
+}
+
 export interface CollectionLike {
-  findOne(filter: Document): Promise<Document | null>
-  find(filter: Document, options: { batchSize: number }): CursorLike
-  aggregate(pipeline: Document[], options: { batchSize?: number, allowDiskUse: boolean }): CursorLike
+  findOne(filter: Document, options: ReadOptions): Promise<Document | null>
+  find(filter: Document, options: ReadOptions & { batchSize: number }): CursorLike
+  aggregate(pipeline: Document[], options: ReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike
   bulkWrite(
     operations: ReplaceOneModel[] | DeleteOneModel[],
     options: { ordered: true, session?: SessionLike }

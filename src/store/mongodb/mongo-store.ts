@@ -1,23 +1,26 @@
 // The MongoDB store: one collection per entity, the entity id in `_id`, an index on every ref
-// property. Every Store call is one driver round trip (a transaction's commit aside), counted
-// once per fetch of a server batch; streams read one driver cursor batch by batch and close it
-// when the consumer stops. Written against the driver surface in driver-surface.ts, so tests
-// can run it on an in-process stand-in.
+// property. Every Store call is one driver round trip (a transaction's commit aside), counted by
+// the frame; a call that needs more (ids past the chunk bound, a reply past 16 MiB) counts each
+// further one. Streams read one driver cursor batch by batch and close it when the consumer
+// stops. Written against the driver surface in driver-surface.ts, so tests can run it on an
+// in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
-import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
+import { EntityTables } from '../frame/entity-tables.js'
+import { FramedStore } from '../frame/framed-store.js'
+import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
 import type {
-  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, SortKey, Store,
-  StoreEntity, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, SortKey,
+  Store, StoreEntity, StoreOptions, StreamQuery
 } from '../store.js'
-import { checkLinkQuery, distinctLinks, linkConflict } from '../links.js'
-import {
-  createLinkIndexes, fromLinkDoc, LINKS_COLLECTION, linkDoc, linkDocId, linksPagePipeline, resolvePipeline
-} from './mongo-links.js'
 import type {
   ClientLike, CollectionLike, CursorLike, Document, DbLike, ReplaceOneModel, SessionLike
 } from './driver-surface.js'
+import { linkConflict } from '../links.js'
+import {
+  createLinkIndexes, fromLinkDoc, LINKS_COLLECTION, linkDoc, linkDocId, linksPagePipeline, resolvePipeline
+} from './mongo-links.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
-import { storeError } from './mongo-errors.js'
+import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
@@ -33,6 +36,9 @@ export interface MongoStoreSettings {
 
 export const DEFAULT_STORE_SETTINGS: MongoStoreSettings = { transactions: false, maxIdsPerQuery: 20_000 }
 
+/** A call's time budget when the options give none (STORE_TIMEOUT_MS sets it in the app). */
+const DEFAULT_TIME_LIMIT_MS = 5000
+
 function chunks<T> (items: readonly T[], size: number): T[][] {
   const result: T[][] = []
   for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size))
@@ -40,122 +46,90 @@ function chunks<T> (items: readonly T[], size: number): T[][] {
   return result.length === 0 ? [[]] : result
 }
 
-export class MongoStore implements Store {
-  readonly kind = 'mongodb'
-  private readonly refs = new Map<string, ReadonlySet<string>>()
-  private closed = false
+/** One entity's collection, and its name for messages. */
+export interface MongoTable {
+  name: string
+  collection: CollectionLike
+}
 
-  constructor (private readonly db: DbLike, private readonly options: StoreOptions,
+export class MongoAdapter implements StoreAdapter<MongoTable> {
+  readonly kind = 'mongodb'
+  readonly tables: EntityTables<MongoTable>
+  /**
+   * Each read's `maxTimeMS`, each commit's `maxCommitTimeMS` and the time transient transaction
+   * errors are retried within: the call's own budget, so the server stops when the caller does.
+   */
+  private readonly limit: { maxTimeMS: number }
+
+  constructor (private readonly db: DbLike, options: StoreOptions,
     private readonly settings: MongoStoreSettings = DEFAULT_STORE_SETTINGS, private readonly client?: ClientLike) {
-    for (const entity of options.entities) this.refs.set(entity.name, new Set(entity.refProperties))
+    this.tables = new EntityTables(this.kind, options.entities,
+      ({ name }) => ({ name, collection: db.collection(name) }))
+    this.limit = { maxTimeMS: options.timeoutMs ?? DEFAULT_TIME_LIMIT_MS }
   }
+
+  readonly fault = storeError
 
   /** Children are read and joined only through declared references, which have their index. */
   private readonly checkRef: CheckRef = {
-    check: (entity, refProperty) => {
-      if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
-      if (!this.refs.get(entity)!.has(refProperty)) {
-        throw new Error(`mongodb store: '${refProperty}' is not a declared ref property of '${entity}'`)
-      }
-    },
-    indexed: entity => indexedProperties(this.refs.get(entity) ?? [])
+    check: (entity, refProperty) => { this.tables.withRef(entity, refProperty) },
+    indexed: entity => indexedProperties(this.tables.refs(entity))
   }
 
-  private collection (entity: string): CollectionLike {
-    // entities come from the model, never from a request: an unknown one is a bug
-    if (!this.refs.has(entity)) throw new Error(`mongodb store: unknown entity '${entity}'`)
-    return this.db.collection(entity)
-  }
-
-  private unavailable (what: string): StoreUnavailableError {
-    return new StoreUnavailableError(`mongodb store: ${what} failed: the store is closed`)
-  }
-
-  /** Runs one round trip: counted once, with server faults turned into StoreUnavailableError. */
-  private async run<T> (entity: string, op: string, work: () => Promise<T>): Promise<T> {
-    if (this.closed) throw this.unavailable(`${op} on '${entity}'`)
-    this.options.onQuery?.(entity, op)
-    try {
-      return await work()
-    } catch (error) {
-      throw storeError(error, `${op} on '${entity}'`)
-    }
-  }
-
-  /** The next server batch of a cursor, one counted round trip; empty when the cursor is done. */
-  private async fetch (entity: string, op: string, cursor: CursorLike, count?: number): Promise<Document[]> {
-    if (this.closed) throw this.unavailable(`${op} on '${entity}'`)
-    if (cursor.bufferedCount() === 0) {
-      if (cursor.closed) return []
-      if (!await this.run(entity, op, async () => await cursor.hasNext())) return []
-    }
-    return cursor.readBufferedDocuments(count)
-  }
-
-  private async drain (entity: string, op: string, cursor: CursorLike): Promise<Document[]> {
+  /**
+   * Every document of a cursor. Its first server batch is the round trip the frame counted; each
+   * further one (a reply cut at 16 MiB) is counted here.
+   */
+  private async drain (cursor: CursorLike, call: Call): Promise<Document[]> {
     const all: Document[] = []
-    for (
-      let batch = await this.fetch(entity, op, cursor);
-      batch.length > 0;
-      batch = await this.fetch(entity, op, cursor)
-    ) {
-      all.push(...batch)
+    for (let first = true; await cursor.hasNext(); first = false) {
+      if (!first) call.again()
+      all.push(...cursor.readBufferedDocuments())
     }
     return all
   }
 
-  async get (entity: string, id: string): Promise<Doc | undefined> {
-    const collection = this.collection(entity)
-    const found = await this.run(entity, 'get', async () => await collection.findOne({ _id: id }))
+  async get ({ collection }: MongoTable, id: string): Promise<Doc | undefined> {
+    const found = await collection.findOne({ _id: id }, this.limit)
     return found === null ? undefined : fromStored(found)
   }
 
-  async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
-    const collection = this.collection(entity)
+  async getMany ({ collection }: MongoTable, ids: readonly string[], call: Call): Promise<Doc[]> {
     const found: Document[] = []
-    for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
+    for (const [index, chunk] of chunks([...new Set(ids)], this.settings.maxIdsPerQuery).entries()) {
+      if (index > 0) call.again()
       // one more than can match, so the server sees the end and closes the cursor in its reply
-      found.push(
-        ...(await this.drain(
-          entity,
-          'getMany',
-          collection.find({ _id: { $in: chunk } }, { batchSize: chunk.length + 1 })
-        ))
-      )
+      const cursor = collection.find({ _id: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
+      found.push(...(await this.drain(cursor, call)))
     }
     return found.map(fromStored)
   }
 
-  async find (entity: string, query: FindQuery): Promise<FindResult> {
-    checkPage(query.page, query.size, query.after)
-    checkAfter(query.after, query.sort)
-    const collection = this.collection(entity)
+  async find ({ name, collection }: MongoTable, query: FindQuery, call: Call): Promise<FindResult> {
     const pipeline = findPipeline(
+      name,
       filterStages(query.filter, this.checkRef),
       sortStages(query.sort, query.after),
       query.page,
       query.size
     )
-    const [result] = await this.drain(entity, 'find', collection.aggregate(pipeline, { allowDiskUse: true }))
-    return {
-      items: ((result?.items as Document[] | undefined) ?? []).map(fromStored),
-      total: (result?.total as number) ?? 0
-    }
+    // the page and the count row fit one reply unless they pass 16 MiB; one more closes the cursor
+    const options = { ...this.limit, batchSize: query.size + 2, allowDiskUse: true }
+    const rows = await this.drain(collection.aggregate(pipeline, options), call)
+    // stored documents all have an _id; the count row has none
+    const items = rows.filter(row => '_id' in row)
+    const total = rows.find(row => !('_id' in row))?.total as number | undefined
+    return { items: items.map(fromStored), total: total ?? 0 }
   }
 
-  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
-    checkLimit(query.perRefLimit)
-    const collection = this.collection(entity)
-    this.checkRef.check(entity, refProperty)
+  async findByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[], query: RefQuery,
+    call: Call): Promise<RefResult> {
     const unique = [...new Set(ids)]
     const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
     // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
     const batchSize = Math.min(unique.length * Math.max(query.perRefLimit, 1), 100_000) + 1
-    const rows = await this.drain(
-      entity,
-      'findByRefs',
-      collection.aggregate(pipeline, { batchSize, allowDiskUse: true })
-    )
+    const options = { ...this.limit, batchSize, allowDiskUse: true }
+    const rows = await this.drain(collection.aggregate(pipeline, options), call)
     const items: Doc[] = []
     const totals = new Map<string, number>()
     for (const row of rows) {
@@ -165,38 +139,30 @@ export class MongoStore implements Store {
     return { items, totals }
   }
 
-  async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
-    const collection = this.collection(entity)
-    this.checkRef.check(entity, refProperty)
+  async countByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[],
+    call: Call): Promise<Map<string, number>> {
     const unique = [...new Set(ids)]
-    const rows = await this.drain(
-      entity,
-      'countByRefs',
-      collection.aggregate(countByRefsPipeline(refProperty, unique), {
-        batchSize: unique.length + 1,
-        allowDiskUse: true
-      })
-    )
+    const pipeline = countByRefsPipeline(refProperty, unique)
+    const options = { ...this.limit, batchSize: unique.length + 1, allowDiskUse: true }
+    const rows = await this.drain(collection.aggregate(pipeline, options), call)
     return new Map(rows.map(row => [row._id as string, row.children as number]))
-  }
-
-  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
-    return this.batches(entity, query)
   }
 
   // One cursor whose server batches are the stream's batches; closing it (finally) is what
   // stops the server's work when the consumer stops, e.g. because the HTTP client went away.
-  private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
-    checkBatchSize(query.batchSize)
-    checkAfter(query.after, query.sort)
-    const collection = this.collection(entity)
+  async * stream ({ name, collection }: MongoTable, query: StreamQuery): AsyncGenerator<Batch, void> {
     const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort, query.after)]
     const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
+    let sent = 0
     try {
       while (true) {
-        const batch = await this.fetch(entity, 'stream', cursor, query.batchSize)
-        if (batch.length === 0) return
-        yield batch.map(fromStored)
+        const docs = await cursor.hasNext().then(
+          more => more ? cursor.readBufferedDocuments(query.batchSize) : [],
+          (error: unknown) => { throw sent === 0 ? error : resumable(storeError(error, `stream of '${name}'`), sent) }
+        )
+        sent += docs.length
+        // the server closes the cursor in the reply that reaches the end
+        yield { docs: docs.map(fromStored), last: docs.length === 0 || cursor.closed }
       }
     } finally {
       await cursor.close().catch(() => undefined)
@@ -208,35 +174,33 @@ export class MongoStore implements Store {
    * anything is sent; the missing links are then written with the documents (in the same
    * transaction where the server has them; without, links first, as documents are not atomic).
    */
-  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
-    const collection = this.collection(entity)
+  async upsertMany ({ collection }: MongoTable, docs: readonly Doc[], call: Call, linked?: LinkWrite): Promise<Doc[]> {
     // every document is checked before the first is sent
     const prepared = docs.map(prepareDoc)
-    const distinct = distinctLinks(links)
-    if (prepared.length === 0 && distinct.length === 0) return []
+    const added = linked === undefined ? [] : await this.newLinks(linked, call)
+    if (prepared.length === 0 && added.length === 0) return prepared.map(({ doc }) => doc)
     const operations = prepared.map(({ id, fields }) => ({
       replaceOne: { filter: { _id: id }, replacement: fields, upsert: true }
     }))
-    const linkCollection = this.db.collection(LINKS_COLLECTION)
-    await this.run(entity, 'upsertMany', async () => {
-      const added = await this.newLinks(entity, distinct)
-      const write = async (session?: SessionLike) => {
-        const options = session === undefined ? { ordered: true as const } : { ordered: true as const, session }
-        if (added.length > 0) await linkCollection.bulkWrite(added, options)
-        if (operations.length > 0) await collection.bulkWrite(operations, options)
-      }
-      if (!this.settings.transactions || this.client === undefined) return await write()
-      return await this.inTransaction(this.client, write)
-    })
+    const links = this.db.collection(LINKS_COLLECTION)
+    const write = async (session?: SessionLike) => {
+      const options = session === undefined ? { ordered: true as const } : { ordered: true as const, session }
+      if (added.length > 0) await links.bulkWrite(added, options)
+      if (operations.length > 0) await collection.bulkWrite(operations, options)
+    }
+    if (!this.settings.transactions || this.client === undefined) await write()
+    else await this.inTransaction(this.client, write)
     return prepared.map(({ doc }) => doc)
   }
 
-  /** The writes of the links not stored yet; throws LinkConflictError for a key held by another id. */
-  private async newLinks (entity: string, links: readonly IdentityLink[]): Promise<ReplaceOneModel[]> {
-    if (links.length === 0) return []
+  /** The writes of the links not stored yet (one more round trip); throws for a key held by another id. */
+  private async newLinks ({ entity, links }: LinkWrite, call: Call): Promise<ReplaceOneModel[]> {
+    call.again()
     const ids = links.map(link => linkDocId(entity, link))
     const held = new Map<string, string>()
-    const cursor = this.db.collection(LINKS_COLLECTION).find({ _id: { $in: ids } }, { batchSize: ids.length + 1 })
+    const cursor = this.db.collection(LINKS_COLLECTION).find({ _id: { $in: ids } }, {
+      ...this.limit, batchSize: ids.length + 1
+    })
     for (const doc of await cursor.toArray()) held.set(doc._id as string, doc.id as string)
     return links.flatMap((link, i) => {
       const id = held.get(ids[i]!)
@@ -246,99 +210,103 @@ export class MongoStore implements Store {
     })
   }
 
-  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
-    this.collection(entity)
+  async resolveLinks (_table: MongoTable, entity: string, keys: readonly LinkKey[], call: Call):
+  Promise<ResolvedLink[]> {
     const links = this.db.collection(LINKS_COLLECTION)
-    const cursor = links.aggregate(resolvePipeline(entity, keys), { allowDiskUse: false })
-    const found = await this.drain(entity, 'resolveLinks', cursor)
+    const options = { ...this.limit, batchSize: keys.length + 1, allowDiskUse: false }
+    const found = await this.drain(links.aggregate(resolvePipeline(entity, keys), options), call)
     return found.map(doc => ({ ...fromLinkDoc(doc), exists: doc.exists === true }))
   }
 
-  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
-    checkLinkQuery(query)
-    this.collection(entity)
+  async findLinks (entity: string, query: LinkQuery, call: Call): Promise<{ items: IdentityLink[], total: number }> {
     const links = this.db.collection(LINKS_COLLECTION)
-    const cursor = links.aggregate(linksPagePipeline(entity, query), { allowDiskUse: true })
-    const [result] = await this.drain(entity, 'findLinks', cursor)
+    const options = { ...this.limit, allowDiskUse: true }
+    const [result] = await this.drain(links.aggregate(linksPagePipeline(entity, query), options), call)
     const total = ((result?.total as Document[] | undefined)?.[0]?.n as number | undefined) ?? 0
     return { items: ((result?.items as Document[] | undefined) ?? []).map(fromLinkDoc), total }
   }
 
   async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
-    this.collection(entity)
-    const links = this.db.collection(LINKS_COLLECTION)
     const ids = keys.map(key => linkDocId(entity, key))
-    const remove = async () => await links.deleteMany({ _id: { $in: ids } })
-    const { deletedCount } = await this.run(entity, 'deleteLinks', remove)
-    return deletedCount
+    return (await this.db.collection(LINKS_COLLECTION).deleteMany({ _id: { $in: ids } })).deletedCount
   }
 
-  // Explicit start/commit rather than withTransaction: that helper retries for up to two
-  // minutes, while a request should fail fast with 503 and let its client retry.
+  /**
+   * Runs `work` in a transaction, again while it fails with a TransientTransactionError (a write
+   * conflict with another transaction, a failover) and commits again while the commit's outcome
+   * is unknown, as the driver's withTransaction does, but within the call's time budget rather
+   * than withTransaction's two minutes: past it the last error answers 503.
+   */
   private async inTransaction<T> (client: ClientLike, work: (session: SessionLike) => Promise<T>): Promise<T> {
-    const session = client.startSession()
-    try {
-      session.startTransaction()
-      let result: T
+    const deadline = Date.now() + this.limit.maxTimeMS
+    for (let attempt = 1; ; attempt++) {
+      const session = client.startSession()
       try {
-        result = await work(session)
+        session.startTransaction({ maxCommitTimeMS: this.limit.maxTimeMS })
+        let result: T
+        try {
+          result = await work(session)
+        } catch (error) {
+          await session.abortTransaction().catch(() => undefined)
+          throw error
+        }
+        await commit(session, deadline)
+        return result
       } catch (error) {
-        await session.abortTransaction().catch(() => undefined)
-        throw error
+        if (!isTransient(error) || Date.now() >= deadline) throw error
+      } finally {
+        await session.endSession()
       }
-      await session.commitTransaction()
-      return result
-    } finally {
-      await session.endSession()
+      // a little random back-off, growing, so that two conflicting writers do not meet again
+      await new Promise(resolve => setTimeout(resolve, Math.random() * Math.min(attempt * 5, 50)))
     }
   }
 
-  async delete (entity: string, id: string): Promise<boolean> {
-    const collection = this.collection(entity)
-    const { deletedCount } = await this.run(entity, 'delete', async () => await collection.deleteOne({ _id: id }))
+  async delete ({ collection }: MongoTable, id: string): Promise<boolean> {
+    const { deletedCount } = await collection.deleteOne({ _id: id })
     return deletedCount > 0
   }
 
-  async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
-    const collection = this.collection(entity)
+  async deleteMany ({ collection }: MongoTable, ids: readonly string[], call: Call): Promise<number> {
     let deleted = 0
-    for (const chunk of chunks([...new Set(ids)], this.settings.maxIdsPerQuery)) {
-      deleted += (
-        await this.run(entity, 'deleteMany', async () => await collection.deleteMany({ _id: { $in: chunk } }))
-      ).deletedCount
+    for (const [index, chunk] of chunks([...new Set(ids)], this.settings.maxIdsPerQuery).entries()) {
+      if (index > 0) call.again()
+      deleted += (await collection.deleteMany({ _id: { $in: chunk } })).deletedCount
     }
     return deleted
   }
 
   /**
    * Reads which sources are still the version to move, then deletes them (guarded by `rev`) and
-   * upserts their documents. With transactions both writes commit together, and a guarded delete
-   * that finds fewer documents than read (another process moved them first) aborts the batch.
-   * Without transactions the upserts go first: a failure in between leaves the records in `from`,
-   * to be moved again later as the same documents, so nothing is lost, but a process racing
-   * another may upsert a record the other moved too (the same document, twice).
+   * upserts their documents: one compare-and-move, counted as one round trip like a transaction
+   * (its read and its writes are separate commands). With transactions both writes commit
+   * together, and a guarded delete that finds fewer documents than read (another process moved
+   * them first) aborts the batch. Without transactions the upserts go first: a failure in between
+   * leaves the records in `from`, to be moved again later as the same documents, so nothing is
+   * lost, but a process racing another may upsert a record the other moved too (the same
+   * document, twice).
    */
-  async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
+  async moveMany (source: MongoTable, target: MongoTable, moves: readonly Move[], call: Call): Promise<string[]> {
     // A record deleted, written again or moved by another caller between the read of the
     // revisions and the transaction aborts it: read them again and move what is still to move.
     for (let attempt = 1; attempt <= MOVE_ATTEMPTS; attempt++) {
-      const moved = await this.moveOnce(from, to, moves)
+      // each new attempt is another compare-and-move
+      if (attempt > 1) call.again()
+      const moved = await this.moveOnce(source.collection, target.collection, moves)
       if (moved !== undefined) return moved
     }
-    throw new StoreUnavailableError(`mongodb store: moveMany from '${from}': other writers kept changing these ` +
-      `records during ${MOVE_ATTEMPTS} attempts; retry`)
+    throw new StoreUnavailableError(`mongodb store: moveMany from '${source.name}': other writers kept changing ` +
+      `these records during ${MOVE_ATTEMPTS} attempts; retry`)
   }
 
   /** The ids moved, or undefined when another caller changed one of them meanwhile (nothing moved). */
-  private async moveOnce (from: string, to: string, moves: readonly Move[]): Promise<string[] | undefined> {
-    const source = this.collection(from)
-    const target = this.collection(to)
+  private async moveOnce (source: CollectionLike, target: CollectionLike,
+    moves: readonly Move[]): Promise<string[] | undefined> {
     const prepared = moves.map((move, index) => ({ move, ...prepareDoc(move.doc, index) }))
     const ids = [...new Set(moves.map(move => move.id))]
-    const found =
-      ids.length === 0
-        ? []
-        : await this.drain(to, 'moveMany', source.find({ _id: { $in: ids } }, { batchSize: ids.length + 1 }))
+    const found = ids.length === 0
+      ? []
+      : await source.find({ _id: { $in: ids } }, { ...this.limit, batchSize: ids.length + 1 }).toArray()
     const revs = new Map(found.map(doc => [doc._id as string, doc.rev]))
     const ready = prepared.filter(({ move }) => revs.get(move.id) === move.rev)
     if (ready.length === 0) return []
@@ -346,46 +314,53 @@ export class MongoStore implements Store {
     const upserts = ready.map(({ id, fields }) => ({
       replaceOne: { filter: { _id: id }, replacement: fields, upsert: true }
     }))
-    const done = await this.run(to, 'moveMany', async () => {
-      if (!this.settings.transactions || this.client === undefined) {
-        await target.bulkWrite(upserts, { ordered: true })
-        await source.bulkWrite(deletes, { ordered: true })
-        return true
-      }
-      try {
-        await this.inTransaction(this.client, async session => {
-          const { deletedCount } = await source.bulkWrite(deletes, { ordered: true, session })
-          if (deletedCount !== ready.length) throw new MoveConflict()
-          return await target.bulkWrite(upserts, { ordered: true, session })
-        })
-        return true
-      } catch (error) {
-        if (error instanceof MoveConflict) return false
-        throw error
-      }
-    })
-    return done ? ready.map(({ move }) => move.id) : undefined
-  }
-
-  async ping (): Promise<void> {
-    if (this.closed) throw this.unavailable('ping')
+    if (!this.settings.transactions || this.client === undefined) {
+      await target.bulkWrite(upserts, { ordered: true })
+      await source.bulkWrite(deletes, { ordered: true })
+      return ready.map(({ move }) => move.id)
+    }
     try {
-      await this.db.command({ ping: 1 })
+      await this.inTransaction(this.client, async session => {
+        const { deletedCount } = await source.bulkWrite(deletes, { ordered: true, session })
+        if (deletedCount !== ready.length) throw new MoveConflict()
+        return await target.bulkWrite(upserts, { ordered: true, session })
+      })
+      return ready.map(({ move }) => move.id)
     } catch (error) {
-      throw new StoreUnavailableError(`mongodb store: ping failed (${(error as Error).message})`, { cause: error })
+      if (error instanceof MoveConflict) return undefined
+      throw error
     }
   }
 
-  /** MongoDB takes no store-wide write lock: the driver routes writes to the primary it finds. */
-  async writeStatus (): Promise<WriteStatus> {
-    await this.ping()
-    return 'ok'
+  async ping (): Promise<void> {
+    await this.db.command({ ping: 1 })
   }
 
+  /** MongoDB takes no store-wide write lock: the driver routes writes to the primary it finds, so no writeStatus. */
   async close (): Promise<void> {
-    if (this.closed) return
-    this.closed = true
     await this.client?.close()
+  }
+}
+
+/**
+ * A stream's cursor lost after some documents went out (killed after 10 idle minutes, or by a
+ * failover): 503 like any outage, saying how to go on from the last document received.
+ */
+function resumable (error: unknown, sent: number): unknown {
+  if (!(error instanceof StoreUnavailableError)) return error
+  return new StoreUnavailableError(`${error.message}; the stream stopped after ${sent} documents: resume it ` +
+    'with after=<the cursor of the last line received> (cursor=true gives each line its cursor)', { cause: error })
+}
+
+/** Commits, again while the outcome is unknown (the server may have committed: a commit is idempotent). */
+async function commit (session: SessionLike, deadline: number): Promise<void> {
+  while (true) {
+    try {
+      await session.commitTransaction()
+      return
+    } catch (error) {
+      if (!isUnknownCommit(error) || Date.now() >= deadline) throw error
+    }
   }
 }
 
@@ -419,7 +394,7 @@ function declaredIndex (keys: readonly SortKey[]): [Record<string, 1 | -1>, { na
  * sure every ref property has its index, so that child lookups never scan a collection.
  */
 export async function createMongoStore (db: DbLike, options: StoreOptions,
-  settings: Partial<MongoStoreSettings> = {}, client?: ClientLike): Promise<MongoStore> {
+  settings: Partial<MongoStoreSettings> = {}, client?: ClientLike): Promise<Store> {
   options.entities.forEach(checkEntity)
   try {
     await createLinkIndexes(db.collection(LINKS_COLLECTION))
@@ -433,5 +408,6 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
   } catch (error) {
     throw storeError(error, 'creating the indexes')
   }
-  return new MongoStore(db, options, { ...DEFAULT_STORE_SETTINGS, ...settings }, client)
+  const adapter = new MongoAdapter(db, options, { ...DEFAULT_STORE_SETTINGS, ...settings }, client)
+  return new FramedStore(adapter, options)
 }

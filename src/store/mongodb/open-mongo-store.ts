@@ -12,22 +12,36 @@ import { createMongoStore } from './mongo-store.js'
 export interface MongoConnectSettings {
   /** How long a call waits for a usable server before failing as unavailable. */
   serverSelectionTimeoutMS: number
-  /** How long opening one connection may take. */
+  /** How long a call waits for a pooled connection before failing as unavailable. */
+  waitQueueTimeoutMS: number
+  /**
+   * How long opening one connection may take, TLS and authentication included. It also bounds
+   * the monitor's heartbeats: one slow handshake past it marks the server unknown and clears the
+   * pool, failing every call in flight, so it is not the (short) call timeout.
+   */
   connectTimeoutMS: number
 }
 
 const DEFAULT_TIMEOUT_MS = 5000
+/** A handshake's time: the driver's advice is at least 10 s (its default is 30 s). */
+export const CONNECT_TIMEOUT_MS = 10_000
 
 /**
- * Both default to the store's call timeout (STORE_TIMEOUT_MS), else 5 s; an option set in the
- * URL wins, e.g. `?serverSelectionTimeoutMS=2000`.
+ * The waits of one call default to the store's call timeout (STORE_TIMEOUT_MS), else 5 s, and
+ * the connect timeout to 10 s or that timeout if longer; an option set in the URL wins, e.g.
+ * `?serverSelectionTimeoutMS=2000`.
  */
 export function connectSettings (
   options: StoreOptions,
   settings: Partial<MongoConnectSettings> = {}
 ): MongoConnectSettings {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  return { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout, ...settings }
+  return {
+    serverSelectionTimeoutMS: timeout,
+    waitQueueTimeoutMS: timeout,
+    connectTimeoutMS: Math.max(CONNECT_TIMEOUT_MS, timeout),
+    ...settings
+  }
 }
 
 /** The database named by the URL's path: `mongodb://host:27017/relata` → `relata`. */

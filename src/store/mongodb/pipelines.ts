@@ -4,16 +4,31 @@ import { storedPath } from './mongo-filter.js'
 import { windowOrder } from './mongo-order.js'
 import type { SortKey } from '../store.js'
 
-/** One page and the number of all matches: `$facet` runs both over one filtering (filterStages). */
-export function findPipeline (filter: Document[], sort: Document[], page: number, size: number): Document[] {
-  // $limit must be positive: a page of size 0 only counts (no document out when nothing matches)
-  if (size === 0) return [...filter, { $count: 'total' }]
+/**
+ * One page, then the number of all matches as one more row (`{ total }`, no `_id`; none when
+ * nothing matches): the page is `$match`, `$sort`, `$skip`, `$limit` at the head of the
+ * pipeline, which the query planner answers from an index (the `_id` index in id order), and the
+ * count is a `$unionWith` of the same filter, in the same round trip. Rows rather than one
+ * `$facet` document: a page is not bound by the 16 MiB document limit, and `$facet`'s stages
+ * would never use an index.
+ */
+export function findPipeline (
+  collection: string,
+  filter: Document[],
+  sort: Document[],
+  page: number,
+  size: number
+): Document[] {
+  const count = [...filter, { $count: 'total' }]
+  // $limit must be positive: a page of size 0 only counts
+  if (size === 0) return count
   const skip = (page - 1) * size
-  const items = [...sort, ...(skip > 0 ? [{ $skip: skip }] : []), { $limit: size }]
   return [
     ...filter,
-    { $facet: { items, total: [{ $count: 'n' }] } },
-    { $project: { items: 1, total: { $ifNull: [{ $arrayElemAt: ['$total.n', 0] }, 0] } } }
+    ...sort,
+    ...(skip > 0 ? [{ $skip: skip }] : []),
+    { $limit: size },
+    { $unionWith: { coll: collection, pipeline: count } }
   ]
 }
 

@@ -5,7 +5,7 @@
 import pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import type { Store, StoreOptions } from '../store.js'
-import { PostgresStore } from './postgres-store.js'
+import { createPostgresStore } from './postgres-store.js'
 import { reason } from './postgres-errors.js'
 import { migrate } from './schema.js'
 
@@ -52,5 +52,5 @@ export async function openPostgresStore (url: string, options: StoreOptions): Pr
     const message = `postgres store: cannot open ${redactUrl(url)} (${reason(error)})`
     throw new StoreUnavailableError(message, { cause: error })
   }
-  return new PostgresStore(pool, options)
+  return createPostgresStore(pool, options)
 }

@@ -31,8 +31,24 @@ export function reason (error: unknown): string {
   return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text
 }
 
+/**
+ * Failures that came out of the driver: only those can be store faults, since a plain Error of
+ * the driver's (a lost connection) looks like a programming error of ours (a bad property path).
+ */
+const driverFailures = new WeakSet<object>()
+
+/** Awaits a driver call, marking its failure as the driver's. */
+export async function fromDriver<T> (call: Promise<T>): Promise<T> {
+  try {
+    return await call
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) driverFailures.add(error)
+    throw error
+  }
+}
+
 /** Returns the error to throw for a failure of `what` (e.g. "find on 'book'"). */
 export function storeError (error: unknown, what: string): unknown {
-  if (!isUnavailable(error)) return error
+  if (typeof error !== 'object' || error === null || !driverFailures.has(error) || !isUnavailable(error)) return error
   return new StoreUnavailableError(`postgres store: ${what} failed (${reason(error)})`, { cause: error })
 }

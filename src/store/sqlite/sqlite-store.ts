@@ -1,6 +1,6 @@
 // The SQLite store (better-sqlite3): one table per entity holding each document as JSON, with
 // indexed generated columns for ref properties. Every call is one statement (or one
-// transaction) and is reported as one round trip; streams read in keyset batches and never
+// transaction), counted as one round trip by the frame; streams read in keyset batches and never
 // keep a statement open between batches, so the connection stays free for other queries.
 // On a file, the reads no index bounds run in a pool of read workers (read-pool.ts) and the
 // rest on the main connection, which never waits on a lock: a busy write is retried later.
@@ -8,12 +8,15 @@ import Database from 'better-sqlite3'
 import { availableParallelism } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreUnavailableError } from '../../errors.js'
-import { checkAfter, checkBatchSize, checkLimit, checkPage, totalOrder } from '../keyset.js'
+import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, Store,
   StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
-import { checkLinkQuery, distinctLinks, linkConflict } from '../links.js'
+import { EntityTables } from '../frame/entity-tables.js'
+import { FramedStore } from '../frame/framed-store.js'
+import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
+import { linkConflict } from '../links.js'
 import type { LinkRow } from '../sql-links.js'
 import * as linkStatements from './link-statements.js'
 import { conditionSql } from './condition-sql.js'
@@ -32,9 +35,7 @@ function parseDoc (row: Row): Doc {
 }
 
 /** The statements of one write's links: adding one if absent, reading the id a key holds. */
-interface LinkWrite {
-  entity: string
-  links: readonly IdentityLink[]
+interface LinkStatements extends LinkWrite {
   insert: Database.Statement
   read: Database.Statement
 }
@@ -42,10 +43,10 @@ interface LinkWrite {
 // Serializes inside the transaction on purpose: a document rejected half-way (by JSON or by
 // SQLite's CHECK), or a link held by another id, rolls back the rows already written, so the
 // batch is all or nothing.
-function writeAll (insert: Database.Statement, docs: readonly Doc[], links?: LinkWrite): Doc[] {
-  for (const link of links?.links ?? []) {
-    if (links!.insert.run(links!.entity, link.source, link.sourceId, link.id).changes > 0) continue
-    const held = links!.read.get(links!.entity, link.source, link.sourceId) as { id: string }
+function writeAll (insert: Database.Statement, docs: readonly Doc[], linked?: LinkStatements): Doc[] {
+  for (const link of linked?.links ?? []) {
+    if (linked!.insert.run(linked!.entity, link.source, link.sourceId, link.id).changes > 0) continue
+    const held = linked!.read.get(linked!.entity, link.source, link.sourceId) as { id: string }
     if (held.id !== link.id) throw linkConflict(link, held.id)
   }
   return docs.map(function writeOne (doc, index) {
@@ -73,46 +74,37 @@ function moveAll (remove: Database.Statement, insert: Database.Statement, moves:
   return moved
 }
 
-export class SqliteStore implements Store {
+export class SqliteAdapter implements StoreAdapter<TableSql> {
   readonly kind = 'sqlite'
-  private readonly tables = new Map<string, TableSql>()
+  readonly tables: EntityTables<TableSql>
   private readonly reader: SqlReader
-  private closed = false
-  private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[], links?: LinkWrite) => Doc[]
+  private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[], linked?: LinkStatements) => Doc[]
   private readonly moveAll: (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]) => string[]
 
   /** `pool` runs the unbounded reads off the main thread; without one (`:memory:`) they run here. */
   constructor (private readonly db: Database.Database, private readonly options: StoreOptions,
     private readonly settings: { lockWaitMs: number }, private readonly pool?: ReadPool) {
-    for (const entity of options.entities) this.tables.set(entity.name, tableSql(entity))
+    this.tables = new EntityTables(this.kind, options.entities, tableSql)
     this.reader = new SqlReader(db)
     this.writeAll = db.transaction(writeAll)
     this.moveAll = db.transaction(moveAll).immediate
   }
 
-  private table (entity: string): TableSql {
-    const table = this.tables.get(entity)
-    // entities come from the model, never from a request: an unknown one is a bug
-    if (table === undefined) throw new Error(`sqlite store: unknown entity '${entity}'`)
-    return table
-  }
-
   /** The other tables a relation filter reads. */
-  private readonly lookup = (entity: string): TableSql => this.table(entity)
+  private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
+
+  readonly fault = storeError
 
   private statement (sql: string): Database.Statement {
     return this.reader.statement(sql)
   }
 
   /**
-   * Runs one round trip on the main connection: counted once, with store faults turned into
-   * StoreUnavailableError. The connection's busy timeout is 0, so a statement that meets
-   * another connection's lock fails at once instead of blocking the event loop; it is tried
-   * again after a growing pause until the lock wait (`lockWaitMs`) is spent.
+   * Runs one round trip on the main connection. The connection's busy timeout is 0, so a
+   * statement that meets another connection's lock fails at once instead of blocking the event
+   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent.
    */
-  private async run<T> (entity: string, op: string, work: () => T): Promise<T> {
-    this.open(entity, op)
-    this.options.onQuery?.(entity, op)
+  private async run<T> (work: () => T): Promise<T> {
     const deadline = performance.now() + this.settings.lockWaitMs
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
       try {
@@ -120,28 +112,19 @@ export class SqliteStore implements Store {
       } catch (error) {
         this.abandonTransaction()
         const left = deadline - performance.now()
-        if (!isBusy(error) || left <= 0 || this.closed) throw storeError(error, `${op} on '${entity}'`)
+        if (!isBusy(error) || left <= 0) throw error
         await sleep(Math.min(pause, left))
-        this.open(entity, op)
+        // closed while waiting: the frame's own check ran before the first try
+        if (!this.db.open) throw new StoreUnavailableError('sqlite store: the store was closed during the call')
       }
     }
   }
 
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
-  private async read<K extends ReadOp> (entity: string, op: string, read: K,
+  private async read<K extends ReadOp> (table: TableSql, op: string, read: K,
     args: ReadOps[K][0]): Promise<ReadOps[K][1]> {
-    if (this.pool === undefined) return await this.run(entity, op, () => runRead(this.reader, read, args))
-    this.open(entity, op)
-    this.options.onQuery?.(entity, op)
-    try {
-      return await this.pool.run(read, args, `${op} on '${entity}'`)
-    } catch (error) {
-      throw storeError(error, `${op} on '${entity}'`)
-    }
-  }
-
-  private open (entity: string, op: string): void {
-    if (this.closed) throw new StoreUnavailableError(`sqlite store: ${op} on '${entity}' failed: the store is closed`)
+    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args))
+    return await this.pool.run(read, args, `${op} on '${table.entity}'`)
   }
 
   // A fault can also fail the ROLLBACK of a write's transaction; left open, that transaction
@@ -155,23 +138,18 @@ export class SqliteStore implements Store {
     }
   }
 
-  async get (entity: string, id: string): Promise<Doc | undefined> {
-    const { table } = this.table(entity)
-    const row = await this.run(entity, 'get', () => this.statement(statements.getSql(table)).get(id) as Row | undefined)
+  async get ({ table }: TableSql, id: string): Promise<Doc | undefined> {
+    const row = await this.run(() => this.statement(statements.getSql(table)).get(id) as Row | undefined)
     return row === undefined ? undefined : parseDoc(row)
   }
 
-  async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
-    const { table } = this.table(entity)
+  async getMany ({ table }: TableSql, ids: readonly string[]): Promise<Doc[]> {
     const sql = statements.getManySql(table)
-    const rows = await this.run(entity, 'getMany', () => this.statement(sql).all(JSON.stringify(ids)) as Row[])
+    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(ids)) as Row[])
     return rows.map(parseDoc)
   }
 
-  async find (entity: string, query: FindQuery): Promise<FindResult> {
-    checkPage(query.page, query.size, query.after)
-    checkAfter(query.after, query.sort)
-    const table = this.table(entity)
+  async find (table: TableSql, query: FindQuery): Promise<FindResult> {
     const keys = totalOrder(query.sort)
     const where = conditionSql(query.filter, table, this.lookup)
     const after = query.after === undefined ? undefined : afterSql(keys, table, sqlPosition(query.after))
@@ -179,7 +157,7 @@ export class SqliteStore implements Store {
       after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
     const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
-    const { rows, total } = await this.read(entity, 'find', 'find', {
+    const { rows, total } = await this.read(table, 'find', 'find', {
       pageSql: statements.findSql(table.table, where.sql, orderBy, page.sql),
       pageParams: [...where.params, ...page.params, query.size, offset],
       countSql: statements.countSql(table.table, where.sql),
@@ -189,9 +167,7 @@ export class SqliteStore implements Store {
     return { items: rows.map(parseDoc), total }
   }
 
-  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
-    checkLimit(query.perRefLimit)
-    const table = this.table(entity)
+  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
     const top =
@@ -202,7 +178,7 @@ export class SqliteStore implements Store {
     const limit = query.perRefLimit
     const args = { table: table.table, column, parents, limit, ...(top === undefined ? {} : { top }) }
     // bounded by the (ref, id) index and the per-parent limit: on the main thread (see README, Performance)
-    const { rows, totals } = await this.run(entity, 'findByRefs', () => this.reader.children(args))
+    const { rows, totals } = await this.run(() => this.reader.children(args))
     const items: Doc[] = []
     let ref: unknown
     let position = 0
@@ -214,24 +190,15 @@ export class SqliteStore implements Store {
     return { items, totals }
   }
 
-  async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
-    const table = this.table(entity)
-    const column = refColumn(table, refProperty)
-    const sql = statements.countByRefsSql(table.table, column)
-    const rows = await this.read(entity, 'countByRefs', 'all', { sql, params: [JSON.stringify(ids)] })
+  async countByRefs (table: TableSql, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+    const sql = statements.countByRefsSql(table.table, refColumn(table, refProperty))
+    const rows = await this.read(table, 'countByRefs', 'all', { sql, params: [JSON.stringify(ids)] })
     return new Map(rows.map(row => [row.ref as string, row.children as number]))
-  }
-
-  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
-    return this.batches(entity, query)
   }
 
   // Keyset pagination: each batch is a fresh statement run to completion, continuing strictly
   // after the key tuple of the last document read, so writes between batches are safe.
-  private async * batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
-    checkBatchSize(query.batchSize)
-    checkAfter(query.after, query.sort)
-    const table = this.table(entity)
+  async * stream (table: TableSql, query: StreamQuery): AsyncGenerator<Batch, void> {
     const keys = totalOrder(query.sort)
     const expressions = keyExpressions(keys, table)
     const filter = conditionSql(query.filter, table, this.lookup)
@@ -240,7 +207,7 @@ export class SqliteStore implements Store {
     while (true) {
       const cursor = after === undefined ? { sql: '1', params: [] } : afterSql(keys, table, after)
       const sql = statements.streamSql(table.table, expressions, `${filter.sql} AND ${cursor.sql}`, orderBy)
-      const rows = await this.read(entity, 'stream', 'all', {
+      const rows = await this.read(table, 'stream', 'all', {
         sql,
         // one extra row tells whether another read is needed
         params: [...filter.params, ...cursor.params, query.batchSize + 1],
@@ -251,42 +218,35 @@ export class SqliteStore implements Store {
       if (batch.length > 0) {
         const last = batch[batch.length - 1]!
         after = expressions.map((_, i) => last[`k${i}`])
-        yield batch.map(parseDoc)
       }
-      if (rows.length <= query.batchSize) return
+      yield { docs: batch.map(parseDoc), last: rows.length <= query.batchSize }
     }
   }
 
-  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
-    const { table } = this.table(entity)
-    const distinct = distinctLinks(links)
-    return await this.run(entity, 'upsertMany', () => {
-      const linkWrite = distinct.length === 0
+  async upsertMany ({ table }: TableSql, docs: readonly Doc[], _call?: Call, linked?: LinkWrite): Promise<Doc[]> {
+    return await this.run(() => {
+      const links = linked === undefined
         ? undefined
         : {
-            entity,
-            links: distinct,
+            ...linked,
             insert: this.statement(linkStatements.insertLinkSql),
             read: this.statement(linkStatements.linkIdSql)
           }
-      return this.writeAll(this.statement(statements.upsertSql(table)), docs, linkWrite)
+      return this.writeAll(this.statement(statements.upsertSql(table)), docs, links)
     })
   }
 
-  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
-    const { table } = this.table(entity)
+  async resolveLinks ({ table }: TableSql, entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
     const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
     const sql = linkStatements.resolveLinksSql(table)
-    const rows = await this.run(entity, 'resolveLinks', () => this.statement(sql).all(pairs, entity) as LinkRow[])
+    const rows = await this.run(() => this.statement(sql).all(pairs, entity) as LinkRow[])
     return rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id, exists: row.present === 1 }))
   }
 
   async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
-    checkLinkQuery(query)
-    this.table(entity)
     const match = [entity, query.id ?? null, query.id ?? null, query.source ?? null, query.source ?? null]
     const offset = (query.page - 1) * query.size
-    const { rows, total } = await this.run(entity, 'findLinks', () => {
+    const { rows, total } = await this.run(() => {
       const page = this.statement(linkStatements.findLinksSql).all(...match, ...match, query.size, offset) as
         Array<LinkRow & { total: number }>
       // past the last page no row carries the total: count apart
@@ -298,50 +258,37 @@ export class SqliteStore implements Store {
   }
 
   async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
-    this.table(entity)
     const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
-    const sql = linkStatements.deleteLinksSql
-    return await this.run(entity, 'deleteLinks', () => this.statement(sql).run(entity, pairs).changes)
+    return await this.run(() => this.statement(linkStatements.deleteLinksSql).run(entity, pairs).changes)
   }
 
-  async delete (entity: string, id: string): Promise<boolean> {
-    const { table } = this.table(entity)
-    return await this.run(entity, 'delete', () => this.statement(statements.deleteSql(table)).run(id).changes > 0)
+  async delete ({ table }: TableSql, id: string): Promise<boolean> {
+    return await this.run(() => this.statement(statements.deleteSql(table)).run(id).changes > 0)
   }
 
-  async deleteMany (entity: string, ids: readonly string[]): Promise<number> {
-    const { table } = this.table(entity)
+  async deleteMany ({ table }: TableSql, ids: readonly string[]): Promise<number> {
     const sql = statements.deleteManySql(table)
-    return await this.run(entity, 'deleteMany', () => this.statement(sql).run(JSON.stringify(ids)).changes)
+    return await this.run(() => this.statement(sql).run(JSON.stringify(ids)).changes)
   }
 
-  async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
-    const source = this.table(from).table
-    const { table } = this.table(to)
-    const [remove, insert] = [statements.deleteRevSql(source), statements.upsertSql(table)]
-    return await this.run(to, 'moveMany', () => this.moveAll(this.statement(remove), this.statement(insert), moves))
+  async moveMany (source: TableSql, target: TableSql, moves: readonly Move[]): Promise<string[]> {
+    const [remove, insert] = [statements.deleteRevSql(source.table), statements.upsertSql(target.table)]
+    return await this.run(() => this.moveAll(this.statement(remove), this.statement(insert), moves))
   }
 
   /** Whether reads answer, on the main connection: never needs the write lock. */
   async ping (): Promise<void> {
-    if (this.closed) throw new StoreUnavailableError('sqlite store: ping failed: the store is closed')
+    this.statement('SELECT 1').get()
     const first = this.options.entities[0]
-    try {
-      this.statement('SELECT 1').get()
-      if (first === undefined) return
-      const found = this.statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(first.name)
-      if (found === undefined) {
-        throw new StoreUnavailableError(`sqlite store: ping failed: table '${first.name}' is missing`)
-      }
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error
-      throw new StoreUnavailableError(`sqlite store: ping failed (${(error as Error).message})`, { cause: error })
+    if (first === undefined) return
+    const found = this.statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?").get(first.name)
+    if (found === undefined) {
+      throw new StoreUnavailableError(`sqlite store: ping failed: table '${first.name}' is missing`)
     }
   }
 
   /** Takes the write lock and lets it go at once; with busy timeout 0, another holder means 'locked' without a wait. */
   async writeStatus (): Promise<WriteStatus> {
-    if (this.closed) throw new StoreUnavailableError('sqlite store: write check failed: the store is closed')
     try {
       this.db.exec('BEGIN IMMEDIATE')
       this.db.exec('ROLLBACK')
@@ -349,14 +296,11 @@ export class SqliteStore implements Store {
     } catch (error) {
       this.abandonTransaction()
       if (isBusy(error)) return 'locked'
-      const message = `sqlite store: write check failed (${(error as Error).message})`
-      throw new StoreUnavailableError(message, { cause: error })
+      throw error
     }
   }
 
   async close (): Promise<void> {
-    if (this.closed) return
-    this.closed = true
     await this.pool?.close()
     this.reader.clear()
     this.db.close()
@@ -411,7 +355,8 @@ export async function openSqliteStore (location: string, options: StoreOptions,
     const { timeoutMs } = settings
     pool = file && workers > 0 ? new ReadPool({ file: location, size: workers, timeoutMs }) : undefined
     await pool?.started()
-    return new SqliteStore(db, options, { lockWaitMs: lockWait(settings.timeoutMs) }, pool)
+    const adapter = new SqliteAdapter(db, options, { lockWaitMs: lockWait(settings.timeoutMs) }, pool)
+    return new FramedStore(adapter, options)
   } catch (error) {
     await pool?.close()
     db?.close()

@@ -1,0 +1,71 @@
+// Graphs answered as JSON text by a store that builds them itself (store/graph-plan.ts), the
+// same bytes as JSON.stringify of the batched builder's graphs trimmed to `fields`. Only a
+// graph holding a cut child list is parsed here: its list's last child, which the store wrote
+// into the list's page, becomes the `next` link as the batched builder makes it.
+import type { GraphText, GraphTextReader } from '../store/graph-plan.js'
+import type { Doc, FindQuery } from '../store/store.js'
+import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
+import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
+import { storeGraphPlan, type PlanOptions } from './store-graph-plan.js'
+
+export interface GraphTextOptions extends PlanOptions {
+  childPageLink?: ChildPageLink
+}
+
+export interface TextPage {
+  /** Each document's graph, in the page's order. */
+  texts: string[]
+  /** The documents as stored, for the cursor of the last one. */
+  roots: string[]
+  total: number
+}
+
+type StoredPage = ChildPage & { last?: Doc | null }
+
+export class GraphTexts {
+  constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
+
+  async page (entity: string, query: FindQuery, selection: Selection, request: GraphRequest): Promise<TextPage> {
+    const plan = storeGraphPlan(entity, selection, request, this.options)
+    const { graphs, total } = await this.reader.page(entity, query, plan)
+    return {
+      texts: graphs.map(graph => this.#finished(graph, selection, request)),
+      roots: graphs.map(graph => graph.root),
+      total
+    }
+  }
+
+  async one (entity: string, id: string, selection: Selection, request: GraphRequest): Promise<string | undefined> {
+    const graph = await this.reader.one(entity, id, storeGraphPlan(entity, selection, request, this.options))
+    return graph === undefined ? undefined : this.#finished(graph, selection, request)
+  }
+
+  #finished (graph: GraphText, selection: Selection, request: GraphRequest): string {
+    if (!graph.cut) return graph.text
+    const parsed = JSON.parse(graph.text) as Graph
+    this.#link(parsed, selection, request)
+    return JSON.stringify(parsed)
+  }
+
+  /** Replaces the last child of each cut list, at any depth, by the link to the rest. */
+  #link (graph: Graph, selection: Selection, request: GraphRequest): void {
+    for (const rel of selection.children) {
+      const page = graph.meta?.children[rel.key] as StoredPage | undefined
+      if (page === undefined || !('last' in page)) continue
+      const last = page.last ?? undefined
+      delete page.last
+      const query = request.children?.[rel.child] ?? {}
+      const next = this.options.childPageLink?.(rel, graph.entity.id,
+        childPageRequest(rel, last, query, selection, request))
+      if (next !== undefined) page.next = next
+    }
+    for (const [key, next] of Object.entries(selection.nested ?? {})) {
+      const nested = below(request, key)
+      const rel = selection.children.find(child => child.key === key)
+      const reached = rel === undefined
+        ? [graph.parents[key]]
+        : graph.children[rel.child]?.[rel.property] ?? []
+      for (const item of reached) if (item !== null && item !== undefined) this.#link(item as Graph, next, nested)
+    }
+  }
+}

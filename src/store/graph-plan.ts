@@ -1,0 +1,74 @@
+// The optional store hook for graphs built by the store itself (PostgreSQL: one statement per
+// page or GET). The graph builder describes a request as a GraphPlan: which relatives to load,
+// how many children and in which order, which properties to keep or hide at each level; the
+// store answers each root document's graph as JSON text, byte for byte what JSON.stringify
+// writes for the graph the batched builder makes, so that Node never parses the relatives.
+import type { FindQuery, SortKey } from './store.js'
+
+/** What to keep of the documents at one place of a graph. */
+export interface DocPlan {
+  /** Properties kept, in the document's order (`id` among them); every one when absent. */
+  readonly keep?: readonly string[]
+  /** Properties never shown (hidden by the model), removed before `keep` applies. */
+  readonly hidden: readonly string[]
+}
+
+/** A document answered as a graph: `{"entity":…,"parents":{…},"children":{…},"meta":…}`. */
+export interface GraphPlan extends DocPlan {
+  readonly parents: readonly ParentEdge[]
+  /** In the graph's order; `children` groups them by child entity, in order of first appearance. */
+  readonly children: readonly ChildEdge[]
+  /** Child relationships reported in `meta.children` by their count only (after the loaded ones). */
+  readonly counts: readonly CountEdge[]
+}
+
+export interface ParentEdge {
+  readonly property: string
+  readonly target: string
+  /** A graph when the path goes on, else the parent document. */
+  readonly below: DocPlan | GraphPlan
+}
+
+export interface CountEdge {
+  readonly child: string
+  readonly property: string
+  /** `Child.refProp`: the key in `meta.children`. */
+  readonly key: string
+}
+
+export interface ChildEdge extends CountEdge {
+  /** Most children per parent, in `sort` order then id. */
+  readonly limit: number
+  readonly sort?: readonly SortKey[]
+  readonly below: DocPlan | GraphPlan
+}
+
+export function isGraphPlan (plan: DocPlan | GraphPlan): plan is GraphPlan {
+  return 'parents' in plan
+}
+
+/**
+ * One root document's graph as JSON text. A cut child list's page in `meta.children` carries,
+ * after `returned`, `"last":` the last child it holds (as stored, hidden properties removed;
+ * null for a limit of 0): the caller turns it into the `next` link. `cut` tells whether any does.
+ */
+export interface GraphText {
+  text: string
+  /** The root document as stored (for the cursor of a page's last item). */
+  root: string
+  cut: boolean
+}
+
+export interface GraphTextPage {
+  graphs: GraphText[]
+  /** Every match of the filter, as FindResult.total. */
+  total: number
+}
+
+/** A store that builds graphs as text; each call is one round trip. */
+export interface GraphTextReader {
+  /** The graphs of one page of `find`'s documents, in its order. */
+  page: (entity: string, query: FindQuery, plan: GraphPlan) => Promise<GraphTextPage>
+  /** The graph of one document; undefined when it does not exist. */
+  one: (entity: string, id: string, plan: GraphPlan) => Promise<GraphText | undefined>
+}

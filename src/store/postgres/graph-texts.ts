@@ -1,0 +1,61 @@
+// Graphs as JSON text in one statement (graph-plan.ts): a page's count, its rows in order and
+// each row's graph (graph-sql.ts), or one document's graph. One round trip, counted as one by the
+// store's frame.
+import type { GraphPlan, GraphText, GraphTextPage, GraphTextReader } from '../graph-plan.js'
+import { checkAfter, checkPage, totalOrder } from '../keyset.js'
+import type { FindQuery } from '../store.js'
+import { bind, conditionSql, type TableLookup } from './condition-sql.js'
+import { GraphWriter } from './graph-sql.js'
+import { afterSql, orderBySql } from './order-sql.js'
+
+type Row = Record<string, unknown>
+
+/** Runs one statement (the store's frame counts the call). */
+export type RunQuery = (entity: string, op: string, sql: string, params: unknown[]) => Promise<Row[]>
+
+function graphText (row: Row): GraphText {
+  return { text: row.graph as string, root: row.body as string, cut: Number(row.cuts) > 0 }
+}
+
+export class PostgresGraphTexts implements GraphTextReader {
+  constructor (private readonly tables: TableLookup, private readonly run: RunQuery) {}
+
+  /**
+   * The count of every match, then the page's rows in a LATERAL subquery with its own ORDER BY
+   * and LIMIT (so that only the page's rows get graphs), numbered to keep their order. An empty
+   * page still yields the count's row, without a document.
+   */
+  async page (entity: string, query: FindQuery, plan: GraphPlan): Promise<GraphTextPage> {
+    checkPage(query.page, query.size, query.after)
+    checkAfter(query.after, query.sort)
+    const table = this.tables(entity)
+    const keys = totalOrder(query.sort)
+    const params: unknown[] = []
+    const where = conditionSql(query.filter, table, 't0', params, this.tables)
+    const page = query.after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', query.after, params)}`
+    const order = orderBySql(keys, table, 't0')
+    const limit = bind(params, query.size, 'bigint')
+    const offset = bind(params, (query.page - 1) * query.size, 'bigint')
+    const writer = new GraphWriter(this.tables, params)
+    const graph = writer.graph(plan, table, 'a')
+    const sql = `SELECT counted.total, a.body, ${graph.text} AS graph, ${graph.cuts} AS cuts ` +
+      `FROM (SELECT count(*) AS total FROM ${table.table} AS t0 WHERE ${where}) AS counted ` +
+      `LEFT JOIN LATERAL (SELECT t0.*, row_number() OVER (ORDER BY ${order}) AS n FROM ${table.table} AS t0 ` +
+      `WHERE ${page} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) AS a ON true ` +
+      `${graph.joins.join(' ')} ORDER BY a.n`
+    const rows = await this.run(entity, 'findGraphs', sql, params)
+    const total = rows.length === 0 ? 0 : Number(rows[0]!.total)
+    return { graphs: rows.filter(row => row.body !== null).map(graphText), total }
+  }
+
+  async one (entity: string, id: string, plan: GraphPlan): Promise<GraphText | undefined> {
+    const table = this.tables(entity)
+    // PostgreSQL text cannot hold U+0000, so no stored id has it
+    const params: unknown[] = [id.includes('\u0000') ? null : id]
+    const graph = new GraphWriter(this.tables, params).graph(plan, table, 'a')
+    const sql = `SELECT a.body, ${graph.text} AS graph, ${graph.cuts} AS cuts FROM ${table.table} AS a ` +
+      `${graph.joins.join(' ')} WHERE a.id = $1::text`
+    const rows = await this.run(entity, 'getGraph', sql, params)
+    return rows.length === 0 ? undefined : graphText(rows[0]!)
+  }
+}

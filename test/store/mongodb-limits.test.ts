@@ -1,0 +1,40 @@
+// The MongoDB store against the server's 16 MiB limits, which the stand-in enforces as the
+// server does: a result document (a `$facet` page), a command (an `$in` of ids), a reply batch.
+import t, { type Test } from 'tap'
+import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import type { StoreOptions } from '../../src/store/store.js'
+import { MongoStandIn } from '../support/mongo-stand-in.js'
+
+const OPTIONS: StoreOptions = {
+  entities: [
+    { name: 'order', refProperties: [] },
+    { name: 'item', refProperties: ['orderId'] }
+  ]
+}
+
+async function standInStore (t: Test) {
+  const standIn = new MongoStandIn()
+  const calls: string[] = []
+  const store = await createMongoStore(standIn.db, { ...OPTIONS, onQuery: (_, op) => calls.push(op) },
+    { transactions: false }, standIn.client)
+  t.teardown(() => store.close())
+  return { standIn, store, calls }
+}
+
+t.test('a page over 16 MiB in all (1,000 documents of 17 KiB) is read, in as many replies as it takes', async t => {
+  const { store, calls } = await standInStore(t)
+  const text = 'x'.repeat(17 * 1024)
+  const orders = Array.from({ length: 1000 }, (_, i) => ({ id: `o${String(i).padStart(4, '0')}`, text }))
+  for (let i = 0; i < orders.length; i += 200) await store.upsertMany('order', orders.slice(i, i + 200))
+  calls.length = 0
+  const page = await store.find('order', { page: 1, size: 1000 })
+  t.equal(page.total, 1000)
+  t.equal(page.items.length, 1000)
+  t.same(page.items.map(doc => doc.id), orders.map(doc => doc.id), 'in id order')
+  t.same(calls, ['find', 'find'], 'two replies: the first stops at 16 MiB')
+  const second = await store.find('order', { page: 2, size: 600 })
+  t.same([second.total, second.items.length, second.items[0]!.id], [1000, 400, 'o0600'])
+  t.same(await store.find('order', { page: 1, size: 0 }), { items: [], total: 1000 })
+  const none = await store.find('order', { page: 1, size: 5, filter: { op: 'eq', field: 'text', value: 'y' } })
+  t.same(none, { items: [], total: 0 })
+})
