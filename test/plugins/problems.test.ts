@@ -10,6 +10,7 @@ import type { Store } from '../../src/store/store.js'
 import { PROBLEM_TYPES, type ProblemName } from '../../routes/problem-types.js'
 import { build } from '../helper.js'
 import { integrityModel } from '../integrity-model.js'
+import { sourceModel } from '../sources/source-model.js'
 
 /** The rows of the README's problem type table: name → status and title. */
 async function readmeTable (): Promise<Map<string, { status: number, title: string }>> {
@@ -73,6 +74,14 @@ t.test('every type of the catalogue is answered for its case', async t => {
   const strict = await build(t, { model: integrityModel })
   const orphan = await strict.inject({ method: 'POST', url: '/api/orders', payload: { customerId: 'gone', total: 1 } })
   await expect('missing-parent', orphan, /Customer 'gone' does not exist/)
+
+  const sourced = await build(t, { model: sourceModel })
+  await sourced.inject({ method: 'POST', url: '/api/customers?source=crm', payload: { id: '1', name: 'A' } })
+  await sourced.inject({ method: 'POST', url: '/api/customers?source=crm', payload: { id: '2', name: 'B' } })
+  const taken = await sourced.inject({
+    method: 'POST', url: '/api/_links/customers', payload: { source: 'crm', sourceId: '1', id: 'crm:2' }
+  })
+  await expect('link-conflict', taken, /source 'crm' id '1' is already linked to 'crm:1', not 'crm:2'/)
 
   const limited = await build(t, { env: { RATE_LIMIT_MAX: '1' } })
   await limited.inject('/api/orders')
