@@ -5534,6 +5534,8 @@ export interface operations {
                             };
                             /** @description Declared indexes (`x-index`, `x-indexes`), each its keys as `sort` writes them, e.g. `status,-createdAt`: filters on a first key and sorts that begin with an index read it */
                             indexes: string[];
+                            /** @description Unique keys (`x-unique`, `x-unique-keys`), each its properties joined by commas, e.g. `sku` or `region,code`: no two documents hold the same values */
+                            uniqueKeys: string[];
                         }[];
                     };
                 };

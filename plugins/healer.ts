@@ -16,7 +16,7 @@ declare module 'fastify' {
 }
 
 export interface HealerPluginOptions {
-  config: Pick<Config, 'HEAL_INTERVAL_MS' | 'HEAL_BATCH_SIZE' | 'PARKED_MAX_AGE_MS'>
+  config: Pick<Config, 'HEAL_INTERVAL_MS' | 'HEAL_BATCH_SIZE' | 'PARKED_MAX_AGE_MS' | 'HEAL_NOTIFY'>
 }
 
 export default fp<HealerPluginOptions>(async function healerPlugin (app, { config }) {
@@ -99,8 +99,15 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
       app.log.warn({ err: error }, 'healing parked records failed; the next pass retries')
     })
   }
+  // other instances on the same database hear of the parents stored here, and this one of theirs
+  const broadcast = config.HEAL_NOTIFY === 'true' ? app.relata.store.broadcast : undefined
   app.relata.onIntegrityEvents({
-    stored: (entity, ids) => background(healer.poke(entity, ids)),
+    stored: (entity, ids) => {
+      background(healer.poke(entity, ids))
+      broadcast?.stored(entity, ids).catch(function notifyFailed (error: unknown) {
+        app.log.warn({ err: error }, 'telling the other instances of a write failed; their sweeps heal it')
+      })
+    },
     parked: (entity, count) => {
       healer.parked(entity, count)
       parked.labels(entity).inc(count)
@@ -110,6 +117,9 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
 
   let timer: NodeJS.Timeout | undefined
   app.addHook('onReady', async function startHealing () {
+    await broadcast?.listen((entity, ids) => background(healer.poke(entity, ids))).catch(function listenFailed (error) {
+      app.log.warn({ err: error }, 'listening to the other instances failed; retrying every second')
+    })
     background(healer.run())
     if (config.HEAL_INTERVAL_MS > 0) {
       timer = setInterval(() => background(healer.run()), config.HEAL_INTERVAL_MS)

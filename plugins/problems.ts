@@ -5,8 +5,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  BadRequestError, ForbiddenError, LinkConflictError, MissingParentError, NotFoundError, RelataError, RowBudgetError,
-  StoreUnavailableError, ValidationError, type FieldError
+  BadRequestError, ForbiddenError, KeyConflictError, LinkConflictError, MissingParentError, NotFoundError, RelataError,
+  RowBudgetError, StoreUnavailableError, ValidationError, type FieldError
 } from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
 import { PROBLEM_TYPES, problemTypeUri, type ProblemName } from '../routes/problem-types.js'
@@ -34,6 +34,7 @@ const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
   [BadRequestError, 'bad-request'],
   [ForbiddenError, 'forbidden'],
   [NotFoundError, 'not-found'],
+  [KeyConflictError, 'key-conflict'],
   [MissingParentError, 'missing-parent'],
   [LinkConflictError, 'link-conflict'],
   [RowBudgetError, 'row-budget-exceeded'],

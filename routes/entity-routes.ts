@@ -70,6 +70,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
               'nothing was written'
           )
         }
+  // only entities with unique keys can answer 409
+  const keyed = meta.uniqueKeys.length === 0
+    ? {}
+    : {
+        409: problem('A document would take a unique key value (x-unique, x-unique-keys) that another document ' +
+          'holds; the detail names the key and the holder; nothing was written')
+      }
   const notes = pendingNotes(meta)
 
   app.get(
@@ -214,6 +221,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
             description: 'What was stored, in the shape that was sent'
           },
           ...integrity,
+          ...keyed,
           413: problem('The body is too large'),
           ...unsupported,
           ...errors
@@ -252,6 +260,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           200: { ...one, description: 'What was stored, replacing the document' },
           201: { ...one, description: 'What was stored, a new document; Location is its URL' },
           ...integrity,
+          ...keyed,
           ...unsupported,
           ...errors
         }
@@ -281,6 +290,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         response: {
           200: { ...one, description: 'What was stored' },
           ...integrity,
+          ...keyed,
           ...notFound,
           ...unsupported,
           ...errors

@@ -34,7 +34,9 @@ export const ModelSchema = Type.Object({
       import: Type.String({ description: 'POST NDJSON to upsert in batches' })
     }, { description: 'Where the entity is served' }),
     indexes: Names('Declared indexes (`x-index`, `x-indexes`), each its keys as `sort` writes them, e.g. ' +
-      '`status,-createdAt`: filters on a first key and sorts that begin with an index read it')
+      '`status,-createdAt`: filters on a first key and sorts that begin with an index read it'),
+    uniqueKeys: Names('Unique keys (`x-unique`, `x-unique-keys`), each its properties joined by commas, e.g. ' +
+      '`sku` or `region,code`: no two documents hold the same values')
   }), { description: 'Every entity of the model, in declaration order' })
 }, { description: 'The model and its relationships' })
 

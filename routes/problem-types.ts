@@ -39,6 +39,12 @@ export const PROBLEM_TYPES = {
     title: 'Unsupported media type',
     when: 'the route does not take the body\'s `Content-Type`; the detail lists those it takes'
   },
+  'key-conflict': {
+    status: 409,
+    title: 'Key conflict',
+    when: 'a write gives a unique key (`x-unique`, `x-unique-keys`) a value another document holds; the detail ' +
+      'names the key and that document\'s id; nothing was written'
+  },
   'link-conflict': {
     status: 409,
     title: 'Link conflict',

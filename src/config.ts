@@ -58,6 +58,11 @@ export const ConfigSchema = Type.Object({
     86_400_000
   ),
   HEAL_BATCH_SIZE: Int('Parked records read and healed per batch', 500, 1, 10_000),
+  HEAL_NOTIFY: Type.Union([Type.Literal('true'), Type.Literal('false')], {
+    description: 'On PostgreSQL, a write of parents on one instance pokes the healers of the other instances ' +
+      'on the same database and schema (LISTEN/NOTIFY, one more connection per instance)',
+    default: 'false'
+  }),
   PARKED_MAX_AGE_MS: Int(
     'Records parked longer than this are reported (metric and log), never dropped',
     3_600_000,

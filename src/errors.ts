@@ -35,6 +35,49 @@ export class MissingParentError extends RelataError {
   }
 }
 
+/**
+ * A write would give a unique key (`x-unique`, `x-unique-keys`) a value another document holds;
+ * nothing of the write was stored. `index` is the document's position in the batch the store got.
+ */
+export class KeyConflictError extends RelataError {
+  readonly errors: FieldError[]
+
+  constructor (
+    readonly entity: string,
+    readonly key: readonly string[],
+    readonly value: readonly unknown[],
+    readonly existingId: string,
+    readonly index: number,
+    readonly id: string,
+    where: (index: number) => string = i => `/${i}`
+  ) {
+    super(`${entity} '${id}' cannot take ${describeKey(key, value)}: ${entity} '${existingId}' holds it ` +
+      `(unique key ${key.join(', ')}); nothing was written`, 'key-conflict')
+    const message = `${describeKey(key, value)} is held by ${entity} '${existingId}'`
+    this.errors = [{ path: `${where(index)}/${key[0]!}`, message }]
+  }
+
+  /** The same conflict at position `index` of the caller's input, located by `where`. */
+  at (index: number, where: (index: number) => string): KeyConflictError {
+    return new KeyConflictError(this.entity, this.key, this.value, this.existingId, index, this.id, where)
+  }
+}
+
+function describeKey (key: readonly string[], value: readonly unknown[]): string {
+  return key.length === 1
+    ? `${key[0]!} ${JSON.stringify(value[0])}`
+    : `(${key.join(', ')}) (${value.map(v => JSON.stringify(v)).join(', ')})`
+}
+
+/** Stored documents break a unique key declared since they were written; raised at start-up. */
+export class ExistingDuplicatesError extends RelataError {
+  constructor (entity: string, key: readonly string[], value: readonly unknown[], ids: readonly string[]) {
+    super(`entity '${entity}' unique key ${key.join(', ')}: stored documents ${ids.slice(0, 2).map(id => `'${id}'`)
+      .join(' and ')} both have ${describeKey(key, value)}${ids.length > 2 ? ` (and ${ids.length - 2} more)` : ''}; ` +
+      'change or delete the duplicates, or drop the key from the model, then start again', 'duplicate-keys')
+  }
+}
+
 /** A request could load more related documents than the server allows; the errors say what to limit. */
 export class RowBudgetError extends RelataError {
   constructor (message: string, readonly errors: FieldError[]) {

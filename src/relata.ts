@@ -83,7 +83,9 @@ export class Relata {
  */
 export function storeEntities (metadata: RelationshipMetadata): StoreEntity[] {
   return [
-    ...metadata.all().map(e => ({ name: e.name, refProperties: e.refProperties, indexes: e.indexes })),
+    ...metadata.all().map(e => ({
+      name: e.name, refProperties: e.refProperties, indexes: e.indexes, uniqueKeys: e.uniqueKeys
+    })),
     ...parkedStoreEntities(metadata)
   ]
 }

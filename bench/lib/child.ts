@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FromChild, ToChild } from './server.js'
 
-export type ServerKind = 'app' | 'bare' | 'naive' | 'json-server' | 'limit'
+export type ServerKind = 'app' | 'bare' | 'naive' | 'json-server' | 'limit' | 'pg-limit'
 
 export interface ServerChild {
   url: string

@@ -58,7 +58,8 @@ export async function dataset (orders: number, itemsPerOrder = 3): Promise<Datas
   return { path, url: `sqlite:${path}`, size }
 }
 
-async function generate (url: string, size: SampleSize): Promise<void> {
+/** Writes the sample shop of `size` into the store of `url` through upsertMany. */
+export async function generate (url: string, size: SampleSize): Promise<void> {
   const store = await openStore(url, { entities: storeEntities(buildMetadata(sampleModel)) })
   try {
     await upsertInBatches(store, 'Category', sampleCategories())

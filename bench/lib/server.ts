@@ -7,6 +7,7 @@
 //   BENCH_SERVER=naive  a bare Fastify route enriching a page of orders the N+1 way
 //   BENCH_SERVER=json-server  json-server 0.17 on BENCH_ORDERS sample orders, in memory
 //   BENCH_SERVER=limit  the hand-written limit on the SQLite file of DATABASE_URL (limit-server.ts)
+//   BENCH_SERVER=pg-limit  the hand-written PostgreSQL route on DATABASE_URL (pg-limit-server.ts)
 // BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would.
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
@@ -16,6 +17,7 @@ import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
 import { limitServer } from './limit-server.js'
 import { naiveServer } from './naive-server.js'
+import { pgLimitServer } from './pg-limit-server.js'
 import { remoteStoreOpener } from './remote-store.js'
 
 export type ToChild = { type: 'usage' } | { type: 'stop' }
@@ -80,7 +82,9 @@ async function listen (kind: string): Promise<Listening> {
         : kind === 'limit'
           ? await limitServer((process.env.DATABASE_URL ?? '').replace(/^sqlite:/, ''),
             Number(process.env.STREAM_BATCH_SIZE ?? 500))
-          : await appServer()
+          : kind === 'pg-limit'
+            ? await pgLimitServer(process.env.DATABASE_URL ?? '', Number(process.env.PG_POOL_SIZE ?? 10))
+            : await appServer()
   await app.listen({ port: 0, host: '127.0.0.1' })
   return { server: app.server, close: () => app.close() }
 }

@@ -1,6 +1,6 @@
 // The operations on one entity that the HTTP routes, the command line and library users share:
 // reads that can be enriched with relationship graphs, and validated, atomic writes.
-import { BadRequestError, NotFoundError } from '../errors.js'
+import { BadRequestError, KeyConflictError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
 import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
@@ -18,7 +18,7 @@ import { bySource, findMissing } from '../integrity/missing-parents.js'
 import { checkSource } from '../sources/source-ids.js'
 import { SourceLinks } from '../sources/source-links.js'
 import { assignSourceIds, checkSourceWrite, sourceIdProperties } from '../sources/source-writes.js'
-import type { Doc, Store } from '../store/store.js'
+import type { Doc, IdentityLink, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
@@ -264,7 +264,7 @@ export class EntityApi {
         await findMissing(this.store, this.meta.parents.filter(p => bySource(p, sources.context)), docs as Doc[],
           sources.context)
       }
-      outcome = { stored: await this.store.upsertMany(this.meta.name, docs as Doc[], sources?.links), parked: [] }
+      outcome = { stored: await this.#upsert(docs as Doc[], where, sources?.links), parked: [] }
     }
     if (outcome.stored.length > 0) {
       events?.stored(
@@ -273,6 +273,15 @@ export class EntityApi {
       )
     }
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
+  }
+
+  async #upsert (docs: Doc[], where: (index: number) => string, links?: readonly IdentityLink[]): Promise<Doc[]> {
+    try {
+      return await this.store.upsertMany(this.meta.name, docs, links)
+    } catch (error) {
+      // the store counts positions in the batch it got; the caller's input may be one object
+      throw error instanceof KeyConflictError ? error.at(error.index, where) : error
+    }
   }
 
   /**

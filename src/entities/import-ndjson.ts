@@ -2,7 +2,7 @@
 // its own, so an invalid line is reported by number and never costs its valid neighbours, and
 // the valid ones of a batch go to the store in one upsertMany. Memory stays bounded by the
 // batch, whatever the size of the input.
-import { MissingParentError, RelataError, ValidationError, type FieldError } from '../errors.js'
+import { KeyConflictError, MissingParentError, RelataError, ValidationError, type FieldError } from '../errors.js'
 import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
 import { checkSourceIds } from '../sources/source-ids.js'
@@ -128,8 +128,9 @@ function resumeHint (stored: number, committedLine: number): string {
 }
 
 /**
- * Writes a batch. Lines whose parent is missing through a `reject` relationship are rejected
- * like invalid lines, and the rest of the batch is written without them.
+ * Writes a batch. Lines whose parent is missing through a `reject` relationship, and a line
+ * taking a unique key value another document holds, are rejected like invalid lines, and the
+ * rest of the batch is written without them (a store names one key conflict per attempt).
  */
 async function writeBatch (
   api: EntityApi,
@@ -143,6 +144,14 @@ async function writeBatch (
     try {
       return await api.write(docs, source === undefined ? {} : { source })
     } catch (error) {
+      if (error instanceof KeyConflictError) {
+        reject(lines[error.index]!, `key conflict: ${error.errors[0]!.message}`,
+          error.errors.map(e => ({ ...e, path: e.path.slice(`/${error.index}`.length) })))
+        docs = docs.filter((_, i) => i !== error.index)
+        lines = lines.filter((_, i) => i !== error.index)
+        if (docs.length === 0) return { stored: [], parked: [] }
+        continue
+      }
       if (!(error instanceof MissingParentError)) throw error
       const refused = new Map<number, FieldError[]>()
       for (const e of error.errors) {

@@ -2,9 +2,9 @@
 // relationship points at nothing, and parks the documents whose `park` relationships do, storing
 // the rest as usual. Entities without such policies never get one, so their writes cost no more.
 import { monotonicFactory } from 'ulid'
-import { MissingParentError, type FieldError } from '../errors.js'
+import { KeyConflictError, MissingParentError, type FieldError } from '../errors.js'
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
-import type { Doc, Store } from '../store/store.js'
+import type { Doc, IdentityLink, Store } from '../store/store.js'
 import type { SourceWrite } from '../sources/source-writes.js'
 import { bySource, checkedParents, findMissing } from './missing-parents.js'
 import { parkedEntity, parkedRecord, type ParkedItem, type ParkedRecord } from './parked.js'
@@ -78,10 +78,14 @@ export class WriteIntegrity {
     const parked: ParkedItem[] = []
     const records: ParkedRecord[] = []
     const complete: Doc[] = []
+    const positions: number[] = []
     const parkedAt = new Date().toISOString()
     docs.forEach((doc, index) => {
       const refs = missing.get(index)
-      if (refs === undefined) return complete.push(doc)
+      if (refs === undefined) {
+        positions.push(index)
+        return complete.push(doc)
+      }
       parked.push({ index, id: doc.id, missing: refs })
       records.push(parkedRecord(doc, refs, newRev(), parkedAt))
     })
@@ -98,10 +102,18 @@ export class WriteIntegrity {
       )
     }
     const links = sources?.links ?? []
-    const stored = complete.length === 0 && links.length === 0
-      ? []
-      : await this.store.upsertMany(this.meta.name, complete, links)
+    const stored = complete.length === 0 && links.length === 0 ? [] : await this.#store(complete, positions, where, links)
     return { stored, parked }
+  }
+
+  async #store (complete: Doc[], positions: readonly number[], where: (index: number) => string,
+    links: readonly IdentityLink[]): Promise<Doc[]> {
+    try {
+      return await this.store.upsertMany(this.meta.name, complete, links)
+    } catch (error) {
+      // positions in the stored part of the write, back to positions in the caller's input
+      throw error instanceof KeyConflictError ? error.at(positions[error.index]!, where) : error
+    }
   }
 
   #policy (property: string): string {

@@ -22,6 +22,8 @@ export interface EntityDescription {
   routes: { list: string, stream: string, item: string, import: string }
   /** Declared indexes, each as a sort parameter names its keys (`status,-createdAt`). */
   indexes: string[]
+  /** Unique keys, each its properties joined by commas (`region,code`). */
+  uniqueKeys: string[]
 }
 
 export function describeModel (metadata: RelationshipMetadata, scope = EntityScope.EVERY): ModelDescription {
@@ -41,7 +43,8 @@ function describeEntity (meta: EntityMetadata, scope: EntityScope): EntityDescri
     children: meta.children.filter(c => scope.allows(c.child))
       .map(c => ({ child: c.child, property: c.property, key: c.key })),
     routes: { list: base, stream: `${base}/stream`, item: `${base}/{id}`, import: `${base}/import` },
-    indexes: meta.indexes.map(indexName)
+    indexes: meta.indexes.map(indexName),
+    uniqueKeys: meta.uniqueKeys.map(key => key.join(','))
   }
 }
 

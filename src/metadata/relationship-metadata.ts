@@ -10,6 +10,7 @@ import { defaultRoute } from '../model/routes.js'
 import { declaredIndexes } from './declared-indexes.js'
 import { declaredSources } from './declared-sources.js'
 import { hiddenProperties } from './hidden-properties.js'
+import { declaredUniqueKeys } from './unique-keys.js'
 import { IDENTIFIER, ROUTE_SEGMENT, isStringLike } from './schema-checks.js'
 import type { ChildRelationship, EntityMetadata, ParentRelationship } from './types.js'
 
@@ -115,7 +116,8 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
       properties: Object.freeze(properties),
       hidden: Object.freeze(hidden),
       indexes: declaredIndexes(name, schema, properties),
-      sources: declaredSources(name, schema)
+      sources: declaredSources(name, schema),
+      uniqueKeys: declaredUniqueKeys(name, schema)
     }))
   }
   return entities

@@ -22,5 +22,12 @@ export function isStringLike (schema: JsonSchema): boolean {
     types.every(t => t === 'string' || t === 'null')
 }
 
+/** A unique key's part: a string or a number, optionally nullable (null leaves a document out of the key). */
+export function isKeyLike (schema: JsonSchema): boolean {
+  const types = typesOf(schema)
+  return types !== undefined && types.some(t => t !== 'null') &&
+    types.every(t => t === 'string' || t === 'integer' || t === 'number' || t === 'null')
+}
+
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
 export const ROUTE_SEGMENT = /^[a-z0-9][a-z0-9_-]*$/

@@ -50,4 +50,6 @@ export interface EntityMetadata {
   readonly indexes: ReadonlyArray<readonly IndexKey[]>
   /** Source systems whose ids writes may carry (`x-sources`); none when empty. */
   readonly sources: readonly string[]
+  /** Unique keys (`x-unique`, `x-unique-keys`), each its properties in order; every store enforces them. */
+  readonly uniqueKeys: ReadonlyArray<readonly string[]>
 }

@@ -72,6 +72,15 @@ export interface StoreEntity {
    * filters (eq, ranges) on a leading key and sorts on a prefix of the keys read the index. None when omitted.
    */
   indexes?: ReadonlyArray<readonly SortKey[]>
+  /**
+   * Unique keys, each its top-level properties: no two documents may hold the same values of one.
+   * A document takes part in a key only when each of its properties is a string or a number (a
+   * missing or null part leaves it out, as NULL in a SQL unique index); `"1"` and `1` differ. A
+   * write that breaks one throws KeyConflictError naming the key and the holder, and stores
+   * nothing; a batch is checked document after document, as an index checks each row written.
+   * Opening a store whose documents already break a key throws ExistingDuplicatesError.
+   */
+  uniqueKeys?: ReadonlyArray<readonly string[]>
 }
 
 /** Whether a write could take the store's write lock now: 'locked' while another connection holds it. */
@@ -86,6 +95,16 @@ export interface StoreOptions {
   timeoutMs?: number
   /** Most connections a server store (PostgreSQL) opens at once. */
   poolSize?: number
+}
+
+export type StoredListener = (entity: string, ids: string[]) => void
+
+/** Messages between the instances sharing one database: which documents one of them stored. */
+export interface StoreBroadcast {
+  /** Tells the other instances that documents `ids` of `entity` were stored (one round trip). */
+  stored: (entity: string, ids: readonly string[]) => Promise<void>
+  /** Calls `listener` for what other instances tell, until the store closes; resolves once listening. */
+  listen: (listener: StoredListener) => Promise<void>
 }
 
 /** One record to move between entities, if its source is still the version that was read. */
@@ -127,6 +146,8 @@ export interface Store {
   readonly kind: string
   /** Present on stores that build whole graphs as JSON text in one round trip (graph-plan.ts). */
   readonly graphTexts?: GraphTextReader
+  /** Present on stores that tell other instances on the same database what was stored (PostgreSQL). */
+  readonly broadcast?: StoreBroadcast
   get(entity: string, id: string): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
   getMany(entity: string, ids: readonly string[]): Promise<Doc[]>

@@ -9,6 +9,7 @@ import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
 import { PROBLEM_TYPES, type ProblemName } from '../../routes/problem-types.js'
 import { build } from '../helper.js'
+import { keysModel } from '../keys-model.js'
 import { integrityModel } from '../integrity-model.js'
 import { sourceModel } from '../sources/source-model.js'
 
@@ -78,10 +79,15 @@ t.test('every type of the catalogue is answered for its case', async t => {
   const sourced = await build(t, { model: sourceModel })
   await sourced.inject({ method: 'POST', url: '/api/customers?source=crm', payload: { id: '1', name: 'A' } })
   await sourced.inject({ method: 'POST', url: '/api/customers?source=crm', payload: { id: '2', name: 'B' } })
-  const taken = await sourced.inject({
+  const linkTaken = await sourced.inject({
     method: 'POST', url: '/api/_links/customers', payload: { source: 'crm', sourceId: '1', id: 'crm:2' }
   })
-  await expect('link-conflict', taken, /source 'crm' id '1' is already linked to 'crm:1', not 'crm:2'/)
+  await expect('link-conflict', linkTaken, /source 'crm' id '1' is already linked to 'crm:1', not 'crm:2'/)
+
+  const unique = await build(t, { model: keysModel })
+  await unique.inject({ method: 'POST', url: '/api/products', payload: { id: 'p1', sku: 'A' } })
+  const taken = await unique.inject({ method: 'POST', url: '/api/products', payload: { id: 'p2', sku: 'A' } })
+  await expect('key-conflict', taken, /Product 'p1' holds it/)
 
   const limited = await build(t, { env: { RATE_LIMIT_MAX: '1' } })
   await limited.inject('/api/orders')

@@ -56,9 +56,9 @@ t.test('memory: a fault in the middle of a batch restores what was there', async
   await interruptedBatch(t, app, n => {
     const original = MemoryTable.prototype.put
     let left = n
-    MemoryTable.prototype.put = function failingPut (this: MemoryTable, json: string) {
+    MemoryTable.prototype.put = function failingPut (this: MemoryTable, json: string, index: number) {
       if (left-- === 0) throw new Error('injected fault: out of memory, once')
-      original.call(this, json)
+      original.call(this, json, index)
     }
     return () => { MemoryTable.prototype.put = original }
   })

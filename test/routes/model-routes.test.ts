@@ -25,7 +25,8 @@ t.test('GET /api/_model describes entities, relationships and routes', async t =
         item: '/api/order-items/{id}',
         import: '/api/order-items/import'
       },
-      indexes: []
+      indexes: [],
+      uniqueKeys: []
     }
   )
   const order = entities.find((e: { name: string }) => e.name === 'Order')

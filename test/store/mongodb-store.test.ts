@@ -20,6 +20,7 @@ import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
+import { uniqueConformance } from './unique-conformance.js'
 
 storeConformance('mongodb stand-in', async options => {
   const standIn = new MongoStandIn()
@@ -30,6 +31,13 @@ storeConformance(
   async options => await createMongoStore(new MongoStandIn().db, options)
 )
 relationConformance('mongodb stand-in', async options => await createMongoStore(new MongoStandIn().db, options))
+uniqueConformance('mongodb stand-in', async options => {
+  const standIn = new MongoStandIn()
+  return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+}, async () => {
+  const standIn = new MongoStandIn()
+  return async options => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+})
 
 /* c8 ignore start: runs only where a MongoDB server is reachable (MONGODB_URL) */
 const realServer = /^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?[^?]*(\?.*)?$/.exec(process.env.MONGODB_URL ?? '')

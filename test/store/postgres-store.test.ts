@@ -13,9 +13,15 @@ import type { Doc, Store, StoreOptions } from '../../src/store/store.js'
 import { admin, createSchema, dropSchema, openPostgresTestStore, PG_TEST_URL, schemaUrl } from '../support/postgres.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
+import { uniqueConformance } from './unique-conformance.js'
 
 storeConformance('postgres', openPostgresTestStore)
 relationConformance('postgres', openPostgresTestStore)
+uniqueConformance('postgres', openPostgresTestStore, async () => {
+  const schema = await createSchema()
+  t.teardown(() => dropSchema(schema))
+  return async options => await openStore(schemaUrl(schema), options)
+})
 
 const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId'] }] }
 

@@ -16,6 +16,7 @@ import { registerTick } from '../../src/store/sqlite/sql-reader.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
+import { uniqueConformance } from './unique-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'relata-sqlite-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -27,6 +28,12 @@ function nextFile (): string {
 storeConformance('sqlite :memory:', async options => await openStore('sqlite::memory:', options))
 storeConformance('sqlite file', async options => await openStore(`sqlite:${nextFile()}`, options))
 relationConformance('sqlite', async options => await openStore('sqlite::memory:', options))
+// on :memory:, and reopening a file without read workers: unique keys never use them, and
+// starting them makes each open seconds long on a loaded machine
+uniqueConformance('sqlite', async options => await openStore('sqlite::memory:', options), async () => {
+  const file = nextFile()
+  return async options => await openSqliteStore(file, options, { timeoutMs: 5000, readWorkers: 0 })
+})
 
 const POSTS: StoreOptions = { entities: [{ name: 'post', refProperties: ['authorId'] }] }
 

@@ -10,7 +10,8 @@
 // (an abort restores only those, so others' writes meanwhile stay); a document written by an
 // open transaction, or changed since a transaction started, fails another transaction's write
 // with a WriteConflict (TransientTransactionError), as the server does; reads are not isolated.
-import { BSON, type Document } from 'mongodb'
+// Unique indexes (partial ones) refuse a duplicate with E11000, on a write or on their creation.
+import { BSON, MongoServerError, type Document } from 'mongodb'
 import { Aggregator } from 'mingo/aggregator'
 import { Context } from 'mingo/core'
 import * as accumulator from 'mingo/operators/accumulator'
@@ -21,7 +22,7 @@ import * as query from 'mingo/operators/query'
 import * as window from 'mingo/operators/window'
 import { Query } from 'mingo/query'
 import type {
-  ClientLike, CollectionLike, CursorLike, DbLike, DeleteOneModel, ReplaceOneModel, SessionLike
+  ClientLike, CollectionLike, CursorLike, DbLike, DeleteOneModel, IndexOptions, ReplaceOneModel, SessionLike
 } from '../../src/store/mongodb/driver-surface.js'
 import { $lookup } from './mongo-lookup.js'
 import {
@@ -84,6 +85,8 @@ export class MongoStandIn {
   readonly indexes = new Map<string, string[]>()
   /** The keys each index was created with, by collection and index name (`post.status_1`). */
   readonly indexKeys = new Map<string, Record<string, 1 | -1>>()
+  /** Unique indexes by collection: their fields and the filter a document must match to be indexed. */
+  readonly uniqueIndexes = new Map<string, Array<{ name: string, fields: string[], partial: Document }>>()
   readonly roundTrips: string[] = []
   /** Cursors the "server" holds open: started, neither exhausted nor closed by the client. */
   readonly openCursors = new Set<object>()
@@ -371,6 +374,7 @@ class StandInCollection implements CollectionLike {
     }
     let deletedCount = 0
     const remove = (filter: Document): number => this.remove(filter, 1, before).deletedCount
+    const checkUnique = (doc: Document): void => this.checkUnique(doc)
     ;(operations as Array<ReplaceOneModel | DeleteOneModel>).forEach(function apply (operation, i) {
       if (failing !== undefined && i === failing.after) throw failing.error
       const keys = Object.keys(operation)
@@ -389,10 +393,23 @@ class StandInCollection implements CollectionLike {
       if ('_id' in model.replacement || Object.keys(model.replacement).some(key => key.startsWith('$'))) {
         notImplemented('a replacement holding _id or operators')
       }
+      checkUnique({ _id: id, ...model.replacement })
       before(id)
       table.set(id, BSON.serialize({ _id: id, ...model.replacement }))
     })
     return { deletedCount }
+  }
+
+  /** As a server's unique index: E11000 when another indexed document holds the same values. */
+  private checkUnique (doc: Document): void {
+    for (const index of this.server.uniqueIndexes.get(this.name) ?? []) {
+      const indexed = new Query(index.partial, MINGO_OPTIONS)
+      if (!indexed.test(doc)) continue
+      const values = JSON.stringify(index.fields.map(field => doc[field]))
+      const holder = this.documents().find(other => other._id !== doc._id && indexed.test(other) &&
+        JSON.stringify(index.fields.map(field => other[field])) === values)
+      if (holder !== undefined) throw duplicateKey(this.name, index.name)
+    }
   }
 
   private remove (filter: Document, limit: number, before?: (id: string) => void): { deletedCount: number } {
@@ -417,12 +434,30 @@ class StandInCollection implements CollectionLike {
     return this.remove(filter, Infinity, id => this.server.write(this.name, id, undefined))
   }
 
-  async createIndex (keys: Record<string, 1 | -1>, options: { name: string }): Promise<string> {
-    checkOptions('createIndex', options, ['name'])
+  private createUnique (fields: string[], options: IndexOptions): void {
+    const indexes = this.server.uniqueIndexes.get(this.name) ?? []
+    if (indexes.some(index => index.name === options.name)) return
+    const partial = options.partialFilterExpression!
+    const seen = new Set<string>()
+    for (const doc of new Query(partial, MINGO_OPTIONS).find(this.documents()).all() as Document[]) {
+      const values = JSON.stringify(fields.map(field => doc[field]))
+      if (seen.has(values)) throw duplicateKey(this.name, options.name)
+      seen.add(values)
+    }
+    indexes.push({ name: options.name, fields, partial })
+    this.server.uniqueIndexes.set(this.name, indexes)
+  }
+
+  async createIndex (keys: Record<string, 1 | -1>, options: IndexOptions): Promise<string> {
+    checkOptions('createIndex', options, ['name', 'unique', 'partialFilterExpression'])
     if (Object.values(keys).some(direction => direction !== 1 && direction !== -1)) {
       notImplemented(`index ${JSON.stringify(keys)}`)
     }
+    if ((options.unique === undefined) !== (options.partialFilterExpression === undefined)) {
+      notImplemented('a unique index without a partial filter, or a partial index that is not unique')
+    }
     this.server.call('createIndexes')
+    if (options.unique === true) this.createUnique(Object.keys(keys), options)
     const names = this.server.indexes.get(this.name) ?? []
     if (!names.includes(options.name)) names.push(options.name)
     this.server.indexes.set(this.name, names)
@@ -430,6 +465,11 @@ class StandInCollection implements CollectionLike {
     this.server.table(this.name)
     return options.name
   }
+}
+
+function duplicateKey (collection: string, index: string): MongoServerError {
+  const message = `E11000 duplicate key error collection: ${collection} index: ${index}`
+  return new MongoServerError({ message, code: 11000 })
 }
 
 class StandInSession implements SessionLike {

@@ -6,6 +6,7 @@ import type { StoreEntity } from '../store.js'
 interface Entry<T> {
   table: T
   refs: ReadonlySet<string>
+  uniqueKeys: ReadonlyArray<readonly string[]>
 }
 
 export class EntityTables<T> {
@@ -13,7 +14,9 @@ export class EntityTables<T> {
 
   constructor (private readonly kind: string, entities: readonly StoreEntity[], make: (entity: StoreEntity) => T) {
     for (const entity of entities) {
-      this.#entries.set(entity.name, { table: make(entity), refs: new Set(entity.refProperties) })
+      this.#entries.set(entity.name, {
+        table: make(entity), refs: new Set(entity.refProperties), uniqueKeys: entity.uniqueKeys ?? []
+      })
     }
   }
 
@@ -34,6 +37,11 @@ export class EntityTables<T> {
       throw new Error(`${this.kind} store: '${refProperty}' is not a declared ref property of '${entity}'`)
     }
     return entry.table
+  }
+
+  /** The unique keys of `entity` (StoreEntity.uniqueKeys). */
+  uniqueKeys (entity: string): ReadonlyArray<readonly string[]> {
+    return this.#entry(entity).uniqueKeys
   }
 
   /** The declared references of `entity`. */

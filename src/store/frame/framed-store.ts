@@ -6,15 +6,17 @@ import { RelataError, StoreUnavailableError } from '../../errors.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, Store,
-  StoreOptions, StreamQuery, WriteStatus
+  StoreBroadcast, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
 import { checkLinkQuery, distinctLinks } from '../links.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
+import { explainRefusal } from '../unique-keys.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
   readonly graphTexts?: GraphTextReader
+  readonly broadcast?: StoreBroadcast
   #closed = false
 
   constructor (private readonly adapter: StoreAdapter<T>, private readonly options: StoreOptions) {
@@ -30,6 +32,13 @@ export class FramedStore<T> implements Store {
           this.adapter.tables.of(entity)
           return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan))
         }
+      }
+    }
+    const broadcast = adapter.broadcast
+    if (broadcast !== undefined) {
+      this.broadcast = {
+        stored: async (entity, ids) => await this.#run(entity, 'notify', () => broadcast.stored(entity, ids)),
+        listen: async listener => await broadcast.listen(listener)
       }
     }
   }
@@ -122,7 +131,17 @@ export class FramedStore<T> implements Store {
     const table = this.adapter.tables.of(entity)
     const distinct = distinctLinks(links)
     const linked = distinct.length === 0 ? undefined : { entity, links: distinct }
-    return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call, linked))
+    try {
+      return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call, linked))
+    } catch (error) {
+      throw await this.#keyConflict(error, entity, docs)
+    }
+  }
+
+  /** A unique index's refusal as the conflict it was, read back in one more round trip; other errors as they are. */
+  async #keyConflict (error: unknown, entity: string, docs: readonly Doc[]): Promise<unknown> {
+    if (this.adapter.isUniqueViolation?.(error) !== true) return error
+    return await explainRefusal(this, entity, this.adapter.tables.uniqueKeys(entity), docs)
   }
 
   async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
@@ -155,7 +174,11 @@ export class FramedStore<T> implements Store {
   async moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
     const source = this.adapter.tables.of(from)
     const target = this.adapter.tables.of(to)
-    return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    try {
+      return await this.#run(to, 'moveMany', call => this.adapter.moveMany(source, target, moves, call))
+    } catch (error) {
+      throw await this.#keyConflict(error, to, moves.map(move => move.doc))
+    }
   }
 
   /** Not counted: a health check, not a query. */

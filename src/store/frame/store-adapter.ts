@@ -3,8 +3,8 @@
 // and reference checks, the closed state, round-trip counting and the mapping of store faults.
 import type { GraphTextReader } from '../graph-plan.js'
 import type {
-  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, StreamQuery,
-  WriteStatus
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, StoreBroadcast,
+  StreamQuery, WriteStatus
 } from '../store.js'
 import type { EntityTables } from './entity-tables.js'
 
@@ -52,12 +52,19 @@ export interface StoreAdapter<T> {
   moveMany: (source: T, target: T, moves: readonly Move[], call: Call) => Promise<string[]>
   /** Graphs built by the store as JSON text (graph-plan.ts): each call one round trip, counted by the frame. */
   readonly graphTexts?: GraphTextReader
+  /** Messages to the other instances on the same database; `stored` is counted by the frame as op `notify`. */
+  readonly broadcast?: StoreBroadcast
   /** Resolves when reads answer; the frame wraps any failure in StoreUnavailableError. */
   ping: () => Promise<void>
   /** Whether writes can go through now; when absent, writes go through whenever ping succeeds. */
   writeStatus?: () => Promise<WriteStatus>
   /** Called once, on the first close(). */
   close: () => Promise<void>
+  /**
+   * Whether the store refused a write for a unique key (its unique index); the frame then names
+   * the conflict. Adapters that throw KeyConflictError themselves (memory) need none.
+   */
+  isUniqueViolation?: (error: unknown) => boolean
   /** The error to throw for a failure of `what` (e.g. "find on 'book'"): a fault as StoreUnavailableError. */
   fault?: (error: unknown, what: string) => unknown
 }

@@ -28,7 +28,7 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
   private readonly links = new Map<string, MemoryLinks>()
 
   constructor (options: StoreOptions) {
-    this.tables = new EntityTables(this.kind, options.entities, entity => new MemoryTable(entity.refProperties))
+    this.tables = new EntityTables(this.kind, options.entities, entity => new MemoryTable(entity))
   }
 
   /** The children a relation filter reads: through the child table's ref index, never a scan. */
@@ -125,13 +125,14 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     const previous = docs.map(doc => table.docs.get(doc.id)?.json)
     let written = 0
     try {
-      for (; written < texts.length; written++) table.put(texts[written]!)
+      for (; written < texts.length; written++) table.put(texts[written]!, written)
     } catch (error) {
-      // a fault half-way (out of memory, a bug) must not leave part of the batch behind
+      // a key conflict or a fault half-way must not leave part of the batch behind; undone in
+      // reverse, each step restores a state that held before, so no key can conflict
       for (let i = written - 1; i >= 0; i--) {
         const before = previous[i]
         if (before === undefined) table.remove(docs[i]!.id)
-        else table.put(before)
+        else table.put(before, i)
       }
       throw error
     }
@@ -170,14 +171,26 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
   async moveMany (source: MemoryTable, target: MemoryTable, moves: readonly Move[]): Promise<string[]> {
     // serialize first, and nothing awaits in between: the move is atomic in this process
     const texts = moves.map((move, i) => serializeDoc(move.doc, i))
-    const moved: string[] = []
-    moves.forEach((move, i) => {
-      if (source.docs.get(move.id)?.doc.rev !== move.rev) return
-      source.remove(move.id)
-      target.put(texts[i]!)
-      moved.push(move.id)
-    })
-    return moved
+    const moved: Array<{ id: string, source: string, targetId: string, target: string | undefined }> = []
+    try {
+      moves.forEach((move, i) => {
+        const record = source.docs.get(move.id)
+        if (record?.doc.rev !== move.rev) return
+        const before = target.docs.get(move.doc.id)?.json
+        target.put(texts[i]!, i)
+        source.remove(move.id)
+        moved.push({ id: move.id, source: record.json, targetId: move.doc.id, target: before })
+      })
+    } catch (error) {
+      // a key conflict: undo the moves made, newest first, so that nothing of the batch moved
+      for (const undo of moved.reverse()) {
+        source.put(undo.source, 0)
+        if (undo.target !== undefined) target.put(undo.target, 0)
+        else target.remove(undo.targetId)
+      }
+      throw error
+    }
+    return moved.map(entry => entry.id)
   }
 
   /** Always answers: the documents live in this process. */

@@ -37,6 +37,13 @@ export interface DeleteOneModel {
   deleteOne: { filter: Document }
 }
 
+export interface IndexOptions {
+  name: string
+  unique?: true
+  /** Only documents matching it are indexed (a unique key holds only string and number values). */
+  partialFilterExpression?: Document
+}
+
 /**
  * A server-side time limit: a read the client gave up on stops on the server too. It is the
  * cursor's cumulative processing time (first batch and every getMore), so a stream omits it.
@@ -55,7 +62,7 @@ export interface CollectionLike {
   ): Promise<{ deletedCount: number }>
   deleteOne(filter: Document): Promise<{ deletedCount: number }>
   deleteMany(filter: Document): Promise<{ deletedCount: number }>
-  createIndex(keys: Record<string, 1 | -1>, options: { name: string }): Promise<string>
+  createIndex(keys: Record<string, 1 | -1>, options: IndexOptions): Promise<string>
 }
 
 export interface DbLike {

@@ -24,6 +24,7 @@ import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
+import { findDuplicates, isUniqueViolation, uniqueIndex } from './mongo-unique.js'
 import { sortStages } from './mongo-order.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
@@ -69,6 +70,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   }
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   /** Children are read and joined only through declared references, which have their index. */
   private readonly checkRef: CheckRef = {
@@ -404,6 +406,13 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
         await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
       }
       for (const keys of entity.indexes ?? []) await collection.createIndex(...declaredIndex(keys))
+      for (const key of entity.uniqueKeys ?? []) {
+        try {
+          await collection.createIndex(...uniqueIndex(key))
+        } catch (error) {
+          throw isUniqueViolation(error) ? await findDuplicates(collection, entity.name, key) : error
+        }
+      }
     }
   } catch (error) {
     throw storeError(error, 'creating the indexes')

@@ -3,7 +3,7 @@
 // `options=-c search_path=…` and the driver's other settings pass through as they are, and win
 // over the defaults here. Start-up fails with one line naming the URL without its password.
 import pg from 'pg'
-import { StoreUnavailableError } from '../../errors.js'
+import { ExistingDuplicatesError, StoreUnavailableError } from '../../errors.js'
 import type { Store, StoreOptions } from '../store.js'
 import { createPostgresStore } from './postgres-store.js'
 import { reason } from './postgres-errors.js'
@@ -49,6 +49,7 @@ export async function openPostgresStore (url: string, options: StoreOptions): Pr
     }
   } catch (error) {
     await pool.end().catch(() => {})
+    if (error instanceof ExistingDuplicatesError) throw error
     const message = `postgres store: cannot open ${redactUrl(url)} (${reason(error)})`
     throw new StoreUnavailableError(message, { cause: error })
   }

@@ -18,9 +18,11 @@ import type {
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { PostgresGraphTexts } from './graph-texts.js'
+import { PostgresBroadcast } from './notifications.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
+import { isUniqueViolation } from './unique-sql.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
 
@@ -59,16 +61,20 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   private readonly streaming = new Set<pg.PoolClient>()
   /** Graphs as JSON text, built by the server in one statement; the frame counts each as one round trip. */
   readonly graphTexts: PostgresGraphTexts
+  /** LISTEN/NOTIFY between instances on one database; its connection opens on the first listen. */
+  readonly broadcast: PostgresBroadcast
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
     this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params) =>
       (await this.query(sql, params)).rows as Row[])
+    this.broadcast = new PostgresBroadcast(pool, pool.options)
   }
 
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   private async query (sql: string, params: unknown[]): Promise<pg.QueryResult> {
     return await fromDriver(this.pool.query(sql, params))
@@ -261,6 +267,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     // streams in progress give their connections back destroyed, so the pool can end now
     for (const client of this.streaming) client.release(true)
     this.streaming.clear()
+    await this.broadcast.close()
     await this.pool.end()
   }
 }

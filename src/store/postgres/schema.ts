@@ -9,6 +9,7 @@ import type { StoreEntity } from '../store.js'
 import { quoteIdentifier, refColumnName, refIndexName, tableSql, textAt, jsonAt } from './identifiers.js'
 import { indexColumnsSql } from './order-sql.js'
 import { createLinksSql } from './link-statements.js'
+import { findDuplicates, isUniqueViolation, uniqueIndexSql } from './unique-sql.js'
 
 /** The advisory lock key of migrations: any number, the same in every instance. */
 const MIGRATION_LOCK = 0x52454c41
@@ -30,6 +31,7 @@ function entitySql (entity: StoreEntity): string[] {
     const name = quoteIdentifier(`${entity.name}_idx_${keys.map(k => `${k.desc ? 'desc_' : ''}${k.field}`).join('_')}`)
     statements.push(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${indexColumnsSql(keys, table_)})`)
   }
+  statements.push(...uniqueIndexSql(entity))
   return statements
 }
 
@@ -44,6 +46,7 @@ export async function migrate (client: pg.ClientBase, entities: readonly StoreEn
     await client.query(migrationSql(entities))
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {})
-    throw error
+    // a unique key declared over documents that break it: say which ones
+    throw (isUniqueViolation(error) ? await findDuplicates(client, entities) : undefined) ?? error
   }
 }

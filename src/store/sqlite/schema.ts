@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3'
 import type { StoreEntity } from '../store.js'
 import { createLinksSql } from './link-statements.js'
 import { fieldSql, valueSql } from './field-sql.js'
+import { ensureUniqueKeys } from './unique-sql.js'
 import {
   declaredIndexName, jsonPath, legacyRefIndexName, quoteIdentifier, refColumnName, refIndexName, tableSql
 } from './identifiers.js'
@@ -40,6 +41,7 @@ function ensureEntity (db: Database.Database, entity: StoreEntity): void {
     db.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(legacyRefIndexName(entity.name, property))}`)
   }
   ensureDeclaredIndexes(db, entity)
+  ensureUniqueKeys(db, entity)
 }
 
 function ensureDeclaredIndexes (db: Database.Database, entity: StoreEntity): void {

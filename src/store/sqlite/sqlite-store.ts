@@ -26,6 +26,7 @@ import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
 import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
+import { isUniqueViolation } from './unique-sql.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
@@ -94,6 +95,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
 
   readonly fault = storeError
+  readonly isUniqueViolation = isUniqueViolation
 
   private statement (sql: string): Database.Statement {
     return this.reader.statement(sql)

@@ -1,0 +1,45 @@
+// Apps on a model, one per store (memory, SQLite, the MongoDB stand-in with transactions,
+// PostgreSQL in a schema of its own), with healing left to the tests.
+import type { FastifyInstance } from 'fastify'
+import type { Test } from 'tap'
+import type { ModelDefinition } from '../../src/model/model.js'
+import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import { build } from '../helper.js'
+import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
+
+const ENV = { HEAL_INTERVAL_MS: '0', STORE_TIMEOUT_MS: '60000' }
+
+export type OpenApp = (t: Test, model: ModelDefinition) => Promise<FastifyInstance>
+
+export const stores: Record<string, OpenApp> = {
+  memory: async (t, model) => await build(t, { model, env: { ...ENV, DATABASE_URL: 'memory:' } }),
+  sqlite: async (t, model) => await build(t, { model, env: ENV }),
+  mongodb: async (t, model) => {
+    const standIn = new MongoStandIn()
+    return await build(t, {
+      model,
+      env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
+      openStore: async (_url, options) =>
+        await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+    })
+  },
+  postgres: async (t, model) => {
+    const schema = await createSchema()
+    t.teardown(() => dropSchema(schema))
+    return await build(t, { model, env: { ...ENV, DATABASE_URL: schemaUrl(schema) } })
+  }
+}
+
+type Method = 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET'
+
+export async function send (
+  app: FastifyInstance, method: Method, url: string, payload?: unknown, headers: Record<string, string> = {}
+): Promise<{ status: number, body: any, type: string | undefined }> {
+  const res = await app.inject({
+    method, url, headers, ...(payload === undefined ? {} : { payload: payload as object })
+  })
+  const type = res.headers['content-type'] as string | undefined
+  const json = type?.includes('json') === true && !type.includes('ndjson')
+  return { status: res.statusCode, body: json ? res.json() : res.body, type }
+}
