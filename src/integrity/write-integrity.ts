@@ -102,7 +102,9 @@ export class WriteIntegrity {
       )
     }
     const links = sources?.links ?? []
-    const stored = complete.length === 0 && links.length === 0 ? [] : await this.#store(complete, positions, where, links)
+    const stored = complete.length === 0 && links.length === 0
+      ? []
+      : await this.#store(complete, positions, where, links)
     return { stored, parked }
   }
 
