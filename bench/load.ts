@@ -11,6 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
+import { mixedWorkload } from './lib/mixed-workload.js'
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer } from './lib/child.js'
 import { dataset } from './lib/dataset.js'
@@ -22,71 +23,7 @@ const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 100)
 const SHED_MS = process.env.BENCH_LOAD_SHED_MS
 const MB = 1024 * 1024
 
-interface Kind { name: string, weight: number, request: (n: number) => autocannon.Request }
-
-const pick = (n: number, max: number) => 1 + (n * 7919) % max
-
-const KINDS: Kind[] = [
-  {
-    name: 'GET /api/orders/:id?with=all',
-    weight: 40,
-    request: n => ({ method: 'GET', path: `/api/orders/ord-${pick(n, ORDERS)}?with=all` })
-  },
-  {
-    name: 'GET /api/orders?with=all&size=20',
-    weight: 25,
-    request: n => ({ method: 'GET', path: `/api/orders?with=all&size=20&page=${pick(n, ORDERS / 20)}` })
-  },
-  {
-    name: 'GET /api/orders/stream?with=all (one customer)',
-    weight: 10,
-    request: n => ({
-      method: 'GET',
-      path: `/api/orders/stream?with=all&filter=${encodeURIComponent(JSON.stringify({
- customerId: 'cust-' +
-        `${pick(n, ORDERS / 10)}`
-}))}`
-    })
-  },
-  {
-    name: 'PATCH /api/orders/:id',
-    weight: 15,
-    request: n => ({
-      method: 'PATCH',
-      path: `/api/orders/ord-${pick(n, ORDERS)}`,
-      headers: { 'content-type': 'application/merge-patch+json' },
-      body: JSON.stringify({ status: n % 2 === 0 ? 'paid' : 'shipped' })
-    })
-  },
-  {
-    name: 'POST /api/order-items',
-    weight: 10,
-    request: n => ({
-      method: 'POST',
-      path: '/api/order-items',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ orderId: `ord-${pick(n, ORDERS)}`, productId: 'prod-1', quantity: 1, unitPrice: 9.5 })
-    })
-  }
-]
-
-/** BENCH_LOAD_ONLY=<regexp> keeps the kinds whose name matches, to find which one costs. */
-const ONLY = process.env.BENCH_LOAD_ONLY === undefined ? undefined : new RegExp(process.env.BENCH_LOAD_ONLY)
-const KEPT = KINDS.filter(k => ONLY === undefined || ONLY.test(k.name))
-
-/** A fixed, interleaved sequence of requests with the kinds' weights; every connection walks it. */
-function workload (): { requests: autocannon.Request[], counts: Map<string, number> } {
-  const total = KEPT.reduce((sum, k) => sum + k.weight, 0)
-  const requests: autocannon.Request[] = []
-  const counts = new Map<string, number>()
-  for (let n = 0; n < 1000; n++) {
-    let slot = (n * 37) % total
-    const kind = KEPT.find(k => (slot -= k.weight) < 0)!
-    requests.push(kind.request(n))
-    counts.set(kind.name, (counts.get(kind.name) ?? 0) + 1)
-  }
-  return { requests, counts }
-}
+const { requests: WORKLOAD, counts: COUNTS, kinds: KEPT } = mixedWorkload(ORDERS)
 
 async function main (): Promise<void> {
   const data = await dataset(ORDERS)
@@ -104,7 +41,7 @@ async function main (): Promise<void> {
   })
   try {
     const before = await server.usage()
-    const { requests, counts } = workload()
+    const [requests, counts] = [WORKLOAD, COUNTS]
     const statuses = new Map<number, number>()
     let retryAfter = 0
     const instance = autocannon({

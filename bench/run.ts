@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { markdownTable } from './lib/table.js'
 
 const BENCHES = ['get-by-id', 'limit', 'page', 'compression', 'child-limit', 'sqlite-children', 'semi-join', 'stream',
-  'json-server', 'healing', 'healing-scale', 'indexes']
+  'json-server', 'healing', 'healing-scale', 'indexes', 'postgres-graphs']
 
 async function runOne (name: string): Promise<{ code: number, seconds: number }> {
   const started = performance.now()

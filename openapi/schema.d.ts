@@ -49,7 +49,7 @@ export interface paths {
         };
         /**
          * List Category documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches (exact; past COUNT_LIMIT X-Total-Count-At-Least instead, unless `total=exact`) and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listCategory"];
         put?: never;
@@ -125,7 +125,7 @@ export interface paths {
         };
         /**
          * List Customer documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches (exact; past COUNT_LIMIT X-Total-Count-At-Least instead, unless `total=exact`) and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listCustomer"];
         put?: never;
@@ -201,7 +201,7 @@ export interface paths {
         };
         /**
          * List Product documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches (exact; past COUNT_LIMIT X-Total-Count-At-Least instead, unless `total=exact`) and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listProduct"];
         put?: never;
@@ -277,7 +277,7 @@ export interface paths {
         };
         /**
          * List Order documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches (exact; past COUNT_LIMIT X-Total-Count-At-Least instead, unless `total=exact`) and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listOrder"];
         put?: never;
@@ -353,7 +353,7 @@ export interface paths {
         };
         /**
          * List OrderItem documents, a page at a time
-         * @description Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
+         * @description Answers a JSON array; X-Total-Count gives the number of matches (exact; past COUNT_LIMIT X-Total-Count-At-Least instead, unless `total=exact`) and Link the next and previous pages. With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while documents are written.
          */
         get: operations["listOrderItem"];
         put?: never;
@@ -1201,7 +1201,7 @@ export interface operations {
                  */
                 "fields[Product.categoryId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Category it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Category it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiQ2F0ZWdvcnkiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
                  */
                 after?: string;
@@ -1212,6 +1212,11 @@ export interface operations {
                 cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
+                /**
+                 * @description How the matches are counted. `bounded` (default): exactly up to COUNT_LIMIT (or as far as the page reaches), in X-Total-Count; past that only X-Total-Count-At-Least, at the cost of counting that far. `exact`: always X-Total-Count, counting every match whatever it costs. `estimated`: as `bounded`, plus X-Total-Count-Estimate past the limit where the store has an estimate (PostgreSQL's planner).
+                 * @example exact
+                 */
+                total?: "bounded" | "exact" | "estimated";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -1226,6 +1231,12 @@ export interface operations {
             /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
+                    /** @description The exact number of matches of the filter across all pages; absent when only a bound is known */
+                    "x-total-count"?: number;
+                    /** @description Instead of X-Total-Count when more match than were counted: at least this many match */
+                    "x-total-count-at-least"?: number;
+                    /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
+                    "x-total-count-estimate"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1440,7 +1451,7 @@ export interface operations {
                  */
                 "fields[Product.categoryId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Category it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Category it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiQ2F0ZWdvcnkiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
                  */
                 after?: string;
@@ -1968,7 +1979,7 @@ export interface operations {
                  */
                 "fields[Order.customerId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Customer it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Customer it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiQ3VzdG9tZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
                  */
                 after?: string;
@@ -1979,6 +1990,11 @@ export interface operations {
                 cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
+                /**
+                 * @description How the matches are counted. `bounded` (default): exactly up to COUNT_LIMIT (or as far as the page reaches), in X-Total-Count; past that only X-Total-Count-At-Least, at the cost of counting that far. `exact`: always X-Total-Count, counting every match whatever it costs. `estimated`: as `bounded`, plus X-Total-Count-Estimate past the limit where the store has an estimate (PostgreSQL's planner).
+                 * @example exact
+                 */
+                total?: "bounded" | "exact" | "estimated";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -1993,6 +2009,12 @@ export interface operations {
             /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
+                    /** @description The exact number of matches of the filter across all pages; absent when only a bound is known */
+                    "x-total-count"?: number;
+                    /** @description Instead of X-Total-Count when more match than were counted: at least this many match */
+                    "x-total-count-at-least"?: number;
+                    /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
+                    "x-total-count-estimate"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2182,7 +2204,7 @@ export interface operations {
                  */
                 "fields[Order.customerId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Customer it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Customer it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiQ3VzdG9tZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
                  */
                 after?: string;
@@ -2710,7 +2732,7 @@ export interface operations {
                  */
                 "fields[OrderItem.productId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Product it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Product it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiUHJvZHVjdCIsInMiOiIiLCJrIjpbImV4YW1wbGUtaWQiXX0
                  */
                 after?: string;
@@ -2721,6 +2743,11 @@ export interface operations {
                 cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
+                /**
+                 * @description How the matches are counted. `bounded` (default): exactly up to COUNT_LIMIT (or as far as the page reaches), in X-Total-Count; past that only X-Total-Count-At-Least, at the cost of counting that far. `exact`: always X-Total-Count, counting every match whatever it costs. `estimated`: as `bounded`, plus X-Total-Count-Estimate past the limit where the store has an estimate (PostgreSQL's planner).
+                 * @example exact
+                 */
+                total?: "bounded" | "exact" | "estimated";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -2735,6 +2762,12 @@ export interface operations {
             /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
+                    /** @description The exact number of matches of the filter across all pages; absent when only a bound is known */
+                    "x-total-count"?: number;
+                    /** @description Instead of X-Total-Count when more match than were counted: at least this many match */
+                    "x-total-count-at-least"?: number;
+                    /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
+                    "x-total-count-estimate"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2949,7 +2982,7 @@ export interface operations {
                  */
                 "fields[OrderItem.productId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Product it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Product it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiUHJvZHVjdCIsInMiOiIiLCJrIjpbImV4YW1wbGUtaWQiXX0
                  */
                 after?: string;
@@ -3502,7 +3535,7 @@ export interface operations {
                  */
                 "fields[OrderItem.orderId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Order it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Order it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiT3JkZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
                  */
                 after?: string;
@@ -3513,6 +3546,11 @@ export interface operations {
                 cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
+                /**
+                 * @description How the matches are counted. `bounded` (default): exactly up to COUNT_LIMIT (or as far as the page reaches), in X-Total-Count; past that only X-Total-Count-At-Least, at the cost of counting that far. `exact`: always X-Total-Count, counting every match whatever it costs. `estimated`: as `bounded`, plus X-Total-Count-Estimate past the limit where the store has an estimate (PostgreSQL's planner).
+                 * @example exact
+                 */
+                total?: "bounded" | "exact" | "estimated";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -3527,6 +3565,12 @@ export interface operations {
             /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
+                    /** @description The exact number of matches of the filter across all pages; absent when only a bound is known */
+                    "x-total-count"?: number;
+                    /** @description Instead of X-Total-Count when more match than were counted: at least this many match */
+                    "x-total-count-at-least"?: number;
+                    /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
+                    "x-total-count-estimate"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3741,7 +3785,7 @@ export interface operations {
                  */
                 "fields[OrderItem.orderId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Order it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the Order it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiT3JkZXIiLCJzIjoiIiwiayI6WyJleGFtcGxlLWlkIl19
                  */
                 after?: string;
@@ -4287,7 +4331,7 @@ export interface operations {
                  */
                 "fields[productId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the OrderItem it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the OrderItem it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiT3JkZXJJdGVtIiwicyI6IiIsImsiOlsiZXhhbXBsZS1pZCJdfQ
                  */
                 after?: string;
@@ -4298,6 +4342,11 @@ export interface operations {
                 cursor?: boolean;
                 /** @description `nested` (default): each answer is a graph with its relatives inside. `normalized`: `{ data, included, links }`, the entities in `data` and each relative once in `included` by entity and id, however many entities share it. */
                 shape?: "nested" | "normalized";
+                /**
+                 * @description How the matches are counted. `bounded` (default): exactly up to COUNT_LIMIT (or as far as the page reaches), in X-Total-Count; past that only X-Total-Count-At-Least, at the cost of counting that far. `exact`: always X-Total-Count, counting every match whatever it costs. `estimated`: as `bounded`, plus X-Total-Count-Estimate past the limit where the store has an estimate (PostgreSQL's planner).
+                 * @example exact
+                 */
+                total?: "bounded" | "exact" | "estimated";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Documents per page, at most 1000 */
@@ -4312,6 +4361,12 @@ export interface operations {
             /** @description One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized */
             200: {
                 headers: {
+                    /** @description The exact number of matches of the filter across all pages; absent when only a bound is known */
+                    "x-total-count"?: number;
+                    /** @description Instead of X-Total-Count when more match than were counted: at least this many match */
+                    "x-total-count-at-least"?: number;
+                    /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
+                    "x-total-count-estimate"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4519,7 +4574,7 @@ export interface operations {
                  */
                 "fields[productId]"?: string;
                 /**
-                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the OrderItem it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).
+                 * @description A cursor (opaque, as a stream line with `cursor=true` or a list's `next` link gave it): continue strictly after the OrderItem it was taken at, in the order of `sort`, which must be the sort the cursor was made for. Documents written before that position since are not seen, those after it are; `filter` may differ. On the list, `page` must be left out (the total still counts every match).
                  * @example eyJ2IjoxLCJlIjoiT3JkZXJJdGVtIiwicyI6IiIsImsiOlsiZXhhbXBsZS1pZCJdfQ
                  */
                 after?: string;

@@ -40,6 +40,7 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
     childLimit: options.config.CHILD_LIMIT,
     rowBudget: options.config.ROW_BUDGET,
     maxBulk: options.config.MAX_BULK,
+    countLimit: options.config.COUNT_LIMIT,
     childPageLink: childPageLink(options.metadata, DEFAULT_PAGE_SIZE),
     storeGraphs: options.config.GRAPHS_IN_STORE === 'true'
   })

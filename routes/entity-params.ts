@@ -9,6 +9,7 @@ import { ID_RULE, ID_RULE_TEXT } from '../src/model/id-rule.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { indexNotes } from '../src/metadata/declared-indexes.js'
 import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
+import { totalParam } from './total-headers.js'
 
 const idDescription = 'Id of the document: the one it was written with, or the ULID the server assigned'
 
@@ -174,10 +175,11 @@ const WHOLE_STREAM = 'a stream answers every match in one body; resume it with a
 export const streamInapplicable = {
   page: WHOLE_STREAM,
   size: WHOLE_STREAM,
-  shape: 'a stream has one document or graph per line'
+  shape: 'a stream has one document or graph per line',
+  total: 'a stream sends no total; a list with size=1 counts the matches'
 }
 const ONE = 'GET /:id answers one document; the list takes it'
-export const getInapplicable = { filter: ONE, sort: ONE, page: ONE, size: ONE, after: ONE, cursor: ONE }
+export const getInapplicable = { filter: ONE, sort: ONE, page: ONE, size: ONE, after: ONE, cursor: ONE, total: ONE }
 
 /** A property of the entity's own, for examples: not the id, not a reference, when it has one. */
 function plainProperty (meta: EntityMetadata): string {
@@ -225,7 +227,7 @@ function afterParam (meta: EntityMetadata) {
       description: 'A cursor (opaque, as a stream line with `cursor=true` or a list\'s `next` link gave it): ' +
         `continue strictly after the ${meta.name} it was taken at, in the order of \`sort\`, which must be the sort ` +
         'the cursor was made for. Documents written before that position since are not seen, those after it are; ' +
-        '`filter` may differ. On the list, `page` must be left out (X-Total-Count still counts every match).',
+        '`filter` may differ. On the list, `page` must be left out (the total still counts every match).',
       // a real cursor of the default order (by id), so that trying the example works
       examples: [cursorOf(meta.name, undefined, { id: 'example-id' })]
     })
@@ -265,6 +267,7 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
   return Type.Object({
     ...readQuery(meta, model).properties,
     shape: shapeParam,
+    total: totalParam,
     cursor: Type.Optional(
       Type.Boolean({
         description:

@@ -17,6 +17,7 @@ import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
 import { sourceOption, sourceParam } from './source-param.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
+import { setTotalHeaders, totalHeaders } from './total-headers.js'
 import { deleteTellingParked, getJsonTellingPending, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
 import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
@@ -87,13 +88,15 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         operationId: `list${meta.name}`,
         summary: `List ${meta.name} documents, a page at a time`,
         description:
-          'Answers a JSON array; X-Total-Count gives the number of matches and Link the next and previous pages. ' +
+          'Answers a JSON array; X-Total-Count gives the number of matches (exact; past COUNT_LIMIT ' +
+            'X-Total-Count-At-Least instead, unless `total=exact`) and Link the next and previous pages. ' +
             'With `after` (or `cursor=true`) the next link continues after the last item by cursor, stable while ' +
             'documents are written.',
         querystring: listQuery(meta, app.relata.metadata),
         response: {
           200: {
             anyOf: [{ type: 'array', items: oneOrGraph }, normalized],
+            headers: totalHeaders,
             description:
               'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized'
           },
@@ -103,13 +106,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function list (request, reply) {
-      const { page, size } = request.query
+      const { page, size, total } = request.query
       const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
       const normalized = request.query.shape === 'normalized'
       // a normalized page needs the graphs as objects; any other page is answered as text
-      const paged = { ...query, page, size }
+      const paged = { ...query, page, size, ...(total === undefined ? {} : { total }) }
       const result = normalized ? await api.list(paged) : await api.listJson(paged)
-      reply.header('x-total-count', result.total)
+      setTotalHeaders(reply, result)
       const keyset = query.after !== undefined || request.query.cursor === true
       const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
       setLinkHeader(reply, links)

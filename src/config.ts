@@ -49,6 +49,13 @@ export const ConfigSchema = Type.Object({
     1_000_000_000
   ),
   MAX_BULK: Int('Most documents in one write request', 5000, 1, 100000),
+  COUNT_LIMIT: Int(
+    'Matches a list counts exactly for X-Total-Count (more when the page reaches further); past it, only ' +
+      'X-Total-Count-At-Least, unless the request asks total=exact',
+    10_000,
+    0,
+    1_000_000_000
+  ),
   BODY_LIMIT: Int('Largest request body in bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   STREAM_BATCH_SIZE: Int('Documents read from the store per stream batch', 500, 1, 10000),
   HEAL_INTERVAL_MS: Int(

@@ -12,6 +12,7 @@ export {
   type GetRequest,
   type Page,
   type RelativesOptions,
+  type TotalMode,
   type WriteOutcome
 } from './entities/entity-api.js'
 export { cursorOf, decodeCursor } from './entities/cursor.js'

@@ -18,6 +18,8 @@ export interface RelataOptions extends Partial<GraphOptions>, Partial<Omit<Entit
 
 export const DEFAULT_CHILD_LIMIT = 1000
 export const DEFAULT_MAX_BULK = 5000
+/** Counting 10,000 matches costs a few ms on any store; past that, a page's total is a lower bound unless asked. */
+export const DEFAULT_COUNT_LIMIT = 10_000
 /** A one-hop page of the largest size (1000) with one child relationship at the default CHILD_LIMIT fits. */
 export const DEFAULT_ROW_BUDGET = 1_001_000
 
@@ -39,6 +41,7 @@ export class Relata {
     })
     const limits: EntityLimits = {
       maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK,
+      countLimit: options.countLimit ?? DEFAULT_COUNT_LIMIT,
       budget: new RowBudget({ rowBudget: options.rowBudget ?? DEFAULT_ROW_BUDGET, childLimit }),
       model: metadata
     }

@@ -38,6 +38,10 @@ export function withLatency (store: Store, latencyMs: number): Store {
       await sleep(latencyMs)
       return await store.getMany(entity, ids)
     },
+    getManyByKey: async (entity, property, values) => {
+      await sleep(latencyMs)
+      return await store.getManyByKey(entity, property, values)
+    },
     find: async (entity, query) => {
       await sleep(latencyMs)
       return await store.find(entity, query)

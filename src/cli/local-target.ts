@@ -27,7 +27,12 @@ export async function openLocal (config: Config): Promise<Target> {
 
   async function openRelata (): Promise<Relata> {
     const store = await openStore(config.DATABASE_URL, { entities: storeEntities(metadata) })
-    const limits = { childLimit: config.CHILD_LIMIT, maxBulk: config.MAX_BULK, rowBudget: config.ROW_BUDGET }
+    const limits = {
+      childLimit: config.CHILD_LIMIT,
+      maxBulk: config.MAX_BULK,
+      rowBudget: config.ROW_BUDGET,
+      countLimit: config.COUNT_LIMIT
+    }
     return new Relata(metadata, store, limits)
   }
 
@@ -88,8 +93,8 @@ export async function openLocal (config: Config): Promise<Target> {
       }
       const parsed = parseQuery(meta, query, metadata)
       const { store, api } = await relata().then(r => ({ store: r.store, api: r.entity(meta.name) }))
-      const { total } = await api.list({ ...parsed, selection: undefined, page: 1, size: 1 })
-      const bar = progress(total)
+      const { total } = await api.list({ ...parsed, selection: undefined, page: 1, size: 1, total: 'exact' })
+      const bar = progress(total) // exact: the export reads every match anyway
       if (query.full !== true) return await write(api.stream({ ...parsed, batchSize: EXPORT_BATCH }), out, bar)
       // the store itself, not the EntityApi: hidden properties (x-internal, writeOnly) included
       const filter = parsed.filter === undefined ? {} : { filter: parsed.filter }

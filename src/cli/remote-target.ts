@@ -131,9 +131,8 @@ export function openRemote (baseUrl: string, apiKey?: string): Target {
       }
       const params = new URLSearchParams()
       if (query.filter !== undefined) params.set('filter', query.filter)
-      const count = await call(
-        `/api/${encodeURIComponent(route)}?${new URLSearchParams([...params, ['size', '1']]).toString()}`
-      )
+      const counting = new URLSearchParams([...params, ['size', '1'], ['total', 'exact']])
+      const count = await call(`/api/${encodeURIComponent(route)}?${counting.toString()}`)
       const bar = progress(Number(count.headers.get('x-total-count') ?? 0))
       if (query.with !== undefined) params.set('with', query.with)
       // every line carries the cursor that resumes the stream right after it

@@ -30,13 +30,16 @@ import {
   type Page,
   type PageQuery,
   type ReadQuery,
-  type RelativesOptions
+  type RelativesOptions,
+  type TotalMode
 } from './read-query.js'
 import { assertUniqueIds, withId } from './write-input.js'
 
 export interface EntityLimits {
   /** Most documents one write may carry. */
   maxBulk: number
+  /** Matches a page counts exactly (more when the page reaches further) before its total becomes a lower bound. */
+  countLimit: number
   /** Refuses reads whose graphs could load too many related documents; none when omitted. */
   budget?: RowBudget
   /** Lets `relatives` follow paths and depths beyond one hop. */
@@ -69,7 +72,7 @@ export interface WriteOptions {
   source?: string
 }
 
-export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptions, WriteOutcome }
+export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptions, TotalMode, WriteOutcome }
 
 export class EntityApi {
   /** Every document read from the store leaves through here: hidden properties never do. */
@@ -157,14 +160,29 @@ export class EntityApi {
     this.#checkPage(query)
     // after a cursor the total does not tell whether more follow: one more document does
     const size = query.after === undefined ? query.size : query.size + 1
-    const found = await this.store.find(this.meta.name, { ...query, size })
+    const found = await this.store.find(this.meta.name, { ...query, size, ...this.#countQuery(query) })
     const items = found.items.slice(0, query.size)
     const more = query.after === undefined ? query.page * query.size < found.total : found.items.length > query.size
     // from the stored document, before anything trims it (hidden properties, picked fields)
     const next = more && items.length > 0 ? cursorOf(this.meta.name, query.sort, items[items.length - 1]!) : undefined
-    const page: Page = { items: await this.#answer(this.#visible(items), query.selection, query), total: found.total }
+    const answer = await this.#answer(this.#visible(items), query.selection, query)
+    const page: Page = { items: answer, total: found.total, exact: found.exact }
+    if (found.estimate !== undefined) page.estimate = found.estimate
     if (next !== undefined) page.next = next
     return page
+  }
+
+  /**
+   * The store's count bound for a page. A paged list counts at least as far as the page reaches,
+   * so that an inexact total still proves a next page (`more` above); that costs no more than
+   * the OFFSET already does. After a cursor, one more document tells that instead.
+   */
+  #countQuery (query: PageQuery): { countLimit?: number, estimate?: boolean } {
+    const mode = query.total ?? 'bounded'
+    if (mode === 'exact') return {}
+    const reach = query.after === undefined ? query.page * query.size : 0
+    const countLimit = Math.max(this.limits.countLimit, reach)
+    return mode === 'estimated' ? { countLimit, estimate: true } : { countLimit }
   }
 
   /** As list, the items as one JSON text (see getJson): graphs the store builds in one round trip where it can. */
@@ -176,11 +194,14 @@ export class EntityApi {
     }
     this.#checkPage(query)
     const size = query.after === undefined ? query.size : query.size + 1
-    const found = await texts.page(this.meta.name, { ...query, size }, query.selection ?? NO_RELATIONSHIPS, query)
-    const count = Math.min(found.texts.length, query.size)
+    // the store's estimate takes one more statement, which graphs built in the store do not make
+    const count = { ...this.#countQuery(query), estimate: false }
+    const found = await texts.page(this.meta.name, { ...query, size, ...count }, query.selection ?? NO_RELATIONSHIPS,
+      query)
+    const shown = Math.min(found.texts.length, query.size)
     const more = query.after === undefined ? query.page * query.size < found.total : found.texts.length > query.size
-    const last = count === 0 ? undefined : JSON.parse(found.roots[count - 1]!) as Doc
-    const answer = { json: `[${found.texts.slice(0, count).join(',')}]`, total: found.total }
+    const last = shown === 0 ? undefined : JSON.parse(found.roots[shown - 1]!) as Doc
+    const answer = { json: `[${found.texts.slice(0, shown).join(',')}]`, total: found.total, exact: found.exact }
     return more && last !== undefined ? { ...answer, next: cursorOf(this.meta.name, query.sort, last) } : answer
   }
 

@@ -23,16 +23,29 @@ export interface ReadQuery {
 /** What a single read loads beyond the document: its graph and the properties kept. */
 export type GetRequest = GraphRequest
 
+/**
+ * How a page counts the matches: `exact` every one, whatever it costs; `bounded` exactly up to
+ * the count limit, beyond it only a lower bound; `estimated` as bounded, plus the store's
+ * estimate beyond the limit where it has one (PostgreSQL's planner).
+ */
+export type TotalMode = 'exact' | 'bounded' | 'estimated'
+
 export interface PageQuery extends ReadQuery {
   /** 1-based; must be 1 with `after`. */
   page: number
   size: number
+  /** `bounded` when omitted. */
+  total?: TotalMode
 }
 
 export interface Page {
   items: Array<Doc | Graph>
-  /** Every match of the filter, also those before `after`. */
+  /** Every match of the filter, also those before `after`: exactly, or a lower bound when `exact` is false. */
   total: number
+  /** False when more matches exist than were counted: `total` is then a lower bound. */
+  exact: boolean
+  /** With `total: 'estimated'`, when the count was not exact: the store's estimate of every match, if it has one. */
+  estimate?: number
   /** The cursor after the last item, when more matches follow it. */
   next?: string
 }

@@ -17,7 +17,9 @@ export interface TextPage {
   texts: string[]
   /** The documents as stored, for the cursor of the last one. */
   roots: string[]
+  /** As FindResult's: exact, or a lower bound when `exact` is false. */
   total: number
+  exact: boolean
 }
 
 type StoredPage = ChildPage & { last?: Doc | null }
@@ -27,11 +29,12 @@ export class GraphTexts {
 
   async page (entity: string, query: FindQuery, selection: Selection, request: GraphRequest): Promise<TextPage> {
     const plan = storeGraphPlan(entity, selection, request, this.options)
-    const { graphs, total } = await this.reader.page(entity, query, plan)
+    const { graphs, total, exact } = await this.reader.page(entity, query, plan)
     return {
       texts: graphs.map(graph => this.#finished(graph, selection, request)),
       roots: graphs.map(graph => graph.root),
-      total
+      total,
+      exact
     }
   }
 

@@ -61,8 +61,9 @@ export interface GraphText {
 
 export interface GraphTextPage {
   graphs: GraphText[]
-  /** Every match of the filter, as FindResult.total. */
+  /** Every match of the filter, as FindResult.total: exact, or with `exact` false a lower bound (`countLimit`). */
   total: number
+  exact: boolean
 }
 
 /** A store that builds graphs as text; each call is one round trip. */

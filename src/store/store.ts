@@ -34,12 +34,23 @@ export interface FindQuery {
   /** 1-based. */
   page: number
   size: number
+  /**
+   * Counts the matches only up to this many, so a count costs at most that many rows: when more match, `total` is
+   * `countLimit + 1` and `exact` false. Every match is counted when omitted.
+   */
+  countLimit?: number
+  /** When the count stops at `countLimit`, also the store's own estimate of every match, where it has one. */
+  estimate?: boolean
 }
 
 export interface FindResult {
   items: Doc[]
-  /** How many documents match the filter, across all pages. */
+  /** How many documents match the filter, across all pages: exactly, or a lower bound when `exact` is false. */
   total: number
+  /** False when more than `countLimit` documents match: `total` is then only `countLimit + 1`. */
+  exact: boolean
+  /** With `estimate`, when the count stopped: the store's estimate of every match (PostgreSQL's planner). */
+  estimate?: number
 }
 
 export interface StreamQuery {
@@ -151,6 +162,12 @@ export interface Store {
   get(entity: string, id: string): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
   getMany(entity: string, ids: readonly string[]): Promise<Doc[]>
+  /**
+   * Documents whose single-property unique key `property` (StoreEntity.uniqueKeys) holds one of
+   * `values`, in one round trip through the key's unique index: how a reference by key is
+   * resolved. Values match by type ("1" is not 1); duplicates and values nobody holds are ignored.
+   */
+  getManyByKey(entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]>
   find(entity: string, query: FindQuery): Promise<FindResult>
   /**
    * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the

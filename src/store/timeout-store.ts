@@ -42,6 +42,8 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
     get: (entity, id) => bounded(`get on '${entity}'`, store.get(entity, id)),
     getMany: (entity, ids) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids)),
+    getManyByKey: (entity, property, values) =>
+      bounded(`getManyByKey on '${entity}'`, store.getManyByKey(entity, property, values)),
     find: (entity, query) => bounded(`find on '${entity}'`, store.find(entity, query)),
     findByRefs: (entity, property, ids, query) =>
       bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query)),

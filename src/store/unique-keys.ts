@@ -43,6 +43,11 @@ export class UniqueIndex {
     })
   }
 
+  /** Who holds `values` of the key at position `k` of `keys`, if anybody. */
+  holder (k: number, values: ReadonlyArray<string | number>): string | undefined {
+    return this.#holders[k]!.get(JSON.stringify(values))
+  }
+
   add (doc: Doc): void {
     this.keys.forEach((key, k) => {
       const values = keyValues(doc, key)

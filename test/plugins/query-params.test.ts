@@ -3,7 +3,7 @@
 import t from 'tap'
 import { build } from '../helper.js'
 
-const LIST_TAKES = 'after, count, cursor, depth, fields, filter, page, shape, size, sort, with, ' +
+const LIST_TAKES = 'after, count, cursor, depth, fields, filter, page, shape, size, sort, total, with, ' +
   'fields[<relationship>], limit[<Child>], sort[<Child>]'
 const STREAM_TAKES = 'after, count, cursor, depth, fields, filter, sort, with, ' +
   'fields[<relationship>], limit[<Child>], sort[<Child>]'

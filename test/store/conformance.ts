@@ -6,6 +6,7 @@ import t from 'tap'
 import { BadRequestError, StoreUnavailableError } from '../../src/errors.js'
 import type { Condition } from '../../src/store/filter.js'
 import type { Doc, SortKey, Store, StoreOptions } from '../../src/store/store.js'
+import { countConformance } from './count-conformance.js'
 import { keysetConformance } from './keyset-conformance.js'
 import { linkConformance } from './link-conformance.js'
 
@@ -307,6 +308,7 @@ const STREAM_SORTS: SortKey[][] = [
 export function storeConformance (name: string, open: OpenStore): void {
   keysetConformance(name, open)
   linkConformance(name, open)
+  countConformance(name, open)
   t.test(`${name}: get, upsertMany and whole-document replacement`, async t => {
     const { store } = await openHarness(t, open)
     const stored = await store.upsertMany('item', [{ id: 'x', a: 1, b: { c: 2 } }, { id: 'y', gone: undefined }])

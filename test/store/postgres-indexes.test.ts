@@ -47,7 +47,7 @@ async function findPlan (client: pg.Client, filter: Condition | undefined, sort:
   const where = conditionSql(filter, table, 't0', params, () => table)
   const page = after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', after, params)}`
   const sql = statements.findSql(table.table, where, page, orderBySql(keys, table, 't0'), params.length + 1)
-  const rows = await client.query(`EXPLAIN ${sql}`, [...params, 10, 0])
+  const rows = await client.query(`EXPLAIN ${sql}`, [...params, 10, 0, null])
   return rows.rows.map((row: Record<string, string>) => row['QUERY PLAN']).join('\n')
 }
 

@@ -53,7 +53,7 @@ function findPlan (db: Database.Database, filter: Condition | undefined, sort: S
   const cursor = after === undefined ? undefined : afterSql(keys, table, sqlPosition(after as never))
   const page = cursor === undefined ? where.sql : `${where.sql} AND ${cursor.sql}`
   const sql = statements.findSql(table.table, where.sql, orderBySql(keys, table), page)
-  const params = [...where.params, ...where.params, ...(cursor?.params ?? []), 10, 0]
+  const params = [...where.params, -1, ...where.params, ...(cursor?.params ?? []), 10, 0]
   const rows = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>
   return rows.map(row => row.detail).join('\n')
 }

@@ -110,6 +110,24 @@ export function uniqueConformance (name: string, open: OpenStore, sameStorage?: 
     t.equal((await store.getMany('Parked_product', ['p1', 'p2'])).length, 2, 'both records still wait')
   })
 
+  t.test(`${name}: getManyByKey resolves key values to documents in one round trip`, async t => {
+    const { store, calls } = await opened(t, open)
+    await store.upsertMany('product', [
+      { id: 'p1', sku: 'A' }, { id: 'p2', sku: 'B' }, { id: 'p3', sku: 1 }, { id: 'p4', sku: '1' }, { id: 'p5' },
+      { id: 'p6', sku: 'C\u00e9' }
+    ])
+    const before = calls.length
+    const found = await store.getManyByKey('product', 'sku', ['B', 'A', 'A', 'nobody', 1, 'C\u00e9', '\u0000'])
+    t.same(calls.slice(before), ['product.getManyByKey'], 'one round trip')
+    t.same(found.map(doc => doc.id).sort(), ['p1', 'p2', 'p3', 'p6'], '1 finds the number only, duplicates once')
+    t.same(found.find(doc => doc.id === 'p1'), { id: 'p1', sku: 'A' })
+    t.same((await store.getManyByKey('product', 'sku', ['1'])).map(doc => doc.id), ['p4'])
+    t.same(await store.getManyByKey('product', 'sku', []), [])
+    await store.upsertMany('product', [{ id: 'p1', sku: 'Z' }])
+    t.same(await store.getManyByKey('product', 'sku', ['A']), [], 'a value let go is found no more')
+    await t.rejects(store.getManyByKey('product', 'region', ['eu']), /'region' is not a declared single-property unique key/)
+  })
+
   if (sameStorage === undefined) return
   t.test(`${name}: opening on documents that break a newly declared key fails, naming them`, async t => {
     const reopen = await sameStorage()

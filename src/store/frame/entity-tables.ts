@@ -44,6 +44,15 @@ export class EntityTables<T> {
     return this.#entry(entity).uniqueKeys
   }
 
+  /** The table of `entity`, checking that `property` alone is one of its unique keys (so indexed). */
+  withKey (entity: string, property: string): T {
+    const entry = this.#entry(entity)
+    if (!entry.uniqueKeys.some(key => key.length === 1 && key[0] === property)) {
+      throw new Error(`${this.kind} store: '${property}' is not a declared single-property unique key of '${entity}'`)
+    }
+    return entry.table
+  }
+
   /** The declared references of `entity`. */
   refs (entity: string): ReadonlySet<string> {
     return this.#entry(entity).refs

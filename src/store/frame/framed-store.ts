@@ -3,6 +3,7 @@
 // closed, count one round trip per call (a stream: one per batch) through `onQuery`, and turn
 // the adapter's store faults into StoreUnavailableError. Adapters only say what differs.
 import { RelataError, StoreUnavailableError } from '../../errors.js'
+import { checkCountLimit } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
   Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, Store,
@@ -80,9 +81,16 @@ export class FramedStore<T> implements Store {
     return await this.#run(entity, 'getMany', call => this.adapter.getMany(table, ids, call))
   }
 
+  async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    const table = this.adapter.tables.withKey(entity, property)
+    const wanted = [...new Set(values)].filter(v => typeof v === 'string' || (typeof v === 'number' && isFinite(v)))
+    return await this.#run(entity, 'getManyByKey', call => this.adapter.getManyByKey(table, property, wanted, call))
+  }
+
   async find (entity: string, query: FindQuery): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
+    checkCountLimit(query.countLimit)
     const table = this.adapter.tables.of(entity)
     return await this.#run(entity, 'find', call => this.adapter.find(table, query, call))
   }

@@ -32,6 +32,7 @@ export interface StoreAdapter<T> {
   readonly tables: EntityTables<T>
   get: (table: T, id: string, call: Call) => Promise<Doc | undefined>
   getMany: (table: T, ids: readonly string[], call: Call) => Promise<Doc[]>
+  getManyByKey: (table: T, property: string, values: ReadonlyArray<string | number>, call: Call) => Promise<Doc[]>
   find: (table: T, query: FindQuery, call: Call) => Promise<FindResult>
   findByRefs: (table: T, refProperty: string, ids: readonly string[], query: RefQuery, call: Call) =>
   Promise<RefResult>

@@ -1,6 +1,7 @@
 // The in-memory store: the reference implementation of the Store semantics, used for tests and
 // development. It mirrors the SQLite adapter's ordering and type rules exactly; the frame counts
 // every call as one round trip, so that round-trip counts are the same everywhere.
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, Store,
@@ -55,6 +56,17 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     return docs
   }
 
+  /** Through the table's unique index: a lookup per value, never a scan. */
+  async getManyByKey (table: MemoryTable, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    const k = table.unique.keys.findIndex(key => key.length === 1 && key[0] === property)
+    const docs: Doc[] = []
+    for (const value of values) {
+      const id = table.unique.holder(k, [value])
+      if (id !== undefined) docs.push(table.copy(id)!)
+    }
+    return docs
+  }
+
   async find (table: MemoryTable, query: FindQuery): Promise<FindResult> {
     const matches = compileCondition(query.filter, this.children)
     const order = compileOrder(totalOrder(query.sort))
@@ -63,7 +75,9 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     const items = query.after === undefined
       ? all.slice(start, start + query.size)
       : selectSorted(all, () => true, order, tupleOf(query.after), query.size)
-    return { items: items.map(parse), total: all.length }
+    // every match is at hand already; the cap only keeps the answer the same as the other stores'
+    const counted = Math.min(all.length, countCap(query.countLimit) ?? all.length)
+    return { items: items.map(parse), ...boundedTotal(counted, query.countLimit) }
   }
 
   async findByRefs (table: MemoryTable, refProperty: string, ids: readonly string[],

@@ -5,6 +5,7 @@
 // stops. Written against the driver surface in driver-surface.ts, so tests can run it on an
 // in-process stand-in.
 import { StoreUnavailableError } from '../../errors.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
 import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
@@ -107,13 +108,26 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     return found.map(fromStored)
   }
 
+  /** Through the key's unique index; `$in` matches by type, as the other stores do. */
+  async getManyByKey ({ collection }: MongoTable, property: string, values: ReadonlyArray<string | number>,
+    call: Call): Promise<Doc[]> {
+    const found: Document[] = []
+    for (const [index, chunk] of chunks([...values], this.settings.maxIdsPerQuery).entries()) {
+      if (index > 0) call.again()
+      const cursor = collection.find({ [property]: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
+      found.push(...(await this.drain(cursor, call)))
+    }
+    return found.map(fromStored)
+  }
+
   async find ({ name, collection }: MongoTable, query: FindQuery, call: Call): Promise<FindResult> {
     const pipeline = findPipeline(
       name,
       filterStages(query.filter, this.checkRef),
       sortStages(query.sort, query.after),
       query.page,
-      query.size
+      query.size,
+      countCap(query.countLimit)
     )
     // the page and the count row fit one reply unless they pass 16 MiB; one more closes the cursor
     const options = { ...this.limit, batchSize: query.size + 2, allowDiskUse: true }
@@ -121,7 +135,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     // stored documents all have an _id; the count row has none
     const items = rows.filter(row => '_id' in row)
     const total = rows.find(row => !('_id' in row))?.total as number | undefined
-    return { items: items.map(fromStored), total: total ?? 0 }
+    return { items: items.map(fromStored), ...boundedTotal(total ?? 0, query.countLimit) }
   }
 
   async findByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[], query: RefQuery,

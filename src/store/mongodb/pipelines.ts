@@ -10,16 +10,18 @@ import type { SortKey } from '../store.js'
  * pipeline, which the query planner answers from an index (the `_id` index in id order), and the
  * count is a `$unionWith` of the same filter, in the same round trip. Rows rather than one
  * `$facet` document: a page is not bound by the 16 MiB document limit, and `$facet`'s stages
- * would never use an index.
+ * would never use an index (nor could its count stop early). With a `cap`, `$limit` before
+ * `$count` reads at most that many matches.
  */
 export function findPipeline (
   collection: string,
   filter: Document[],
   sort: Document[],
   page: number,
-  size: number
+  size: number,
+  cap: number | undefined
 ): Document[] {
-  const count = [...filter, { $count: 'total' }]
+  const count = [...filter, ...(cap === undefined ? [] : [{ $limit: cap }]), { $count: 'total' }]
   // $limit must be positive: a page of size 0 only counts
   if (size === 0) return count
   const skip = (page - 1) * size

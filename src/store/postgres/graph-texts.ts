@@ -2,6 +2,7 @@
 // each row's graph (graph-sql.ts), or one document's graph. One round trip, counted as one by the
 // store's frame.
 import type { GraphPlan, GraphText, GraphTextPage, GraphTextReader } from '../graph-plan.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
 import type { FindQuery } from '../store.js'
 import { bind, conditionSql, type TableLookup } from './condition-sql.js'
@@ -21,9 +22,9 @@ export class PostgresGraphTexts implements GraphTextReader {
   constructor (private readonly tables: TableLookup, private readonly run: RunQuery) {}
 
   /**
-   * The count of every match, then the page's rows in a LATERAL subquery with its own ORDER BY
-   * and LIMIT (so that only the page's rows get graphs), numbered to keep their order. An empty
-   * page still yields the count's row, without a document.
+   * The count of every match (up to the count's bound), then the page's rows in a LATERAL
+   * subquery with its own ORDER BY and LIMIT (so that only the page's rows get graphs), numbered
+   * to keep their order. An empty page still yields the count's row, without a document.
    */
   async page (entity: string, query: FindQuery, plan: GraphPlan): Promise<GraphTextPage> {
     checkPage(query.page, query.size, query.after)
@@ -34,18 +35,20 @@ export class PostgresGraphTexts implements GraphTextReader {
     const where = conditionSql(query.filter, table, 't0', params, this.tables)
     const page = query.after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', query.after, params)}`
     const order = orderBySql(keys, table, 't0')
+    const cap = bind(params, countCap(query.countLimit) ?? null, 'bigint')
     const limit = bind(params, query.size, 'bigint')
     const offset = bind(params, (query.page - 1) * query.size, 'bigint')
     const writer = new GraphWriter(this.tables, params)
     const graph = writer.graph(plan, table, 'a')
     const sql = `SELECT counted.total, a.body, ${graph.text} AS graph, ${graph.cuts} AS cuts ` +
-      `FROM (SELECT count(*) AS total FROM ${table.table} AS t0 WHERE ${where}) AS counted ` +
+      `FROM (SELECT count(*) AS total FROM (SELECT FROM ${table.table} AS t0 WHERE ${where} LIMIT ${cap}) AS m) ` +
+      'AS counted ' +
       `LEFT JOIN LATERAL (SELECT t0.*, row_number() OVER (ORDER BY ${order}) AS n FROM ${table.table} AS t0 ` +
       `WHERE ${page} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) AS a ON true ` +
       `${graph.joins.join(' ')} ORDER BY a.n`
     const rows = await this.run(entity, 'findGraphs', sql, params)
-    const total = rows.length === 0 ? 0 : Number(rows[0]!.total)
-    return { graphs: rows.filter(row => row.body !== null).map(graphText), total }
+    const counted = rows.length === 0 ? 0 : Number(rows[0]!.total)
+    return { graphs: rows.filter(row => row.body !== null).map(graphText), ...boundedTotal(counted, query.countLimit) }
   }
 
   async one (entity: string, id: string, plan: GraphPlan): Promise<GraphText | undefined> {

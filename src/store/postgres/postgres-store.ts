@@ -5,6 +5,7 @@
 import type pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
 import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
@@ -17,12 +18,14 @@ import type {
   StoreOptions, StreamQuery
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
+import { plannedRows } from './estimate.js'
 import { PostgresGraphTexts } from './graph-texts.js'
 import { PostgresBroadcast } from './notifications.js'
+import { StreamSlots } from './stream-slots.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
 import { fromDriver, storeError } from './postgres-errors.js'
-import { isUniqueViolation } from './unique-sql.js'
+import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { rejectUnstorable } from './unstorable.js'
 
@@ -63,12 +66,15 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   readonly graphTexts: PostgresGraphTexts
   /** LISTEN/NOTIFY between instances on one database; its connection opens on the first listen. */
   readonly broadcast: PostgresBroadcast
+  /** Streams hold a connection each: at most half the pool's, so that their graphs' reads find one. */
+  private readonly slots: StreamSlots
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
     this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params) =>
       (await this.query(sql, params)).rows as Row[])
     this.broadcast = new PostgresBroadcast(pool, pool.options)
+    this.slots = new StreamSlots(Math.floor((pool.options.max ?? 10) / 2), options.timeoutMs ?? 5000)
   }
 
   private readonly lookup = (entity: string): TableSql => this.tables.of(entity)
@@ -90,20 +96,41 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return (rows as Row[]).map(parseDoc)
   }
 
-  async find (table: TableSql, query: FindQuery): Promise<FindResult> {
+  /**
+   * The key's unique index holds exactly this expression; `= ANY` of an array built once lets the
+   * planner probe it (an `IN (SELECT …)` was a hash join over every row). jsonb keeps "1" and 1 apart.
+   */
+  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    // jsonb cannot hold U+0000, so no stored key has it
+    const storable = values.filter(v => typeof v !== 'string' || !v.includes('\u0000'))
+    const sql = `SELECT body FROM ${table} WHERE ${keyPartSql(property)} = ` +
+      'ANY (ARRAY(SELECT jsonb_array_elements($1::jsonb)))'
+    const { rows } = await this.query(sql, [JSON.stringify(storable)])
+    return (rows as Row[]).map(parseDoc)
+  }
+
+  async find (table: TableSql, query: FindQuery, call: Call): Promise<FindResult> {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const where = conditionSql(query.filter, table, 't0', params, this.lookup)
-    const whereParams = params.length
+    const whereParams = params.slice()
     const page = query.after === undefined ? where : `${where} AND ${afterSql(keys, table, 't0', query.after, params)}`
     const offset = (query.page - 1) * query.size
+    const cap = countCap(query.countLimit) ?? null
     const sql = statements.findSql(table.table, where, page, orderBySql(keys, table, 't0'), params.length + 1)
-    const rows = (await this.query(sql, [...params, query.size, offset])).rows as Row[]
-    if (rows.length > 0) return { items: rows.map(parseDoc), total: Number(rows[0]!.total) }
-    if (offset === 0 && query.size > 0 && query.after === undefined) return { items: [], total: 0 }
-    // an empty page past the end (or size 0) carries no count: count apart, same call
-    const count = await this.query(statements.countSql(table.table, where), params.slice(0, whereParams))
-    return { items: [], total: Number((count.rows[0] as Row).total) }
+    const rows = (await this.query(sql, [...params, query.size, offset, cap])).rows as Row[]
+    const counted = rows.length > 0
+      ? Number(rows[0]!.total)
+      : offset === 0 && query.size > 0 && query.after === undefined
+        ? 0
+        // an empty page past the end (or size 0) carries no count: count apart, same call
+        : Number(((await this.query(statements.countSql(table.table, where, whereParams.length + 1),
+          [...whereParams, cap])).rows[0] as Row).total)
+    const total = boundedTotal(counted, query.countLimit)
+    if (total.exact || query.estimate !== true) return { items: rows.map(parseDoc), ...total }
+    call.again() // the planner's estimate is one more statement
+    const estimate = await plannedRows(this.pool, table.table, where, whereParams)
+    return { items: rows.map(parseDoc), ...total, estimate: Math.max(estimate, total.total) }
   }
 
   async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
@@ -139,7 +166,14 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const where = query.after === undefined
       ? filter
       : `${filter} AND ${afterSql(keys, table, 't0', query.after, params)}`
-    const client = await fromDriver(this.connect())
+    await this.slots.take()
+    let client: pg.PoolClient
+    try {
+      client = await fromDriver(this.connect())
+    } catch (error) {
+      this.slots.give()
+      throw error
+    }
     this.streaming.add(client)
     let broken: unknown
     try {
@@ -163,6 +197,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
         // a broken connection is destroyed, never handed to the next caller
         client.release(broken === undefined ? undefined : true)
       }
+      this.slots.give()
     }
   }
 

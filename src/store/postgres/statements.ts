@@ -13,17 +13,25 @@ export function getManySql (table: string): string {
 }
 
 /**
- * One page and the number of all matches in one statement: the count is an uncorrelated
- * subquery, run once. `pageWhere` may add a keyset position that the count ignores; both
- * share the numbered parameters of `where`. The last two parameters are LIMIT and OFFSET.
+ * One page and the number of matches in one statement: the count is an uncorrelated subquery,
+ * run once, that stops after a bound (its LIMIT; NULL counts every match), so a bounded count
+ * reads at most that many rows. `pageWhere` may add a keyset position that the count ignores;
+ * both share the numbered parameters of `where`. Parameter `limit` is the page's LIMIT, the
+ * next its OFFSET, the one after the count's bound.
  */
 export function findSql (table: string, where: string, pageWhere: string, orderBy: string, limit: number): string {
-  return `SELECT body, (SELECT count(*) FROM ${table} AS t0 WHERE ${where}) AS total ` +
+  return `SELECT body, (${countSql(table, where, limit + 2)}) AS total ` +
     `FROM ${table} AS t0 WHERE ${pageWhere} ORDER BY ${orderBy} LIMIT $${limit}::bigint OFFSET $${limit + 1}::bigint`
 }
 
-export function countSql (table: string, where: string): string {
-  return `SELECT count(*) AS total FROM ${table} AS t0 WHERE ${where}`
+/** The matches of `where`, counted up to the bound in parameter `bound` (NULL: all of them). */
+export function countSql (table: string, where: string, bound: number): string {
+  return `SELECT count(*) AS total FROM (SELECT FROM ${table} AS t0 WHERE ${where} LIMIT $${bound}::bigint) AS matches`
+}
+
+/** The planner's estimate of how many rows match `where`: the top node's rows of its plan. */
+export function estimateSql (table: string, where: string): string {
+  return `EXPLAIN (FORMAT JSON) SELECT FROM ${table} AS t0 WHERE ${where}`
 }
 
 /**

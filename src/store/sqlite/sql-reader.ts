@@ -15,7 +15,7 @@ export interface AllArgs {
 }
 
 export interface FindArgs {
-  /** The page with its total (statements.findSql), and the count alone for an empty page. */
+  /** The page with its count (statements.findSql), and the count alone for an empty page; both bounded. */
   pageSql: string
   countSql: string
   pageParams: unknown[]

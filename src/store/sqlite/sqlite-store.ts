@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import { availableParallelism } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StoreUnavailableError } from '../../errors.js'
+import { boundedTotal, countCap } from '../bounded-count.js'
 import { totalOrder } from '../keyset.js'
 import type {
   Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, Store,
@@ -26,7 +27,7 @@ import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
 import { ensureSchema } from './schema.js'
 import { storeError } from './sqlite-errors.js'
-import { isUniqueViolation } from './unique-sql.js'
+import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
@@ -151,6 +152,13 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     return rows.map(parseDoc)
   }
 
+  /** The key's unique index holds exactly this expression, so the lookup is an index probe per value. */
+  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+    const sql = `SELECT doc FROM ${table} WHERE ${keyPartSql(property)} IN (SELECT value FROM json_each(?))`
+    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(values)) as Row[])
+    return rows.map(parseDoc)
+  }
+
   async find (table: TableSql, query: FindQuery): Promise<FindResult> {
     const keys = totalOrder(query.sort)
     const where = conditionSql(query.filter, table, this.lookup)
@@ -159,14 +167,15 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       after === undefined ? where : { sql: `${where.sql} AND ${after.sql}`, params: [...where.params, ...after.params] }
     const orderBy = orderBySql(keys, table)
     const offset = (query.page - 1) * query.size
+    const count = [...where.params, countCap(query.countLimit) ?? -1]
     const { rows, total } = await this.read(table, 'find', 'find', {
       pageSql: statements.findSql(table.table, where.sql, orderBy, page.sql),
-      pageParams: [...where.params, ...page.params, query.size, offset],
+      pageParams: [...count, ...page.params, query.size, offset],
       countSql: statements.countSql(table.table, where.sql),
-      countParams: where.params,
+      countParams: count,
       emptyIsZero: offset === 0 && query.size > 0 && after === undefined
     })
-    return { items: rows.map(parseDoc), total }
+    return { items: rows.map(parseDoc), ...boundedTotal(total, query.countLimit) }
   }
 
   async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {

@@ -23,19 +23,21 @@ export function getManySql (table: string): string {
 }
 
 /**
- * One page and the total number of matches in one statement. The total is an uncorrelated
- * subquery, run once and answered from an index where it can; `COUNT(*) OVER ()` would
- * materialize every matching document to count them (50× slower on 10,000 rows). The WHERE
- * parameters are bound twice: for the count, then for the page, whose condition may add a
- * keyset position (`pageWhere`) that the count ignores.
+ * One page and the number of matches in one statement. The count is an uncorrelated subquery,
+ * run once and answered from an index where it can; `COUNT(*) OVER ()` would materialize every
+ * matching document to count them (50× slower on 10,000 rows). It stops after a bound (its
+ * LIMIT: -1 counts every match), so a bounded count reads at most that many rows. Parameters:
+ * the WHERE's, the bound, then the page's, whose condition may add a keyset position
+ * (`pageWhere`) that the count ignores, then LIMIT and OFFSET.
  */
 export function findSql (table: string, where: string, orderBy: string, pageWhere = where): string {
-  return `SELECT doc, (SELECT COUNT(*) FROM ${table} WHERE ${tick(table)} AND ${where}) AS total
+  return `SELECT doc, (${countSql(table, where)}) AS total
     FROM ${table} WHERE ${tick(table)} AND ${pageWhere} ORDER BY ${orderBy} LIMIT ? OFFSET ?`
 }
 
+/** The matches of `where`, counted up to the bound given as the last parameter (-1: all of them). */
 export function countSql (table: string, where: string): string {
-  return `SELECT COUNT(*) AS total FROM ${table} WHERE ${tick(table)} AND ${where}`
+  return `SELECT COUNT(*) AS total FROM (SELECT 1 FROM ${table} WHERE ${tick(table)} AND ${where} LIMIT ?)`
 }
 
 /**

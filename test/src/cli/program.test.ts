@@ -158,7 +158,7 @@ t.test('import and export through a server', async t => {
   t.match(JSON.parse(piped.stdout), { stored: 1 })
   t.match(await relata(['--url', url, 'export', 'nowhere']), {
     code: 1,
-    stderr: /^relata: GET \/api\/nowhere\?size=1 answered 404: no route GET \/api\/nowhere/
+    stderr: /^relata: GET \/api\/nowhere\?size=1&total=exact answered 404: no route GET \/api\/nowhere/
   })
   t.match(await relata(['--url', url, 'import', 'customers', '-'], { stdin: 'x'.repeat(100) }), { code: 2 })
   t.match(await relata(['--url', 'http://127.0.0.1:1', 'export', 'orders'], { tty: true }), {
