@@ -21,6 +21,20 @@ function sameKeys (sort: Document, index: Record<string, 1 | -1>): boolean {
   return wanted.every(([field, direction], i) => keys[i]![0] === field && keys[i]![1] * flip === direction)
 }
 
+type Indexes = ReadonlyMap<string, Record<string, 1 | -1>>
+
+function indexFor (indexes: Indexes, sort: Document | undefined): string | undefined {
+  if (sort === undefined) return undefined
+  return [...indexes].find(([, keys]) => sameKeys(sort, keys))?.[0]
+}
+
+/** The sort a window stage starts with, when its partition is a plain field path. */
+function windowSort (window: Document): Document | undefined {
+  const partition: unknown = window.partitionBy
+  if (typeof partition !== 'string' || !partition.startsWith('$') || partition.startsWith('$$')) return undefined
+  return { [partition.slice(1)]: 1, ...(window.sortBy as Document | undefined) }
+}
+
 export function planOf (stages: readonly Document[], indexes: ReadonlyMap<string, Record<string, 1 | -1>>): Plan {
   let sortIndex: string | undefined
   let limited = false
@@ -31,8 +45,13 @@ export function planOf (stages: readonly Document[], indexes: ReadonlyMap<string
       limited = true
       continue
     }
+    if (name === '$setWindowFields' && sortIndex === undefined) {
+      // it sorts its input by the partition, then its sortBy: that $sort is pushed down
+      sortIndex = indexFor(indexes, windowSort(stage.$setWindowFields as Document))
+      break
+    }
     if (name !== '$sort' || sortIndex !== undefined) break
-    sortIndex = [...indexes].find(([, keys]) => sameKeys(stage.$sort as Document, keys))?.[0]
+    sortIndex = indexFor(indexes, stage.$sort as Document)
     if (sortIndex === undefined) break
   }
   return { sortIndex, limited: limited && sortIndex !== undefined }

@@ -27,7 +27,7 @@ import type {
 import { $lookup } from './mongo-lookup.js'
 import {
   MAX_BSON_SIZE, bulkWriteError, checkCommandSize, checkResultSize, checkStatementSize, cursorNotFound, maxTimeExpired,
-  writeConflict
+  serverError, writeConflict
 } from './mongo-server-errors.js'
 import { planOf, type Plan } from './mongo-planner.js'
 import { mongoOrderContext } from './mongo-string-order.js'
@@ -82,6 +82,8 @@ interface ReadOptions { maxTimeMS?: number }
 /** The "server": collections, faults and a log of round trips by command. */
 export class MongoStandIn {
   readonly tables = new Map<string, Table>()
+  /** The options each collection was created with explicitly (a collation, say). */
+  readonly collectionOptions = new Map<string, Document>()
   readonly indexes = new Map<string, string[]>()
   /** The keys each index was created with, by collection and index name (`post.status_1`). */
   readonly indexKeys = new Map<string, Record<string, 1 | -1>>()
@@ -96,6 +98,8 @@ export class MongoStandIn {
   readonly maxTimes: Array<number | undefined> = []
   /** The `maxCommitTimeMS` each transaction was started with. */
   readonly commitTimes: Array<number | undefined> = []
+  /** Bytes of the documents read commands returned, in all. */
+  replyBytes = 0
   /** Read commands the "server" is still working on. */
   running = 0
   /** Commits: the logical clock of the last committed write, per document. */
@@ -203,6 +207,29 @@ class StandInDb implements DbLike {
     this.server.call('ping')
     return { ok: 1 }
   }
+
+  listCollections (filter: Document, options: { nameOnly: false }): { toArray: () => Promise<Document[]> } {
+    if (Object.keys(filter).length > 0) notImplemented('a listCollections filter')
+    checkOptions('listCollections', options, ['nameOnly'])
+    const server = this.server
+    return {
+      async toArray () {
+        server.call('listCollections')
+        return [...server.tables.keys()].map(name => ({
+          name, type: 'collection', options: server.collectionOptions.get(name) ?? {}
+        }))
+      }
+    }
+  }
+
+  async createCollection (name: string, options: Document = {}): Promise<unknown> {
+    checkOptions('createCollection', options, ['collation'])
+    this.server.call('create')
+    if (this.server.tables.has(name)) throw serverError(48, 'NamespaceExists', `Collection ${name} already exists.`)
+    this.server.table(name)
+    this.server.collectionOptions.set(name, options)
+    return this.collection(name)
+  }
 }
 
 class StandInCursor implements CursorLike {
@@ -242,6 +269,7 @@ class StandInCursor implements CursorLike {
     await this.server.work(this.maxTimeMS)
     this.results ??= this.produce()
     this.buffer = replyBatch(this.results, this.position, this.batchSize)
+    for (const doc of this.buffer) this.server.replyBytes += BSON.calculateObjectSize(doc)
     this.position += this.buffer.length
     // like the server, close the cursor in the reply that reaches the end
     this.exhausted = this.position >= this.results.length
@@ -286,14 +314,15 @@ class StandInCollection implements CollectionLike {
     private readonly name: string
   ) {}
 
+  /** A read of a collection that does not exist finds nothing, and does not create it. */
   private documents (name = this.name): Document[] {
-    return [...this.server.table(name).values()].map(bytes => BSON.deserialize(bytes))
+    return [...(this.server.tables.get(name) ?? new Map()).values()].map(bytes => BSON.deserialize(bytes))
   }
 
-  private matching (filter: Document): Document[] {
+  private matching (filter: Document, projection?: Document): Document[] {
     refuseScripts(filter)
     checkCommandSize({ filter })
-    return new Query(filter, MINGO_OPTIONS).find(this.documents()).all() as Document[]
+    return new Query(filter, MINGO_OPTIONS).find(this.documents(), projection).all() as Document[]
   }
 
   async findOne (filter: Document, options: ReadOptions): Promise<Document | null> {
@@ -304,9 +333,10 @@ class StandInCollection implements CollectionLike {
     return this.matching(filter)[0] ?? null
   }
 
-  find (filter: Document, options: ReadOptions & { batchSize: number }): CursorLike {
-    checkOptions('find', options, ['batchSize', 'maxTimeMS'])
-    const cursor = new StandInCursor(this.server, 'find', () => this.matching(filter), options.batchSize,
+  find (filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike {
+    checkOptions('find', options, ['batchSize', 'maxTimeMS', 'projection'])
+    const produce = (): Document[] => this.matching(filter, options.projection)
+    const cursor = new StandInCursor(this.server, 'find', produce, options.batchSize,
       options.maxTimeMS)
     return strict(cursor, 'find cursor')
   }
@@ -449,7 +479,7 @@ class StandInCollection implements CollectionLike {
   }
 
   async createIndex (keys: Record<string, 1 | -1>, options: IndexOptions): Promise<string> {
-    checkOptions('createIndex', options, ['name', 'unique', 'partialFilterExpression'])
+    checkOptions('createIndex', options, ['name', 'unique', 'partialFilterExpression', 'commitQuorum'])
     if (Object.values(keys).some(direction => direction !== 1 && direction !== -1)) {
       notImplemented(`index ${JSON.stringify(keys)}`)
     }
@@ -459,11 +489,35 @@ class StandInCollection implements CollectionLike {
     this.server.call('createIndexes')
     if (options.unique === true) this.createUnique(Object.keys(keys), options)
     const names = this.server.indexes.get(this.name) ?? []
+    const same = (other: object): boolean => JSON.stringify(other) === JSON.stringify(keys)
+    const clash = names.find(name => name !== options.name && same(this.server.indexKeys.get(`${this.name}.${name}`)!))
+    // as the server: the same keys under another name, or the name on other keys, are refused
+    if (clash !== undefined) {
+      throw serverError(85, 'IndexOptionsConflict', `Index already exists with a different name: ${clash}`)
+    }
+    const named = this.server.indexKeys.get(`${this.name}.${options.name}`)
+    if (named !== undefined && !same(named)) {
+      throw serverError(86, 'IndexKeySpecsConflict', 'An existing index has the same name as the requested index')
+    }
     if (!names.includes(options.name)) names.push(options.name)
     this.server.indexes.set(this.name, names)
     this.server.indexKeys.set(`${this.name}.${options.name}`, { ...keys })
     this.server.table(this.name)
     return options.name
+  }
+
+  listIndexes (): { toArray: () => Promise<Document[]> } {
+    const server = this.server
+    const name = this.name
+    return {
+      async toArray () {
+        server.call('listIndexes')
+        if (!server.tables.has(name)) throw serverError(26, 'NamespaceNotFound', `ns does not exist: ${name}`)
+        const named = (server.indexes.get(name) ?? [])
+          .map(index => ({ name: index, key: server.indexKeys.get(`${name}.${index}`) }))
+        return [{ name: '_id_', key: { _id: 1 } }, ...named]
+      }
+    }
   }
 }
 

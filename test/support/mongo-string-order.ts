@@ -5,6 +5,7 @@
 // (null < numbers < strings < objects), where mingo's only compare values of one type.
 import { Context, evalExpr } from 'mingo/core'
 import { Lazy } from 'mingo/lazy'
+import { $setWindowFields } from 'mingo/operators/pipeline'
 import { compare, ensureArray, resolve, typeOf } from 'mingo/util'
 
 function codePointCompare (a: string, b: string): number {
@@ -71,6 +72,25 @@ function sortStage (collection: { collect: () => unknown[] }, spec: Record<strin
   return Lazy(docs)
 }
 
+/** Numbers the documents in MongoDB's order, for mingo's window stage to sort by. */
+const RANK = '__standInRank'
+
+/**
+ * `$setWindowFields` with MongoDB's order: mingo's own sorts its input by JavaScript order
+ * (it calls its own $sort, not the one above), so the input is sorted here and numbered, and
+ * mingo sorts by that number.
+ */
+function windowStage (collection: { collect: () => unknown[] }, expr: Record<string, unknown>, options: unknown) {
+  if (expr.sortBy === undefined) return $setWindowFields(collection as never, expr as never, options as never)
+  const sorted = sortStage(collection, expr.sortBy as Record<string, 1 | -1>).collect()
+  const numbered = Lazy(sorted.map((doc, i) => ({ ...(doc as object), [RANK]: i })))
+  const out = $setWindowFields(numbered as never, { ...expr, sortBy: { [RANK]: 1 } } as never, options as never)
+  return out.map(function unnumber (doc) {
+    const { [RANK]: _rank, ...rest } = doc as Record<string, unknown>
+    return rest
+  })
+}
+
 /** Operators that take precedence over mingo's own (a context keeps the first it is given). */
 export const mongoOrderContext = Context.init({
   query: {
@@ -86,5 +106,5 @@ export const mongoOrderContext = Context.init({
     $lt: expressionComparison('$lt', d => d < 0),
     $lte: expressionComparison('$lte', d => d <= 0)
   },
-  pipeline: { $sort: sortStage }
+  pipeline: { $sort: sortStage, $setWindowFields: windowStage }
 } as unknown as Parameters<typeof Context.init>[0])

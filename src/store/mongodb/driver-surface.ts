@@ -42,6 +42,8 @@ export interface IndexOptions {
   unique?: true
   /** Only documents matching it are indexed (a unique key holds only string and number values). */
   partialFilterExpression?: Document
+  /** Replica sets: a majority of the members builds it, so one member down does not hang the start. */
+  commitQuorum?: 'majority'
 }
 
 /**
@@ -54,7 +56,7 @@ export interface ReadOptions {
 
 export interface CollectionLike {
   findOne(filter: Document, options: ReadOptions): Promise<Document | null>
-  find(filter: Document, options: ReadOptions & { batchSize: number }): CursorLike
+  find(filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike
   aggregate(pipeline: Document[], options: ReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike
   bulkWrite(
     operations: ReplaceOneModel[] | DeleteOneModel[],
@@ -63,9 +65,12 @@ export interface CollectionLike {
   deleteOne(filter: Document): Promise<{ deletedCount: number }>
   deleteMany(filter: Document): Promise<{ deletedCount: number }>
   createIndex(keys: Record<string, 1 | -1>, options: IndexOptions): Promise<string>
+  listIndexes(): { toArray (): Promise<Document[]> }
 }
 
 export interface DbLike {
   collection (name: string): CollectionLike
   command (command: Document): Promise<Document>
+  listCollections (filter: Document, options: { nameOnly: false }): { toArray (): Promise<Document[]> }
+  createCollection (name: string): Promise<unknown>
 }

@@ -20,12 +20,14 @@ import { linkConflict } from '../links.js'
 import {
   createLinkIndexes, fromLinkDoc, LINKS_COLLECTION, linkDoc, linkDocId, linksPagePipeline, resolvePipeline
 } from './mongo-links.js'
+import { MAX_ID_BYTES, idChunks } from './id-chunks.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
+import { setUpCollections } from './mongo-setup.js'
 import { isTransient, isUnknownCommit, storeError } from './mongo-errors.js'
 import { storedPath } from './mongo-filter.js'
 import { filterStages, type CheckRef } from './mongo-relations.js'
 import { indexedProperties } from '../semi-join.js'
-import { findDuplicates, isUniqueViolation, uniqueIndex } from './mongo-unique.js'
+import { isUniqueViolation } from './mongo-unique.js'
 import { sortStages } from './mongo-order.js'
 import { countByRefsPipeline, findByRefsPipeline, findPipeline } from './pipelines.js'
 
@@ -40,13 +42,6 @@ export const DEFAULT_STORE_SETTINGS: MongoStoreSettings = { transactions: false,
 
 /** A call's time budget when the options give none (STORE_TIMEOUT_MS sets it in the app). */
 const DEFAULT_TIME_LIMIT_MS = 5000
-
-function chunks<T> (items: readonly T[], size: number): T[][] {
-  const result: T[][] = []
-  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size))
-  // an empty list is still asked for, so that round trips count the same in every store
-  return result.length === 0 ? [[]] : result
-}
 
 /** One entity's collection, and its name for messages. */
 export interface MongoTable {
@@ -99,7 +94,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
 
   async getMany ({ collection }: MongoTable, ids: readonly string[], call: Call): Promise<Doc[]> {
     const found: Document[] = []
-    for (const [index, chunk] of chunks([...new Set(ids)], this.settings.maxIdsPerQuery).entries()) {
+    for (const [index, chunk] of idChunks(ids, this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       // one more than can match, so the server sees the end and closes the cursor in its reply
       const cursor = collection.find({ _id: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
@@ -138,30 +133,37 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     return { items: items.map(fromStored), ...boundedTotal(total ?? 0, query.countLimit) }
   }
 
-  async findByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[], query: RefQuery,
+  /** One round trip, or one per list of parent ids when they pass MAX_ID_BYTES / 2 (the pipeline holds them twice). */
+  async findByRefs ({ name, collection }: MongoTable, refProperty: string, ids: readonly string[], query: RefQuery,
     call: Call): Promise<RefResult> {
-    const unique = [...new Set(ids)]
-    const pipeline = findByRefsPipeline(refProperty, unique, query.perRefLimit, query.sort)
-    // every row fits one reply unless it passes 16 MiB; one more than can come closes the cursor
-    const batchSize = Math.min(unique.length * Math.max(query.perRefLimit, 1), 100_000) + 1
-    const options = { ...this.limit, batchSize, allowDiskUse: true }
-    const rows = await this.drain(collection.aggregate(pipeline, options), call)
     const items: Doc[] = []
     const totals = new Map<string, number>()
-    for (const row of rows) {
-      totals.set(row.ref as string, row.children as number)
-      if ((row.position as number) <= query.perRefLimit) items.push(fromStored(row.doc as Document))
+    for (const [index, chunk] of idChunks(ids, Infinity, MAX_ID_BYTES / 2).entries()) {
+      if (index > 0) call.again()
+      const pipeline = findByRefsPipeline(name, refProperty, chunk, query.perRefLimit, query.sort)
+      // every row fits one reply unless they pass 16 MiB; one more than can come closes the cursor
+      const batchSize = Math.min(chunk.length * (query.perRefLimit + 1), 100_000) + 1
+      const options = { ...this.limit, batchSize, allowDiskUse: true }
+      for (const row of await this.drain(collection.aggregate(pipeline, options), call)) {
+        if ('children' in row) totals.set(row._id as string, row.children as number)
+        else items.push(fromStored(row.doc as Document))
+      }
     }
     return { items, totals }
   }
 
+  /** Counted from the ref index's matches; chunked as getMany. */
   async countByRefs ({ collection }: MongoTable, refProperty: string, ids: readonly string[],
     call: Call): Promise<Map<string, number>> {
-    const unique = [...new Set(ids)]
-    const pipeline = countByRefsPipeline(refProperty, unique)
-    const options = { ...this.limit, batchSize: unique.length + 1, allowDiskUse: true }
-    const rows = await this.drain(collection.aggregate(pipeline, options), call)
-    return new Map(rows.map(row => [row._id as string, row.children as number]))
+    const counts = new Map<string, number>()
+    for (const [index, chunk] of idChunks(ids, Infinity).entries()) {
+      if (index > 0) call.again()
+      const pipeline = countByRefsPipeline(refProperty, chunk)
+      const options = { ...this.limit, batchSize: chunk.length + 1, allowDiskUse: true }
+      const rows = await this.drain(collection.aggregate(pipeline, options), call)
+      for (const row of rows) counts.set(row._id as string, row.children as number)
+    }
+    return counts
   }
 
   // One cursor whose server batches are the stream's batches; closing it (finally) is what
@@ -285,7 +287,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
 
   async deleteMany ({ collection }: MongoTable, ids: readonly string[], call: Call): Promise<number> {
     let deleted = 0
-    for (const [index, chunk] of chunks([...new Set(ids)], this.settings.maxIdsPerQuery).entries()) {
+    for (const [index, chunk] of idChunks(ids, this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       deleted += (await collection.deleteMany({ _id: { $in: chunk } })).deletedCount
     }
@@ -322,7 +324,8 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     const ids = [...new Set(moves.map(move => move.id))]
     const found = ids.length === 0
       ? []
-      : await source.find({ _id: { $in: ids } }, { ...this.limit, batchSize: ids.length + 1 }).toArray()
+      : await source.find({ _id: { $in: ids } },
+        { ...this.limit, batchSize: ids.length + 1, projection: { rev: 1 } }).toArray()
     const revs = new Map(found.map(doc => [doc._id as string, doc.rev]))
     const ready = prepared.filter(({ move }) => revs.get(move.id) === move.rev)
     if (ready.length === 0) return []
@@ -395,42 +398,19 @@ function checkEntity (entity: StoreEntity): void {
 }
 
 /**
- * A declared index on the stored fields, then `_id`: it serves equality and range filters on
- * its leading keys. Sorts read computed keys (mongo-order.ts), which no index holds.
- */
-function declaredIndex (keys: readonly SortKey[]): [Record<string, 1 | -1>, { name: string }] {
-  const spec: Record<string, 1 | -1> = {}
-  for (const key of keys) spec[storedPath(key.field).stored] = key.desc ? -1 : 1
-  spec._id = 1
-  return [spec, { name: `idx_${keys.map(key => `${key.desc ? '-' : ''}${key.field}`).join('_')}` }]
-}
-
-/**
- * A store on an open database (the driver's Db, or a stand-in): checks the entities and makes
- * sure every ref property has its index, so that child lookups never scan a collection.
+ * A store on an open database (the driver's Db, or a stand-in): checks the entities, and makes
+ * sure of their collections and of every ref property's index, so that child lookups never scan
+ * a collection (mongo-setup.ts).
  */
 export async function createMongoStore (db: DbLike, options: StoreOptions,
   settings: Partial<MongoStoreSettings> = {}, client?: ClientLike): Promise<Store> {
   options.entities.forEach(checkEntity)
+  const full = { ...DEFAULT_STORE_SETTINGS, ...settings }
   try {
     await createLinkIndexes(db.collection(LINKS_COLLECTION))
-    for (const entity of options.entities) {
-      const collection = db.collection(entity.name)
-      for (const property of entity.refProperties) {
-        await collection.createIndex({ [property]: 1 }, { name: `${property}_1` })
-      }
-      for (const keys of entity.indexes ?? []) await collection.createIndex(...declaredIndex(keys))
-      for (const key of entity.uniqueKeys ?? []) {
-        try {
-          await collection.createIndex(...uniqueIndex(key))
-        } catch (error) {
-          throw isUniqueViolation(error) ? await findDuplicates(collection, entity.name, key) : error
-        }
-      }
-    }
+    await setUpCollections(db, options.entities, full.transactions)
   } catch (error) {
-    throw storeError(error, 'creating the indexes')
+    throw storeError(error, 'creating the collections and indexes')
   }
-  const adapter = new MongoAdapter(db, options, { ...DEFAULT_STORE_SETTINGS, ...settings }, client)
-  return new FramedStore(adapter, options)
+  return new FramedStore(new MongoAdapter(db, options, full, client), options)
 }

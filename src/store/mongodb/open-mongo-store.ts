@@ -5,9 +5,10 @@
 import { MongoClient, type MongoClientOptions } from 'mongodb'
 import { ConfigError, StoreUnavailableError } from '../../errors.js'
 import type { Store, StoreOptions } from '../store.js'
-import type { ClientLike, DbLike, Document } from './driver-surface.js'
+import type { ClientLike, DbLike } from './driver-surface.js'
 import { storeError } from './mongo-errors.js'
 import { createMongoStore } from './mongo-store.js'
+import { checkServer, supportsTransactions } from './server-support.js'
 
 export interface MongoConnectSettings {
   /** How long a call waits for a usable server before failing as unavailable. */
@@ -66,11 +67,6 @@ function clientOptions (url: string, settings: MongoConnectSettings): MongoClien
   return options
 }
 
-/** Transactions need a replica set member or a mongos; a standalone server has none. */
-export function supportsTransactions (hello: Document): boolean {
-  return typeof hello.setName === 'string' || hello.msg === 'isdbgrid'
-}
-
 export async function openMongoStore (url: string, options: StoreOptions,
   settings: Partial<MongoConnectSettings> = {}): Promise<Store> {
   const name = databaseName(url)
@@ -95,7 +91,9 @@ export async function openMongoStore (url: string, options: StoreOptions,
     // the driver's Db and MongoClient have the surface the store uses, but for their own
     // session class where the surface has an opaque SessionLike
     const db = client.db(name) as unknown as DbLike
-    const transactions = supportsTransactions(await db.command({ hello: 1 }))
+    const hello = await db.command({ hello: 1 })
+    checkServer(await db.command({ buildInfo: 1 }), hello)
+    const transactions = supportsTransactions(hello)
     return await createMongoStore(db, options, { transactions }, client as unknown as ClientLike)
   } catch (error) {
     await client.close().catch(() => undefined)

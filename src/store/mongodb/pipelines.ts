@@ -34,7 +34,7 @@ export function findPipeline (
   ]
 }
 
-/** How many children each parent has: one `$group` over the ref index's matches. */
+/** How many children each parent has (rows `{ _id: parent, children }`): one `$group` over the ref index's matches. */
 export function countByRefsPipeline (refProperty: string, ids: readonly string[]): Document[] {
   const ref = storedPath(refProperty).stored
   return [
@@ -44,32 +44,48 @@ export function countByRefsPipeline (refProperty: string, ids: readonly string[]
 }
 
 /**
- * Children of many parents: per parent, its first `limit` children by id and how many it has.
- * The first child of each parent is always kept so that its count survives a limit of 0; the
- * caller drops its document then. Only string references match, as in every store.
+ * Children of many parents: per parent, its first `limit` children in `sort` order (rows
+ * `{ position, doc }`, grouped by parent), then each parent's count (rows `{ _id, children }`,
+ * a `$unionWith` of countByRefsPipeline, in the same round trip). Only string references match,
+ * as in every store.
+ *
+ * In id order the window stage comes right after the match: MongoDB sorts its input by the
+ * partition, then `_id`, which the `{ ref: 1, _id: 1}` index gives in order, so nothing is sorted
+ * or buffered. Its position is written over the reference field itself (the parent is known from
+ * the document fetched again by `_id`), as any other name could be a stored field. With `sort`,
+ * the sort keys are computed first (mongo-order.ts) and the children sorted in the server.
  */
 export function findByRefsPipeline (
+  collection: string,
   refProperty: string,
   ids: readonly string[],
   limit: number,
   sort?: readonly SortKey[]
 ): Document[] {
+  const count = countByRefsPipeline(refProperty, ids)
+  if (limit === 0) return count
   const ref = storedPath(refProperty).stored
+  const match = { $match: { [ref]: { $in: ids, $not: { $type: 'array' } } } }
+  const counted = { $unionWith: { coll: collection, pipeline: count } }
+  if (sort === undefined || sort.length === 0) {
+    return [
+      match,
+      { $setWindowFields: { partitionBy: `$${ref}`, sortBy: { _id: 1 }, output: { [ref]: { $documentNumber: {} } } } },
+      { $match: { [ref]: { $lte: limit } } },
+      { $project: { _id: 1, position: `$${ref}` } },
+      { $lookup: { from: collection, localField: '_id', foreignField: '_id', pipeline: [], as: 'doc' } },
+      { $unwind: '$doc' },
+      counted
+    ]
+  }
   const order = windowOrder(sort)
   return [
-    { $match: { [ref]: { $in: ids, $not: { $type: 'array' } } } },
+    match,
     { $replaceWith: { ref: `$${ref}`, doc: '$$ROOT', ...order.keys } },
-    {
-      $setWindowFields: {
-        partitionBy: '$ref',
-        sortBy: order.sortBy,
-        output: {
-          position: { $documentNumber: {} },
-          children: { $sum: 1, window: { documents: ['unbounded', 'unbounded'] } }
-        }
-      }
-    },
-    { $match: { $or: [{ position: { $lte: limit } }, { position: 1 }] } },
-    ...(sort === undefined || sort.length === 0 ? [] : [{ $sort: { ref: 1, position: 1 } }])
+    { $setWindowFields: { partitionBy: '$ref', sortBy: order.sortBy, output: { position: { $documentNumber: {} } } } },
+    { $match: { position: { $lte: limit } } },
+    { $sort: { ref: 1, position: 1 } },
+    { $project: { _id: 0, position: 1, doc: 1 } },
+    counted
   ]
 }
