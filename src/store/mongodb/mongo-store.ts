@@ -10,8 +10,8 @@ import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
 import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
 import type {
-  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, SortKey,
-  Store, StoreEntity, StoreOptions, StreamQuery
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, Store,
+  StoreEntity, StoreOptions, StreamQuery
 } from '../store.js'
 import type {
   ClientLike, CollectionLike, CursorLike, Document, DbLike, ReplaceOneModel, SessionLike
@@ -107,7 +107,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   async getManyByKey ({ collection }: MongoTable, property: string, values: ReadonlyArray<string | number>,
     call: Call): Promise<Doc[]> {
     const found: Document[] = []
-    for (const [index, chunk] of chunks([...values], this.settings.maxIdsPerQuery).entries()) {
+    for (const [index, chunk] of idChunks(values, this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       const cursor = collection.find({ [property]: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
       found.push(...(await this.drain(cursor, call)))
