@@ -109,8 +109,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       const { page, size, total } = request.query
       const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
       const normalized = request.query.shape === 'normalized'
-      // a normalized page needs the graphs as objects; any other page is answered as text
-      const paged = { ...query, page, size, ...(total === undefined ? {} : { total }) }
+      // a normalized page needs the graphs as objects; any other page is answered as text;
+      // a client that leaves cancels the reads (request.signal aborts when its connection closes)
+      const paged = { ...query, page, size, signal: request.signal, ...(total === undefined ? {} : { total }) }
       const result = normalized ? await api.list(paged) : await api.listJson(paged)
       setTotalHeaders(reply, result)
       const keyset = query.after !== undefined || request.query.cursor === true
@@ -150,7 +151,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function stream (request, reply) {
       const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const query = { ...parsed, batchSize: streamBatchSize }
+      const query = { ...parsed, batchSize: streamBatchSize, signal: request.signal }
       const lines = request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query)
       const body = await ndjsonStream<unknown>(lines)
       return reply.type('application/x-ndjson').send(body)
@@ -188,7 +189,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const { selection, ...graph } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const { selection, ...parsed } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const graph = { ...parsed, signal: request.signal }
       if (request.query.shape !== 'normalized') {
         const text = await getJsonTellingPending(api, reply, request.params.id, selection, graph)
         return reply.type(JSON_ANSWER).send(text)

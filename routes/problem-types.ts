@@ -65,6 +65,11 @@ export const PROBLEM_TYPES = {
     title: 'Too many requests',
     when: 'the client address sent more than `RATE_LIMIT_MAX` requests in the window; see `Retry-After`'
   },
+  'client-closed-request': {
+    status: 499,
+    title: 'Client closed request',
+    when: 'the client disconnected before the answer and its store reads were cancelled; logged, never received'
+  },
   internal: { status: 500, title: 'Internal error', when: 'a bug: the details are logged with the request id' },
   'store-unavailable': {
     status: 503,

@@ -113,6 +113,16 @@ export class StoreUnavailableError extends RelataError {
   }
 }
 
+/**
+ * Whoever asked for a store call went away (an HTTP client that disconnected): the call was
+ * cancelled and its statement stopped. Nobody is left to answer.
+ */
+export class CancelledError extends RelataError {
+  constructor (message: string) {
+    super(message, 'cancelled')
+  }
+}
+
 /** The model is inconsistent; raised at start-up, naming the entity and property at fault. */
 export class ModelError extends RelataError {
   constructor (message: string) {

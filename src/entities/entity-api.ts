@@ -149,7 +149,7 @@ export class EntityApi {
 
   async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
     this.#checkBudget(1, selection, request)
-    const found = await this.store.get(this.meta.name, id)
+    const found = await this.store.get(this.meta.name, id, { signal: request.signal })
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
     // without a selection (no `with`, or `?with=`) the plain document, as lists and streams answer
@@ -160,7 +160,8 @@ export class EntityApi {
     this.#checkPage(query)
     // after a cursor the total does not tell whether more follow: one more document does
     const size = query.after === undefined ? query.size : query.size + 1
-    const found = await this.store.find(this.meta.name, { ...query, size, ...this.#countQuery(query) })
+    const found = await this.store.find(this.meta.name, { ...query, size, ...this.#countQuery(query) },
+      { signal: query.signal })
     const items = found.items.slice(0, query.size)
     const more = query.after === undefined ? query.page * query.size < found.total : found.items.length > query.size
     // from the stored document, before anything trims it (hidden properties, picked fields)
@@ -238,7 +239,7 @@ export class EntityApi {
     withCursors = false
   ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
     const batchSize = this.#batchSize(query.batchSize, query.selection, query)
-    for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize })) {
+    for await (const stored of this.store.stream(this.meta.name, { ...query, batchSize }, { signal: query.signal })) {
       // from the stored documents, before anything trims them (hidden properties, picked fields)
       const cursors = withCursors ? stored.map(doc => cursorOf(this.meta.name, query.sort, doc)) : []
       yield { cursors, items: await this.#answer(this.#visible(stored), query.selection, query) }
@@ -445,7 +446,8 @@ export class EntityApi {
     const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),
       ...(counts.length === 0 ? {} : { counts }),
-      ...(request.fields === undefined ? {} : { fields: request.fields })
+      ...(request.fields === undefined ? {} : { fields: request.fields }),
+      ...(request.signal === undefined ? {} : { signal: request.signal })
     })
     return trimFields(graphs, request.fields, built)
   }

@@ -18,6 +18,8 @@ export interface ReadQuery {
   fields?: FieldSelection
   /** Only documents strictly after this position of the order (a decoded cursor). */
   after?: Position
+  /** Aborted when the request's client went away: the store reads stop (CancelledError). */
+  signal?: AbortSignal
 }
 
 /** What a single read loads beyond the document: its graph and the properties kept. */

@@ -85,7 +85,8 @@ export function below (request: GraphRequest, key: string): GraphRequest {
   const fields = request.fields?.relatives?.[key]
   return {
     ...(request.children === undefined ? {} : { children: request.children }),
-    ...(fields === undefined ? {} : { fields })
+    ...(fields === undefined ? {} : { fields }),
+    ...(request.signal === undefined ? {} : { signal: request.signal })
   }
 }
 

@@ -62,9 +62,10 @@ export class GraphBuilder {
     const children = request.children ?? {}
     const counts = (request.counts ?? []).filter(rel => !selection.children.some(loaded => loaded.key === rel.key))
     const [parents, loaded, counted] = await Promise.all([
-      this.#loadParents(docs, selection.parents),
-      Promise.all(selection.children.map(rel => this.#loadChildren(docs, rel, children[rel.child] ?? {}))),
-      Promise.all(counts.map(rel => this.#countChildren(docs, rel)))
+      this.#loadParents(docs, selection.parents, request.signal),
+      Promise.all(selection.children.map(rel =>
+        this.#loadChildren(docs, rel, children[rel.child] ?? {}, request.signal))),
+      Promise.all(counts.map(rel => this.#countChildren(docs, rel, request.signal)))
     ])
     const graphs = docs.map(doc => this.#assemble(doc, selection, request, parents, loaded, counted))
     if (selection.nested !== undefined) await this.#nextLevel(graphs, selection, request)
@@ -110,17 +111,18 @@ export class GraphBuilder {
     }
   }
 
-  async #countChildren (docs: readonly Doc[], relationship: ChildRelationship): Promise<CountedChildren> {
-    const totals = await this.store.countByRefs(relationship.child, relationship.property, [
-      ...new Set(docs.map(d => d.id))
-    ])
+  async #countChildren (docs: readonly Doc[], relationship: ChildRelationship,
+    signal?: AbortSignal): Promise<CountedChildren> {
+    const ids = [...new Set(docs.map(d => d.id))]
+    const totals = await this.store.countByRefs(relationship.child, relationship.property, ids, { signal })
     return { relationship, totals }
   }
 
   /** One getMany per parent entity: relationships to the same entity share the round trip. */
   async #loadParents (
     docs: readonly Doc[],
-    relationships: readonly ParentRelationship[]
+    relationships: readonly ParentRelationship[],
+    signal?: AbortSignal
   ): Promise<Map<string, Map<string, Doc>>> {
     const idsByTarget = new Map<string, Set<string>>()
     for (const rel of relationships) {
@@ -134,7 +136,7 @@ export class GraphBuilder {
     const loaded = new Map<string, Map<string, Doc>>()
     await Promise.all(
       [...idsByTarget].map(async ([target, ids]) => {
-        const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids])
+        const found = ids.size === 0 ? [] : await this.store.getMany(target, [...ids], { signal })
         const visible = this.options.hidden?.all(target, found) ?? found
         loaded.set(target, new Map(visible.map(d => [d.id, d])))
       })
@@ -146,14 +148,15 @@ export class GraphBuilder {
   async #loadChildren (
     docs: readonly Doc[],
     relationship: ChildRelationship,
-    query: ChildQuery
+    query: ChildQuery,
+    signal?: AbortSignal
   ): Promise<LoadedChildren> {
     const ids = [...new Set(docs.map(d => d.id))]
     const perRefLimit = Math.min(query.limit ?? this.options.childLimit, this.options.childLimit)
     const found = await this.store.findByRefs(relationship.child, relationship.property, ids, {
       perRefLimit,
       ...(query.sort === undefined ? {} : { sort: query.sort })
-    })
+    }, { signal })
     const items = this.options.hidden?.all(relationship.child, found.items) ?? found.items
     const totals = found.totals
     const byParent = new Map<string, Doc[]>()

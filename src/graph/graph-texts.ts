@@ -29,7 +29,7 @@ export class GraphTexts {
 
   async page (entity: string, query: FindQuery, selection: Selection, request: GraphRequest): Promise<TextPage> {
     const plan = storeGraphPlan(entity, selection, request, this.options)
-    const { graphs, total, exact } = await this.reader.page(entity, query, plan)
+    const { graphs, total, exact } = await this.reader.page(entity, query, plan, { signal: request.signal })
     return {
       texts: graphs.map(graph => this.#finished(graph, selection, request)),
       roots: graphs.map(graph => graph.root),
@@ -39,7 +39,8 @@ export class GraphTexts {
   }
 
   async one (entity: string, id: string, selection: Selection, request: GraphRequest): Promise<string | undefined> {
-    const graph = await this.reader.one(entity, id, storeGraphPlan(entity, selection, request, this.options))
+    const plan = storeGraphPlan(entity, selection, request, this.options)
+    const graph = await this.reader.one(entity, id, plan, { signal: request.signal })
     return graph === undefined ? undefined : this.#finished(graph, selection, request)
   }
 

@@ -60,4 +60,6 @@ export interface GraphRequest {
   counts?: readonly ChildRelationship[]
   /** What the answer keeps of each document: the builder only passes it on to `next` links. */
   fields?: FieldSelection
+  /** Aborted when the request's client went away: the store reads stop (CancelledError). */
+  signal?: AbortSignal
 }

@@ -3,7 +3,7 @@
 // how many children and in which order, which properties to keep or hide at each level; the
 // store answers each root document's graph as JSON text, byte for byte what JSON.stringify
 // writes for the graph the batched builder makes, so that Node never parses the relatives.
-import type { FindQuery, SortKey } from './store.js'
+import type { FindQuery, ReadOptions, SortKey } from './store.js'
 
 /** What to keep of the documents at one place of a graph. */
 export interface DocPlan {
@@ -69,7 +69,7 @@ export interface GraphTextPage {
 /** A store that builds graphs as text; each call is one round trip. */
 export interface GraphTextReader {
   /** The graphs of one page of `find`'s documents, in its order. */
-  page: (entity: string, query: FindQuery, plan: GraphPlan) => Promise<GraphTextPage>
+  page: (entity: string, query: FindQuery, plan: GraphPlan, options?: ReadOptions) => Promise<GraphTextPage>
   /** The graph of one document; undefined when it does not exist. */
-  one: (entity: string, id: string, plan: GraphPlan) => Promise<GraphText | undefined>
+  one: (entity: string, id: string, plan: GraphPlan, options?: ReadOptions) => Promise<GraphText | undefined>
 }

@@ -153,37 +153,48 @@ export interface LinkQuery {
   size: number
 }
 
+/**
+ * What every read takes besides its query. `signal`: aborted when the caller went away (the
+ * request's client disconnected); the call then rejects with CancelledError at once, and the
+ * store stops its statement (a worker terminated, a backend cancelled, a cursor closed).
+ */
+export interface ReadOptions {
+  signal?: AbortSignal | undefined
+}
+
 export interface Store {
   readonly kind: string
   /** Present on stores that build whole graphs as JSON text in one round trip (graph-plan.ts). */
   readonly graphTexts?: GraphTextReader
   /** Present on stores that tell other instances on the same database what was stored (PostgreSQL). */
   readonly broadcast?: StoreBroadcast
-  get(entity: string, id: string): Promise<Doc | undefined>
+  get(entity: string, id: string, options?: ReadOptions): Promise<Doc | undefined>
   /** Documents for the ids that exist, in no particular order; duplicates are ignored. */
-  getMany(entity: string, ids: readonly string[]): Promise<Doc[]>
+  getMany(entity: string, ids: readonly string[], options?: ReadOptions): Promise<Doc[]>
   /**
    * Documents whose single-property unique key `property` (StoreEntity.uniqueKeys) holds one of
    * `values`, in one round trip through the key's unique index: how a reference by key is
    * resolved. Values match by type ("1" is not 1); duplicates and values nobody holds are ignored.
    */
   getManyByKey(entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]>
-  find(entity: string, query: FindQuery): Promise<FindResult>
+  find(entity: string, query: FindQuery, options?: ReadOptions): Promise<FindResult>
   /**
    * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the
    * first `perRefLimit` of each parent in `sort` order, grouped by parent, and every parent's count.
    */
-  findByRefs(entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult>
+  findByRefs(entity: string, refProperty: string, ids: readonly string[], query: RefQuery,
+    options?: ReadOptions): Promise<RefResult>
   /**
    * How many children each parent has, without reading them: one grouped round trip. Parents without children are
    * absent.
    */
-  countByRefs(entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>>
+  countByRefs(entity: string, refProperty: string, ids: readonly string[],
+    options?: ReadOptions): Promise<Map<string, number>>
   /**
    * Every matching document exactly once, in batches, reading the store one batch at a time
    * so memory stays bounded. Stopping the iteration (return/break) stops the reads.
    */
-  stream(entity: string, query: StreamQuery): AsyncIterable<Doc[]>
+  stream(entity: string, query: StreamQuery, options?: ReadOptions): AsyncIterable<Doc[]>
   /**
    * Inserts or replaces all documents atomically: either all are stored or none. `links` are
    * added in the same atomic write, each only if its key is not linked yet; a key already linked

@@ -5,7 +5,7 @@
 // 503, and the client retries (writes are upserts by id, so a retry is safe). Members this
 // wrapper does not know pass through untouched.
 import { StoreUnavailableError } from '../errors.js'
-import type { Doc, Store, StreamQuery } from './store.js'
+import type { Doc, ReadOptions, Store, StreamQuery } from './store.js'
 
 export function withTimeout (store: Store, timeoutMs: number): Store {
   function bounded<T> (what: string, work: Promise<T>): Promise<T> {
@@ -21,8 +21,8 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
   }
 
-  async function * stream (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
-    const iterator = store.stream(entity, query)[Symbol.asyncIterator]()
+  async function * stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {
+    const iterator = store.stream(entity, query, options)[Symbol.asyncIterator]()
     let settled = true
     try {
       while (true) {
@@ -40,15 +40,15 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   }
 
   const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
-    get: (entity, id) => bounded(`get on '${entity}'`, store.get(entity, id)),
-    getMany: (entity, ids) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids)),
+    get: (entity, id, options) => bounded(`get on '${entity}'`, store.get(entity, id, options)),
+    getMany: (entity, ids, options) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids, options)),
     getManyByKey: (entity, property, values) =>
       bounded(`getManyByKey on '${entity}'`, store.getManyByKey(entity, property, values)),
-    find: (entity, query) => bounded(`find on '${entity}'`, store.find(entity, query)),
-    findByRefs: (entity, property, ids, query) =>
-      bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query)),
-    countByRefs: (entity, property, ids) =>
-      bounded(`countByRefs on '${entity}'`, store.countByRefs(entity, property, ids)),
+    find: (entity, query, options) => bounded(`find on '${entity}'`, store.find(entity, query, options)),
+    findByRefs: (entity, property, ids, query, options) =>
+      bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query, options)),
+    countByRefs: (entity, property, ids, options) =>
+      bounded(`countByRefs on '${entity}'`, store.countByRefs(entity, property, ids, options)),
     stream,
     upsertMany: (entity, docs, links) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs, links)),
     resolveLinks: (entity, keys) => bounded(`resolveLinks on '${entity}'`, store.resolveLinks(entity, keys)),
@@ -63,8 +63,9 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   const texts = store.graphTexts
   if (texts !== undefined) {
     wrapped.graphTexts = {
-      page: (entity, query, plan) => bounded(`graph page of '${entity}'`, texts.page(entity, query, plan)),
-      one: (entity, id, plan) => bounded(`graph on '${entity}'`, texts.one(entity, id, plan))
+      page: (entity, query, plan, options) =>
+        bounded(`graph page of '${entity}'`, texts.page(entity, query, plan, options)),
+      one: (entity, id, plan, options) => bounded(`graph on '${entity}'`, texts.one(entity, id, plan, options))
     }
   }
   return new Proxy(store, {

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import type { LightMyRequestResponse } from 'fastify'
-import { StoreUnavailableError } from '../../src/errors.js'
+import { CancelledError, StoreUnavailableError } from '../../src/errors.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
 import { PROBLEM_TYPES, type ProblemName } from '../../routes/problem-types.js'
@@ -109,6 +109,13 @@ t.test('every type of the catalogue is answered for its case', async t => {
   const unavailable = await down.inject('/api/orders/x')
   await expect('store-unavailable', unavailable, /gone/)
   t.equal(unavailable.headers['retry-after'], '5')
+
+  // what the server would have answered a client that left (a real disconnect: test/reliability)
+  const left = await build(t, {
+    openStore: async (url, options) =>
+      failing(await openStore(url, options), () => new CancelledError('sqlite store: get on \'Order\' was cancelled'))
+  })
+  await expect('client-closed-request', await left.inject('/api/orders/x'), /was cancelled/)
 
   // under-pressure samples the heap once a second: wait for a sample over a 1 MB limit
   const shedding = await build(t, { env: { PRESSURE_MAX_HEAP_MB: '1' } })

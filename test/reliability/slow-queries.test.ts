@@ -14,6 +14,8 @@ import { buildMetadata, storeEntities } from '../../src/relata.js'
 import { sampleOrders } from '../../src/sample/sample-data.js'
 import { sampleModel } from '../../src/sample/sample-model.js'
 import { openStore } from '../../src/store/open-store.js'
+import { defaultReadWorkers } from '../../src/store/sqlite/sqlite-store.js'
+import { request } from 'node:http'
 import { send, sleep, startServer, text, type Server } from './server-process.js'
 
 const SLOW_FILTER = { OrderItem: { $none: { productId: 'prod-5' } } }
@@ -76,6 +78,31 @@ t.test('a slow query', async t => {
     t.same(JSON.parse(health.body), healthy, 'healthy after the cut')
     const again = await timedGet(`${server.base}/api/orders?filter=${encodeURIComponent('{"status":"paid"}')}&size=1`)
     t.equal(again.status, 200, `the pool serves the next query: ${again.body.slice(0, 300)}`)
+    const { code } = await exitOf(server)
+    t.equal(code, 0)
+  })
+
+  t.test('a client that disconnects cancels its query: the read workers are free at once', async t => {
+    // a timeout far away, so that only the cancellation can free the workers in time
+    const server = await startServer(t, file, { SEED: 'false', STORE_TIMEOUT_MS: '60000' })
+    // as many slow queries as the server has read workers (same machine, same default): every worker busy
+    const clients = Array.from({ length: defaultReadWorkers() }, () => {
+      const req = request(`${server.base}${SLOW}`)
+      req.on('error', () => {})
+      req.end()
+      return req
+    })
+    await sleep(500)
+    for (const req of clients) req.destroy()
+    await sleep(100)
+    const next = await Promise.race([
+      timedGet(`${server.base}/api/orders?filter=${encodeURIComponent('{"status":"paid"}')}&size=1`),
+      sleep(8000).then(() => undefined)
+    ])
+    t.ok(next !== undefined, 'an unbounded read answered within 8 s: no worker still runs a cancelled query')
+    t.equal(next?.status, 200, next?.body.slice(0, 300) ?? 'no answer')
+    // a stopped worker is replaced at once; from the sources its start (tsx) takes a second or two
+    t.ok((next?.ms ?? Infinity) < 4000, `in ${next?.ms.toFixed(0)} ms`)
     const { code } = await exitOf(server)
     t.equal(code, 0)
   })

@@ -3,7 +3,7 @@
 // that opens a fresh, empty instance. Expected orders come from a small oracle written here,
 // independently of any adapter's comparator.
 import t from 'tap'
-import { BadRequestError, StoreUnavailableError } from '../../src/errors.js'
+import { BadRequestError, CancelledError, StoreUnavailableError } from '../../src/errors.js'
 import type { Condition } from '../../src/store/filter.js'
 import type { Doc, SortKey, Store, StoreOptions } from '../../src/store/store.js'
 import { countConformance } from './count-conformance.js'
@@ -739,6 +739,43 @@ export function storeConformance (name: string, open: OpenStore): void {
     t.same((await collect(store.stream('post', { batchSize: 2 }))).map(ids), [['p1', 'p2'], ['p3', 'p4']])
     t.same(await store.moveMany('post', 'row', [{ id: 'p4', rev: '1', doc: { id: 'p4' } }]), ['p4'])
     t.same(calls, ['post.stream', 'post.stream', 'row.moveMany'], 'a stream: one per batch; a move: one')
+  })
+
+  t.test(`${name}: a read whose caller went away rejects with CancelledError and leaves the store usable`, async t => {
+    const { store, calls } = await openHarness(t, open)
+    await store.upsertMany('post', Array.from({ length: 30 }, (_, i) => ({ id: `p${i}`, authorId: 'a' })))
+    calls.length = 0
+    const reads: Array<[string, (signal: AbortSignal) => Promise<unknown>]> = [
+      ['get', signal => store.get('post', 'p1', { signal })],
+      ['getMany', signal => store.getMany('post', ['p1'], { signal })],
+      ['find', signal => store.find('post', { page: 1, size: 5 }, { signal })],
+      ['findByRefs', signal => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }, { signal })],
+      ['countByRefs', signal => store.countByRefs('post', 'authorId', ['a'], { signal })],
+      ['stream', signal => collect(store.stream('post', { batchSize: 10 }, { signal }))]
+    ]
+    for (const [op, read] of reads) {
+      const error = await caught(read(AbortSignal.abort()))
+      t.ok(error instanceof CancelledError, `${op}, already aborted: ${(error as Error).message}`)
+    }
+    t.same(calls, [], 'a call whose caller is gone costs no round trip')
+    for (const [op, read] of reads) {
+      const controller = new AbortController()
+      const pending = read(controller.signal)
+      controller.abort()
+      t.ok(await caught(pending) instanceof CancelledError, `${op}, aborted while it runs`)
+    }
+    const controller = new AbortController()
+    const seen: string[] = []
+    const error = await caught((async () => {
+      for await (const batch of store.stream('post', { batchSize: 10 }, { signal: controller.signal })) {
+        seen.push(...ids(batch))
+        controller.abort()
+      }
+    })())
+    t.ok(error instanceof CancelledError, 'a stream whose caller leaves between batches stops with CancelledError')
+    t.equal(seen.length, 10, 'after the batch it had read')
+    t.equal((await store.find('post', { page: 1, size: 100 })).total, 30, 'the store answers the next read')
+    t.equal((await collect(store.stream('post', { batchSize: 10 }))).flat().length, 30, 'and the next stream')
   })
 
   t.test(`${name}: unknown entities are programming errors`, async t => {

@@ -1,13 +1,14 @@
 // The one frame around every store adapter: a Store whose calls check their arguments, resolve
 // the entity (and the reference) through the adapter's tables, refuse to run once the store is
-// closed, count one round trip per call (a stream: one per batch) through `onQuery`, and turn
-// the adapter's store faults into StoreUnavailableError. Adapters only say what differs.
-import { RelataError, StoreUnavailableError } from '../../errors.js'
+// closed, count one round trip per call (a stream: one per batch) through `onQuery`, turn the
+// adapter's store faults into StoreUnavailableError, and reject a read whose caller went away
+// (its signal aborted) with CancelledError at once. Adapters only say what differs.
+import { CancelledError, RelataError, StoreUnavailableError } from '../../errors.js'
 import { checkCountLimit } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
-  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, Store,
-  StoreBroadcast, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, ReadOptions, RefQuery, RefResult, ResolvedLink,
+  Store, StoreBroadcast, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
 import { checkLinkQuery, distinctLinks } from '../links.js'
 import type { GraphTextReader } from '../graph-plan.js'
@@ -25,13 +26,13 @@ export class FramedStore<T> implements Store {
     const texts = adapter.graphTexts
     if (texts !== undefined) {
       this.graphTexts = {
-        page: async (entity, query, plan) => {
+        page: async (entity, query, plan, options = {}) => {
           this.adapter.tables.of(entity)
-          return await this.#run(entity, 'findGraphs', () => texts.page(entity, query, plan))
+          return await this.#run(entity, 'findGraphs', () => texts.page(entity, query, plan, options), options.signal)
         },
-        one: async (entity, id, plan) => {
+        one: async (entity, id, plan, options = {}) => {
           this.adapter.tables.of(entity)
-          return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan))
+          return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan, options), options.signal)
         }
       }
     }
@@ -48,12 +49,27 @@ export class FramedStore<T> implements Store {
     return new StoreUnavailableError(`${this.kind} store: ${what} failed: ${reason}`)
   }
 
-  /** Checks the store is open, then counts the call's first round trip. */
-  #begin (entity: string, op: string): Call {
+  #cancelled (what: string): CancelledError {
+    return new CancelledError(`${this.kind} store: ${what} was cancelled: its caller went away`)
+  }
+
+  /** Checks the store is open and the caller still there, then counts the call's first round trip. */
+  #begin (entity: string, op: string, signal?: AbortSignal): Call {
     if (this.#closed) throw this.#unavailable(`${op} on '${entity}'`)
+    if (signal?.aborted === true) throw this.#cancelled(`${op} on '${entity}'`)
     const count = (): void => this.options.onQuery?.(entity, op)
     count()
-    return { again: count }
+    return { again: count, ...(signal === undefined ? {} : { signal }) }
+  }
+
+  /** Settles as `work`, or rejects with CancelledError as soon as `signal` aborts (the adapter stops the work). */
+  #unlessCancelled<R> (what: string, work: Promise<R>, signal?: AbortSignal): Promise<R> {
+    if (signal === undefined) return work
+    return new Promise((resolve, reject) => {
+      const cancel = (): void => reject(this.#cancelled(what))
+      signal.addEventListener('abort', cancel, { once: true })
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', cancel))
+    })
   }
 
   /** Errors the adapter raised on purpose (a refused document, an unavailable store) are thrown as they are. */
@@ -62,23 +78,24 @@ export class FramedStore<T> implements Store {
     return this.adapter.fault(error, what)
   }
 
-  async #run<R> (entity: string, op: string, work: (call: Call) => Promise<R>): Promise<R> {
-    const call = this.#begin(entity, op)
+  async #run<R> (entity: string, op: string, work: (call: Call) => Promise<R>, signal?: AbortSignal): Promise<R> {
+    const call = this.#begin(entity, op, signal)
+    const what = `${op} on '${entity}'`
     try {
-      return await work(call)
+      return await this.#unlessCancelled(what, work(call), signal)
     } catch (error) {
-      throw this.#fault(error, `${op} on '${entity}'`)
+      throw this.#fault(error, what)
     }
   }
 
-  async get (entity: string, id: string): Promise<Doc | undefined> {
+  async get (entity: string, id: string, { signal }: ReadOptions = {}): Promise<Doc | undefined> {
     const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'get', call => this.adapter.get(table, id, call))
+    return await this.#run(entity, 'get', call => this.adapter.get(table, id, call), signal)
   }
 
-  async getMany (entity: string, ids: readonly string[]): Promise<Doc[]> {
+  async getMany (entity: string, ids: readonly string[], { signal }: ReadOptions = {}): Promise<Doc[]> {
     const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'getMany', call => this.adapter.getMany(table, ids, call))
+    return await this.#run(entity, 'getMany', call => this.adapter.getMany(table, ids, call), signal)
   }
 
   async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
@@ -87,51 +104,61 @@ export class FramedStore<T> implements Store {
     return await this.#run(entity, 'getManyByKey', call => this.adapter.getManyByKey(table, property, wanted, call))
   }
 
-  async find (entity: string, query: FindQuery): Promise<FindResult> {
+  async find (entity: string, query: FindQuery, { signal }: ReadOptions = {}): Promise<FindResult> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
     checkCountLimit(query.countLimit)
     const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'find', call => this.adapter.find(table, query, call))
+    return await this.#run(entity, 'find', call => this.adapter.find(table, query, call), signal)
   }
 
-  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
+  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery,
+    { signal }: ReadOptions = {}): Promise<RefResult> {
     checkLimit(query.perRefLimit)
     const table = this.adapter.tables.withRef(entity, refProperty)
-    return await this.#run(entity, 'findByRefs', call => this.adapter.findByRefs(table, refProperty, ids, query, call))
+    return await this.#run(entity, 'findByRefs',
+      call => this.adapter.findByRefs(table, refProperty, ids, query, call), signal)
   }
 
-  async countByRefs (entity: string, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+  async countByRefs (entity: string, refProperty: string, ids: readonly string[],
+    { signal }: ReadOptions = {}): Promise<Map<string, number>> {
     const table = this.adapter.tables.withRef(entity, refProperty)
-    return await this.#run(entity, 'countByRefs', call => this.adapter.countByRefs(table, refProperty, ids, call))
+    return await this.#run(entity, 'countByRefs',
+      call => this.adapter.countByRefs(table, refProperty, ids, call), signal)
   }
 
-  stream (entity: string, query: StreamQuery): AsyncIterable<Doc[]> {
-    return this.#batches(entity, query)
+  stream (entity: string, query: StreamQuery, { signal }: ReadOptions = {}): AsyncIterable<Doc[]> {
+    return this.#batches(entity, query, signal)
   }
 
-  async * #batches (entity: string, query: StreamQuery): AsyncGenerator<Doc[]> {
+  async * #batches (entity: string, query: StreamQuery, signal?: AbortSignal): AsyncGenerator<Doc[]> {
     checkBatchSize(query.batchSize)
     checkAfter(query.after, query.sort)
     const table = this.adapter.tables.of(entity)
-    const call = this.#begin(entity, 'stream')
+    const what = `stream of '${entity}'`
+    const call = this.#begin(entity, 'stream', signal)
     const batches = this.adapter.stream(table, query, call)
+    let reading = false
     try {
       for (let first = true; ; first = false) {
         // the first round trip was counted by #begin; each later batch is checked and counted here
-        if (!first) this.#begin(entity, 'stream')
+        if (!first) this.#begin(entity, 'stream', signal)
         let step: IteratorResult<{ docs: Doc[], last: boolean }, void>
         try {
-          step = await batches.next()
+          reading = true
+          step = await this.#unlessCancelled(what, batches.next(), signal)
+          reading = false
         } catch (error) {
-          throw this.#fault(error, `stream of '${entity}'`)
+          throw this.#fault(error, what)
         }
         if (step.done === true) return
         if (step.value.docs.length > 0) yield step.value.docs
         if (step.value.last) return
       }
     } finally {
-      await batches.return?.()
+      // a cancelled read is still being stopped by the adapter: its end must not hold this one
+      if (reading) batches.return?.().catch(() => {})
+      else await batches.return?.()
     }
   }
 

@@ -10,6 +10,11 @@ import type { EntityTables } from './entity-tables.js'
 
 /** One Store call as the adapter sees it; the frame has counted its first round trip already. */
 export interface Call {
+  /**
+   * A read's signal, aborted when its caller went away: the frame has rejected the call already,
+   * and the adapter stops the statement it runs (terminates a worker, cancels a backend).
+   */
+  signal?: AbortSignal
   /** Counts one more round trip of this call, when one call needs several (ids past a chunk bound). */
   again: () => void
 }

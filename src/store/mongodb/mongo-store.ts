@@ -79,12 +79,17 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
    * further one (a reply cut at 16 MiB) is counted here.
    */
   private async drain (cursor: CursorLike, call: Call): Promise<Document[]> {
-    const all: Document[] = []
-    for (let first = true; await cursor.hasNext(); first = false) {
-      if (!first) call.again()
-      all.push(...cursor.readBufferedDocuments())
+    const forget = closeOnAbort(cursor, call.signal)
+    try {
+      const all: Document[] = []
+      for (let first = true; await cursor.hasNext(); first = false) {
+        if (!first) call.again()
+        all.push(...cursor.readBufferedDocuments())
+      }
+      return all
+    } finally {
+      forget()
     }
-    return all
   }
 
   async get ({ collection }: MongoTable, id: string): Promise<Doc | undefined> {
@@ -168,9 +173,10 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
 
   // One cursor whose server batches are the stream's batches; closing it (finally) is what
   // stops the server's work when the consumer stops, e.g. because the HTTP client went away.
-  async * stream ({ name, collection }: MongoTable, query: StreamQuery): AsyncGenerator<Batch, void> {
+  async * stream ({ name, collection }: MongoTable, query: StreamQuery, call: Call): AsyncGenerator<Batch, void> {
     const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort, query.after)]
     const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
+    const forget = closeOnAbort(cursor, call.signal)
     let sent = 0
     try {
       while (true) {
@@ -183,6 +189,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
         yield { docs: docs.map(fromStored), last: docs.length === 0 || cursor.closed }
       }
     } finally {
+      forget()
       await cursor.close().catch(() => undefined)
     }
   }
@@ -359,6 +366,14 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   async close (): Promise<void> {
     await this.client?.close()
   }
+}
+
+/** Closes `cursor` (killing it on the server) when the caller goes away; returns what stops watching. */
+function closeOnAbort (cursor: CursorLike, signal: AbortSignal | undefined): () => void {
+  if (signal === undefined) return () => {}
+  const close = (): void => { cursor.close().catch(() => undefined) }
+  signal.addEventListener('abort', close, { once: true })
+  return () => signal.removeEventListener('abort', close)
 }
 
 /**

@@ -4,7 +4,7 @@
 import type { GraphPlan, GraphText, GraphTextPage, GraphTextReader } from '../graph-plan.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
-import type { FindQuery } from '../store.js'
+import type { FindQuery, ReadOptions } from '../store.js'
 import { bind, conditionSql, type TableLookup } from './condition-sql.js'
 import { GraphWriter } from './graph-sql.js'
 import { afterSql, orderBySql } from './order-sql.js'
@@ -12,7 +12,8 @@ import { afterSql, orderBySql } from './order-sql.js'
 type Row = Record<string, unknown>
 
 /** Runs one statement (the store's frame counts the call). */
-export type RunQuery = (entity: string, op: string, sql: string, params: unknown[]) => Promise<Row[]>
+export type RunQuery = (entity: string, op: string, sql: string, params: unknown[], signal?: AbortSignal) =>
+Promise<Row[]>
 
 function graphText (row: Row): GraphText {
   return { text: row.graph as string, root: row.body as string, cut: Number(row.cuts) > 0 }
@@ -26,7 +27,7 @@ export class PostgresGraphTexts implements GraphTextReader {
    * subquery with its own ORDER BY and LIMIT (so that only the page's rows get graphs), numbered
    * to keep their order. An empty page still yields the count's row, without a document.
    */
-  async page (entity: string, query: FindQuery, plan: GraphPlan): Promise<GraphTextPage> {
+  async page (entity: string, query: FindQuery, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphTextPage> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
     const table = this.tables(entity)
@@ -46,19 +47,19 @@ export class PostgresGraphTexts implements GraphTextReader {
       `LEFT JOIN LATERAL (SELECT t0.*, row_number() OVER (ORDER BY ${order}) AS n FROM ${table.table} AS t0 ` +
       `WHERE ${page} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) AS a ON true ` +
       `${graph.joins.join(' ')} ORDER BY a.n`
-    const rows = await this.run(entity, 'findGraphs', sql, params)
+    const rows = await this.run(entity, 'findGraphs', sql, params, options.signal)
     const counted = rows.length === 0 ? 0 : Number(rows[0]!.total)
     return { graphs: rows.filter(row => row.body !== null).map(graphText), ...boundedTotal(counted, query.countLimit) }
   }
 
-  async one (entity: string, id: string, plan: GraphPlan): Promise<GraphText | undefined> {
+  async one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphText | undefined> {
     const table = this.tables(entity)
     // PostgreSQL text cannot hold U+0000, so no stored id has it
     const params: unknown[] = [id.includes('\u0000') ? null : id]
     const graph = new GraphWriter(this.tables, params).graph(plan, table, 'a')
     const sql = `SELECT a.body, ${graph.text} AS graph, ${graph.cuts} AS cuts FROM ${table.table} AS a ` +
       `${graph.joins.join(' ')} WHERE a.id = $1::text`
-    const rows = await this.run(entity, 'getGraph', sql, params)
+    const rows = await this.run(entity, 'getGraph', sql, params, options.signal)
     return rows.length === 0 ? undefined : graphText(rows[0]!)
   }
 }

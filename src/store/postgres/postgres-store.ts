@@ -2,7 +2,7 @@
 // as its original text, with indexed generated columns for ref properties. Every call is one
 // statement, so one round trip, counted as one by the frame; a stream reads a server-side cursor,
 // one round trip per batch, on a connection of its own that is given back when the stream ends.
-import type pg from 'pg'
+import pg from 'pg'
 import { StoreUnavailableError } from '../../errors.js'
 import { serializeDoc } from '../documents.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
@@ -71,8 +71,8 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
 
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
-    this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params) =>
-      (await this.query(sql, params)).rows as Row[])
+    this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params, signal) =>
+      (await this.query(sql, params, signal)).rows as Row[])
     this.broadcast = new PostgresBroadcast(pool, pool.options)
     this.slots = new StreamSlots(Math.floor((pool.options.max ?? 10) / 2), options.timeoutMs ?? 5000)
   }
@@ -82,8 +82,38 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   readonly fault = storeError
   readonly isUniqueViolation = isUniqueViolation
 
-  private async query (sql: string, params: unknown[]): Promise<pg.QueryResult> {
-    return await fromDriver(this.pool.query(sql, params))
+  /** One statement; a caller that goes away (`signal`) has its backend cancel it. */
+  private async query (sql: string, params: unknown[], signal?: AbortSignal): Promise<pg.QueryResult> {
+    if (signal === undefined) return await fromDriver(this.pool.query(sql, params))
+    const client = await fromDriver(this.pool.connect())
+    let cancelled = false
+    const cancel = (): void => {
+      cancelled = true
+      this.cancelBackend(client)
+    }
+    signal.addEventListener('abort', cancel, { once: true })
+    try {
+      return await fromDriver(client.query(sql, params))
+    } finally {
+      signal.removeEventListener('abort', cancel)
+      // a cancel may land after the statement ended: on that connection's next statement, so it has none
+      client.release(cancelled ? true : undefined)
+    }
+  }
+
+  /**
+   * Asks the server to cancel what `client`'s backend runs (pg_cancel_backend), on a connection
+   * of its own: the pool may be exhausted by the very statements to cancel.
+   */
+  private cancelBackend (client: pg.PoolClient): void {
+    const pid = (client as unknown as { processID: number | null }).processID
+    if (pid === null) return
+    const canceller = new pg.Client(this.pool.options)
+    canceller.on('error', ignore)
+    canceller.connect()
+      .then(() => canceller.query('SELECT pg_cancel_backend($1)', [pid]))
+      .catch(ignore)
+      .finally(() => { canceller.end().catch(ignore) })
   }
 
   async get ({ table }: TableSql, id: string): Promise<Doc | undefined> {
@@ -91,8 +121,8 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return rows.length === 0 ? undefined : parseDoc(rows[0] as Row)
   }
 
-  async getMany ({ table }: TableSql, ids: readonly string[]): Promise<Doc[]> {
-    const { rows } = await this.query(statements.getManySql(table), [storableIds(ids)])
+  async getMany ({ table }: TableSql, ids: readonly string[], call: Call): Promise<Doc[]> {
+    const { rows } = await this.query(statements.getManySql(table), [storableIds(ids)], call.signal)
     return (rows as Row[]).map(parseDoc)
   }
 
@@ -118,14 +148,14 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const offset = (query.page - 1) * query.size
     const cap = countCap(query.countLimit) ?? null
     const sql = statements.findSql(table.table, where, page, orderBySql(keys, table, 't0'), params.length + 1)
-    const rows = (await this.query(sql, [...params, query.size, offset, cap])).rows as Row[]
+    const rows = (await this.query(sql, [...params, query.size, offset, cap], call.signal)).rows as Row[]
     const counted = rows.length > 0
       ? Number(rows[0]!.total)
       : offset === 0 && query.size > 0 && query.after === undefined
         ? 0
         // an empty page past the end (or size 0) carries no count: count apart, same call
         : Number(((await this.query(statements.countSql(table.table, where, whereParams.length + 1),
-          [...whereParams, cap])).rows[0] as Row).total)
+          [...whereParams, cap], call.signal)).rows[0] as Row).total)
     const total = boundedTotal(counted, query.countLimit)
     if (total.exact || query.estimate !== true) return { items: rows.map(parseDoc), ...total }
     call.again() // the planner's estimate is one more statement
@@ -133,11 +163,12 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return { items: rows.map(parseDoc), ...total, estimate: Math.max(estimate, total.total) }
   }
 
-  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
+  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery,
+    call: Call): Promise<RefResult> {
     const column = refColumn(table, refProperty)
     const orderBy = orderBySql(totalOrder(query.sort), table, 't0')
     const sql = statements.childrenSql(table.table, column, orderBy)
-    const rows = (await this.query(sql, [storableIds(ids), query.perRefLimit])).rows as Row[]
+    const rows = (await this.query(sql, [storableIds(ids), query.perRefLimit], call.signal)).rows as Row[]
     const items: Doc[] = []
     const totals = new Map<string, number>()
     for (const row of rows) {
@@ -147,9 +178,10 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return { items, totals }
   }
 
-  async countByRefs (table: TableSql, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+  async countByRefs (table: TableSql, refProperty: string, ids: readonly string[],
+    call: Call): Promise<Map<string, number>> {
     const sql = statements.countByRefsSql(table.table, refColumn(table, refProperty))
-    const rows = (await this.query(sql, [storableIds(ids)])).rows as Row[]
+    const rows = (await this.query(sql, [storableIds(ids)], call.signal)).rows as Row[]
     return new Map(rows.map(row => [row.ref as string, Number(row.children)]))
   }
 
@@ -159,7 +191,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   // statement over the whole stream, and so cut a slow reader's stream). Opening costs BEGIN
   // and DECLARE before the first FETCH. The connection is the stream's until it ends, fails or
   // is abandoned; then ROLLBACK closes the cursor and the connection goes back to the pool.
-  async * stream (table: TableSql, query: StreamQuery): AsyncGenerator<Batch, void> {
+  async * stream (table: TableSql, query: StreamQuery, call: Call): AsyncGenerator<Batch, void> {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
     const filter = conditionSql(query.filter, table, 't0', params, this.lookup)
@@ -176,6 +208,13 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     }
     this.streaming.add(client)
     let broken: unknown
+    // a client that goes away cancels the FETCH in flight; the ROLLBACK below then ends the cursor
+    let cancelled = false
+    const cancel = (): void => {
+      cancelled = true
+      this.cancelBackend(client)
+    }
+    call.signal?.addEventListener('abort', cancel, { once: true })
     try {
       await fromDriver(client.query('BEGIN READ ONLY'))
       await fromDriver(client.query(statements.declareSql(table.table, where, orderBySql(keys, table, 't0')), params))
@@ -191,11 +230,12 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
       broken = error
       throw error
     } finally {
+      call.signal?.removeEventListener('abort', cancel)
       // close() may have released the connection already
       if (this.streaming.delete(client)) {
         if (broken === undefined) await client.query('ROLLBACK').catch((error: unknown) => { broken = error })
-        // a broken connection is destroyed, never handed to the next caller
-        client.release(broken === undefined ? undefined : true)
+        // a broken connection is destroyed, never handed to the next caller; nor one a late cancel may reach
+        client.release(broken === undefined && !cancelled ? undefined : true)
       }
       this.slots.give()
     }

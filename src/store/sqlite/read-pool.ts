@@ -2,10 +2,11 @@
 // counts, relation filters, stream batches): better-sqlite3 is synchronous, so on the main
 // thread such a statement would stop every other request until it ends. A read that has not
 // answered within the store timeout is ended for real: its worker is terminated (the statement
-// stops at its next tick, see sql-reader.ts) and replaced, and the caller gets a 503.
+// stops at its next tick, see sql-reader.ts) and replaced, and the caller gets a 503. A read
+// whose caller went away (its signal aborted) is ended the same way, or dropped from the queue.
 import Database from 'better-sqlite3'
 import { Worker } from 'node:worker_threads'
-import { StoreUnavailableError } from '../../errors.js'
+import { CancelledError, StoreUnavailableError } from '../../errors.js'
 import type { ReadOp, ReadOps } from './sql-reader.js'
 import './read-worker.js'
 import type { ReadReply, ReadWorkerData } from './read-worker.js'
@@ -32,6 +33,8 @@ interface Job {
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
   timer: NodeJS.Timeout
+  /** Removes the abort listener of the caller's signal, if any. */
+  forget: () => void
 }
 
 interface Slot {
@@ -86,12 +89,15 @@ export class ReadPool {
     await Promise.all(this.slots.map(slot => slot.ready))
   }
 
-  run<K extends ReadOp> (op: K, args: ReadOps[K][0], what: string): Promise<ReadOps[K][1]> {
+  run<K extends ReadOp> (op: K, args: ReadOps[K][0], what: string, signal?: AbortSignal): Promise<ReadOps[K][1]> {
     if (this.closed) return Promise.reject(closedError(what))
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.expire(job), this.options.timeoutMs)
       const settle = resolve as (value: unknown) => void
-      const job: Job = { id: ++this.nextId, op, args, what, resolve: settle, reject, timer }
+      const cancel = (): void => this.cancel(job)
+      const forget = (): void => signal?.removeEventListener('abort', cancel)
+      const job: Job = { id: ++this.nextId, op, args, what, resolve: settle, reject, timer, forget }
+      signal?.addEventListener('abort', cancel, { once: true })
       this.queue.push(job)
       this.dispatch()
     })
@@ -125,6 +131,7 @@ export class ReadPool {
 
   private settle (slot: Slot): void {
     clearTimeout(slot.job!.timer)
+    slot.job!.forget()
     slot.job = undefined
     this.dispatch()
   }
@@ -140,6 +147,17 @@ export class ReadPool {
   private expire (job: Job): void {
     const { timeoutMs } = this.options
     const message = `sqlite store: ${job.what} did not finish within STORE_TIMEOUT_MS (${timeoutMs} ms) and was stopped`
+    this.stop(job, new StoreUnavailableError(message))
+  }
+
+  /** The caller went away: its read leaves the queue, or its worker is stopped and replaced. */
+  private cancel (job: Job): void {
+    this.stop(job, new CancelledError(`sqlite store: ${job.what} was cancelled: its caller went away`))
+  }
+
+  private stop (job: Job, error: Error): void {
+    clearTimeout(job.timer)
+    job.forget()
     const queued = this.queue.indexOf(job)
     if (queued >= 0) this.queue.splice(queued, 1)
     const slot = this.slots.find(s => s.job === job)
@@ -148,11 +166,14 @@ export class ReadPool {
       // started now, so that the next read finds it ready
       if (!this.closed && slot.worker === undefined) this.spawn(slot)
     }
-    job.reject(new StoreUnavailableError(message))
+    job.reject(error)
   }
 
   private replace (slot: Slot): void {
-    if (slot.job !== undefined) clearTimeout(slot.job.timer)
+    if (slot.job !== undefined) {
+      clearTimeout(slot.job.timer)
+      slot.job.forget()
+    }
     slot.job = undefined
     const worker = slot.worker
     slot.worker = undefined
@@ -171,6 +192,7 @@ export class ReadPool {
     this.closed = true
     for (const job of this.queue.splice(0)) {
       clearTimeout(job.timer)
+      job.forget()
       job.reject(closedError(job.what))
     }
     const running = this.slots.map(slot => slot.job).filter(job => job !== undefined)
@@ -179,6 +201,7 @@ export class ReadPool {
     await Promise.race([stopped, new Promise(resolve => setTimeout(resolve, 1000).unref())])
     for (const job of running) {
       clearTimeout(job.timer)
+      job.forget()
       job.reject(closedError(job.what))
     }
   }

@@ -125,9 +125,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
 
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
   private async read<K extends ReadOp> (table: TableSql, op: string, read: K,
-    args: ReadOps[K][0]): Promise<ReadOps[K][1]> {
+    args: ReadOps[K][0], call: Call): Promise<ReadOps[K][1]> {
     if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args))
-    return await this.pool.run(read, args, `${op} on '${table.entity}'`)
+    // a caller that goes away stops the worker running its statement
+    return await this.pool.run(read, args, `${op} on '${table.entity}'`, call.signal)
   }
 
   // A fault can also fail the ROLLBACK of a write's transaction; left open, that transaction
@@ -159,7 +160,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     return rows.map(parseDoc)
   }
 
-  async find (table: TableSql, query: FindQuery): Promise<FindResult> {
+  async find (table: TableSql, query: FindQuery, call: Call): Promise<FindResult> {
     const keys = totalOrder(query.sort)
     const where = conditionSql(query.filter, table, this.lookup)
     const after = query.after === undefined ? undefined : afterSql(keys, table, sqlPosition(query.after))
@@ -174,7 +175,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       countSql: statements.countSql(table.table, where.sql),
       countParams: count,
       emptyIsZero: offset === 0 && query.size > 0 && after === undefined
-    })
+    }, call)
     return { items: rows.map(parseDoc), ...boundedTotal(total, query.countLimit) }
   }
 
@@ -201,15 +202,16 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     return { items, totals }
   }
 
-  async countByRefs (table: TableSql, refProperty: string, ids: readonly string[]): Promise<Map<string, number>> {
+  async countByRefs (table: TableSql, refProperty: string, ids: readonly string[],
+    call: Call): Promise<Map<string, number>> {
     const sql = statements.countByRefsSql(table.table, refColumn(table, refProperty))
-    const rows = await this.read(table, 'countByRefs', 'all', { sql, params: [JSON.stringify(ids)] })
+    const rows = await this.read(table, 'countByRefs', 'all', { sql, params: [JSON.stringify(ids)] }, call)
     return new Map(rows.map(row => [row.ref as string, row.children as number]))
   }
 
   // Keyset pagination: each batch is a fresh statement run to completion, continuing strictly
   // after the key tuple of the last document read, so writes between batches are safe.
-  async * stream (table: TableSql, query: StreamQuery): AsyncGenerator<Batch, void> {
+  async * stream (table: TableSql, query: StreamQuery, call: Call): AsyncGenerator<Batch, void> {
     const keys = totalOrder(query.sort)
     const expressions = keyExpressions(keys, table)
     const filter = conditionSql(query.filter, table, this.lookup)
@@ -224,7 +226,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
         params: [...filter.params, ...cursor.params, query.batchSize + 1],
         // exact 64-bit integers, so a key read back as the cursor compares equal to itself
         safeIntegers: true
-      })
+      }, call)
       const batch = rows.slice(0, query.batchSize)
       if (batch.length > 0) {
         const last = batch[batch.length - 1]!
