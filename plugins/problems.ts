@@ -5,9 +5,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  BadRequestError, CancelledError, ForbiddenError, KeyConflictError, MissingParentError, NotFoundError, RelataError,
-  RowBudgetError,
-  StoreUnavailableError, ValidationError, type FieldError
+  BadRequestError, CancelledError, ForbiddenError, KeyConflictError, LinkConflictError, MissingParentError,
+  NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError, type FieldError
 } from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
 import { PROBLEM_TYPES, problemTypeUri, type ProblemName } from '../routes/problem-types.js'
@@ -38,6 +37,7 @@ const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
   [NotFoundError, 'not-found'],
   [KeyConflictError, 'key-conflict'],
   [MissingParentError, 'missing-parent'],
+  [LinkConflictError, 'link-conflict'],
   [RowBudgetError, 'row-budget-exceeded'],
   [StoreUnavailableError, 'store-unavailable'],
   [CancelledError, 'client-closed-request']

@@ -15,6 +15,7 @@ import { ndjsonStream } from './ndjson.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
+import { sourceOption, sourceParam } from './source-param.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
 import { setTotalHeaders, totalHeaders } from './total-headers.js'
 import { deleteTellingParked, getJsonTellingPending, getTellingPending, pendingNotes } from './pending-writes.js'
@@ -233,6 +234,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         description:
           'Send one document or an array; the whole write is validated first and stored atomically, so an invalid ' +
             'item means nothing is written. Missing ids are assigned (ULIDs).',
+        ...(meta.sources.length === 0 ? {} : { querystring: Type.Object(sourceParam(meta)) }),
         body: { anyOf: [input, { type: 'array', items: input }] },
         response: {
           201: {
@@ -248,7 +250,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function create (request, reply) {
-      const { stored, parked } = await api.write(request.body)
+      const { stored, parked } = await api.write(request.body, sourceOption(request.query))
       if (parked.length > 0) return reply.code(202).send({ stored, parked })
       reply.code(201)
       if (!Array.isArray(request.body)) {

@@ -12,6 +12,7 @@ import type { EntityMetadata } from '../src/metadata/types.js'
 import { problem, ref } from './schemas.js'
 import { JSON_TYPE } from '../plugins/bodies.js'
 import { validateAllButBody } from './validate-all-but-body.js'
+import { sourceOption, sourceParam } from './source-param.js'
 
 export const NDJSON = 'application/x-ndjson'
 export const DEFAULT_IMPORT_BATCH = 500
@@ -94,7 +95,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
             maximum: 100_000,
             default: Math.min(DEFAULT_IMPORT_BATCH, maxBulk),
             description: `Valid lines per store write; capped at the server's bulk limit (MAX_BULK, ${maxBulk})`
-          })
+          }),
+          ...sourceParam(meta)
         }),
         // raw bytes, so that generated clients send the lines as they are rather than as a JSON string
         body: {
@@ -130,7 +132,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
         lines.destroy(error)
       })
       try {
-        return await importNdjson(api, body.pipe(lines), { batchSize: Math.min(request.query.batchSize, maxBulk) })
+        const batchSize = Math.min(request.query.batchSize, maxBulk)
+        return await importNdjson(api, body.pipe(lines), { batchSize, ...sourceOption(request.query) })
       } catch (error) {
         // The rest of the body is not read: close the connection rather than drain it.
         reply.header('connection', 'close')

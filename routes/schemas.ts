@@ -27,7 +27,11 @@ export const problem = (description: string) => ({
 const MissingRefSchema = Type.Object({
   property: Type.String({ description: 'Reference property of the document' }),
   target: Type.String({ description: 'Entity it points at' }),
-  id: Type.String({ description: 'The id that does not exist' })
+  id: Type.String({
+    description: 'The id that does not exist; for a source id no link names yet, the id its document will be assigned'
+  }),
+  source: Type.Optional(Type.String({ description: 'The source system whose id the reference carried (?source=)' })),
+  sourceId: Type.Optional(Type.String({ description: 'The source id no link named yet; resolved again on healing' }))
 }, { description: 'A reference that points at nothing' })
 
 /** A child page report of the model being served, for the example: its first child relationship. */

@@ -92,6 +92,13 @@ export class ForbiddenError extends RelataError {
   }
 }
 
+/** A source id is already linked to another document than the one a write or a link names. */
+export class LinkConflictError extends RelataError {
+  constructor (message: string, readonly errors: FieldError[] = []) {
+    super(message, 'link-conflict')
+  }
+}
+
 export class NotFoundError extends RelataError {
   constructor (readonly entity: string, readonly id: string) {
     super(`${entity} '${id}' does not exist`, 'not-found')
