@@ -1,6 +1,6 @@
 // The README's client example, kept here so that `npm run typecheck` proves it compiles
 // against the generated types. Run it against a server: `npx tsx examples/client-example.ts`.
-import { createRelataClient, isGraph, stream } from '../openapi/client.js'
+import { createRelataClient, importLines, isGraph, stream } from '../openapi/client.js'
 
 const api = createRelataClient('http://localhost:3000', { headers: { 'x-api-key': process.env.RELATA_API_KEY } })
 
@@ -16,5 +16,13 @@ await api.POST('/api/customers', { body: { name: 'Ada', email: 'ada@example.com'
 await api.DELETE('/api/orders/{id}', { params: { path: { id: 'ord-1' } } })
 
 for await (const item of stream(api, '/api/order-items/stream', { with: 'orderId' })) {
-  console.log(item)                                      // typed OrderItem | OrderItemGraph, one per NDJSON line
+  console.log(item.parents.orderId)                      // each NDJSON line typed OrderItemGraph: with= was given
 }
+
+await api.PATCH('/api/orders/{id}', {                    // a typed OrderPatch: null removes a property
+  params: { path: { id: 'ord-2' } },
+  body: { status: 'paid' },
+  headers: { 'content-type': 'application/merge-patch+json' }
+})
+const report = await importLines(api, '/api/customers/import', [{ name: 'Bo', email: 'bo@example.com' }])
+console.log(report.stored, report.rejections)            // the lines are sent raw, one CustomerInput each

@@ -621,6 +621,18 @@ export interface components {
             parentId?: string | null;
         };
         /**
+         * CategoryPartial
+         * @description A Category trimmed by `fields`: `id` and the properties listed
+         */
+        CategoryPartial: {
+            /** @description Category id */
+            id: string;
+            /** @description Display name */
+            name?: string;
+            /** @description Enclosing category, null for a top-level one */
+            parentId?: string | null;
+        };
+        /**
          * CategoryInput
          * @description A Category to write; the server assigns an id when it is omitted
          */
@@ -631,6 +643,18 @@ export interface components {
             name: string;
             /** @description Enclosing category, null for a top-level one */
             parentId?: string | null;
+        };
+        /**
+         * CategoryPatch
+         * @description A merge patch of a Category: the properties to change, null to remove one
+         */
+        CategoryPatch: {
+            /** @description Category id */
+            id?: string;
+            /** @description Display name */
+            name?: string | null;
+            /** @description Enclosing category, null for a top-level one */
+            parentId?: (string | null) | null;
         };
         /** Customer */
         Customer: {
@@ -643,6 +667,23 @@ export interface components {
              * @description Contact address
              */
             email: string;
+            /** @description City of the billing address */
+            city?: string;
+        };
+        /**
+         * CustomerPartial
+         * @description A Customer trimmed by `fields`: `id` and the properties listed
+         */
+        CustomerPartial: {
+            /** @description Customer id */
+            id: string;
+            /** @description Full name */
+            name?: string;
+            /**
+             * Format: email
+             * @description Contact address
+             */
+            email?: string;
             /** @description City of the billing address */
             city?: string;
         };
@@ -663,6 +704,20 @@ export interface components {
             /** @description City of the billing address */
             city?: string;
         };
+        /**
+         * CustomerPatch
+         * @description A merge patch of a Customer: the properties to change, null to remove one
+         */
+        CustomerPatch: {
+            /** @description Customer id */
+            id?: string;
+            /** @description Full name */
+            name?: string | null;
+            /** @description Contact address */
+            email?: string | null;
+            /** @description City of the billing address */
+            city?: string | null;
+        };
         /** Product */
         Product: {
             /** @description Product id */
@@ -673,6 +728,20 @@ export interface components {
             price: number;
             /** @description Category the product is listed in */
             categoryId: string;
+        };
+        /**
+         * ProductPartial
+         * @description A Product trimmed by `fields`: `id` and the properties listed
+         */
+        ProductPartial: {
+            /** @description Product id */
+            id: string;
+            /** @description Display name */
+            name?: string;
+            /** @description Unit price in the shop currency */
+            price?: number;
+            /** @description Category the product is listed in */
+            categoryId?: string;
         };
         /**
          * ProductInput
@@ -687,6 +756,20 @@ export interface components {
             price: number;
             /** @description Category the product is listed in */
             categoryId: string;
+        };
+        /**
+         * ProductPatch
+         * @description A merge patch of a Product: the properties to change, null to remove one
+         */
+        ProductPatch: {
+            /** @description Product id */
+            id?: string;
+            /** @description Display name */
+            name?: string | null;
+            /** @description Unit price in the shop currency */
+            price?: number | null;
+            /** @description Category the product is listed in */
+            categoryId?: string | null;
         };
         /** Order */
         Order: {
@@ -703,6 +786,25 @@ export interface components {
              * @description When the order was placed
              */
             createdAt: string;
+        };
+        /**
+         * OrderPartial
+         * @description A Order trimmed by `fields`: `id` and the properties listed
+         */
+        OrderPartial: {
+            /** @description Order id */
+            id: string;
+            /** @description Customer who placed the order */
+            customerId?: string;
+            /** @description Where the order is in its life */
+            status?: "open" | "paid" | "shipped" | "cancelled";
+            /** @description Sum of the items */
+            total?: number;
+            /**
+             * Format: date-time
+             * @description When the order was placed
+             */
+            createdAt?: string;
         };
         /**
          * OrderInput
@@ -723,6 +825,22 @@ export interface components {
              */
             createdAt: string;
         };
+        /**
+         * OrderPatch
+         * @description A merge patch of a Order: the properties to change, null to remove one
+         */
+        OrderPatch: {
+            /** @description Order id */
+            id?: string;
+            /** @description Customer who placed the order */
+            customerId?: string | null;
+            /** @description Where the order is in its life */
+            status?: ("open" | "paid" | "shipped" | "cancelled") | null;
+            /** @description Sum of the items */
+            total?: number | null;
+            /** @description When the order was placed */
+            createdAt?: string | null;
+        };
         /** OrderItem */
         OrderItem: {
             /** @description Order item id */
@@ -735,6 +853,22 @@ export interface components {
             quantity: number;
             /** @description Price per unit when ordered */
             unitPrice: number;
+        };
+        /**
+         * OrderItemPartial
+         * @description A OrderItem trimmed by `fields`: `id` and the properties listed
+         */
+        OrderItemPartial: {
+            /** @description Order item id */
+            id: string;
+            /** @description Order the item belongs to */
+            orderId?: string;
+            /** @description Product ordered */
+            productId?: string;
+            /** @description How many units */
+            quantity?: number;
+            /** @description Price per unit when ordered */
+            unitPrice?: number;
         };
         /**
          * OrderItemInput
@@ -752,32 +886,48 @@ export interface components {
             /** @description Price per unit when ordered */
             unitPrice: number;
         };
+        /**
+         * OrderItemPatch
+         * @description A merge patch of a OrderItem: the properties to change, null to remove one
+         */
+        OrderItemPatch: {
+            /** @description Order item id */
+            id?: string;
+            /** @description Order the item belongs to */
+            orderId?: string | null;
+            /** @description Product ordered */
+            productId?: string | null;
+            /** @description How many units */
+            quantity?: number | null;
+            /** @description Price per unit when ordered */
+            unitPrice?: number | null;
+        };
         /** @description A Category with the relationships selected by ?with= */
         CategoryGraph: {
-            entity: components["schemas"]["Category"];
+            entity: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"];
             /** @description Selected parents, by reference property */
             parents: {
                 /** @description The Category that parentId points at (its CategoryGraph when a `with` path goes on through it), or null when it is null or dangling */
-                parentId?: components["schemas"]["CategoryGraph"] | components["schemas"]["Category"] | null;
+                parentId?: components["schemas"]["CategoryGraph"] | components["schemas"]["Category"] | components["schemas"]["CategoryPartial"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: {
                 /** @description Category documents that reference this Category, by reference property */
                 Category?: {
                     /** @description Category documents whose parentId is this Category's id (CategoryGraphs when a `with` path goes on through them) */
-                    parentId?: (components["schemas"]["CategoryGraph"] | components["schemas"]["Category"])[];
+                    parentId?: (components["schemas"]["CategoryGraph"] | components["schemas"]["Category"] | components["schemas"]["CategoryPartial"])[];
                 };
                 /** @description Product documents that reference this Category, by reference property */
                 Product?: {
                     /** @description Product documents whose categoryId is this Category's id (ProductGraphs when a `with` path goes on through them) */
-                    categoryId?: (components["schemas"]["ProductGraph"] | components["schemas"]["Product"])[];
+                    categoryId?: (components["schemas"]["ProductGraph"] | components["schemas"]["Product"] | components["schemas"]["ProductPartial"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A Customer with the relationships selected by ?with= */
         CustomerGraph: {
-            entity: components["schemas"]["Customer"];
+            entity: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"];
             /** @description Selected parents, by reference property */
             parents: Record<string, never>;
             /** @description Selected children, by child entity and reference property */
@@ -785,90 +935,125 @@ export interface components {
                 /** @description Order documents that reference this Customer, by reference property */
                 Order?: {
                     /** @description Order documents whose customerId is this Customer's id (OrderGraphs when a `with` path goes on through them) */
-                    customerId?: (components["schemas"]["OrderGraph"] | components["schemas"]["Order"])[];
+                    customerId?: (components["schemas"]["OrderGraph"] | components["schemas"]["Order"] | components["schemas"]["OrderPartial"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A Product with the relationships selected by ?with= */
         ProductGraph: {
-            entity: components["schemas"]["Product"];
+            entity: components["schemas"]["Product"] | components["schemas"]["ProductPartial"];
             /** @description Selected parents, by reference property */
             parents: {
                 /** @description The Category that categoryId points at (its CategoryGraph when a `with` path goes on through it), or null when it is null or dangling */
-                categoryId?: components["schemas"]["CategoryGraph"] | components["schemas"]["Category"] | null;
+                categoryId?: components["schemas"]["CategoryGraph"] | components["schemas"]["Category"] | components["schemas"]["CategoryPartial"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: {
                 /** @description OrderItem documents that reference this Product, by reference property */
                 OrderItem?: {
                     /** @description OrderItem documents whose productId is this Product's id (OrderItemGraphs when a `with` path goes on through them) */
-                    productId?: (components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItem"])[];
+                    productId?: (components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A Order with the relationships selected by ?with= */
         OrderGraph: {
-            entity: components["schemas"]["Order"];
+            entity: components["schemas"]["Order"] | components["schemas"]["OrderPartial"];
             /** @description Selected parents, by reference property */
             parents: {
                 /** @description The Customer that customerId points at (its CustomerGraph when a `with` path goes on through it), or null when it is null or dangling */
-                customerId?: components["schemas"]["CustomerGraph"] | components["schemas"]["Customer"] | null;
+                customerId?: components["schemas"]["CustomerGraph"] | components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: {
                 /** @description OrderItem documents that reference this Order, by reference property */
                 OrderItem?: {
                     /** @description OrderItem documents whose orderId is this Order's id (OrderItemGraphs when a `with` path goes on through them) */
-                    orderId?: (components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItem"])[];
+                    orderId?: (components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"])[];
                 };
             };
             meta?: components["schemas"]["GraphMeta"];
         };
         /** @description A OrderItem with the relationships selected by ?with= */
         OrderItemGraph: {
-            entity: components["schemas"]["OrderItem"];
+            entity: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"];
             /** @description Selected parents, by reference property */
             parents: {
                 /** @description The Order that orderId points at (its OrderGraph when a `with` path goes on through it), or null when it is null or dangling */
-                orderId?: components["schemas"]["OrderGraph"] | components["schemas"]["Order"] | null;
+                orderId?: components["schemas"]["OrderGraph"] | components["schemas"]["Order"] | components["schemas"]["OrderPartial"] | null;
                 /** @description The Product that productId points at (its ProductGraph when a `with` path goes on through it), or null when it is null or dangling */
-                productId?: components["schemas"]["ProductGraph"] | components["schemas"]["Product"] | null;
+                productId?: components["schemas"]["ProductGraph"] | components["schemas"]["Product"] | components["schemas"]["ProductPartial"] | null;
             };
             /** @description Selected children, by child entity and reference property */
             children: Record<string, never>;
             meta?: components["schemas"]["GraphMeta"];
         };
+        /** @description A Category (or its graph) with the cursor that resumes the stream right after it */
+        CategoryCursorLine: {
+            /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+            cursor: string;
+            /** @description The Category, or its graph when `with` is given */
+            data: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"] | components["schemas"]["CategoryGraph"];
+        };
+        /** @description A Customer (or its graph) with the cursor that resumes the stream right after it */
+        CustomerCursorLine: {
+            /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+            cursor: string;
+            /** @description The Customer, or its graph when `with` is given */
+            data: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"] | components["schemas"]["CustomerGraph"];
+        };
+        /** @description A Product (or its graph) with the cursor that resumes the stream right after it */
+        ProductCursorLine: {
+            /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+            cursor: string;
+            /** @description The Product, or its graph when `with` is given */
+            data: components["schemas"]["Product"] | components["schemas"]["ProductPartial"] | components["schemas"]["ProductGraph"];
+        };
+        /** @description A Order (or its graph) with the cursor that resumes the stream right after it */
+        OrderCursorLine: {
+            /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+            cursor: string;
+            /** @description The Order, or its graph when `with` is given */
+            data: components["schemas"]["Order"] | components["schemas"]["OrderPartial"] | components["schemas"]["OrderGraph"];
+        };
+        /** @description A OrderItem (or its graph) with the cursor that resumes the stream right after it */
+        OrderItemCursorLine: {
+            /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
+            cursor: string;
+            /** @description The OrderItem, or its graph when `with` is given */
+            data: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"] | components["schemas"]["OrderItemGraph"];
+        };
         /** @description Category documents with their relatives (?with=) normalized: each relative appears once in `included` */
         CategoryNormalized: {
             /** @description The Category documents (one for a single GET) */
-            data: components["schemas"]["Category"][];
+            data: (components["schemas"]["Category"] | components["schemas"]["CategoryPartial"])[];
             /** @description Every parent and child loaded, at any depth, by entity and id */
             included: {
                 /** @description Category relatives by id */
                 Category?: {
-                    [key: string]: components["schemas"]["Category"];
+                    [key: string]: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"];
                 };
                 /** @description Customer relatives by id */
                 Customer?: {
-                    [key: string]: components["schemas"]["Customer"];
+                    [key: string]: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"];
                 };
                 /** @description Product relatives by id */
                 Product?: {
-                    [key: string]: components["schemas"]["Product"];
+                    [key: string]: components["schemas"]["Product"] | components["schemas"]["ProductPartial"];
                 };
                 /** @description Order relatives by id */
                 Order?: {
-                    [key: string]: components["schemas"]["Order"];
+                    [key: string]: components["schemas"]["Order"] | components["schemas"]["OrderPartial"];
                 };
                 /** @description OrderItem relatives by id */
                 OrderItem?: {
-                    [key: string]: components["schemas"]["OrderItem"];
+                    [key: string]: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"];
                 };
             };
-            /** @description Category id → its child page report (when children were selected or counted) */
-            meta?: {
+            /** @description Category id → its child page report, for each one whose children were selected or counted; `{}` when none was */
+            meta: {
                 [key: string]: components["schemas"]["GraphMeta"];
             };
             /** @description Where this answer and its neighbouring pages are */
@@ -884,32 +1069,32 @@ export interface components {
         /** @description Customer documents with their relatives (?with=) normalized: each relative appears once in `included` */
         CustomerNormalized: {
             /** @description The Customer documents (one for a single GET) */
-            data: components["schemas"]["Customer"][];
+            data: (components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"])[];
             /** @description Every parent and child loaded, at any depth, by entity and id */
             included: {
                 /** @description Category relatives by id */
                 Category?: {
-                    [key: string]: components["schemas"]["Category"];
+                    [key: string]: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"];
                 };
                 /** @description Customer relatives by id */
                 Customer?: {
-                    [key: string]: components["schemas"]["Customer"];
+                    [key: string]: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"];
                 };
                 /** @description Product relatives by id */
                 Product?: {
-                    [key: string]: components["schemas"]["Product"];
+                    [key: string]: components["schemas"]["Product"] | components["schemas"]["ProductPartial"];
                 };
                 /** @description Order relatives by id */
                 Order?: {
-                    [key: string]: components["schemas"]["Order"];
+                    [key: string]: components["schemas"]["Order"] | components["schemas"]["OrderPartial"];
                 };
                 /** @description OrderItem relatives by id */
                 OrderItem?: {
-                    [key: string]: components["schemas"]["OrderItem"];
+                    [key: string]: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"];
                 };
             };
-            /** @description Customer id → its child page report (when children were selected or counted) */
-            meta?: {
+            /** @description Customer id → its child page report, for each one whose children were selected or counted; `{}` when none was */
+            meta: {
                 [key: string]: components["schemas"]["GraphMeta"];
             };
             /** @description Where this answer and its neighbouring pages are */
@@ -925,32 +1110,32 @@ export interface components {
         /** @description Product documents with their relatives (?with=) normalized: each relative appears once in `included` */
         ProductNormalized: {
             /** @description The Product documents (one for a single GET) */
-            data: components["schemas"]["Product"][];
+            data: (components["schemas"]["Product"] | components["schemas"]["ProductPartial"])[];
             /** @description Every parent and child loaded, at any depth, by entity and id */
             included: {
                 /** @description Category relatives by id */
                 Category?: {
-                    [key: string]: components["schemas"]["Category"];
+                    [key: string]: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"];
                 };
                 /** @description Customer relatives by id */
                 Customer?: {
-                    [key: string]: components["schemas"]["Customer"];
+                    [key: string]: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"];
                 };
                 /** @description Product relatives by id */
                 Product?: {
-                    [key: string]: components["schemas"]["Product"];
+                    [key: string]: components["schemas"]["Product"] | components["schemas"]["ProductPartial"];
                 };
                 /** @description Order relatives by id */
                 Order?: {
-                    [key: string]: components["schemas"]["Order"];
+                    [key: string]: components["schemas"]["Order"] | components["schemas"]["OrderPartial"];
                 };
                 /** @description OrderItem relatives by id */
                 OrderItem?: {
-                    [key: string]: components["schemas"]["OrderItem"];
+                    [key: string]: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"];
                 };
             };
-            /** @description Product id → its child page report (when children were selected or counted) */
-            meta?: {
+            /** @description Product id → its child page report, for each one whose children were selected or counted; `{}` when none was */
+            meta: {
                 [key: string]: components["schemas"]["GraphMeta"];
             };
             /** @description Where this answer and its neighbouring pages are */
@@ -966,32 +1151,32 @@ export interface components {
         /** @description Order documents with their relatives (?with=) normalized: each relative appears once in `included` */
         OrderNormalized: {
             /** @description The Order documents (one for a single GET) */
-            data: components["schemas"]["Order"][];
+            data: (components["schemas"]["Order"] | components["schemas"]["OrderPartial"])[];
             /** @description Every parent and child loaded, at any depth, by entity and id */
             included: {
                 /** @description Category relatives by id */
                 Category?: {
-                    [key: string]: components["schemas"]["Category"];
+                    [key: string]: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"];
                 };
                 /** @description Customer relatives by id */
                 Customer?: {
-                    [key: string]: components["schemas"]["Customer"];
+                    [key: string]: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"];
                 };
                 /** @description Product relatives by id */
                 Product?: {
-                    [key: string]: components["schemas"]["Product"];
+                    [key: string]: components["schemas"]["Product"] | components["schemas"]["ProductPartial"];
                 };
                 /** @description Order relatives by id */
                 Order?: {
-                    [key: string]: components["schemas"]["Order"];
+                    [key: string]: components["schemas"]["Order"] | components["schemas"]["OrderPartial"];
                 };
                 /** @description OrderItem relatives by id */
                 OrderItem?: {
-                    [key: string]: components["schemas"]["OrderItem"];
+                    [key: string]: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"];
                 };
             };
-            /** @description Order id → its child page report (when children were selected or counted) */
-            meta?: {
+            /** @description Order id → its child page report, for each one whose children were selected or counted; `{}` when none was */
+            meta: {
                 [key: string]: components["schemas"]["GraphMeta"];
             };
             /** @description Where this answer and its neighbouring pages are */
@@ -1007,32 +1192,32 @@ export interface components {
         /** @description OrderItem documents with their relatives (?with=) normalized: each relative appears once in `included` */
         OrderItemNormalized: {
             /** @description The OrderItem documents (one for a single GET) */
-            data: components["schemas"]["OrderItem"][];
+            data: (components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"])[];
             /** @description Every parent and child loaded, at any depth, by entity and id */
             included: {
                 /** @description Category relatives by id */
                 Category?: {
-                    [key: string]: components["schemas"]["Category"];
+                    [key: string]: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"];
                 };
                 /** @description Customer relatives by id */
                 Customer?: {
-                    [key: string]: components["schemas"]["Customer"];
+                    [key: string]: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"];
                 };
                 /** @description Product relatives by id */
                 Product?: {
-                    [key: string]: components["schemas"]["Product"];
+                    [key: string]: components["schemas"]["Product"] | components["schemas"]["ProductPartial"];
                 };
                 /** @description Order relatives by id */
                 Order?: {
-                    [key: string]: components["schemas"]["Order"];
+                    [key: string]: components["schemas"]["Order"] | components["schemas"]["OrderPartial"];
                 };
                 /** @description OrderItem relatives by id */
                 OrderItem?: {
-                    [key: string]: components["schemas"]["OrderItem"];
+                    [key: string]: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"];
                 };
             };
-            /** @description OrderItem id → its child page report (when children were selected or counted) */
-            meta?: {
+            /** @description OrderItem id → its child page report, for each one whose children were selected or counted; `{}` when none was */
+            meta: {
                 [key: string]: components["schemas"]["GraphMeta"];
             };
             /** @description Where this answer and its neighbouring pages are */
@@ -1087,6 +1272,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description The URL or a query parameter is malformed, unknown or repeated: see detail and errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store does not answer reads */
             503: {
                 headers: {
@@ -1114,6 +1317,60 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description The URL or a query parameter is malformed, unknown or repeated: see detail and errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An API key is required (when the server has keys configured) and was missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key lacks the scope (read or write) this request needs, or an entity it reaches */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server sheds load (event loop delay, heap or RSS past their limits) or the store is unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1237,10 +1494,12 @@ export interface operations {
                     "x-total-count-at-least"?: number;
                     /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
                     "x-total-count-estimate"?: number;
+                    /** @description RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some */
+                    link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Category"] | components["schemas"]["CategoryGraph"])[] | components["schemas"]["CategoryNormalized"];
+                    "application/json": (components["schemas"]["Category"] | components["schemas"]["CategoryPartial"] | components["schemas"]["CategoryGraph"])[] | components["schemas"]["CategoryNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -1272,6 +1531,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1350,6 +1627,24 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1473,12 +1768,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Category"] | components["schemas"]["CategoryGraph"] | {
-                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
-                        cursor: string;
-                        /** @description The Category, or its graph when `with` is given */
-                        data: components["schemas"]["Category"] | components["schemas"]["CategoryGraph"];
-                    };
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -1510,6 +1800,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1624,7 +1932,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"] | components["schemas"]["CategoryGraph"] | components["schemas"]["CategoryNormalized"];
+                    "application/json": components["schemas"]["Category"] | components["schemas"]["CategoryPartial"] | components["schemas"]["CategoryGraph"] | components["schemas"]["CategoryNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -1663,8 +1971,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1747,8 +2082,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1825,6 +2196,51 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -1849,10 +2265,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Properties to change; null removes one */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/merge-patch+json": components["schemas"]["CategoryPatch"];
+                "application/json": components["schemas"]["CategoryPatch"];
             };
         };
         responses: {
@@ -1901,8 +2317,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2015,10 +2467,12 @@ export interface operations {
                     "x-total-count-at-least"?: number;
                     /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
                     "x-total-count-estimate"?: number;
+                    /** @description RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some */
+                    link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"])[] | components["schemas"]["CustomerNormalized"];
+                    "application/json": (components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"] | components["schemas"]["CustomerGraph"])[] | components["schemas"]["CustomerNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2050,6 +2504,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2128,6 +2600,24 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2226,12 +2716,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"] | {
-                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
-                        cursor: string;
-                        /** @description The Customer, or its graph when `with` is given */
-                        data: components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"];
-                    };
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2263,6 +2748,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2352,7 +2855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Customer"] | components["schemas"]["CustomerGraph"] | components["schemas"]["CustomerNormalized"];
+                    "application/json": components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"] | components["schemas"]["CustomerGraph"] | components["schemas"]["CustomerNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2391,8 +2894,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2475,8 +3005,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2553,6 +3119,51 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -2577,10 +3188,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Properties to change; null removes one */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/merge-patch+json": components["schemas"]["CustomerPatch"];
+                "application/json": components["schemas"]["CustomerPatch"];
             };
         };
         responses: {
@@ -2629,8 +3240,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2768,10 +3415,12 @@ export interface operations {
                     "x-total-count-at-least"?: number;
                     /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
                     "x-total-count-estimate"?: number;
+                    /** @description RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some */
+                    link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Product"] | components["schemas"]["ProductGraph"])[] | components["schemas"]["ProductNormalized"];
+                    "application/json": (components["schemas"]["Product"] | components["schemas"]["ProductPartial"] | components["schemas"]["ProductGraph"])[] | components["schemas"]["ProductNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -2803,6 +3452,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2881,6 +3548,24 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3004,12 +3689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Product"] | components["schemas"]["ProductGraph"] | {
-                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
-                        cursor: string;
-                        /** @description The Product, or its graph when `with` is given */
-                        data: components["schemas"]["Product"] | components["schemas"]["ProductGraph"];
-                    };
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3041,6 +3721,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3155,7 +3853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Product"] | components["schemas"]["ProductGraph"] | components["schemas"]["ProductNormalized"];
+                    "application/json": components["schemas"]["Product"] | components["schemas"]["ProductPartial"] | components["schemas"]["ProductGraph"] | components["schemas"]["ProductNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3194,8 +3892,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3278,8 +4003,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3356,6 +4117,51 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -3380,10 +4186,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Properties to change; null removes one */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/merge-patch+json": components["schemas"]["ProductPatch"];
+                "application/json": components["schemas"]["ProductPatch"];
             };
         };
         responses: {
@@ -3432,8 +4238,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3571,10 +4413,12 @@ export interface operations {
                     "x-total-count-at-least"?: number;
                     /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
                     "x-total-count-estimate"?: number;
+                    /** @description RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some */
+                    link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["Order"] | components["schemas"]["OrderGraph"])[] | components["schemas"]["OrderNormalized"];
+                    "application/json": (components["schemas"]["Order"] | components["schemas"]["OrderPartial"] | components["schemas"]["OrderGraph"])[] | components["schemas"]["OrderNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3606,6 +4450,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3684,6 +4546,24 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3807,12 +4687,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["Order"] | components["schemas"]["OrderGraph"] | {
-                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
-                        cursor: string;
-                        /** @description The Order, or its graph when `with` is given */
-                        data: components["schemas"]["Order"] | components["schemas"]["OrderGraph"];
-                    };
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3844,6 +4719,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3958,7 +4851,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"] | components["schemas"]["OrderGraph"] | components["schemas"]["OrderNormalized"];
+                    "application/json": components["schemas"]["Order"] | components["schemas"]["OrderPartial"] | components["schemas"]["OrderGraph"] | components["schemas"]["OrderNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -3997,8 +4890,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4081,8 +5001,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4159,6 +5115,51 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4183,10 +5184,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Properties to change; null removes one */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/merge-patch+json": components["schemas"]["OrderPatch"];
+                "application/json": components["schemas"]["OrderPatch"];
             };
         };
         responses: {
@@ -4235,8 +5236,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4367,10 +5404,12 @@ export interface operations {
                     "x-total-count-at-least"?: number;
                     /** @description With total=estimated, beside X-Total-Count-At-Least: the store's estimate of the matches (statistics, may be off either way; never below the bound) */
                     "x-total-count-estimate"?: number;
+                    /** @description RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some */
+                    link?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": (components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"])[] | components["schemas"]["OrderItemNormalized"];
+                    "application/json": (components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"] | components["schemas"]["OrderItemGraph"])[] | components["schemas"]["OrderItemNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -4402,6 +5441,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4480,6 +5537,24 @@ export interface operations {
             };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4596,12 +5671,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-ndjson": components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"] | {
-                        /** @description Opaque; pass it as `after` (with the same `sort`) to continue after this line */
-                        cursor: string;
-                        /** @description The OrderItem, or its graph when `with` is given */
-                        data: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"];
-                    };
+                    "application/x-ndjson": string;
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -4633,6 +5703,24 @@ export interface operations {
             };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4737,7 +5825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderItem"] | components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItemNormalized"];
+                    "application/json": components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"] | components["schemas"]["OrderItemGraph"] | components["schemas"]["OrderItemNormalized"];
                 };
             };
             /** @description The request is malformed: see detail and errors */
@@ -4776,8 +5864,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The relationships asked for could load more related documents than the server allows (ROW_BUDGET); errors name the limit[Child] values that fit */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4860,8 +5975,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4938,6 +6089,51 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's Content-Type is not one this route takes; the detail lists them */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The store is unavailable; retry after the Retry-After delay */
             503: {
                 headers: {
@@ -4962,10 +6158,10 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Properties to change; null removes one */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/merge-patch+json": components["schemas"]["OrderItemPatch"];
+                "application/json": components["schemas"]["OrderItemPatch"];
             };
         };
         responses: {
@@ -5014,8 +6210,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The id in the path is longer than 256 characters */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body's Content-Type is not one this route takes; the detail lists them */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5044,7 +6276,6 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description NDJSON: one Category (a CategoryInput) per line */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -5114,8 +6345,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/x-ndjson */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5144,7 +6402,6 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description NDJSON: one Customer (a CustomerInput) per line */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -5214,8 +6471,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/x-ndjson */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5244,7 +6528,6 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description NDJSON: one Product (a ProductInput) per line */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -5314,8 +6597,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/x-ndjson */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5344,7 +6654,6 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description NDJSON: one Order (a OrderInput) per line */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -5414,8 +6723,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/x-ndjson */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5444,7 +6780,6 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description NDJSON: one OrderItem (a OrderItemInput) per line */
         requestBody: {
             content: {
                 "application/x-ndjson": string;
@@ -5514,8 +6849,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The body is larger than the server takes (BODY_LIMIT) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/x-ndjson */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5595,8 +6957,44 @@ export interface operations {
                     };
                 };
             };
+            /** @description The URL or a query parameter is malformed, unknown or repeated: see detail and errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An API key is required (when the server has keys configured) and was missing or wrong */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server sheds load (event loop delay, heap or RSS past their limits) or the store is unavailable; retry after the Retry-After delay */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5624,6 +7022,15 @@ export interface operations {
                     "text/vnd.mermaid": string;
                 };
             };
+            /** @description The URL or a query parameter is malformed, unknown or repeated: see detail and errors */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An API key is required (when the server has keys configured) and was missing or wrong */
             401: {
                 headers: {
@@ -5633,6 +7040,69 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Too many requests from this client address (RATE_LIMIT_MAX per window); retry after the Retry-After delay */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected fault; the details are logged with the requestId */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server sheds load (event loop delay, heap or RSS past their limits) or the store is unavailable; retry after the Retry-After delay */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
+}
+/** One line of each NDJSON stream (its x-oai-itemSchema), by kind. */
+export interface streamLines {
+    "/api/categories/stream": {
+        document: components["schemas"]["Category"] | components["schemas"]["CategoryPartial"];
+        graph: components["schemas"]["CategoryGraph"];
+        cursor: components["schemas"]["CategoryCursorLine"];
+    };
+    "/api/customers/stream": {
+        document: components["schemas"]["Customer"] | components["schemas"]["CustomerPartial"];
+        graph: components["schemas"]["CustomerGraph"];
+        cursor: components["schemas"]["CustomerCursorLine"];
+    };
+    "/api/products/stream": {
+        document: components["schemas"]["Product"] | components["schemas"]["ProductPartial"];
+        graph: components["schemas"]["ProductGraph"];
+        cursor: components["schemas"]["ProductCursorLine"];
+    };
+    "/api/orders/stream": {
+        document: components["schemas"]["Order"] | components["schemas"]["OrderPartial"];
+        graph: components["schemas"]["OrderGraph"];
+        cursor: components["schemas"]["OrderCursorLine"];
+    };
+    "/api/order-items/stream": {
+        document: components["schemas"]["OrderItem"] | components["schemas"]["OrderItemPartial"];
+        graph: components["schemas"]["OrderItemGraph"];
+        cursor: components["schemas"]["OrderItemCursorLine"];
+    };
+}
+/** One line of each NDJSON import (its x-oai-itemSchema). */
+export interface importItems {
+    "/api/categories/import": components["schemas"]["CategoryInput"];
+    "/api/customers/import": components["schemas"]["CustomerInput"];
+    "/api/products/import": components["schemas"]["ProductInput"];
+    "/api/orders/import": components["schemas"]["OrderInput"];
+    "/api/order-items/import": components["schemas"]["OrderItemInput"];
 }

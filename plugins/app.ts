@@ -11,6 +11,7 @@ import docsModel from '../routes/docs-model.js'
 import { registerEntityRoutes } from '../routes/entity-routes.js'
 import { registerImportRoutes } from '../routes/import-route.js'
 import { registerParkedRoutes } from '../routes/parked-routes.js'
+import { registerLinkRoutes } from '../routes/link-routes.js'
 import modelRoutes from '../routes/model-routes.js'
 import systemRoutes from '../routes/system-routes.js'
 import metricsPlugin from './metrics.js'
@@ -74,6 +75,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     })
     registerImportRoutes(app, { maxBulk: config.MAX_BULK, maxLineBytes: config.BODY_LIMIT })
     registerParkedRoutes(app)
+    registerLinkRoutes(app)
     await app.register(modelRoutes)
     await app.register(docsModel)
     await app.ready()

@@ -41,6 +41,15 @@ type ScopedRequest = FastifyRequest & { [SCOPE]?: EntityScope }
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const CHALLENGE = 'Bearer realm="relata", charset="UTF-8"'
 
+/**
+ * What authentication may answer on a route when keys are configured: 401 off the public paths,
+ * and 403 where a key's scope can fall short (a write, or a route outside an entity list).
+ */
+export function authStatuses (path: string, method: string): Array<401 | 403> {
+  if (PUBLIC.some(p => p.test(path))) return []
+  return READ_METHODS.has(method) && SCOPED.some(p => p.test(path)) ? [401] : [401, 403]
+}
+
 function digest (key: string): Buffer {
   return createHash('sha256').update(key).digest()
 }

@@ -6,6 +6,8 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { modelSchemas } from '../routes/schemas.js'
+import { withCommonAnswers } from '../routes/common-answers.js'
+import { forTryingOut } from '../routes/try-it-out.js'
 
 export interface OpenApiOptions {
   metadata: RelationshipMetadata
@@ -48,9 +50,12 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
       ]
     },
     // Lists are served at /api/orders and /api/orders/; the document names the one without slash.
-    transform: function forClients ({ schema, url }) {
-      return { schema: withOptionalDefaults(schema), url: url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url }
+    transform: function forClients ({ schema, url, route }) {
+      const path = url.length > 1 && url.endsWith('/') ? url.slice(0, -1) : url
+      return { schema: withCommonAnswers(withOptionalDefaults(schema), route, path), url: path }
     },
+    transformObject: document =>
+      'openapiObject' in document ? liftItemSchemas(document.openapiObject) : document.swaggerObject,
     refResolver: {
       buildLocalReference (json, _baseUri, _fragment, i) {
         return typeof json.$id === 'string' ? json.$id : `def-${i}`
@@ -59,6 +64,8 @@ export default fp<OpenApiOptions>(async function openApiPlugin (app, { metadata,
   })
   await app.register(swaggerUi, {
     routePrefix: '/docs',
+    // "Try it out" prefills the id only: see routes/try-it-out.ts
+    transformSpecification: forTryingOut,
     staticCSP: true,
     // Swagger UI sets style attributes (syntax highlighting of responses); its scripts stay hash-pinned.
     transformStaticCSP: header => header.replace(/style-src [^;]*;/, "style-src 'self' https: 'unsafe-inline';")
@@ -72,4 +79,25 @@ function withOptionalDefaults (schema: FastifySchema): FastifySchema {
   if (query?.required === undefined) return schema
   const required = query.required.filter(name => query.properties?.[name]?.default === undefined)
   return { ...schema, querystring: { ...query, required } }
+}
+
+interface MediaType { schema?: Record<string, unknown>, 'x-oai-itemSchema'?: unknown }
+type Operation = { requestBody?: { content?: Record<string, MediaType> } } & Record<string, unknown>
+
+/**
+ * @fastify/swagger keeps only the schema of a request body's media type: an `x-oai-itemSchema`
+ * given inside it (the schema of each line of NDJSON) is moved up to the media type.
+ */
+function liftItemSchemas<T> (document: T): T {
+  const paths = (document as { paths?: Record<string, Record<string, Operation>> }).paths ?? {}
+  for (const operation of Object.values(paths).flatMap(item => Object.values(item))) {
+    for (const media of Object.values(operation.requestBody?.content ?? {})) {
+      const item = media.schema?.['x-oai-itemSchema']
+      if (item === undefined) continue
+      const { 'x-oai-itemSchema': _lifted, ...schema } = media.schema!
+      media.schema = schema
+      media['x-oai-itemSchema'] = item
+    }
+  }
+  return document
 }

@@ -5,13 +5,13 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  BadRequestError, CancelledError, ForbiddenError, KeyConflictError, MissingParentError, NotFoundError, RelataError,
-  RowBudgetError,
-  StoreUnavailableError, ValidationError, type FieldError
+  BadRequestError, CancelledError, ForbiddenError, KeyConflictError, LinkConflictError, MissingParentError,
+  NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError, type FieldError
 } from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
 import { PROBLEM_TYPES, problemTypeUri, type ProblemName } from '../routes/problem-types.js'
 import { fastifyProblem } from '../routes/fastify-problems.js'
+import { ShedLog } from './shed-log.js'
 
 export interface Problem {
   type: string
@@ -37,6 +37,7 @@ const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
   [NotFoundError, 'not-found'],
   [KeyConflictError, 'key-conflict'],
   [MissingParentError, 'missing-parent'],
+  [LinkConflictError, 'link-conflict'],
   [RowBudgetError, 'row-budget-exceeded'],
   [StoreUnavailableError, 'store-unavailable'],
   [CancelledError, 'client-closed-request']
@@ -64,7 +65,9 @@ function fromError (error: FastifyError, request: FastifyRequest): ProblemOf {
   for (const [ErrorClass, name] of DOMAIN) {
     if (error instanceof ErrorClass) {
       const errors = 'errors' in error ? (error.errors as FieldError[]) : []
-      return { name, detail: error.message, errors }
+      // a store fault's driver text stays in the log: the client is told what failed, not how
+      const detail = error instanceof StoreUnavailableError ? error.detail : error.message
+      return { name, detail, errors }
     }
   }
   if (error instanceof HttpProblemError) return { name: error.problem, detail: error.message, errors: error.errors }
@@ -80,9 +83,15 @@ export function handleFrameworkError (error: FastifyError, request: FastifyReque
 }
 
 export default fp(async function problemsPlugin (app) {
+  const shedLog = new ShedLog(app.log)
+  app.addHook('onClose', async function endShedding () {
+    shedLog.end()
+  })
   app.setErrorHandler(function handleError (error: FastifyError, request, reply) {
     const problem = fromError(error, request)
-    if (PROBLEM_TYPES[problem.name].status >= 500) request.log.error({ err: error }, 'request failed')
+    // shed requests are counted per episode; a real fault is logged with its stack
+    if (problem.name === 'overloaded') shedLog.shed(error.message)
+    else if (PROBLEM_TYPES[problem.name].status >= 500) request.log.error({ err: error }, 'request failed')
     return sendProblem(reply, request, problem)
   })
   app.setNotFoundHandler(function handleNotFound (request, reply) {

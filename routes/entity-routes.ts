@@ -16,11 +16,12 @@ import { ndjsonStream } from './ndjson.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
+import { sourceOption, sourceParam } from './source-param.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
 import { setTotalHeaders, totalHeaders } from './total-headers.js'
 import { deleteTellingParked, getJsonTellingPending, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
-import { cursorLineSchema, problem, ref, writeAccepted } from './schemas.js'
+import { problem, readDocument, ref, writeAccepted } from './schemas.js'
 
 export interface EntityRoutesOptions {
   meta: EntityMetadata
@@ -46,6 +47,15 @@ const overBudget = {
   )
 }
 
+/** What a list answers beside its page: its total, and links to its neighbours. */
+const listHeaders = {
+  ...totalHeaders,
+  link: {
+    type: 'string',
+    description: 'RFC 8288 links to the `next` and `prev` pages (`rel="next"`, `rel="prev"`), when there are some'
+  }
+}
+
 /** Write bodies are validated by the model (one validator for library and HTTP, with per-item error paths). */
 const validatedByModel = () => () => true
 /** What a read answered as JSON text is sent as: the type Fastify gives the JSON it serializes. */
@@ -59,7 +69,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   const api = app.relata.entity(meta.name)
   const tags = [meta.name]
   const one = ref(meta.name)
-  const oneOrGraph = { anyOf: [one, ref(`${meta.name}Graph`)] }
+  // what a read answers: the document, whole or trimmed by `fields`, or its graph
+  const read = readDocument(meta.name).anyOf
+  const oneOrGraph = { anyOf: [...read, ref(`${meta.name}Graph`)] }
   const normalized = ref(`${meta.name}Normalized`)
   const input = ref(`${meta.name}Input`)
   // only entities with reject/park relationships can answer 202 or 422: the others' contract is unchanged
@@ -98,9 +110,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         response: {
           200: {
             anyOf: [{ type: 'array', items: oneOrGraph }, normalized],
-            headers: totalHeaders,
             description:
-              'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized'
+              'One page of documents (graphs when `with` is given), or with `shape=normalized` the page normalized',
+            headers: listHeaders
           },
           ...overBudget,
           ...errors
@@ -144,7 +156,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           200: {
             description: 'NDJSON, one document per line (with `cursor=true`, one cursor line)',
             content: {
-              'application/x-ndjson': { schema: { anyOf: [one, ref(`${meta.name}Graph`), cursorLineSchema(meta)] } }
+              // a byte stream of lines: each line's schema is the item schema (OpenAPI 3.2's itemSchema, as the
+              // registered 3.1 extension), so that generators do not read the body as one JSON value
+              [NDJSON]: {
+                schema: { type: 'string', description: 'NDJSON: one JSON value and a newline per line' },
+                'x-oai-itemSchema': { anyOf: [...read, ref(`${meta.name}Graph`), ref(`${meta.name}CursorLine`)] }
+              }
             }
           },
           ...overBudget,
@@ -185,7 +202,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         }),
         response: {
           200: {
-            anyOf: [one, ref(`${meta.name}Graph`), normalized],
+            anyOf: [...read, ref(`${meta.name}Graph`), normalized],
             description: `The ${meta.name}, or its graph when \`with\` is given, or with \`shape=normalized\` both ` +
               'normalized'
           },
@@ -226,6 +243,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         description:
           'Send one document or an array; the whole write is validated first and stored atomically, so an invalid ' +
             'item means nothing is written. Missing ids are assigned (ULIDs).',
+        ...(meta.sources.length === 0 ? {} : { querystring: Type.Object(sourceParam(meta)) }),
         body: { anyOf: [input, { type: 'array', items: input }] },
         response: {
           201: {
@@ -241,7 +259,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function create (request, reply) {
-      const { stored, parked } = await api.write(request.body)
+      const { stored, parked } = await api.write(request.body, sourceOption(request.query))
       if (parked.length > 0) return reply.code(202).send({ stored, parked })
       reply.code(201)
       if (!Array.isArray(request.body)) {
@@ -298,7 +316,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
         description: 'A JSON merge patch (RFC 7396): null removes a property. The result is validated as a ' +
           `whole.${notes.patch}`,
         params: IdParams,
-        body: { type: 'object', description: 'Properties to change; null removes one' },
+        body: {
+          content: {
+            [MERGE_PATCH_TYPE]: { schema: ref(`${meta.name}Patch`) },
+            [JSON_TYPE]: { schema: ref(`${meta.name}Patch`) }
+          }
+        },
         response: {
           200: { ...one, description: 'What was stored' },
           ...integrity,

@@ -9,9 +9,10 @@ import { Type } from 'typebox'
 import { importNdjson } from '../src/entities/import-ndjson.js'
 import { BadRequestError } from '../src/errors.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import { problem } from './schemas.js'
+import { problem, ref } from './schemas.js'
 import { JSON_TYPE } from '../plugins/bodies.js'
 import { validateAllButBody } from './validate-all-but-body.js'
+import { sourceOption, sourceParam } from './source-param.js'
 
 export const NDJSON = 'application/x-ndjson'
 export const DEFAULT_IMPORT_BATCH = 500
@@ -94,9 +95,24 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
             maximum: 100_000,
             default: Math.min(DEFAULT_IMPORT_BATCH, maxBulk),
             description: `Valid lines per store write; capped at the server's bulk limit (MAX_BULK, ${maxBulk})`
-          })
+          }),
+          ...sourceParam(meta)
         }),
-        body: Type.String({ description: `NDJSON: one ${meta.name} (a ${meta.name}Input) per line` }),
+        // raw bytes, so that generated clients send the lines as they are rather than as a JSON string
+        body: {
+          content: {
+            [NDJSON]: {
+              schema: {
+                type: 'string',
+                format: 'binary',
+                contentMediaType: NDJSON,
+                description: `NDJSON: one ${meta.name} (a ${meta.name}Input) per line`,
+                // moved up to the media type by plugins/openapi.ts, where OpenAPI reads it
+                'x-oai-itemSchema': ref(`${meta.name}Input`)
+              }
+            }
+          }
+        },
         response: {
           200: ImportReport,
           400: problem('batchSize is not a positive integer, or a line is longer than the server accepts'),
@@ -116,7 +132,8 @@ const importRoute: FastifyPluginAsync<ImportRouteOptions> = async function impor
         lines.destroy(error)
       })
       try {
-        return await importNdjson(api, body.pipe(lines), { batchSize: Math.min(request.query.batchSize, maxBulk) })
+        const batchSize = Math.min(request.query.batchSize, maxBulk)
+        return await importNdjson(api, body.pipe(lines), { batchSize, ...sourceOption(request.query) })
       } catch (error) {
         // The rest of the body is not read: close the connection rather than drain it.
         reply.header('connection', 'close')

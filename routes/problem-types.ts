@@ -45,6 +45,11 @@ export const PROBLEM_TYPES = {
     when: 'a write gives a unique key (`x-unique`, `x-unique-keys`) a value another document holds; the detail ' +
       'names the key and that document\'s id; nothing was written'
   },
+  'link-conflict': {
+    status: 409,
+    title: 'Link conflict',
+    when: 'a write or a new identity link names a source id already linked to another document; nothing was written'
+  },
   'missing-parent': {
     status: 422,
     title: 'Missing parent',

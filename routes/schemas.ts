@@ -27,7 +27,11 @@ export const problem = (description: string) => ({
 const MissingRefSchema = Type.Object({
   property: Type.String({ description: 'Reference property of the document' }),
   target: Type.String({ description: 'Entity it points at' }),
-  id: Type.String({ description: 'The id that does not exist' })
+  id: Type.String({
+    description: 'The id that does not exist; for a source id no link names yet, the id its document will be assigned'
+  }),
+  source: Type.Optional(Type.String({ description: 'The source system whose id the reference carried (?source=)' })),
+  sourceId: Type.Optional(Type.String({ description: 'The source id no link named yet; resolved again on healing' }))
 }, { description: 'A reference that points at nothing' })
 
 /** A child page report of the model being served, for the example: its first child relationship. */
@@ -75,6 +79,7 @@ export function graphMetaSchema (metadata: RelationshipMetadata) {
 /** A line of an entity's NDJSON stream with `cursor=true`. */
 export function cursorLineSchema (meta: EntityMetadata): Record<string, unknown> {
   return {
+    $id: `${meta.name}CursorLine`,
     type: 'object',
     description: `A ${meta.name} (or its graph) with the cursor that resumes the stream right after it`,
     required: ['cursor', 'data'],
@@ -84,7 +89,7 @@ export function cursorLineSchema (meta: EntityMetadata): Record<string, unknown>
         description: 'Opaque; pass it as `after` (with the same `sort`) to continue after this line'
       },
       data: {
-        anyOf: [ref(meta.name), ref(`${meta.name}Graph`)],
+        anyOf: [...readDocument(meta.name).anyOf, ref(`${meta.name}Graph`)],
         description: `The ${meta.name}, or its graph when \`with\` is given`
       }
     },
@@ -129,7 +134,7 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   const parents: Record<string, unknown> = {}
   for (const p of meta.parents) {
     parents[p.property] = {
-      anyOf: [ref(`${p.target}Graph`), ref(p.target), { type: 'null' }],
+      anyOf: [ref(`${p.target}Graph`), ...readDocument(p.target).anyOf, { type: 'null' }],
       description: `The ${p.target} that ${p.property} points at (its ${p.target}Graph when a \`with\` path goes on ` +
         'through it), or null when it is null or dangling'
     }
@@ -144,7 +149,7 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
     })
     ;(edges.properties as Record<string, unknown>)[c.property] = {
       type: 'array',
-      items: { anyOf: [ref(`${c.child}Graph`), ref(c.child)] },
+      items: { anyOf: [ref(`${c.child}Graph`), ...readDocument(c.child).anyOf] },
       description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id (${c.child}Graphs when a ` +
         '`with` path goes on through them)'
     }
@@ -155,7 +160,7 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
     description: `A ${meta.name} with the relationships selected by ?with=`,
     required: ['entity', 'parents', 'children'],
     properties: {
-      entity: ref(meta.name),
+      entity: readDocument(meta.name),
       parents: {
         type: 'object',
         properties: parents,
@@ -179,7 +184,7 @@ export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMeta
   for (const other of all) {
     included[other.name] = {
       type: 'object',
-      additionalProperties: ref(other.name),
+      additionalProperties: readDocument(other.name),
       description: `${other.name} relatives by id`
     }
   }
@@ -188,9 +193,13 @@ export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMeta
     type: 'object',
     description: `${meta.name} documents with their relatives (?with=) normalized: each relative appears once in ` +
       '`included`',
-    required: ['data', 'included', 'links'],
+    required: ['data', 'included', 'meta', 'links'],
     properties: {
-      data: { type: 'array', items: ref(meta.name), description: `The ${meta.name} documents (one for a single GET)` },
+      data: {
+        type: 'array',
+        items: readDocument(meta.name),
+        description: `The ${meta.name} documents (one for a single GET)`
+      },
       included: {
         type: 'object',
         properties: included,
@@ -200,7 +209,8 @@ export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMeta
       meta: {
         type: 'object',
         additionalProperties: ref('GraphMeta'),
-        description: `${meta.name} id → its child page report (when children were selected or counted)`
+        description: `${meta.name} id → its child page report, for each one whose children were selected or ` +
+          'counted; `{}` when none was'
       },
       links: {
         type: 'object',
@@ -213,6 +223,50 @@ export function normalizedSchema (meta: EntityMetadata, all: readonly EntityMeta
         description: 'Where this answer and its neighbouring pages are'
       }
     }
+  }
+}
+
+/**
+ * A document as a read answers it: whole, or trimmed by `fields` (`<Entity>Partial`, where only `id`
+ * is sure to be present), so that generated types never promise a property a trimmed answer lacks.
+ */
+export function readDocument (entity: string) {
+  return { anyOf: [ref(entity), ref(`${entity}Partial`)] }
+}
+
+/** `<Entity>Partial`: the visible document with every property but `id` optional. */
+function partialSchema (meta: EntityMetadata): Record<string, unknown> {
+  return {
+    ...visibleSchema(meta),
+    required: ['id'],
+    $id: `${meta.name}Partial`,
+    title: `${meta.name}Partial`,
+    description: `A ${meta.name} trimmed by \`fields\`: \`id\` and the properties listed`
+  }
+}
+
+/**
+ * `<Entity>Patch`: a JSON merge patch (RFC 7396) of the document: every property optional, `null`
+ * removes one; an object property is merged, so any part of it may be sent; `id`, if sent, must be
+ * the document's own.
+ */
+function patchSchema (meta: EntityMetadata): Record<string, unknown> {
+  const input = meta.inputSchema as { properties?: Record<string, Record<string, unknown>>, [key: string]: unknown }
+  const properties: Record<string, unknown> = {}
+  for (const [name, schema] of Object.entries(input.properties ?? {})) {
+    const description = schema.description
+    const value = schema.type === 'object' ? { type: 'object', description: 'Merged into the property' } : schema
+    properties[name] = name === 'id'
+      ? schema
+      : { anyOf: [value, { type: 'null' }], ...(description === undefined ? {} : { description }) }
+  }
+  const { required: _required, $id: _id, title: _title, ...rest } = input
+  return {
+    ...rest,
+    properties,
+    $id: `${meta.name}Patch`,
+    title: `${meta.name}Patch`,
+    description: `A merge patch of a ${meta.name}: the properties to change, null to remove one`
   }
 }
 
@@ -230,14 +284,17 @@ export function modelSchemas (metadata: RelationshipMetadata): Array<Record<stri
   const schemas = [ProblemSchema, graphMetaSchema(metadata)] as unknown as Array<Record<string, unknown>>
   for (const meta of metadata.all()) {
     schemas.push({ ...visibleSchema(meta), $id: meta.name, title: meta.name })
+    schemas.push(partialSchema(meta))
     schemas.push({
       ...meta.inputSchema,
       $id: `${meta.name}Input`,
       title: `${meta.name}Input`,
       description: `A ${meta.name} to write; the server assigns an id when it is omitted`
     })
+    schemas.push(patchSchema(meta))
   }
   for (const meta of metadata.all()) schemas.push(graphSchema(meta))
+  for (const meta of metadata.all()) schemas.push(cursorLineSchema(meta))
   for (const meta of metadata.all()) schemas.push(normalizedSchema(meta, metadata.all()))
   return schemas
 }

@@ -92,16 +92,31 @@ export class ForbiddenError extends RelataError {
   }
 }
 
+/** A source id is already linked to another document than the one a write or a link names. */
+export class LinkConflictError extends RelataError {
+  constructor (message: string, readonly errors: FieldError[] = []) {
+    super(message, 'link-conflict')
+  }
+}
+
 export class NotFoundError extends RelataError {
   constructor (readonly entity: string, readonly id: string) {
     super(`${entity} '${id}' does not exist`, 'not-found')
   }
 }
 
-/** The store could not be reached or failed; the caller may retry later. */
+/**
+ * The store could not be reached or failed; the caller may retry later. `detail` is what a client
+ * may be told (which operation, which setting); `reason`, the driver's own text, is only added to
+ * the message, which operators read in the log.
+ */
 export class StoreUnavailableError extends RelataError {
-  constructor (message: string, options?: { cause?: unknown }) {
-    super(message, 'store-unavailable')
+  detail: string
+  readonly reason: string | undefined
+  constructor (detail: string, options?: { cause?: unknown, reason?: string }) {
+    super(options?.reason === undefined ? detail : `${detail} (${options.reason})`, 'store-unavailable')
+    this.detail = detail
+    this.reason = options?.reason
     if (options?.cause !== undefined) this.cause = options.cause
   }
 }

@@ -1,9 +1,11 @@
 // Shared test helpers: build an app on its own in-memory store (so test files run in
-// parallel) and read store round trips from /metrics.
+// parallel), its every response checked against its OpenAPI document, and read store round
+// trips from /metrics.
 import type { Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type BuildOptions } from '../plugins/app.js'
 import { loadConfig } from '../src/config.js'
+import { checkContract } from './support/contract.js'
 export { libraryModel } from './library-model.js'
 
 export async function build (
@@ -20,6 +22,7 @@ export async function build (
   })
   const app = await buildApp(config, { logger: false, ...options })
   t.teardown(() => app.close())
+  checkContract(t, app)
   return app
 }
 

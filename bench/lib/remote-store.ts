@@ -55,9 +55,21 @@ export function withLatency (store: Store, latencyMs: number): Store {
       return await store.countByRefs(entity, property, ids)
     },
     stream,
-    upsertMany: async (entity, docs) => {
+    upsertMany: async (entity, docs, links) => {
       await sleep(latencyMs)
-      return await store.upsertMany(entity, docs)
+      return await store.upsertMany(entity, docs, links)
+    },
+    resolveLinks: async (entity, keys) => {
+      await sleep(latencyMs)
+      return await store.resolveLinks(entity, keys)
+    },
+    findLinks: async (entity, query) => {
+      await sleep(latencyMs)
+      return await store.findLinks(entity, query)
+    },
+    deleteLinks: async (entity, keys) => {
+      await sleep(latencyMs)
+      return await store.deleteLinks(entity, keys)
     },
     delete: async (entity, id) => {
       await sleep(latencyMs)

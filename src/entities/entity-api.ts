@@ -15,7 +15,11 @@ import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
-import type { Doc, Store } from '../store/store.js'
+import { bySource, findMissing } from '../integrity/missing-parents.js'
+import { checkSource } from '../sources/source-ids.js'
+import { SourceLinks } from '../sources/source-links.js'
+import { assignSourceIds, checkSourceWrite, sourceIdProperties } from '../sources/source-writes.js'
+import type { Doc, IdentityLink, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
@@ -59,6 +63,16 @@ export interface Deleted {
   parked: boolean
 }
 
+/** How a write's ids are read. */
+export interface WriteOptions {
+  /**
+   * The source system the documents come from (one of the entity's `x-sources`): their ids, and
+   * their references to entities taking this source, are the source's ids, mapped to Relata ids
+   * through identity links.
+   */
+  source?: string
+}
+
 export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptions, TotalMode, WriteOutcome }
 
 export class EntityApi {
@@ -66,6 +80,7 @@ export class EntityApi {
   readonly #visible: (docs: Doc[]) => Doc[]
   /** Whether documents may be read as text: not when properties are hidden, which needs them parsed. */
   readonly #textable: boolean
+  #links: SourceLinks | undefined
 
   constructor (
     readonly meta: EntityMetadata,
@@ -83,6 +98,13 @@ export class EntityApi {
   /** The store's read form for a request: text when the answer is written as text and nothing is hidden. */
   #form (request: { text?: boolean }): { text?: boolean } {
     return request.text === true && this.#textable ? TEXT : PARSED
+  }
+
+  /** The identity links of this entity's documents; undefined when it declares no sources. */
+  get links (): SourceLinks | undefined {
+    if (this.meta.sources.length === 0) return undefined
+    this.#links ??= new SourceLinks(this.meta, this.store, this.integrity.events?.stored)
+    return this.#links
   }
 
   /** The parked versions of this entity's documents; undefined when no relationship of it parks. */
@@ -245,12 +267,12 @@ export class EntityApi {
    * documents parked for a missing parent (policy `park`) are not among those returned: write()
    * says which they are.
    */
-  async upsert (input: unknown): Promise<Doc[]> {
-    return (await this.write(input)).stored
+  async upsert (input: unknown, options: WriteOptions = {}): Promise<Doc[]> {
+    return (await this.write(input, options)).stored
   }
 
   /** As upsert, and what was parked instead of stored. A `reject` parent that is missing throws MissingParentError. */
-  async write (input: unknown): Promise<WriteOutcome> {
+  async write (input: unknown, options: WriteOptions = {}): Promise<WriteOutcome> {
     const items = Array.isArray(input) ? input : [input]
     const where = Array.isArray(input) ? (i: number) => `/${i}` : () => ''
     if (items.length === 0) throw new BadRequestError('the body is an empty array; send at least one document')
@@ -259,15 +281,29 @@ export class EntityApi {
         `a write carries at most ${this.limits.maxBulk} documents; this one has ${items.length}, split it`
       )
     }
+    const { source } = options
+    if (source !== undefined) checkSourceWrite(this.meta, this.#model(), source, items, where)
     const docs = items.map((item, i) => withId(item, where(i)))
-    assertIds(docs, where)
+    if (source === undefined) assertIds(docs, where)
     assertUniqueIds(docs, where)
-    validateDocs(this.meta, docs, where)
+    if (source === undefined) validateDocs(this.meta, docs, where)
+    const sources = source === undefined
+      ? undefined
+      : await assignSourceIds(this.store, this.meta, this.#model(), source, docs as Doc[])
+    // a source write is validated with the ids it got: the source's own need not fit the id schema
+    if (source !== undefined) validateDocs(this.meta, docs, where)
     const { check, events } = this.integrity
-    const outcome =
-      check === undefined
-        ? { stored: await this.#upsert(docs as Doc[], where), parked: [] }
-        : await check.write(docs as Doc[], where)
+    let outcome: WriteOutcome
+    if (check !== undefined) {
+      outcome = await check.write(docs as Doc[], where, sources)
+    } else {
+      if (sources !== undefined) {
+        // no policy to apply: the source ids are only resolved (one lookup per relationship)
+        await findMissing(this.store, this.meta.parents.filter(p => bySource(p, sources.context)), docs as Doc[],
+          sources.context)
+      }
+      outcome = { stored: await this.#upsert(docs as Doc[], where, sources?.links), parked: [] }
+    }
     if (outcome.stored.length > 0) {
       events?.stored(
         this.meta.name,
@@ -277,9 +313,9 @@ export class EntityApi {
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
-  async #upsert (docs: Doc[], where: (index: number) => string): Promise<Doc[]> {
+  async #upsert (docs: Doc[], where: (index: number) => string, links?: readonly IdentityLink[]): Promise<Doc[]> {
     try {
-      return await this.store.upsertMany(this.meta.name, docs)
+      return await this.store.upsertMany(this.meta.name, docs, links)
     } catch (error) {
       // the store counts positions in the batch it got; the caller's input may be one object
       throw error instanceof KeyConflictError ? error.at(error.index, where) : error
@@ -390,6 +426,17 @@ export class EntityApi {
   async #relativesBatch (docs: readonly Doc[], selection: Selection, request: GetRequest): Promise<Graph[]> {
     // graphs in, graphs out: trimming keeps each graph's shape
     return trimFields(await this.graphs.build(docs, selection, request), request.fields, selection) as Graph[]
+  }
+
+  /** The properties of a write from `source` that carry its ids; throws a 400 when the entity does not take it. */
+  sourceIdProperties (source: string): string[] {
+    checkSource(this.meta, source)
+    return sourceIdProperties(this.meta, source, this.#model())
+  }
+
+  #model (): RelationshipMetadata {
+    if (this.limits.model === undefined) throw new Error('a write from a source needs the model (EntityLimits.model)')
+    return this.limits.model
   }
 
   #checkBudget (roots: number, selection: Selection | undefined, request: GraphRequest = {}): void {

@@ -2,9 +2,12 @@
 // its own, so an invalid line is reported by number and never costs its valid neighbours, and
 // the valid ones of a batch go to the store in one upsertMany. Memory stays bounded by the
 // batch, whatever the size of the input.
-import { KeyConflictError, MissingParentError, RelataError, ValidationError, type FieldError } from '../errors.js'
+import {
+  KeyConflictError, MissingParentError, RelataError, StoreUnavailableError, ValidationError, type FieldError
+} from '../errors.js'
 import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
+import { checkSourceIds } from '../sources/source-ids.js'
 import type { EntityApi, WriteOutcome } from './entity-api.js'
 
 export interface ImportOptions {
@@ -12,6 +15,8 @@ export interface ImportOptions {
   batchSize: number
   /** Rejections listed in the report; the rest are only counted. Default 1000. */
   maxRejections?: number
+  /** The source system the lines come from: their ids are its ids (see EntityApi.write). */
+  source?: string
   /** Called after each stored batch with the report so far. */
   onBatch?: (report: Readonly<ImportReport>) => void
 }
@@ -58,6 +63,8 @@ export async function importNdjson (
   options: ImportOptions
 ): Promise<ImportReport> {
   const maxRejections = options.maxRejections ?? DEFAULT_MAX_REJECTIONS
+  // an unknown source refuses the import before a line is read
+  if (options.source !== undefined) api.sourceIdProperties(options.source)
   const report: ImportReport = {
     lines: 0,
     stored: 0,
@@ -79,7 +86,7 @@ export async function importNdjson (
 
   const flush = async () => {
     if (pending.docs.length === 0) return
-    const outcome = await writeBatch(api, pending, reject)
+    const outcome = await writeBatch(api, pending, reject, options.source)
     report.stored += outcome.stored.length
     report.parked += outcome.parked.length
     report.batches++
@@ -93,7 +100,7 @@ export async function importNdjson (
       const line = ++report.lines
       const text = chunk.toString().trim()
       if (text === '') continue
-      const doc = parseLine(api, text)
+      const doc = parseLine(api, text, options.source)
       if (doc instanceof RelataError) {
         reject(line, doc.message, doc instanceof ValidationError ? doc.errors : undefined)
         continue
@@ -110,7 +117,10 @@ export async function importNdjson (
     // lines refused for a missing parent are known only when their batch is written
     report.rejections.sort((a, b) => a.line - b.line)
   } catch (error) {
-    if (error instanceof Error) error.message += resumeHint(report.stored, committedLine)
+    const hint = resumeHint(report.stored, committedLine)
+    if (error instanceof Error) error.message += hint
+    // what the client is told of a store fault, too
+    if (error instanceof StoreUnavailableError) error.detail += hint
     throw error
   }
   return report
@@ -130,13 +140,14 @@ function resumeHint (stored: number, committedLine: number): string {
 async function writeBatch (
   api: EntityApi,
   pending: Pending,
-  reject: (line: number, reason: string, errors?: FieldError[]) => void
+  reject: (line: number, reason: string, errors?: FieldError[]) => void,
+  source: string | undefined
 ): Promise<WriteOutcome> {
   let docs = pending.docs
   let lines = pending.lines
   while (true) {
     try {
-      return await api.write(docs)
+      return await api.write(docs, source === undefined ? {} : { source })
     } catch (error) {
       if (error instanceof KeyConflictError) {
         reject(lines[error.index]!, `key conflict: ${error.errors[0]!.message}`,
@@ -169,7 +180,7 @@ async function writeBatch (
 }
 
 /** The line's document, or the error that rejects it. */
-function parseLine (api: EntityApi, text: string): Record<string, unknown> | RelataError {
+function parseLine (api: EntityApi, text: string, source: string | undefined): Record<string, unknown> | RelataError {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -181,7 +192,8 @@ function parseLine (api: EntityApi, text: string): Record<string, unknown> | Rel
   }
   const doc = value as Record<string, unknown>
   try {
-    assertIds([doc], () => '')
+    if (source !== undefined) checkSourceIds([doc], api.sourceIdProperties(source), () => '')
+    else assertIds([doc], () => '')
     // The id is assigned at write time when missing; a placeholder lets the rest be checked now.
     validateDocs(api.meta, [doc.id === undefined ? { ...doc, id: '-' } : doc], () => '')
   } catch (error) {

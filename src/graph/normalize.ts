@@ -9,8 +9,8 @@ export interface Normalized {
   data: Doc[]
   /** Entity name → id → document: every parent and child the graphs hold, at any depth, once. */
   included: Record<string, Record<string, Doc>>
-  /** Entity id → its child page report, for the entities of `data` that have one. */
-  meta?: Record<string, GraphMeta>
+  /** Entity id → its child page report, for the entities of `data` that have one; `{}` when none has. */
+  meta: Record<string, GraphMeta>
 }
 
 export function normalize (items: ReadonlyArray<Doc | Graph>, selection: Selection | undefined): Normalized {
@@ -23,7 +23,8 @@ export function normalize (items: ReadonlyArray<Doc | Graph>, selection: Selecti
     if (graph.meta !== undefined) meta[graph.entity.id] = graph.meta
     return graph.entity
   })
-  return { data, included, ...(Object.keys(meta).length === 0 ? {} : { meta }) }
+  // always present, so that the shape depends on the request only, never on the data
+  return { data, included, meta }
 }
 
 function collect (graph: Graph, selection: Selection, included: Normalized['included']): void {

@@ -15,7 +15,8 @@
 // each record once and lose none; the loser's batch just moves nothing.
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
-import type { Doc, Store } from '../store/store.js'
+import { assignedId } from '../sources/source-ids.js'
+import type { LinkKey, Store } from '../store/store.js'
 import { parkedEntity, parkingEntities, parkRelationships, waitingProperty, type ParkedRecord } from './parked.js'
 
 /** Written ids per lookup of waiting records: one bounded `in` condition each. */
@@ -213,21 +214,39 @@ export class Healer {
     return moved
   }
 
-  /** The records whose missing parents all exist now: one getMany per relationship in the batch. */
+  /**
+   * The records whose missing parents all exist now: one lookup per relationship in the batch, a
+   * getMany for ids, a resolveLinks for source ids no link named when they were parked (those
+   * references are rewritten to the ids they name now, in the documents about to move).
+   */
   async #complete (records: readonly ParkedRecord[]): Promise<ParkedRecord[]> {
-    const wanted = new Map<string, { target: string, ids: Set<string> }>()
+    const wanted = new Map<string, { target: string, ids: Set<string>, keys: Map<string, LinkKey> }>()
     for (const record of records) {
       for (const ref of record.missing) {
         let entry = wanted.get(ref.property)
-        if (entry === undefined) wanted.set(ref.property, entry = { target: ref.target, ids: new Set() })
-        entry.ids.add(ref.id)
+        if (entry === undefined) {
+          wanted.set(ref.property, entry = { target: ref.target, ids: new Set(), keys: new Map() })
+        }
+        if (ref.source === undefined) entry.ids.add(ref.id)
+        else entry.keys.set(ref.id, { source: ref.source, sourceId: ref.sourceId! })
       }
     }
-    const found = new Map<string, Set<string>>()
-    for (const [property, { target, ids }] of wanted) {
-      const parents: Doc[] = await this.store.getMany(target, [...ids])
-      found.set(property, new Set(parents.map(doc => doc.id)))
+    /** Per property, what each awaited id (or assigned id of a source id) is now: the stored parent's id. */
+    const found = new Map<string, Map<string, string>>()
+    for (const [property, { target, ids, keys }] of wanted) {
+      const now = new Map<string, string>()
+      if (ids.size > 0) for (const parent of await this.store.getMany(target, [...ids])) now.set(parent.id, parent.id)
+      if (keys.size > 0) {
+        for (const link of await this.store.resolveLinks(target, [...keys.values()])) {
+          if (link.exists) now.set(assignedId(link), link.id)
+        }
+      }
+      found.set(property, now)
     }
-    return records.filter(record => record.missing.every(ref => found.get(ref.property)!.has(ref.id)))
+    const complete = records.filter(record => record.missing.every(ref => found.get(ref.property)!.has(ref.id)))
+    for (const record of complete) {
+      for (const ref of record.missing) record.doc[ref.property] = found.get(ref.property)!.get(ref.id)!
+    }
+    return complete
   }
 }

@@ -1,6 +1,9 @@
-// The write-time check: which references of a batch point at nothing. Batched like the graph
-// builder: one getMany per checked parent relationship, whatever the number of documents.
+// The write-time resolution of references: which references of a batch point at nothing, and,
+// for a write from a source system, which Relata ids its source ids name. Batched like the
+// graph builder: one lookup per relationship, whatever the number of documents (a getMany for
+// ids, a resolveLinks for source ids); a new kind of reference adds a lookup here, not a pass.
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
+import { assignedId } from '../sources/source-ids.js'
 import type { Doc, Store } from '../store/store.js'
 import type { MissingRef } from './parked.js'
 
@@ -9,33 +12,83 @@ export function checkedParents (meta: EntityMetadata): ParentRelationship[] {
   return meta.parents.filter(p => p.onMissingParent !== 'allow')
 }
 
+/** A write from a source system: the references to entities taking its ids carry them. */
+export interface SourceContext {
+  source: string
+  /** Whether `entity` takes this source's ids (declares it in `x-sources`). */
+  takes: (entity: string) => boolean
+  /** The write's own source ids and the ids they got: a self-reference to a document of the same write. */
+  own: ReadonlyMap<string, string>
+}
+
+/** Whether the references through `rel` hold source ids in this write. */
+export function bySource (rel: ParentRelationship, context: SourceContext | undefined): boolean {
+  return context !== undefined && context.takes(rel.target)
+}
+
 /**
- * The missing references of each document, by position (documents with none are absent). A
- * null or absent key is no reference. A parent written in the same batch (a category and its
- * parent category) exists.
+ * The missing references of each document through `relationships`, by position (documents with
+ * none are absent). A null or absent key is no reference. A parent written in the same batch (a
+ * category and its parent category) exists. With a source context, references holding source
+ * ids are rewritten in place to the ids they name, or to the id the parent will be assigned when
+ * no link names it yet (then missing, remembering the source id).
  */
 export async function findMissing (
   store: Store,
   relationships: readonly ParentRelationship[],
-  docs: readonly Doc[]
+  docs: readonly Doc[],
+  context?: SourceContext
 ): Promise<Map<number, MissingRef[]>> {
   const missing = new Map<number, MissingRef[]>()
+  const add = (index: number, ref: MissingRef) => {
+    let refs = missing.get(index)
+    if (refs === undefined) missing.set(index, (refs = []))
+    refs.push(ref)
+  }
   for (const rel of relationships) {
-    const wanted = new Set<string>()
-    for (const doc of docs) {
-      const id = doc[rel.property]
-      if (typeof id === 'string') wanted.add(id)
-    }
-    if (wanted.size === 0) continue
-    const existing = new Set((await store.getMany(rel.target, [...wanted])).map(doc => doc.id))
-    if (rel.target === rel.entity) for (const doc of docs) existing.add(doc.id)
-    docs.forEach((doc, index) => {
-      const id = doc[rel.property]
-      if (typeof id !== 'string' || existing.has(id)) return
-      let refs = missing.get(index)
-      if (refs === undefined) missing.set(index, (refs = []))
-      refs.push({ property: rel.property, target: rel.target, id })
-    })
+    if (bySource(rel, context)) await resolveSourceRefs(store, rel, docs, context!, add)
+    else await checkIdRefs(store, rel, docs, add)
   }
   return missing
+}
+
+async function checkIdRefs (store: Store, rel: ParentRelationship, docs: readonly Doc[],
+  add: (index: number, ref: MissingRef) => void): Promise<void> {
+  const wanted = new Set<string>()
+  for (const doc of docs) {
+    const id = doc[rel.property]
+    if (typeof id === 'string') wanted.add(id)
+  }
+  if (wanted.size === 0) return
+  const existing = new Set((await store.getMany(rel.target, [...wanted])).map(doc => doc.id))
+  if (rel.target === rel.entity) for (const doc of docs) existing.add(doc.id)
+  docs.forEach((doc, index) => {
+    const id = doc[rel.property]
+    if (typeof id === 'string' && !existing.has(id)) add(index, { property: rel.property, target: rel.target, id })
+  })
+}
+
+async function resolveSourceRefs (store: Store, rel: ParentRelationship, docs: readonly Doc[],
+  context: SourceContext, add: (index: number, ref: MissingRef) => void): Promise<void> {
+  const { source } = context
+  const self = rel.target === rel.entity ? context.own : new Map<string, string>()
+  const wanted = new Set<string>()
+  for (const doc of docs) {
+    const sourceId = doc[rel.property]
+    if (typeof sourceId === 'string' && !self.has(sourceId)) wanted.add(sourceId)
+  }
+  const keys = [...wanted].map(sourceId => ({ source, sourceId }))
+  const links = new Map((keys.length === 0 ? [] : await store.resolveLinks(rel.target, keys))
+    .map(link => [link.sourceId, link]))
+  docs.forEach((doc, index) => {
+    const sourceId = doc[rel.property]
+    if (typeof sourceId !== 'string') return
+    const written = self.get(sourceId)
+    const link = links.get(sourceId)
+    const id = written ?? link?.id ?? assignedId({ source, sourceId })
+    doc[rel.property] = id
+    if (written !== undefined || link?.exists === true) return
+    // linked to a document not stored (parked or deleted): it waits on that id; unlinked: on the source id too
+    add(index, { property: rel.property, target: rel.target, id, ...(link === undefined ? { source, sourceId } : {}) })
+  })
 }

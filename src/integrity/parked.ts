@@ -3,6 +3,8 @@
 // (so adapters need no storage code of their own), invisible to reads of the entity. Each record
 // also carries, per missing reference, the id it waits for in a property the store indexes like
 // any ref property, so that a write of that id finds the records waiting on it without a scan.
+// A reference holding a source id no link names waits on the id that source's document will be
+// assigned (`crm:42`), which is also what a new link of that source id pokes.
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Doc, StoreEntity } from '../store/store.js'
@@ -11,7 +13,11 @@ import type { Doc, StoreEntity } from '../store/store.js'
 export interface MissingRef {
   property: string
   target: string
+  /** The id waited for; for a source id no link named yet, the id its document will be assigned. */
   id: string
+  /** Set when the reference holds a source id no link named yet: the source, resolved again on healing. */
+  source?: string
+  sourceId?: string
 }
 
 export interface ParkedRecord extends Doc {

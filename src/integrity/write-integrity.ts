@@ -4,8 +4,9 @@
 import { monotonicFactory } from 'ulid'
 import { KeyConflictError, MissingParentError, type FieldError } from '../errors.js'
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
-import type { Doc, Store } from '../store/store.js'
-import { checkedParents, findMissing } from './missing-parents.js'
+import type { Doc, IdentityLink, Store } from '../store/store.js'
+import type { SourceWrite } from '../sources/source-writes.js'
+import { bySource, checkedParents, findMissing } from './missing-parents.js'
 import { parkedEntity, parkedRecord, type ParkedItem, type ParkedRecord } from './parked.js'
 
 const newRev = monotonicFactory()
@@ -42,9 +43,20 @@ export class WriteIntegrity {
     return checkedParents(meta).length > 0
   }
 
-  /** Checks, then stores or parks; `where(i)` locates item i in the input for error paths. */
-  async write (docs: Doc[], where: (index: number) => string): Promise<WriteOutcome> {
-    const missing = await findMissing(this.store, this.#checked, docs)
+  /**
+   * Checks, then stores or parks; `where(i)` locates item i in the input for error paths. A write
+   * from a source also resolves its source ids (of every relationship to an entity taking them)
+   * and stores the links it adds with the documents, those of the parked ones too.
+   */
+  async write (docs: Doc[], where: (index: number) => string, sources?: SourceWrite): Promise<WriteOutcome> {
+    const context = sources?.context
+    const resolved = this.meta.parents.filter(p => p.onMissingParent !== 'allow' || bySource(p, context))
+    const missing = await findMissing(this.store, resolved, docs, context)
+    for (const [index, refs] of missing) {
+      const checked = refs.filter(ref => this.#policy(ref.property) !== 'allow')
+      if (checked.length === 0) missing.delete(index)
+      else missing.set(index, checked)
+    }
     const refused: FieldError[] = []
     for (const [index, refs] of missing) {
       for (const ref of refs) {
@@ -89,13 +101,17 @@ export class WriteIntegrity {
         complete.map(doc => doc.id)
       )
     }
-    const stored = complete.length === 0 ? [] : await this.#store(complete, positions, where)
+    const links = sources?.links ?? []
+    const stored = complete.length === 0 && links.length === 0
+      ? []
+      : await this.#store(complete, positions, where, links)
     return { stored, parked }
   }
 
-  async #store (complete: Doc[], positions: readonly number[], where: (index: number) => string): Promise<Doc[]> {
+  async #store (complete: Doc[], positions: readonly number[], where: (index: number) => string,
+    links: readonly IdentityLink[]): Promise<Doc[]> {
     try {
-      return await this.store.upsertMany(this.meta.name, complete)
+      return await this.store.upsertMany(this.meta.name, complete, links)
     } catch (error) {
       // positions in the stored part of the write, back to positions in the caller's input
       throw error instanceof KeyConflictError ? error.at(positions[error.index]!, where) : error
@@ -103,6 +119,6 @@ export class WriteIntegrity {
   }
 
   #policy (property: string): string {
-    return this.#checked.find(p => p.property === property)!.onMissingParent
+    return this.meta.parents.find(p => p.property === property)!.onMissingParent
   }
 }

@@ -8,6 +8,7 @@ import type { JsonSchema, ModelDefinition } from '../model/model.js'
 import { ID_RULE_TEXT, withIdRule } from '../model/id-rule.js'
 import { defaultRoute } from '../model/routes.js'
 import { declaredIndexes } from './declared-indexes.js'
+import { declaredSources } from './declared-sources.js'
 import { hiddenProperties } from './hidden-properties.js'
 import { declaredUniqueKeys } from './unique-keys.js'
 import { IDENTIFIER, ROUTE_SEGMENT, isStringLike } from './schema-checks.js'
@@ -115,6 +116,7 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
       properties: Object.freeze(properties),
       hidden: Object.freeze(hidden),
       indexes: declaredIndexes(name, schema, properties),
+      sources: declaredSources(name, schema),
       uniqueKeys: declaredUniqueKeys(name, schema)
     }))
   }

@@ -48,6 +48,8 @@ export interface EntityMetadata {
   readonly hidden: readonly string[]
   /** Declared indexes (`x-index`, `x-indexes`), each its keys in order; the store creates them. */
   readonly indexes: ReadonlyArray<readonly IndexKey[]>
+  /** Source systems whose ids writes may carry (`x-sources`); none when empty. */
+  readonly sources: readonly string[]
   /** Unique keys (`x-unique`, `x-unique-keys`), each its properties in order; every store enforces them. */
   readonly uniqueKeys: ReadonlyArray<readonly string[]>
 }

@@ -135,6 +135,32 @@ export interface Move {
   doc: Doc
 }
 
+/** A source system's id for a document of some entity: `(source, sourceId)`. */
+export interface LinkKey {
+  source: string
+  sourceId: string
+}
+
+/** An identity link: the source's id `sourceId` names the document `id` of the entity. */
+export interface IdentityLink extends LinkKey {
+  id: string
+}
+
+/** A link as a lookup finds it, and whether its document is stored (not deleted, not only parked). */
+export interface ResolvedLink extends IdentityLink {
+  exists: boolean
+}
+
+export interface LinkQuery {
+  /** Only the links of this document. */
+  id?: string
+  /** Only the links of this source. */
+  source?: string
+  /** 1-based. */
+  page: number
+  size: number
+}
+
 /**
  * What every read takes besides its query. `signal`: aborted when the caller went away (the
  * request's client disconnected); the call then rejects with CancelledError at once, and the
@@ -177,8 +203,18 @@ export interface Store {
    * so memory stays bounded. Stopping the iteration (return/break) stops the reads.
    */
   stream(entity: string, query: StreamQuery, options?: ReadOptions): AsyncIterable<Doc[]>
-  /** Inserts or replaces all documents atomically: either all are stored or none. */
-  upsertMany(entity: string, docs: readonly Doc[]): Promise<Doc[]>
+  /**
+   * Inserts or replaces all documents atomically: either all are stored or none. `links` are
+   * added in the same atomic write, each only if its key is not linked yet; a key already linked
+   * to another id fails the whole write with LinkConflictError.
+   */
+  upsertMany(entity: string, docs: readonly Doc[], links?: readonly IdentityLink[]): Promise<Doc[]>
+  /** The links of these keys that exist (others are absent), each saying whether its document is stored. */
+  resolveLinks(entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]>
+  /** A page of the entity's links, ordered by source, then source id; `total` counts every match. */
+  findLinks(entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }>
+  /** Removes the links of these keys; returns how many existed. */
+  deleteLinks(entity: string, keys: readonly LinkKey[]): Promise<number>
   delete(entity: string, id: string): Promise<boolean>
   deleteMany(entity: string, ids: readonly string[]): Promise<number>
   /**

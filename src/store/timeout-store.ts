@@ -53,7 +53,10 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     countByRefs: (entity, property, ids, options) =>
       bounded(`countByRefs on '${entity}'`, store.countByRefs(entity, property, ids, options)),
     stream,
-    upsertMany: (entity, docs) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs)),
+    upsertMany: (entity, docs, links) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs, links)),
+    resolveLinks: (entity, keys) => bounded(`resolveLinks on '${entity}'`, store.resolveLinks(entity, keys)),
+    findLinks: (entity, query) => bounded(`findLinks on '${entity}'`, store.findLinks(entity, query)),
+    deleteLinks: (entity, keys) => bounded(`deleteLinks on '${entity}'`, store.deleteLinks(entity, keys)),
     delete: (entity, id) => bounded(`delete on '${entity}'`, store.delete(entity, id)),
     deleteMany: (entity, ids) => bounded(`deleteMany on '${entity}'`, store.deleteMany(entity, ids)),
     moveMany: (from, to, moves) => bounded(`moveMany from '${from}' to '${to}'`, store.moveMany(from, to, moves)),

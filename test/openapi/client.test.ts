@@ -4,12 +4,14 @@
 import t from 'tap'
 import {
   createRelataClient,
+  importLines,
   isGraph,
   isNormalized,
   ndjsonLines,
   stream,
+  type Read,
   type Schemas,
-  type StreamItem
+  type StreamLine
 } from '../../openapi/client.js'
 import { build } from '../helper.js'
 
@@ -39,7 +41,7 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   if (got.data === undefined || isGraph(got.data) || isNormalized(got.data)) {
     throw new Error('without with, a plain Order')
   }
-  const plain: Schemas['Order'] = got.data
+  const plain: Read<'Order'> = got.data
   t.equal(plain.status, 'open')
 
   const graph = await client.GET('/api/orders/{id}', { params: { path: { id: 'o-e2e' }, query: { with: 'all' } } })
@@ -48,8 +50,8 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   // a relative is a document, or a graph when a with path goes on through it
   const relative = graph.data.parents.customerId
   if (isGraph(relative)) throw new Error('with=all is one hop: the parent is a document')
-  const parent: Schemas['Customer'] | null | undefined = relative
-  const items: Array<Schemas['OrderItem'] | Schemas['OrderItemGraph']> | undefined =
+  const parent: Read<'Customer'> | null | undefined = relative
+  const items: Array<Read<'OrderItem'> | Schemas['OrderItemGraph']> | undefined =
     graph.data.children.OrderItem?.orderId
   t.equal(parent?.name, 'Ada')
   t.same(items?.map(i => isGraph(i) ? i.entity.id : i.id), ['i-e2e'])
@@ -61,7 +63,7 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   })
   const normalizedAnswer = flat.data
   if (!isNormalized(normalizedAnswer)) throw new Error('shape=normalized answers an object')
-  const shared: Schemas['Customer'] | undefined = normalizedAnswer.included.Customer?.['c-e2e']
+  const shared: Read<'Customer'> | undefined = normalizedAnswer.included.Customer?.['c-e2e']
   t.equal(shared?.name, 'Ada', 'shape=normalized is typed')
 
   const deep = await client.GET('/api/orders/{id}', {
@@ -84,16 +86,46 @@ t.test('the generated client gets, lists, loads graphs, creates, deletes and str
   t.equal(missing.response.status, 404)
   t.match(missing.error, { status: 404, title: 'Not found' }, 'errors are typed problem details')
 
-  const lines: Array<StreamItem<'/api/order-items/stream'>> = []
+  const lines: Array<StreamLine<'/api/order-items/stream', { with: 'all' }>> = []
   for await (const line of stream(client, '/api/order-items/stream', { filter: '{"orderId":"o-e2e"}', with: 'all' })) {
     lines.push(line)
   }
   t.equal(lines.length, 1)
-  const lineOrder = isGraph(lines[0]) ? lines[0].parents.orderId : undefined
+  const lineOrder = lines[0]?.parents.orderId
   t.ok(
     lineOrder !== undefined && lineOrder !== null && !isGraph(lineOrder) && lineOrder.id === 'o-e2e',
     'stream lines are typed graphs'
   )
+
+  // cursor lines: the cursor, and the document (no with) in data
+  const cursorLines: Array<StreamLine<'/api/orders/stream', { cursor: true }>> = []
+  for await (const line of stream(client, '/api/orders/stream', { filter: '{"customerId":"c-e2e"}', cursor: true })) {
+    cursorLines.push(line)
+  }
+  t.same(cursorLines.map(line => [typeof line.cursor, line.data.id]), [['string', 'o-e2e']], 'cursor lines are typed')
+
+  const trimmed = await client.GET('/api/orders', { params: { query: { fields: 'total', size: 1 } } })
+  const first: Read<'Order'> | Schemas['OrderGraph'] | undefined =
+    Array.isArray(trimmed.data) ? trimmed.data[0] : undefined
+  t.same(first !== undefined && !isGraph(first) ? Object.keys(first).sort() : [], ['id', 'total'], 'a trimmed Order')
+  t.match(trimmed.response.headers.get('link'), /rel="next"/, 'the list links its next page')
+
+  const patched = await client.PATCH('/api/orders/{id}', {
+    params: { path: { id: 'o-e2e' } },
+    body: { status: 'paid', total: null },
+    headers: { 'content-type': 'application/merge-patch+json' }
+  })
+  t.equal(patched.response.status, 400, 'null removes a required property: the result fails validation')
+  const paid = await client.PATCH('/api/orders/{id}', {
+    params: { path: { id: 'o-e2e' } },
+    body: { status: 'paid' },
+    headers: { 'content-type': 'application/merge-patch+json' }
+  })
+  t.equal(paid.data?.status, 'paid', 'a typed merge patch')
+
+  const customers = [{ id: 'c-lines', name: 'Li', email: 'li@example.com' }]
+  const report = await importLines(client, '/api/customers/import', customers)
+  t.match(report, { lines: 1, stored: 1, rejected: 0 }, 'importLines sends raw lines')
 
   const imported = await client.POST('/api/customers/import', {
     body: '{"id":"c-imp","name":"Imp","email":"imp@example.com"}\n{"id":"c-bad"}\n',

@@ -75,6 +75,7 @@ t.test('graphs and streams have exact, per-entity schemas', async t => {
     schema: {
       anyOf: [
         { $ref: '#/components/schemas/Order' },
+        { $ref: '#/components/schemas/OrderPartial' },
         { $ref: '#/components/schemas/OrderGraph' },
         { $ref: '#/components/schemas/OrderNormalized' }
       ],
@@ -85,10 +86,15 @@ t.test('graphs and streams have exact, per-entity schemas', async t => {
   t.same(graph.properties.parents.properties.customerId.anyOf, [
     { $ref: '#/components/schemas/CustomerGraph' },
     { $ref: '#/components/schemas/Customer' },
+    { $ref: '#/components/schemas/CustomerPartial' },
     { type: 'null' }
   ])
   t.same(graph.properties.children.properties.OrderItem.properties.orderId.items, {
-    anyOf: [{ $ref: '#/components/schemas/OrderItemGraph' }, { $ref: '#/components/schemas/OrderItem' }]
+    anyOf: [
+      { $ref: '#/components/schemas/OrderItemGraph' },
+      { $ref: '#/components/schemas/OrderItem' },
+      { $ref: '#/components/schemas/OrderItemPartial' }
+    ]
   })
   const itemGraph = spec.components.schemas.OrderItemGraph
   t.same(Object.keys(itemGraph.properties.parents.properties), ['orderId', 'productId'])
@@ -114,22 +120,28 @@ t.test('keyset paging: after and cursor are described, and so is the cursor line
     t.ok(names.includes('after') && names.includes('cursor'), `${path} takes after and cursor`)
   }
   const ndjson = spec.paths['/api/orders/stream']!.get!.responses['200']!.content!['application/x-ndjson'] as {
-    schema: { anyOf: Array<Record<string, any>> }
+    'x-oai-itemSchema': { anyOf: Array<{ $ref: string }> }
   }
-  const line = ndjson.schema.anyOf.find(schema => schema.properties?.cursor !== undefined)!
+  const lines = ndjson['x-oai-itemSchema'].anyOf
+  t.ok(lines.some(s => s.$ref === '#/components/schemas/OrderCursorLine'), 'a line may be a cursor line')
+  const line = spec.components.schemas.OrderCursorLine
   t.same(
     [line.required, line.properties.cursor.type, line.properties.data.anyOf],
     [
       ['cursor', 'data'],
       'string',
-      [{ $ref: '#/components/schemas/Order' }, { $ref: '#/components/schemas/OrderGraph' }]
+      [
+        { $ref: '#/components/schemas/Order' },
+        { $ref: '#/components/schemas/OrderPartial' },
+        { $ref: '#/components/schemas/OrderGraph' }
+      ]
     ],
     'a cursor line: the cursor, and the document or graph in data'
   )
   const types = await readFile(new URL('../../openapi/schema.d.ts', import.meta.url), 'utf8')
   t.match(
     types,
-    /"application\/x-ndjson": components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\] \| \{[^}]*cursor: string;[^}]*data: components\["schemas"\]\["Order"\] \| components\["schemas"\]\["OrderGraph"\];/,
+    /"\/api\/orders\/stream": \{\s*document: [^;]*;\s*graph: [^;]*;\s*cursor: components\["schemas"\]\["OrderCursorLine"\];/,
     'the generated client types know the cursor line'
   )
 })
@@ -196,4 +208,28 @@ t.test('the examples of filter and sort fit their entity', async t => {
       t.equal(res.statusCode, 200, `${path}?filter=${filter}&sort=${sort}`)
     }
   }
+})
+
+t.test('Swagger UI prefills only the id: the other parameters show their examples in their description', async t => {
+  const app = await build(t)
+  const ui = (await app.inject('/docs/json')).json() as Awaited<ReturnType<typeof served>>
+  const full = (await app.inject('/openapi.json')).json() as Awaited<ReturnType<typeof served>>
+  type Param = Operation['parameters'] extends Array<infer P> | undefined
+    ? P & { in: string, example?: unknown, examples?: unknown, schema?: { default?: unknown } }
+    : never
+  const params = (spec: typeof ui, path: string) => spec.paths[path]!.get!.parameters as Param[]
+  for (const [path, item] of Object.entries(ui.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      for (const p of (op.parameters ?? []) as Param[]) {
+        const prefill = p.example ?? p.examples ?? p.schema?.default
+        if (p.in === 'path') t.ok(prefill, `${method} ${path}: the id keeps its example`)
+        else t.equal(prefill, undefined, `${method} ${path} ${p.name}: nothing to prefill`)
+      }
+    }
+  }
+  const depth = params(ui, '/api/orders/{id}').find(p => p.name === 'depth')!
+  t.match(depth.description, /\n\nExample: `2`$/, 'the example stays visible')
+  const size = params(ui, '/api/orders').find(p => p.name === 'size')!
+  t.match(size.description, /\n\nDefault: `50`, when left empty$/, 'and so does a default')
+  t.equal(params(full, '/api/orders/{id}').find(p => p.name === 'depth')!.example, 2, '/openapi.json keeps examples')
 })

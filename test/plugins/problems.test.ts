@@ -11,6 +11,7 @@ import { PROBLEM_TYPES, type ProblemName } from '../../routes/problem-types.js'
 import { build } from '../helper.js'
 import { keysModel } from '../keys-model.js'
 import { integrityModel } from '../integrity-model.js'
+import { sourceModel } from '../sources/source-model.js'
 
 /** The rows of the README's problem type table: name → status and title. */
 async function readmeTable (): Promise<Map<string, { status: number, title: string }>> {
@@ -74,6 +75,14 @@ t.test('every type of the catalogue is answered for its case', async t => {
   const strict = await build(t, { model: integrityModel })
   const orphan = await strict.inject({ method: 'POST', url: '/api/orders', payload: { customerId: 'gone', total: 1 } })
   await expect('missing-parent', orphan, /Customer 'gone' does not exist/)
+
+  const sourced = await build(t, { model: sourceModel })
+  await sourced.inject({ method: 'POST', url: '/api/customers?source=crm', payload: { id: '1', name: 'A' } })
+  await sourced.inject({ method: 'POST', url: '/api/customers?source=crm', payload: { id: '2', name: 'B' } })
+  const linkTaken = await sourced.inject({
+    method: 'POST', url: '/api/_links/customers', payload: { source: 'crm', sourceId: '1', id: 'crm:2' }
+  })
+  await expect('link-conflict', linkTaken, /source 'crm' id '1' is already linked to 'crm:1', not 'crm:2'/)
 
   const unique = await build(t, { model: keysModel })
   await unique.inject({ method: 'POST', url: '/api/products', payload: { id: 'p1', sku: 'A' } })

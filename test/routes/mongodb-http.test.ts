@@ -15,6 +15,7 @@ import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { Store } from '../../src/store/store.js'
 import { build, countQueries } from '../helper.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { checkContract } from '../support/contract.js'
 
 const SIZE = { customers: 20, products: 40, orders: 300, itemsPerOrder: 3 }
 // the stand-in's speed says nothing about MongoDB's: no call timeout or load shedding here
@@ -38,6 +39,7 @@ async function mongoApp (t: Test, standIn = new MongoStandIn(), env = {}): Promi
       await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
   })
   t.teardown(() => app.close())
+  checkContract(t, app)
   return app
 }
 
@@ -170,7 +172,8 @@ t.test('while the server is unreachable: health and requests are 503, and both r
   t.equal(down.statusCode, 503)
   t.equal(down.headers['retry-after'], '5')
   t.match(down.headers['content-type'], /^application\/problem\+json/)
-  t.match(down.json(), { title: 'Store unavailable', detail: /ECONNREFUSED/ })
+  t.match(down.json(), { title: 'Store unavailable', detail: 'mongodb store: ping failed' })
+  t.notMatch(down.body, /ECONNREFUSED|10\.0\.0\.5/, 'the driver\'s text stays in the log')
   for (const url of ['/api/orders/ord-1?with=all', '/api/orders?with=all', '/api/orders/stream']) {
     const res = await app.inject(url)
     t.equal(res.statusCode, 503, url)

@@ -8,6 +8,7 @@ import type { Condition } from '../../src/store/filter.js'
 import type { Doc, SortKey, Store, StoreOptions } from '../../src/store/store.js'
 import { countConformance } from './count-conformance.js'
 import { keysetConformance } from './keyset-conformance.js'
+import { linkConformance } from './link-conformance.js'
 
 /** The part of a tap test the harness needs. */
 interface Test { teardown: (fn: () => unknown) => void }
@@ -306,6 +307,7 @@ const STREAM_SORTS: SortKey[][] = [
 
 export function storeConformance (name: string, open: OpenStore): void {
   keysetConformance(name, open)
+  linkConformance(name, open)
   countConformance(name, open)
   t.test(`${name}: get, upsertMany and whole-document replacement`, async t => {
     const { store } = await openHarness(t, open)

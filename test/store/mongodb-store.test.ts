@@ -82,7 +82,10 @@ async function caught (promise: Promise<unknown>): Promise<unknown> {
 
 t.test('an index on every ref property is ensured at open', async t => {
   const { standIn } = await standInStore(t)
-  t.same(Object.fromEntries(standIn.indexes), { post: ['authorId_1__id_1', 'editorId_1__id_1'] })
+  t.same(Object.fromEntries(standIn.indexes), {
+    'relata:links': ['entity_1_id_1', 'entity_1_source_1_sourceId_1'],
+    post: ['authorId_1__id_1', 'editorId_1__id_1']
+  })
   const nested = await caught(createMongoStore(standIn.db, { entities: [{ name: 'post', refProperties: ['a.b'] }] }))
   t.match((nested as Error).message, /top-level property/)
 })

@@ -63,7 +63,8 @@ t.test('migration: reopening keeps the data and adds the columns and indexes of 
   t.same(columns.map(c => [c.column_name, c.collation_name]),
     [['id', 'C'], ['doc', null], ['body', null], ['ref_authorId', 'C'], ['ref_editorId', 'C']])
   const { rows: indexes } = await admin('SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1', [schema])
-  t.same(indexes.map(i => i.indexname), ['post_by_authorId_id', 'post_by_editorId_id', 'post_pkey', 'tag_pkey'])
+  t.same(indexes.map(i => i.indexname),
+    ['post_by_authorId_id', 'post_by_editorId_id', 'post_pkey', 'relata:links_by_id', 'relata:links_pkey', 'tag_pkey'])
 })
 
 t.test('migration: instances starting at once on an empty database all succeed, one schema results', async t => {
@@ -77,7 +78,7 @@ t.test('migration: instances starting at once on an empty database all succeed, 
   await Promise.all(stores.map(async (store, i) => await store.upsertMany('item', [{ id: `i${i}`, orderId: 'o1' }])))
   t.equal((await stores[0]!.countByRefs('item', 'orderId', ['o1'])).get('o1'), 6)
   const { rows } = await admin('SELECT count(*) AS n FROM pg_indexes WHERE schemaname = $1', [schema])
-  t.equal(Number(rows[0].n), 5, 'two primary keys, three ref indexes')
+  t.equal(Number(rows[0].n), 7, 'two primary keys, three ref indexes, the identity links\' key and index')
 })
 
 t.test('documents keep the key order they were written in; jsonb serves filters', async t => {

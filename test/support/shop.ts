@@ -8,6 +8,7 @@ import type { ModelDefinition } from '../../src/model/model.js'
 import { writeShop } from '../../src/sample/seed.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { MongoStandIn } from './mongo-stand-in.js'
+import { checkContract } from './contract.js'
 import { createSchema, dropSchema, schemaUrl } from './postgres.js'
 
 export const SIZE = { customers: 5, products: 10, orders: 500, itemsPerOrder: 8 }
@@ -45,5 +46,6 @@ export async function appOn (t: Test, url: typeof STORES[number] | 'postgres', m
       : {})
   })
   t.teardown(() => app.close())
+  checkContract(t, app)
   return app
 }

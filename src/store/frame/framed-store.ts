@@ -7,9 +7,10 @@ import { CancelledError, RelataError, StoreUnavailableError } from '../../errors
 import { checkCountLimit } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
 import type {
-  Doc, FindQuery, FindResult, Move, ReadOptions, RefQuery, RefResult, Store, StoreBroadcast, StoreOptions,
-  StreamQuery, WriteStatus
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, ReadOptions, RefQuery, RefResult, ResolvedLink,
+  Store, StoreBroadcast, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
+import { checkLinkQuery, distinctLinks } from '../links.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
 import { explainRefusal } from '../unique-keys.js'
@@ -161,10 +162,12 @@ export class FramedStore<T> implements Store {
     }
   }
 
-  async upsertMany (entity: string, docs: readonly Doc[]): Promise<Doc[]> {
+  async upsertMany (entity: string, docs: readonly Doc[], links: readonly IdentityLink[] = []): Promise<Doc[]> {
     const table = this.adapter.tables.of(entity)
+    const distinct = distinctLinks(links)
+    const linked = distinct.length === 0 ? undefined : { entity, links: distinct }
     try {
-      return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call))
+      return await this.#run(entity, 'upsertMany', call => this.adapter.upsertMany(table, docs, call, linked))
     } catch (error) {
       throw await this.#keyConflict(error, entity, docs)
     }
@@ -174,6 +177,22 @@ export class FramedStore<T> implements Store {
   async #keyConflict (error: unknown, entity: string, docs: readonly Doc[]): Promise<unknown> {
     if (this.adapter.isUniqueViolation?.(error) !== true) return error
     return await explainRefusal(this, entity, this.adapter.tables.uniqueKeys(entity), docs)
+  }
+
+  async resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const table = this.adapter.tables.of(entity)
+    return await this.#run(entity, 'resolveLinks', call => this.adapter.resolveLinks(table, entity, keys, call))
+  }
+
+  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    checkLinkQuery(query)
+    this.adapter.tables.of(entity)
+    return await this.#run(entity, 'findLinks', call => this.adapter.findLinks(entity, query, call))
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    this.adapter.tables.of(entity)
+    return await this.#run(entity, 'deleteLinks', call => this.adapter.deleteLinks(entity, keys, call))
   }
 
   async delete (entity: string, id: string): Promise<boolean> {
@@ -217,8 +236,9 @@ export class FramedStore<T> implements Store {
       return await work()
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error
-      throw new StoreUnavailableError(`${this.kind} store: ${what} failed (${(error as Error).message})`,
-        { cause: error })
+      // the driver's text goes to the log (the message), not to the client (the detail)
+      throw new StoreUnavailableError(`${this.kind} store: ${what} failed`,
+        { cause: error, reason: (error as Error).message })
     }
   }
 

@@ -3,7 +3,8 @@
 // and reference checks, the closed state, round-trip counting and the mapping of store faults.
 import type { GraphTextReader } from '../graph-plan.js'
 import type {
-  Doc, FindQuery, FindResult, Move, ReadForm, RefQuery, RefResult, StoreBroadcast, StreamQuery, WriteStatus
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, ReadForm, RefQuery, RefResult, ResolvedLink,
+  StoreBroadcast, StreamQuery, WriteStatus
 } from '../store.js'
 import type { EntityTables } from './entity-tables.js'
 
@@ -25,6 +26,12 @@ export interface Batch {
   last: boolean
 }
 
+/** The identity links a write adds with its documents: one per key (the frame checked), each only if absent. */
+export interface LinkWrite {
+  entity: string
+  links: readonly IdentityLink[]
+}
+
 export interface StoreAdapter<T> {
   readonly kind: string
   readonly tables: EntityTables<T>
@@ -41,7 +48,12 @@ export interface StoreAdapter<T> {
    * round trip before each next() and return()s the iterator when the consumer stops.
    */
   stream: (table: T, query: StreamQuery, call: Call) => AsyncIterator<Batch, void>
-  upsertMany: (table: T, docs: readonly Doc[], call: Call) => Promise<Doc[]>
+  /** With `linked`, its links in the same atomic write; a key held by another id throws linkConflict (links.ts). */
+  upsertMany: (table: T, docs: readonly Doc[], call: Call, linked?: LinkWrite) => Promise<Doc[]>
+  /** The links of the keys that exist, each with whether its document is in `table`. */
+  resolveLinks: (table: T, entity: string, keys: readonly LinkKey[], call: Call) => Promise<ResolvedLink[]>
+  findLinks: (entity: string, query: LinkQuery, call: Call) => Promise<{ items: IdentityLink[], total: number }>
+  deleteLinks: (entity: string, keys: readonly LinkKey[], call: Call) => Promise<number>
   delete: (table: T, id: string, call: Call) => Promise<boolean>
   deleteMany: (table: T, ids: readonly string[], call: Call) => Promise<number>
   moveMany: (source: T, target: T, moves: readonly Move[], call: Call) => Promise<string[]>

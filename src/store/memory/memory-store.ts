@@ -4,11 +4,13 @@
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { totalOrder } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreOptions, StreamQuery
+  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, RefQuery, RefResult, ResolvedLink, Store,
+  StoreOptions, StreamQuery
 } from '../store.js'
+import { MemoryLinks } from './memory-links.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
-import type { Batch, StoreAdapter } from '../frame/store-adapter.js'
+import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
 import { candidates, pinnedCandidates } from './candidates.js'
 import { compareText, compileOrder, tupleOf, type SortTuple } from './compare.js'
 import { serializeDoc } from '../documents.js'
@@ -23,6 +25,8 @@ function parse (stored: StoredDoc): Doc {
 export class MemoryAdapter implements StoreAdapter<MemoryTable> {
   readonly kind = 'memory'
   readonly tables: EntityTables<MemoryTable>
+  /** Per entity, its identity links. */
+  private readonly links = new Map<string, MemoryLinks>()
 
   constructor (options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, entity => new MemoryTable(entity))
@@ -122,9 +126,16 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
     }
   }
 
-  async upsertMany (table: MemoryTable, docs: readonly Doc[]): Promise<Doc[]> {
-    // serialize everything first: a rejected document leaves the table untouched
+  private linksOf (entity: string): MemoryLinks {
+    let links = this.links.get(entity)
+    if (links === undefined) this.links.set(entity, links = new MemoryLinks())
+    return links
+  }
+
+  async upsertMany (table: MemoryTable, docs: readonly Doc[], _call?: Call, linked?: LinkWrite): Promise<Doc[]> {
+    // serialize and check everything first: a rejected document or link leaves the table untouched
     const texts = docs.map(serializeDoc)
+    const added = linked === undefined ? [] : this.linksOf(linked.entity).plan(linked.links)
     const previous = docs.map(doc => table.docs.get(doc.id)?.json)
     let written = 0
     try {
@@ -139,7 +150,26 @@ export class MemoryAdapter implements StoreAdapter<MemoryTable> {
       }
       throw error
     }
+    if (linked !== undefined) this.linksOf(linked.entity).add(added)
     return texts.map(json => JSON.parse(json) as Doc)
+  }
+
+  async resolveLinks (table: MemoryTable, entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const links = this.linksOf(entity)
+    const found: ResolvedLink[] = []
+    for (const key of keys) {
+      const link = links.get(key)
+      if (link !== undefined) found.push({ ...link, exists: table.docs.has(link.id) })
+    }
+    return found
+  }
+
+  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    return this.linksOf(entity).page(query)
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    return this.linksOf(entity).delete(keys)
   }
 
   async delete (table: MemoryTable, id: string): Promise<boolean> {

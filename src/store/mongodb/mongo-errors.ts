@@ -59,6 +59,14 @@ function unavailable (error: unknown): boolean {
   return UNAVAILABLE_CODES.has(Number(error.code)) || UNAVAILABLE_LABELS.some(label => error.hasErrorLabel(label))
 }
 
+/** Server codes of a time limit reached: MaxTimeMSExpired, NetworkInterfaceExceededTimeLimit, ExceededTimeLimit. */
+const TIME_LIMIT_CODES = new Set([50, 202, 262])
+
+function timedOut (error: unknown): boolean {
+  return error instanceof MongoOperationTimeoutError ||
+    (error instanceof MongoError && TIME_LIMIT_CODES.has(Number(error.code)))
+}
+
 export function isUnavailable (error: unknown): boolean {
   return wrappedErrors(error).some(unavailable)
 }
@@ -77,5 +85,10 @@ export function isUnknownCommit (error: unknown): boolean {
 export function storeError (error: unknown, what: string): unknown {
   if (!isUnavailable(error)) return error
   const inner = wrappedErrors(error).find(unavailable) as Error
-  return new StoreUnavailableError(`mongodb store: ${what} failed (${inner.name}: ${inner.message})`, { cause: error })
+  const reason = `${inner.name}: ${inner.message}`
+  // the client is told which setting bounds the call, not the driver's text
+  const detail = timedOut(inner)
+    ? `mongodb store: ${what} did not finish within its time limit (STORE_TIMEOUT_MS)`
+    : `mongodb store: ${what} failed`
+  return new StoreUnavailableError(detail, { cause: error, reason })
 }

@@ -8,11 +8,18 @@ import { StoreUnavailableError } from '../../errors.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
-import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
+import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
 import type {
-  Doc, FindQuery, Move, FindResult, RefQuery, RefResult, Store, StoreEntity, StoreOptions, StreamQuery
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, Store,
+  StoreEntity, StoreOptions, StreamQuery
 } from '../store.js'
-import type { ClientLike, CollectionLike, CursorLike, Document, DbLike, SessionLike } from './driver-surface.js'
+import type {
+  ClientLike, CollectionLike, CursorLike, Document, DbLike, ReplaceOneModel, SessionLike
+} from './driver-surface.js'
+import { linkConflict } from '../links.js'
+import {
+  createLinkIndexes, fromLinkDoc, LINKS_COLLECTION, linkDoc, linkDocId, linksPagePipeline, resolvePipeline
+} from './mongo-links.js'
 import { MAX_ID_BYTES, idChunks } from './id-chunks.js'
 import { fromStored, prepareDoc } from './mongo-documents.js'
 import { setUpCollections } from './mongo-setup.js'
@@ -187,20 +194,66 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     }
   }
 
-  async upsertMany ({ collection }: MongoTable, docs: readonly Doc[]): Promise<Doc[]> {
+  /**
+   * With links, the keys are read first and a key held by another id refuses the write before
+   * anything is sent; the missing links are then written with the documents (in the same
+   * transaction where the server has them; without, links first, as documents are not atomic).
+   */
+  async upsertMany ({ collection }: MongoTable, docs: readonly Doc[], call: Call, linked?: LinkWrite): Promise<Doc[]> {
     // every document is checked before the first is sent
     const prepared = docs.map(prepareDoc)
-    if (prepared.length === 0) return []
+    const added = linked === undefined ? [] : await this.newLinks(linked, call)
+    if (prepared.length === 0 && added.length === 0) return prepared.map(({ doc }) => doc)
     const operations = prepared.map(({ id, fields }) => ({
       replaceOne: { filter: { _id: id }, replacement: fields, upsert: true }
     }))
-    if (!this.settings.transactions || this.client === undefined) {
-      await collection.bulkWrite(operations, { ordered: true })
-    } else {
-      await this.inTransaction(this.client, async session =>
-        await collection.bulkWrite(operations, { ordered: true, session }))
+    const links = this.db.collection(LINKS_COLLECTION)
+    const write = async (session?: SessionLike) => {
+      const options = session === undefined ? { ordered: true as const } : { ordered: true as const, session }
+      if (added.length > 0) await links.bulkWrite(added, options)
+      if (operations.length > 0) await collection.bulkWrite(operations, options)
     }
+    if (!this.settings.transactions || this.client === undefined) await write()
+    else await this.inTransaction(this.client, write)
     return prepared.map(({ doc }) => doc)
+  }
+
+  /** The writes of the links not stored yet (one more round trip); throws for a key held by another id. */
+  private async newLinks ({ entity, links }: LinkWrite, call: Call): Promise<ReplaceOneModel[]> {
+    call.again()
+    const ids = links.map(link => linkDocId(entity, link))
+    const held = new Map<string, string>()
+    const cursor = this.db.collection(LINKS_COLLECTION).find({ _id: { $in: ids } }, {
+      ...this.limit, batchSize: ids.length + 1
+    })
+    for (const doc of await cursor.toArray()) held.set(doc._id as string, doc.id as string)
+    return links.flatMap((link, i) => {
+      const id = held.get(ids[i]!)
+      if (id !== undefined && id !== link.id) throw linkConflict(link, id)
+      if (id !== undefined) return []
+      return [{ replaceOne: { filter: { _id: ids[i]! }, replacement: linkDoc(entity, link), upsert: true } }]
+    })
+  }
+
+  async resolveLinks (_table: MongoTable, entity: string, keys: readonly LinkKey[], call: Call):
+  Promise<ResolvedLink[]> {
+    const links = this.db.collection(LINKS_COLLECTION)
+    const options = { ...this.limit, batchSize: keys.length + 1, allowDiskUse: false }
+    const found = await this.drain(links.aggregate(resolvePipeline(entity, keys), options), call)
+    return found.map(doc => ({ ...fromLinkDoc(doc), exists: doc.exists === true }))
+  }
+
+  async findLinks (entity: string, query: LinkQuery, call: Call): Promise<{ items: IdentityLink[], total: number }> {
+    const links = this.db.collection(LINKS_COLLECTION)
+    const options = { ...this.limit, allowDiskUse: true }
+    const [result] = await this.drain(links.aggregate(linksPagePipeline(entity, query), options), call)
+    const total = ((result?.total as Document[] | undefined)?.[0]?.n as number | undefined) ?? 0
+    return { items: ((result?.items as Document[] | undefined) ?? []).map(fromLinkDoc), total }
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    const ids = keys.map(key => linkDocId(entity, key))
+    return (await this.db.collection(LINKS_COLLECTION).deleteMany({ _id: { $in: ids } })).deletedCount
   }
 
   /**
@@ -329,8 +382,9 @@ function closeOnAbort (cursor: CursorLike, signal: AbortSignal | undefined): () 
  */
 function resumable (error: unknown, sent: number): unknown {
   if (!(error instanceof StoreUnavailableError)) return error
-  return new StoreUnavailableError(`${error.message}; the stream stopped after ${sent} documents: resume it ` +
-    'with after=<the cursor of the last line received> (cursor=true gives each line its cursor)', { cause: error })
+  const hint = `; the stream stopped after ${sent} documents: resume it with after=<the cursor of the last line ` +
+    'received> (cursor=true gives each line its cursor)'
+  return new StoreUnavailableError(`${error.detail}${hint}`, { cause: error, reason: error.reason })
 }
 
 /** Commits, again while the outcome is unknown (the server may have committed: a commit is idempotent). */
@@ -369,6 +423,7 @@ export async function createMongoStore (db: DbLike, options: StoreOptions,
   options.entities.forEach(checkEntity)
   const full = { ...DEFAULT_STORE_SETTINGS, ...settings }
   try {
+    await createLinkIndexes(db.collection(LINKS_COLLECTION))
     await setUpCollections(db, options.entities, full.transactions)
   } catch (error) {
     throw storeError(error, 'creating the collections and indexes')

@@ -50,5 +50,5 @@ export async function fromDriver<T> (call: Promise<T>): Promise<T> {
 /** Returns the error to throw for a failure of `what` (e.g. "find on 'book'"). */
 export function storeError (error: unknown, what: string): unknown {
   if (typeof error !== 'object' || error === null || !driverFailures.has(error) || !isUnavailable(error)) return error
-  return new StoreUnavailableError(`postgres store: ${what} failed (${reason(error)})`, { cause: error })
+  return new StoreUnavailableError(`postgres store: ${what} failed`, { cause: error, reason: reason(error) })
 }

@@ -8,10 +8,14 @@ import { serializeDoc } from '../documents.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
-import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
+import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
+import { linkConflict } from '../links.js'
+import type { LinkRow } from '../sql-links.js'
+import * as linkStatements from './link-statements.js'
 import { totalOrder } from '../keyset.js'
 import type {
-  Doc, FindQuery, FindResult, Move, RefQuery, RefResult, Store, StoreOptions, StreamQuery
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, RefQuery, RefResult, ResolvedLink, Store,
+  StoreOptions, StreamQuery
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { plannedRows } from './estimate.js'
@@ -244,15 +248,65 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return client
   }
 
-  async upsertMany ({ table }: TableSql, docs: readonly Doc[]): Promise<Doc[]> {
+  async upsertMany ({ table }: TableSql, docs: readonly Doc[], _call?: Call, linked?: LinkWrite): Promise<Doc[]> {
     const texts = docs.map(serializeDoc)
     try {
-      await this.query(statements.upsertSql(table), [documentArray(docs, texts)])
+      if (linked === undefined) await this.query(statements.upsertSql(table), [documentArray(docs, texts)])
+      else await this.upsertLinked(table, documentArray(docs, texts), linked)
     } catch (error) {
       if (REFUSED_JSON.has((error as { code?: string }).code ?? '')) rejectUnstorable(docs)
       throw error
     }
     return texts.map(text => JSON.parse(text) as Doc)
+  }
+
+  /** Links first, then the documents, in one transaction: a key held by another id rolls both back. */
+  private async upsertLinked (table: string, docs: string, { entity, links }: LinkWrite): Promise<void> {
+    const client = await fromDriver(this.connect())
+    let broken: unknown
+    try {
+      await fromDriver(client.query('BEGIN'))
+      const keys = JSON.stringify(links.map(link => [link.source, link.sourceId, link.id]))
+      await fromDriver(client.query(linkStatements.insertLinksSql, [entity, keys]))
+      const { rows } = await fromDriver(client.query(linkStatements.conflictingLinksSql, [entity, keys]))
+      const conflict = rows[0] as (LinkRow & { wanted: string }) | undefined
+      if (conflict !== undefined) {
+        throw linkConflict({ source: conflict.source, sourceId: conflict.source_id, id: conflict.wanted }, conflict.id)
+      }
+      await fromDriver(client.query(statements.upsertSql(table), [docs]))
+      await fromDriver(client.query('COMMIT'))
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => { broken = rollback })
+      throw error
+    } finally {
+      client.release(broken === undefined ? undefined : true)
+    }
+  }
+
+  async resolveLinks ({ table }: TableSql, entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    const { rows } = await this.query(linkStatements.resolveLinksSql(table), [entity, pairs])
+    return (rows as LinkRow[]).map(row =>
+      ({ source: row.source, sourceId: row.source_id, id: row.id, exists: row.present === true }))
+  }
+
+  async findLinks (entity: string, query: LinkQuery, call: Call): Promise<{ items: IdentityLink[], total: number }> {
+    const match = [entity, query.id ?? null, query.source ?? null]
+    const offset = (query.page - 1) * query.size
+    const rows = (await this.query(linkStatements.findLinksSql, [...match, query.size, offset])).rows as
+      Array<LinkRow & { total: string }>
+    let total = Number(rows[0]?.total ?? 0)
+    if (rows.length === 0 && offset > 0) {
+      // past the last page no row carries the total: count apart, one more round trip
+      call.again()
+      total = Number((await this.query(linkStatements.countLinksSql, match)).rows[0].total)
+    }
+    return { items: rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id })), total }
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    return (await this.query(linkStatements.deleteLinksSql, [entity, pairs])).rowCount ?? 0
   }
 
   async delete ({ table }: TableSql, id: string): Promise<boolean> {

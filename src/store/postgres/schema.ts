@@ -8,6 +8,7 @@ import type pg from 'pg'
 import type { StoreEntity } from '../store.js'
 import { quoteIdentifier, refColumnName, refIndexName, tableSql, textAt, jsonAt } from './identifiers.js'
 import { indexColumnsSql } from './order-sql.js'
+import { createLinksSql } from './link-statements.js'
 import { findDuplicates, isUniqueViolation, uniqueIndexSql } from './unique-sql.js'
 
 /** The advisory lock key of migrations: any number, the same in every instance. */
@@ -36,7 +37,7 @@ function entitySql (entity: StoreEntity): string[] {
 
 export function migrationSql (entities: readonly StoreEntity[]): string {
   const lock = `SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`
-  return ['BEGIN', lock, ...entities.flatMap(entitySql), 'COMMIT'].join(';\n')
+  return ['BEGIN', lock, ...entities.flatMap(entitySql), ...createLinksSql, 'COMMIT'].join(';\n')
 }
 
 /** Runs the migration in one round trip; a failure rolls all of it back. */

@@ -140,8 +140,8 @@ export class ReadPool {
   private fail (slot: Slot, error: Error): void {
     const job = slot.job
     this.replace(slot)
-    const message = `sqlite store: ${job?.what ?? 'a read'} failed (read worker: ${error.message})`
-    job?.reject(new StoreUnavailableError(message, { cause: error }))
+    const reason = `read worker: ${error.message}`
+    job?.reject(new StoreUnavailableError(`sqlite store: ${job?.what ?? 'a read'} failed`, { cause: error, reason }))
   }
 
   private expire (job: Job): void {

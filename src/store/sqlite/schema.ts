@@ -6,6 +6,7 @@
 // grown model just works.
 import type Database from 'better-sqlite3'
 import type { StoreEntity } from '../store.js'
+import { createLinksSql } from './link-statements.js'
 import { fieldSql, valueSql } from './field-sql.js'
 import { ensureUniqueKeys } from './unique-sql.js'
 import {
@@ -55,5 +56,6 @@ function ensureDeclaredIndexes (db: Database.Database, entity: StoreEntity): voi
 export function ensureSchema (db: Database.Database, entities: readonly StoreEntity[]): void {
   db.transaction(function migrate () {
     for (const entity of entities) ensureEntity(db, entity)
+    for (const sql of createLinksSql) db.exec(sql)
   })()
 }

@@ -19,5 +19,5 @@ export function isUnavailable (error: unknown): boolean {
 export function storeError (error: unknown, what: string): unknown {
   if (!isUnavailable(error)) return error
   const detail = error instanceof Database.SqliteError ? `${error.code}: ${error.message}` : 'the database is closed'
-  return new StoreUnavailableError(`sqlite store: ${what} failed (${detail})`, { cause: error })
+  return new StoreUnavailableError(`sqlite store: ${what} failed`, { cause: error, reason: detail })
 }

@@ -11,11 +11,15 @@ import { StoreUnavailableError } from '../../errors.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { totalOrder } from '../keyset.js'
 import type {
-  Doc, FindQuery, Move, FindResult, ReadForm, RefQuery, RefResult, Store, StoreOptions, StreamQuery, WriteStatus
+  Doc, FindQuery, Move, FindResult, IdentityLink, LinkKey, LinkQuery, ReadForm, RefQuery, RefResult, ResolvedLink,
+  Store, StoreOptions, StreamQuery, WriteStatus
 } from '../store.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
-import type { Batch, Call, StoreAdapter } from '../frame/store-adapter.js'
+import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
+import { linkConflict } from '../links.js'
+import type { LinkRow } from '../sql-links.js'
+import * as linkStatements from './link-statements.js'
 import { conditionSql } from './condition-sql.js'
 import { rejectDoc, serializeDoc } from '../documents.js'
 import { isRejectedJson } from './rejected-json.js'
@@ -44,9 +48,21 @@ interface RowForm {
 
 const PARSED: RowForm = { extra: '', childExtra: '', toDoc: parseDoc }
 
+/** The statements of one write's links: adding one if absent, reading the id a key holds. */
+interface LinkStatements extends LinkWrite {
+  insert: Database.Statement
+  read: Database.Statement
+}
+
 // Serializes inside the transaction on purpose: a document rejected half-way (by JSON or by
-// SQLite's CHECK) rolls back the rows already written, so the batch is all or nothing.
-function writeAll (insert: Database.Statement, docs: readonly Doc[]): Doc[] {
+// SQLite's CHECK), or a link held by another id, rolls back the rows already written, so the
+// batch is all or nothing.
+function writeAll (insert: Database.Statement, docs: readonly Doc[], linked?: LinkStatements): Doc[] {
+  for (const link of linked?.links ?? []) {
+    if (linked!.insert.run(linked!.entity, link.source, link.sourceId, link.id).changes > 0) continue
+    const held = linked!.read.get(linked!.entity, link.source, link.sourceId) as { id: string }
+    if (held.id !== link.id) throw linkConflict(link, held.id)
+  }
   return docs.map(function writeOne (doc, index) {
     const json = serializeDoc(doc, index)
     try {
@@ -78,7 +94,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   /** Per entity, how its rows are read as text (ReadForm.text). */
   private readonly texts = new Map<string, RowForm>()
   private readonly reader: SqlReader
-  private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[]) => Doc[]
+  private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[], linked?: LinkStatements) => Doc[]
   private readonly moveAll: (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]) => string[]
 
   /** `pool` runs the unbounded reads off the main thread; without one (`:memory:`) they run here. */
@@ -252,8 +268,43 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     }
   }
 
-  async upsertMany ({ table }: TableSql, docs: readonly Doc[]): Promise<Doc[]> {
-    return await this.run(() => this.writeAll(this.statement(statements.upsertSql(table)), docs))
+  async upsertMany ({ table }: TableSql, docs: readonly Doc[], _call?: Call, linked?: LinkWrite): Promise<Doc[]> {
+    return await this.run(() => {
+      const links = linked === undefined
+        ? undefined
+        : {
+            ...linked,
+            insert: this.statement(linkStatements.insertLinkSql),
+            read: this.statement(linkStatements.linkIdSql)
+          }
+      return this.writeAll(this.statement(statements.upsertSql(table)), docs, links)
+    })
+  }
+
+  async resolveLinks ({ table }: TableSql, entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    const sql = linkStatements.resolveLinksSql(table)
+    const rows = await this.run(() => this.statement(sql).all(pairs, entity) as LinkRow[])
+    return rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id, exists: row.present === 1 }))
+  }
+
+  async findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    const match = [entity, query.id ?? null, query.id ?? null, query.source ?? null, query.source ?? null]
+    const offset = (query.page - 1) * query.size
+    const { rows, total } = await this.run(() => {
+      const page = this.statement(linkStatements.findLinksSql).all(...match, ...match, query.size, offset) as
+        Array<LinkRow & { total: number }>
+      // past the last page no row carries the total: count apart
+      const count = page[0]?.total ??
+        (this.statement(linkStatements.countLinksSql).get(...match) as { total: number }).total
+      return { rows: page, total: count }
+    })
+    return { items: rows.map(row => ({ source: row.source, sourceId: row.source_id, id: row.id })), total }
+  }
+
+  async deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    const pairs = JSON.stringify(keys.map(key => [key.source, key.sourceId]))
+    return await this.run(() => this.statement(linkStatements.deleteLinksSql).run(entity, pairs).changes)
   }
 
   async delete ({ table }: TableSql, id: string): Promise<boolean> {
