@@ -17,9 +17,11 @@ export function normalize (items: ReadonlyArray<Doc | Graph>, selection: Selecti
   const included: Record<string, Record<string, Doc>> = {}
   const meta: Record<string, GraphMeta> = {}
   const data = items.map(function flatten (item) {
-    if (selection === undefined || !('entity' in item && 'parents' in item)) return item as Doc
+    // every document has an id and a graph never has one at its top; graphs come from `with` and
+    // from `count` alone (no selection, its counts in `meta`)
+    if (Object.hasOwn(item, 'id')) return item as Doc
     const graph = item as Graph
-    collect(graph, selection, included)
+    if (selection !== undefined) collect(graph, selection, included)
     if (graph.meta !== undefined) meta[graph.entity.id] = graph.meta
     return graph.entity
   })

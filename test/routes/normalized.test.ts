@@ -48,6 +48,10 @@ for (const url of STORES) {
     const plain = (await app.inject('/api/orders?size=2&page=2&shape=normalized')).json() as Normalized
     t.same([plain.data.length, plain.included, plain.meta], [2, {}, {}], 'without with, nothing is included')
     t.match(plain.links, { prev: /page=1/ })
+    const counted = (await app.inject('/api/orders?size=2&count=OrderItem&shape=normalized')).json() as Normalized
+    t.same(counted.data.map(o => o.id), ['ord-1', 'ord-10'], 'count alone: data holds the entities, not graphs')
+    t.same(counted.included, {})
+    t.match(counted.meta, { 'ord-1': { children: { 'OrderItem.orderId': { total: 8, returned: 0 } } } })
     t.equal((await app.inject('/api/orders?shape=flat')).statusCode, 400)
   })
 }
