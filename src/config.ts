@@ -93,6 +93,13 @@ export type Config = Static<typeof ConfigSchema>
 
 const validator = Compile(ConfigSchema)
 
+/** A value as an error may echo it: a store URL may carry credentials, so only its scheme is shown. */
+function shown (name: string, value: unknown): string {
+  if (name !== 'DATABASE_URL' || typeof value !== 'string') return JSON.stringify(value ?? null)
+  const colon = value.indexOf(':')
+  return JSON.stringify(colon < 0 ? '…' : `${value.slice(0, colon + 1)}…`)
+}
+
 /** Reads the variables the schema knows from `env`; unknown variables are ignored. */
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const input: Record<string, unknown> = {}
@@ -105,7 +112,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (errors.length > 0) {
     const lines = errors.map(e => {
       const name = e.instancePath.slice(1) || '(config)'
-      return `${name}=${JSON.stringify(input[name] ?? null)}: ${describe(name) ?? e.message}`
+      return `${name}=${shown(name, input[name])}: ${describe(name) ?? e.message}`
     })
     throw new ConfigError(`invalid configuration: ${[...new Set(lines)].join('; ')}`)
   }
