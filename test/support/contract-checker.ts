@@ -79,6 +79,9 @@ export class ContractChecker {
     const status = String(seen.status)
     const responses = operation.responses ?? {}
     const key = [status, `${status[0]}XX`, 'default'].find(k => responses[k] !== undefined)
+    // 499 answers a client that has gone: no client reads it, so no operation declares it; its
+    // body is still a problem
+    if (key === undefined && seen.status === 499) return this.validate(PROBLEM, this.parsed(seen), 'body')
     if (key === undefined) {
       return [`status ${status} is not declared (declared: ${Object.keys(responses).join(', ')})`]
     }
