@@ -59,7 +59,14 @@ t.test('a failing store fails the run and leaves every record parked; stop ends 
   await store.upsertMany('Parked_OrderItem', [parkedItem('i1', 'o1', new Date().toISOString())])
   await store.upsertMany('Order', [{ id: 'o1', customerId: 'c' }])
   const down = async () => { throw new StoreUnavailableError('down') }
-  const failing: Store = Object.create(store, { moveMany: { value: down } })
+  // a proxy whose methods run on the store itself: the framed store keeps its state in private fields
+  const failing: Store = new Proxy(store, {
+    get (target, property) {
+      if (property === 'moveMany') return down
+      const value: unknown = Reflect.get(target, property)
+      return typeof value === 'function' ? value.bind(target) : value
+    }
+  })
   const { healer } = setup(failing)
   await t.rejects(healer.run(), StoreUnavailableError)
   t.equal((await store.find('Parked_OrderItem', { page: 1, size: 10 })).total, 1)
