@@ -6,13 +6,12 @@
 // Every answer of the limit is first checked byte for byte against Relata's.
 // Targets (issue #15): single and page ≥ 0.8× the limit, plain GET ≥ 0.85× the bare route,
 // stream with=all ≥ 0.5× the plain stream's rows/s with peak RSS < 300 MB.
-import { createHash } from 'node:crypto'
-import { request } from 'node:http'
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer, type ServerChild } from './lib/child.js'
 import { dataset } from './lib/dataset.js'
 import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, spreadIds } from './lib/load.js'
 import { printHotSpots, profileDir } from './lib/profile.js'
+import { readBody } from './lib/read-body.js'
 import { markdownTable, ratio, verdict } from './lib/table.js'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
@@ -148,28 +147,6 @@ async function assertSame (appUrl: string, limitUrl: string, path: string): Prom
     throw new Error(`the limit and Relata answer different bytes for ${path}:\nRelata: ${a!.slice(0, 400)}\n` +
       `limit:  ${b!.slice(0, 400)}`)
   }
-}
-
-/** GETs `url` and counts the lines of the body; with `hash`, its SHA-256 too. */
-function readBody (url: string, hash: boolean): Promise<{ lines: number, digest: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, res => {
-      if (res.statusCode !== 200) {
-        res.resume()
-        return reject(new Error(`GET ${url} answered ${res.statusCode}`))
-      }
-      let lines = 0
-      const digest = hash ? createHash('sha256') : undefined
-      res.on('data', (chunk: Buffer) => {
-        digest?.update(chunk)
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
-      })
-      res.on('end', () => resolve({ lines, digest: digest?.digest('hex') ?? '' }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
 }
 
 benchMain('limit', 20, async function main () {

@@ -7,11 +7,11 @@
 // Then the NDJSON stream `with=all` of BENCH_PG_STREAM_ROWS orders (batched path): rows/s and
 // the server's peak RSS. Targets (issue #13): single and page ≥ 0.8× the hand-written route;
 // the 1,000,000-order stream under 300 MB. BENCH_PG_CASES=requests or stream runs one part.
-import { request } from 'node:http'
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer, type ServerChild } from './lib/child.js'
 import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, spreadIds } from './lib/load.js'
 import { pgDataset } from './lib/pg-dataset.js'
+import { readBody } from './lib/read-body.js'
 import { markdownTable, ratio, verdict } from './lib/table.js'
 
 const ORDERS = Number(process.env.BENCH_PG_ORDERS ?? 20_000)
@@ -30,32 +30,12 @@ async function sameBytes (urls: readonly string[], path: string): Promise<void> 
   }
 }
 
-/** Reads the whole body of `url`, counting its lines. */
-function countLines (url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, res => {
-      if (res.statusCode !== 200) {
-        res.resume()
-        return reject(new Error(`GET ${url} answered ${res.statusCode}`))
-      }
-      let lines = 0
-      res.on('data', (chunk: Buffer) => {
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
-      })
-      res.on('end', () => resolve(lines))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-
 async function streamCase (): Promise<void> {
   const url = await pgDataset(STREAM_ROWS)
   const server = await spawnServer('app', { env: { DATABASE_URL: url } })
   try {
     const started = performance.now()
-    const lines = await countLines(`${server.url}/api/orders/stream?with=all`)
+    const lines = (await readBody(`${server.url}/api/orders/stream?with=all`, false)).lines
     const seconds = (performance.now() - started) / 1000
     const peak = (await server.usage()).maxRssBytes / 1e6
     if (lines !== STREAM_ROWS) throw new Error(`the stream answered ${lines} lines, not ${STREAM_ROWS}`)
