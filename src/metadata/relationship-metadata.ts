@@ -89,10 +89,17 @@ function buildEntities (model: ModelDefinition): Map<string, EntityMetadata> {
       )
     }
     for (const p of parents) {
+      checkParentKey(p, model.entities[p.target]!.schema as JsonSchema)
       childrenOf
         .get(p.target)!
         .push(
-          Object.freeze({ entity: p.target, child: p.entity, property: p.property, key: `${p.entity}.${p.property}` })
+          Object.freeze({
+            entity: p.target,
+            child: p.entity,
+            property: p.property,
+            parentKey: p.parentKey,
+            key: `${p.entity}.${p.property}`
+          })
         )
     }
   }
@@ -131,7 +138,16 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
   for (const [property, propSchema] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
     const onMissingParent = parsePolicy(name, property, propSchema)
     const target = propSchema['x-parent']
-    if (target === undefined) continue
+    const declaredKey = propSchema['x-parent-key']
+    if (target === undefined) {
+      if (declaredKey === undefined) continue
+      throw new ModelError(`entity '${name}' property '${property}' declares "x-parent-key" but no "x-parent"; ` +
+        'name the parent entity too')
+    }
+    if (declaredKey !== undefined && (typeof declaredKey !== 'string' || declaredKey === '')) {
+      throw new ModelError(`entity '${name}' property '${property}': "x-parent-key" must name a unique property ` +
+        `of '${String(target)}', e.g. "sku"`)
+    }
     if (typeof target !== 'string' || !names.includes(target)) {
       throw new ModelError(
         `entity '${name}' property '${property}' references unknown entity '${String(target)}'; the model ` +
@@ -149,9 +165,30 @@ function parentRelationships (name: string, schema: JsonSchema, names: string[])
           `(type ${JSON.stringify(propSchema.type ?? propSchema.anyOf ?? 'unspecified')}); ids are strings`
       )
     }
-    parents.push(Object.freeze({ entity: name, property, target, onMissingParent }))
+    const parentKey = (declaredKey as string | undefined) ?? 'id'
+    parents.push(Object.freeze({ entity: name, property, target, parentKey, onMissingParent }))
   }
   return parents
+}
+
+/**
+ * A reference through `x-parent-key` joins on the parent's key exactly as on its id, so the key
+ * must identify one parent (a single-property unique key) and hold the same kind of value.
+ */
+function checkParentKey (p: ParentRelationship, parentSchema: JsonSchema): void {
+  if (p.parentKey === 'id') return
+  const where = `entity '${p.entity}' property '${p.property}' has "x-parent-key"`
+  const keys = declaredUniqueKeys(p.target, parentSchema)
+  if (!keys.some(key => key.length === 1 && key[0] === p.parentKey)) {
+    const single = keys.filter(key => key.length === 1).map(key => key[0])
+    throw new ModelError(`${where} '${p.parentKey}', which is not a unique property of '${p.target}' ` +
+      `(declare it with "x-unique": true); its unique properties: ${single.length > 0 ? single.join(', ') : 'none'}`)
+  }
+  const keySchema = (parentSchema.properties as Record<string, JsonSchema>)[p.parentKey]!
+  if (!isStringLike(keySchema)) {
+    throw new ModelError(`${where} '${p.parentKey}', but '${p.target}.${p.parentKey}' is not a string; ` +
+      'a reference holds a string, so only string keys can be referenced')
+  }
 }
 
 /** `with` and `filter` accept properties and child entity names side by side, so they must differ. */

@@ -7,6 +7,11 @@ export interface ParentRelationship {
   readonly entity: string
   readonly property: string
   readonly target: string
+  /**
+   * The parent's property the reference holds: `id`, or a single-property unique key of the
+   * parent named by `x-parent-key` (`productSku` holding `Product.sku`).
+   */
+  readonly parentKey: string
   /** What a write does when the parent does not exist (`x-on-missing-parent`, default allow). */
   readonly onMissingParent: MissingParentPolicy
 }
@@ -16,6 +21,8 @@ export interface ChildRelationship {
   readonly entity: string
   readonly child: string
   readonly property: string
+  /** The parent's property the child's reference holds (`id` unless `x-parent-key` names a unique key). */
+  readonly parentKey: string
   /** `OrderItem.orderId`: how the relationship is named in `with`, `meta.children` and errors. */
   readonly key: string
 }
