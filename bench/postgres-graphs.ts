@@ -9,14 +9,18 @@
 // the 1,000,000-order stream under 300 MB. BENCH_PG_CASES=requests or stream runs one part.
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer, type ServerChild } from './lib/child.js'
+import { BackendCpu, namedUrl, processCpuMs } from './lib/cpu.js'
 import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, spreadIds } from './lib/load.js'
 import { pgDataset } from './lib/pg-dataset.js'
+import { printHotSpots, profileDir } from './lib/profile.js'
 import { readBody } from './lib/read-body.js'
 import { markdownTable, ratio, verdict } from './lib/table.js'
 
 const ORDERS = Number(process.env.BENCH_PG_ORDERS ?? 20_000)
 const ITEMS = 4
 const SIZE = 100
+/** Connections of each server's pool (PG_POOL_SIZE), the route's and Relata's alike. */
+const POOL = Number(process.env.PG_POOL_SIZE ?? 10)
 const STREAM_ROWS = Number(process.env.BENCH_PG_STREAM_ROWS ?? 1_000_000)
 
 async function sameBytes (urls: readonly string[], path: string): Promise<void> {
@@ -50,12 +54,42 @@ async function streamCase (): Promise<void> {
 }
 
 benchMain('postgres-graphs', 40, async function main () {
-  const only = process.env.BENCH_PG_CASES ?? 'requests,stream'
-  if (only.includes('requests')) await requestCases()
-  if (only.includes('stream')) await streamCase()
+  const kinds = requestKinds(process.env.BENCH_PG_CASES ?? 'requests,stream')
+  if (['single', 'page', 'depth'].some(kind => kinds.has(kind))) await requestCases(kinds)
+  if (kinds.has('stream')) await streamCase()
 })
 
-async function requestCases (): Promise<void> {
+/** The request cases to run, from BENCH_PG_CASES: `requests` is all three. */
+function requestKinds (only: string): Set<string> {
+  const kinds = new Set(only.split(',').flatMap(kind => kind === 'requests' ? ['single', 'page', 'depth'] : [kind]))
+  for (const kind of kinds) if (!['single', 'page', 'depth', 'stream'].includes(kind)) throw new Error(`case ${kind}?`)
+  return kinds
+}
+
+interface Side {
+  child: ServerChild
+  backends: BackendCpu
+  profile: string | undefined
+  label: string
+}
+
+/** A server child whose pool names its backends (application_name), so that their CPU is counted. */
+async function spawnSide (kind: 'app' | 'pg-limit', label: string, url: string,
+  env: Record<string, string> = {}): Promise<Side> {
+  const name = `relata-bench-${label}`
+  const profile = profileDir(`pg-${label}`)
+  const child = await spawnServer(kind, {
+    env: { DATABASE_URL: namedUrl(url, name), PG_POOL_SIZE: String(POOL), ...env },
+    ...(profile === undefined ? {} : { profileDir: profile })
+  })
+  return { child, backends: await BackendCpu.start(url, name), profile, label }
+}
+
+function counted (side: Side): Record<string, () => number | Promise<number>> {
+  return { node: () => processCpuMs(side.child.pid), backend: async () => await side.backends.totalMs() }
+}
+
+async function requestCases (kinds: Set<string>): Promise<void> {
   const url = await pgDataset(ORDERS, ITEMS)
   const ids = spreadIds(ORDERS)
   const pages = Math.floor(ORDERS / SIZE)
@@ -63,48 +97,67 @@ async function requestCases (): Promise<void> {
   const single = ids.map(id => `/api/orders/ord-${id}?with=all`)
   const page = Array.from({ length: pages }, (_, i) => `/api/orders?with=all&size=${SIZE}&page=${pageAt(i)}`)
   const deep = Array.from({ length: pages }, (_, i) => `/api/orders?with=all&depth=2&size=${SIZE}&page=${pageAt(i)}`)
-  const children: ServerChild[] = []
+  const sides: Side[] = []
   try {
-    const limit = await spawnServer('pg-limit', { env: { DATABASE_URL: url } })
-    children.push(limit)
-    const statement = await spawnServer('app', { env: { DATABASE_URL: url, GRAPHS_IN_STORE: 'true' } })
-    children.push(statement)
-    const batched = await spawnServer('app', { env: { DATABASE_URL: url, GRAPHS_IN_STORE: 'false' } })
-    children.push(batched)
-    for (const path of [...single.slice(0, 3), ...page.slice(0, 3)]) {
-      await sameBytes([limit.url, statement.url, batched.url], path)
-    }
-    for (const path of deep.slice(0, 3)) await sameBytes([statement.url, batched.url], path)
-    const cases = [
-      { name: 'route single', url: limit.url, paths: single },
-      { name: 'statement single', url: statement.url, paths: single },
-      { name: 'batched single', url: batched.url, paths: single },
-      { name: 'route page', url: limit.url, paths: page },
-      { name: 'statement page', url: statement.url, paths: page },
-      { name: 'batched page', url: batched.url, paths: page },
-      { name: 'statement depth 2', url: statement.url, paths: deep },
-      { name: 'batched depth 2', url: batched.url, paths: deep }
-    ]
-    const r = await compare(cases)
+    const limit = await spawnSide('pg-limit', 'route', url)
+    sides.push(limit)
+    const statement = await spawnSide('app', 'statement', url, { GRAPHS_IN_STORE: 'true' })
+    sides.push(statement)
+    const batched = await spawnSide('app', 'batched', url, { GRAPHS_IN_STORE: 'false' })
+    sides.push(batched)
+    const [route, one, batch] = [limit.child.url, statement.child.url, batched.child.url]
+    for (const path of [...single.slice(0, 3), ...page.slice(0, 3)]) await sameBytes([route, one, batch], path)
+    for (const path of deep.slice(0, 3)) await sameBytes([one, batch], path)
+    const all = [
+      { kind: 'single', name: 'route single', side: limit, paths: single },
+      { kind: 'single', name: 'statement single', side: statement, paths: single },
+      { kind: 'single', name: 'batched single', side: batched, paths: single },
+      { kind: 'page', name: 'route page', side: limit, paths: page },
+      { kind: 'page', name: 'statement page', side: statement, paths: page },
+      { kind: 'page', name: 'batched page', side: batched, paths: page },
+      { kind: 'depth', name: 'statement depth 2', side: statement, paths: deep },
+      { kind: 'depth', name: 'batched depth 2', side: batched, paths: deep }
+    ].filter(c => kinds.has(c.kind))
+    const results = await compare(all.map(c =>
+      ({ name: c.name, url: c.side.child.url, paths: c.paths, counters: counted(c.side) })))
+    const r = new Map(all.map((c, i) => [c.name, results[i]!]))
     console.log(`\n### Relata on PostgreSQL / hand-written Fastify + pg route — ${ORDERS.toLocaleString('en-US')} ` +
-      `orders × ${ITEMS} items, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved rounds\n`)
-    const row = (label: string, route: number | undefined, one: number, batch: number) => {
-      const base = route === undefined ? undefined : r[route]!.requestsPerSec
-      const best = Math.max(r[one]!.requestsPerSec, r[batch]!.requestsPerSec)
-      return [label, base ?? '–', r[one]!.requestsPerSec, r[batch]!.requestsPerSec,
-        ratio(r[one]!.requestsPerSec, r[batch]!.requestsPerSec),
+      `orders × ${ITEMS} items, ${CONNECTIONS} connections, pools of ${POOL}, ${DURATION_SEC} s each in ` +
+      `${ROUNDS} interleaved rounds\n`)
+    const rate = (name: string) => r.get(name)?.requestsPerSec
+    const row = (label: string, kind: string) => {
+      const [base, one, batch] = [rate(`route ${kind}`), rate(`statement ${kind}`)!, rate(`batched ${kind}`)!]
+      const [oneResult, batchResult] = [r.get(`statement ${kind}`)!, r.get(`batched ${kind}`)!]
+      const best = Math.max(one, batch)
+      return [label, base ?? '–', one, batch, ratio(one, batch),
         base === undefined ? '–' : ratio(best, base),
         base === undefined ? '–' : `≥ 0.8: ${verdict(best / base >= 0.8)}`,
-        `${r[one]!.latencyMeanMs.toFixed(1)} / ${r[batch]!.latencyMeanMs.toFixed(1)}`,
-        [rejectedText(r[one]!), rejectedText(r[batch]!)].join(' / ')]
+        `${oneResult.latencyMeanMs.toFixed(1)} / ${batchResult.latencyMeanMs.toFixed(1)}`,
+        [rejectedText(oneResult), rejectedText(batchResult)].join(' / ')]
+    }
+    const labels: Record<string, string> = {
+      single: 'GET /api/orders/:id?with=all',
+      page: `GET /api/orders?with=all&size=${SIZE}`,
+      depth: `GET /api/orders?with=all&depth=2&size=${SIZE}`
     }
     console.log(markdownTable(['case', 'route req/s', 'one statement req/s', 'batched req/s',
-      'statement / batched', 'Relata best / route', 'target', 'mean ms (statement / batched)', 'non-2xx'], [
-      row('GET /api/orders/:id?with=all', 0, 1, 2),
-      row(`GET /api/orders?with=all&size=${SIZE}`, 3, 4, 5),
-      row(`GET /api/orders?with=all&depth=2&size=${SIZE}`, undefined, 6, 7)
-    ]))
+      'statement / batched', 'Relata best / route', 'target', 'mean ms (statement / batched)', 'non-2xx'],
+    ['single', 'page', 'depth'].filter(kind => kinds.has(kind)).map(kind => row(labels[kind]!, kind))))
+    console.log('\nCPU per request, both sides counted: the server child (Node) and the PostgreSQL backends ' +
+      'of its pool (/proc utime + stime, sampled every 200 ms)\n')
+    const cpu = all.map(c => {
+      const { counters, requests } = r.get(c.name)!
+      const [node, backend] = [counters.node! / requests, counters.backend! / requests]
+      const base = r.get(c.name.replace(/^\w+/, 'route'))
+      const baseMs = base === undefined ? undefined : (base.counters.node! + base.counters.backend!) / base.requests
+      return [c.name, node, backend, node + backend, baseMs === undefined ? '–' : ratio(node + backend, baseMs)]
+    })
+    console.log(markdownTable(['case', 'Node CPU ms/req', 'backend CPU ms/req', 'total ms/req', 'total / route'], cpu))
   } finally {
-    for (const child of children) await child.stop()
+    for (const side of sides) {
+      await side.child.stop()
+      await side.backends.stop()
+      printHotSpots(side.label, side.profile)
+    }
   }
 }

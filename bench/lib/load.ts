@@ -16,6 +16,8 @@ export interface LoadResult {
   latencyP99Ms: number
   bytesPerSec: number
   durationSec: number
+  /** Growth of each of the case's counters over its measured runs (e.g. CPU ms). */
+  counters: Record<string, number>
 }
 
 export const DURATION_SEC = Number(process.env.BENCH_DURATION ?? 10)
@@ -30,6 +32,8 @@ export interface Case {
   paths: readonly string[]
   /** Sent with every request, e.g. Accept-Encoding. */
   headers?: Record<string, string>
+  /** Cumulative counters read before and after each measured run, e.g. CPU ms of the server. */
+  counters?: Record<string, () => number | Promise<number>>
 }
 
 /**
@@ -43,16 +47,26 @@ export async function compare (
 ): Promise<LoadResult[]> {
   for (const c of cases) await fire(c.url, c, WARMUP_SEC)
   const runs = cases.map(() => [] as autocannon.Result[])
+  const grown = cases.map(() => ({} as Record<string, number>))
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < cases.length; k++) {
       const i = (k + round) % cases.length
+      const before = await readCounters(cases[i]!)
       runs[i]!.push(await fire(cases[i]!.url, cases[i]!, durationSec / rounds))
+      const after = await readCounters(cases[i]!)
+      for (const name of Object.keys(after)) grown[i]![name] = (grown[i]![name] ?? 0) + after[name]! - before[name]!
     }
   }
-  return runs.map(summarize)
+  return runs.map((results, i) => ({ ...summarize(results), counters: grown[i]! }))
 }
 
-function summarize (results: readonly autocannon.Result[]): LoadResult {
+async function readCounters (c: Case): Promise<Record<string, number>> {
+  const values: Record<string, number> = {}
+  for (const [name, read] of Object.entries(c.counters ?? {})) values[name] = await read()
+  return values
+}
+
+function summarize (results: readonly autocannon.Result[]): Omit<LoadResult, 'counters'> {
   const requests = results.reduce((sum, r) => sum + r['2xx'], 0)
   const rejected: Record<string, number> = {}
   for (const r of results) {

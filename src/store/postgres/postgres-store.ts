@@ -21,6 +21,7 @@ import { conditionSql } from './condition-sql.js'
 import { plannedRows } from './estimate.js'
 import { PostgresGraphTexts } from './graph-texts.js'
 import { PostgresBroadcast } from './notifications.js'
+import { PreparedNames } from './prepared-names.js'
 import { StreamSlots } from './stream-slots.js'
 import { refColumn, tableSql, type TableSql } from './identifiers.js'
 import { afterSql, orderBySql } from './order-sql.js'
@@ -82,9 +83,13 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   readonly fault = storeError
   readonly isUniqueViolation = isUniqueViolation
 
+  /** Statement texts named, so that each connection parses them once. */
+  readonly prepared = new PreparedNames()
+
   /** One statement; a caller that goes away (`signal`) has its backend cancel it. */
   private async query (sql: string, params: unknown[], signal?: AbortSignal): Promise<pg.QueryResult> {
-    if (signal === undefined) return await fromDriver(this.pool.query(sql, params))
+    const statement = this.prepared.query(sql, params)
+    if (signal === undefined) return await fromDriver(this.pool.query(statement))
     const client = await fromDriver(this.pool.connect())
     let cancelled = false
     const cancel = (): void => {
@@ -93,7 +98,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     }
     signal.addEventListener('abort', cancel, { once: true })
     try {
-      return await fromDriver(client.query(sql, params))
+      return await fromDriver(client.query(statement))
     } finally {
       signal.removeEventListener('abort', cancel)
       // a cancel may land after the statement ended: on that connection's next statement, so it has none
