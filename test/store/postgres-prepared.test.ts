@@ -15,7 +15,9 @@ const OPTIONS: StoreOptions = {
 }
 
 /** A store on a pool of one connection, and that pool, to look into the connection's session. */
-async function singleConnection (t: { teardown: (fn: () => unknown) => void }): Promise<{ pool: pg.Pool, schema: string }> {
+type Teardown = { teardown: (fn: () => unknown) => void }
+
+async function singleConnection (t: Teardown): Promise<{ pool: pg.Pool, schema: string }> {
   const schema = await createSchema()
   t.teardown(() => dropSchema(schema))
   const pool = new pg.Pool({ connectionString: schemaUrl(schema), max: 1 })
