@@ -3,8 +3,7 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { answeredWith, type WriteOutcome } from '../src/entities/entity-api.js'
-import { itemJson } from '../src/graph/graph-json.js'
+import type { WriteOutcome } from '../src/entities/entity-api.js'
 import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
@@ -174,9 +173,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       // a cursor line wraps each item: those are written by JSON.stringify
       const text = textAnswers && request.query.cursor !== true
       const query = { ...parsed, batchSize: streamBatchSize, text, signal: request.signal }
-      const shape = answeredWith(parsed.selection, parsed)
       const body = text
-        ? await ndjsonStream(api.stream(query), item => itemJson(item, shape))
+        ? await ndjsonStream(api.streamJson(query), line => line)
         : await ndjsonStream<unknown>(request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query))
       return reply.type('application/x-ndjson').send(body)
     }

@@ -241,6 +241,22 @@ export class EntityApi {
     for await (const { items } of this.#batches(query)) yield items
   }
 
+  /**
+   * As stream, each item as JSON text (see getJson): graphs that the store builds itself where it
+   * can (one round trip per batch, no related document parsed), else stream's items stringified.
+   */
+  async * streamJson (query: ReadQuery & { batchSize: number }): AsyncGenerator<string[]> {
+    const shape = answeredWith(query.selection, query)
+    const texts = this.#texts(query.selection, query)
+    if (texts === undefined || !texts.streams) {
+      const json = query.text === true ? (item: Doc | Graph) => itemJson(item, shape) : JSON.stringify
+      for await (const items of this.stream(query)) yield items.map(item => json(item))
+      return
+    }
+    const batchSize = this.#batchSize(query.batchSize, query.selection, query)
+    yield * texts.stream(this.meta.name, { ...query, batchSize }, query.selection ?? NO_RELATIONSHIPS, query)
+  }
+
   /** As stream, each item with the cursor that resumes the stream right after it. */
   async * streamWithCursors (query: ReadQuery & { batchSize: number }): AsyncGenerator<CursorLine[]> {
     for await (const { cursors, items } of this.#batches(query, true)) {

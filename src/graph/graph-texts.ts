@@ -3,7 +3,7 @@
 // graph holding a cut child list is parsed here: its list's last child, which the store wrote
 // into the list's page, becomes the `next` link as the batched builder makes it.
 import type { GraphText, GraphTextReader } from '../store/graph-plan.js'
-import type { Doc, FindQuery } from '../store/store.js'
+import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
 import { storeGraphPlan, type PlanOptions } from './store-graph-plan.js'
@@ -42,6 +42,19 @@ export class GraphTexts {
     const plan = storeGraphPlan(entity, selection, request, this.options)
     const graph = await this.reader.one(entity, id, plan, { signal: request.signal })
     return graph === undefined ? undefined : this.#finished(graph, selection, request)
+  }
+
+  /** Whether the store streams graphs too (else streams build them in batches). */
+  get streams (): boolean {
+    return this.reader.stream !== undefined
+  }
+
+  /** Each batch of a stream's graphs, one round trip each; only when `streams`. */
+  async * stream (entity: string, query: StreamQuery, selection: Selection,
+    request: GraphRequest): AsyncGenerator<string[]> {
+    const plan = storeGraphPlan(entity, selection, request, this.options)
+    const batches = this.reader.stream!(entity, query, plan, { signal: request.signal })
+    for await (const graphs of batches) yield graphs.map(graph => this.#finished(graph, selection, request))
   }
 
   #finished (graph: GraphText, selection: Selection, request: GraphRequest): string {

@@ -3,7 +3,7 @@
 // how many children and in which order, which properties to keep or hide at each level; the
 // store answers each root document's graph as JSON text, byte for byte what JSON.stringify
 // writes for the graph the batched builder makes, so that Node never parses the relatives.
-import type { FindQuery, ReadOptions, SortKey } from './store.js'
+import type { FindQuery, ReadOptions, SortKey, StreamQuery } from './store.js'
 
 /** What to keep of the documents at one place of a graph. */
 export interface DocPlan {
@@ -72,4 +72,9 @@ export interface GraphTextReader {
   page: (entity: string, query: FindQuery, plan: GraphPlan, options?: ReadOptions) => Promise<GraphTextPage>
   /** The graph of one document; undefined when it does not exist. */
   one: (entity: string, id: string, plan: GraphPlan, options?: ReadOptions) => Promise<GraphText | undefined>
+  /**
+   * The graphs of every match of a stream, in its order, `batchSize` at a time, each batch one
+   * round trip; absent when the store streams documents only.
+   */
+  stream?: (entity: string, query: StreamQuery, plan: GraphPlan, options?: ReadOptions) => AsyncIterable<GraphText[]>
 }

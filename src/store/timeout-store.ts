@@ -24,13 +24,17 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     })
   }
 
-  async function * stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {
-    const iterator = store.stream(entity, query, options)[Symbol.asyncIterator]()
+  function stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {
+    return boundedBatches(`stream of '${entity}'`, store.stream(entity, query, options))
+  }
+
+  async function * boundedBatches<I> (what: string, batches: AsyncIterable<I[]>): AsyncGenerator<I[]> {
+    const iterator = batches[Symbol.asyncIterator]()
     let settled = true
     try {
       while (true) {
         settled = false
-        const next = await bounded(`stream of '${entity}'`, iterator.next())
+        const next = await bounded(what, iterator.next())
         settled = true
         if (next.done === true) return
         yield next.value
@@ -69,6 +73,11 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
       page: (entity, query, plan, options) =>
         bounded(`graph page of '${entity}'`, texts.page(entity, query, plan, options)),
       one: (entity, id, plan, options) => bounded(`graph on '${entity}'`, texts.one(entity, id, plan, options))
+    }
+    const graphStream = texts.stream?.bind(texts)
+    if (graphStream !== undefined) {
+      wrapped.graphTexts.stream = (entity, query, plan, options) =>
+        boundedBatches(`graph stream of '${entity}'`, graphStream(entity, query, plan, options))
     }
   }
   return new Proxy(store, {

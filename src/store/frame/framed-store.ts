@@ -12,7 +12,7 @@ import type {
 } from '../store.js'
 import { checkLinkQuery, distinctLinks } from '../links.js'
 import type { GraphTextReader } from '../graph-plan.js'
-import type { Call, StoreAdapter } from './store-adapter.js'
+import type { Batch, Call, StoreAdapter } from './store-adapter.js'
 import { explainRefusal } from '../unique-keys.js'
 
 export class FramedStore<T> implements Store {
@@ -34,6 +34,11 @@ export class FramedStore<T> implements Store {
           this.adapter.tables.of(entity)
           return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan, options), options.signal)
         }
+      }
+      const stream = texts.stream?.bind(texts)
+      if (stream !== undefined) {
+        this.graphTexts.stream = (entity, query, plan, { signal } = {}) =>
+          this.#batches(entity, 'streamGraphs', query, signal, (_table, call) => stream(entity, query, plan, call))
       }
     }
     const broadcast = adapter.broadcast
@@ -128,22 +133,23 @@ export class FramedStore<T> implements Store {
   }
 
   stream (entity: string, query: StreamQuery, { signal }: ReadOptions = {}): AsyncIterable<Doc[]> {
-    return this.#batches(entity, query, signal)
+    return this.#batches(entity, 'stream', query, signal, (table, call) => this.adapter.stream(table, query, call))
   }
 
-  async * #batches (entity: string, query: StreamQuery, signal?: AbortSignal): AsyncGenerator<Doc[]> {
+  async * #batches<I> (entity: string, op: string, query: StreamQuery, signal: AbortSignal | undefined,
+    open: (table: T, call: Call) => AsyncIterator<Batch<I>, void>): AsyncGenerator<I[]> {
     checkBatchSize(query.batchSize)
     checkAfter(query.after, query.sort)
     const table = this.adapter.tables.of(entity)
-    const what = `stream of '${entity}'`
-    const call = this.#begin(entity, 'stream', signal)
-    const batches = this.adapter.stream(table, query, call)
+    const what = `${op === 'stream' ? 'stream' : 'graph stream'} of '${entity}'`
+    const call = this.#begin(entity, op, signal)
+    const batches = open(table, call)
     let reading = false
     try {
       for (let first = true; ; first = false) {
         // the first round trip was counted by #begin; each later batch is checked and counted here
-        if (!first) this.#begin(entity, 'stream', signal)
-        let step: IteratorResult<{ docs: Doc[], last: boolean }, void>
+        if (!first) this.#begin(entity, op, signal)
+        let step: IteratorResult<Batch<I>, void>
         try {
           reading = true
           step = await this.#unlessCancelled(what, batches.next(), signal)

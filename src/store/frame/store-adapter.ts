@@ -1,7 +1,7 @@
 // What a store adapter implements: only the raw operations that differ from store to store. The
 // frame (framed-store.ts) does everything else once for all of them: argument checks, the entity
 // and reference checks, the closed state, round-trip counting and the mapping of store faults.
-import type { GraphTextReader } from '../graph-plan.js'
+import type { GraphPlan, GraphText, GraphTextReader } from '../graph-plan.js'
 import type {
   Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, ReadForm, RefQuery, RefResult, ResolvedLink,
   StoreBroadcast, StreamQuery, WriteStatus
@@ -19,9 +19,9 @@ export interface Call {
   again: () => void
 }
 
-/** What one round trip of a stream read. */
-export interface Batch {
-  docs: Doc[]
+/** What one round trip of a stream read: documents, or the graphs of a stream of graph texts. */
+export interface Batch<I = Doc> {
+  docs: I[]
   /** Nothing is left to read: the frame stops without another round trip. */
   last: boolean
 }
@@ -58,7 +58,7 @@ export interface StoreAdapter<T> {
   deleteMany: (table: T, ids: readonly string[], call: Call) => Promise<number>
   moveMany: (source: T, target: T, moves: readonly Move[], call: Call) => Promise<string[]>
   /** Graphs built by the store as JSON text (graph-plan.ts): each call one round trip, counted by the frame. */
-  readonly graphTexts?: GraphTextReader
+  readonly graphTexts?: AdapterGraphTexts
   /** Messages to the other instances on the same database; `stored` is counted by the frame as op `notify`. */
   readonly broadcast?: StoreBroadcast
   /** Resolves when reads answer; the frame wraps any failure in StoreUnavailableError. */
@@ -74,4 +74,9 @@ export interface StoreAdapter<T> {
   isUniqueViolation?: (error: unknown) => boolean
   /** The error to throw for a failure of `what` (e.g. "find on 'book'"): a fault as StoreUnavailableError. */
   fault?: (error: unknown, what: string) => unknown
+}
+
+/** A store's graph texts; a stream's batches are read as the adapter's `stream` reads documents. */
+export interface AdapterGraphTexts extends Omit<GraphTextReader, 'stream'> {
+  stream?: (entity: string, query: StreamQuery, plan: GraphPlan, call: Call) => AsyncIterator<Batch<GraphText>, void>
 }

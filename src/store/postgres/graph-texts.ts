@@ -1,10 +1,11 @@
 // Graphs as JSON text in one statement (graph-plan.ts): a page's count, its rows in order and
 // each row's graph (graph-sql.ts), or one document's graph. One round trip, counted as one by the
 // store's frame.
-import type { GraphPlan, GraphText, GraphTextPage, GraphTextReader } from '../graph-plan.js'
+import type { AdapterGraphTexts, Batch, Call } from '../frame/store-adapter.js'
+import type { GraphPlan, GraphText, GraphTextPage } from '../graph-plan.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
-import type { FindQuery, ReadOptions } from '../store.js'
+import type { FindQuery, ReadOptions, StreamQuery } from '../store.js'
 import { bind, conditionSql, type TableLookup } from './condition-sql.js'
 import { GraphWriter } from './graph-sql.js'
 import { afterSql, orderBySql } from './order-sql.js'
@@ -15,12 +16,17 @@ type Row = Record<string, unknown>
 export type RunQuery = (entity: string, op: string, sql: string, params: unknown[], signal?: AbortSignal) =>
 Promise<Row[]>
 
+/** Reads the rows of `select` through a cursor, `batchSize` per round trip (the store's streams). */
+export type ReadCursor = (select: string, params: unknown[], batchSize: number, call: Call) =>
+AsyncGenerator<Batch<Row>, void>
+
 function graphText (row: Row): GraphText {
   return { text: row.graph as string, root: row.body as string, cut: Number(row.cuts) > 0 }
 }
 
-export class PostgresGraphTexts implements GraphTextReader {
-  constructor (private readonly tables: TableLookup, private readonly run: RunQuery) {}
+export class PostgresGraphTexts implements AdapterGraphTexts {
+  constructor (private readonly tables: TableLookup, private readonly run: RunQuery,
+    private readonly cursor: ReadCursor) {}
 
   /**
    * The count of every match (up to the count's bound), then the page's rows in a LATERAL
@@ -61,5 +67,27 @@ export class PostgresGraphTexts implements GraphTextReader {
       `${graph.joins.join(' ')} WHERE a.id = $1::text`
     const rows = await this.run(entity, 'getGraph', sql, params, options.signal)
     return rows.length === 0 ? undefined : graphText(rows[0]!)
+  }
+
+  /**
+   * Every match's graph in the stream's order, through the stream's cursor: the rows are read in
+   * order (the index of the sort when there is one) and each row's laterals run as the FETCH
+   * reaches it, so a batch of graphs is one round trip and the server holds no more than a batch.
+   */
+  async * stream (entity: string, query: StreamQuery, plan: GraphPlan,
+    call: Call): AsyncGenerator<Batch<GraphText>> {
+    const table = this.tables(entity)
+    const keys = totalOrder(query.sort)
+    const params: unknown[] = []
+    const filter = conditionSql(query.filter, table, 't0', params, this.tables)
+    const where = query.after === undefined
+      ? filter
+      : `${filter} AND ${afterSql(keys, table, 't0', query.after, params)}`
+    const graph = new GraphWriter(this.tables, params).graph(plan, table, 't0')
+    const select = `SELECT t0.body, ${graph.text} AS graph, ${graph.cuts} AS cuts FROM ${table.table} AS t0 ` +
+      `${graph.joins.join(' ')} WHERE ${where} ORDER BY ${orderBySql(keys, table, 't0')}`
+    for await (const { docs, last } of this.cursor(select, params, query.batchSize, call)) {
+      yield { docs: docs.map(graphText), last }
+    }
   }
 }

@@ -19,6 +19,7 @@ import type {
 } from '../store.js'
 import { conditionSql } from './condition-sql.js'
 import { plannedRows } from './estimate.js'
+import { BackendCanceller, releaseAfter } from './backend-cancel.js'
 import { PostgresGraphTexts } from './graph-texts.js'
 import { PostgresBroadcast } from './notifications.js'
 import { PreparedNames } from './prepared-names.js'
@@ -73,8 +74,10 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   constructor (private readonly pool: pg.Pool, private readonly options: StoreOptions) {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
     this.graphTexts = new PostgresGraphTexts(this.lookup, async (_entity, _op, sql, params, signal) =>
-      (await this.query(sql, params, signal)).rows as Row[])
+      (await this.query(sql, params, signal)).rows as Row[], (select, params, batchSize, call) =>
+      this.cursor(select, params, batchSize, call))
     this.broadcast = new PostgresBroadcast(pool, pool.options)
+    this.canceller = new BackendCanceller(pool.options)
     this.slots = new StreamSlots(Math.floor((pool.options.max ?? 10) / 2), options.timeoutMs ?? 5000)
   }
 
@@ -83,6 +86,8 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   readonly fault = storeError
   readonly isUniqueViolation = isUniqueViolation
 
+  /** Cancels the statements of callers that went away. */
+  private readonly canceller: BackendCanceller
   /** Statement texts named, so that each connection parses them once. */
   readonly prepared = new PreparedNames()
 
@@ -91,34 +96,16 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const statement = this.prepared.query(sql, params)
     if (signal === undefined) return await fromDriver(this.pool.query(statement))
     const client = await fromDriver(this.pool.connect())
-    let cancelled = false
-    const cancel = (): void => {
-      cancelled = true
-      this.cancelBackend(client)
-    }
+    let cancelled: Promise<boolean> | undefined
+    const cancel = (): void => { cancelled = this.canceller.cancel(client) }
     signal.addEventListener('abort', cancel, { once: true })
     try {
       return await fromDriver(client.query(statement))
     } finally {
       signal.removeEventListener('abort', cancel)
-      // a cancel may land after the statement ended: on that connection's next statement, so it has none
-      client.release(cancelled ? true : undefined)
+      if (cancelled === undefined) client.release()
+      else releaseAfter(client, cancelled)
     }
-  }
-
-  /**
-   * Asks the server to cancel what `client`'s backend runs (pg_cancel_backend), on a connection
-   * of its own: the pool may be exhausted by the very statements to cancel.
-   */
-  private cancelBackend (client: pg.PoolClient): void {
-    const pid = (client as unknown as { processID: number | null }).processID
-    if (pid === null) return
-    const canceller = new pg.Client(this.pool.options)
-    canceller.on('error', ignore)
-    canceller.connect()
-      .then(() => canceller.query('SELECT pg_cancel_backend($1)', [pid]))
-      .catch(ignore)
-      .finally(() => { canceller.end().catch(ignore) })
   }
 
   async get ({ table }: TableSql, id: string): Promise<Doc | undefined> {
@@ -190,12 +177,6 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     return new Map(rows.map(row => [row.ref as string, Number(row.children)]))
   }
 
-  // A server-side cursor (DECLARE … FETCH) in a transaction of the stream's own connection:
-  // the whole stream reads one snapshot, each batch is one FETCH, so one round trip, and
-  // statement_timeout bounds each FETCH (a driver-level portal would be bounded as one
-  // statement over the whole stream, and so cut a slow reader's stream). Opening costs BEGIN
-  // and DECLARE before the first FETCH. The connection is the stream's until it ends, fails or
-  // is abandoned; then ROLLBACK closes the cursor and the connection goes back to the pool.
   async * stream (table: TableSql, query: StreamQuery, call: Call): AsyncGenerator<Batch, void> {
     const keys = totalOrder(query.sort)
     const params: unknown[] = []
@@ -203,6 +184,20 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const where = query.after === undefined
       ? filter
       : `${filter} AND ${afterSql(keys, table, 't0', query.after, params)}`
+    const select = statements.streamSql(table.table, where, orderBySql(keys, table, 't0'))
+    for await (const { docs, last } of this.cursor(select, params, query.batchSize, call)) {
+      yield { docs: docs.map(parseDoc), last }
+    }
+  }
+
+  // A server-side cursor (DECLARE … FETCH) in a transaction of the stream's own connection:
+  // the whole stream reads one snapshot, each batch is one FETCH, so one round trip, and
+  // statement_timeout bounds each FETCH (a driver-level portal would be bounded as one
+  // statement over the whole stream, and so cut a slow reader's stream). Opening costs BEGIN
+  // and DECLARE before the first FETCH. The connection is the stream's until it ends, fails or
+  // is abandoned; then ROLLBACK closes the cursor and the connection goes back to the pool.
+  private async * cursor (select: string, params: unknown[], batchSize: number,
+    call: Call): AsyncGenerator<Batch<Row>, void> {
     await this.slots.take()
     let client: pg.PoolClient
     try {
@@ -214,22 +209,19 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     this.streaming.add(client)
     let broken: unknown
     // a client that goes away cancels the FETCH in flight; the ROLLBACK below then ends the cursor
-    let cancelled = false
-    const cancel = (): void => {
-      cancelled = true
-      this.cancelBackend(client)
-    }
+    let cancelled: Promise<boolean> | undefined
+    const cancel = (): void => { cancelled = this.canceller.cancel(client) }
     call.signal?.addEventListener('abort', cancel, { once: true })
     try {
       await fromDriver(client.query('BEGIN READ ONLY'))
-      await fromDriver(client.query(statements.declareSql(table.table, where, orderBySql(keys, table, 't0')), params))
+      await fromDriver(client.query(statements.declareSql(select), params))
       // one row read ahead tells, with the last full batch, that no other read is needed
       let ahead: Row[] = []
       while (true) {
-        const wanted = query.batchSize + 1 - ahead.length
+        const wanted = batchSize + 1 - ahead.length
         const rows = [...ahead, ...(await fromDriver(client.query(statements.fetchSql(wanted)))).rows as Row[]]
-        ahead = rows.splice(query.batchSize)
-        yield { docs: rows.map(parseDoc), last: ahead.length === 0 }
+        ahead = rows.splice(batchSize)
+        yield { docs: rows, last: ahead.length === 0 }
       }
     } catch (error) {
       broken = error
@@ -238,9 +230,11 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
       call.signal?.removeEventListener('abort', cancel)
       // close() may have released the connection already
       if (this.streaming.delete(client)) {
-        if (broken === undefined) await client.query('ROLLBACK').catch((error: unknown) => { broken = error })
-        // a broken connection is destroyed, never handed to the next caller; nor one a late cancel may reach
-        client.release(broken === undefined && !cancelled ? undefined : true)
+        // a cancelled FETCH broke only the transaction, once the backend has been signalled (backend-cancel.ts)
+        let reusable = cancelled === undefined ? broken === undefined : await cancelled
+        if (reusable) await client.query('ROLLBACK').catch(() => { reusable = false })
+        // a broken connection is destroyed, never handed to the next caller
+        client.release(reusable ? undefined : true)
       }
       this.slots.give()
     }
@@ -348,6 +342,7 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     for (const client of this.streaming) client.release(true)
     this.streaming.clear()
     await this.broadcast.close()
+    await this.canceller.close()
     await this.pool.end()
   }
 }

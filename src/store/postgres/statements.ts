@@ -56,9 +56,14 @@ export function countByRefsSql (table: string, column: string): string {
     `WHERE ${column} = ANY($1::text[]) GROUP BY ${column}`
 }
 
-/** The stream's cursor over every match in order, read batch by batch by fetchSql. */
-export function declareSql (table: string, where: string, orderBy: string): string {
-  return `DECLARE relata_stream NO SCROLL CURSOR FOR SELECT body FROM ${table} AS t0 WHERE ${where} ORDER BY ${orderBy}`
+/** Every match in order: the documents of a stream, read through a cursor (declareSql). */
+export function streamSql (table: string, where: string, orderBy: string): string {
+  return `SELECT body FROM ${table} AS t0 WHERE ${where} ORDER BY ${orderBy}`
+}
+
+/** A stream's cursor over the rows of `select`, read batch by batch by fetchSql. */
+export function declareSql (select: string): string {
+  return `DECLARE relata_stream NO SCROLL CURSOR FOR ${select}`
 }
 
 /** The next batch of the stream's cursor; `size` is a checked positive integer. */
