@@ -13,18 +13,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { benchMain } from './lib/bench-main.js'
 import { spawnServer, type ServerChild } from './lib/child.js'
+import { freshStore, storeKinds, storeLabel, type StoreKind } from './lib/fresh-store.js'
 import { expectAllStored, postImport } from './lib/import-client.js'
 import {
   keyShopModel, LINES_PER_ORDER, orderLineLines, orderLines, productLines, SOURCE, type Policy
 } from './lib/key-shop.js'
 import { storeQueriesByOp } from './lib/metrics.js'
-import { admin, pgSchemaUrl } from './lib/pg-dataset.js'
 import { markdownTable, ratio } from './lib/table.js'
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000)
 const BATCH = Number(process.env.BENCH_KEY_BATCH ?? 500)
 const ONE_PER_LINE = Math.min(LINES, Number(process.env.BENCH_KEY_ONE_PER_LINE ?? 20_000))
-const STORES = (process.env.BENCH_KEY_STORES ?? 'sqlite,postgres').split(',')
+const STORES = storeKinds(process.env.BENCH_KEY_STORES ?? 'sqlite,postgres')
 const SKU_POLICY = (process.env.BENCH_SKU_POLICY ?? 'allow') as Policy
 const LOOKUPS = new Set(['getMany', 'getManyByKey', 'resolveLinks'])
 
@@ -36,18 +36,8 @@ interface Run {
   trips: Map<string, number>
 }
 
-/** A fresh store of `kind` named `name`: its DATABASE_URL and how to drop it after. */
-async function freshStore (kind: string, dir: string, name: string):
-Promise<{ url: string, drop: () => Promise<void> }> {
-  if (kind === 'sqlite') return { url: `sqlite:${join(dir, `${name}.db`)}`, drop: async () => {} }
-  if (kind !== 'postgres') throw new Error(`BENCH_KEY_STORES: unknown store '${kind}' (sqlite, postgres)`)
-  const schema = `relata_bench_keys_${name.replaceAll('-', '_')}`
-  await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`)
-  return { url: pgSchemaUrl(schema), drop: async () => { await admin(`DROP SCHEMA ${schema} CASCADE`) } }
-}
-
-async function importLines (kind: string, dir: string, lines: number, batchSize: number): Promise<Run> {
-  const store = await freshStore(kind, dir, `${kind}-${batchSize}`)
+async function importLines (kind: StoreKind, dir: string, lines: number, batchSize: number): Promise<Run> {
+  const store = await freshStore(kind, dir, `keys_${kind}_${batchSize}`)
   let server: ServerChild | undefined
   try {
     server = await spawnServer('app', {
@@ -108,7 +98,7 @@ async function main (): Promise<void> {
       const baseline = single.lines / single.seconds
       for (const [name, run] of [[`batches of ${BATCH}`, batched], ['one line per batch', single]] as const) {
         const per = perBatch(run)
-        rows.push([kind === 'sqlite' ? 'SQLite file' : 'PostgreSQL', name, run.lines, run.seconds,
+        rows.push([storeLabel(kind), name, run.lines, run.seconds,
           run.lines / run.seconds, ratio(run.lines / run.seconds, baseline), run.batches, per.lookups, per.trips,
           per.ops])
       }
