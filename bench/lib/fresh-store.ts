@@ -8,6 +8,8 @@ export type StoreKind = 'sqlite' | 'postgres'
 export interface FreshStore {
   /** The store's DATABASE_URL. */
   url: string
+  /** Gathers the planner's statistics after loading (PostgreSQL's ANALYZE; SQLite's store needs none). */
+  analyze: () => Promise<void>
   drop: () => Promise<void>
 }
 
@@ -23,8 +25,18 @@ export function storeLabel (kind: StoreKind): string {
 }
 
 export async function freshStore (kind: StoreKind, dir: string, name: string): Promise<FreshStore> {
-  if (kind === 'sqlite') return { url: `sqlite:${join(dir, `${name}.db`)}`, drop: async () => {} }
+  if (kind === 'sqlite') {
+    return { url: `sqlite:${join(dir, `${name}.db`)}`, analyze: async () => {}, drop: async () => {} }
+  }
   const schema = `relata_bench_${name.replaceAll('-', '_')}`
   await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`)
-  return { url: pgSchemaUrl(schema), drop: async () => { await admin(`DROP SCHEMA ${schema} CASCADE`) } }
+  return {
+    url: pgSchemaUrl(schema),
+    analyze: async () => {
+      const { rows } = await admin(`SELECT tablename FROM pg_tables WHERE schemaname = '${schema}'`)
+      const tables = (rows as Array<{ tablename: string }>).map(row => `${schema}."${row.tablename}"`)
+      if (tables.length > 0) await admin(`ANALYZE ${tables.join(', ')}`)
+    },
+    drop: async () => { await admin(`DROP SCHEMA ${schema} CASCADE`) }
+  }
 }
