@@ -104,7 +104,7 @@ async function measure (kind: StoreKind, dir: string, size: TwinSize): Promise<A
       { name: `page of ${PAGE} with=all (ids)`, paths: pagePaths('orders') },
       { name: `page of ${PAGE} with=all (keys)`, paths: pagePaths('korders') }
     ]
-    const trips = []
+    const trips: number[] = []
     for (const c of cases) trips.push(await roundTripsPerRequest(server.url, c.paths.slice(0, 50)))
     const results = await compare(cases.map(c => ({ ...c, url: server!.url })))
     return cases.map((c, i) => {
@@ -124,7 +124,7 @@ async function main (): Promise<void> {
   try {
     await writeFile(join(dir, 'model.json'), JSON.stringify(twinShopModel))
     const size = twinSize(ORDERS)
-    const rows = []
+    const rows: Array<Array<string | number>> = []
     for (const kind of STORES) rows.push(...await measure(kind, dir, size))
     console.log(`\n### Reads through key references vs through ids — ${ORDERS.toLocaleString('en-US')} orders ` +
       `(3 items each) modelled both ways, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} ` +
