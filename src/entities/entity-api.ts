@@ -36,6 +36,7 @@ import type {
   TotalMode
 } from './read-query.js'
 import { assertUniqueIds, withId } from './write-input.js'
+import { checkIndexed } from './indexed-queries.js'
 
 export interface EntityLimits {
   /** Most documents one write may carry. */
@@ -44,8 +45,13 @@ export interface EntityLimits {
   countLimit: number
   /** Refuses reads whose graphs could load too many related documents; none when omitted. */
   budget?: RowBudget
-  /** The model, which `relatives` and source writes resolve names against. */
+  /** The model, which reads and source writes resolve names against. */
   model: RelationshipMetadata
+  /**
+   * REQUIRE_INDEXED_QUERIES: lists and streams whose filter or sort no index serves are refused
+   * (indexed-queries.ts).
+   */
+  requireIndexed?: boolean
 }
 
 /** Referential integrity for one entity's writes; absent when its model declares none. */
@@ -53,7 +59,7 @@ export interface EntityIntegrity {
   /** Checks writes (set when a relationship of the entity rejects or parks). */
   check?: WriteIntegrity
   /** Told after a write stored documents (set when parked records may wait for this entity). */
-  events?: Pick<IntegrityEvents, 'stored'>
+  events?: Pick<IntegrityEvents, 'stored' | 'linked'>
   /** The parked versions (set when a relationship of the entity parks). */
   parked?: ParkedRecords
 }
@@ -104,7 +110,7 @@ export class EntityApi {
   /** The identity links of this entity's documents; undefined when it declares no sources. */
   get links (): SourceLinks | undefined {
     if (this.meta.sources.length === 0) return undefined
-    this.#links ??= new SourceLinks(this.meta, this.store, this.integrity.events?.stored)
+    this.#links ??= new SourceLinks(this.meta, this.store, this.integrity.events?.linked)
     return this.#links
   }
 
@@ -225,6 +231,7 @@ export class EntityApi {
   }
 
   #checkPage (query: PageQuery): void {
+    this.#checkIndexed(query)
     this.#checkBudget(query.size, query)
     if (query.after !== undefined && query.page !== 1) {
       throw new BadRequestError(
@@ -232,6 +239,10 @@ export class EntityApi {
         [{ path: '/page', message: 'must be 1 (or left out) with after' }]
       )
     }
+  }
+
+  #checkIndexed (query: ReadQuery): void {
+    if (this.limits.requireIndexed === true) checkIndexed(this.meta, this.limits.model, query)
   }
 
   /** The store's graph texts, when they can answer this read: it asks for graphs and the store builds them. */
@@ -257,6 +268,7 @@ export class EntityApi {
     query: ReadQuery & { batchSize: number },
     withCursors = false
   ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
+    this.#checkIndexed(query)
     const batchSize = this.#batchSize(query.batchSize, query)
     const stream = this.store.stream(this.meta.name, { ...query, batchSize, ...this.#form(query) },
       { signal: query.signal })
@@ -309,12 +321,7 @@ export class EntityApi {
       }
       outcome = { stored: await this.#upsert(docs as Doc[], where, sources?.links), parked: [] }
     }
-    if (outcome.stored.length > 0) {
-      events?.stored(
-        this.meta.name,
-        outcome.stored.map(doc => doc.id)
-      )
-    }
+    if (outcome.stored.length > 0) events?.stored(this.meta.name, outcome.stored)
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
