@@ -25,7 +25,7 @@ const LINES = Number(process.env.BENCH_LINES ?? 100_000)
 const BATCH = Number(process.env.BENCH_KEY_BATCH ?? 500)
 const ONE_PER_LINE = Math.min(LINES, Number(process.env.BENCH_KEY_ONE_PER_LINE ?? 20_000))
 const STORES = storeKinds(process.env.BENCH_KEY_STORES ?? 'sqlite,postgres')
-const SKU_POLICY = (process.env.BENCH_SKU_POLICY ?? 'allow') as Policy
+const SKU_POLICY = (process.env.BENCH_SKU_POLICY ?? 'reject') as Policy
 const LOOKUPS = new Set(['getMany', 'getManyByKey', 'resolveLinks'])
 
 interface Run {
