@@ -8,7 +8,8 @@
 //   BENCH_SERVER=json-server  json-server 0.17 on BENCH_ORDERS sample orders, in memory
 //   BENCH_SERVER=limit  the hand-written limit on the SQLite file of DATABASE_URL (limit-server.ts)
 //   BENCH_SERVER=pg-limit  the hand-written PostgreSQL route on DATABASE_URL (pg-limit-server.ts)
-// BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would.
+// BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would;
+// BENCH_STORE_LOOKUPS=per-key (app) splits every lookup into one round trip per value (per-key-store.ts).
 // BENCH_WITHOUT (app) leaves parts of the request path out (a comma list of MEASURED_PARTS), and
 // BENCH_LOG_LEVEL (app) gives the app a pino logger at that level instead of none (bench/hooks.ts).
 import { once } from 'node:events'
@@ -20,6 +21,7 @@ import { loadConfig } from '../../src/config.js'
 import { limitServer } from './limit-server.js'
 import { naiveServer } from './naive-server.js'
 import { pgLimitServer } from './pg-limit-server.js'
+import { perKeyStoreOpener } from './per-key-store.js'
 import { remoteStoreOpener } from './remote-store.js'
 
 export type ToChild = { type: 'usage' } | { type: 'stop' }
@@ -70,10 +72,13 @@ function without (): Set<MeasuredPart> {
 async function appServer (): Promise<FastifyInstance> {
   const level = process.env.BENCH_LOG_LEVEL
   const config = loadConfig({ ...process.env, LOG_LEVEL: level ?? 'silent', SEED: 'false' })
+  const opener = STORE_LATENCY_MS > 0
+    ? remoteStoreOpener(STORE_LATENCY_MS)
+    : process.env.BENCH_STORE_LOOKUPS === 'per-key' ? perKeyStoreOpener() : undefined
   return await buildApp(config, {
     logger: level === undefined ? false : { level },
     without: without(),
-    ...(STORE_LATENCY_MS > 0 ? { openStore: remoteStoreOpener(STORE_LATENCY_MS) } : {})
+    ...(opener === undefined ? {} : { openStore: opener })
   })
 }
 

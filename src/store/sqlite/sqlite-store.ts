@@ -131,9 +131,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   /**
    * Runs one round trip on the main connection. The connection's busy timeout is 0, so a
    * statement that meets another connection's lock fails at once instead of blocking the event
-   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent.
+   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent,
+   * or until a read's caller went away (`signal`: the caller went, or its time ran out).
    */
-  private async run<T> (work: () => T): Promise<T> {
+  private async run<T> (work: () => T, signal?: AbortSignal): Promise<T> {
     const deadline = performance.now() + this.settings.lockWaitMs
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
       try {
@@ -145,6 +146,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
         await sleep(Math.min(pause, left))
         // closed while waiting: the frame's own check ran before the first try
         if (!this.db.open) throw new StoreUnavailableError('sqlite store: the store was closed during the call')
+        signal?.throwIfAborted()
       }
     }
   }
@@ -161,7 +163,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
   private async read<K extends ReadOp> (table: TableSql, op: string, read: K,
     args: ReadOps[K][0], call: Call): Promise<ReadOps[K][1]> {
-    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args))
+    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args), call.signal)
     // a caller that goes away stops the worker running its statement
     return await this.pool.run(read, args, `${op} on '${table.entity}'`, call.signal)
   }
@@ -177,10 +179,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     }
   }
 
-  async get (table: TableSql, id: string, _call: Call, form?: ReadForm): Promise<Doc | undefined> {
+  async get (table: TableSql, id: string, call: Call, form?: ReadForm): Promise<Doc | undefined> {
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getSql(table.table, extra)
-    const row = await this.run(() => this.statement(sql).get(id) as Row | undefined)
+    const row = await this.run(() => this.statement(sql).get(id) as Row | undefined, call.signal)
     return row === undefined ? undefined : toDoc(row)
   }
 
@@ -190,7 +192,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     const params = [JSON.stringify(ids)]
     const rows = this.pooled(ids.length)
       ? await this.read(table, 'getMany', 'all', { sql, params }, call)
-      : await this.run(() => this.statement(sql).all(...params) as Row[])
+      : await this.run(() => this.statement(sql).all(...params) as Row[], call.signal)
     return rows.map(toDoc)
   }
 
@@ -239,7 +241,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     // bounded by the (ref, id) index and the per-parent limit: on the main thread, unless many parents ask
     const { rows, totals } = this.pooled(ids.length)
       ? await this.read(table, 'findByRefs', 'children', args, call)
-      : await this.run(() => this.reader.children(args))
+      : await this.run(() => this.reader.children(args), call.signal)
     const items: Doc[] = []
     let ref: unknown
     let position = 0
