@@ -45,8 +45,8 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
     get: (entity, id, options) => bounded(`get on '${entity}'`, store.get(entity, id, options)),
     getMany: (entity, ids, options) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids, options)),
-    getManyByKey: (entity, property, values) =>
-      bounded(`getManyByKey on '${entity}'`, store.getManyByKey(entity, property, values)),
+    getManyByKey: (entity, property, values, options) =>
+      bounded(`getManyByKey on '${entity}'`, store.getManyByKey(entity, property, values, options)),
     find: (entity, query, options) => bounded(`find on '${entity}'`, store.find(entity, query, options)),
     findByRefs: (entity, property, ids, query, options) =>
       bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query, options)),
