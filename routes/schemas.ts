@@ -27,9 +27,12 @@ export const problem = (description: string) => ({
 const MissingRefSchema = Type.Object({
   property: Type.String({ description: 'Reference property of the document' }),
   target: Type.String({ description: 'Entity it points at' }),
-  id: Type.String({
-    description: 'The id that does not exist; for a source id no link names yet, the id its document will be assigned'
-  }),
+  id: Type.Optional(Type.String({
+    description: 'The id that does not exist; for a source id no link names yet, the id its document will be ' +
+      'assigned. Absent for a reference through a parent key (then key and value say what it waits for)'
+  })),
+  key: Type.Optional(Type.String({ description: 'The parent\'s unique key the reference holds (x-parent-key)' })),
+  value: Type.Optional(Type.String({ description: 'The key value that no parent holds' })),
   source: Type.Optional(Type.String({ description: 'The source system whose id the reference carried (?source=)' })),
   sourceId: Type.Optional(Type.String({ description: 'The source id no link named yet; resolved again on healing' }))
 }, { description: 'A reference that points at nothing' })

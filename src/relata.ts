@@ -47,7 +47,8 @@ export class Relata {
     }
     // Integrity objects only where the model declares policies: other writes stay as they were.
     const events: IntegrityEvents = {
-      stored: (entity, ids) => { for (const l of this.#listeners) l.stored?.(entity, ids) },
+      stored: (entity, docs) => { for (const l of this.#listeners) l.stored?.(entity, docs) },
+      linked: (entity, ids) => { for (const l of this.#listeners) l.linked?.(entity, ids) },
       parked: (entity, count) => { for (const l of this.#listeners) l.parked?.(entity, count) }
     }
     const awaited = new Set(

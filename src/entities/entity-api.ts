@@ -52,7 +52,7 @@ export interface EntityIntegrity {
   /** Checks writes (set when a relationship of the entity rejects or parks). */
   check?: WriteIntegrity
   /** Told after a write stored documents (set when parked records may wait for this entity). */
-  events?: Pick<IntegrityEvents, 'stored'>
+  events?: Pick<IntegrityEvents, 'stored' | 'linked'>
   /** The parked versions (set when a relationship of the entity parks). */
   parked?: ParkedRecords
 }
@@ -103,7 +103,7 @@ export class EntityApi {
   /** The identity links of this entity's documents; undefined when it declares no sources. */
   get links (): SourceLinks | undefined {
     if (this.meta.sources.length === 0) return undefined
-    this.#links ??= new SourceLinks(this.meta, this.store, this.integrity.events?.stored)
+    this.#links ??= new SourceLinks(this.meta, this.store, this.integrity.events?.linked)
     return this.#links
   }
 
@@ -304,12 +304,7 @@ export class EntityApi {
       }
       outcome = { stored: await this.#upsert(docs as Doc[], where, sources?.links), parked: [] }
     }
-    if (outcome.stored.length > 0) {
-      events?.stored(
-        this.meta.name,
-        outcome.stored.map(doc => doc.id)
-      )
-    }
+    if (outcome.stored.length > 0) events?.stored(this.meta.name, outcome.stored)
     return { stored: this.#visible(outcome.stored), parked: outcome.parked }
   }
 
