@@ -14,7 +14,7 @@ for (const store of KEY_STORES.filter(s => s !== 'sqlite-file')) {
     const products = app.relata.entity('Product')
     const customers = app.relata.entity('Customer')
     const item = await items.get('item-1-1') as Doc
-    const product = await products.getParent(item, 'product')
+    const product = await items.getParent(item, 'product')
     t.equal(product?.sku, item.product, 'getParent: the product holding the item\'s SKU')
     t.match(await items.getParents(item), { product: { sku: item.product }, orderId: { id: 'ord-1' } })
     const children = await products.getChildren(product!, 'OrderItem')
