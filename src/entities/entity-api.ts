@@ -35,6 +35,7 @@ import {
   type TotalMode
 } from './read-query.js'
 import { assertUniqueIds, withId } from './write-input.js'
+import { checkIndexed } from './indexed-queries.js'
 
 export interface EntityLimits {
   /** Most documents one write may carry. */
@@ -45,6 +46,11 @@ export interface EntityLimits {
   budget?: RowBudget
   /** Lets `relatives` follow paths and depths beyond one hop. */
   model?: RelationshipMetadata
+  /**
+   * REQUIRE_INDEXED_QUERIES: lists and streams whose filter or sort no index serves are refused
+   * (indexed-queries.ts); needs `model` for relation filters.
+   */
+  requireIndexed?: boolean
 }
 
 /** Referential integrity for one entity's writes; absent when its model declares none. */
@@ -220,6 +226,7 @@ export class EntityApi {
   }
 
   #checkPage (query: PageQuery): void {
+    this.#checkIndexed(query)
     this.#checkBudget(query.size, query.selection, query)
     if (query.after !== undefined && query.page !== 1) {
       throw new BadRequestError(
@@ -227,6 +234,11 @@ export class EntityApi {
         [{ path: '/page', message: 'must be 1 (or left out) with after' }]
       )
     }
+  }
+
+  #checkIndexed (query: ReadQuery): void {
+    const { requireIndexed, model } = this.limits
+    if (requireIndexed === true && model !== undefined) checkIndexed(this.meta, model, query)
   }
 
   /** The store's graph texts, when they can answer this read: it asks for graphs and the store builds them. */
@@ -252,6 +264,7 @@ export class EntityApi {
     query: ReadQuery & { batchSize: number },
     withCursors = false
   ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
+    this.#checkIndexed(query)
     const batchSize = this.#batchSize(query.batchSize, query.selection, query)
     const stream = this.store.stream(this.meta.name, { ...query, batchSize, ...this.#form(query) },
       { signal: query.signal })
