@@ -54,7 +54,7 @@ async function main (): Promise<void> {
     let heal: Promise<number> | undefined
     relata.onIntegrityEvents({
       // the same wiring as plugins/healer.ts; the code before the index took no ids
-      stored: (entity, ids) => { heal = healer.poke(entity, ids) },
+      stored: (entity, docs) => { heal = healer.stored(entity, docs) },
       parked: (entity, count) => healer.parked(entity, count)
     })
 

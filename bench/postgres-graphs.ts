@@ -146,10 +146,12 @@ async function requestCases (kinds: Set<string>): Promise<void> {
     console.log('\nCPU per request, both sides counted: the server child (Node) and the PostgreSQL backends ' +
       'of its pool (/proc utime + stime, sampled every 200 ms)\n')
     const cpu = all.map(c => {
-      const { counters, requests } = r.get(c.name)!
+      const { counters = {}, requests } = r.get(c.name)!
       const [node, backend] = [counters.node! / requests, counters.backend! / requests]
       const base = r.get(c.name.replace(/^\w+/, 'route'))
-      const baseMs = base === undefined ? undefined : (base.counters.node! + base.counters.backend!) / base.requests
+      const baseMs = base?.counters === undefined
+        ? undefined
+        : (base.counters.node! + base.counters.backend!) / base.requests
       return [c.name, node, backend, node + backend, baseMs === undefined ? '–' : ratio(node + backend, baseMs)]
     })
     console.log(markdownTable(['case', 'Node CPU ms/req', 'backend CPU ms/req', 'total ms/req', 'total / route'], cpu))

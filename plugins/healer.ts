@@ -101,12 +101,19 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
   }
   // other instances on the same database hear of the parents stored here, and this one of theirs
   const broadcast = config.HEAL_NOTIFY === 'true' ? app.relata.store.broadcast : undefined
+  const tell = (entity: string, ids: readonly string[]): void => {
+    broadcast?.stored(entity, ids).catch(function notifyFailed (error: unknown) {
+      app.log.warn({ err: error }, 'telling the other instances of a write failed; their sweeps heal it')
+    })
+  }
   app.relata.onIntegrityEvents({
-    stored: (entity, ids) => {
+    stored: (entity, docs) => {
+      background(healer.stored(entity, docs))
+      tell(entity, docs.map(doc => doc.id))
+    },
+    linked: (entity, ids) => {
       background(healer.poke(entity, ids))
-      broadcast?.stored(entity, ids).catch(function notifyFailed (error: unknown) {
-        app.log.warn({ err: error }, 'telling the other instances of a write failed; their sweeps heal it')
-      })
+      tell(entity, ids)
     },
     parked: (entity, count) => {
       healer.parked(entity, count)

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { WriteOutcome } from '../src/entities/entity-api.js'
-import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import {
@@ -120,7 +119,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function list (request, reply) {
       const { page, size, total } = request.query
-      const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const query = api.parse(request.query, request.entityScope)
       const normalized = request.query.shape === 'normalized'
       // a normalized page needs the graphs as objects; any other page is answered as text;
       // a client that leaves cancels the reads (request.signal aborts when its connection closes)
@@ -169,7 +168,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function stream (request, reply) {
-      const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const parsed = api.parse(request.query, request.entityScope)
       // a cursor line wraps each item: those are written by JSON.stringify
       const text = textAnswers && request.query.cursor !== true
       const query = { ...parsed, batchSize: streamBatchSize, text, signal: request.signal }
@@ -211,15 +210,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const { selection, ...parsed } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const graph = { ...parsed, signal: request.signal }
+      const query = api.parse(request.query, request.entityScope)
+      const read = { ...query, signal: request.signal }
       if (request.query.shape !== 'normalized') {
-        const request_ = { ...graph, text: textAnswers }
-        const text = await getJsonTellingPending(api, reply, request.params.id, selection, request_)
+        const text = await getJsonTellingPending(api, reply, request.params.id, { ...read, text: textAnswers })
         return reply.type(JSON_ANSWER).send(text)
       }
-      const found = await getTellingPending(api, reply, request.params.id, selection, graph)
-      return { ...normalize([found], selection), links: { self: request.url } }
+      const found = await getTellingPending(api, reply, request.params.id, read)
+      return { ...normalize([found], query.selection), links: { self: request.url } }
     }
   )
 

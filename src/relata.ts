@@ -43,11 +43,13 @@ export class Relata {
       maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK,
       countLimit: options.countLimit ?? DEFAULT_COUNT_LIMIT,
       budget: new RowBudget({ rowBudget: options.rowBudget ?? DEFAULT_ROW_BUDGET, childLimit }),
-      model: metadata
+      model: metadata,
+      requireIndexed: options.requireIndexed ?? false
     }
     // Integrity objects only where the model declares policies: other writes stay as they were.
     const events: IntegrityEvents = {
-      stored: (entity, ids) => { for (const l of this.#listeners) l.stored?.(entity, ids) },
+      stored: (entity, docs) => { for (const l of this.#listeners) l.stored?.(entity, docs) },
+      linked: (entity, ids) => { for (const l of this.#listeners) l.linked?.(entity, ids) },
       parked: (entity, count) => { for (const l of this.#listeners) l.parked?.(entity, count) }
     }
     const awaited = new Set(

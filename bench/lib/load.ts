@@ -16,8 +16,10 @@ export interface LoadResult {
   latencyP99Ms: number
   bytesPerSec: number
   durationSec: number
-  /** Growth of each of the case's counters over its measured runs (e.g. CPU ms). */
-  counters: Record<string, number>
+  /** CPU time the server spent per 2xx answer, in ms, when the case can tell it (Case.cpuMicros). */
+  cpuMsPerRequest?: number
+  /** Growth of each of the case's counters over its measured runs (Case.counters). */
+  counters?: Record<string, number>
 }
 
 export const DURATION_SEC = Number(process.env.BENCH_DURATION ?? 10)
@@ -32,7 +34,9 @@ export interface Case {
   paths: readonly string[]
   /** Sent with every request, e.g. Accept-Encoding. */
   headers?: Record<string, string>
-  /** Cumulative counters read before and after each measured run, e.g. CPU ms of the server. */
+  /** The server's CPU time so far (ServerChild.usage), read around each measured run. */
+  cpuMicros?: () => Promise<number>
+  /** Cumulative counters read before and after each measured run, e.g. CPU ms of the server's database backends. */
   counters?: Record<string, () => number | Promise<number>>
 }
 
@@ -47,17 +51,25 @@ export async function compare (
 ): Promise<LoadResult[]> {
   for (const c of cases) await fire(c.url, c, WARMUP_SEC)
   const runs = cases.map(() => [] as autocannon.Result[])
+  const cpu = cases.map(() => 0)
   const grown = cases.map(() => ({} as Record<string, number>))
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < cases.length; k++) {
       const i = (k + round) % cases.length
-      const before = await readCounters(cases[i]!)
+      const before = await cases[i]!.cpuMicros?.()
+      const counted = await readCounters(cases[i]!)
       runs[i]!.push(await fire(cases[i]!.url, cases[i]!, durationSec / rounds))
+      if (before !== undefined) cpu[i]! += (await cases[i]!.cpuMicros!()) - before
       const after = await readCounters(cases[i]!)
-      for (const name of Object.keys(after)) grown[i]![name] = (grown[i]![name] ?? 0) + after[name]! - before[name]!
+      for (const name of Object.keys(after)) grown[i]![name] = (grown[i]![name] ?? 0) + after[name]! - counted[name]!
     }
   }
-  return runs.map((results, i) => ({ ...summarize(results), counters: grown[i]! }))
+  return runs.map((results, i) => {
+    const summary = summarize(results)
+    if (cases[i]!.counters !== undefined) summary.counters = grown[i]!
+    if (cases[i]!.cpuMicros === undefined) return summary
+    return { ...summary, cpuMsPerRequest: cpu[i]! / 1000 / Math.max(1, summary.requests) }
+  })
 }
 
 async function readCounters (c: Case): Promise<Record<string, number>> {
@@ -66,7 +78,7 @@ async function readCounters (c: Case): Promise<Record<string, number>> {
   return values
 }
 
-function summarize (results: readonly autocannon.Result[]): Omit<LoadResult, 'counters'> {
+export function summarize (results: readonly autocannon.Result[]): LoadResult {
   const requests = results.reduce((sum, r) => sum + r['2xx'], 0)
   const rejected: Record<string, number> = {}
   for (const r of results) {
@@ -87,7 +99,8 @@ function summarize (results: readonly autocannon.Result[]): Omit<LoadResult, 'co
   }
 }
 
-async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
+/** One autocannon run of `durationSec` against `baseUrl`, taking the paths in turn. */
+export async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
   durationSec: number): Promise<autocannon.Result> {
   const { paths, headers = {} } = options
   let next = 0

@@ -21,3 +21,15 @@ export async function roundTripsPerRequest (baseUrl: string, paths: readonly str
   }
   return (await storeQueries(baseUrl) - before) / paths.length
 }
+
+/** Store round trips so far, by operation (`getMany`, `resolveLinks`, `upsertMany`, …), over all entities. */
+export async function storeQueriesByOp (baseUrl: string): Promise<Map<string, number>> {
+  const res = await fetch(`${baseUrl}/metrics`)
+  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`)
+  const byOp = new Map<string, number>()
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^relata_store_queries_total\{[^}]*op="([^"]+)"[^}]*\} ([0-9.e+]+)$/.exec(line)
+    if (m !== null) byOp.set(m[1]!, (byOp.get(m[1]!) ?? 0) + Number(m[2]))
+  }
+  return byOp
+}

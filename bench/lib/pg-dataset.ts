@@ -8,7 +8,8 @@ import { generate, sampleSize } from './dataset.js'
 export const PG_BENCH_URL = process.env.PG_BENCH_URL ?? process.env.PG_TEST_URL ??
   'postgres://relata_test:relata_test@127.0.0.1:5432/relata_test'
 
-async function admin (sql: string): Promise<pg.QueryResult> {
+/** Runs `sql` on PG_BENCH_URL over a connection of its own (schemas, ANALYZE). */
+export async function admin (sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: PG_BENCH_URL })
   await client.connect()
   try {

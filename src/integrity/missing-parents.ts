@@ -1,7 +1,8 @@
-// The write-time resolution of references: which references of a batch point at nothing, and,
-// for a write from a source system, which Relata ids its source ids name. Batched like the
-// graph builder: one lookup per relationship, whatever the number of documents (a getMany for
-// ids, a resolveLinks for source ids); a new kind of reference adds a lookup here, not a pass.
+// The resolution of references, at write time and on healing: which references of a batch point
+// at nothing, and, for a write from a source system, which Relata ids its source ids name.
+// Batched like the graph builder: one lookup per relationship, whatever the number of documents
+// (a getMany for ids, a getManyByKey for parent keys, a resolveLinks for source ids); a new kind
+// of reference adds a lookup here, not a pass.
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import { assignedId } from '../sources/source-ids.js'
 import type { Doc, Store } from '../store/store.js'
@@ -21,9 +22,31 @@ export interface SourceContext {
   own: ReadonlyMap<string, string>
 }
 
-/** Whether the references through `rel` hold source ids in this write. */
+/**
+ * Whether the references through `rel` hold source ids in this write: those to an entity taking
+ * the source, unless they hold a parent key, which is the same value whoever sends it.
+ */
 export function bySource (rel: ParentRelationship, context: SourceContext | undefined): boolean {
-  return context !== undefined && context.takes(rel.target)
+  return context !== undefined && rel.parentKey === 'id' && context.takes(rel.target)
+}
+
+/**
+ * Which of `values` some `target` document holds in `key` (`id`, or a single-property unique
+ * key): one getMany or one getManyByKey, whatever their number.
+ */
+export async function heldValues (store: Store, target: string, key: string,
+  values: readonly string[]): Promise<Set<string>> {
+  if (values.length === 0) return new Set()
+  const found = key === 'id' ? await store.getMany(target, values) : await store.getManyByKey(target, key, values)
+  const held = new Set<string>()
+  for (const doc of found) if (typeof doc[key] === 'string') held.add(doc[key])
+  return held
+}
+
+/** The reference of `rel` holding `value` that points at nothing. */
+function missingRef (rel: ParentRelationship, value: string): MissingRef {
+  const { property, target, parentKey } = rel
+  return parentKey === 'id' ? { property, target, id: value } : { property, target, key: parentKey, value }
 }
 
 /**
@@ -47,24 +70,30 @@ export async function findMissing (
   }
   for (const rel of relationships) {
     if (bySource(rel, context)) await resolveSourceRefs(store, rel, docs, context!, add)
-    else await checkIdRefs(store, rel, docs, add)
+    else await checkRefs(store, rel, docs, add)
   }
   return missing
 }
 
-async function checkIdRefs (store: Store, rel: ParentRelationship, docs: readonly Doc[],
+/** References holding the parent's id or key: one lookup of the values the batch names. */
+async function checkRefs (store: Store, rel: ParentRelationship, docs: readonly Doc[],
   add: (index: number, ref: MissingRef) => void): Promise<void> {
   const wanted = new Set<string>()
   for (const doc of docs) {
-    const id = doc[rel.property]
-    if (typeof id === 'string') wanted.add(id)
+    const value = doc[rel.property]
+    if (typeof value === 'string') wanted.add(value)
   }
   if (wanted.size === 0) return
-  const existing = new Set((await store.getMany(rel.target, [...wanted])).map(doc => doc.id))
-  if (rel.target === rel.entity) for (const doc of docs) existing.add(doc.id)
+  const existing = await heldValues(store, rel.target, rel.parentKey, [...wanted])
+  if (rel.target === rel.entity) {
+    for (const doc of docs) {
+      const own = doc[rel.parentKey]
+      if (typeof own === 'string') existing.add(own)
+    }
+  }
   docs.forEach((doc, index) => {
-    const id = doc[rel.property]
-    if (typeof id === 'string' && !existing.has(id)) add(index, { property: rel.property, target: rel.target, id })
+    const value = doc[rel.property]
+    if (typeof value === 'string' && !existing.has(value)) add(index, missingRef(rel, value))
   })
 }
 

@@ -4,7 +4,7 @@
 import { NotFoundError } from '../errors.js'
 import type { Hide } from '../model/hidden-fields.js'
 import type { Doc, Store } from '../store/store.js'
-import { parkedEntity, type MissingRef, type ParkedRecord } from './parked.js'
+import { describeAwaited, parkedEntity, type MissingRef, type ParkedRecord } from './parked.js'
 
 /** A parked record as reads show it: its document without hidden properties, no revision. */
 export type ParkedView = Pick<ParkedRecord, 'id' | 'doc' | 'missing' | 'parkedAt'>
@@ -47,7 +47,7 @@ export class ParkedRecords {
 export class PendingWriteError extends NotFoundError {
   constructor (entity: string, id: string, readonly missing: readonly MissingRef[]) {
     super(entity, id)
-    const waits = missing.map(ref => `${ref.target} '${ref.id}' (${ref.property})`).join(', ')
+    const waits = missing.map(ref => `${describeAwaited(ref)} (${ref.property})`).join(', ')
     const verb = missing.length === 1 ? 'exists' : 'exist'
     this.message = `${entity} '${id}' is not stored yet: a write of it is parked until ${waits} ${verb}`
   }

@@ -1,20 +1,28 @@
 // Parked records: documents written while a parent they need (policy `park`) did not exist. They
 // wait in a synthetic entity of their own, `Parked_<Entity>`, that the store keeps like any other
 // (so adapters need no storage code of their own), invisible to reads of the entity. Each record
-// also carries, per missing reference, the id it waits for in a property the store indexes like
-// any ref property, so that a write of that id finds the records waiting on it without a scan.
+// also carries, per missing reference, the value it waits for in a property the store indexes
+// like any ref property, so that a write of that value finds the records waiting on it without a
+// scan: the parent's id, or for a reference through a parent key (`x-parent-key`) the key's value.
 // A reference holding a source id no link names waits on the id that source's document will be
 // assigned (`crm:42`), which is also what a new link of that source id pokes.
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Doc, StoreEntity } from '../store/store.js'
 
-/** One reference that pointed at nothing when the record was written. */
+/**
+ * One reference that pointed at nothing when the record was written: by id (`id`), or through a
+ * parent key (`key` and `value`: no `Product` held `sku` "A-1").
+ */
 export interface MissingRef {
   property: string
   target: string
   /** The id waited for; for a source id no link named yet, the id its document will be assigned. */
-  id: string
+  id?: string
+  /** The parent's unique key the reference holds (`x-parent-key`), when it is not the id. */
+  key?: string
+  /** The key value no parent held. */
+  value?: string
   /** Set when the reference holds a source id no link named yet: the source, resolved again on healing. */
   source?: string
   sourceId?: string
@@ -44,10 +52,21 @@ export function waitingProperty (property: string): string {
   return `waitsOn_${property}`
 }
 
-/** A parked record of `doc`, indexed under each id it waits for. */
+/** What a missing reference waits for: the parent's id, or its key value. */
+export function awaitedValue (ref: MissingRef): string {
+  return ref.key === undefined ? ref.id! : ref.value!
+}
+
+/** The parent a missing reference names, for messages: `Order 'o3'`, `Product with sku "A-1"`. */
+export function describeAwaited (ref: MissingRef): string {
+  if (ref.key === undefined) return `${ref.target} '${ref.id!}'`
+  return `${ref.target} with ${ref.key} ${JSON.stringify(ref.value)}`
+}
+
+/** A parked record of `doc`, indexed under each value it waits for. */
 export function parkedRecord (doc: Doc, missing: MissingRef[], rev: string, parkedAt: string): ParkedRecord {
   const record: ParkedRecord = { id: doc.id, rev, doc, missing, parkedAt }
-  for (const ref of missing) record[waitingProperty(ref.property)] = ref.id
+  for (const ref of missing) record[waitingProperty(ref.property)] = awaitedValue(ref)
   return record
 }
 

@@ -7,7 +7,7 @@ import type { EntityMetadata, ParentRelationship } from '../metadata/types.js'
 import type { Doc, IdentityLink, Store } from '../store/store.js'
 import type { SourceWrite } from '../sources/source-writes.js'
 import { bySource, checkedParents, findMissing } from './missing-parents.js'
-import { parkedEntity, parkedRecord, type ParkedItem, type ParkedRecord } from './parked.js'
+import { describeAwaited, parkedEntity, parkedRecord, type ParkedItem, type ParkedRecord } from './parked.js'
 
 const newRev = monotonicFactory()
 
@@ -18,10 +18,12 @@ export interface WriteOutcome {
   parked: ParkedItem[]
 }
 
-/** Told about writes, so that a healer can react; both are cheap and synchronous. */
+/** Told about writes, so that a healer can react; all are cheap and synchronous. */
 export interface IntegrityEvents {
-  /** Documents of `entity` with these ids were stored, and parked records may be waiting for them. */
-  stored: (entity: string, ids: readonly string[]) => void
+  /** These documents of `entity` were stored, and parked records may be waiting for their ids or keys. */
+  stored: (entity: string, docs: readonly Doc[]) => void
+  /** Source ids of `entity` were linked: records waiting on the ids `ids` they would be assigned may heal. */
+  linked: (entity: string, ids: readonly string[]) => void
   parked: (entity: string, count: number) => void
 }
 
@@ -61,7 +63,7 @@ export class WriteIntegrity {
     for (const [index, refs] of missing) {
       for (const ref of refs) {
         if (this.#policy(ref.property) === 'reject') {
-          refused.push({ path: `${where(index)}/${ref.property}`, message: `${ref.target} '${ref.id}' does not exist` })
+          refused.push({ path: `${where(index)}/${ref.property}`, message: `${describeAwaited(ref)} does not exist` })
         }
       }
     }

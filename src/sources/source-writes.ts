@@ -14,9 +14,13 @@ export interface SourceWrite {
   links: IdentityLink[]
 }
 
-/** The source ids a write carries: its documents' ids and its references to entities taking the source. */
+/**
+ * The source ids a write carries: its documents' ids and its references by id to entities taking
+ * the source (a reference through a parent key holds that key, whatever the source).
+ */
 export function sourceIdProperties (meta: EntityMetadata, source: string, model: RelationshipMetadata): string[] {
-  const refs = meta.parents.filter(p => model.entity(p.target).sources.includes(source)).map(p => p.property)
+  const refs = meta.parents.filter(p => p.parentKey === 'id' && model.entity(p.target).sources.includes(source))
+    .map(p => p.property)
   return ['id', ...refs]
 }
 

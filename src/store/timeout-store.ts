@@ -1,21 +1,46 @@
 // Bounds every store call in time: a call that has not settled after `timeoutMs` rejects with
 // StoreUnavailableError (503), so a hung store (a network partition, a lock) costs a client one
-// bounded wait instead of a request that never ends. Streams are bounded per batch. The late
-// result of a timed-out call is dropped; for a write the outcome is then unknown, as with any
-// 503, and the client retries (writes are upserts by id, so a retry is safe). Members this
-// wrapper does not know pass through untouched.
+// bounded wait instead of a request that never ends. Streams are bounded per batch. A read that
+// runs out of time is also stopped: it runs with a signal that follows the caller's and that the
+// timeout aborts, so the store ends its statement as when the client went away (a worker
+// terminated, a backend cancelled, a server operation killed). A write is not stopped:
+// its outcome is then unknown, as with any 503, and the client retries (writes are upserts by
+// id, so a retry is safe). Members this wrapper does not know pass through untouched.
 import { StoreUnavailableError } from '../errors.js'
 import type { Doc, ReadOptions, Store, StreamQuery } from './store.js'
 
+/**
+ * The controller whose signal a caller's reads run with: it follows the caller's signal, and a
+ * read that times out aborts it. One per caller signal (a request), shared by its reads, because
+ * an AbortSignal costs more to make than a read of the memory store; a timeout then stops the
+ * caller's other reads too, which is right for a request: it answers that timeout. Reads without
+ * a caller signal (the healer's) get one each.
+ */
+const stops = new WeakMap<AbortSignal, AbortController>()
+
+function stopOf (caller: AbortSignal | undefined): AbortController {
+  if (caller === undefined) return new AbortController()
+  let stop = stops.get(caller)
+  if (stop === undefined) {
+    const controller = stop = new AbortController()
+    if (caller.aborted) controller.abort(caller.reason)
+    else caller.addEventListener('abort', () => controller.abort(caller.reason), { once: true })
+    stops.set(caller, controller)
+  }
+  return stop
+}
+
 export function withTimeout (store: Store, timeoutMs: number): Store {
+  const limit = `STORE_TIMEOUT_MS (${timeoutMs} ms)`
   // One promise and one timer per call, settled by whichever comes first; on the hot path this
   // replaced Promise.race over a timeout promise and a finally, three more promises per call.
   // A late result or rejection of an abandoned call settles nothing and is never unhandled.
-  function bounded<T> (what: string, work: Promise<T>): Promise<T> {
+  function bounded<T> (what: string, work: Promise<T>, stop?: AbortController): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(function expire () {
-        const limit = `STORE_TIMEOUT_MS (${timeoutMs} ms)`
         reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within ${limit}`))
+        // after the rejection, so that the call answers the timeout, not the cancellation it causes
+        stop?.abort()
       }, timeoutMs)
       work.then(
         value => { clearTimeout(timer); resolve(value) },
@@ -24,17 +49,27 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     })
   }
 
-  function stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {
-    return boundedBatches(`stream of '${entity}'`, store.stream(entity, query, options))
+  /** A read run with its caller's stop signal (stopOf), aborted at the timeout. */
+  function read<T> (what: string, options: ReadOptions | undefined,
+    call: (options: ReadOptions) => Promise<T>): Promise<T> {
+    const stop = stopOf(options?.signal)
+    return bounded(what, call({ ...options, signal: stop.signal }), stop)
   }
 
-  async function * boundedBatches<I> (what: string, batches: AsyncIterable<I[]>): AsyncGenerator<I[]> {
-    const iterator = batches[Symbol.asyncIterator]()
+  function stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {
+    return boundedBatches(`stream of '${entity}'`, options, o => store.stream(entity, query, o))
+  }
+
+  async function * boundedBatches<I> (what: string, options: ReadOptions | undefined,
+    open: (options: ReadOptions) => AsyncIterable<I[]>): AsyncGenerator<I[]> {
+    // one signal for the stream's life: a batch that runs out of time stops the whole stream
+    const stop = stopOf(options?.signal)
+    const iterator = open({ ...options, signal: stop.signal })[Symbol.asyncIterator]()
     let settled = true
     try {
       while (true) {
         settled = false
-        const next = await bounded(what, iterator.next())
+        const next = await bounded(what, iterator.next(), stop)
         settled = true
         if (next.done === true) return
         yield next.value
@@ -47,15 +82,15 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   }
 
   const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
-    get: (entity, id, options) => bounded(`get on '${entity}'`, store.get(entity, id, options)),
-    getMany: (entity, ids, options) => bounded(`getMany on '${entity}'`, store.getMany(entity, ids, options)),
-    getManyByKey: (entity, property, values) =>
-      bounded(`getManyByKey on '${entity}'`, store.getManyByKey(entity, property, values)),
-    find: (entity, query, options) => bounded(`find on '${entity}'`, store.find(entity, query, options)),
+    get: (entity, id, options) => read(`get on '${entity}'`, options, o => store.get(entity, id, o)),
+    getMany: (entity, ids, options) => read(`getMany on '${entity}'`, options, o => store.getMany(entity, ids, o)),
+    getManyByKey: (entity, property, values, options) =>
+      read(`getManyByKey on '${entity}'`, options, o => store.getManyByKey(entity, property, values, o)),
+    find: (entity, query, options) => read(`find on '${entity}'`, options, o => store.find(entity, query, o)),
     findByRefs: (entity, property, ids, query, options) =>
-      bounded(`findByRefs on '${entity}'`, store.findByRefs(entity, property, ids, query, options)),
+      read(`findByRefs on '${entity}'`, options, o => store.findByRefs(entity, property, ids, query, o)),
     countByRefs: (entity, property, ids, options) =>
-      bounded(`countByRefs on '${entity}'`, store.countByRefs(entity, property, ids, options)),
+      read(`countByRefs on '${entity}'`, options, o => store.countByRefs(entity, property, ids, o)),
     stream,
     upsertMany: (entity, docs, links) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs, links)),
     resolveLinks: (entity, keys) => bounded(`resolveLinks on '${entity}'`, store.resolveLinks(entity, keys)),
@@ -71,13 +106,13 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   if (texts !== undefined) {
     wrapped.graphTexts = {
       page: (entity, query, plan, options) =>
-        bounded(`graph page of '${entity}'`, texts.page(entity, query, plan, options)),
-      one: (entity, id, plan, options) => bounded(`graph on '${entity}'`, texts.one(entity, id, plan, options))
+        read(`graph page of '${entity}'`, options, o => texts.page(entity, query, plan, o)),
+      one: (entity, id, plan, options) => read(`graph on '${entity}'`, options, o => texts.one(entity, id, plan, o))
     }
     const graphStream = texts.stream?.bind(texts)
     if (graphStream !== undefined) {
       wrapped.graphTexts.stream = (entity, query, plan, options) =>
-        boundedBatches(`graph stream of '${entity}'`, graphStream(entity, query, plan, options))
+        boundedBatches(`graph stream of '${entity}'`, options, o => graphStream(entity, query, plan, o))
     }
   }
   return new Proxy(store, {

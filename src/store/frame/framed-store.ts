@@ -14,6 +14,7 @@ import { checkLinkQuery, distinctLinks } from '../links.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Batch, Call, StoreAdapter } from './store-adapter.js'
 import { explainRefusal } from '../unique-keys.js'
+import { checkRelations } from './check-relations.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
@@ -28,6 +29,7 @@ export class FramedStore<T> implements Store {
       this.graphTexts = {
         page: async (entity, query, plan, options = {}) => {
           this.adapter.tables.of(entity)
+          checkRelations(this.adapter.tables, entity, query.filter)
           return await this.#run(entity, 'findGraphs', () => texts.page(entity, query, plan, options), options.signal)
         },
         one: async (entity, id, plan, options = {}) => {
@@ -103,10 +105,12 @@ export class FramedStore<T> implements Store {
     return await this.#run(entity, 'getMany', call => this.adapter.getMany(table, ids, call, { text }), signal)
   }
 
-  async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+  async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>,
+    { signal, text }: ReadOptions = {}): Promise<Doc[]> {
     const table = this.adapter.tables.withKey(entity, property)
     const wanted = [...new Set(values)].filter(v => typeof v === 'string' || (typeof v === 'number' && isFinite(v)))
-    return await this.#run(entity, 'getManyByKey', call => this.adapter.getManyByKey(table, property, wanted, call))
+    return await this.#run(entity, 'getManyByKey',
+      call => this.adapter.getManyByKey(table, property, wanted, call, { text }), signal)
   }
 
   async find (entity: string, query: FindQuery, { signal }: ReadOptions = {}): Promise<FindResult> {
@@ -114,6 +118,7 @@ export class FramedStore<T> implements Store {
     checkAfter(query.after, query.sort)
     checkCountLimit(query.countLimit)
     const table = this.adapter.tables.of(entity)
+    checkRelations(this.adapter.tables, entity, query.filter)
     return await this.#run(entity, 'find', call => this.adapter.find(table, query, call), signal)
   }
 
@@ -141,6 +146,7 @@ export class FramedStore<T> implements Store {
     checkBatchSize(query.batchSize)
     checkAfter(query.after, query.sort)
     const table = this.adapter.tables.of(entity)
+    checkRelations(this.adapter.tables, entity, query.filter)
     const what = `${op === 'stream' ? 'stream' : 'graph stream'} of '${entity}'`
     const call = this.#begin(entity, op, signal)
     const batches = open(table, call)

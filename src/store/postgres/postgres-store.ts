@@ -96,6 +96,11 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     const statement = this.prepared.query(sql, params)
     if (signal === undefined) return await fromDriver(this.pool.query(statement))
     const client = await fromDriver(this.pool.connect())
+    // aborted while waiting for the connection: the frame has answered already, nothing to start
+    if (signal.aborted) {
+      client.release()
+      throw signal.reason
+    }
     let cancelled: Promise<boolean> | undefined
     const cancel = (): void => { cancelled = this.canceller.cancel(client) }
     signal.addEventListener('abort', cancel, { once: true })
@@ -108,8 +113,8 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     }
   }
 
-  async get ({ table }: TableSql, id: string): Promise<Doc | undefined> {
-    const { rows } = await this.query(statements.getSql(table), [storableId(id)])
+  async get ({ table }: TableSql, id: string, call: Call): Promise<Doc | undefined> {
+    const { rows } = await this.query(statements.getSql(table), [storableId(id)], call.signal)
     return rows.length === 0 ? undefined : parseDoc(rows[0] as Row)
   }
 
@@ -122,12 +127,13 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
    * The key's unique index holds exactly this expression; `= ANY` of an array built once lets the
    * planner probe it (an `IN (SELECT …)` was a hash join over every row). jsonb keeps "1" and 1 apart.
    */
-  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>,
+    call: Call): Promise<Doc[]> {
     // jsonb cannot hold U+0000, so no stored key has it
     const storable = values.filter(v => typeof v !== 'string' || !v.includes('\u0000'))
     const sql = `SELECT body FROM ${table} WHERE ${keyPartSql(property)} = ` +
       'ANY (ARRAY(SELECT jsonb_array_elements($1::jsonb)))'
-    const { rows } = await this.query(sql, [JSON.stringify(storable)])
+    const { rows } = await this.query(sql, [JSON.stringify(storable)], call.signal)
     return (rows as Row[]).map(parseDoc)
   }
 
@@ -205,6 +211,12 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     } catch (error) {
       this.slots.give()
       throw error
+    }
+    // aborted while waiting for the connection: no event will come, start nothing
+    if (call.signal?.aborted === true) {
+      client.release()
+      this.slots.give()
+      throw call.signal.reason
     }
     this.streaming.add(client)
     let broken: unknown

@@ -10,10 +10,15 @@ export const createLinksSql = [
 
 const KEYS = "SELECT json_extract(value, '$[0]') AS source, json_extract(value, '$[1]') AS source_id FROM json_each(?)"
 
-/** The links of the keys, and whether each one's document is in `table`. */
+/**
+ * The links of the keys, and whether each one's document is in `table`. CROSS JOIN keeps the keys
+ * the outer loop (a primary-key search per key): with a plain JOIN and no ANALYZE statistics,
+ * SQLite walks every link of the entity and scans the keys for each (27 s for 500 keys among
+ * 25,000 links, against 2 ms).
+ */
 export function resolveLinksSql (table: string): string {
   return `SELECT l.source, l.source_id, l.id, EXISTS (SELECT 1 FROM ${table} AS d WHERE d.id = l.id) AS present
-    FROM (${KEYS}) AS k JOIN ${LINKS_TABLE} AS l
+    FROM (${KEYS}) AS k CROSS JOIN ${LINKS_TABLE} AS l
     ON l.entity = ? AND l.source = k.source AND l.source_id = k.source_id`
 }
 

@@ -31,7 +31,7 @@ import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
-import { textColumns, textRow } from './text-rows.js'
+import { keyProperties, textColumns, textRow } from './text-rows.js'
 
 function parseDoc (row: Row): Doc {
   return JSON.parse(row.doc as string) as Doc
@@ -47,6 +47,9 @@ interface RowForm {
 }
 
 const PARSED: RowForm = { extra: '', childExtra: '', toDoc: parseDoc }
+
+/** From this many ids or parents on, getMany and findByRefs run in a read worker (see pooled). */
+export const POOLED_KEYS = 200
 
 /** The statements of one write's links: adding one if absent, reading the id a key holds. */
 interface LinkStatements extends LinkWrite {
@@ -103,8 +106,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
     for (const entity of options.entities) {
       const table = this.tables.of(entity.name)
-      const extra = textColumns(table)
-      this.texts.set(entity.name, { extra, childExtra: textColumns(table, 'child.'), toDoc: textRow(table) })
+      const keys = keyProperties(entity)
+      this.texts.set(entity.name, {
+        extra: textColumns(table, keys), childExtra: textColumns(table, keys, 'child.'), toDoc: textRow(table, keys)
+      })
     }
     this.reader = new SqlReader(db)
     this.writeAll = db.transaction(writeAll)
@@ -128,9 +133,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   /**
    * Runs one round trip on the main connection. The connection's busy timeout is 0, so a
    * statement that meets another connection's lock fails at once instead of blocking the event
-   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent.
+   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent,
+   * or until a read's caller went away (`signal`: the caller went, or its time ran out).
    */
-  private async run<T> (work: () => T): Promise<T> {
+  private async run<T> (work: () => T, signal?: AbortSignal): Promise<T> {
     const deadline = performance.now() + this.settings.lockWaitMs
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
       try {
@@ -142,14 +148,24 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
         await sleep(Math.min(pause, left))
         // closed while waiting: the frame's own check ran before the first try
         if (!this.db.open) throw new StoreUnavailableError('sqlite store: the store was closed during the call')
+        signal?.throwIfAborted()
       }
     }
+  }
+
+  /**
+   * Whether a point read of `keys` ids or parents goes to a read worker: one of a stream batch's
+   * relatives does, so that the main thread only assembles and writes answers while the workers
+   * read (a page or a GET stays here, where the round trip costs no message to a thread).
+   */
+  private pooled (keys: number): boolean {
+    return this.pool !== undefined && keys >= POOLED_KEYS
   }
 
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
   private async read<K extends ReadOp> (table: TableSql, op: string, read: K,
     args: ReadOps[K][0], call: Call): Promise<ReadOps[K][1]> {
-    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args))
+    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args), call.signal)
     // a caller that goes away stops the worker running its statement
     return await this.pool.run(read, args, `${op} on '${table.entity}'`, call.signal)
   }
@@ -165,25 +181,31 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     }
   }
 
-  async get (table: TableSql, id: string, _call: Call, form?: ReadForm): Promise<Doc | undefined> {
+  async get (table: TableSql, id: string, call: Call, form?: ReadForm): Promise<Doc | undefined> {
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getSql(table.table, extra)
-    const row = await this.run(() => this.statement(sql).get(id) as Row | undefined)
+    const row = await this.run(() => this.statement(sql).get(id) as Row | undefined, call.signal)
     return row === undefined ? undefined : toDoc(row)
   }
 
-  async getMany (table: TableSql, ids: readonly string[], _call: Call, form?: ReadForm): Promise<Doc[]> {
+  async getMany (table: TableSql, ids: readonly string[], call: Call, form?: ReadForm): Promise<Doc[]> {
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getManySql(table.table, extra)
-    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(ids)) as Row[])
+    const params = [JSON.stringify(ids)]
+    const rows = this.pooled(ids.length)
+      ? await this.read(table, 'getMany', 'all', { sql, params }, call)
+      : await this.run(() => this.statement(sql).all(...params) as Row[], call.signal)
     return rows.map(toDoc)
   }
 
   /** The key's unique index holds exactly this expression, so the lookup is an index probe per value. */
-  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
-    const sql = `SELECT doc FROM ${table} WHERE ${keyPartSql(property)} IN (SELECT value FROM json_each(?))`
+  async getManyByKey (table: TableSql, property: string, values: ReadonlyArray<string | number>, _call: Call,
+    form?: ReadForm): Promise<Doc[]> {
+    const { extra, toDoc } = this.form(table, form)
+    const sql = `SELECT doc${extra} FROM ${table.table} ` +
+      `WHERE ${keyPartSql(property)} IN (SELECT value FROM json_each(?))`
     const rows = await this.run(() => this.statement(sql).all(JSON.stringify(values)) as Row[])
-    return rows.map(parseDoc)
+    return rows.map(toDoc)
   }
 
   async find (table: TableSql, query: FindQuery, call: Call): Promise<FindResult> {
@@ -206,7 +228,8 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     return { items: rows.map(toDoc), ...boundedTotal(total, query.countLimit) }
   }
 
-  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
+  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery,
+    call: Call): Promise<RefResult> {
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
     const { extra, childExtra, toDoc } = this.form(table, query)
@@ -220,8 +243,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     const args = {
       table: table.table, column, parents, limit, extra, childExtra, ...(top === undefined ? {} : { top })
     }
-    // bounded by the (ref, id) index and the per-parent limit: on the main thread (see README, Performance)
-    const { rows, totals } = await this.run(() => this.reader.children(args))
+    // bounded by the (ref, id) index and the per-parent limit: on the main thread, unless many parents ask
+    const { rows, totals } = this.pooled(ids.length)
+      ? await this.read(table, 'findByRefs', 'children', args, call)
+      : await this.run(() => this.reader.children(args), call.signal)
     const items: Doc[] = []
     let ref: unknown
     let position = 0
