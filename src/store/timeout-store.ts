@@ -76,8 +76,8 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
     get: (entity, id, options) => read(`get on '${entity}'`, options, o => store.get(entity, id, o)),
     getMany: (entity, ids, options) => read(`getMany on '${entity}'`, options, o => store.getMany(entity, ids, o)),
-    getManyByKey: (entity, property, values) =>
-      bounded(`getManyByKey on '${entity}'`, store.getManyByKey(entity, property, values)),
+    getManyByKey: (entity, property, values, options) =>
+      read(`getManyByKey on '${entity}'`, options, o => store.getManyByKey(entity, property, values, o)),
     find: (entity, query, options) => read(`find on '${entity}'`, options, o => store.find(entity, query, o)),
     findByRefs: (entity, property, ids, query, options) =>
       read(`findByRefs on '${entity}'`, options, o => store.findByRefs(entity, property, ids, query, o)),
