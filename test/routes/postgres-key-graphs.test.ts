@@ -3,7 +3,8 @@
 // author's `code`, `authorId` its id, always naming the same author), so a request through the
 // key references must answer what the same request through the id references answers, names of
 // the relationships aside: parents, child lists with their limits, orders and counts, nested
-// paths, relation filters and pages, each graph answer in one round trip.
+// paths, relation filters and pages, each graph answer in one round trip; and byte for byte
+// what the batched path answers through the same key references, links to more children included.
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import type { ModelDefinition } from '../../src/model/model.js'
@@ -143,28 +144,40 @@ function request (rand: () => number, route: Route): string {
   return `/api/${route.path}?${params.toString()}`
 }
 
-/** The answer with the links to more children left out: they name the key's value, the id twin the id. */
-async function answer (app: FastifyInstance, url: string): Promise<{ shown: string, queries: number }> {
+interface Answer { shown: string, links: string[], queries: number }
+
+/** The answer, and apart from it the links to more children: they name the key's value, the id twin the id. */
+async function answer (app: FastifyInstance, url: string): Promise<Answer> {
   let res!: Awaited<ReturnType<FastifyInstance['inject']>>
   const queries = await countQueries(app, async () => { res = await app.inject(url) })
-  const body = res.body.replace(/"requestId":"[^"]*"/, '"requestId":"…"').replace(/,"next":"[^"]*"/g, '')
-  return { shown: JSON.stringify([res.statusCode, res.headers['x-total-count'], body]), queries }
+  const body = res.body.replace(/"requestId":"[^"]*"/, '"requestId":"…"')
+  const links = [...body.matchAll(/,"next":"([^"]*)"/g)].map(match => match[1]!)
+  const shown = JSON.stringify([res.statusCode, res.headers['x-total-count'], body.replace(/,"next":"[^"]*"/g, '')])
+  return { shown, links, queries }
 }
 
 t.test('graphs in one statement through key references answer as through id references', async t => {
   const schema = await createSchema()
   t.teardown(() => dropSchema(schema))
-  const env = { DATABASE_URL: schemaUrl(schema), CHILD_LIMIT: '3', STORE_TIMEOUT_MS: '10000', GRAPHS_IN_STORE: 'true' }
-  const app = await build(t, { model, env })
+  const env = { DATABASE_URL: schemaUrl(schema), CHILD_LIMIT: '3', STORE_TIMEOUT_MS: '10000' }
+  const app = await build(t, { model, env: { ...env, GRAPHS_IN_STORE: 'true' } })
+  const batched = await build(t, { model, env: { ...env, GRAPHS_IN_STORE: 'false' } })
   for (const [path, docs] of Object.entries(data(random(5)))) {
     t.equal((await app.inject({ method: 'POST', url: `/api/${path}`, payload: docs })).statusCode, 201, path)
   }
   const rand = random(11)
   let graphs = 0
   let limited = 0
+  let linked = 0
   for (let i = 0; i < 240; i++) {
     const url = request(rand, ROUTES[i % ROUTES.length]!)
     const [keyed, plain] = [await answer(app, url), await answer(app, throughIds(url))]
+    const theirs = await answer(batched, url)
+    if (JSON.stringify([keyed.shown, keyed.links]) !== JSON.stringify([theirs.shown, theirs.links])) {
+      t.same([keyed.shown, keyed.links], [theirs.shown, theirs.links], `${url} answers as the batched path`)
+      continue
+    }
+    linked += keyed.links.length === 0 ? 0 : 1
     // documents hold both references: renamed alike on both sides
     if (throughIds(keyed.shown) !== throughIds(plain.shown)) {
       t.same(throughIds(keyed.shown), throughIds(plain.shown), `${url} answers as ${throughIds(url)}`)
@@ -178,4 +191,5 @@ t.test('graphs in one statement through key references answer as through id refe
   }
   t.ok(graphs > 200, `${graphs} graph answers through key references`)
   t.ok(limited > 80, `${limited} of them with child limits`)
+  t.ok(linked > 30, `${linked} of them with links to more children, by key value`)
 })

@@ -120,8 +120,11 @@ export class GraphWriter {
       `LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${counted} ON true`
     ]
     const cut = `${counted}.total > ${x}.returned`
+    const held = edge.parentKey === 'id'
+      ? ''
+      : ` || ',"held":' || coalesce(to_json(${heldValueSql(alias, edge.parentKey)})::text, 'null')`
     const page = `'{"total":' || ${counted}.total || ',"returned":' || ${x}.returned || ` +
-      `CASE WHEN ${cut} THEN ',"last":' || coalesce(${x}.last, 'null') ELSE '' END || '}'`
+      `CASE WHEN ${cut} THEN ',"last":' || coalesce(${x}.last, 'null')${held} ELSE '' END || '}'`
     return { joins, text: `${x}.g`, page, cuts: `(CASE WHEN ${cut} THEN 1 ELSE 0 END) + ${x}.c` }
   }
 }
