@@ -1,11 +1,13 @@
-// Healing by source id: BENCH_LINES order lines (default 100,000) sent by the shop before their
-// BENCH_LINES / 4 orders, parked through the write path (`x-on-missing-parent: park`, each
-// remembering the shop's order id it waits for), then the orders arrive from the shop (their
-// links written with them) and the healer's sweep stores every line: one resolveLinks per batch
-// finds their orders, one moveMany moves them. Batched (HEAL_BATCH_SIZE, default 500) against the
-// same healer one record at a time (batches of 1), and against the same lines parked by Relata id
-// (a getMany per batch instead), as bench/healing.ts does for ids; records/s, ratio, store round
-// trips, on a SQLite file (then with BENCH_HEAL_LATENCY_MS added per round trip) and on PostgreSQL.
+// Healing by source id and by key: BENCH_LINES order lines (default 100,000) sent by the shop
+// before their BENCH_LINES / 4 orders, parked through the write path (`x-on-missing-parent:
+// park`, each remembering the shop's order id it waits for), then the orders arrive from the
+// shop (their links written with them) and the healer's sweep stores every line: one
+// resolveLinks per batch finds their orders, one moveMany moves them. Batched (HEAL_BATCH_SIZE,
+// default 500) against the same healer one record at a time (batches of 1), and against the same
+// lines waiting by Relata id (a getMany per batch) and by a product's SKU (`x-parent-key`, a
+// getManyByKey per batch, BENCH_LINES / 4 products), as bench/healing.ts does for ids: records/s,
+// ratio, store round trips per batch, on a SQLite file (then with BENCH_HEAL_LATENCY_MS added per
+// round trip) and on PostgreSQL.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,31 +23,37 @@ import { markdownTable, ratio } from './lib/table.js'
 const LINES = Number(process.env.BENCH_LINES ?? 100_000)
 const BATCH = Number(process.env.HEAL_BATCH_SIZE ?? 500)
 const LATENCY_MS = Number(process.env.BENCH_HEAL_LATENCY_MS ?? 1)
-const ONE_AT_A_TIME = Number(process.env.BENCH_KEY_HEAL_ONE_AT_A_TIME ?? 20_000)
+/** Records healed one at a time, reported as a rate: PostgreSQL takes ~12 ms for each. */
+const ONE_AT_A_TIME = (kind: StoreKind): number =>
+  Number(process.env.BENCH_KEY_HEAL_ONE_AT_A_TIME ?? (kind === 'sqlite' ? 20_000 : 2000))
 const STORES = storeKinds(process.env.BENCH_KEY_STORES ?? 'sqlite,postgres')
 const CHUNK = 5000
 
-const metadata = buildMetadata(keyShopModel({ skuPolicy: 'allow', orderPolicy: 'park' }))
+type Reference = 'source id' | 'Relata id' | 'SKU'
 
-type Reference = 'source id' | 'Relata id'
+const byOrder = buildMetadata(keyShopModel({ skuPolicy: 'allow', orderPolicy: 'park' }))
+const bySku = buildMetadata(keyShopModel({ skuPolicy: 'park', orderPolicy: 'allow' }))
+const metadataFor = (by: Reference) => by === 'SKU' ? bySku : byOrder
 
 interface Run { records: number, seconds: number, roundTrips: number, ops: Map<string, number> }
 
-/** Parks `lines` order lines waiting on their orders, then writes the orders: ready to heal. */
-async function parkThenAddOrders (relata: Relata, lines: number, by: Reference): Promise<void> {
+/** Parks `lines` order lines waiting on their orders (or products), then writes those: ready to heal. */
+async function parkThenAddParents (relata: Relata, lines: number, by: Reference): Promise<void> {
   const options = by === 'source id' ? { source: SOURCE } : {}
+  const parent = (i: number): number => Math.floor(i / LINES_PER_ORDER)
   for (let start = 0; start < lines; start += CHUNK) {
     const chunk = Array.from({ length: Math.min(CHUNK, lines - start) }, (_, k) => {
       const i = start + k
-      return { id: `l${i}`, orderId: `o${Math.floor(i / LINES_PER_ORDER)}`, productSku: 'SKU-1', quantity: 1 }
+      return { id: `l${i}`, orderId: `o${parent(i)}`, productSku: `S-${parent(i)}`, quantity: 1 }
     })
     const { parked } = await relata.entity('OrderLine').write(chunk, options)
     if (parked.length !== chunk.length) throw new Error(`parked ${parked.length} of ${chunk.length}`)
   }
-  const orders = Math.ceil(lines / LINES_PER_ORDER)
-  for (let start = 0; start < orders; start += CHUNK) {
-    const chunk = Array.from({ length: Math.min(CHUNK, orders - start) }, (_, k) => ({ id: `o${start + k}`, total: 9 }))
-    await relata.entity('Order').write(chunk, options)
+  const parents = parent(lines - 1) + 1
+  for (let start = 0; start < parents; start += CHUNK) {
+    const ns = Array.from({ length: Math.min(CHUNK, parents - start) }, (_, k) => start + k)
+    if (by === 'SKU') await relata.entity('Product').write(ns.map(n => ({ id: `p${n}`, sku: `S-${n}`, price: 1 })))
+    else await relata.entity('Order').write(ns.map(n => ({ id: `o${n}`, total: 9 })), options)
   }
 }
 
@@ -53,13 +61,14 @@ async function heal (kind: StoreKind, dir: string, lines: number, batchSize: num
   by: Reference): Promise<Run> {
   const fresh = await freshStore(kind, dir, `key_heal_${kind}_${batchSize}_${latencyMs}_${by.replace(' ', '_')}`)
   const ops = new Map<string, number>()
+  const metadata = metadataFor(by)
   const store = await openStore(fresh.url, {
     entities: storeEntities(metadata),
     onQuery: (_entity, op) => { ops.set(op, (ops.get(op) ?? 0) + 1) }
   })
   try {
     // no healer listens to these writes: the orders arrive with every line still parked
-    await parkThenAddOrders(new Relata(metadata, store), lines, by)
+    await parkThenAddParents(new Relata(metadata, store), lines, by)
     ops.clear()
     const healer = new Healer(metadata, latencyMs > 0 ? withLatency(store, latencyMs) : store, {
       batchSize,
@@ -79,7 +88,7 @@ async function heal (kind: StoreKind, dir: string, lines: number, batchSize: num
   }
 }
 
-/** Nothing stays parked, and the first line now holds its order's Relata id. */
+/** Nothing stays parked, and the first line now holds its order's Relata id (or its SKU, as sent). */
 async function expectHealed (store: Awaited<ReturnType<typeof openStore>>, lines: number,
   by: Reference): Promise<void> {
   const left = await store.find('Parked_OrderLine', { page: 1, size: 1 })
@@ -87,7 +96,9 @@ async function expectHealed (store: Awaited<ReturnType<typeof openStore>>, lines
   const id = by === 'source id' ? `${SOURCE}:l0` : 'l0'
   const line = await store.get('OrderLine', id)
   const orderId = by === 'source id' ? `${SOURCE}:o0` : 'o0'
-  if (line?.orderId !== orderId) throw new Error(`OrderLine ${id} holds ${JSON.stringify(line)}`)
+  if (line?.orderId !== orderId || line.productSku !== 'S-0') {
+    throw new Error(`OrderLine ${id} holds ${JSON.stringify(line)}`)
+  }
 }
 
 function opsText (run: Run, batches: number): string {
@@ -98,12 +109,18 @@ async function main (): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'relata-bench-key-heal-'))
   try {
     const rows: Array<Array<string | number>> = []
-    const compare = async (kind: StoreKind, label: string, latencyMs: number, oneAtATime: number) => {
+    const compare = async (kind: StoreKind, label: string, latencyMs: number, oneAtATime: number,
+      others: boolean) => {
+      const run = async (lines: number, size: number, by: Reference) =>
+        await heal(kind, dir, lines, size, latencyMs, by)
       const runs: Array<[string, Run, number]> = [
-        [`source ids, batches of ${BATCH}`, await heal(kind, dir, LINES, BATCH, latencyMs, 'source id'), BATCH],
-        ['source ids, one record at a time', await heal(kind, dir, oneAtATime, 1, latencyMs, 'source id'), 1],
-        [`Relata ids, batches of ${BATCH}`, await heal(kind, dir, LINES, BATCH, latencyMs, 'Relata id'), BATCH]
+        [`source ids, batches of ${BATCH}`, await run(LINES, BATCH, 'source id'), BATCH],
+        ['source ids, one record at a time', await run(oneAtATime, 1, 'source id'), 1]
       ]
+      if (others) {
+        runs.push([`Relata ids, batches of ${BATCH}`, await run(LINES, BATCH, 'Relata id'), BATCH])
+        runs.push([`SKU (x-parent-key), batches of ${BATCH}`, await run(LINES, BATCH, 'SKU'), BATCH])
+      }
       const single = runs[1]![1]
       for (const [name, run, size] of runs) {
         const batches = Math.ceil(run.records / size)
@@ -113,14 +130,14 @@ async function main (): Promise<void> {
       }
     }
     for (const kind of STORES) {
-      await compare(kind, storeLabel(kind), 0, Math.min(LINES, ONE_AT_A_TIME))
+      await compare(kind, storeLabel(kind), 0, Math.min(LINES, ONE_AT_A_TIME(kind)), true)
       if (kind === 'sqlite' && LATENCY_MS > 0) {
         await compare(kind, `SQLite + ${LATENCY_MS} ms per round trip`, LATENCY_MS,
-          Math.min(LINES, Number(process.env.BENCH_KEY_HEAL_ONE_AT_A_TIME_LATENCY ?? 2000)))
+          Math.min(LINES, Number(process.env.BENCH_KEY_HEAL_ONE_AT_A_TIME_LATENCY ?? 2000)), false)
       }
     }
     console.log(`\n### Healing ${LINES.toLocaleString('en-US')} order lines parked before their ` +
-      `${Math.ceil(LINES / LINES_PER_ORDER).toLocaleString('en-US')} orders (by the shop's ids)\n`)
+      `${Math.ceil(LINES / LINES_PER_ORDER).toLocaleString('en-US')} orders (or products)\n`)
     console.log(markdownTable(['store', 'references, healer', 'records', 'seconds', 'records/s',
       'vs one at a time', 'store round trips', 'per batch', 'per batch, by operation'], rows))
   } finally {

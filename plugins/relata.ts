@@ -41,6 +41,7 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
     rowBudget: options.config.ROW_BUDGET,
     maxBulk: options.config.MAX_BULK,
     countLimit: options.config.COUNT_LIMIT,
+    requireIndexed: options.config.REQUIRE_INDEXED_QUERIES === 'true',
     childPageLink: childPageLink(options.metadata, DEFAULT_PAGE_SIZE),
     storeGraphs: options.config.GRAPHS_IN_STORE === 'true'
   })

@@ -5,7 +5,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { answeredWith, type WriteOutcome } from '../src/entities/entity-api.js'
 import { itemJson } from '../src/graph/graph-json.js'
-import { parseQuery } from '../src/entities/query.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import {
@@ -123,7 +122,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function list (request, reply) {
       const { page, size, total } = request.query
-      const query = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const query = api.parse(request.query, request.entityScope)
       const normalized = request.query.shape === 'normalized'
       // a normalized page needs the graphs as objects; any other page is answered as text;
       // a client that leaves cancels the reads (request.signal aborts when its connection closes)
@@ -172,11 +171,11 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function stream (request, reply) {
-      const parsed = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
+      const parsed = api.parse(request.query, request.entityScope)
       // a cursor line wraps each item: those are written by JSON.stringify
       const text = textAnswers && request.query.cursor !== true
       const query = { ...parsed, batchSize: streamBatchSize, text, signal: request.signal }
-      const shape = answeredWith(parsed.selection, parsed)
+      const shape = answeredWith(parsed)
       const body = text
         ? await ndjsonStream(api.stream(query), item => itemJson(item, shape))
         : await ndjsonStream<unknown>(request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query))
@@ -215,15 +214,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const { selection, ...parsed } = parseQuery(meta, request.query, app.relata.metadata, request.entityScope)
-      const graph = { ...parsed, signal: request.signal }
+      const query = api.parse(request.query, request.entityScope)
+      const read = { ...query, signal: request.signal }
       if (request.query.shape !== 'normalized') {
-        const request_ = { ...graph, text: textAnswers }
-        const text = await getJsonTellingPending(api, reply, request.params.id, selection, request_)
+        const text = await getJsonTellingPending(api, reply, request.params.id, { ...read, text: textAnswers })
         return reply.type(JSON_ANSWER).send(text)
       }
-      const found = await getTellingPending(api, reply, request.params.id, selection, graph)
-      return { ...normalize([found], selection), links: { self: request.url } }
+      const found = await getTellingPending(api, reply, request.params.id, read)
+      return { ...normalize([found], query.selection), links: { self: request.url } }
     }
   )
 

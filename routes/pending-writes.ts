@@ -3,8 +3,8 @@
 // removed, and the route descriptions say both. Other entities' answers stay as they were.
 import type { FastifyReply } from 'fastify'
 import type { EntityApi } from '../src/entities/entity-api.js'
-import type { Graph, Selection } from '../src/graph/graph.js'
-import type { GetRequest } from '../src/entities/read-query.js'
+import type { Graph } from '../src/graph/graph.js'
+import type { ReadRequest } from '../src/entities/read-query.js'
 import { PendingWriteError } from '../src/integrity/parked-records.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import type { Doc } from '../src/store/store.js'
@@ -16,18 +16,16 @@ export const DELETED_HEADER = 'relata-deleted'
 
 /** The document (or graph), with `Relata-Pending: parked` when a later write of it waits. */
 export async function getTellingPending (
-  api: EntityApi, reply: FastifyReply, id: string, selection: Selection | undefined, request: GetRequest
+  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest
 ): Promise<Doc | Graph> {
-  return await telling(api, reply, () => api.get(id, selection, request),
-    () => api.getPending(id, selection, request))
+  return await telling(api, reply, () => api.get(id, request), () => api.getPending(id, request))
 }
 
 /** As getTellingPending, the answer as JSON text. */
 export async function getJsonTellingPending (
-  api: EntityApi, reply: FastifyReply, id: string, selection: Selection | undefined, request: GetRequest
+  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest
 ): Promise<string> {
-  return await telling(api, reply, () => api.getJson(id, selection, request),
-    () => api.getPendingJson(id, selection, request))
+  return await telling(api, reply, () => api.getJson(id, request), () => api.getPendingJson(id, request))
 }
 
 async function telling<T> (api: EntityApi, reply: FastifyReply, read: () => Promise<T>,

@@ -56,6 +56,11 @@ export const ConfigSchema = Type.Object({
     0,
     1_000_000_000
   ),
+  REQUIRE_INDEXED_QUERIES: Type.Union([Type.Literal('true'), Type.Literal('false')], {
+    description: 'Refuse (400) a list or stream whose filter or sort no index serves (declared x-index or ' +
+      'x-indexes, unique key, reference or id), instead of reading every document of the entity',
+    default: 'false'
+  }),
   BODY_LIMIT: Int('Largest request body in bytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   STREAM_BATCH_SIZE: Int('Documents read from the store per stream batch', 500, 1, 10000),
   HEAL_INTERVAL_MS: Int(

@@ -9,8 +9,10 @@ export {
   EntityApi,
   type CursorLine,
   type Deleted,
-  type GetRequest,
   type Page,
+  type PageQuery,
+  type ReadQuery,
+  type ReadRequest,
   type RelativesOptions,
   type TotalMode,
   type WriteOutcome

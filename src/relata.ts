@@ -44,7 +44,8 @@ export class Relata {
       maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK,
       countLimit: options.countLimit ?? DEFAULT_COUNT_LIMIT,
       budget: new RowBudget({ rowBudget: options.rowBudget ?? DEFAULT_ROW_BUDGET, childLimit }),
-      model: metadata
+      model: metadata,
+      requireIndexed: options.requireIndexed ?? false
     }
     // Integrity objects only where the model declares policies: other writes stay as they were.
     const events: IntegrityEvents = {

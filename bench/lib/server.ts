@@ -8,7 +8,8 @@
 //   BENCH_SERVER=json-server  json-server 0.17 on BENCH_ORDERS sample orders, in memory
 //   BENCH_SERVER=limit  the hand-written limit on the SQLite file of DATABASE_URL (limit-server.ts)
 //   BENCH_SERVER=pg-limit  the hand-written PostgreSQL route on DATABASE_URL (pg-limit-server.ts)
-// BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would.
+// BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would;
+// BENCH_STORE_LOOKUPS=per-key (app) splits every lookup into one round trip per value (per-key-store.ts).
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
@@ -18,6 +19,7 @@ import { loadConfig } from '../../src/config.js'
 import { limitServer } from './limit-server.js'
 import { naiveServer } from './naive-server.js'
 import { pgLimitServer } from './pg-limit-server.js'
+import { perKeyStoreOpener } from './per-key-store.js'
 import { remoteStoreOpener } from './remote-store.js'
 
 export type ToChild = { type: 'usage' } | { type: 'stop' }
@@ -55,10 +57,10 @@ const STORE_LATENCY_MS = Number(process.env.BENCH_STORE_LATENCY_MS ?? 0)
 
 async function appServer (): Promise<FastifyInstance> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', SEED: 'false' })
-  return await buildApp(config, {
-    logger: false,
-    ...(STORE_LATENCY_MS > 0 ? { openStore: remoteStoreOpener(STORE_LATENCY_MS) } : {})
-  })
+  const opener = STORE_LATENCY_MS > 0
+    ? remoteStoreOpener(STORE_LATENCY_MS)
+    : process.env.BENCH_STORE_LOOKUPS === 'per-key' ? perKeyStoreOpener() : undefined
+  return await buildApp(config, { logger: false, ...(opener === undefined ? {} : { openStore: opener }) })
 }
 
 interface Listening {

@@ -2,7 +2,7 @@
 // reads that can be enriched with relationship graphs, and validated, atomic writes.
 import { BadRequestError, KeyConflictError, NotFoundError } from '../errors.js'
 import { trimFields } from '../graph/fields.js'
-import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
+import type { Graph, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import type { GraphTexts } from '../graph/graph-texts.js'
 import { itemJson, itemsJson } from '../graph/graph-json.js'
@@ -12,6 +12,7 @@ import type { KeyChanges } from '../integrity/key-changes.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
+import type { EntityScope } from '../metadata/entity-scope.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import { assertIds } from '../model/id-rule.js'
@@ -24,18 +25,19 @@ import type { Doc, IdentityLink, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
-import { parseQuery } from './query.js'
-import {
-  relativesQuery,
-  type CursorLine,
-  type GetRequest,
-  type Page,
-  type PageQuery,
-  type ReadQuery,
-  type RelativesOptions,
-  type TotalMode
+import { parseQuery, resolveRead, type RawQuery } from './query.js'
+import type {
+  CursorLine,
+  Page,
+  PageQuery,
+  ReadOptions,
+  ReadQuery,
+  ReadRequest,
+  RelativesOptions,
+  TotalMode
 } from './read-query.js'
 import { assertUniqueIds, withId } from './write-input.js'
+import { checkIndexed } from './indexed-queries.js'
 
 export interface EntityLimits {
   /** Most documents one write may carry. */
@@ -44,8 +46,13 @@ export interface EntityLimits {
   countLimit: number
   /** Refuses reads whose graphs could load too many related documents; none when omitted. */
   budget?: RowBudget
-  /** Lets `relatives` follow paths and depths beyond one hop. */
-  model?: RelationshipMetadata
+  /** The model, which reads and source writes resolve names against. */
+  model: RelationshipMetadata
+  /**
+   * REQUIRE_INDEXED_QUERIES: lists and streams whose filter or sort no index serves are refused
+   * (indexed-queries.ts).
+   */
+  requireIndexed?: boolean
 }
 
 /** Referential integrity for one entity's writes; absent when its model declares none. */
@@ -76,7 +83,7 @@ export interface WriteOptions {
   source?: string
 }
 
-export type { CursorLine, GetRequest, Page, PageQuery, ReadQuery, RelativesOptions, TotalMode, WriteOutcome }
+export type { CursorLine, Page, PageQuery, ReadQuery, ReadRequest, RelativesOptions, TotalMode, WriteOutcome }
 
 export class EntityApi {
   /** Every document read from the store leaves through here: hidden properties never do. */
@@ -116,21 +123,25 @@ export class EntityApi {
   }
 
   /**
+   * The typed read request of query-string parameters (`with`, `depth`, `filter`, `sort`,
+   * `after`, `limit[Child]`, `fields[...]`, …), checked against the model; `scope` bounds the
+   * entities it may name or expand to, as for a limited API key.
+   */
+  parse (raw: RawQuery, scope?: EntityScope): ReadQuery {
+    return parseQuery(this.meta, raw, this.limits.model, scope)
+  }
+
+  /**
    * As get, and whether a write of the id waits parked for its parents (behind the stored
    * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
    */
-  async getPending (
-    id: string,
-    selection?: Selection,
-    request: GetRequest = {}
-  ): Promise<{ found: Doc | Graph, pending: boolean }> {
-    return await this.#withPending(id, () => this.get(id, selection, request))
+  async getPending (id: string, request: ReadRequest = {}): Promise<{ found: Doc | Graph, pending: boolean }> {
+    return await this.#withPending(id, () => this.get(id, request))
   }
 
   /** As getPending, the answer as JSON text (see getJson). */
-  async getPendingJson (id: string, selection?: Selection,
-    request: GetRequest = {}): Promise<{ found: string, pending: boolean }> {
-    return await this.#withPending(id, () => this.getJson(id, selection, request))
+  async getPendingJson (id: string, request: ReadRequest = {}): Promise<{ found: string, pending: boolean }> {
+    return await this.#withPending(id, () => this.getJson(id, request))
   }
 
   async #withPending<T> (id: string, read: () => Promise<T>): Promise<{ found: T, pending: boolean }> {
@@ -150,25 +161,25 @@ export class EntityApi {
    * As get, the answer as JSON text, JSON.stringify's own: a graph that the store builds itself
    * (one round trip, no related document parsed) where it can, else get's answer stringified.
    */
-  async getJson (id: string, selection?: Selection, request: GetRequest = {}): Promise<string> {
-    const texts = this.#texts(selection, request)
+  async getJson (id: string, request: ReadRequest = {}): Promise<string> {
+    const texts = this.#texts(request)
     if (texts === undefined) {
-      const found = await this.get(id, selection, request)
-      return request.text === true ? itemJson(found, answeredWith(selection, request)) : JSON.stringify(found)
+      const found = await this.get(id, request)
+      return request.text === true ? itemJson(found, answeredWith(request)) : JSON.stringify(found)
     }
-    this.#checkBudget(1, selection, request)
-    const text = await texts.one(this.meta.name, id, selection ?? NO_RELATIONSHIPS, request)
+    this.#checkBudget(1, request)
+    const text = await texts.one(this.meta.name, id, request.selection ?? NO_RELATIONSHIPS, request)
     if (text === undefined) throw new NotFoundError(this.meta.name, id)
     return text
   }
 
-  async get (id: string, selection?: Selection, request: GetRequest = {}): Promise<Doc | Graph> {
-    this.#checkBudget(1, selection, request)
+  async get (id: string, request: ReadRequest = {}): Promise<Doc | Graph> {
+    this.#checkBudget(1, request)
     const found = await this.store.get(this.meta.name, id, { ...this.#form(request), signal: request.signal })
     if (found === undefined) throw new NotFoundError(this.meta.name, id)
     const doc = this.#visible([found])[0]!
     // without a selection (no `with`, or `?with=`) the plain document, as lists and streams answer
-    return (await this.#answer([doc], selection, request))[0]!
+    return (await this.#answer([doc], request))[0]!
   }
 
   async list (query: PageQuery): Promise<Page> {
@@ -181,7 +192,7 @@ export class EntityApi {
     const more = query.after === undefined ? query.page * query.size < found.total : found.items.length > query.size
     // from the stored document, before anything trims it (hidden properties, picked fields)
     const next = more && items.length > 0 ? cursorOf(this.meta.name, query.sort, items[items.length - 1]!) : undefined
-    const answer = await this.#answer(this.#visible(items), query.selection, query)
+    const answer = await this.#answer(this.#visible(items), query)
     const page: Page = { items: answer, total: found.total, exact: found.exact }
     if (found.estimate !== undefined) page.estimate = found.estimate
     if (next !== undefined) page.next = next
@@ -203,10 +214,10 @@ export class EntityApi {
 
   /** As list, the items as one JSON text (see getJson): graphs the store builds in one round trip where it can. */
   async listJson (query: PageQuery): Promise<Omit<Page, 'items'> & { json: string }> {
-    const texts = this.#texts(query.selection, query)
+    const texts = this.#texts(query)
     if (texts === undefined) {
       const { items, ...rest } = await this.list(query)
-      const shape = answeredWith(query.selection, query)
+      const shape = answeredWith(query)
       return { ...rest, json: query.text === true ? itemsJson(items, shape) : JSON.stringify(items) }
     }
     this.#checkPage(query)
@@ -223,7 +234,8 @@ export class EntityApi {
   }
 
   #checkPage (query: PageQuery): void {
-    this.#checkBudget(query.size, query.selection, query)
+    this.#checkIndexed(query)
+    this.#checkBudget(query.size, query)
     if (query.after !== undefined && query.page !== 1) {
       throw new BadRequestError(
         `page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
@@ -232,10 +244,14 @@ export class EntityApi {
     }
   }
 
+  #checkIndexed (query: ReadQuery): void {
+    if (this.limits.requireIndexed === true) checkIndexed(this.meta, this.limits.model, query)
+  }
+
   /** The store's graph texts, when they can answer this read: it asks for graphs and the store builds them. */
-  #texts (selection: Selection | undefined, request: GetRequest): GraphTexts | undefined {
+  #texts (request: ReadRequest): GraphTexts | undefined {
     // text: false is TEXT_ANSWERS=false, the general path
-    if (request.text === false || answeredWith(selection, request) === undefined) return undefined
+    if (request.text === false || answeredWith(request) === undefined) return undefined
     return this.graphs.texts
   }
 
@@ -255,13 +271,14 @@ export class EntityApi {
     query: ReadQuery & { batchSize: number },
     withCursors = false
   ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
-    const batchSize = this.#batchSize(query.batchSize, query.selection, query)
+    this.#checkIndexed(query)
+    const batchSize = this.#batchSize(query.batchSize, query)
     const stream = this.store.stream(this.meta.name, { ...query, batchSize, ...this.#form(query) },
       { signal: query.signal })
     for await (const stored of stream) {
       // from the stored documents, before anything trims them (hidden properties, picked fields)
       const cursors = withCursors ? stored.map(doc => cursorOf(this.meta.name, query.sort, doc)) : []
-      yield { cursors, items: await this.#answer(this.#visible(stored), query.selection, query) }
+      yield { cursors, items: await this.#answer(this.#visible(stored), query) }
     }
   }
 
@@ -393,38 +410,37 @@ export class EntityApi {
     input: Doc | readonly Doc[] | AsyncIterable<Doc>,
     options: RelativesOptions = {}
   ): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
-    const parsed = parseQuery(this.meta, relativesQuery(options), this.limits.model)
-    const { selection = NO_RELATIONSHIPS, ...request } = parsed
+    const { with: names = 'all', depth, children, fields, fieldsOf } = options
+    const asked: ReadOptions = { with: names, depth, children, fields, fieldsOf }
+    const { selection = NO_RELATIONSHIPS, ...rest } = resolveRead(this.meta, this.limits.model, asked)
+    // graphs whatever `with` selects (also with: ''), as relatives promises
+    const request = { ...rest, selection }
     if (Symbol.asyncIterator in input) {
-      const batchSize = this.#batchSize(options.batchSize ?? 500, selection, request)
-      return this.#relativesOf(input as AsyncIterable<Doc>, selection, request, batchSize)
+      const batchSize = this.#batchSize(options.batchSize ?? 500, request)
+      return this.#relativesOf(input as AsyncIterable<Doc>, request, batchSize)
     }
     const docs = Array.isArray(input) ? (input as Doc[]) : [input as Doc]
-    this.#checkBudget(docs.length, selection, request)
-    const built = this.#relativesBatch(docs, selection, request)
+    this.#checkBudget(docs.length, request)
+    const built = this.#relativesBatch(docs, request)
     return Array.isArray(input) ? built : built.then(graphs => graphs[0]!)
   }
 
-  async * #relativesOf (
-    source: AsyncIterable<Doc>,
-    selection: Selection,
-    request: GetRequest,
-    batchSize: number
-  ): AsyncGenerator<Graph> {
+  async * #relativesOf (source: AsyncIterable<Doc>, request: Relatives, batchSize: number): AsyncGenerator<Graph> {
     let batch: Doc[] = []
     for await (const doc of source) {
       batch.push(doc)
       if (batch.length >= batchSize) {
-        yield * await this.#relativesBatch(batch, selection, request)
+        yield * await this.#relativesBatch(batch, request)
         batch = []
       }
     }
-    if (batch.length > 0) yield * await this.#relativesBatch(batch, selection, request)
+    if (batch.length > 0) yield * await this.#relativesBatch(batch, request)
   }
 
-  async #relativesBatch (docs: readonly Doc[], selection: Selection, request: GetRequest): Promise<Graph[]> {
+  async #relativesBatch (docs: readonly Doc[], request: Relatives): Promise<Graph[]> {
+    const { selection, ...graph } = request
     // graphs in, graphs out: trimming keeps each graph's shape
-    return trimFields(await this.graphs.build(docs, selection, request), request.fields, selection) as Graph[]
+    return trimFields(await this.graphs.build(docs, selection, graph), request.fields, selection) as Graph[]
   }
 
   /** The properties of a write from `source` that carry its ids; throws a 400 when the entity does not take it. */
@@ -434,16 +450,17 @@ export class EntityApi {
   }
 
   #model (): RelationshipMetadata {
-    if (this.limits.model === undefined) throw new Error('a write from a source needs the model (EntityLimits.model)')
     return this.limits.model
   }
 
-  #checkBudget (roots: number, selection: Selection | undefined, request: GraphRequest = {}): void {
+  #checkBudget (roots: number, request: ReadRequest): void {
+    const { selection } = request
     if (selection !== undefined) this.limits.budget?.check(this.meta.name, roots, selection, request)
   }
 
   /** A stream's batches shrink so that each one's graphs stay within the row budget. */
-  #batchSize (wanted: number, selection: Selection | undefined, request: GraphRequest = {}): number {
+  #batchSize (wanted: number, request: ReadRequest): number {
+    const { selection } = request
     if (selection === undefined || this.limits.budget === undefined) return wanted
     return this.limits.budget.batchSize(this.meta.name, wanted, selection, request)
   }
@@ -452,9 +469,9 @@ export class EntityApi {
    * Documents as reads answer them: enriched into graphs, then trimmed to `fields` (last, since
    * building a graph needs the references a client may leave out).
    */
-  async #answer (docs: Doc[], selection: Selection | undefined, request: GetRequest): Promise<Array<Doc | Graph>> {
+  async #answer (docs: Doc[], request: ReadRequest): Promise<Array<Doc | Graph>> {
     const counts = request.counts ?? []
-    const built = answeredWith(selection, request)
+    const built = answeredWith(request)
     if (built === undefined) return trimFields(docs, request.fields, undefined)
     const graphs = await this.graphs.build(docs, built, {
       ...(request.children === undefined ? {} : { children: request.children }),
@@ -475,7 +492,11 @@ const PARSED = Object.freeze({ text: false })
  * graphs whenever the request asks for relationships, even none there (`with=all` on an entity
  * without relationships, or under an entity scope that leaves none): the shape follows the request.
  */
-export function answeredWith (selection: Selection | undefined, request: GraphRequest): Selection | undefined {
+export function answeredWith (request: ReadRequest): Selection | undefined {
+  const { selection } = request
   if (selectsNothing(selection) && (request.counts ?? []).length === 0) return undefined
   return selection ?? NO_RELATIONSHIPS
 }
+
+/** The request of `relatives`: graphs always, with the selection resolved from its options. */
+type Relatives = ReadRequest & { selection: Selection }

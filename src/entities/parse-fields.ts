@@ -10,7 +10,6 @@ import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 
-const FIELDS_PARAM = /^fields\[(.*)\]$/s
 /** Names of loaded relationships shown in an error, at most. */
 const MAX_LISTED = 24
 
@@ -27,38 +26,32 @@ interface Reached {
 }
 
 /**
- * `raw` holds the query parameters by name; undefined when none selects fields. `model` is
- * needed for `fields[...]`, to know the properties of related entities.
+ * `fields` (the entity's own) and `fieldsOf` (per relationship name, as `fields[<name>]`);
+ * undefined when neither selects fields.
  */
-export function parseFields (meta: EntityMetadata, raw: Readonly<Record<string, unknown>>, selection: Selection,
-  model?: RelationshipMetadata, scope = EntityScope.EVERY): FieldSelection | undefined {
+export function parseFields (meta: EntityMetadata, fields: unknown, fieldsOf: Readonly<Record<string, unknown>>,
+  selection: Selection, model: RelationshipMetadata, scope = EntityScope.EVERY): FieldSelection | undefined {
   const root: Draft = { relatives: new Map() }
   let any = false
-  for (const [name, value] of Object.entries(raw)) {
+  if (fields !== undefined) {
+    root.keep = properties(meta, 'fields', fields)
+    any = true
+  }
+  for (const [path, value] of Object.entries(fieldsOf)) {
     if (value === undefined) continue
-    if (name === 'fields') {
-      root.keep = union(root.keep, properties(meta, name, value))
-    } else {
-      const match = FIELDS_PARAM.exec(name)
-      if (match === null) continue
-      if (name.length > MAX_WITH_LENGTH) {
-        throw new BadRequestError(`a fields[...] parameter name is longer than ${MAX_WITH_LENGTH} characters`, [
-          { path: '/fields', message: 'name too long' }
-        ])
-      }
-      if (model === undefined) {
-        throw new BadRequestError(`${name} needs the model to check the properties of related entities`, [
-          { path: `/${name}`, message: 'not available here' }
-        ])
-      }
-      for (const { keys, entity } of reach(meta, match[1]!, name, selection, model, scope)) {
-        const draft = keys.reduce(function step (at, key) {
-          let next = at.relatives.get(key)
-          if (next === undefined) at.relatives.set(key, next = { relatives: new Map() })
-          return next
-        }, root)
-        draft.keep = union(draft.keep, properties(model.entity(entity), name, value))
-      }
+    const name = `fields[${path}]`
+    if (name.length > MAX_WITH_LENGTH) {
+      throw new BadRequestError(`a fields[...] parameter name is longer than ${MAX_WITH_LENGTH} characters`, [
+        { path: '/fields', message: 'name too long' }
+      ])
+    }
+    for (const { keys, entity } of reach(meta, path, name, selection, model, scope)) {
+      const draft = keys.reduce(function step (at, key) {
+        let next = at.relatives.get(key)
+        if (next === undefined) at.relatives.set(key, next = { relatives: new Map() })
+        return next
+      }, root)
+      draft.keep = union(draft.keep, properties(model.entity(entity), name, value))
     }
     any = true
   }

@@ -1,18 +1,19 @@
-// Turns the text of a list or stream request (`filter` JSON, `sort`, `with`, `fields`) into typed queries.
-// Shared by HTTP and the command line so both reject the same inputs with the same words.
+// Resolves a read's options (`with`, `depth`, `filter` JSON, `sort`, `fields`, child limits) into
+// its typed request, checked against the model: the query string's, parsed here, and the library's
+// `relatives` options alike, so HTTP, the command line and the library reject the same inputs with
+// the same words.
 import { BadRequestError } from '../errors.js'
-import type { FieldSelection } from '../graph/fields.js'
-import type { ChildQueries, ChildQuery, Selection } from '../graph/graph.js'
+import type { ChildQueries, ChildQuery } from '../graph/graph.js'
 import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
 import { reachableChildren } from '../graph/reachable-children.js'
 import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'
-import { parseFilter, type Condition } from '../store/filter.js'
+import { parseFilter } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
-import type { Position, SortKey } from '../store/store.js'
 import { decodeCursor } from './cursor.js'
 import { parseFields } from './parse-fields.js'
+import type { ReadOptions, ReadQuery } from './read-query.js'
 
 export const MAX_FILTER_LENGTH = 8192
 /** The largest page a list answers. */
@@ -37,51 +38,59 @@ export interface RawQuery {
   // (properties of the documents a relationship in `with` reaches)
 }
 
-export interface ParsedQuery {
-  filter?: Condition
-  sort?: SortKey[]
-  /**
-   * Relationships to load; absent without `with`. Whenever `with` is given the answers are
-   * graphs, also when it loads nothing (`with=all` on an entity without relationships), so that
-   * their shape depends on the request only, never on the model.
-   */
-  selection?: Selection
-  /** Per child entity: limit and order of its children in each graph. */
-  children?: ChildQueries
-  /** Child relationships counted, not loaded. */
-  counts?: ChildRelationship[]
-  /** What to keep of each document (`fields`, `fields[...]`); everything when absent. */
-  fields?: FieldSelection
-  /** Where the cursor `after` points: continue strictly after it. */
-  after?: Position
+const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
+const FIELDS_PARAM = /^fields\[(.*)\]$/s
+
+/** The typed request of a query string; `scope` bounds every entity it names or expands to. */
+export function parseQuery (meta: EntityMetadata, raw: RawQuery, model: RelationshipMetadata,
+  scope = EntityScope.EVERY): ReadQuery {
+  return resolveRead(meta, model, readOptions(raw), scope)
 }
 
-const CHILD_PARAM = /^(limit|sort)\[(.*)\]$/
+/** The query string's parameters by meaning: the bracket families grouped, empty values (but `fields`) absent. */
+function readOptions (raw: RawQuery): ReadOptions {
+  const options: { -readonly [K in keyof ReadOptions]: ReadOptions[K] } = {}
+  const children: Record<string, { limit?: number | string, sort?: string }> = {}
+  const fieldsOf: Record<string, string> = {}
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (value === undefined) continue
+    if (name === 'fields') options.fields = value as string
+    const field = FIELDS_PARAM.exec(name)
+    if (field !== null) fieldsOf[field[1]!] = value as string
+    if (value === '') continue
+    if (PLAIN.has(name)) (options as Record<string, unknown>)[name] = value
+    const child = CHILD_PARAM.exec(name)
+    if (child !== null) (children[child[2]!] ??= {})[child[1] as 'limit' | 'sort'] = value as string
+  }
+  if (Object.keys(children).length > 0) options.children = children
+  if (Object.keys(fieldsOf).length > 0) options.fieldsOf = fieldsOf
+  return options
+}
+
+const PLAIN = new Set(['with', 'depth', 'count', 'filter', 'sort', 'after'])
 
 /**
- * `model` lets `sort[Child]` and relation filters be checked against the child's properties;
- * without it, both are refused. `scope` bounds every entity the request names or expands to.
+ * A read's typed request from its options, checked against the model: the query string's and
+ * `relatives`' alike. `scope` bounds every entity the request names or expands to.
  */
-export function parseQuery (meta: EntityMetadata, raw: RawQuery, model?: RelationshipMetadata,
-  scope = EntityScope.EVERY): ParsedQuery {
-  const depth = raw.depth === undefined || raw.depth === '' ? 1 : Number(raw.depth)
-  if (raw.depth !== undefined && raw.depth !== '' && (raw.with === undefined || raw.with === '')) {
-    throw new BadRequestError(`depth=${raw.depth} extends with=all, and with is missing; add with=all`,
+export function resolveRead (meta: EntityMetadata, model: RelationshipMetadata, options: ReadOptions,
+  scope = EntityScope.EVERY): ReadQuery {
+  const depth = options.depth === undefined ? 1 : Number(options.depth)
+  if (options.depth !== undefined && (options.with === undefined || options.with === '')) {
+    throw new BadRequestError(`depth=${options.depth} extends with=all, and with is missing; add with=all`,
       [{ path: '/depth', message: 'needs with=all' }])
   }
-  const selection = parseWith(meta, raw.with, model, depth, scope)
-  const parsed: ParsedQuery = raw.with === undefined || raw.with === '' ? {} : { selection }
-  if (raw.filter !== undefined && raw.filter !== '') {
-    parsed.filter = parseFilter(parseJson(raw.filter), meta, model, undefined, scope)
-  }
-  if (raw.sort !== undefined && raw.sort !== '') parsed.sort = parseSort(raw.sort, meta)
-  if (raw.after !== undefined && raw.after !== '') parsed.after = decodeCursor(raw.after, meta, parsed.sort)
-  const children = parseChildQueries(meta, raw, model, scope)
-  if (children !== undefined) parsed.children = children
-  if (raw.count !== undefined && raw.count !== '') parsed.counts = parseCount(meta, raw.count, scope)
-  const fields = parseFields(meta, raw as Record<string, unknown>, selection, model, scope)
-  if (fields !== undefined) parsed.fields = fields
-  return parsed
+  const selection = parseWith(meta, options.with, model, depth, scope)
+  const read: ReadQuery = options.with === undefined || options.with === '' ? {} : { selection }
+  if (options.filter !== undefined) read.filter = parseFilter(parseJson(options.filter), meta, model, undefined, scope)
+  if (options.sort !== undefined) read.sort = parseSort(options.sort, meta)
+  if (options.after !== undefined) read.after = decodeCursor(options.after, meta, read.sort)
+  const children = parseChildQueries(meta, options.children ?? {}, model, scope)
+  if (children !== undefined) read.children = children
+  if (options.count !== undefined && options.count !== '') read.counts = parseCount(meta, options.count, scope)
+  const fields = parseFields(meta, options.fields, options.fieldsOf ?? {}, selection, model, scope)
+  if (fields !== undefined) read.fields = fields
+  return read
 }
 
 /** `count=OrderItem,Book.coAuthorId`: child entities (every reference of theirs) or single references. */
@@ -107,28 +116,29 @@ function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): Chi
  * request's `with` does not load is accepted and has no effect, so a client may send one set
  * of limits whatever `with` and `depth` it asks for.
  */
-function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model: RelationshipMetadata | undefined,
-  scope: EntityScope): ChildQueries | undefined {
+function parseChildQueries (meta: EntityMetadata, options: NonNullable<ReadOptions['children']>,
+  model: RelationshipMetadata, scope: EntityScope): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
-  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    const match = CHILD_PARAM.exec(name)
-    if (match === null || value === undefined || value === '') continue
-    const [, kind, child] = match as unknown as [string, 'limit' | 'sort', string]
-    // under a scope, an entity outside it is refused first: saying so is the fix
-    if (model?.has(child) === true) scope.check(child, name, `/${name}`)
-    checkChildName(meta, name, kind, child, model)
-    const query = queries[child] ??= {}
-    if (kind === 'limit') {
-      const limit = Number(value)
-      if (!Number.isInteger(limit) || limit < 0) {
-        throw new BadRequestError(`${name} must be an integer >= 0`, [
-          { path: `/${name}`, message: 'must be an integer >= 0' }
-        ])
+  for (const [child, asked] of Object.entries(options)) {
+    for (const kind of ['limit', 'sort'] as const) {
+      const value = asked[kind]
+      if (value === undefined || value === '') continue
+      const name = `${kind}[${child}]`
+      // under a scope, an entity outside it is refused first: saying so is the fix
+      if (model.has(child)) scope.check(child, name, `/${name}`)
+      checkChildName(meta, name, kind, child, model)
+      const query = queries[child] ??= {}
+      if (kind === 'limit') {
+        const limit = Number(value)
+        if (!Number.isInteger(limit) || limit < 0) {
+          throw new BadRequestError(`${name} must be an integer >= 0`, [
+            { path: `/${name}`, message: 'must be an integer >= 0' }
+          ])
+        }
+        queries[child] = { ...query, limit }
+      } else {
+        queries[child] = { ...query, sort: parseSort(String(value), model.entity(child)) }
       }
-      queries[child] = { ...query, limit }
-    } else {
-      if (model === undefined) throw new BadRequestError(`${name} needs the model to check the properties of ${child}`)
-      queries[child] = { ...query, sort: parseSort(String(value), model.entity(child)) }
     }
   }
   return Object.keys(queries).length === 0 ? undefined : queries
@@ -136,7 +146,7 @@ function parseChildQueries (meta: EntityMetadata, raw: RawQuery, model: Relation
 
 /** Refuses a `limit[X]`/`sort[X]` whose X is no child entity a graph of `meta` can load, saying what is. */
 function checkChildName (meta: EntityMetadata, name: string, kind: string, child: string,
-  model?: RelationshipMetadata): void {
+  model: RelationshipMetadata): void {
   const reachable = reachableChildren(meta, model)
   if (reachable.has(child)) return
   const entity = child.slice(0, child.indexOf('.'))

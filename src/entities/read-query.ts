@@ -1,31 +1,29 @@
-// The shapes of reads: what a list, stream or single GET asks for and answers, and the
-// library's relatives options, which are spelled as the query string so both are checked alike.
-import type { FieldSelection } from '../graph/fields.js'
-import type { ChildQueries, Graph, GraphRequest, Selection } from '../graph/graph.js'
+// The shapes of reads: the one typed request that a single GET, list, stream or `relatives`
+// takes, the typed options it is resolved from, and what lists and streams answer.
+import type { Graph, GraphRequest, Selection } from '../graph/graph.js'
 import type { Condition } from '../store/filter.js'
 import type { Doc, Position, SortKey } from '../store/store.js'
 
-export interface ReadQuery {
-  filter?: Condition
-  sort?: readonly SortKey[]
-  /** Relationships to load; none when omitted. */
+/**
+ * What each answer of a read is made of: the one input of EntityApi's reads, whichever way they
+ * are asked (a query string parsed by query.ts, or `relatives`' typed options).
+ */
+export interface ReadRequest extends GraphRequest {
+  /**
+   * Relationships to load. Whenever it is given the answers are graphs, also when it loads
+   * nothing (`with=all` on an entity without relationships), so that their shape depends on the
+   * request only, never on the model; absent, plain documents (unless `counts` asks for graphs).
+   */
   selection?: Selection
-  /** Limit and order of the children of each child entity in the graphs. */
-  children?: ChildQueries
-  /** Child relationships reported by their count only. */
-  counts?: GraphRequest['counts']
-  /** Properties kept of the documents and their relatives (`id` always); all when omitted. */
-  fields?: FieldSelection
-  /** Only documents strictly after this position of the order (a decoded cursor). */
-  after?: Position
-  /** Read the documents as stored text where the store can: for answers written out by graph-json.ts. */
-  text?: boolean
-  /** Aborted when the request's client went away: the store reads stop (CancelledError). */
-  signal?: AbortSignal
 }
 
-/** What a single read loads beyond the document: its graph and the properties kept. */
-export type GetRequest = GraphRequest
+/** Which documents a list or stream reads, and what each answer is made of. */
+export interface ReadQuery extends ReadRequest {
+  filter?: Condition
+  sort?: readonly SortKey[]
+  /** Only documents strictly after this position of the order (a decoded cursor). */
+  after?: Position
+}
 
 /**
  * How a page counts the matches: `exact` every one, whatever it costs; `bounded` exactly up to
@@ -60,33 +58,40 @@ export interface CursorLine {
   data: Doc | Graph
 }
 
-export interface RelativesOptions {
+/**
+ * A read's parameters by meaning, before they are checked: the query string's (`limit[Child]`
+ * is `children[Child].limit`, `fields[<relationship>]` is `fieldsOf[<relationship>]`) as text,
+ * and `relatives`' as values. query.ts resolves them into a ReadQuery, with the same words for
+ * both.
+ */
+export interface ReadOptions {
+  /** As `?with=`: `all` or relationship paths. */
+  with?: string
+  /** Hops `with: 'all'` follows, as `?depth=`. */
+  depth?: number | string
+  /** Child relationships counted only, as `?count=`. */
+  count?: string
+  /** Per child entity: children per parent (`?limit[Child]=`) and their order (`?sort[Child]=`). */
+  children?: Readonly<Record<string, { limit?: number | string, sort?: string }>>
+  /** Properties kept of each document, as `?fields=` (`id` always). */
+  fields?: string
+  /** Per relationship named as in `with`: properties kept of the documents it reaches, as `?fields[<name>]=`. */
+  fieldsOf?: Readonly<Record<string, string>>
+  /** As `?filter=`: JSON text. */
+  filter?: string
+  /** As `?sort=`. */
+  sort?: string
+  /** As `?after=`: a cursor. */
+  after?: string
+}
+
+export interface RelativesOptions extends Pick<ReadOptions, 'with' | 'fields' | 'fieldsOf'> {
   /** Same syntax as `?with=` (paths included); default `all`. */
   with?: string
   /** Hops `with: 'all'` follows, as `?depth=`. */
   depth?: number
-  /** Per child entity: children per parent (`?limit[Child]=`) and their order (`?sort[Child]=`, e.g. '-quantity'). */
+  /** Per child entity: children per parent and their order (e.g. '-quantity'), as `?limit[Child]=`, `?sort[Child]=`. */
   children?: Readonly<Record<string, { limit?: number, sort?: string }>>
-  /** Properties kept of each document, as `?fields=` (`id` always). */
-  fields?: string
-  /**
-   * Per relationship, named as in `with` (`customerId`, `OrderItem`, paths): properties kept of the documents it
-   * reaches, as `?fields[<name>]=`.
-   */
-  fieldsOf?: Readonly<Record<string, string>>
   /** For async iterables: documents per batch (one round trip per relationship each). */
   batchSize?: number
-}
-
-/** The library's relatives options in the words of the query string, so both are checked alike. */
-export function relativesQuery (options: RelativesOptions): Record<string, string | number> {
-  const raw: Record<string, string | number> = { with: options.with ?? 'all' }
-  if (options.depth !== undefined) raw.depth = options.depth
-  for (const [child, { limit, sort }] of Object.entries(options.children ?? {})) {
-    if (limit !== undefined) raw[`limit[${child}]`] = limit
-    if (sort !== undefined) raw[`sort[${child}]`] = sort
-  }
-  if (options.fields !== undefined) raw.fields = options.fields
-  for (const [relationship, fields] of Object.entries(options.fieldsOf ?? {})) raw[`fields[${relationship}]`] = fields
-  return raw
 }

@@ -36,13 +36,13 @@ function firstHops (meta: EntityMetadata): Array<[string, string]> {
 
 /**
  * A `with` path of the model being served, for messages and docs: a relationship of `meta` and
- * one of the entity it reaches (not back to `meta` when there is another); one hop without the
- * model or a second hop, none when `meta` has no relationships.
+ * one of the entity it reaches (not back to `meta` when there is another); one hop without a
+ * second hop, none when `meta` has no relationships.
  */
-export function examplePath (meta: EntityMetadata, model?: RelationshipMetadata): string | undefined {
+export function examplePath (meta: EntityMetadata, model: RelationshipMetadata): string | undefined {
   const [first] = firstHops(meta)
   if (first === undefined) return undefined
-  const next = model === undefined ? [] : firstHops(model.entity(first[1]))
+  const next = firstHops(model.entity(first[1]))
   const second = next.find(([, target]) => target !== meta.name) ?? next[0]
   return second === undefined ? first[0] : `${first[0]}.${second[0]}`
 }
@@ -53,10 +53,10 @@ export function selectsNothing (selection: Selection | undefined): boolean {
 }
 
 /**
- * `model` lets paths go past the first hop and `all` go `depth` hops (default 1); without it
- * only one-hop names are accepted. Cached results are shared: never mutate them.
+ * `all` goes `depth` hops (default 1), paths as far as they name relationships of `model`.
+ * Cached results are shared: never mutate them.
  */
-export function parseWith (meta: EntityMetadata, raw: string | undefined, model?: RelationshipMetadata, depth = 1,
+export function parseWith (meta: EntityMetadata, raw: string | undefined, model: RelationshipMetadata, depth = 1,
   scope = EntityScope.EVERY): Selection {
   if (raw === undefined || raw === '') return NO_RELATIONSHIPS
   if (!Number.isInteger(depth) || depth < 1 || depth > MAX_DEPTH) {
@@ -64,7 +64,7 @@ export function parseWith (meta: EntityMetadata, raw: string | undefined, model?
       { path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }
     ])
   }
-  const key = `${meta.name}\0${depth}\0${model === undefined ? '' : 'm'}\0${scope.cacheKey}\0${raw}`
+  const key = `${meta.name}\0${depth}\0${scope.cacheKey}\0${raw}`
   let selection = cache.get(key)
   if (selection === undefined) {
     selection = resolve(meta, raw, model, depth, scope)
@@ -81,7 +81,7 @@ interface Draft {
 
 const draft = (): Draft => ({ parents: new Map(), children: new Map() })
 
-function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata | undefined, depth: number,
+function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata, depth: number,
   scope: EntityScope): Selection {
   if (raw.length > MAX_WITH_LENGTH) throw new BadRequestError(`with is longer than ${MAX_WITH_LENGTH} characters`)
   const names = raw.split(',').map(n => n.trim()).filter(n => n !== '')
@@ -101,7 +101,7 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
   }
   if (unknown.length > 0) {
     const valid = validWithNames(meta)
-    const example = model === undefined ? undefined : examplePath(meta, model)
+    const example = examplePath(meta, model)
     const paths = example?.includes('.') === true ? `, and paths through them (${example})` : ''
     throw new BadRequestError(
       `unknown relationship ${unknown.map(n => `'${n}'`).join(', ')} in with; ` +
@@ -115,15 +115,15 @@ function resolve (meta: EntityMetadata, raw: string, model: RelationshipMetadata
  * Every relationship whose entity the scope allows, `depth` hops: bounded, so self-references
  * and cycles end.
  */
-function addAll (into: Draft, meta: EntityMetadata, model: RelationshipMetadata | undefined, depth: number,
+function addAll (into: Draft, meta: EntityMetadata, model: RelationshipMetadata, depth: number,
   scope: EntityScope): void {
   for (const rel of meta.parents.filter(p => scope.allows(p.target))) {
     const next = edge(into.parents, rel.property, rel).next
-    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.target), model, depth - 1, scope)
+    if (depth > 1) addAll(next, model.entity(rel.target), model, depth - 1, scope)
   }
   for (const rel of meta.children.filter(c => scope.allows(c.child))) {
     const next = edge(into.children, rel.key, rel).next
-    if (depth > 1 && model !== undefined) addAll(next, model.entity(rel.child), model, depth - 1, scope)
+    if (depth > 1) addAll(next, model.entity(rel.child), model, depth - 1, scope)
   }
 }
 
@@ -134,10 +134,10 @@ function edge<R> (map: Map<string, { rel: R, next: Draft }>, key: string, rel: R
 }
 
 /**
- * Adds one path; false when a step names nothing (or goes past one hop without the model).
+ * Adds one path; false when a step names nothing.
  * `reach` is told each entity a step reaches, and throws for one outside the scope.
  */
-function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], model: RelationshipMetadata | undefined,
+function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], model: RelationshipMetadata,
   reach: (entity: string) => void): boolean {
   const [step, following] = [steps[0]!, steps[1]]
   // `Child.refProp` of this entity wins over "Child, then its parent refProp"
@@ -146,16 +146,15 @@ function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], m
   const parent = key === undefined ? meta.parents.find(p => p.property === step) : undefined
   const children = key !== undefined ? [key] : parent === undefined ? meta.children.filter(c => c.child === step) : []
   if (parent === undefined && children.length === 0) return false
-  if (rest.length > 0 && model === undefined) return false
   if (parent !== undefined) {
     reach(parent.target)
     const next = edge(into.parents, parent.property, parent).next
-    return rest.length === 0 || addPath(next, model!.entity(parent.target), rest, model, reach)
+    return rest.length === 0 || addPath(next, model.entity(parent.target), rest, model, reach)
   }
   return children.every(function addChild (rel) {
     reach(rel.child)
     const next = edge(into.children, rel.key, rel).next
-    return rest.length === 0 || addPath(next, model!.entity(rel.child), rest, model, reach)
+    return rest.length === 0 || addPath(next, model.entity(rel.child), rest, model, reach)
   })
 }
 

@@ -5,15 +5,14 @@ import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
 import { MAX_DEPTH } from './parse-with.js'
 
-/** Child entity → the entities whose children it is there. One hop only without `model`. */
-export function reachableChildren (meta: EntityMetadata, model?: RelationshipMetadata): Map<string, Set<string>> {
+/** Child entity → the entities whose children it is there. */
+export function reachableChildren (meta: EntityMetadata, model: RelationshipMetadata): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>()
   let level = new Set([meta.name])
-  const hops = model === undefined ? 1 : MAX_DEPTH
-  for (let hop = 0; hop < hops && level.size > 0; hop++) {
+  for (let hop = 0; hop < MAX_DEPTH && level.size > 0; hop++) {
     const next = new Set<string>()
     for (const name of level) {
-      const entity = name === meta.name ? meta : model!.entity(name)
+      const entity = name === meta.name ? meta : model.entity(name)
       for (const p of entity.parents) next.add(p.target)
       for (const c of entity.children) {
         let parents = found.get(c.child)

@@ -18,9 +18,18 @@ export type Condition =
   | { op: 'exists', field: string, value: boolean }
   /**
    * Some (or no) document of `child` has `refProperty` equal to this document's id (a string
-   * reference, never an array) and matches `condition` (any child when it is absent).
+   * reference, never an array) and matches `condition` (any child when it is absent). With
+   * `parentKey` (a reference through `x-parent-key`), the reference equals this document's value
+   * of that single-property unique key instead, when the value is a string.
    */
-  | { op: 'some' | 'none', child: string, refProperty: string, condition?: Condition }
+  | { op: 'some' | 'none', child: string, refProperty: string, parentKey?: string, condition?: Condition }
+
+type Relation = Extract<Condition, { op: 'some' | 'none' }>
+
+/** The parent property a relation's child references hold: `id`, or the key named by `parentKey`. */
+export function heldKey (relation: Relation): string {
+  return relation.parentKey ?? 'id'
+}
 
 export interface FilterLimits {
   maxDepth: number
@@ -124,6 +133,7 @@ function parseRelation (key: string, relations: readonly ChildRelationship[], va
     op,
     child,
     refProperty: r.property,
+    ...(r.parentKey === 'id' ? {} : { parentKey: r.parentKey }),
     ...(condition === undefined ? {} : { condition })
   }))
   if (parts.length === 1) return parts[0]!

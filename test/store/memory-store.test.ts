@@ -5,10 +5,12 @@ import { createMemoryStore } from '../../src/store/memory/memory-store.js'
 import { openStore } from '../../src/store/open-store.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
+import { keyRelationConformance } from './key-relation-conformance.js'
 import { uniqueConformance } from './unique-conformance.js'
 
 storeConformance('memory', async options => createMemoryStore(options))
 relationConformance('memory', async options => createMemoryStore(options))
+keyRelationConformance('memory', async options => createMemoryStore(options))
 uniqueConformance('memory', async options => createMemoryStore(options))
 
 // Beyond the suite: arrays and objects in a sorted field order as their JSON text, because

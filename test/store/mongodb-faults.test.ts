@@ -1,14 +1,16 @@
 // The MongoDB store under production faults, on the stand-in made to fail as the server and
-// driver 7 do: outages wrapped in MongoBulkWriteError, reads stopped at their maxTimeMS, write
-// conflicts between concurrent transactions, cursors killed between batches.
+// driver 7 do: outages wrapped in MongoBulkWriteError, reads stopped at their maxTimeMS or by
+// their signal (a caller gone, STORE_TIMEOUT_MS spent), write conflicts between concurrent
+// transactions, cursors killed between batches.
 import {
   MongoBulkWriteError, MongoNetworkError, MongoServerError, MongoServerSelectionError
 } from 'mongodb'
 import t, { type Test } from 'tap'
-import { StoreUnavailableError } from '../../src/errors.js'
+import { CancelledError, StoreUnavailableError } from '../../src/errors.js'
 import { isUnavailable, storeError } from '../../src/store/mongodb/mongo-errors.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
-import type { StoreOptions } from '../../src/store/store.js'
+import type { ReadOptions, Store, StoreOptions } from '../../src/store/store.js'
+import { withTimeout } from '../../src/store/timeout-store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { bulkWriteError, serverError } from '../support/mongo-server-errors.js'
 
@@ -135,4 +137,58 @@ t.test('a stream whose cursor the server killed answers 503 saying how to resume
   t.ok(error instanceof StoreUnavailableError)
   t.match(error.message, /CursorNotFound|cursor id \d+ not found/)
   t.match(error.message, /stopped after 10 documents: resume it with after=<the cursor of the last line received>/)
+})
+
+/** Every read kind, with the options it is sent with. */
+function reads (store: Store): Array<[string, (options: ReadOptions) => Promise<unknown>]> {
+  return [
+    ['get', options => store.get('post', 'p1', options)],
+    ['getMany', options => store.getMany('post', ['p1'], options)],
+    ['find', options => store.find('post', { page: 1, size: 5 }, options)],
+    ['findByRefs', options => store.findByRefs('post', 'authorId', ['a'], { perRefLimit: 1 }, options)],
+    ['countByRefs', options => store.countByRefs('post', 'authorId', ['a'], options)],
+    ['stream', async options => await store.stream('post', { batchSize: 5 }, options)[Symbol.asyncIterator]().next()]
+  ]
+}
+
+async function untilRunning (standIn: MongoStandIn): Promise<void> {
+  for (let i = 0; i < 100 && standIn.running === 0; i++) await new Promise(resolve => setTimeout(resolve, 5))
+}
+
+t.test('a read whose caller goes away stops on the server: the signal reaches the driver', async t => {
+  const { standIn, store } = await standInStore(t, true, 60_000)
+  await store.upsertMany('post', [{ id: 'p1', authorId: 'a' }])
+  standIn.slowReads(5000)
+  for (const [name, read] of reads(store)) {
+    const controller = new AbortController()
+    const started = Date.now()
+    const reading = caught(read({ signal: controller.signal }))
+    await untilRunning(standIn)
+    t.equal(standIn.running, 1, `${name}: the server works on it`)
+    controller.abort()
+    t.ok(await reading instanceof CancelledError, name)
+    await new Promise(resolve => setImmediate(resolve))
+    t.equal(standIn.running, 0, `${name}: the server stopped working on it`)
+    t.equal(standIn.openCursors.size, 0, `${name}: no cursor left open`)
+    t.ok(Date.now() - started < 2000, `${name}: at once`)
+  }
+})
+
+t.test('a read past STORE_TIMEOUT_MS answers 503 and stops on the server, before its maxTimeMS', async t => {
+  // the server's own bound far away: only the timeout's signal can stop the work in time
+  const { standIn, store: raw } = await standInStore(t, true, 60_000)
+  const store = withTimeout(raw, 100)
+  await store.upsertMany('post', [{ id: 'p1', authorId: 'a' }])
+  standIn.slowReads(5000)
+  for (const [name, read] of reads(store)) {
+    const started = Date.now()
+    const error = await caught(read({}))
+    t.ok(error instanceof StoreUnavailableError, name)
+    t.match(error.message, /did not answer within STORE_TIMEOUT_MS \(100 ms\)/, name)
+    t.ok(Date.now() - started < 2000, `${name}: cut at the timeout`)
+    await new Promise(resolve => setImmediate(resolve))
+    t.equal(standIn.running, 0, `${name}: the server stopped working on it`)
+  }
+  standIn.slowReads(0)
+  t.same(await store.get('post', 'p1'), { id: 'p1', authorId: 'a' }, 'the store answers the next read')
 })

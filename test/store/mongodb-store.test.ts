@@ -16,6 +16,7 @@ import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
+import { keyRelationConformance } from './key-relation-conformance.js'
 import { uniqueConformance } from './unique-conformance.js'
 
 storeConformance('mongodb stand-in', async options => {
@@ -27,6 +28,7 @@ storeConformance(
   async options => await createMongoStore(new MongoStandIn().db, options)
 )
 relationConformance('mongodb stand-in', async options => await createMongoStore(new MongoStandIn().db, options))
+keyRelationConformance('mongodb stand-in', async options => await createMongoStore(new MongoStandIn().db, options))
 uniqueConformance('mongodb stand-in', async options => {
   const standIn = new MongoStandIn()
   return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
@@ -48,6 +50,7 @@ if (realServer !== null) {
   }
   storeConformance('mongodb server', openServer)
   relationConformance('mongodb server', openServer)
+  keyRelationConformance('mongodb server', openServer)
   t.teardown(async () => {
     const client = await new MongoClient(url('admin')).connect()
     for (const name of used) await client.db(name).dropDatabase()
@@ -180,6 +183,15 @@ t.test(
       ],
       'an unknown collection joins nothing'
     )
+    const missing = { ...join, localField: 'missing' }
+    t.same(
+      await post.aggregate([{ $lookup: missing }, { $project: { tags: 1 } }], { allowDiskUse: true }).toArray(),
+      [
+        { _id: 'a', tags: [{ n: 4 }] },
+        { _id: 'b', tags: [{ n: 4 }] }
+      ],
+      'a missing local value is null, and joins the documents missing the foreign field, as in MongoDB'
+    )
     const refused: Array<[object, RegExp]> = [
       [
         { from: 'tag', localField: '_id', foreignField: 't', as: 'x' },
@@ -189,8 +201,7 @@ t.test(
       [{ ...join, from: [{ t: 'a' }] }, /from or as other than/],
       [{ ...join, as: 'a.b' }, /from or as other than/],
       [{ ...join, foreignField: 1 }, /fields other than paths/],
-      [{ ...join, pipeline: {} }, /without a pipeline array/],
-      [{ ...join, localField: 'missing' }, /local value other than a string/]
+      [{ ...join, pipeline: {} }, /without a pipeline array/]
     ]
     for (const [lookup, message] of refused) {
       await t.rejects(
@@ -254,6 +265,33 @@ t.test('a $some pinning a reference of the child gathers the children\'s referen
   const loose: Condition = { ...pinned, condition: { op: 'eq', field: 'sku', value: 'x' } }
   const [correlated] = filterStages(loose, children).filter(stage => '$lookup' in stage)
   t.equal(correlated!.$lookup.localField, 'doc._id', 'an unindexed child condition stays a correlated join')
+})
+
+t.test('a relation through a parent key joins on the key field and tests that it is a string', async t => {
+  const children = { check: () => undefined, indexed: () => new Set(['id', 'orderId', 'productSku']) }
+  const loose: Condition = {
+    op: 'some',
+    child: 'item',
+    refProperty: 'productSku',
+    parentKey: 'sku',
+    condition: { op: 'eq', field: 'c', value: 1 }
+  }
+  const stages = filterStages(loose, children)
+  const [correlated] = stages.filter(stage => '$lookup' in stage)
+  t.same([correlated!.$lookup.localField, correlated!.$lookup.foreignField], ['doc.sku', 'productSku'],
+    'the child\'s reference is joined with the parent\'s key through the ref index')
+  t.same(stages.at(-2), {
+    $match: { $and: [{ 'doc.sku': { $type: 'string', $not: { $type: 'array' } } }, { r0: { $size: 1 } }] }
+  }, 'a missing key, taken for null by $lookup, joins nothing')
+  const none = filterStages({ ...loose, op: 'none' }, children)
+  t.same(none.at(-2), {
+    $match: { $or: [{ $nor: [{ 'doc.sku': { $type: 'string', $not: { $type: 'array' } } }] }, { r0: { $size: 0 } }] }
+  }, '$none: a parent without a string key has no children')
+  const pinned: Condition = { ...loose, condition: { op: 'eq', field: 'orderId', value: 'o1' } }
+  const semi = filterStages(pinned, children)
+  const isString = { 'doc.sku': { $type: 'string', $not: { $type: 'array' } } }
+  t.same(semi.at(-2), { $match: { $and: [isString, { $expr: { $in: ['$doc.sku', '$r0._id'] } }] } },
+    'the semi-join keeps the parents whose key is among the gathered references')
 })
 
 t.test('each counted round trip is exactly one server round trip', async t => {

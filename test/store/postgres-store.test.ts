@@ -13,10 +13,12 @@ import type { Doc, Store, StoreOptions } from '../../src/store/store.js'
 import { admin, createSchema, dropSchema, openPostgresTestStore, PG_TEST_URL, schemaUrl } from '../support/postgres.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
+import { keyRelationConformance } from './key-relation-conformance.js'
 import { uniqueConformance } from './unique-conformance.js'
 
 storeConformance('postgres', openPostgresTestStore)
 relationConformance('postgres', openPostgresTestStore)
+keyRelationConformance('postgres', openPostgresTestStore)
 uniqueConformance('postgres', openPostgresTestStore, async () => {
   const schema = await createSchema()
   t.teardown(() => dropSchema(schema))
@@ -151,6 +153,49 @@ t.test('a $some pinning a reference of the child reads the children through that
     size: 10
   })
   t.same(found.items.map(doc => doc.id).sort(), ['o1005', 'o1505', 'o5', 'o505'])
+})
+
+t.test('a relation through a parent key joins on the key\'s unique index and the child\'s ref index', async t => {
+  const schema = await schemaFor(t)
+  const options: StoreOptions = {
+    entities: [
+      { name: 'product', refProperties: [], uniqueKeys: [['sku']] },
+      { name: 'item', refProperties: ['productSku', 'orderId'] }
+    ]
+  }
+  const store = await opened(t, schemaUrl(schema), options)
+  await store.upsertMany('product', Array.from({ length: 2000 }, (_, i) => ({ id: `p${i}`, sku: `S-${i}` })))
+  await store.upsertMany('item', Array.from({ length: 6000 }, (_, i) =>
+    ({ id: `i${i}`, productSku: `S-${i % 1500}`, orderId: `o${i % 3000}`, colour: `c${i % 3}` })))
+  await admin(`ANALYZE "${schema}"."product"`)
+  await admin(`ANALYZE "${schema}"."item"`)
+  const tables = new Map(options.entities.map(entity =>
+    [entity.name, { ...tableSql(entity), table: `"${schema}"."${entity.name}"` }]))
+  const lookup = (entity: string): TableSql => tables.get(entity)!
+  const plan = async (condition: Condition): Promise<string> => {
+    const params: unknown[] = []
+    const where = conditionSql(condition, lookup('product'), 't0', params, lookup)
+    const count = statements.countSql(lookup('product').table, where, params.length + 1)
+    const { rows } = await admin(`EXPLAIN ${count}`, [...params, null])
+    return rows.map(row => row['QUERY PLAN'] as string).join('\n')
+  }
+  const through = (op: 'some' | 'none', condition: Condition): Condition =>
+    ({ op, child: 'item', refProperty: 'productSku', parentKey: 'sku', condition })
+  const one: Condition = { op: 'in', field: 'id', values: ['p5', 'p1700'] }
+  for (const op of ['some', 'none'] as const) {
+    const exists = await plan({ op: 'and', conditions: [one, through(op, { op: 'eq', field: 'colour', value: 'c1' })] })
+    t.match(exists, /(Index (Only )?|Bitmap Index )Scan (using|on) "?item_by_productSku_id/, `${op}: the children of a parent by its key`)
+    t.notMatch(exists, /Seq Scan/, exists)
+  }
+  const semi = await plan(through('some', { op: 'in', field: 'orderId', values: ['o7', 'o8'] }))
+  t.match(semi, /(Index (Only )?|Bitmap Index )Scan (using|on) "?item_by_orderId_id/, 'the children come from the orderId index')
+  t.match(semi, /(Index |Bitmap Index )Scan (using|on) "?product_unique_sku/, 'the parents come from the key\'s unique index')
+  t.notMatch(semi, /Seq Scan/, semi)
+  const ids = async (filter: Condition): Promise<string[]> =>
+    (await store.find('product', { filter, page: 1, size: 100 })).items.map(doc => doc.id).sort()
+  t.same(await ids(through('some', { op: 'in', field: 'orderId', values: ['o7', 'o8'] })), ['p7', 'p8'])
+  t.same(await ids({ op: 'and', conditions: [one, through('none', { op: 'eq', field: 'colour', value: 'c2' })] }),
+    ['p1700'], 'p1700 has no items at all; p5 has items of colour c2')
 })
 
 t.test('hostile values are parameters; a property path that is not a plain name is refused', async t => {

@@ -7,7 +7,7 @@ import type { Condition } from '../../src/store/filter.js'
 import type { Doc, Store } from '../../src/store/store.js'
 import type { OpenStore } from './conformance.js'
 
-const ENTITIES = [
+export const ENTITIES = [
   { name: 'author', refProperties: [] },
   { name: 'book', refProperties: ['authorId', 'coAuthorId'] },
   { name: 'review', refProperties: ['bookId'] },
@@ -22,7 +22,7 @@ const CHILDREN: Record<string, Array<[string, string]>> = {
   person: [['person', 'managerId']]
 }
 
-const DATA: Record<string, Doc[]> = {
+export const DATA: Record<string, Doc[]> = {
   author: [
     { id: 'a1', name: 'Ann', born: 1950, address: { city: 'Oslo' } },
     { id: 'a2', name: 'Bo', born: 1970 },
@@ -143,13 +143,13 @@ function reference (entity: string, condition: Condition | undefined, doc: Doc):
   }
 }
 
-function expected (entity: string, condition: Condition): string[] {
+export function expected (entity: string, condition: Condition): string[] {
   return DATA[entity]!.filter(doc => reference(entity, condition, doc)).map(doc => doc.id).sort()
 }
 
 // --- random condition trees --------------------------------------------------------------------
 
-function generator (seed: number): (n: number) => number {
+export function generator (seed: number): (n: number) => number {
   let state = seed
   return n => {
     state = (state * 1103515245 + 12345) % 2147483648
@@ -157,7 +157,7 @@ function generator (seed: number): (n: number) => number {
   }
 }
 
-function randomCondition (entity: string, next: (n: number) => number, depth: number): Condition {
+export function randomCondition (entity: string, next: (n: number) => number, depth: number): Condition {
   const children = CHILDREN[entity]!
   const kind = depth === 0 ? 0 : next(children.length > 0 ? 4 : 2)
   if (kind === 0) return LEAVES[entity]![next(LEAVES[entity]!.length)]!
@@ -195,7 +195,7 @@ const some = (child: string, refProperty: string, condition?: Condition): Condit
 const none = (child: string, refProperty: string, condition?: Condition): Condition =>
   ({ op: 'none', child, refProperty, ...(condition === undefined ? {} : { condition }) })
 
-const NAMED: Array<[string, string, Condition, string[]]> = [
+export const NAMED: Array<[string, string, Condition, string[]]> = [
   ['some child, string references only', 'author', some('book', 'authorId'), ['a1', 'a2']],
   ['none: parents without children included', 'author', none('book', 'authorId'), ['5', 'a3', 'a4', 'a5']],
   [

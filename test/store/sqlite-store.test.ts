@@ -13,9 +13,11 @@ import { storeError } from '../../src/store/sqlite/sqlite-errors.js'
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import * as statements from '../../src/store/sqlite/statements.js'
 import { registerTick } from '../../src/store/sqlite/sql-reader.js'
+import type { Condition } from '../../src/store/filter.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
+import { keyRelationConformance } from './key-relation-conformance.js'
 import { uniqueConformance } from './unique-conformance.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'relata-sqlite-'))
@@ -28,6 +30,7 @@ function nextFile (): string {
 storeConformance('sqlite :memory:', async options => await openStore('sqlite::memory:', options))
 storeConformance('sqlite file', async options => await openStore(`sqlite:${nextFile()}`, options))
 relationConformance('sqlite', async options => await openStore('sqlite::memory:', options))
+keyRelationConformance('sqlite', async options => await openStore('sqlite::memory:', options))
 // on :memory:, and reopening a file without read workers: unique keys never use them, and
 // starting them makes each open seconds long on a loaded machine
 uniqueConformance('sqlite', async options => await openStore('sqlite::memory:', options), async () => {
@@ -260,6 +263,58 @@ t.test('a $some pinning a reference of the child is a semi-join read through tha
     lookup)
   t.match(none.sql, /^\(NOT EXISTS \(SELECT 1 FROM "item" AS r1 WHERE r1\."ref_orderId" = "order"\."id"/,
     '$none stays an anti-join')
+})
+
+t.test('a relation through a parent key joins on the key\'s unique index and the child\'s ref index', async t => {
+  const file = nextFile()
+  const options: StoreOptions = {
+    entities: [
+      { name: 'product', refProperties: [], uniqueKeys: [['sku']] },
+      { name: 'item', refProperties: ['productSku', 'orderId'] }
+    ]
+  }
+  const store = await openStore(`sqlite:${file}`, options)
+  t.teardown(() => store.close())
+  await store.upsertMany('product', Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, sku: `S-${i}` })))
+  await store.upsertMany('item', Array.from({ length: 1000 }, (_, i) =>
+    ({ id: `i${i}`, productSku: `S-${i % 150}`, orderId: `o${i % 300}`, colour: i % 3 === 0 ? 'red' : 'blue' })))
+  const db = raw(t, file)
+  db.exec('ANALYZE')
+  const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
+  const lookup = (entity: string) => tables.get(entity)!
+  const plans = (where: { sql: string, params: unknown[] }): Record<string, string> => ({
+    find: plan(db, statements.findSql('"product"', where.sql, '"id" ASC'), ...where.params, -1, ...where.params, 10, 0)
+      .join('\n'),
+    count: plan(db, statements.countSql('"product"', where.sql), ...where.params, -1).join('\n'),
+    stream: plan(db, statements.streamSql('"product"', ['"id"'], where.sql, '"id" ASC'), ...where.params, 10).join('\n')
+  })
+  const red = { op: 'eq', field: 'colour', value: 'red' } as const
+  for (const op of ['some', 'none'] as const) {
+    const exists = conditionSql({ op, child: 'item', refProperty: 'productSku', parentKey: 'sku', condition: red },
+      lookup('product'), lookup)
+    t.match(exists.sql, /SELECT 1 FROM "item" AS r1 WHERE r1\."ref_productSku" = \(CASE WHEN json_type\("product"\.doc/,
+      `${op}: the child's reference equals the parent's key value`)
+    for (const [statement, details] of Object.entries(plans(exists))) {
+      t.match(details, /SEARCH r1 (EXISTS )?USING (COVERING )?INDEX item_by_productSku_id \(ref_productSku=\?\)/,
+        `${op}, ${statement}: the EXISTS reads the ref index`)
+      t.notMatch(details, /SCAN r1\b/, `${op}, ${statement}: no scan of the children`)
+    }
+  }
+  const pinned: Condition = { op: 'in', field: 'orderId', values: ['o7', 'o8'] }
+  const throughSku: Condition =
+    { op: 'some', child: 'item', refProperty: 'productSku', parentKey: 'sku', condition: pinned }
+  const semi = conditionSql(throughSku, lookup('product'), lookup)
+  t.match(semi.sql, /IN \(SELECT r1\."ref_productSku" FROM "item" AS r1 WHERE/, 'a pinned child reference: a semi-join')
+  for (const [statement, details] of Object.entries(plans(semi))) {
+    t.match(details, /SEARCH r1 USING (COVERING )?INDEX item_by_orderId_id \(ref_orderId=\?\)/,
+      `${statement}: the children are read through the orderId index`)
+    t.match(details, /SEARCH product USING (COVERING )?INDEX product_unique_sku \(<expr>=\?\)/,
+      `${statement}: the parents are read through the key's unique index`)
+    t.notMatch(details, /SCAN (r1|product)\b/, `${statement}: no scan`)
+  }
+  const ids = async (filter: Condition): Promise<string[]> =>
+    (await store.find('product', { filter, page: 1, size: 100 })).items.map(doc => doc.id).sort()
+  t.same(await ids(throughSku), ['p7', 'p8'], 'the products of the items of o7 and o8')
 })
 
 t.test('a document SQLite cannot read is refused and rolls back the whole batch', async t => {

@@ -2,7 +2,8 @@
 // correlated join (`from`, `localField`, `foreignField`, `pipeline`, `as`). mingo 7.2.7's own
 // $lookup runs such a pipeline over the whole foreign collection instead of the joined
 // documents, so the stand-in joins by itself, with MongoDB's equality: a foreign document joins
-// when its field equals the local value or is an array holding it. The uncorrelated form
+// when its field equals the local value (or one of its elements) or is an array holding it, a
+// missing field counting as null on either side. The uncorrelated form
 // (`from`, `pipeline`, `as`: a semi-join's) runs its pipeline once over the whole foreign
 // collection, as MongoDB does, and gives each document the same result. Anything else is refused.
 import type { Document } from 'mongodb'
@@ -48,13 +49,34 @@ function checkForm (expr: Document): boolean {
   return uncorrelated
 }
 
-/** Foreign documents by the values of `field`: each string value, and each string in an array value. */
+/**
+ * How MongoDB's $lookup equality sees a value: null and missing alike (a missing local or foreign
+ * field is taken for null), other scalars by type and value ("7" is not 7); undefined for values
+ * the store never joins on (objects), which the stand-in refuses rather than guess.
+ */
+function joinKey (value: unknown): string | undefined {
+  if (value === undefined || value === null) return 'null'
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return `${typeof value}:${String(value)}`
+  }
+  return undefined
+}
+
+/** The keys a field's value joins by: the value's, or each element's when it is an array. */
+function joinKeys (value: unknown): string[] {
+  const keys: string[] = []
+  for (const element of Array.isArray(value) ? value : [value]) {
+    const key = joinKey(element)
+    if (key !== undefined) keys.push(key)
+  }
+  return keys
+}
+
+/** Foreign documents by the join keys of `field` (joinKeys). */
 function byValue (documents: readonly Document[], field: string): Map<string, Document[]> {
   const index = new Map<string, Document[]>()
   for (const doc of documents) {
-    const value = read(doc, field)
-    for (const key of new Set(Array.isArray(value) ? value : [value])) {
-      if (typeof key !== 'string') continue
+    for (const key of new Set(joinKeys(read(doc, field)))) {
       const joined = index.get(key) ?? []
       if (joined.length === 0) index.set(key, joined)
       joined.push(doc)
@@ -77,9 +99,11 @@ export function $lookup (collection: Iterator, expr: Document, options: Options)
   }
   return collection.map(function join (doc) {
     const local = read(doc as Document, expr.localField as string)
-    // the store joins on ids, which are strings; other local values would need MongoDB's type rules
-    if (typeof local !== 'string') refuse('$lookup on a local value other than a string')
+    // MongoDB joins a local array by its elements, and a missing local value as null
+    if (typeof local === 'object' && local !== null && !Array.isArray(local)) refuse('$lookup on an object')
     index ??= byValue(resolve(expr.from as string) as Document[], expr.foreignField as string)
-    return { ...(doc as Document), [expr.as as string]: pipeline.run(index.get(local) ?? []) }
+    const joined = new Set<Document>()
+    for (const key of joinKeys(local)) for (const foreign of index.get(key) ?? []) joined.add(foreign)
+    return { ...(doc as Document), [expr.as as string]: pipeline.run([...joined]) }
   })
 }

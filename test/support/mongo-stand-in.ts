@@ -3,13 +3,14 @@
 // are kept as BSON, as a server keeps them. It is deliberately small and strict: an option,
 // command, write model or property it does not implement throws instead of succeeding. It can
 // simulate an unreachable server (`fault`), a write failing part-way (`failWritesAfter`), slow
-// reads stopped at their `maxTimeMS` (code 50), cursors killed by the idle timeout or a failover
-// (`killCursors`: code 43), and the server's 16 MiB limits on commands, result documents and
-// replies. Errors during a bulk write reach the caller wrapped in MongoBulkWriteError, as the
-// driver does. Transactions are all-or-nothing through an undo log of the documents they wrote
-// (an abort restores only those, so others' writes meanwhile stay); a document written by an
-// open transaction, or changed since a transaction started, fails another transaction's write
-// with a WriteConflict (TransientTransactionError), as the server does; reads are not isolated.
+// reads stopped at their `maxTimeMS` (code 50) or by the client's signal, cursors killed by the
+// idle timeout or a failover (`killCursors`: code 43), and the server's 16 MiB limits on
+// commands, result documents and replies. Errors during a bulk write reach the caller wrapped
+// in MongoBulkWriteError, as the driver does. Transactions are all-or-nothing through an undo
+// log of the documents they wrote (an abort restores only those, so others' writes meanwhile
+// stay); a document written by an open transaction, or changed since a transaction started,
+// fails another transaction's write with a WriteConflict (TransientTransactionError), as the
+// server does; reads are not isolated.
 // Unique indexes (partial ones) refuse a duplicate with E11000, on a write or on their creation.
 import { BSON, MongoServerError, type Document } from 'mongodb'
 import { Aggregator } from 'mingo/aggregator'
@@ -77,7 +78,7 @@ function checkOptions (what: string, options: object, allowed: readonly string[]
 
 type Table = Map<string, Uint8Array>
 
-interface ReadOptions { maxTimeMS?: number }
+interface ReadOptions { maxTimeMS?: number, signal?: AbortSignal }
 
 /** The "server": collections, faults and a log of round trips by command. */
 export class MongoStandIn {
@@ -139,13 +140,24 @@ export class MongoStandIn {
     this.readReplyTimeMs = ms
   }
 
-  /** A read's server work: stopped with code 50 at `maxTimeMS`, else it runs to the end. */
-  async work (maxTimeMS: number | undefined): Promise<void> {
+  /**
+   * A read's server work: stopped with code 50 at `maxTimeMS`, else it runs to the end, unless
+   * the client's `signal` aborts first: the driver then closes the connection (rejecting with the
+   * signal's reason), on which the server kills the operation, as MongoDB 4.2+ does for a find or
+   * an aggregate whose client disconnected.
+   */
+  async work (maxTimeMS: number | undefined, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted()
     if (this.readReplyTimeMs === 0) return
     this.running++
     try {
       const limited = maxTimeMS !== undefined && maxTimeMS < this.readReplyTimeMs
-      await new Promise(resolve => setTimeout(resolve, limited ? maxTimeMS : this.readReplyTimeMs))
+      await new Promise<void>((resolve, reject) => {
+        const killed = (): void => { clearTimeout(timer); reject(signal?.reason) }
+        const timer = setTimeout(() => { signal?.removeEventListener('abort', killed); resolve() },
+          limited ? maxTimeMS : this.readReplyTimeMs)
+        signal?.addEventListener('abort', killed, { once: true })
+      })
       if (limited) throw maxTimeExpired()
     } finally {
       this.running--
@@ -244,7 +256,10 @@ class StandInCursor implements CursorLike {
 
   constructor (private readonly server: MongoStandIn, private readonly command: string,
     private readonly produce: () => Document[], private readonly batchSize = 101,
-    private readonly maxTimeMS?: number) {}
+    private readonly maxTimeMS?: number, private readonly signal?: AbortSignal) {
+    // as the driver's cursor: an abort kills it
+    signal?.addEventListener('abort', () => { this.close().catch(() => {}) }, { once: true })
+  }
 
   kill (): void {
     this.killed = true
@@ -259,6 +274,7 @@ class StandInCursor implements CursorLike {
   }
 
   async hasNext (): Promise<boolean> {
+    this.signal?.throwIfAborted()
     if (this.buffer.length > 0) return true
     if (this.closed) return false
     // the first batch runs the command, later ones are getMores; results are fixed at the first
@@ -266,7 +282,7 @@ class StandInCursor implements CursorLike {
     this.server.call(first ? this.command : 'getMore')
     if (first) this.server.maxTimes.push(this.maxTimeMS)
     if (this.killed) throw cursorNotFound(this.id)
-    await this.server.work(this.maxTimeMS)
+    await this.server.work(this.maxTimeMS, this.signal)
     this.results ??= this.produce()
     this.buffer = replyBatch(this.results, this.position, this.batchSize)
     for (const doc of this.buffer) this.server.replyBytes += BSON.calculateObjectSize(doc)
@@ -326,23 +342,23 @@ class StandInCollection implements CollectionLike {
   }
 
   async findOne (filter: Document, options: ReadOptions): Promise<Document | null> {
-    checkOptions('findOne', options, ['maxTimeMS'])
+    checkOptions('findOne', options, ['maxTimeMS', 'signal'])
     this.server.call('find')
     this.server.maxTimes.push(options.maxTimeMS)
-    await this.server.work(options.maxTimeMS)
+    await this.server.work(options.maxTimeMS, options.signal)
     return this.matching(filter)[0] ?? null
   }
 
   find (filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike {
-    checkOptions('find', options, ['batchSize', 'maxTimeMS', 'projection'])
+    checkOptions('find', options, ['batchSize', 'maxTimeMS', 'projection', 'signal'])
     const produce = (): Document[] => this.matching(filter, options.projection)
     const cursor = new StandInCursor(this.server, 'find', produce, options.batchSize,
-      options.maxTimeMS)
+      options.maxTimeMS, options.signal)
     return strict(cursor, 'find cursor')
   }
 
   aggregate (stages: Document[], options: ReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike {
-    checkOptions('aggregate', options, ['batchSize', 'allowDiskUse', 'maxTimeMS'])
+    checkOptions('aggregate', options, ['batchSize', 'allowDiskUse', 'maxTimeMS', 'signal'])
     const indexes = new Map<string, Record<string, 1 | -1>>([['_id_', { _id: 1 }]])
     for (const [key, keys] of this.server.indexKeys) {
       if (key.startsWith(`${this.name}.`)) indexes.set(key.slice(this.name.length + 1), keys)
@@ -359,8 +375,8 @@ class StandInCollection implements CollectionLike {
       results.forEach(checkResultSize)
       return results as Document[]
     }
-    return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize, options.maxTimeMS),
-      'aggregate cursor')
+    return strict(new StandInCursor(this.server, 'aggregate', run, options.batchSize, options.maxTimeMS,
+      options.signal), 'aggregate cursor')
   }
 
   async bulkWrite (

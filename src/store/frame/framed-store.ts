@@ -14,6 +14,7 @@ import { checkLinkQuery, distinctLinks } from '../links.js'
 import type { GraphTextReader } from '../graph-plan.js'
 import type { Call, StoreAdapter } from './store-adapter.js'
 import { explainRefusal } from '../unique-keys.js'
+import { checkRelations } from './check-relations.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
@@ -28,6 +29,7 @@ export class FramedStore<T> implements Store {
       this.graphTexts = {
         page: async (entity, query, plan, options = {}) => {
           this.adapter.tables.of(entity)
+          checkRelations(this.adapter.tables, entity, query.filter)
           return await this.#run(entity, 'findGraphs', () => texts.page(entity, query, plan, options), options.signal)
         },
         one: async (entity, id, plan, options = {}) => {
@@ -109,6 +111,7 @@ export class FramedStore<T> implements Store {
     checkAfter(query.after, query.sort)
     checkCountLimit(query.countLimit)
     const table = this.adapter.tables.of(entity)
+    checkRelations(this.adapter.tables, entity, query.filter)
     return await this.#run(entity, 'find', call => this.adapter.find(table, query, call), signal)
   }
 
@@ -135,6 +138,7 @@ export class FramedStore<T> implements Store {
     checkBatchSize(query.batchSize)
     checkAfter(query.after, query.sort)
     const table = this.adapter.tables.of(entity)
+    checkRelations(this.adapter.tables, entity, query.filter)
     const what = `stream of '${entity}'`
     const call = this.#begin(entity, 'stream', signal)
     const batches = this.adapter.stream(table, query, call)

@@ -1,8 +1,9 @@
 // Compiles a filter Condition into a predicate with the exact semantics of the SQLite
 // translation: values only compare within their own JSON type, and negations (`ne`, `nin`)
 // are plain NOTs, so they also match documents where the field is missing. Relation conditions
-// read a parent's children from the store's ref index, which holds string references only.
-import type { Condition, Scalar } from '../filter.js'
+// read a parent's children from the store's ref index, which holds string references only, by
+// the parent's id or, through `x-parent-key`, by its key value.
+import { heldKey, type Condition, type Scalar } from '../filter.js'
 import { compareText } from './compare.js'
 import { fieldReader, MISSING } from './field.js'
 
@@ -87,17 +88,27 @@ function compile (condition: Condition, children: ChildLookup): Predicate {
     case 'some': case 'none': {
       const childrenOf = children.byParent(condition.child, condition.refProperty)
       const matches = compileCondition(condition.condition, children)
+      const keyOf = parentKeyReader(heldKey(condition))
       if (condition.op === 'some') {
         const pinned = children.pinned(condition.child, condition.condition)
-        if (pinned !== undefined) return semiJoin(pinned, matches, condition.refProperty)
+        if (pinned !== undefined) return semiJoin(pinned, matches, condition.refProperty, keyOf)
       }
       const wanted = condition.op === 'some'
       return function matchRelation (doc) {
-        const id = (doc as { id: string }).id
-        for (const relative of childrenOf(id)) if (matches(relative)) return wanted
+        const key = keyOf(doc)
+        if (key === undefined) return !wanted
+        for (const relative of childrenOf(key)) if (matches(relative)) return wanted
         return !wanted
       }
     }
+  }
+}
+
+/** What a child's reference must equal: the id, or the parent's key value when it is a string. */
+function parentKeyReader (parentKey: string): (doc: unknown) => string | undefined {
+  return function readParentKey (doc) {
+    const value = (doc as Record<string, unknown>)[parentKey]
+    return typeof value === 'string' ? value : undefined
   }
 }
 
@@ -106,11 +117,15 @@ function compile (condition: Condition, children: ChildLookup): Predicate {
  * gathered once when the read compiles its filter (as of its start, for a stream too) instead of
  * probing the children of every parent.
  */
-function semiJoin (pinned: Iterable<unknown>, matches: Predicate, refProperty: string): Predicate {
+function semiJoin (pinned: Iterable<unknown>, matches: Predicate, refProperty: string,
+  keyOf: (doc: unknown) => string | undefined): Predicate {
   const parents = new Set<string>()
   for (const child of pinned) {
     const ref = (child as Record<string, unknown>)[refProperty]
     if (typeof ref === 'string' && matches(child)) parents.add(ref)
   }
-  return function matchSemiJoin (doc) { return parents.has((doc as { id: string }).id) }
+  return function matchSemiJoin (doc) {
+    const key = keyOf(doc)
+    return key !== undefined && parents.has(key)
+  }
 }

@@ -49,9 +49,12 @@ export interface IndexOptions {
 /**
  * A server-side time limit: a read the client gave up on stops on the server too. It is the
  * cursor's cumulative processing time (first batch and every getMore), so a stream omits it.
+ * `signal` (driver 6.13+): when it aborts, the command in flight is abandoned (its connection
+ * closed, on which MongoDB 4.2+ kills a find or aggregate) and the cursor is killed.
  */
 export interface ReadOptions {
   maxTimeMS?: number
+  signal?: AbortSignal
 }
 
 export interface CollectionLike {

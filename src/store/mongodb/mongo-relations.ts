@@ -4,7 +4,7 @@
 // in `doc` (so the joined fields can never collide with a stored field), each relation gets a
 // `$lookup` on the child collection through its ref index that keeps at most one matching child,
 // the rest of the filter tests those joined fields, and the document is unwrapped again.
-import type { Condition } from '../filter.js'
+import { heldKey, type Condition } from '../filter.js'
 import type { Document } from './driver-surface.js'
 import { filterQuery, storedPath, type Relation } from './mongo-filter.js'
 import { isSemiJoin } from '../semi-join.js'
@@ -30,7 +30,7 @@ function lookupStage (relation: Relation, as: string, checkRef: CheckRef): Docum
   return {
     $lookup: {
       from: relation.child,
-      localField: 'doc._id',
+      localField: `doc.${storedPath(heldKey(relation)).stored}`,
       foreignField: ref,
       pipeline: [
         { $match: { [ref]: { $not: { $type: 'array' } } } },
@@ -63,6 +63,21 @@ function semiJoinStage (relation: Relation, ref: string, as: string, checkRef: C
   }
 }
 
+/**
+ * Whether the wrapped document has the children joined `as`. Through a parent key, only a string
+ * key value can be referenced: `$lookup` would take a missing key for null (and join children
+ * without a reference) and an array key by its elements, so the key's type is tested too.
+ */
+function joinedTest (relation: Relation, as: string, checkRef: CheckRef): Document {
+  const key = `doc.${storedPath(heldKey(relation)).stored}`
+  const test = isSemiJoin(relation, checkRef.indexed(relation.child))
+    ? { $expr: { $in: [`$${key}`, `$${as}._id`] } }
+    : { [as]: { $size: relation.op === 'some' ? 1 : 0 } }
+  if (heldKey(relation) === 'id') return test
+  const isString = { [key]: { $type: 'string', $not: { $type: 'array' } } }
+  return relation.op === 'some' ? { $and: [isString, test] } : { $or: [{ $nor: [isString] }, test] }
+}
+
 /** What relation stages need to know of the children's entities. */
 export interface CheckRef {
   /** Throws unless `refProperty` is a declared ref property of the entity `child`. */
@@ -82,8 +97,7 @@ export function filterStages (condition: Condition | undefined, checkRef: CheckR
     relation (relation) {
       const as = `r${lookups.length}`
       lookups.push(lookupStage(relation, as, checkRef))
-      if (isSemiJoin(relation, checkRef.indexed(relation.child))) return { $expr: { $in: ['$doc._id', `$${as}._id`] } }
-      return { [as]: { $size: relation.op === 'some' ? 1 : 0 } }
+      return joinedTest(relation, as, checkRef)
     }
   })
   return [

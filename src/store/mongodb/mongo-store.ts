@@ -14,7 +14,7 @@ import type {
   StoreEntity, StoreOptions, StreamQuery
 } from '../store.js'
 import type {
-  ClientLike, CollectionLike, CursorLike, Document, DbLike, ReplaceOneModel, SessionLike
+  ClientLike, CollectionLike, CursorLike, Document, DbLike, ReadOptions, ReplaceOneModel, SessionLike
 } from './driver-surface.js'
 import { linkConflict } from '../links.js'
 import {
@@ -79,21 +79,25 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
    * further one (a reply cut at 16 MiB) is counted here.
    */
   private async drain (cursor: CursorLike, call: Call): Promise<Document[]> {
-    const forget = closeOnAbort(cursor, call.signal)
-    try {
-      const all: Document[] = []
-      for (let first = true; await cursor.hasNext(); first = false) {
-        if (!first) call.again()
-        all.push(...cursor.readBufferedDocuments())
-      }
-      return all
-    } finally {
-      forget()
+    const all: Document[] = []
+    for (let first = true; await cursor.hasNext(); first = false) {
+      if (!first) call.again()
+      all.push(...cursor.readBufferedDocuments())
     }
+    return all
   }
 
-  async get ({ collection }: MongoTable, id: string): Promise<Doc | undefined> {
-    const found = await collection.findOne({ _id: id }, this.limit)
+  /**
+   * A read's server time limit, and the caller's signal: the driver aborts the command in flight
+   * when it aborts (closing its connection, on which the server kills the operation) and kills
+   * the cursor, so a caller that went away or ran out of time stops the server's work.
+   */
+  private reading (call: Call): ReadOptions {
+    return call.signal === undefined ? this.limit : { ...this.limit, signal: call.signal }
+  }
+
+  async get ({ collection }: MongoTable, id: string, call: Call): Promise<Doc | undefined> {
+    const found = await collection.findOne({ _id: id }, this.reading(call))
     return found === null ? undefined : fromStored(found)
   }
 
@@ -102,7 +106,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     for (const [index, chunk] of idChunks(ids, this.settings.maxIdsPerQuery).entries()) {
       if (index > 0) call.again()
       // one more than can match, so the server sees the end and closes the cursor in its reply
-      const cursor = collection.find({ _id: { $in: chunk } }, { ...this.limit, batchSize: chunk.length + 1 })
+      const cursor = collection.find({ _id: { $in: chunk } }, { ...this.reading(call), batchSize: chunk.length + 1 })
       found.push(...(await this.drain(cursor, call)))
     }
     return found.map(fromStored)
@@ -130,7 +134,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
       countCap(query.countLimit)
     )
     // the page and the count row fit one reply unless they pass 16 MiB; one more closes the cursor
-    const options = { ...this.limit, batchSize: query.size + 2, allowDiskUse: true }
+    const options = { ...this.reading(call), batchSize: query.size + 2, allowDiskUse: true }
     const rows = await this.drain(collection.aggregate(pipeline, options), call)
     // stored documents all have an _id; the count row has none
     const items = rows.filter(row => '_id' in row)
@@ -148,7 +152,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
       const pipeline = findByRefsPipeline(name, refProperty, chunk, query.perRefLimit, query.sort)
       // every row fits one reply unless they pass 16 MiB; one more than can come closes the cursor
       const batchSize = Math.min(chunk.length * (query.perRefLimit + 1), 100_000) + 1
-      const options = { ...this.limit, batchSize, allowDiskUse: true }
+      const options = { ...this.reading(call), batchSize, allowDiskUse: true }
       for (const row of await this.drain(collection.aggregate(pipeline, options), call)) {
         if ('children' in row) totals.set(row._id as string, row.children as number)
         else items.push(fromStored(row.doc as Document))
@@ -164,7 +168,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
     for (const [index, chunk] of idChunks(ids, Infinity).entries()) {
       if (index > 0) call.again()
       const pipeline = countByRefsPipeline(refProperty, chunk)
-      const options = { ...this.limit, batchSize: chunk.length + 1, allowDiskUse: true }
+      const options = { ...this.reading(call), batchSize: chunk.length + 1, allowDiskUse: true }
       const rows = await this.drain(collection.aggregate(pipeline, options), call)
       for (const row of rows) counts.set(row._id as string, row.children as number)
     }
@@ -175,8 +179,8 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   // stops the server's work when the consumer stops, e.g. because the HTTP client went away.
   async * stream ({ name, collection }: MongoTable, query: StreamQuery, call: Call): AsyncGenerator<Batch, void> {
     const pipeline = [...filterStages(query.filter, this.checkRef), ...sortStages(query.sort, query.after)]
-    const cursor = collection.aggregate(pipeline, { batchSize: query.batchSize, allowDiskUse: true })
-    const forget = closeOnAbort(cursor, call.signal)
+    const signal = call.signal === undefined ? {} : { signal: call.signal }
+    const cursor = collection.aggregate(pipeline, { ...signal, batchSize: query.batchSize, allowDiskUse: true })
     let sent = 0
     try {
       while (true) {
@@ -189,7 +193,6 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
         yield { docs: docs.map(fromStored), last: docs.length === 0 || cursor.closed }
       }
     } finally {
-      forget()
       await cursor.close().catch(() => undefined)
     }
   }
@@ -366,14 +369,6 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
   async close (): Promise<void> {
     await this.client?.close()
   }
-}
-
-/** Closes `cursor` (killing it on the server) when the caller goes away; returns what stops watching. */
-function closeOnAbort (cursor: CursorLike, signal: AbortSignal | undefined): () => void {
-  if (signal === undefined) return () => {}
-  const close = (): void => { cursor.close().catch(() => undefined) }
-  signal.addEventListener('abort', close, { once: true })
-  return () => signal.removeEventListener('abort', close)
 }
 
 /**

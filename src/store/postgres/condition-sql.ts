@@ -6,9 +6,10 @@
 // child condition is selective, semi-join.ts), under an alias per nesting level (r1, r2, …) so
 // that an entity can be its own child.
 import { BadRequestError } from '../../errors.js'
-import type { Condition, Scalar } from '../filter.js'
+import { heldKey, type Condition, type Scalar } from '../filter.js'
 import { fieldSql, typeSql, type FieldSql } from './field-sql.js'
-import { refColumn, type TableSql } from './identifiers.js'
+import { jsonAt, refColumn, textAt, type TableSql } from './identifiers.js'
+import { keyPartSql } from './unique-sql.js'
 import { indexedProperties, isSemiJoin } from '../semi-join.js'
 
 /** SQL text and the values of its `$n` parameters, `$1` first. */
@@ -79,20 +80,34 @@ class ConditionWriter {
     }
   }
 
-  /** A correlated EXISTS; for a selective `$some` (semi-join.ts), this row's id `IN` the matching children's refs. */
+  /**
+   * A correlated EXISTS; for a selective `$some` (semi-join.ts), this row's id `IN` the matching
+   * children's refs. A reference through a parent key holds this row's key value: the EXISTS
+   * compares the ref column with it when it is a string (the ref index serves), and the semi-join
+   * compares it as jsonb in the expression of the key's unique index, so that index serves.
+   */
   private relation (condition: Relation): string {
     const child = this.tables(condition.child)
     const column = refColumn(child, condition.refProperty)
     const inner: Scope = { table: child, alias: `r${this.scope.depth + 1}`, depth: this.scope.depth + 1 }
+    const key = heldKey(condition)
+    const doc = `${this.scope.alias}.doc`
     const match = condition.condition === undefined
       ? ''
       : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
     if (isSemiJoin(condition, indexedProperties(child.refColumns.keys()))) {
-      return `(${this.scope.alias}.id IN (SELECT ${inner.alias}.${column} FROM ${child.table} AS ${inner.alias} ` +
-        `WHERE ${inner.alias}.${column} IS NOT NULL${match}))`
+      const subquery = (ref: string): string => `(SELECT ${ref} FROM ${child.table} AS ${inner.alias} ` +
+        `WHERE ${inner.alias}.${column} IS NOT NULL${match})`
+      if (key === 'id') return `(${this.scope.alias}.id IN ${subquery(`${inner.alias}.${column}`)})`
+      // a missing key would make IN answer NULL: IS NOT NULL keeps the test two-valued
+      const outer = keyPartSql(key, doc)
+      return `(${outer} IS NOT NULL AND ${outer} IN ${subquery(`to_jsonb(${inner.alias}.${column})`)})`
     }
+    const outer = key === 'id'
+      ? `${this.scope.alias}.id`
+      : `(CASE WHEN jsonb_typeof(${jsonAt(doc, key)}) = 'string' THEN ${textAt(doc, key)} END)`
     const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias} ` +
-      `WHERE ${inner.alias}.${column} = ${this.scope.alias}.id${match})`
+      `WHERE ${inner.alias}.${column} = ${outer}${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 

@@ -86,6 +86,11 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
   private async query (sql: string, params: unknown[], signal?: AbortSignal): Promise<pg.QueryResult> {
     if (signal === undefined) return await fromDriver(this.pool.query(sql, params))
     const client = await fromDriver(this.pool.connect())
+    // aborted while waiting for the connection: the frame has answered already, nothing to start
+    if (signal.aborted) {
+      client.release()
+      throw signal.reason
+    }
     let cancelled = false
     const cancel = (): void => {
       cancelled = true
@@ -116,8 +121,8 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
       .finally(() => { canceller.end().catch(ignore) })
   }
 
-  async get ({ table }: TableSql, id: string): Promise<Doc | undefined> {
-    const { rows } = await this.query(statements.getSql(table), [storableId(id)])
+  async get ({ table }: TableSql, id: string, call: Call): Promise<Doc | undefined> {
+    const { rows } = await this.query(statements.getSql(table), [storableId(id)], call.signal)
     return rows.length === 0 ? undefined : parseDoc(rows[0] as Row)
   }
 
@@ -216,6 +221,8 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
     }
     call.signal?.addEventListener('abort', cancel, { once: true })
     try {
+      // aborted while waiting for the connection: no event will come, start nothing
+      call.signal?.throwIfAborted()
       await fromDriver(client.query('BEGIN READ ONLY'))
       await fromDriver(client.query(statements.declareSql(table.table, where, orderBySql(keys, table, 't0')), params))
       // one row read ahead tells, with the last full batch, that no other read is needed

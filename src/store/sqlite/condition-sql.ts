@@ -6,11 +6,12 @@
 // table gets an alias per nesting level (r1, r2, …), so an entity can be its own child, and the
 // outer row is named by its table at the top level, which every statement embedding the WHERE
 // (the page, its count subquery, the stream's batches) has as its innermost table of that name.
-import type { Condition, Scalar } from '../filter.js'
+import { heldKey, type Condition, type Scalar } from '../filter.js'
 import { fieldSql, isNumberSql, typeSql, valueSql, type FieldSql } from './field-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
 import { tick } from './statements.js'
 import { indexedProperties, isSemiJoin } from '../semi-join.js'
+import { keyPartSql } from './unique-sql.js'
 
 export interface SqlFragment {
   sql: string
@@ -98,25 +99,33 @@ class ConditionWriter {
   /**
    * `EXISTS` a child row whose ref column (strings only) holds this row's id and that matches;
    * for a selective `$some` (semi-join.ts), this row's id `IN` the ref column of the matching
-   * children, which reads them through the index their condition pins.
+   * children, which reads them through the index their condition pins. A reference through a
+   * parent key holds this row's key value instead: the expression its unique index is built on
+   * (a number there never equals a string in the untyped ref column), so the index serves too.
    */
   private relation (condition: Relation): string {
     const child = this.tables(condition.child)
     const column = refColumn(child, condition.refProperty)
     const { table, alias, depth } = this.scope
-    const outerId = `${alias ?? table.table}."id"`
+    const outer = alias ?? table.table
+    const byId = heldKey(condition) === 'id'
+    const outerKey = byId ? `${outer}."id"` : keyPartSql(heldKey(condition), `${outer}.doc`)
     const inner: Scope = { table: child, alias: `r${depth + 1}`, depth: depth + 1 }
     const at = inner.alias!
     const semiJoin = isSemiJoin(condition, indexedProperties(child.refColumns.keys()))
     // the tick keeps a long scan of children stoppable (statements.tick)
     const where = semiJoin
       ? `${at}.${column} IS NOT NULL AND ${tick(at)}`
-      : `${at}.${column} = ${outerId} AND ${tick(at)}`
+      : `${at}.${column} = ${outerKey} AND ${tick(at)}`
     const match =
       condition.condition === undefined
         ? ''
         : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
-    if (semiJoin) return `(${outerId} IN (SELECT ${at}.${column} FROM ${child.table} AS ${at} WHERE ${where}${match}))`
+    if (semiJoin) {
+      // a missing key would make IN answer NULL: IS NOT NULL keeps the test two-valued
+      const present = byId ? '' : `${outerKey} IS NOT NULL AND `
+      return `(${present}${outerKey} IN (SELECT ${at}.${column} FROM ${child.table} AS ${at} WHERE ${where}${match}))`
+    }
     const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${at} WHERE ${where}${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }

@@ -128,9 +128,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   /**
    * Runs one round trip on the main connection. The connection's busy timeout is 0, so a
    * statement that meets another connection's lock fails at once instead of blocking the event
-   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent.
+   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent,
+   * or until a read's caller went away (`signal`: the caller went, or its time ran out).
    */
-  private async run<T> (work: () => T): Promise<T> {
+  private async run<T> (work: () => T, signal?: AbortSignal): Promise<T> {
     const deadline = performance.now() + this.settings.lockWaitMs
     for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
       try {
@@ -142,6 +143,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
         await sleep(Math.min(pause, left))
         // closed while waiting: the frame's own check ran before the first try
         if (!this.db.open) throw new StoreUnavailableError('sqlite store: the store was closed during the call')
+        signal?.throwIfAborted()
       }
     }
   }
@@ -149,7 +151,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
   private async read<K extends ReadOp> (table: TableSql, op: string, read: K,
     args: ReadOps[K][0], call: Call): Promise<ReadOps[K][1]> {
-    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args))
+    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args), call.signal)
     // a caller that goes away stops the worker running its statement
     return await this.pool.run(read, args, `${op} on '${table.entity}'`, call.signal)
   }
@@ -165,17 +167,17 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     }
   }
 
-  async get (table: TableSql, id: string, _call: Call, form?: ReadForm): Promise<Doc | undefined> {
+  async get (table: TableSql, id: string, call: Call, form?: ReadForm): Promise<Doc | undefined> {
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getSql(table.table, extra)
-    const row = await this.run(() => this.statement(sql).get(id) as Row | undefined)
+    const row = await this.run(() => this.statement(sql).get(id) as Row | undefined, call.signal)
     return row === undefined ? undefined : toDoc(row)
   }
 
-  async getMany (table: TableSql, ids: readonly string[], _call: Call, form?: ReadForm): Promise<Doc[]> {
+  async getMany (table: TableSql, ids: readonly string[], call: Call, form?: ReadForm): Promise<Doc[]> {
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getManySql(table.table, extra)
-    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(ids)) as Row[])
+    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(ids)) as Row[], call.signal)
     return rows.map(toDoc)
   }
 
@@ -206,7 +208,8 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     return { items: rows.map(toDoc), ...boundedTotal(total, query.countLimit) }
   }
 
-  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery): Promise<RefResult> {
+  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery,
+    call: Call): Promise<RefResult> {
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
     const { extra, childExtra, toDoc } = this.form(table, query)
@@ -221,7 +224,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       table: table.table, column, parents, limit, extra, childExtra, ...(top === undefined ? {} : { top })
     }
     // bounded by the (ref, id) index and the per-parent limit: on the main thread (see README, Performance)
-    const { rows, totals } = await this.run(() => this.reader.children(args))
+    const { rows, totals } = await this.run(() => this.reader.children(args), call.signal)
     const items: Doc[] = []
     let ref: unknown
     let position = 0

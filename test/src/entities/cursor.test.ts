@@ -50,16 +50,20 @@ t.test('EntityApi lists and streams after a decoded cursor', async t => {
   await books.upsert(
     Array.from({ length: 12 }, (_, i) => ({ id: `b${String(i).padStart(2, '0')}`, title: `T${i % 4}`, authorId: 'a1' }))
   )
-  const first = await books.list({ ...parseQuery(books.meta, { sort: '-title' }), page: 1, size: 5 })
+  const first = await books.list({ ...parseQuery(books.meta, { sort: '-title' }, metadata), page: 1, size: 5 })
   const order = ['b03', 'b07', 'b11', 'b02', 'b06', 'b10', 'b01', 'b05', 'b09', 'b00', 'b04', 'b08']
   t.same([first.items.map(b => (b as { id: string }).id), first.total], [order.slice(0, 5), 12])
   const second = await books.list({
-    ...parseQuery(books.meta, { sort: '-title', after: first.next }),
+    ...parseQuery(books.meta, { sort: '-title', after: first.next }, metadata),
     page: 1,
     size: 5
   })
   t.same(second.items.map(b => (b as { id: string }).id), order.slice(5, 10))
-  const last = await books.list({ ...parseQuery(books.meta, { sort: '-title', after: second.next }), page: 1, size: 5 })
+  const last = await books.list({
+    ...parseQuery(books.meta, { sort: '-title', after: second.next }, metadata),
+    page: 1,
+    size: 5
+  })
   t.same(
     [last.items.map(b => (b as { id: string }).id), last.total, last.next],
     [order.slice(10), 12, undefined],
@@ -67,13 +71,13 @@ t.test('EntityApi lists and streams after a decoded cursor', async t => {
   )
   const lines = []
   for await (const batch of books.streamWithCursors({
-    ...parseQuery(books.meta, { sort: '-title', with: 'authorId' }),
+    ...parseQuery(books.meta, { sort: '-title', with: 'authorId' }, metadata),
     batchSize: 4
   })) { lines.push(...batch) }
   t.same(lines.map(line => (line.data as { entity: { id: string } }).entity.id), order, 'graphs, each with its cursor')
   const rest = []
   for await (const batch of books.stream({
-    ...parseQuery(books.meta, { sort: '-title', after: lines[7]!.cursor }),
+    ...parseQuery(books.meta, { sort: '-title', after: lines[7]!.cursor }, metadata),
     batchSize: 4
   })) { rest.push(...batch) }
   t.same(rest.map(b => (b as { id: string }).id), order.slice(8), 'a stream resumes after a line')

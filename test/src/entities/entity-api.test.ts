@@ -164,12 +164,12 @@ t.test('get, list and stream trim to fields, with the round trips of the same re
     { with: 'Book', fields: 'id', 'fields[Book.coAuthorId]': 'title' } as never,
     metadata
   )
-  const graph = await author.get('a2', query.selection, query) as Graph
+  const graph = await author.get('a2', query) as Graph
   t.same(graph.entity, { id: 'a2' })
   t.same(graph.children.Book!.coAuthorId!.slice(0, 2), [{ id: 'b0', title: 'T0' }, { id: 'b10', title: 'T10' }])
   t.same(graph.children.Book!.authorId, [], 'the other relationship keeps whole documents (none here)')
   const trimmedCounts = counts.splice(0).length
-  await author.get('a2', query.selection, {})
+  await author.get('a2', { selection: query.selection })
   t.equal(counts.splice(0).length, trimmedCounts)
 
   const books = relata.entity('Book')

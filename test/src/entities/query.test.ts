@@ -11,16 +11,11 @@ t.test('child limits and sorts from text, as the command line passes them', asyn
   const parsed = parseQuery(book, { with: 'Review', 'limit[Review]': '2', 'sort[Review]': '-stars' } as never, metadata)
   t.same(parsed.children, { Review: { limit: 2, sort: [{ field: 'stars', desc: true }] } })
   t.equal(
-    parseQuery(book, { with: 'Review', 'limit[Review]': '' } as never).children,
+    parseQuery(book, { with: 'Review', 'limit[Review]': '' } as never, metadata).children,
     undefined,
     'empty values are absent'
   )
-  t.throws(() => parseQuery(book, { with: 'Review', 'limit[Review]': '1.5' } as never), BadRequestError)
-  t.throws(
-    () => parseQuery(book, { with: 'Review', 'sort[Review]': 'stars' } as never),
-    /needs the model/,
-    'without the model a child sort cannot be checked'
-  )
+  t.throws(() => parseQuery(book, { with: 'Review', 'limit[Review]': '1.5' } as never, metadata), BadRequestError)
 })
 
 t.test('relation filters resolve child relationships through the model', async t => {
@@ -69,10 +64,6 @@ t.test('relation filters resolve child relationships through the model', async t
     one.filter,
     { op: 'some', child: 'Employee', refProperty: 'managerId' },
     'one reference, here a self-reference'
-  )
-  t.throws(
-    () => parseQuery(book, { filter: '{"Review":{"$some":{}}}' }),
-    /filtering by Review needs the model to check the properties of Review/
   )
   t.throws(
     () => parseQuery(metadata.entity('Review'), { filter: '{"Book":{"$some":{}}}' }, metadata),
