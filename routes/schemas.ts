@@ -133,13 +133,18 @@ export function parkedRecordSchema (meta: EntityMetadata): Record<string, unknow
   }, { description: `A parked ${meta.name}` }) as unknown as Record<string, unknown>
 }
 
+/** How a reference names its parent, when not by id (`x-parent-key`). */
+function byKey (parentKey: string): string {
+  return parentKey === 'id' ? '' : ` by its ${parentKey}`
+}
+
 export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
   const parents: Record<string, unknown> = {}
   for (const p of meta.parents) {
     parents[p.property] = {
       anyOf: [ref(`${p.target}Graph`), ...readDocument(p.target).anyOf, { type: 'null' }],
-      description: `The ${p.target} that ${p.property} points at (its ${p.target}Graph when a \`with\` path goes on ` +
-        'through it), or null when it is null or dangling'
+      description: `The ${p.target} that ${p.property} points at${byKey(p.parentKey)} (its ${p.target}Graph when a ` +
+        '`with` path goes on through it), or null when it is null or dangling'
     }
   }
   const children: Record<string, Record<string, unknown>> = {}
@@ -153,8 +158,8 @@ export function graphSchema (meta: EntityMetadata): Record<string, unknown> {
     ;(edges.properties as Record<string, unknown>)[c.property] = {
       type: 'array',
       items: { anyOf: [ref(`${c.child}Graph`), ...readDocument(c.child).anyOf] },
-      description: `${c.child} documents whose ${c.property} is this ${meta.name}'s id (${c.child}Graphs when a ` +
-        '`with` path goes on through them)'
+      description: `${c.child} documents whose ${c.property} is this ${meta.name}'s ${c.parentKey} ` +
+        `(${c.child}Graphs when a \`with\` path goes on through them)`
     }
   }
   return {

@@ -38,9 +38,9 @@ export function withLatency (store: Store, latencyMs: number): Store {
       await sleep(latencyMs)
       return await store.getMany(entity, ids, form)
     },
-    getManyByKey: async (entity, property, values) => {
+    getManyByKey: async (entity, property, values, form) => {
       await sleep(latencyMs)
-      return await store.getManyByKey(entity, property, values)
+      return await store.getManyByKey(entity, property, values, form)
     },
     find: async (entity, query) => {
       await sleep(latencyMs)

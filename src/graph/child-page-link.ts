@@ -26,9 +26,12 @@ export interface ChildPageRequest {
   fields?: FieldSelection
 }
 
-/** Where the children of one parent past those in the graph are, as the server exposes them. */
+/**
+ * Where the children of one parent past those in the graph are, as the server exposes them;
+ * `parentValue` is what the children's reference holds (the parent's id or key, parent-value.ts).
+ */
 export type ChildPageLink =
-  (relationship: ChildRelationship, parentId: string, request: ChildPageRequest) => string | undefined
+  (relationship: ChildRelationship, parentValue: string, request: ChildPageRequest) => string | undefined
 
 /** `with` paths that load `selection`: each relationship, and the paths that go on through it. */
 function withPaths (selection: Selection): string[] {
@@ -63,8 +66,8 @@ function belowParams (request: ChildPageRequest, params: URLSearchParams): void 
 
 /** The link maker for a model whose lists are served under `/api/<route>` with `pageSize` as the default size. */
 export function childPageLink (metadata: RelationshipMetadata, pageSize: number): ChildPageLink {
-  return function nextChildren (rel, parentId, request) {
-    const params = new URLSearchParams({ filter: JSON.stringify({ [rel.property]: parentId }) })
+  return function nextChildren (rel, parentValue, request) {
+    const params = new URLSearchParams({ filter: JSON.stringify({ [rel.property]: parentValue }) })
     if (request.sort !== undefined && request.sort.length > 0) params.set('sort', sortText(request.sort))
     params.set('size', String(pageSize))
     if (request.last !== undefined) params.set('after', cursorOf(rel.child, request.sort, request.last))

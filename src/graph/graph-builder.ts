@@ -1,12 +1,15 @@
 // The batched relationship graph builder: enriches any number of documents of one entity with
 // the selected parents and children using one store round trip per parent entity and one per
 // child relationship, whatever the number of documents. Single GET, list, stream and the
-// library API all go through `build`.
+// library API all go through `build`. A relationship joins a child's reference to the parent's
+// `parentKey` (its id, or the unique key the reference holds): parents are read by that key's
+// values and children by their parents' values of it, the same calls whichever key it is.
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, ReadForm, Store } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import { GraphTexts } from './graph-texts.js'
+import { parentsBy, parentValue } from './parent-value.js'
 import type { ChildPage, ChildQuery, Graph, GraphRequest, Selection } from './graph.js'
 
 export interface GraphOptions {
@@ -117,37 +120,50 @@ export class GraphBuilder {
 
   async #countChildren (docs: readonly Doc[], relationship: ChildRelationship,
     signal?: AbortSignal): Promise<CountedChildren> {
-    const ids = [...new Set(docs.map(d => d.id))]
-    const totals = await this.store.countByRefs(relationship.child, relationship.property, ids, { signal })
+    const values = parentValues(docs, relationship)
+    const totals = values.length === 0
+      ? new Map<string, number>()
+      : await this.store.countByRefs(relationship.child, relationship.property, values, { signal })
     return { relationship, totals }
   }
 
-  /** One getMany per parent entity: relationships to the same entity share the round trip. */
+  /**
+   * One read per parent entity and key: relationships to the same entity through the same key
+   * share the round trip. The parents are keyed by `parentsBy(rel)`, then by their key value.
+   */
   async #loadParents (
     docs: readonly Doc[],
     relationships: readonly ParentRelationship[],
     request: GraphRequest
   ): Promise<Map<string, Map<string, Doc>>> {
-    const idsByTarget = new Map<string, Set<string>>()
+    const wanted = new Map<string, { target: string, key: string, values: Set<string> }>()
     for (const rel of relationships) {
-      let ids = idsByTarget.get(rel.target)
-      if (ids === undefined) idsByTarget.set(rel.target, (ids = new Set()))
+      const by = parentsBy(rel)
+      let entry = wanted.get(by)
+      if (entry === undefined) wanted.set(by, (entry = { target: rel.target, key: rel.parentKey, values: new Set() }))
       for (const doc of docs) {
-        const id = doc[rel.property]
-        if (typeof id === 'string') ids.add(id)
+        const value = doc[rel.property]
+        if (typeof value === 'string') entry.values.add(value)
       }
     }
     const loaded = new Map<string, Map<string, Doc>>()
     await Promise.all(
-      [...idsByTarget].map(async ([target, ids]) => {
-        const found = ids.size === 0
-          ? []
-          : await this.store.getMany(target, [...ids], { ...this.#form(target, request), signal: request.signal })
+      [...wanted].map(async ([by, { target, key, values }]) => {
+        const found = values.size === 0 ? [] : await this.#readParents(target, key, [...values], request)
+        // keyed before hiding: a hidden key still joins
         const visible = this.options.hidden?.all(target, found) ?? found
-        loaded.set(target, new Map(visible.map(d => [d.id, d])))
+        loaded.set(by, new Map(visible.map((doc, i) => [parentValue(found[i]!, key)!, doc])))
       })
     )
     return loaded
+  }
+
+  /** Parents by id, or by the unique key their children's references hold: one round trip either way. */
+  async #readParents (target: string, key: string, values: string[], request: GraphRequest): Promise<Doc[]> {
+    const options = { ...this.#form(target, request), signal: request.signal }
+    return key === 'id'
+      ? await this.store.getMany(target, values, options)
+      : await this.store.getManyByKey(target, key, values, options)
   }
 
   /** One findByRefs: the store limits, orders and counts each parent's children. */
@@ -157,13 +173,15 @@ export class GraphBuilder {
     query: ChildQuery,
     request: GraphRequest
   ): Promise<LoadedChildren> {
-    const ids = [...new Set(docs.map(d => d.id))]
+    const values = parentValues(docs, relationship)
     const perRefLimit = Math.min(query.limit ?? this.options.childLimit, this.options.childLimit)
-    const found = await this.store.findByRefs(relationship.child, relationship.property, ids, {
-      ...this.#form(relationship.child, request),
-      perRefLimit,
-      ...(query.sort === undefined ? {} : { sort: query.sort })
-    }, { signal: request.signal })
+    const found = values.length === 0
+      ? { items: [], totals: new Map<string, number>() }
+      : await this.store.findByRefs(relationship.child, relationship.property, values, {
+        ...this.#form(relationship.child, request),
+        perRefLimit,
+        ...(query.sort === undefined ? {} : { sort: query.sort })
+      }, { signal: request.signal })
     const items = this.options.hidden?.all(relationship.child, found.items) ?? found.items
     const totals = found.totals
     const byParent = new Map<string, Doc[]>()
@@ -186,36 +204,51 @@ export class GraphBuilder {
   ): Graph {
     const graph: Graph = { entity: doc, parents: {}, children: {} }
     for (const rel of selection.parents) {
-      const id = doc[rel.property]
-      graph.parents[rel.property] = (typeof id === 'string' ? parents.get(rel.target)?.get(id) : undefined) ?? null
+      const ref = doc[rel.property]
+      const parent = typeof ref === 'string' ? parents.get(parentsBy(rel))?.get(ref) : undefined
+      graph.parents[rel.property] = parent ?? null
     }
     for (const { relationship: rel, query, byParent, totals } of children) {
+      // a document without a value of the key has no children through it
+      const value = parentValue(doc, rel.parentKey)
       const edges = (graph.children[rel.child] ??= {})
-      const list = (edges[rel.property] = byParent.get(doc.id) ?? [])
-      const total = totals.get(doc.id) ?? 0
+      const list = (edges[rel.property] = (value === undefined ? undefined : byParent.get(value)) ?? [])
+      const total = (value === undefined ? undefined : totals.get(value)) ?? 0
       const page: ChildPage = { total, returned: list.length }
       // a cut list always says so, and links to the rest (all of it after a limit of 0)
-      const next = total > list.length ? this.#nextLink(rel, doc.id, list, query, selection, request) : undefined
+      const next = total > list.length ? this.#nextLink(rel, value!, list, query, selection, request) : undefined
       if (next !== undefined) page.next = next
       ;(graph.meta ??= { children: {} }).children[rel.key] = page
     }
     for (const { relationship: rel, totals } of counted) {
-      ;(graph.meta ??= { children: {} }).children[rel.key] = { total: totals.get(doc.id) ?? 0, returned: 0 }
+      const value = parentValue(doc, rel.parentKey)
+      const total = (value === undefined ? undefined : totals.get(value)) ?? 0
+      ;(graph.meta ??= { children: {} }).children[rel.key] = { total, returned: 0 }
     }
     return graph
   }
 
   #nextLink (
     rel: ChildRelationship,
-    parentId: string,
+    parentValue: string,
     list: readonly Doc[],
     query: ChildQuery,
     selection: Selection,
     request: GraphRequest
   ): string | undefined {
     const last = list.length === 0 ? undefined : list[list.length - 1]!
-    return this.options.childPageLink?.(rel, parentId, childPageRequest(rel, last, query, selection, request))
+    return this.options.childPageLink?.(rel, parentValue, childPageRequest(rel, last, query, selection, request))
   }
+}
+
+/** The distinct values the documents hold of the key `rel`'s children reference. */
+function parentValues (docs: readonly Doc[], rel: ChildRelationship): string[] {
+  const values = new Set<string>()
+  for (const doc of docs) {
+    const value = parentValue(doc, rel.parentKey)
+    if (value !== undefined) values.add(value)
+  }
+  return [...values]
 }
 
 const TEXT: ReadForm = Object.freeze({ text: true })

@@ -6,6 +6,7 @@ import type { GraphText, GraphTextReader } from '../store/graph-plan.js'
 import type { Doc, FindQuery } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
+import { parentValue } from './parent-value.js'
 import { storeGraphPlan, type PlanOptions } from './store-graph-plan.js'
 
 export interface GraphTextOptions extends PlanOptions {
@@ -59,8 +60,11 @@ export class GraphTexts {
       const last = page.last ?? undefined
       delete page.last
       const query = request.children?.[rel.child] ?? {}
-      const next = this.options.childPageLink?.(rel, graph.entity.id,
-        childPageRequest(rel, last, query, selection, request))
+      // a cut list has a parent holding the key: the store answered its children through it
+      const value = parentValue(graph.entity, rel.parentKey)
+      const next = value === undefined
+        ? undefined
+        : this.options.childPageLink?.(rel, value, childPageRequest(rel, last, query, selection, request))
       if (next !== undefined) page.next = next
     }
     for (const [key, next] of Object.entries(selection.nested ?? {})) {

@@ -23,6 +23,19 @@ export const MAX_DEPTH = 4
 /** The selection of no relationship: a graph with empty `parents` and `children`. */
 export const NO_RELATIONSHIPS: Selection = Object.freeze({ parents: [], children: [] })
 const cache = new LRUCache<string, Selection>({ max: 2000 })
+/**
+ * Which model an entity belongs to, in the cache's keys: two models served in one process (two
+ * apps, or a library user's) may give one entity name different relationships.
+ */
+const served = new WeakMap<EntityMetadata, number>()
+let servedCount = 0
+
+/** `Order#2`: the entity of the second model seen. */
+function servedName (meta: EntityMetadata): string {
+  let n = served.get(meta)
+  if (n === undefined) served.set(meta, (n = ++servedCount))
+  return `${meta.name}#${n}`
+}
 
 export function validWithNames (meta: EntityMetadata): string[] {
   return ['all', ...meta.parents.map(p => p.property), ...childRelationshipNames(meta)]
@@ -64,7 +77,7 @@ export function parseWith (meta: EntityMetadata, raw: string | undefined, model:
       { path: '/depth', message: `must be 1 to ${MAX_DEPTH}` }
     ])
   }
-  const key = `${meta.name}\0${depth}\0${scope.cacheKey}\0${raw}`
+  const key = `${servedName(meta)}\0${depth}\0${scope.cacheKey}\0${raw}`
   let selection = cache.get(key)
   if (selection === undefined) {
     selection = resolve(meta, raw, model, depth, scope)

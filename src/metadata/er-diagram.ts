@@ -1,6 +1,7 @@
 // The model as a Mermaid entity-relationship diagram: one box per entity with its properties
-// (PK id, FK references) and one line per parent reference, labelled with the property. Under
-// an entity scope, only the entities inside it and the references between them.
+// (PK id, FK references, UK parts of unique keys) and one line per parent reference, labelled
+// with the property, and with the parent's key when the reference holds one instead of the id
+// (`x-parent-key`). Under an entity scope, only the entities inside it and the references between them.
 import type { JsonSchema } from '../model/model.js'
 import { EntityScope } from './entity-scope.js'
 import { requiredOf } from './model-description.js'
@@ -15,7 +16,8 @@ export function erDiagram (metadata: RelationshipMetadata, scope = EntityScope.E
     for (const p of meta.parents.filter(p => scope.allows(p.target))) {
       // Every child has exactly one parent per reference, or at most one when it may be absent.
       const childSide = required.has(p.property) && !nullable(propertySchema(meta, p.property)) ? '||' : '|o'
-      lines.push(`  ${p.target} ${childSide}--o{ ${meta.name} : "${p.property}"`)
+      const label = p.parentKey === 'id' ? p.property : `${p.property} → ${p.parentKey}`
+      lines.push(`  ${p.target} ${childSide}--o{ ${meta.name} : "${label}"`)
     }
   }
   for (const meta of entities) lines.push(...entityBox(meta))
@@ -23,11 +25,15 @@ export function erDiagram (metadata: RelationshipMetadata, scope = EntityScope.E
 }
 
 function entityBox (meta: EntityMetadata): string[] {
-  const refs = new Set(meta.refProperties)
+  const unique = new Set(meta.uniqueKeys.flat())
   const lines = [`  ${meta.name} {`]
   for (const property of meta.properties) {
-    const key = property === 'id' ? ' PK' : refs.has(property) ? ' FK' : ''
-    lines.push(`    ${typeName(propertySchema(meta, property))} ${property}${key}`)
+    const parent = meta.parents.find(p => p.property === property)
+    const keys = [property === 'id' ? 'PK' : '', parent === undefined ? '' : 'FK', unique.has(property) ? 'UK' : '']
+      .filter(key => key !== '')
+    const holds = parent === undefined || parent.parentKey === 'id' ? '' : ` "${parent.target}.${parent.parentKey}"`
+    lines.push(`    ${typeName(propertySchema(meta, property))} ${property}${keys.length > 0 ? ' ' : ''}` +
+      `${keys.join(', ')}${holds}`)
   }
   lines.push('  }')
   return lines

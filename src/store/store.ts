@@ -24,7 +24,8 @@ export type Position = readonly KeyValue[]
 
 /**
  * `text: true` lets a store that keeps documents as JSON text hand them out as that text
- * (text-doc.ts), with their id and string reference values; other stores answer parsed documents.
+ * (text-doc.ts), with their id, string reference values and the string values of their
+ * single-property unique keys (what references by key join on); other stores answer parsed documents.
  */
 export interface ReadForm {
   text?: boolean
@@ -183,8 +184,10 @@ export interface Store {
    * Documents whose single-property unique key `property` (StoreEntity.uniqueKeys) holds one of
    * `values`, in one round trip through the key's unique index: how a reference by key is
    * resolved. Values match by type ("1" is not 1); duplicates and values nobody holds are ignored.
+   * Read as text (ReadForm), a document holds its string unique key values besides its references.
    */
-  getManyByKey(entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]>
+  getManyByKey(entity: string, property: string, values: ReadonlyArray<string | number>,
+    options?: ReadOptions): Promise<Doc[]>
   find(entity: string, query: FindQuery, options?: ReadOptions): Promise<FindResult>
   /**
    * Children of many parents in one round trip: documents whose `refProperty` is in `ids`, the

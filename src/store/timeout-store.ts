@@ -1,29 +1,33 @@
 // Bounds every store call in time: a call that has not settled after `timeoutMs` rejects with
 // StoreUnavailableError (503), so a hung store (a network partition, a lock) costs a client one
 // bounded wait instead of a request that never ends. Streams are bounded per batch. A read that
-// runs out of time is also stopped: it runs with a signal of its own (following the caller's),
-// aborted at the timeout, so the store ends its statement as when the client went away (a
-// worker terminated, a backend cancelled, a server operation killed). A write is not stopped:
+// runs out of time is also stopped: it runs with a signal that follows the caller's and that the
+// timeout aborts, so the store ends its statement as when the client went away (a worker
+// terminated, a backend cancelled, a server operation killed). A write is not stopped:
 // its outcome is then unknown, as with any 503, and the client retries (writes are upserts by
 // id, so a retry is safe). Members this wrapper does not know pass through untouched.
 import { StoreUnavailableError } from '../errors.js'
 import type { Doc, ReadOptions, Store, StreamQuery } from './store.js'
 
-/** A read's own signal: aborted at its timeout, or when the caller's signal aborts. */
-interface Stop {
-  signal: AbortSignal
-  abort: () => void
-  /** Stops following the caller's signal. */
-  release: () => void
-}
+/**
+ * The controller whose signal a caller's reads run with: it follows the caller's signal, and a
+ * read that times out aborts it. One per caller signal (a request), shared by its reads, because
+ * an AbortSignal costs more to make than a read of the memory store; a timeout then stops the
+ * caller's other reads too, which is right for a request: it answers that timeout. Reads without
+ * a caller signal (the healer's) get one each.
+ */
+const stops = new WeakMap<AbortSignal, AbortController>()
 
-function stopOf (caller: AbortSignal | undefined): Stop {
-  const controller = new AbortController()
-  const abort = (): void => controller.abort()
-  if (caller === undefined) return { signal: controller.signal, abort, release: () => {} }
-  if (caller.aborted) abort()
-  else caller.addEventListener('abort', abort, { once: true })
-  return { signal: controller.signal, abort, release: () => caller.removeEventListener('abort', abort) }
+function stopOf (caller: AbortSignal | undefined): AbortController {
+  if (caller === undefined) return new AbortController()
+  let stop = stops.get(caller)
+  if (stop === undefined) {
+    const controller = stop = new AbortController()
+    if (caller.aborted) controller.abort(caller.reason)
+    else caller.addEventListener('abort', () => controller.abort(caller.reason), { once: true })
+    stops.set(caller, controller)
+  }
+  return stop
 }
 
 export function withTimeout (store: Store, timeoutMs: number): Store {
@@ -31,7 +35,7 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   // One promise and one timer per call, settled by whichever comes first; on the hot path this
   // replaced Promise.race over a timeout promise and a finally, three more promises per call.
   // A late result or rejection of an abandoned call settles nothing and is never unhandled.
-  function bounded<T> (what: string, work: Promise<T>, stop?: Stop): Promise<T> {
+  function bounded<T> (what: string, work: Promise<T>, stop?: AbortController): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(function expire () {
         reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within ${limit}`))
@@ -39,13 +43,13 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
         stop?.abort()
       }, timeoutMs)
       work.then(
-        value => { clearTimeout(timer); stop?.release(); resolve(value) },
-        (error: unknown) => { clearTimeout(timer); stop?.release(); reject(error) }
+        value => { clearTimeout(timer); resolve(value) },
+        (error: unknown) => { clearTimeout(timer); reject(error) }
       )
     })
   }
 
-  /** A read run with its own signal, stopped at the timeout. */
+  /** A read run with its caller's stop signal (stopOf), aborted at the timeout. */
   function read<T> (what: string, options: ReadOptions | undefined,
     call: (options: ReadOptions) => Promise<T>): Promise<T> {
     const stop = stopOf(options?.signal)
@@ -60,13 +64,12 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     try {
       while (true) {
         settled = false
-        const next = await bounded(`stream of '${entity}'`, iterator.next(), { ...stop, release: () => {} })
+        const next = await bounded(`stream of '${entity}'`, iterator.next(), stop)
         settled = true
         if (next.done === true) return
         yield next.value
       }
     } finally {
-      stop.release()
       // after a timeout the source's pending read would hold return() back: let it go
       if (settled) await iterator.return?.()
       else iterator.return?.().catch(() => {})
@@ -76,8 +79,8 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
   const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
     get: (entity, id, options) => read(`get on '${entity}'`, options, o => store.get(entity, id, o)),
     getMany: (entity, ids, options) => read(`getMany on '${entity}'`, options, o => store.getMany(entity, ids, o)),
-    getManyByKey: (entity, property, values) =>
-      bounded(`getManyByKey on '${entity}'`, store.getManyByKey(entity, property, values)),
+    getManyByKey: (entity, property, values, options) =>
+      read(`getManyByKey on '${entity}'`, options, o => store.getManyByKey(entity, property, values, o)),
     find: (entity, query, options) => read(`find on '${entity}'`, options, o => store.find(entity, query, o)),
     findByRefs: (entity, property, ids, query, options) =>
       read(`findByRefs on '${entity}'`, options, o => store.findByRefs(entity, property, ids, query, o)),

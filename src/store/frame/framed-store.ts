@@ -100,10 +100,12 @@ export class FramedStore<T> implements Store {
     return await this.#run(entity, 'getMany', call => this.adapter.getMany(table, ids, call, { text }), signal)
   }
 
-  async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+  async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>,
+    { signal, text }: ReadOptions = {}): Promise<Doc[]> {
     const table = this.adapter.tables.withKey(entity, property)
     const wanted = [...new Set(values)].filter(v => typeof v === 'string' || (typeof v === 'number' && isFinite(v)))
-    return await this.#run(entity, 'getManyByKey', call => this.adapter.getManyByKey(table, property, wanted, call))
+    return await this.#run(entity, 'getManyByKey',
+      call => this.adapter.getManyByKey(table, property, wanted, call, { text }), signal)
   }
 
   async find (entity: string, query: FindQuery, { signal }: ReadOptions = {}): Promise<FindResult> {

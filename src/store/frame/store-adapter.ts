@@ -38,7 +38,8 @@ export interface StoreAdapter<T> {
   /** `form` asks for documents as stored text (ReadForm); adapters that keep none answer parsed documents. */
   get: (table: T, id: string, call: Call, form?: ReadForm) => Promise<Doc | undefined>
   getMany: (table: T, ids: readonly string[], call: Call, form?: ReadForm) => Promise<Doc[]>
-  getManyByKey: (table: T, property: string, values: ReadonlyArray<string | number>, call: Call) => Promise<Doc[]>
+  getManyByKey: (table: T, property: string, values: ReadonlyArray<string | number>, call: Call,
+    form?: ReadForm) => Promise<Doc[]>
   find: (table: T, query: FindQuery, call: Call) => Promise<FindResult>
   findByRefs: (table: T, refProperty: string, ids: readonly string[], query: RefQuery, call: Call) =>
   Promise<RefResult>

@@ -135,12 +135,13 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
    * The key's unique index holds exactly this expression; `= ANY` of an array built once lets the
    * planner probe it (an `IN (SELECT …)` was a hash join over every row). jsonb keeps "1" and 1 apart.
    */
-  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
+  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>,
+    call: Call): Promise<Doc[]> {
     // jsonb cannot hold U+0000, so no stored key has it
     const storable = values.filter(v => typeof v !== 'string' || !v.includes('\u0000'))
     const sql = `SELECT body FROM ${table} WHERE ${keyPartSql(property)} = ` +
       'ANY (ARRAY(SELECT jsonb_array_elements($1::jsonb)))'
-    const { rows } = await this.query(sql, [JSON.stringify(storable)])
+    const { rows } = await this.query(sql, [JSON.stringify(storable)], call.signal)
     return (rows as Row[]).map(parseDoc)
   }
 

@@ -31,7 +31,7 @@ import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
-import { textColumns, textRow } from './text-rows.js'
+import { keyProperties, textColumns, textRow } from './text-rows.js'
 
 function parseDoc (row: Row): Doc {
   return JSON.parse(row.doc as string) as Doc
@@ -103,8 +103,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     this.tables = new EntityTables(this.kind, options.entities, tableSql)
     for (const entity of options.entities) {
       const table = this.tables.of(entity.name)
-      const extra = textColumns(table)
-      this.texts.set(entity.name, { extra, childExtra: textColumns(table, 'child.'), toDoc: textRow(table) })
+      const keys = keyProperties(entity)
+      this.texts.set(entity.name, {
+        extra: textColumns(table, keys), childExtra: textColumns(table, keys, 'child.'), toDoc: textRow(table, keys)
+      })
     }
     this.reader = new SqlReader(db)
     this.writeAll = db.transaction(writeAll)
@@ -182,10 +184,13 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   }
 
   /** The key's unique index holds exactly this expression, so the lookup is an index probe per value. */
-  async getManyByKey ({ table }: TableSql, property: string, values: ReadonlyArray<string | number>): Promise<Doc[]> {
-    const sql = `SELECT doc FROM ${table} WHERE ${keyPartSql(property)} IN (SELECT value FROM json_each(?))`
+  async getManyByKey (table: TableSql, property: string, values: ReadonlyArray<string | number>, _call: Call,
+    form?: ReadForm): Promise<Doc[]> {
+    const { extra, toDoc } = this.form(table, form)
+    const sql = `SELECT doc${extra} FROM ${table.table} ` +
+      `WHERE ${keyPartSql(property)} IN (SELECT value FROM json_each(?))`
     const rows = await this.run(() => this.statement(sql).all(JSON.stringify(values)) as Row[])
-    return rows.map(parseDoc)
+    return rows.map(toDoc)
   }
 
   async find (table: TableSql, query: FindQuery, call: Call): Promise<FindResult> {

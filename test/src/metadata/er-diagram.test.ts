@@ -41,3 +41,26 @@ t.test('types come from unions and type arrays, else any', async t => {
   t.match(diagram, '    array tags\n')
   t.match(diagram, '    string ownerId FK\n')
 })
+
+t.test('a reference by key shows the key it holds; unique key parts are UK', async t => {
+  const model = defineModel({
+    entities: {
+      Product: {
+        schema: Type.Object({ id: Type.String(), sku: Type.String({ 'x-unique': true }) })
+      },
+      OrderItem: {
+        schema: Type.Object({
+          id: Type.String(),
+          productSku: { ...Parent('Product', Type.String()), 'x-parent-key': 'sku' },
+          productId: Type.Optional(Parent('Product', Type.String()))
+        })
+      }
+    }
+  })
+  const diagram = erDiagram(buildMetadata(model))
+  t.match(diagram, '  Product ||--o{ OrderItem : "productSku → sku"', 'the line names the key')
+  t.match(diagram, '  Product |o--o{ OrderItem : "productId"\n', 'a reference by id as before')
+  t.match(diagram, '    string sku UK\n')
+  t.match(diagram, '    string productSku FK "Product.sku"\n', 'the box says which key the reference holds')
+  t.match(diagram, '    string productId FK\n')
+})
