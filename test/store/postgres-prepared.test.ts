@@ -50,7 +50,9 @@ t.test('a prepared graph statement still answers after another instance adds a c
   const plan = {
     hidden: [],
     parents: [],
-    children: [{ child: 'post', property: 'authorId', key: 'post.authorId', limit: 1, below: { hidden: [] } }],
+    children: [
+      { child: 'post', property: 'authorId', key: 'post.authorId', parentKey: 'id', limit: 1, below: { hidden: [] } }
+    ],
     counts: []
   }
   const read = async () => await store.graphTexts!.page('author', { page: 1, size: 10 }, plan)
