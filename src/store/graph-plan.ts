@@ -25,8 +25,6 @@ export interface GraphPlan extends DocPlan {
 export interface ParentEdge {
   readonly property: string
   readonly target: string
-  /** The parent's property the reference holds: `id`, or a single-property unique key (`x-parent-key`). */
-  readonly parentKey: string
   /** A graph when the path goes on, else the parent document. */
   readonly below: DocPlan | GraphPlan
 }
@@ -34,8 +32,6 @@ export interface ParentEdge {
 export interface CountEdge {
   readonly child: string
   readonly property: string
-  /** The parent's property the child's reference holds: `id`, or a unique key (`x-parent-key`). */
-  readonly parentKey: string
   /** `Child.refProp`: the key in `meta.children`. */
   readonly key: string
 }

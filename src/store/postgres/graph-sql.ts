@@ -1,18 +1,16 @@
 // The SQL that writes a graph's JSON text (graph-plan.ts) for each row of an entity, in the
-// statement that reads the rows: per parent a LATERAL lookup by primary key (or by the unique
-// index of the key a reference holds, `x-parent-key`), per child list a
+// statement that reads the rows: per parent a LATERAL lookup by primary key, per child list a
 // LATERAL read of the (ref, id) index in the list's order with LIMIT, aggregated with
 // string_agg, and its count. Text is concatenated, never built with json_build_object or
 // json_agg, whose output has spaces JSON.stringify does not write; documents are their stored
 // text (`body`, JSON.stringify's own), or, when properties are hidden or picked, rebuilt from
 // json_each in their written order, each value its original text and each key escaped by
 // to_json exactly as JSON.stringify escapes it.
-import { isGraphPlan, type ChildEdge, type CountEdge, type DocPlan, type GraphPlan } from '../graph-plan.js'
+import { isGraphPlan, type ChildEdge, type DocPlan, type GraphPlan } from '../graph-plan.js'
 import { totalOrder } from '../keyset.js'
 import { bind, type TableLookup } from './condition-sql.js'
-import { jsonAt, refColumn, textAt, type TableSql } from './identifiers.js'
+import { refColumn, type TableSql } from './identifiers.js'
 import { orderBySql } from './order-sql.js'
-import { keyPartSql } from './unique-sql.js'
 
 /** The laterals to join after a row, and the expressions they make of it. */
 export interface GraphSql {
@@ -30,18 +28,6 @@ function literal (json: string): string {
 
 function key (name: string): string {
   return JSON.stringify(name)
-}
-
-/** The value of row `alias` that its children's references hold: its id, or its key as the ref columns read it. */
-function heldValue (alias: string, parentKey: string): string {
-  if (parentKey === 'id') return `${alias}.id`
-  const doc = `${alias}.doc`
-  return `(CASE WHEN jsonb_typeof(${jsonAt(doc, parentKey)}) = 'string' THEN ${textAt(doc, parentKey)} END)`
-}
-
-/** Row `row` is the parent the text `ref` names: by primary key, or through the key's unique index. */
-function isParent (row: string, parentKey: string, ref: string): string {
-  return parentKey === 'id' ? `${row}.id = ${ref}` : `${keyPartSql(parentKey, `${row}.doc`)} = to_jsonb(${ref})`
 }
 
 export class GraphWriter {
@@ -73,9 +59,8 @@ export class GraphWriter {
       const x = this.#alias('x')
       const target = this.tables(edge.target)
       const inner = this.#relative(edge.below, target, row)
-      const found = isParent(row, edge.parentKey, `${alias}.${refColumn(table, edge.property)}`)
       joins.push(`LEFT JOIN LATERAL (SELECT ${inner.text} AS g, ${inner.cuts} AS c FROM ${target.table} AS ${row} ` +
-        `${inner.joins.join(' ')} WHERE ${found}) AS ${x} ON true`)
+        `${inner.joins.join(' ')} WHERE ${row}.id = ${alias}.${refColumn(table, edge.property)}) AS ${x} ON true`)
       if (inner.cuts !== '0') cuts.push(`coalesce(${x}.c, 0)`)
       return `${literal(`${key(edge.property)}:`)} || coalesce(${x}.g, 'null')`
     })
@@ -92,7 +77,7 @@ export class GraphWriter {
     }
     for (const edge of plan.counts) {
       const x = this.#alias('x')
-      joins.push(`LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${x} ON true`)
+      joins.push(`LEFT JOIN LATERAL (${this.#count(edge.child, edge.property, alias)}) AS ${x} ON true`)
       pages.push(`${literal(`${key(edge.key)}:{"total":`)} || ${x}.total || ',"returned":0}'`)
     }
     const children = [...lists].map(([child, group]) => `${literal(`${key(child)}:{`)} || ${join(group)} || '}'`)
@@ -106,11 +91,11 @@ export class GraphWriter {
     return isGraphPlan(plan) ? this.graph(plan, table, alias) : { joins: [], text: this.doc(plan, alias), cuts: '0' }
   }
 
-  #count (edge: CountEdge, alias: string): string {
-    const table = this.tables(edge.child)
+  #count (child: string, property: string, alias: string): string {
+    const table = this.tables(child)
     const row = this.#alias('k')
     return `SELECT count(*) AS total FROM ${table.table} AS ${row} ` +
-      `WHERE ${row}.${refColumn(table, edge.property)} = ${heldValue(alias, edge.parentKey)}`
+      `WHERE ${row}.${refColumn(table, property)} = ${alias}.id`
   }
 
   /** One child list of row `alias`: its JSON array, its page in `meta`, and its cut lists. */
@@ -126,10 +111,9 @@ export class GraphWriter {
       `LEFT JOIN LATERAL (SELECT '[' || coalesce(string_agg(${inner.text}, ',' ORDER BY ${row}.n), '') || ']' AS g, ` +
         `count(*) AS returned, string_agg(${last}, '') FILTER (WHERE ${row}.n = ${limit}) AS last, ` +
         `coalesce(sum(${inner.cuts}), 0) AS c FROM (SELECT ${row}.*, row_number() OVER (ORDER BY ${order}) AS n ` +
-        `FROM ${table.table} AS ${row} WHERE ${row}.${refColumn(table, edge.property)} = ` +
-        `${heldValue(alias, edge.parentKey)} ` +
+        `FROM ${table.table} AS ${row} WHERE ${row}.${refColumn(table, edge.property)} = ${alias}.id ` +
         `ORDER BY ${order} LIMIT ${limit}) AS ${row} ${inner.joins.join(' ')}) AS ${x} ON true`,
-      `LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${counted} ON true`
+      `LEFT JOIN LATERAL (${this.#count(edge.child, edge.property, alias)}) AS ${counted} ON true`
     ]
     const cut = `${counted}.total > ${x}.returned`
     const page = `'{"total":' || ${counted}.total || ',"returned":' || ${x}.returned || ` +
