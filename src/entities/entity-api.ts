@@ -8,6 +8,7 @@ import type { GraphTexts } from '../graph/graph-texts.js'
 import { itemJson, itemsJson } from '../graph/graph-json.js'
 import { NO_RELATIONSHIPS, selectsNothing } from '../graph/parse-with.js'
 import type { RowBudget } from '../graph/row-budget.js'
+import type { KeyChanges } from '../integrity/key-changes.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
@@ -62,6 +63,8 @@ export interface EntityIntegrity {
   events?: Pick<IntegrityEvents, 'stored' | 'linked'>
   /** The parked versions (set when a relationship of the entity parks). */
   parked?: ParkedRecords
+  /** Refuses to take away key values children reference (set when children hold a key of the entity). */
+  keys?: KeyChanges
 }
 
 /** What a delete removed: the stored document, its parked version (a pending write), or both. */
@@ -309,7 +312,8 @@ export class EntityApi {
       : await assignSourceIds(this.store, this.meta, this.#model(), source, docs as Doc[])
     // a source write is validated with the ids it got: the source's own need not fit the id schema
     if (source !== undefined) validateDocs(this.meta, docs, where)
-    const { check, events } = this.integrity
+    const { check, events, keys } = this.integrity
+    await keys?.check(docs as Doc[], where)
     let outcome: WriteOutcome
     if (check !== undefined) {
       outcome = await check.write(docs as Doc[], where, sources)

@@ -7,6 +7,7 @@ import type { Doc, FindQuery } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
 import { parentValue } from './parent-value.js'
+import { eachRelative } from './selection.js'
 import { storeGraphPlan, type PlanOptions } from './store-graph-plan.js'
 
 export interface GraphTextOptions extends PlanOptions {
@@ -67,13 +68,9 @@ export class GraphTexts {
         : this.options.childPageLink?.(rel, value, childPageRequest(rel, last, query, selection, request))
       if (next !== undefined) page.next = next
     }
-    for (const [key, next] of Object.entries(selection.nested ?? {})) {
-      const nested = below(request, key)
-      const rel = selection.children.find(child => child.key === key)
-      const reached = rel === undefined
-        ? [graph.parents[key]]
-        : graph.children[rel.child]?.[rel.property] ?? []
-      for (const item of reached) if (item !== null && item !== undefined) this.#link(item as Graph, next, nested)
-    }
+    if (selection.nested === undefined) return
+    eachRelative(graph, selection, (item, { key, next }) => {
+      if (next !== undefined) this.#link(item as Graph, next, below(request, key))
+    })
   }
 }
