@@ -50,9 +50,10 @@ async function requestCases (): Promise<void> {
     for (let i = 0; i < names.length; i++) {
       for (const path of paths[i]!.slice(0, 3)) await assertSame(apps[i]!.url, limits[i]!.url, path)
     }
+    const cpu = (child: ServerChild) => async () => (await child.usage()).cpuMicros
     const cases = names.flatMap((name, i) => [
-      { name: `limit ${name}`, url: limits[i]!.url, paths: paths[i]! },
-      { name: `Relata ${name}`, url: apps[i]!.url, paths: paths[i]! }
+      { name: `limit ${name}`, url: limits[i]!.url, paths: paths[i]!, cpuMicros: cpu(limits[i]!) },
+      { name: `Relata ${name}`, url: apps[i]!.url, paths: paths[i]!, cpuMicros: cpu(apps[i]!) }
     ])
     const results = await compare(cases)
     for (const child of children) await child.stop()
@@ -74,10 +75,13 @@ async function requestCases (): Promise<void> {
       const app = results[2 * i + 1]!
       const share = app.requestsPerSec / limit.requestsPerSec
       return [labels[i]!, limit.requestsPerSec, app.requestsPerSec, ratio(app.requestsPerSec, limit.requestsPerSec),
-        `≥ ${targets[i]}: ${verdict(share >= targets[i]!)}`, limit.latencyMeanMs, app.latencyMeanMs, rejectedText(app)]
+        `≥ ${targets[i]}: ${verdict(share >= targets[i]!)}`, limit.cpuMsPerRequest!, app.cpuMsPerRequest!,
+        ratio(limit.cpuMsPerRequest!, app.cpuMsPerRequest!), limit.latencyMeanMs, app.latencyMeanMs,
+        rejectedText(app)]
     })
     console.log(markdownTable(['case', 'limit req/s', 'Relata req/s', 'Relata / limit', 'target',
-      'limit mean ms', 'Relata mean ms', 'Relata non-2xx'], rows))
+      'limit CPU ms / req', 'Relata CPU ms / req', 'limit / Relata CPU', 'limit mean ms', 'Relata mean ms',
+      'Relata non-2xx'], rows))
   } finally {
     for (const child of children) await child.stop()
   }
@@ -87,6 +91,8 @@ interface StreamRun {
   lines: number
   seconds: number
   peakRssMb: number
+  /** The server's CPU time over the measured reads (every thread). */
+  cpuMs: number
 }
 
 async function streamCases (): Promise<void> {
@@ -105,15 +111,16 @@ async function streamCases (): Promise<void> {
       digests.push((await readBody(server.url + c.path, true)).digest)
       let lines = 0
       let seconds = 0
+      const before = await server.usage()
       for (let round = 0; round < ROUNDS; round++) {
         const started = performance.now()
         lines += (await readBody(server.url + c.path, false)).lines
         seconds += (performance.now() - started) / 1000
       }
-      const { maxRssBytes } = await server.usage()
+      const { maxRssBytes, cpuMicros } = await server.usage()
       await server.stop()
       printHotSpots(c.label, profiles.get(`stream-${i}`))
-      runs.push({ lines, seconds, peakRssMb: maxRssBytes / 1e6 })
+      runs.push({ lines, seconds, peakRssMb: maxRssBytes / 1e6, cpuMs: (cpuMicros - before.cpuMicros) / 1000 })
     } finally {
       await server.stop()
     }
@@ -125,9 +132,11 @@ async function streamCases (): Promise<void> {
     `\n### NDJSON stream of ${STREAM_ROWS.toLocaleString('en-US')} orders (3 items each), ${ROUNDS} times each, ` +
       'one server child per case\n'
   )
-  console.log(markdownTable(['case', 'rows/s', 'vs limit', 'vs Relata plain', 'peak RSS MB'],
-    cases.map((c, i) => [c.label, rate(runs[i]!), ratio(rate(runs[i]!), rate(limit)),
-      ratio(rate(runs[i]!), rate(plain)), runs[i]!.peakRssMb])))
+  console.log(markdownTable(['case', 'rows/s', 'vs limit', 'vs Relata plain', 'server CPU ms / 1,000 rows',
+    'CPU / wall', 'peak RSS MB'],
+  cases.map((c, i) => [c.label, rate(runs[i]!), ratio(rate(runs[i]!), rate(limit)),
+    ratio(rate(runs[i]!), rate(plain)), (1000 * runs[i]!.cpuMs) / runs[i]!.lines,
+    `${(runs[i]!.cpuMs / 1000 / runs[i]!.seconds).toFixed(2)}`, runs[i]!.peakRssMb])))
   const share = rate(graphs) / rate(plain)
   console.log(
     `\nRelata with=all / Relata plain = ${share.toFixed(2)} (target ≥ 0.5: ${verdict(share >= 0.5)}); ` +

@@ -32,13 +32,28 @@ export interface BuildOptions {
   model?: ModelDefinition
   logger?: FastifyServerOptions['logger']
   openStore?: (url: string, options: StoreOptions) => Promise<Store>
+  /**
+   * Parts of the request path left out, to measure what each costs (bench/hooks.ts): never set by
+   * server.ts, so the server always runs with every part.
+   */
+  without?: ReadonlySet<MeasuredPart>
 }
+
+/** The parts of the request path that bench/hooks.ts can leave out one at a time. */
+export const MEASURED_PARTS = [
+  'security-headers', 'query-names', 'validation', 'compression', 'close-connections', 'metrics', 'store-timeout'
+] as const
+export type MeasuredPart = typeof MEASURED_PARTS[number]
+
+/** What the validation part leaves: values as they came, so only routes that take strings still answer. */
+const unvalidated = () => () => true
 
 export const VERSION = '0.1.0'
 
 export async function buildApp (config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const model = options.model ?? (config.MODEL_PATH === undefined ? sampleModel : await loadModel(config.MODEL_PATH))
   const metadata = buildMetadata(model)
+  const without = options.without ?? new Set<MeasuredPart>()
   const app = Fastify({
     logger: withRedaction(options.logger ?? { level: config.LOG_LEVEL }),
     bodyLimit: config.BODY_LIMIT,
@@ -49,18 +64,21 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   })
   // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
   app.setSerializerCompiler(() => data => JSON.stringify(data))
+  if (without.has('validation')) app.setValidatorCompiler(unvalidated)
   try {
     await app.register(problemsPlugin)
     await app.register(bodiesPlugin)
-    await app.register(queryParamsPlugin)
-    await app.register(closeConnectionsPlugin)
-    await app.register(compressionPlugin)
-    await app.register(securityPlugin, { config })
+    if (!without.has('query-names')) await app.register(queryParamsPlugin)
+    if (!without.has('close-connections')) await app.register(closeConnectionsPlugin)
+    if (!without.has('compression')) await app.register(compressionPlugin)
+    await app.register(securityPlugin, { config, headers: !without.has('security-headers') })
     await app.register(authPlugin, { apiKeys: config.API_KEYS, metadata })
     await app.register(metricsPlugin)
     await app.register(relataPlugin, {
       config,
       metadata,
+      counted: !without.has('metrics'),
+      bounded: !without.has('store-timeout'),
       seed:
         config.SEED === 'true' ||
         (config.SEED === 'auto' && options.model === undefined && config.MODEL_PATH === undefined),

@@ -50,6 +50,12 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
     buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30],
     registers
   })
+  const conflicts = new Counter({
+    name: 'relata_heal_conflicts_total',
+    help: 'Parked records left parked because they would break a unique key of their entity, per entity',
+    labelNames: ['entity'] as const,
+    registers
+  })
   const batchSizes = new Histogram({
     name: 'relata_heal_batch_size',
     help: 'Parked records read per heal batch',
@@ -59,6 +65,7 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
   for (const entity of entities) {
     parked.labels(entity).set(0)
     healed.labels(entity).inc(0)
+    conflicts.labels(entity).inc(0)
   }
 
   function onPass (report: PassReport): void {
@@ -89,6 +96,12 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
         healed.labels(entity).inc(count)
         // a sweep sets the gauge when it ends; healing on a write only takes the healed off
         parked.labels(entity).dec(count)
+      },
+      conflict (entity, id, error) {
+        conflicts.labels(entity).inc()
+        const why = error.errors[0]!.message
+        const key = error.key.join(', ')
+        app.log.warn({ entity, id }, `parked ${entity} '${id}' stays parked: ${why} (unique key ${key})`)
       },
       pass: onPass
     }

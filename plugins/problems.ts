@@ -5,8 +5,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import {
-  BadRequestError, CancelledError, ForbiddenError, KeyConflictError, LinkConflictError, MissingParentError,
-  NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError, type FieldError
+  BadRequestError, CancelledError, ForbiddenError, KeyConflictError, KeyInUseError, LinkConflictError,
+  MissingParentError, NotFoundError, RelataError, RowBudgetError, StoreUnavailableError, ValidationError,
+  type FieldError
 } from '../src/errors.js'
 import { HttpProblemError } from '../routes/http-errors.js'
 import { PROBLEM_TYPES, problemTypeUri, type ProblemName } from '../routes/problem-types.js'
@@ -36,6 +37,7 @@ const DOMAIN: Array<[new (...args: never[]) => RelataError, ProblemName]> = [
   [ForbiddenError, 'forbidden'],
   [NotFoundError, 'not-found'],
   [KeyConflictError, 'key-conflict'],
+  [KeyInUseError, 'key-in-use'],
   [MissingParentError, 'missing-parent'],
   [LinkConflictError, 'link-conflict'],
   [RowBudgetError, 'row-budget-exceeded'],

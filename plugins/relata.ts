@@ -25,17 +25,22 @@ export interface RelataPluginOptions {
   seed: boolean
   /** Opens the store; tests pass one to inject faults or a stand-in driver. */
   openStore?: (url: string, options: StoreOptions) => Promise<Store>
+  /** Round trips counted in the metrics; only bench/hooks.ts turns it off, to measure its cost. */
+  counted?: boolean
+  /** Store calls bounded by STORE_TIMEOUT_MS; only bench/hooks.ts turns it off. */
+  bounded?: boolean
 }
 
 export default fp<RelataPluginOptions>(async function relataPlugin (app, options) {
   const open = options.openStore ?? openStore
   const timeoutMs = options.config.STORE_TIMEOUT_MS
-  const store = withTimeout(await open(options.config.DATABASE_URL, {
+  const opened = await open(options.config.DATABASE_URL, {
     entities: storeEntities(options.metadata),
-    onQuery: app.metrics.countQuery,
+    ...(options.counted === false ? {} : { onQuery: app.metrics.countQuery }),
     timeoutMs,
     poolSize: options.config.PG_POOL_SIZE
-  }), timeoutMs)
+  })
+  const store = options.bounded === false ? opened : withTimeout(opened, timeoutMs)
   const relata = new Relata(options.metadata, store, {
     childLimit: options.config.CHILD_LIMIT,
     rowBudget: options.config.ROW_BUDGET,

@@ -27,13 +27,21 @@ function helmetHeaders (): Record<string, string> {
   return headers
 }
 
-export default fp<{ config: SecurityConfig }>(async function securityPlugin (app, { config }) {
+export interface SecurityOptions {
+  config: SecurityConfig
+  /** Helmet's headers on every answer; only bench/hooks.ts turns them off, to measure their cost. */
+  headers?: boolean
+}
+
+export default fp<SecurityOptions>(async function securityPlugin (app, { config, headers = true }) {
   const securityHeaders = helmetHeaders()
   // callback hooks: an async one costs a promise and a microtask turn on every request
-  app.addHook('onRequest', function setSecurityHeaders (_request, reply, done) {
-    reply.headers(securityHeaders)
-    done()
-  })
+  if (headers) {
+    app.addHook('onRequest', function setSecurityHeaders (_request, reply, done) {
+      reply.headers(securityHeaders)
+      done()
+    })
+  }
   if (config.CORS_ORIGIN !== undefined) {
     await app.register(cors, {
       origin: corsOrigins(config.CORS_ORIGIN),

@@ -1,8 +1,8 @@
 // Query-string and path schemas of the entity routes, described for OpenAPI and validated
 // (with coercion of numbers) by Fastify before a handler runs.
 import { Type } from 'typebox'
-import { examplePath, MAX_DEPTH, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
-import { reachableChildren } from '../src/graph/reachable-children.js'
+import { examplePath, MAX_WITH_LENGTH, validWithNames } from '../src/graph/parse-with.js'
+import { MAX_DEPTH, reachableChildren } from '../src/graph/selection.js'
 import { cursorOf } from '../src/entities/cursor.js'
 import { DEFAULT_PAGE_SIZE, MAX_FILTER_LENGTH, MAX_PAGE_SIZE } from '../src/entities/query.js'
 import { ID_RULE, ID_RULE_TEXT } from '../src/model/id-rule.js'

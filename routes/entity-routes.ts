@@ -89,7 +89,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     ? {}
     : {
         409: problem('A document would take a unique key value (x-unique, x-unique-keys) that another document ' +
-          'holds; the detail names the key and the holder; nothing was written')
+          'holds (key-conflict)' + (meta.children.some(c => c.parentKey !== 'id')
+          ? ', or change or drop a key value that children reference (x-parent-key; key-in-use)'
+          : '') + '; the detail names the key; nothing was written')
       }
   const notes = pendingNotes(meta)
 

@@ -1,5 +1,8 @@
 // Frames batches of documents as NDJSON: one chunk per store batch keeps writes few, and
-// pulling lazily from the source lets socket back-pressure pace the store reads.
+// pulling lazily from the source lets socket back-pressure pace the store reads. The source
+// reads one batch ahead: the next batch (and its relatives) is asked for before the current one
+// is framed and written, so that a store reading in worker threads (SQLite on a file) or over
+// the network reads while the main thread writes. At most two batches are held at once.
 import { Readable } from 'node:stream'
 import { setImmediate } from 'node:timers/promises'
 
@@ -8,16 +11,26 @@ export async function * ndjsonChunks<T> (
   rest: AsyncIterator<readonly T[]>,
   json: (item: T) => string = JSON.stringify
 ): AsyncGenerator<string> {
+  let ahead: Promise<IteratorResult<readonly T[]>> | undefined = rest.next()
+  // a client that leaves while a batch is read ahead: that read's failure is nobody's to report
+  ahead.catch(() => {})
   try {
     if (first.length > 0) yield frame(first, json)
-    for (let next = await rest.next(); next.done !== true; next = await rest.next()) {
+    while (true) {
+      const next: IteratorResult<readonly T[]> = await ahead
+      ahead = undefined
+      if (next.done === true) break
+      ahead = rest.next()
+      ahead.catch(() => {})
       if (next.value.length > 0) yield frame(next.value, json)
       // While the socket takes every write, the batches would follow each other in microtasks
       // alone: yield to the event loop so that other requests, and a client that left, are seen.
       await setImmediate()
     }
   } finally {
-    // Runs when the client goes away too: the source stops reading from the store.
+    // Runs when the client goes away too: the source stops reading from the store (after the
+    // batch read ahead, which its generator finishes first).
+    if (ahead !== undefined) await ahead.catch(() => {})
     await rest.return?.()
   }
 }

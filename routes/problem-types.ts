@@ -45,6 +45,12 @@ export const PROBLEM_TYPES = {
     when: 'a write gives a unique key (`x-unique`, `x-unique-keys`) a value another document holds; the detail ' +
       'names the key and that document\'s id; nothing was written'
   },
+  'key-in-use': {
+    status: 409,
+    title: 'Key in use',
+    when: 'a write changes or drops a key value that children reference by it (`x-parent-key`); the detail names ' +
+      'the key, the value and one referencing child; nothing was written'
+  },
   'link-conflict': {
     status: 409,
     title: 'Link conflict',

@@ -63,6 +63,33 @@ export class KeyConflictError extends RelataError {
   }
 }
 
+/**
+ * A write would change (or drop) a parent's key value that children reference through
+ * `x-parent-key`: their references would point at nothing. `index` is the document's position
+ * in the write; one referencing child is named.
+ */
+export class KeyInUseError extends RelataError {
+  readonly errors: FieldError[]
+
+  constructor (
+    readonly entity: string,
+    readonly id: string,
+    readonly key: string,
+    readonly value: string,
+    readonly child: { entity: string, property: string, id: string },
+    readonly index: number,
+    where: (index: number) => string = i => `/${i}`
+  ) {
+    super(`${entity} '${id}' cannot change ${key} ${JSON.stringify(value)}: ${child.entity} '${child.id}' ` +
+      `references it (${child.entity}.${child.property}); change or delete the documents referencing it first; ` +
+      'nothing was written', 'key-in-use')
+    this.errors = [{
+      path: `${where(index)}/${key}`,
+      message: `${key} ${JSON.stringify(value)} is referenced by ${child.entity} '${child.id}' (${child.property})`
+    }]
+  }
+}
+
 function describeKey (key: readonly string[], value: readonly unknown[]): string {
   return key.length === 1
     ? `${key[0]!} ${JSON.stringify(value[0])}`

@@ -4,6 +4,7 @@ import { EntityApi, type EntityLimits } from './entities/entity-api.js'
 import { GraphBuilder, type GraphOptions } from './graph/graph-builder.js'
 import { RowBudget } from './graph/row-budget.js'
 import { parkedStoreEntities, parkingEntities } from './integrity/parked.js'
+import { KeyChanges } from './integrity/key-changes.js'
 import { ParkedRecords } from './integrity/parked-records.js'
 import { WriteIntegrity, type IntegrityEvents } from './integrity/write-integrity.js'
 import { RelationshipMetadata } from './metadata/relationship-metadata.js'
@@ -60,7 +61,8 @@ export class Relata {
       const integrity = {
         ...(WriteIntegrity.needed(meta) ? { check: new WriteIntegrity(meta, store, events) } : {}),
         ...(awaited.has(meta.name) ? { events } : {}),
-        ...(parking.has(meta.name) ? { parked: new ParkedRecords(meta.name, store, hidden.of(meta.name)) } : {})
+        ...(parking.has(meta.name) ? { parked: new ParkedRecords(meta.name, store, hidden.of(meta.name)) } : {}),
+        ...(KeyChanges.needed(meta) ? { keys: new KeyChanges(meta, store) } : {})
       }
       this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits, hidden, integrity))
     }

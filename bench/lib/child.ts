@@ -16,15 +16,24 @@ export type ServerKind = 'app' | 'bare' | 'naive' | 'json-server' | 'limit' | 'p
 export interface ServerChild {
   url: string
   pid: number
-  /** Peak and current resident set size of the child, in bytes. */
-  usage: () => Promise<{ maxRssBytes: number, rssBytes: number }>
+  /** Peak and current resident set size of the child, in bytes, and the CPU time it has used (µs). */
+  usage: () => Promise<Usage>
   stop: () => Promise<void>
+}
+
+export interface Usage {
+  maxRssBytes: number
+  rssBytes: number
+  /** User and system CPU time of the whole child process so far. */
+  cpuMicros: number
 }
 
 export interface SpawnOptions {
   env?: Record<string, string>
   profileDir?: string
   startTimeoutMs?: number
+  /** The child's standard output is dropped (a logging server), not shown. */
+  quiet?: boolean
 }
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -44,7 +53,7 @@ export async function spawnServer (kind: ServerKind, options: SpawnOptions = {})
   if (options.profileDir !== undefined) args.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`)
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env, BENCH_SERVER: kind },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+    stdio: ['ignore', options.quiet === true ? 'ignore' : 'inherit', 'inherit', 'ipc']
   })
   live.add(child)
   child.once('exit', () => live.delete(child))
@@ -53,12 +62,12 @@ export async function spawnServer (kind: ServerKind, options: SpawnOptions = {})
     throw err
   })
 
-  async function usage (): Promise<{ maxRssBytes: number, rssBytes: number }> {
+  async function usage (): Promise<Usage> {
     const answer = nextMessage(child, 'usage', 10_000)
     child.send({ type: 'usage' } satisfies ToChild)
     const message = await answer
     if (message.type !== 'usage') throw new Error('unexpected answer')
-    return { maxRssBytes: message.maxRssBytes, rssBytes: message.rssBytes }
+    return { maxRssBytes: message.maxRssBytes, rssBytes: message.rssBytes, cpuMicros: message.cpuMicros }
   }
 
   async function stop (): Promise<void> {

@@ -16,6 +16,8 @@ export interface LoadResult {
   latencyP99Ms: number
   bytesPerSec: number
   durationSec: number
+  /** CPU time the server spent per 2xx answer, in ms, when the case can tell it (Case.cpuMicros). */
+  cpuMsPerRequest?: number
 }
 
 export const DURATION_SEC = Number(process.env.BENCH_DURATION ?? 10)
@@ -30,6 +32,8 @@ export interface Case {
   paths: readonly string[]
   /** Sent with every request, e.g. Accept-Encoding. */
   headers?: Record<string, string>
+  /** The server's CPU time so far (ServerChild.usage), read around each measured run. */
+  cpuMicros?: () => Promise<number>
 }
 
 /**
@@ -43,16 +47,23 @@ export async function compare (
 ): Promise<LoadResult[]> {
   for (const c of cases) await fire(c.url, c, WARMUP_SEC)
   const runs = cases.map(() => [] as autocannon.Result[])
+  const cpu = cases.map(() => 0)
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < cases.length; k++) {
       const i = (k + round) % cases.length
+      const before = await cases[i]!.cpuMicros?.()
       runs[i]!.push(await fire(cases[i]!.url, cases[i]!, durationSec / rounds))
+      if (before !== undefined) cpu[i]! += (await cases[i]!.cpuMicros!()) - before
     }
   }
-  return runs.map(summarize)
+  return runs.map((results, i) => {
+    const summary = summarize(results)
+    if (cases[i]!.cpuMicros === undefined) return summary
+    return { ...summary, cpuMsPerRequest: cpu[i]! / 1000 / Math.max(1, summary.requests) }
+  })
 }
 
-function summarize (results: readonly autocannon.Result[]): LoadResult {
+export function summarize (results: readonly autocannon.Result[]): LoadResult {
   const requests = results.reduce((sum, r) => sum + r['2xx'], 0)
   const rejected: Record<string, number> = {}
   for (const r of results) {
@@ -73,7 +84,8 @@ function summarize (results: readonly autocannon.Result[]): LoadResult {
   }
 }
 
-async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
+/** One autocannon run of `durationSec` against `baseUrl`, taking the paths in turn. */
+export async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
   durationSec: number): Promise<autocannon.Result> {
   const { paths, headers = {} } = options
   let next = 0

@@ -10,11 +10,13 @@
 //   BENCH_SERVER=pg-limit  the hand-written PostgreSQL route on DATABASE_URL (pg-limit-server.ts)
 // BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would;
 // BENCH_STORE_LOOKUPS=per-key (app) splits every lookup into one round trip per value (per-key-store.ts).
+// BENCH_WITHOUT (app) leaves parts of the request path out (a comma list of MEASURED_PARTS), and
+// BENCH_LOG_LEVEL (app) gives the app a pino logger at that level instead of none (bench/hooks.ts).
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { buildApp } from '../../plugins/app.js'
+import { buildApp, MEASURED_PARTS, type MeasuredPart } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
 import { limitServer } from './limit-server.js'
 import { naiveServer } from './naive-server.js'
@@ -25,7 +27,7 @@ import { remoteStoreOpener } from './remote-store.js'
 export type ToChild = { type: 'usage' } | { type: 'stop' }
 export type FromChild =
   | { type: 'listening', port: number }
-  | { type: 'usage', maxRssBytes: number, rssBytes: number }
+  | { type: 'usage', maxRssBytes: number, rssBytes: number, cpuMicros: number }
   | { type: 'failed', message: string }
 
 /** A child that outlives a crashed bench would hold a core; none runs longer than this. */
@@ -36,7 +38,9 @@ function send (message: FromChild): void {
 }
 
 function usage (): FromChild {
-  return { type: 'usage', maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage.rss() }
+  const { maxRSS, userCPUTime, systemCPUTime } = process.resourceUsage()
+  const rssBytes = process.memoryUsage.rss()
+  return { type: 'usage', maxRssBytes: maxRSS * 1024, rssBytes, cpuMicros: userCPUTime + systemCPUTime }
 }
 
 async function bareServer (): Promise<FastifyInstance> {
@@ -55,12 +59,27 @@ async function bareServer (): Promise<FastifyInstance> {
 
 const STORE_LATENCY_MS = Number(process.env.BENCH_STORE_LATENCY_MS ?? 0)
 
+function without (): Set<MeasuredPart> {
+  const names = (process.env.BENCH_WITHOUT ?? '').split(',').filter(name => name !== '')
+  for (const name of names) {
+    if (!(MEASURED_PARTS as readonly string[]).includes(name)) {
+      throw new Error(`BENCH_WITHOUT: unknown part '${name}'; known: ${MEASURED_PARTS.join(', ')}`)
+    }
+  }
+  return new Set(names as MeasuredPart[])
+}
+
 async function appServer (): Promise<FastifyInstance> {
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', SEED: 'false' })
+  const level = process.env.BENCH_LOG_LEVEL
+  const config = loadConfig({ ...process.env, LOG_LEVEL: level ?? 'silent', SEED: 'false' })
   const opener = STORE_LATENCY_MS > 0
     ? remoteStoreOpener(STORE_LATENCY_MS)
     : process.env.BENCH_STORE_LOOKUPS === 'per-key' ? perKeyStoreOpener() : undefined
-  return await buildApp(config, { logger: false, ...(opener === undefined ? {} : { openStore: opener }) })
+  return await buildApp(config, {
+    logger: level === undefined ? false : { level },
+    without: without(),
+    ...(opener === undefined ? {} : { openStore: opener })
+  })
 }
 
 interface Listening {

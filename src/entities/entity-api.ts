@@ -8,6 +8,7 @@ import type { GraphTexts } from '../graph/graph-texts.js'
 import { itemJson, itemsJson } from '../graph/graph-json.js'
 import { NO_RELATIONSHIPS, selectsNothing } from '../graph/parse-with.js'
 import type { RowBudget } from '../graph/row-budget.js'
+import type { KeyChanges } from '../integrity/key-changes.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
@@ -20,7 +21,7 @@ import { bySource, findMissing } from '../integrity/missing-parents.js'
 import { checkSource } from '../sources/source-ids.js'
 import { SourceLinks } from '../sources/source-links.js'
 import { assignSourceIds, checkSourceWrite, sourceIdProperties } from '../sources/source-writes.js'
-import type { Doc, IdentityLink, Store } from '../store/store.js'
+import type { Doc, IdentityLink, ReadForm, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
@@ -62,6 +63,8 @@ export interface EntityIntegrity {
   events?: Pick<IntegrityEvents, 'stored' | 'linked'>
   /** The parked versions (set when a relationship of the entity parks). */
   parked?: ParkedRecords
+  /** Refuses to take away key values children reference (set when children hold a key of the entity). */
+  keys?: KeyChanges
 }
 
 /** What a delete removed: the stored document, its parked version (a pending write), or both. */
@@ -83,10 +86,6 @@ export interface WriteOptions {
 export type { CursorLine, Page, PageQuery, ReadQuery, ReadRequest, RelativesOptions, TotalMode, WriteOutcome }
 
 export class EntityApi {
-  /** Every document read from the store leaves through here: hidden properties never do. */
-  readonly #visible: (docs: Doc[]) => Doc[]
-  /** Whether documents may be read as text: not when properties are hidden, which needs them parsed. */
-  readonly #textable: boolean
   #links: SourceLinks | undefined
 
   constructor (
@@ -94,17 +93,18 @@ export class EntityApi {
     private readonly store: Store,
     private readonly graphs: GraphBuilder,
     private readonly limits: EntityLimits,
-    hidden?: HiddenFields,
+    /** Every document read from the store leaves through it: hidden properties never do. */
+    private readonly hidden: HiddenFields,
     private readonly integrity: EntityIntegrity = {}
-  ) {
-    const hide = hidden?.of(meta.name)
-    this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
-    this.#textable = hide === undefined
+  ) {}
+
+  #visible (docs: Doc[]): Doc[] {
+    return this.hidden.all(this.meta.name, docs)
   }
 
   /** The store's read form for a request: text when the answer is written as text and nothing is hidden. */
-  #form (request: { text?: boolean }): { text?: boolean } {
-    return request.text === true && this.#textable ? TEXT : PARSED
+  #form (request: { text?: boolean }): ReadForm {
+    return this.hidden.form(this.meta.name, request.text)
   }
 
   /** The identity links of this entity's documents; undefined when it declares no sources. */
@@ -309,7 +309,8 @@ export class EntityApi {
       : await assignSourceIds(this.store, this.meta, this.#model(), source, docs as Doc[])
     // a source write is validated with the ids it got: the source's own need not fit the id schema
     if (source !== undefined) validateDocs(this.meta, docs, where)
-    const { check, events } = this.integrity
+    const { check, events, keys } = this.integrity
+    await keys?.check(docs as Doc[], where)
     let outcome: WriteOutcome
     if (check !== undefined) {
       outcome = await check.write(docs as Doc[], where, sources)
@@ -479,9 +480,6 @@ export class EntityApi {
     return trimFields(graphs, request.fields, built)
   }
 }
-
-const TEXT = Object.freeze({ text: true })
-const PARSED = Object.freeze({ text: false })
 
 /**
  * The selection a read's answers are built with, or undefined when they are plain documents:

@@ -3,7 +3,8 @@
 // the valid ones of a batch go to the store in one upsertMany. Memory stays bounded by the
 // batch, whatever the size of the input.
 import {
-  KeyConflictError, MissingParentError, RelataError, StoreUnavailableError, ValidationError, type FieldError
+  KeyConflictError, KeyInUseError, MissingParentError, RelataError, StoreUnavailableError, ValidationError,
+  type FieldError
 } from '../errors.js'
 import { assertIds } from '../model/id-rule.js'
 import { validateDocs } from '../model/validator.js'
@@ -133,9 +134,10 @@ function resumeHint (stored: number, committedLine: number): string {
 }
 
 /**
- * Writes a batch. Lines whose parent is missing through a `reject` relationship, and a line
- * taking a unique key value another document holds, are rejected like invalid lines, and the
- * rest of the batch is written without them (a store names one key conflict per attempt).
+ * Writes a batch. Lines whose parent is missing through a `reject` relationship, a line taking a
+ * unique key value another document holds, and one taking away a key value children reference,
+ * are rejected like invalid lines, and the rest of the batch is written without them (a store
+ * names one key conflict per attempt).
  */
 async function writeBatch (
   api: EntityApi,
@@ -149,8 +151,9 @@ async function writeBatch (
     try {
       return await api.write(docs, source === undefined ? {} : { source })
     } catch (error) {
-      if (error instanceof KeyConflictError) {
-        reject(lines[error.index]!, `key conflict: ${error.errors[0]!.message}`,
+      if (error instanceof KeyConflictError || error instanceof KeyInUseError) {
+        const reason = error instanceof KeyConflictError ? 'key conflict' : 'key in use'
+        reject(lines[error.index]!, `${reason}: ${error.errors[0]!.message}`,
           error.errors.map(e => ({ ...e, path: e.path.slice(`/${error.index}`.length) })))
         docs = docs.filter((_, i) => i !== error.index)
         lines = lines.filter((_, i) => i !== error.index)

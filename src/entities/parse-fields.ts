@@ -6,6 +6,7 @@ import { BadRequestError, ForbiddenError } from '../errors.js'
 import type { FieldSelection } from '../graph/fields.js'
 import type { Selection } from '../graph/graph.js'
 import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
+import { firstStep } from '../graph/selection.js'
 import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityMetadata } from '../metadata/types.js'
@@ -120,17 +121,13 @@ function reach (meta: EntityMetadata, path: string, name: string, selection: Sel
 function walk (steps: readonly string[], selection: Selection | undefined, entity: string, keys: string[]): Reached[] {
   if (steps.length === 0) return [{ keys, entity }]
   if (selection === undefined) return []
-  const [step, following] = [steps[0]!, steps[1]]
-  // `Child.refProp` wins over "Child, then its parent refProp", as in `with`
-  const one = following === undefined ? undefined : selection.children.find(c => c.key === `${step}.${following}`)
-  if (one !== undefined) return walk(steps.slice(2), selection.nested?.[one.key], one.child, [...keys, one.key])
-  const parent = selection.parents.find(p => p.property === step)
+  // resolved among what `selection` loads, by the rule `with` resolves paths by
+  const { parent, children, rest } = firstStep(selection, steps)
   if (parent !== undefined) {
-    return walk(steps.slice(1), selection.nested?.[parent.property], parent.target, [...keys, parent.property])
+    return walk(rest, selection.nested?.[parent.property], parent.target, [...keys, parent.property])
   }
-  const children = selection.children.filter(c => c.child === step)
   // through each reference of the child entity that the rest of the path goes on from
-  return children.flatMap(c => walk(steps.slice(1), selection.nested?.[c.key], c.child, [...keys, c.key]))
+  return children.flatMap(c => walk(rest, selection.nested?.[c.key], c.child, [...keys, c.key]))
 }
 
 /** Whether `with` would accept the name: then the fix is to add it there. Throws when it leaves the scope. */

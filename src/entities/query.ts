@@ -5,7 +5,7 @@
 import { BadRequestError } from '../errors.js'
 import type { ChildQueries, ChildQuery } from '../graph/graph.js'
 import { MAX_WITH_LENGTH, parseWith } from '../graph/parse-with.js'
-import { reachableChildren } from '../graph/reachable-children.js'
+import { reachableChildren } from '../graph/selection.js'
 import { EntityScope } from '../metadata/entity-scope.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import { childRelationshipNames, type ChildRelationship, type EntityMetadata } from '../metadata/types.js'

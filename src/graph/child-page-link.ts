@@ -10,7 +10,8 @@ import { sortText } from '../store/sort.js'
 import type { Doc, SortKey } from '../store/store.js'
 import type { FieldSelection } from './fields.js'
 import type { ChildQueries, ChildQuery, GraphRequest, Selection } from './graph.js'
-import { childEntities, MAX_WITH_LENGTH } from './parse-with.js'
+import { MAX_WITH_LENGTH } from './parse-with.js'
+import { childEntities, selectionPaths } from './selection.js'
 
 /** What the graph holds of one cut child list, for the link to the rest. */
 export interface ChildPageRequest {
@@ -33,15 +34,6 @@ export interface ChildPageRequest {
 export type ChildPageLink =
   (relationship: ChildRelationship, parentValue: string, request: ChildPageRequest) => string | undefined
 
-/** `with` paths that load `selection`: each relationship, and the paths that go on through it. */
-function withPaths (selection: Selection): string[] {
-  const named = [...selection.parents.map(p => p.property), ...selection.children.map(c => c.key)]
-  return named.flatMap(function pathsThrough (name) {
-    const below = selection.nested?.[name]
-    return below === undefined ? [name] : withPaths(below).map(path => `${name}.${path}`)
-  })
-}
-
 /** `fields` of the child itself and `fields[<path>]` of its relatives, as the graph kept them. */
 function fieldParams (fields: FieldSelection, params: URLSearchParams, prefix = ''): void {
   if (fields.keep !== undefined) params.set(prefix === '' ? 'fields' : `fields[${prefix}]`, [...fields.keep].join(','))
@@ -53,7 +45,7 @@ function fieldParams (fields: FieldSelection, params: URLSearchParams, prefix = 
 /** The relationships below each child, with their limits and fields, when `with` can say them. */
 function belowParams (request: ChildPageRequest, params: URLSearchParams): void {
   if (request.selection === undefined) return
-  const text = withPaths(request.selection).join(',')
+  const text = selectionPaths(request.selection).join(',')
   // a graph too wide to name in one `with` continues with the children alone
   if (text.length > MAX_WITH_LENGTH) return
   params.set('with', text)

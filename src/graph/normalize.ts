@@ -4,6 +4,7 @@
 // reached through several paths trimmed to different `fields` is included with their union.
 import type { Doc } from '../store/store.js'
 import type { Graph, GraphMeta, Selection } from './graph.js'
+import { eachRelative } from './selection.js'
 
 export interface Normalized {
   data: Doc[]
@@ -30,23 +31,14 @@ export function normalize (items: ReadonlyArray<Doc | Graph>, selection: Selecti
 }
 
 function collect (graph: Graph, selection: Selection, included: Normalized['included']): void {
-  const add = (entity: string, value: Doc | Graph, next: Selection | undefined): void => {
+  eachRelative(graph, selection, function add (value, { target, next }) {
     const doc = next === undefined ? value as Doc : (value as Graph).entity
     // ids come from clients: maps without a prototype, so that no id can reach Object.prototype
-    const byId = included[entity] ??= Object.create(null) as Record<string, Doc>
+    const byId = included[target] ??= Object.create(null) as Record<string, Doc>
     const seen = byId[doc.id]
     byId[doc.id] = seen === undefined ? doc : union(seen, doc)
     if (next !== undefined) collect(value as Graph, next, included)
-  }
-  for (const rel of selection.parents) {
-    const parent = graph.parents[rel.property]
-    if (parent !== null && parent !== undefined) add(rel.target, parent, selection.nested?.[rel.property])
-  }
-  for (const rel of selection.children) {
-    for (const child of graph.children[rel.child]?.[rel.property] ?? []) {
-      add(rel.child, child, selection.nested?.[rel.key])
-    }
-  }
+  })
 }
 
 /** Two copies of one document, trimmed to different fields, as one: `a` itself when it has every property of `b`. */

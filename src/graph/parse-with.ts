@@ -16,10 +16,9 @@ import {
   type ParentRelationship
 } from '../metadata/types.js'
 import type { Selection } from './graph.js'
+import { firstStep, MAX_DEPTH } from './selection.js'
 
 export const MAX_WITH_LENGTH = 2048
-/** The deepest graph `depth` (or a path) may ask for. */
-export const MAX_DEPTH = 4
 /** The selection of no relationship: a graph with empty `parents` and `children`. */
 export const NO_RELATIONSHIPS: Selection = Object.freeze({ parents: [], children: [] })
 const cache = new LRUCache<string, Selection>({ max: 2000 })
@@ -152,12 +151,7 @@ function edge<R> (map: Map<string, { rel: R, next: Draft }>, key: string, rel: R
  */
 function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], model: RelationshipMetadata,
   reach: (entity: string) => void): boolean {
-  const [step, following] = [steps[0]!, steps[1]]
-  // `Child.refProp` of this entity wins over "Child, then its parent refProp"
-  const key = following === undefined ? undefined : meta.children.find(c => c.key === `${step}.${following}`)
-  const rest = steps.slice(key === undefined ? 1 : 2)
-  const parent = key === undefined ? meta.parents.find(p => p.property === step) : undefined
-  const children = key !== undefined ? [key] : parent === undefined ? meta.children.filter(c => c.child === step) : []
+  const { parent, children, rest } = firstStep(meta, steps)
   if (parent === undefined && children.length === 0) return false
   if (parent !== undefined) {
     reach(parent.target)
@@ -169,13 +163,6 @@ function addPath (into: Draft, meta: EntityMetadata, steps: readonly string[], m
     const next = edge(into.children, rel.key, rel).next
     return rest.length === 0 || addPath(next, model.entity(rel.child), rest, model, reach)
   })
-}
-
-/** Every child entity a selection loads, at any depth: the ones `limit[Child]` and `sort[Child]` apply to. */
-export function childEntities (selection: Selection, into = new Set<string>()): Set<string> {
-  for (const rel of selection.children) into.add(rel.child)
-  for (const next of Object.values(selection.nested ?? {})) childEntities(next, into)
-  return into
 }
 
 function freeze (d: Draft): Selection {

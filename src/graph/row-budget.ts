@@ -4,7 +4,7 @@
 // not the data at hand, keeps the refusal up front and the same for every store and page.
 import { RowBudgetError } from '../errors.js'
 import type { ChildQueries, GraphRequest, Selection } from './graph.js'
-import { childEntities } from './parse-with.js'
+import { childEntities, edgesOf } from './selection.js'
 
 export interface RowBudgetOptions {
   /** Most related documents one answer (a GET, a page, a stream batch) may load. */
@@ -16,18 +16,12 @@ export interface RowBudgetOptions {
 /** The most related documents one root document's graph can hold. */
 function rowsPerRoot (selection: Selection, children: ChildQueries, childLimit: number): number {
   let rows = 0
-  for (const rel of selection.parents) {
-    rows += 1 + nestedRows(selection, rel.property, children, childLimit)
-  }
-  for (const rel of selection.children) {
-    rows += perParent(rel.child, children, childLimit) * (1 + nestedRows(selection, rel.key, children, childLimit))
+  for (const { child, next } of edgesOf(selection)) {
+    // each document reached, and what its own graph holds
+    const each = 1 + (next === undefined ? 0 : rowsPerRoot(next, children, childLimit))
+    rows += child === undefined ? each : perParent(child.child, children, childLimit) * each
   }
   return rows
-}
-
-function nestedRows (selection: Selection, key: string, children: ChildQueries, childLimit: number): number {
-  const next = selection.nested?.[key]
-  return next === undefined ? 0 : rowsPerRoot(next, children, childLimit)
 }
 
 function perParent (child: string, children: ChildQueries, childLimit: number): number {

@@ -1,9 +1,15 @@
 // Apps on a model, one per store (memory, SQLite, the MongoDB stand-in with transactions,
-// PostgreSQL in a schema of its own), with healing left to the tests.
+// PostgreSQL in a schema of its own), with healing left to the tests; and pairs of apps sharing
+// one store.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import type { ModelDefinition } from '../../src/model/model.js'
+import { createMemoryStore } from '../../src/store/memory/memory-store.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
+import type { Store, StoreOptions } from '../../src/store/store.js'
 import { build } from '../helper.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
@@ -28,6 +34,40 @@ export const stores: Record<string, OpenApp> = {
     const schema = await createSchema()
     t.teardown(() => dropSchema(schema))
     return await build(t, { model, env: { ...ENV, DATABASE_URL: schemaUrl(schema) } })
+  }
+}
+
+type Pair = [FastifyInstance, FastifyInstance]
+
+/** Two apps sharing one store, per store: both heal the same parked records. */
+export const shared: Record<string, (t: Test, model: ModelDefinition) => Promise<Pair>> = {
+  memory: async (t, model) => {
+    let store: Store | undefined
+    const openStore = async (_url: string, options: StoreOptions) => (store ??= createMemoryStore(options))
+    const options = { model, env: { ...ENV, DATABASE_URL: 'memory:' }, openStore }
+    return [await build(t, options), await build(t, options)]
+  },
+  sqlite: async (t, model) => {
+    const dir = await mkdtemp(join(tmpdir(), 'relata-keys-'))
+    t.teardown(() => rm(dir, { recursive: true, force: true }))
+    const env = { ...ENV, DATABASE_URL: `sqlite:${join(dir, 'shared.db')}`, STORE_TIMEOUT_MS: '10000' }
+    return [await build(t, { model, env }), await build(t, { model, env })]
+  },
+  mongodb: async (t, model) => {
+    const standIn = new MongoStandIn()
+    const options = {
+      model,
+      env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
+      openStore: async (_url: string, storeOptions: StoreOptions) =>
+        await createMongoStore(standIn.db, storeOptions, { transactions: true }, standIn.client)
+    }
+    return [await build(t, options), await build(t, options)]
+  },
+  postgres: async (t, model) => {
+    const schema = await createSchema()
+    t.teardown(() => dropSchema(schema))
+    const env = { ...ENV, DATABASE_URL: schemaUrl(schema), STORE_TIMEOUT_MS: '10000' }
+    return [await build(t, { model, env }), await build(t, { model, env })]
   }
 }
 

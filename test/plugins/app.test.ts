@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildApp } from '../../plugins/app.js'
+import { buildApp, MEASURED_PARTS } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
 import { ModelError, StoreUnavailableError } from '../../src/errors.js'
 import { build } from '../helper.js'
@@ -104,4 +104,25 @@ t.test('seeds the sample shop into an empty store, once', async t => {
   t.teardown(() => second.close())
   t.equal((await second.inject('/api/orders/ord-2')).statusCode, 404, 'a store with data is not seeded again')
   t.equal((await second.inject('/api/orders?size=1')).headers['x-total-count'], '99')
+})
+
+t.test('bench/hooks.ts can leave parts of the request path out; every part is there by default', async t => {
+  const full = await build(t)
+  const bare = await build(t, { without: new Set(MEASURED_PARTS) })
+  for (const app of [full, bare]) {
+    await app.inject({ method: 'POST', url: '/api/customers', payload: { id: 'c1', name: 'Ada', email: 'a@x.org' } })
+  }
+  const served = await full.inject('/api/customers/c1?typo=1')
+  t.equal(served.statusCode, 400, 'the query names are checked')
+  const answer = await full.inject('/api/customers/c1')
+  t.equal(answer.headers['x-content-type-options'], 'nosniff', 'with the security headers')
+  t.match(await full.metrics.registry.getSingleMetricAsString('relata_store_queries_total'), /op="get"/,
+    'and the round trips counted')
+  const stripped = await bare.inject('/api/customers/c1')
+  t.equal(stripped.statusCode, 200)
+  t.same(stripped.json(), answer.json(), 'without them, the same document')
+  t.equal(stripped.headers['x-content-type-options'], undefined, 'without the security headers')
+  t.equal((await bare.inject('/api/customers/c1?typo=1')).statusCode, 200, 'without the query-name check')
+  t.notMatch(await bare.metrics.registry.getSingleMetricAsString('relata_store_queries_total'), /op="get"/,
+    'without counting round trips')
 })

@@ -9,6 +9,7 @@ import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
 import { PROBLEM_TYPES, type ProblemName } from '../../routes/problem-types.js'
 import { build } from '../helper.js'
+import { keyRefsModel } from '../key-refs-model.js'
 import { keysModel } from '../keys-model.js'
 import { integrityModel } from '../integrity-model.js'
 import { sourceModel } from '../sources/source-model.js'
@@ -88,6 +89,12 @@ t.test('every type of the catalogue is answered for its case', async t => {
   await unique.inject({ method: 'POST', url: '/api/products', payload: { id: 'p1', sku: 'A' } })
   const taken = await unique.inject({ method: 'POST', url: '/api/products', payload: { id: 'p2', sku: 'A' } })
   await expect('key-conflict', taken, /Product 'p1' holds it/)
+
+  const byKey = await build(t, { model: keyRefsModel })
+  await byKey.inject({ method: 'POST', url: '/api/products', payload: { id: 'p1', sku: 'A' } })
+  await byKey.inject({ method: 'POST', url: '/api/order-lines', payload: { id: 'l1', productSku: 'A' } })
+  const inUse = await byKey.inject({ method: 'PATCH', url: '/api/products/p1', payload: { sku: 'B' } })
+  await expect('key-in-use', inUse, /OrderLine 'l1' references it/)
 
   const limited = await build(t, { env: { RATE_LIMIT_MAX: '1' } })
   await limited.inject('/api/orders')

@@ -3,7 +3,7 @@
 // its batch; missing, null and non-scalar parts leave a document out of a key; and a store opened
 // on documents that already break a key refuses to open, naming an example.
 import t from 'tap'
-import { ExistingDuplicatesError, KeyConflictError } from '../../src/errors.js'
+import { CancelledError, ExistingDuplicatesError, KeyConflictError } from '../../src/errors.js'
 import type { Doc, Store, StoreOptions } from '../../src/store/store.js'
 import type { OpenStore } from './conformance.js'
 
@@ -126,6 +126,23 @@ export function uniqueConformance (name: string, open: OpenStore, sameStorage?: 
     await store.upsertMany('product', [{ id: 'p1', sku: 'Z' }])
     t.same(await store.getManyByKey('product', 'sku', ['A']), [], 'a value let go is found no more')
     await t.rejects(store.getManyByKey('product', 'region', ['eu']), /'region' is not a declared single-property unique key/)
+  })
+
+  t.test(`${name}: getManyByKey reads as text and stops for a caller gone, as the other reads`, async t => {
+    const { store, calls } = await opened(t, open)
+    const stored = [{ id: 'p1', sku: 'A', region: 'eu', code: 7, name: 'An "odd" \u00e9' }, { id: 'p2', sku: 'B' }]
+    await store.upsertMany('product', stored)
+    // a store keeping text hands it out with the id and the single-property keys references join on
+    const [text] = await store.getManyByKey('product', 'sku', ['A'], { text: true })
+    t.same(JSON.parse(JSON.stringify(text)), stored[0], 'the stored document')
+    t.same([text!.id, text!.sku], ['p1', 'A'], 'its id and sku as properties')
+    const page = await store.find('product', { page: 1, size: 10, sort: [{ field: 'id', desc: false }], text: true })
+    t.same(page.items.map(doc => [doc.id, doc.sku]), [['p1', 'A'], ['p2', 'B']], 'every read as text carries them')
+    const before = calls.length
+    const error = await store.getManyByKey('product', 'sku', ['A'], { signal: AbortSignal.abort() })
+      .then(() => undefined, (e: unknown) => e)
+    t.ok(error instanceof CancelledError, 'a caller gone: CancelledError')
+    t.equal(calls.length, before, 'and no round trip')
   })
 
   if (sameStorage === undefined) return

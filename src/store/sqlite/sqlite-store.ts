@@ -48,6 +48,9 @@ interface RowForm {
 
 const PARSED: RowForm = { extra: '', childExtra: '', toDoc: parseDoc }
 
+/** From this many ids or parents on, getMany and findByRefs run in a read worker (see pooled). */
+export const POOLED_KEYS = 200
+
 /** The statements of one write's links: adding one if absent, reading the id a key holds. */
 interface LinkStatements extends LinkWrite {
   insert: Database.Statement
@@ -150,6 +153,15 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     }
   }
 
+  /**
+   * Whether a point read of `keys` ids or parents goes to a read worker: one of a stream batch's
+   * relatives does, so that the main thread only assembles and writes answers while the workers
+   * read (a page or a GET stays here, where the round trip costs no message to a thread).
+   */
+  private pooled (keys: number): boolean {
+    return this.pool !== undefined && keys >= POOLED_KEYS
+  }
+
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
   private async read<K extends ReadOp> (table: TableSql, op: string, read: K,
     args: ReadOps[K][0], call: Call): Promise<ReadOps[K][1]> {
@@ -179,7 +191,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   async getMany (table: TableSql, ids: readonly string[], call: Call, form?: ReadForm): Promise<Doc[]> {
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getManySql(table.table, extra)
-    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(ids)) as Row[], call.signal)
+    const params = [JSON.stringify(ids)]
+    const rows = this.pooled(ids.length)
+      ? await this.read(table, 'getMany', 'all', { sql, params }, call)
+      : await this.run(() => this.statement(sql).all(...params) as Row[], call.signal)
     return rows.map(toDoc)
   }
 
@@ -228,8 +243,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     const args = {
       table: table.table, column, parents, limit, extra, childExtra, ...(top === undefined ? {} : { top })
     }
-    // bounded by the (ref, id) index and the per-parent limit: on the main thread (see README, Performance)
-    const { rows, totals } = await this.run(() => this.reader.children(args), call.signal)
+    // bounded by the (ref, id) index and the per-parent limit: on the main thread, unless many parents ask
+    const { rows, totals } = this.pooled(ids.length)
+      ? await this.read(table, 'findByRefs', 'children', args, call)
+      : await this.run(() => this.reader.children(args), call.signal)
     const items: Doc[] = []
     let ref: unknown
     let position = 0
