@@ -21,7 +21,7 @@ import { bySource, findMissing } from '../integrity/missing-parents.js'
 import { checkSource } from '../sources/source-ids.js'
 import { SourceLinks } from '../sources/source-links.js'
 import { assignSourceIds, checkSourceWrite, sourceIdProperties } from '../sources/source-writes.js'
-import type { Doc, IdentityLink, Store } from '../store/store.js'
+import type { Doc, IdentityLink, ReadForm, Store } from '../store/store.js'
 import { cursorOf } from './cursor.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
@@ -86,10 +86,6 @@ export interface WriteOptions {
 export type { CursorLine, Page, PageQuery, ReadQuery, ReadRequest, RelativesOptions, TotalMode, WriteOutcome }
 
 export class EntityApi {
-  /** Every document read from the store leaves through here: hidden properties never do. */
-  readonly #visible: (docs: Doc[]) => Doc[]
-  /** Whether documents may be read as text: not when properties are hidden, which needs them parsed. */
-  readonly #textable: boolean
   #links: SourceLinks | undefined
 
   constructor (
@@ -97,17 +93,18 @@ export class EntityApi {
     private readonly store: Store,
     private readonly graphs: GraphBuilder,
     private readonly limits: EntityLimits,
-    hidden?: HiddenFields,
+    /** Every document read from the store leaves through it: hidden properties never do. */
+    private readonly hidden: HiddenFields,
     private readonly integrity: EntityIntegrity = {}
-  ) {
-    const hide = hidden?.of(meta.name)
-    this.#visible = hide === undefined ? docs => docs : docs => docs.map(hide)
-    this.#textable = hide === undefined
+  ) {}
+
+  #visible (docs: Doc[]): Doc[] {
+    return this.hidden.all(this.meta.name, docs)
   }
 
   /** The store's read form for a request: text when the answer is written as text and nothing is hidden. */
-  #form (request: { text?: boolean }): { text?: boolean } {
-    return request.text === true && this.#textable ? TEXT : PARSED
+  #form (request: { text?: boolean }): ReadForm {
+    return this.hidden.form(this.meta.name, request.text)
   }
 
   /** The identity links of this entity's documents; undefined when it declares no sources. */
@@ -483,9 +480,6 @@ export class EntityApi {
     return trimFields(graphs, request.fields, built)
   }
 }
-
-const TEXT = Object.freeze({ text: true })
-const PARSED = Object.freeze({ text: false })
 
 /**
  * The selection a read's answers are built with, or undefined when they are plain documents:

@@ -58,7 +58,7 @@ export class GraphBuilder {
 
   /** Text for an answer written as text, unless the entity hides properties: those are parsed to drop them. */
   #form (entity: string, request: GraphRequest): ReadForm {
-    return request.text === true && this.options.hidden?.of(entity) === undefined ? TEXT : PARSED
+    return this.options.hidden?.form(entity, request.text) ?? (request.text === true ? TEXT : PARSED)
   }
 
   /**

@@ -24,7 +24,8 @@ export interface TextPage {
   exact: boolean
 }
 
-type StoredPage = ChildPage & { last?: Doc | null }
+/** A cut list's page as the store writes it: its last child, and through a key the parent's value of it. */
+type StoredPage = ChildPage & { last?: Doc | null, held?: string | null }
 
 export class GraphTexts {
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
@@ -59,10 +60,13 @@ export class GraphTexts {
       const page = graph.meta?.children[rel.key] as StoredPage | undefined
       if (page === undefined || !('last' in page)) continue
       const last = page.last ?? undefined
+      const held = page.held
       delete page.last
+      delete page.held
       const query = request.children?.[rel.child] ?? {}
-      // a cut list has a parent holding the key: the store answered its children through it
-      const value = parentValue(graph.entity, rel.parentKey)
+      // a cut list has a parent holding the key: the store answered its children through it, and
+      // wrote its value beside the last child (`fields` may have left it out of the entity)
+      const value = held === undefined ? parentValue(graph.entity, rel.parentKey) : held ?? undefined
       const next = value === undefined
         ? undefined
         : this.options.childPageLink?.(rel, value, childPageRequest(rel, last, query, selection, request))

@@ -28,7 +28,7 @@ export function storeGraphPlan (entity: string, selection: Selection, request: G
   const counts = (request.counts ?? []).filter(rel => !loaded.has(rel.key))
   return {
     ...nodePlan(entity, selection, request, options),
-    counts: counts.map(rel => ({ child: rel.child, property: rel.property, key: rel.key }))
+    counts: counts.map(rel => ({ child: rel.child, property: rel.property, parentKey: rel.parentKey, key: rel.key }))
   }
 }
 
@@ -41,7 +41,7 @@ function nodePlan (entity: string, selection: Selection, request: GraphRequest, 
       : nodePlan(target, next, request_, options)
   }
   const parents = selection.parents.map((rel): ParentEdge => ({
-    property: rel.property, target: rel.target, below: relative(rel.target, rel.property)
+    property: rel.property, target: rel.target, parentKey: rel.parentKey, below: relative(rel.target, rel.property)
   }))
   const children = selection.children.map(function childEdge (rel): ChildEdge {
     const query = request.children?.[rel.child] ?? {}
@@ -49,6 +49,7 @@ function nodePlan (entity: string, selection: Selection, request: GraphRequest, 
     return {
       child: rel.child,
       property: rel.property,
+      parentKey: rel.parentKey,
       key: rel.key,
       limit,
       ...(query.sort === undefined ? {} : { sort: query.sort }),

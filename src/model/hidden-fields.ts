@@ -2,7 +2,7 @@
 // metadata/hidden-properties). Entities without hidden properties get no projector at all, so
 // the hot path of most models does no extra work; the others get a copy without those keys.
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
-import type { Doc } from '../store/store.js'
+import type { Doc, ReadForm } from '../store/store.js'
 
 export type Hide = (doc: Doc) => Doc
 
@@ -41,9 +41,21 @@ export class HiddenFields {
     return this.#hiders.get(entity)
   }
 
+  /**
+   * How the store reads `entity` for an answer written as text (`text`): as its stored text only
+   * when it hides nothing, since hiding needs the document parsed.
+   */
+  form (entity: string, text: boolean | undefined): ReadForm {
+    return text === true && !this.#hiders.has(entity) ? TEXT : PARSED
+  }
+
   /** `docs` without the hidden properties of `entity`: the same array when there are none. */
   all (entity: string, docs: Doc[]): Doc[] {
     const hide = this.#hiders.get(entity)
     return hide === undefined ? docs : docs.map(hide)
   }
 }
+
+// text: false, not absent: it overrides a request's own `text` where one is spread before it
+const TEXT: ReadForm = Object.freeze({ text: true })
+const PARSED: ReadForm = Object.freeze({ text: false })

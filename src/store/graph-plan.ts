@@ -25,6 +25,8 @@ export interface GraphPlan extends DocPlan {
 export interface ParentEdge {
   readonly property: string
   readonly target: string
+  /** The target's property the reference holds: `id`, or a single-property unique key (`x-parent-key`). */
+  readonly parentKey: string
   /** A graph when the path goes on, else the parent document. */
   readonly below: DocPlan | GraphPlan
 }
@@ -32,6 +34,8 @@ export interface ParentEdge {
 export interface CountEdge {
   readonly child: string
   readonly property: string
+  /** The parent's property the child's reference holds: `id`, or a single-property unique key (`x-parent-key`). */
+  readonly parentKey: string
   /** `Child.refProp`: the key in `meta.children`. */
   readonly key: string
 }
@@ -50,7 +54,9 @@ export function isGraphPlan (plan: DocPlan | GraphPlan): plan is GraphPlan {
 /**
  * One root document's graph as JSON text. A cut child list's page in `meta.children` carries,
  * after `returned`, `"last":` the last child it holds (as stored, hidden properties removed;
- * null for a limit of 0): the caller turns it into the `next` link. `cut` tells whether any does.
+ * null for a limit of 0), and for a reference through a key `"held":` the parent's value of that key
+ * (`fields` may leave it out of the parent): the caller turns them into the `next` link. `cut`
+ * tells whether any does.
  */
 export interface GraphText {
   text: string

@@ -9,6 +9,8 @@ import { conditionSql } from '../../src/store/postgres/condition-sql.js'
 import { tableSql, type TableSql } from '../../src/store/postgres/identifiers.js'
 import { redactUrl } from '../../src/store/postgres/open-postgres-store.js'
 import * as statements from '../../src/store/postgres/statements.js'
+import { GraphWriter } from '../../src/store/postgres/graph-sql.js'
+import type { GraphPlan } from '../../src/store/graph-plan.js'
 import type { Doc, Store, StoreOptions } from '../../src/store/store.js'
 import { admin, createSchema, dropSchema, openPostgresTestStore, PG_TEST_URL, schemaUrl } from '../support/postgres.js'
 import { storeConformance } from './conformance.js'
@@ -196,6 +198,28 @@ t.test('a relation through a parent key joins on the key\'s unique index and the
   t.same(await ids(through('some', { op: 'in', field: 'orderId', values: ['o7', 'o8'] })), ['p7', 'p8'])
   t.same(await ids({ op: 'and', conditions: [one, through('none', { op: 'eq', field: 'colour', value: 'c2' })] }),
     ['p1700'], 'p1700 has no items at all; p5 has items of colour c2')
+  const graphPlan = async (entity: string, plan: GraphPlan, id: string): Promise<string> => {
+    const params: unknown[] = [id]
+    const graph = new GraphWriter(lookup, params).graph(plan, lookup(entity), 'a')
+    const sql = `SELECT ${graph.text} FROM ${lookup(entity).table} AS a ${graph.joins.join(' ')} WHERE a.id = $1::text`
+    const { rows } = await admin(`EXPLAIN ${sql}`, params)
+    return rows.map(row => row['QUERY PLAN'] as string).join('\n')
+  }
+  const leaf = { hidden: [] }
+  const edge = { child: 'item', property: 'productSku', parentKey: 'sku', key: 'item.productSku' }
+  const children = await graphPlan('product', {
+    ...leaf, parents: [], children: [{ ...edge, limit: 3, below: leaf }], counts: []
+  }, 'p5')
+  t.match(children, /Scan (using|on) "?item_by_productSku_id/, 'a graph\'s children by the parent\'s key: the ref index')
+  t.notMatch(children, /Seq Scan/, children)
+  const parent = await graphPlan('item', {
+    ...leaf,
+    parents: [{ property: 'productSku', target: 'product', parentKey: 'sku', below: leaf }],
+    children: [],
+    counts: []
+  }, 'i5')
+  t.match(parent, /Index Scan using "?product_unique_sku/, 'a graph\'s parent by its key: the key\'s unique index')
+  t.notMatch(parent, /Seq Scan/, parent)
 })
 
 t.test('hostile values are parameters; a property path that is not a plain name is refused', async t => {

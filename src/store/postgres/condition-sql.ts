@@ -8,7 +8,8 @@
 import { BadRequestError } from '../../errors.js'
 import { heldKey, type Condition, type Scalar } from '../filter.js'
 import { fieldSql, typeSql, type FieldSql } from './field-sql.js'
-import { jsonAt, refColumn, textAt, type TableSql } from './identifiers.js'
+import { refColumn, type TableSql } from './identifiers.js'
+import { heldValueSql } from './parent-key-sql.js'
 import { keyPartSql } from './unique-sql.js'
 import { indexedProperties, isSemiJoin } from '../semi-join.js'
 
@@ -91,7 +92,6 @@ class ConditionWriter {
     const column = refColumn(child, condition.refProperty)
     const inner: Scope = { table: child, alias: `r${this.scope.depth + 1}`, depth: this.scope.depth + 1 }
     const key = heldKey(condition)
-    const doc = `${this.scope.alias}.doc`
     const match = condition.condition === undefined
       ? ''
       : ` AND ${new ConditionWriter(inner, this.params, this.tables).write(condition.condition)}`
@@ -100,14 +100,11 @@ class ConditionWriter {
         `WHERE ${inner.alias}.${column} IS NOT NULL${match})`
       if (key === 'id') return `(${this.scope.alias}.id IN ${subquery(`${inner.alias}.${column}`)})`
       // a missing key would make IN answer NULL: IS NOT NULL keeps the test two-valued
-      const outer = keyPartSql(key, doc)
+      const outer = keyPartSql(key, `${this.scope.alias}.doc`)
       return `(${outer} IS NOT NULL AND ${outer} IN ${subquery(`to_jsonb(${inner.alias}.${column})`)})`
     }
-    const outer = key === 'id'
-      ? `${this.scope.alias}.id`
-      : `(CASE WHEN jsonb_typeof(${jsonAt(doc, key)}) = 'string' THEN ${textAt(doc, key)} END)`
     const exists = `EXISTS (SELECT 1 FROM ${child.table} AS ${inner.alias} ` +
-      `WHERE ${inner.alias}.${column} = ${outer}${match})`
+      `WHERE ${inner.alias}.${column} = ${heldValueSql(this.scope.alias, key)}${match})`
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 

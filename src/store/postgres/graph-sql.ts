@@ -1,16 +1,18 @@
 // The SQL that writes a graph's JSON text (graph-plan.ts) for each row of an entity, in the
-// statement that reads the rows: per parent a LATERAL lookup by primary key, per child list a
-// LATERAL read of the (ref, id) index in the list's order with LIMIT, aggregated with
+// statement that reads the rows: per parent a LATERAL lookup by primary key (by the key's unique
+// index for a reference through `x-parent-key`, parent-key-sql.ts), per child list a LATERAL
+// read of the (ref, id) index in the list's order with LIMIT, aggregated with
 // string_agg, and its count. Text is concatenated, never built with json_build_object or
 // json_agg, whose output has spaces JSON.stringify does not write; documents are their stored
 // text (`body`, JSON.stringify's own), or, when properties are hidden or picked, rebuilt from
 // json_each in their written order, each value its original text and each key escaped by
 // to_json exactly as JSON.stringify escapes it.
-import { isGraphPlan, type ChildEdge, type DocPlan, type GraphPlan } from '../graph-plan.js'
+import { isGraphPlan, type ChildEdge, type CountEdge, type DocPlan, type GraphPlan } from '../graph-plan.js'
 import { totalOrder } from '../keyset.js'
 import { bind, type TableLookup } from './condition-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
 import { orderBySql } from './order-sql.js'
+import { heldValueSql, isReferencedSql } from './parent-key-sql.js'
 
 /** The laterals to join after a row, and the expressions they make of it. */
 export interface GraphSql {
@@ -59,8 +61,9 @@ export class GraphWriter {
       const x = this.#alias('x')
       const target = this.tables(edge.target)
       const inner = this.#relative(edge.below, target, row)
+      const referenced = isReferencedSql(row, edge.parentKey, `${alias}.${refColumn(table, edge.property)}`)
       joins.push(`LEFT JOIN LATERAL (SELECT ${inner.text} AS g, ${inner.cuts} AS c FROM ${target.table} AS ${row} ` +
-        `${inner.joins.join(' ')} WHERE ${row}.id = ${alias}.${refColumn(table, edge.property)}) AS ${x} ON true`)
+        `${inner.joins.join(' ')} WHERE ${referenced}) AS ${x} ON true`)
       if (inner.cuts !== '0') cuts.push(`coalesce(${x}.c, 0)`)
       return `${literal(`${key(edge.property)}:`)} || coalesce(${x}.g, 'null')`
     })
@@ -77,7 +80,7 @@ export class GraphWriter {
     }
     for (const edge of plan.counts) {
       const x = this.#alias('x')
-      joins.push(`LEFT JOIN LATERAL (${this.#count(edge.child, edge.property, alias)}) AS ${x} ON true`)
+      joins.push(`LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${x} ON true`)
       pages.push(`${literal(`${key(edge.key)}:{"total":`)} || ${x}.total || ',"returned":0}'`)
     }
     const children = [...lists].map(([child, group]) => `${literal(`${key(child)}:{`)} || ${join(group)} || '}'`)
@@ -91,11 +94,11 @@ export class GraphWriter {
     return isGraphPlan(plan) ? this.graph(plan, table, alias) : { joins: [], text: this.doc(plan, alias), cuts: '0' }
   }
 
-  #count (child: string, property: string, alias: string): string {
-    const table = this.tables(child)
+  #count (edge: CountEdge, alias: string): string {
+    const table = this.tables(edge.child)
     const row = this.#alias('k')
     return `SELECT count(*) AS total FROM ${table.table} AS ${row} ` +
-      `WHERE ${row}.${refColumn(table, property)} = ${alias}.id`
+      `WHERE ${row}.${refColumn(table, edge.property)} = ${heldValueSql(alias, edge.parentKey)}`
   }
 
   /** One child list of row `alias`: its JSON array, its page in `meta`, and its cut lists. */
@@ -111,13 +114,17 @@ export class GraphWriter {
       `LEFT JOIN LATERAL (SELECT '[' || coalesce(string_agg(${inner.text}, ',' ORDER BY ${row}.n), '') || ']' AS g, ` +
         `count(*) AS returned, string_agg(${last}, '') FILTER (WHERE ${row}.n = ${limit}) AS last, ` +
         `coalesce(sum(${inner.cuts}), 0) AS c FROM (SELECT ${row}.*, row_number() OVER (ORDER BY ${order}) AS n ` +
-        `FROM ${table.table} AS ${row} WHERE ${row}.${refColumn(table, edge.property)} = ${alias}.id ` +
+        `FROM ${table.table} AS ${row} ` +
+        `WHERE ${row}.${refColumn(table, edge.property)} = ${heldValueSql(alias, edge.parentKey)} ` +
         `ORDER BY ${order} LIMIT ${limit}) AS ${row} ${inner.joins.join(' ')}) AS ${x} ON true`,
-      `LEFT JOIN LATERAL (${this.#count(edge.child, edge.property, alias)}) AS ${counted} ON true`
+      `LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${counted} ON true`
     ]
     const cut = `${counted}.total > ${x}.returned`
+    const held = edge.parentKey === 'id'
+      ? ''
+      : ` || ',"held":' || coalesce(to_json(${heldValueSql(alias, edge.parentKey)})::text, 'null')`
     const page = `'{"total":' || ${counted}.total || ',"returned":' || ${x}.returned || ` +
-      `CASE WHEN ${cut} THEN ',"last":' || coalesce(${x}.last, 'null') ELSE '' END || '}'`
+      `CASE WHEN ${cut} THEN ',"last":' || coalesce(${x}.last, 'null')${held} ELSE '' END || '}'`
     return { joins, text: `${x}.g`, page, cuts: `(CASE WHEN ${cut} THEN 1 ELSE 0 END) + ${x}.c` }
   }
 }
