@@ -5,7 +5,8 @@
 // without parsing it. Nothing else: no hooks, no validation, no headers beyond the type.
 //   GET /api/orders/:id            one statement, the stored text as it is
 //   GET /api/orders/:id?with=all   the order, its customer (getMany), its items' counts and items
-//   GET /api/orders?with=all&size=&page=   the page with its total, then the same for 100 orders
+//   GET /api/orders?with=all&size=&page=   the page with its bounded total (Relata's statement), then
+//                                          the same for 100 orders
 //   GET /api/orders/stream?with=all        keyset batches of STREAM_BATCH_SIZE, each enriched so
 // The answers are byte for byte Relata's (bench/limit.ts checks), as long as every order's items
 // fit CHILD_LIMIT (the sample has 3 per order), so no `next` link is ever needed.
@@ -13,7 +14,10 @@ import Database from 'better-sqlite3'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Readable } from 'node:stream'
 import { registerTick } from '../../src/store/sqlite/sql-reader.js'
-import { childrenSql, countByRefsSql, getSql } from '../../src/store/sqlite/statements.js'
+import { childrenSql, countByRefsSql, findSql, getSql } from '../../src/store/sqlite/statements.js'
+
+/** Relata's default COUNT_LIMIT, which bounds a page's count there. */
+const COUNT_LIMIT = 10_000
 
 type Row = Record<string, unknown>
 
@@ -33,8 +37,10 @@ function prepare (db: Database.Database): Statements {
     get: db.prepare(getSql(order)),
     // the document and the value the graph needs, from the generated column: no JSON parsing
     order: db.prepare(`SELECT doc, "ref_customerId" AS customer FROM ${order} WHERE id = ?`),
-    page: db.prepare(`SELECT doc, id, "ref_customerId" AS customer, (SELECT COUNT(*) FROM ${order}) AS total
-      FROM ${order} ORDER BY id LIMIT ? OFFSET ?`),
+    // Relata's own page statement: its count stops at a bound (COUNT_LIMIT, or as far as the page
+    // reaches), which on SQLite reads up to that many index entries where a bare COUNT(*) counts
+    // pages of the b-tree (10,000 orders: 2.7 against 0.02 ms; a synthetic 1,000,000: 1.5 against 50)
+    page: db.prepare(findSql(order, '1', 'id ASC', '1', ', id, "ref_customerId" AS customer')),
     batch: db.prepare(`SELECT doc, id, "ref_customerId" AS customer FROM ${order} WHERE id > ? ORDER BY id LIMIT ?`),
     customers: db.prepare('SELECT doc, id FROM "Customer" WHERE id IN (SELECT value FROM json_each(?))'),
     counts: db.prepare(countByRefsSql('"OrderItem"', '"ref_orderId"')),
@@ -94,7 +100,9 @@ export async function limitServer (file: string, batchSize: number): Promise<Fas
 
   app.get<{ Querystring: Query }>('/api/orders', async function page (request, reply) {
     const size = Number(request.query.size ?? 50)
-    const rows = s.page.all(size, (Number(request.query.page ?? 1) - 1) * size) as Row[]
+    const page = Number(request.query.page ?? 1)
+    const bound = Math.max(COUNT_LIMIT, page * size) + 1
+    const rows = s.page.all(bound, size, (page - 1) * size) as Row[]
     const ids = rows.map(r => r.id as string)
     const total = rows.length > 0 ? rows[0]!.total as number : 0
     return reply.type('application/json; charset=utf-8').header('x-total-count', total)
