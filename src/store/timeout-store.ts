@@ -6,6 +6,7 @@
 // terminated, a backend cancelled, a server operation killed). A write is not stopped:
 // its outcome is then unknown, as with any 503, and the client retries (writes are upserts by
 // id, so a retry is safe). Members this wrapper does not know pass through untouched.
+import { setMaxListeners } from 'node:events'
 import { StoreUnavailableError } from '../errors.js'
 import type { Doc, ReadOptions, Store, StreamQuery } from './store.js'
 
@@ -13,16 +14,20 @@ import type { Doc, ReadOptions, Store, StreamQuery } from './store.js'
  * The controller whose signal a caller's reads run with: it follows the caller's signal, and a
  * read that times out aborts it. One per caller signal (a request), shared by its reads, because
  * an AbortSignal costs more to make than a read of the memory store; a timeout then stops the
- * caller's other reads too, which is right for a request: it answers that timeout. Reads without
- * a caller signal (the healer's) get one each.
+ * caller's other reads running then too, which is right for a request: it answers that timeout.
+ * The caller's later reads get a fresh one, so a library caller's long-lived signal is not spent
+ * by one timeout. Reads without a caller signal (the healer's) get one each.
  */
 const stops = new WeakMap<AbortSignal, AbortController>()
 
 function stopOf (caller: AbortSignal | undefined): AbortController {
   if (caller === undefined) return new AbortController()
   let stop = stops.get(caller)
-  if (stop === undefined) {
+  if (stop === undefined || (stop.signal.aborted && !caller.aborted)) {
     const controller = stop = new AbortController()
+    // a request's reads run at once (a graph level, a stream's look-ahead), each listening until
+    // it settles: more than Node's default 10 is expected here, not a leak
+    setMaxListeners(0, controller.signal)
     if (caller.aborted) controller.abort(caller.reason)
     else caller.addEventListener('abort', () => controller.abort(caller.reason), { once: true })
     stops.set(caller, controller)

@@ -192,3 +192,31 @@ t.test('a read past STORE_TIMEOUT_MS answers 503 and stops on the server, before
   standIn.slowReads(0)
   t.same(await store.get('post', 'p1'), { id: 'p1', authorId: 'a' }, 'the store answers the next read')
 })
+
+t.test('a timeout stops the reads running then with the caller\'s signal, not its later ones', async t => {
+  const { standIn, store: raw } = await standInStore(t, true, 60_000)
+  const store = withTimeout(raw, 100)
+  await store.upsertMany('post', [{ id: 'p1', authorId: 'a' }])
+  // a library caller may pass one long-lived signal to all its reads
+  const caller = new AbortController().signal
+  standIn.slowReads(5000)
+  t.ok(await caught(store.get('post', 'p1', { signal: caller })) instanceof StoreUnavailableError, 'timed out')
+  standIn.slowReads(0)
+  t.same(await store.get('post', 'p1', { signal: caller }), { id: 'p1', authorId: 'a' },
+    'a later read with the same signal answers')
+})
+
+t.test('many concurrent reads sharing a request\'s signal raise no listener-leak warning', async t => {
+  const { store: raw } = await standInStore(t)
+  const store = withTimeout(raw, 5000)
+  await store.upsertMany('post', [{ id: 'p1', authorId: 'a' }])
+  const warnings: string[] = []
+  const onWarning = (warning: Error): void => { warnings.push(warning.name) }
+  process.on('warning', onWarning)
+  t.teardown(() => { process.off('warning', onWarning) })
+  const caller = new AbortController().signal
+  const docs = await Promise.all(Array.from({ length: 40 }, () => store.get('post', 'p1', { signal: caller })))
+  t.equal(docs.length, 40)
+  await new Promise(resolve => setImmediate(resolve))
+  t.same(warnings.filter(name => name === 'MaxListenersExceededWarning'), [])
+})

@@ -58,13 +58,49 @@ function findPlan (db: Database.Database, filter: Condition | undefined, sort: S
   return rows.map(row => row.detail).join('\n')
 }
 
-t.test('open creates each declared index on the json_extract expressions, then id', async t => {
+function indexSql (db: Database.Database, name: string): string {
+  return (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string }).sql
+}
+
+t.test('open creates each declared index on the json_extract expressions, id, then their type guards', async t => {
   const db = await indexedFile()
-  const sql = (name: string): string =>
-    (db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string }).sql
-  t.match(sql('Order_idx_total'), /\(json_extract\(doc, '\$\.total'\), id\)$/)
-  t.match(sql('Order_idx_status_desc_createdAt'),
-    /\(json_extract\(doc, '\$\.status'\), json_extract\(doc, '\$\.createdAt'\) DESC, id\)$/)
+  t.match(indexSql(db, 'Order_idx_total'),
+    /\(json_extract\(doc, '\$\.total'\), id, json_type\(doc, '\$\.total'\)\)$/)
+  t.match(indexSql(db, 'Order_idx_status_desc_createdAt'), new RegExp(
+    "\\(json_extract\\(doc, '\\$\\.status'\\), json_extract\\(doc, '\\$\\.createdAt'\\) DESC, id, " +
+    "json_type\\(doc, '\\$\\.status'\\), json_type\\(doc, '\\$\\.createdAt'\\)\\)$"))
+})
+
+t.test('a filter on a declared index is counted from the index alone, its type guard included', async t => {
+  const db = await indexedFile()
+  const count = (filter: Condition): string => {
+    const where = conditionSql(filter, tableSql(ORDERS))
+    const sql = statements.countSql('"Order"', where.sql)
+    return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...where.params, 10_001) as Array<{ detail: string }>)
+      .map(row => row.detail).join('\n')
+  }
+  t.match(count({ op: 'eq', field: 'status', value: 'paid' }),
+    /SEARCH Order USING COVERING INDEX Order_idx_status_desc_createdAt \(<expr>=\?\)/, 'eq on a string')
+  t.match(count({ op: 'gte', field: 'total', value: 95 }), /SEARCH Order USING COVERING INDEX Order_idx_total \(<expr>>\?\)/,
+    'range on a number')
+  t.match(count({ op: 'lt', field: 'status', value: 'p' }), /SEARCH Order USING COVERING INDEX Order_idx_status_desc/,
+    'range on a string')
+})
+
+t.test('reopening a file of an earlier version rebuilds its declared index with the type guards', async t => {
+  const file = join(dir, 'earlier.db')
+  const before = new Database(file)
+  before.exec('CREATE TABLE "Order" (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)))')
+  before.exec('CREATE INDEX "Order_idx_total" ON "Order" (json_extract(doc, \'$.total\'), id)')
+  before.prepare('INSERT INTO "Order" (id, doc) VALUES (?, ?)').run('a', '{"id":"a","total":"4"}')
+  before.close()
+  const store = await openStore(`sqlite:${file}`, { entities: [{ ...ORDERS, indexes: [[asc('total')]] }] })
+  t.teardown(() => store.close())
+  const db = new Database(file, { readonly: true })
+  t.teardown(() => db.close())
+  t.match(indexSql(db, 'Order_idx_total'), /, id, json_type\(doc, '\$\.total'\)\)$/)
+  const found = await store.find('Order', { filter: { op: 'eq', field: 'total', value: '4' }, page: 1, size: 10 })
+  t.same([found.items.map(doc => doc.id), found.total], [['a'], 1], 'the rebuilt index holds the old rows')
 })
 
 t.test('a filter, a sort and a filter with a sort read the declared indexes', async t => {
