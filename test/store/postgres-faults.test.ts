@@ -121,3 +121,18 @@ t.test('a stream whose reader is slower than STORE_TIMEOUT_MS still ends complet
   }
   t.equal(read, 300)
 })
+
+t.test('streams reusing one pooled connection leave one error listener on it, not one each', async t => {
+  const { store } = await open(t, { poolSize: 1 })
+  const warnings: string[] = []
+  const onWarning = (warning: Error): void => { warnings.push(warning.message) }
+  process.on('warning', onWarning)
+  t.teardown(() => { process.off('warning', onWarning) })
+  for (let i = 0; i < 15; i++) {
+    let read = 0
+    for await (const batch of store.stream('row', { batchSize: 100 })) read += batch.length
+    t.equal(read, 300, `stream ${i + 1} reads everything`)
+  }
+  await new Promise(resolve => setImmediate(resolve))
+  t.same(warnings.filter(message => /error listeners added to \[Client\]/.test(message)), [])
+})

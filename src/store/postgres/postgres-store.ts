@@ -254,8 +254,9 @@ export class PostgresAdapter implements StoreAdapter<TableSql> {
 
   private async connect (): Promise<pg.PoolClient> {
     const client = await this.pool.connect()
-    // a connection lost between two batches is reported by the next read, not as an event
-    client.on('error', ignore)
+    // a connection lost between two batches is reported by the next read, not as an event; once
+    // per connection: the pool hands the same one out again, and each checkout added a listener
+    if (!client.listeners('error').includes(ignore)) client.on('error', ignore)
     return client
   }
 
