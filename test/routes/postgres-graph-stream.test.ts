@@ -97,8 +97,14 @@ t.test('a client that leaves a graph stream closes its cursor and frees its conn
   const res = await get(`http://127.0.0.1:${port}/api/orders/stream?with=all`)
   t.equal(res.statusCode, 200)
   res.pause()
-  await new Promise(resolve => setTimeout(resolve, 300))
-  t.same(await busy(application), ['idle in transaction'], 'the paused stream holds its cursor open')
+  // once the socket's buffers are full the stream stops fetching (it reads one batch ahead, so a
+  // FETCH may still be running for a while on a loaded machine): then its cursor waits, open
+  let paused = await busy(application)
+  for (let i = 0; i < 250 && paused.join() !== 'idle in transaction'; i++) {
+    await new Promise(resolve => setTimeout(resolve, 20))
+    paused = await busy(application)
+  }
+  t.same(paused, ['idle in transaction'], 'the paused stream holds its cursor open')
   res.destroy()
   let state = await busy(application)
   for (let i = 0; i < 150 && state.length > 0; i++) {
