@@ -47,6 +47,21 @@ async function caught (promise: Promise<unknown>): Promise<unknown> {
   return await promise.then(() => { throw new Error('expected a rejection') }, (error: unknown) => error)
 }
 
+/** The test schema's tables as the store names them, and the EXPLAIN of its bounded count on `parent`. */
+function countPlanner (schema: string, options: StoreOptions, parent: string) {
+  const tables = new Map(options.entities.map(entity =>
+    [entity.name, { ...tableSql(entity), table: `"${schema}"."${entity.name}"` }]))
+  const lookup = (entity: string): TableSql => tables.get(entity)!
+  async function plan (condition: Condition): Promise<string> {
+    const params: unknown[] = []
+    const where = conditionSql(condition, lookup(parent), 't0', params, lookup)
+    const count = statements.countSql(lookup(parent).table, where, params.length + 1)
+    const { rows } = await admin(`EXPLAIN ${count}`, [...params, null])
+    return rows.map(row => row['QUERY PLAN'] as string).join('\n')
+  }
+  return { lookup, plan }
+}
+
 t.test('migration: reopening keeps the data and adds the columns and indexes of new ref properties', async t => {
   const schema = await schemaFor(t)
   const first = await openStore(schemaUrl(schema), POSTS)
@@ -131,16 +146,7 @@ t.test('a $some pinning a reference of the child reads the children through that
     ({ id: `i${i}`, orderId: `o${i % 2000}`, productId: `p${i % 500}`, colour: `c${i % 3}` })))
   await admin(`ANALYZE "${schema}"."order"`)
   await admin(`ANALYZE "${schema}"."item"`)
-  const tables = new Map(options.entities.map(entity =>
-    [entity.name, { ...tableSql(entity), table: `"${schema}"."${entity.name}"` }]))
-  const lookup = (entity: string): TableSql => tables.get(entity)!
-  const plan = async (condition: Condition): Promise<string> => {
-    const params: unknown[] = []
-    const where = conditionSql(condition, lookup('order'), 't0', params, lookup)
-    const count = statements.countSql(lookup('order').table, where, params.length + 1)
-    const { rows } = await admin(`EXPLAIN ${count}`, [...params, null])
-    return rows.map(row => row['QUERY PLAN'] as string).join('\n')
-  }
+  const { plan } = countPlanner(schema, options, 'order')
   const pinned = await plan({
     op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' }
   })
@@ -171,16 +177,7 @@ t.test('a relation through a parent key joins on the key\'s unique index and the
     ({ id: `i${i}`, productSku: `S-${i % 1500}`, orderId: `o${i % 3000}`, colour: `c${i % 3}` })))
   await admin(`ANALYZE "${schema}"."product"`)
   await admin(`ANALYZE "${schema}"."item"`)
-  const tables = new Map(options.entities.map(entity =>
-    [entity.name, { ...tableSql(entity), table: `"${schema}"."${entity.name}"` }]))
-  const lookup = (entity: string): TableSql => tables.get(entity)!
-  const plan = async (condition: Condition): Promise<string> => {
-    const params: unknown[] = []
-    const where = conditionSql(condition, lookup('product'), 't0', params, lookup)
-    const count = statements.countSql(lookup('product').table, where, params.length + 1)
-    const { rows } = await admin(`EXPLAIN ${count}`, [...params, null])
-    return rows.map(row => row['QUERY PLAN'] as string).join('\n')
-  }
+  const { lookup, plan } = countPlanner(schema, options, 'product')
   const through = (op: 'some' | 'none', condition: Condition): Condition =>
     ({ op, child: 'item', refProperty: 'productSku', parentKey: 'sku', condition })
   const one: Condition = { op: 'in', field: 'id', values: ['p5', 'p1700'] }
