@@ -13,6 +13,8 @@ import {
   WriteIdParams
 } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
+import { connectionSignal } from './connection-signal.js'
+import { parsedQueries } from './parsed-queries.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
@@ -98,6 +100,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           : '') + '; the detail names the key; nothing was written')
       }
   const notes = pendingNotes(meta)
+  // one cache per route: each route's query strings, validated by its own schema
+  const parseList = parsedQueries(api)
+  const parseStream = parsedQueries(api)
+  const parseGet = parsedQueries(api)
 
   app.get(
     '/',
@@ -126,10 +132,11 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function list (request, reply) {
       const { page, size, total } = request.query
-      const query = api.parse(request.query, request.entityScope)
+      const query = parseList(request)
       const normalized = request.query.shape === 'normalized'
-      // a client that leaves cancels the reads (request.signal aborts when its connection closes)
-      const paged = { ...query, page, size, signal: request.signal, ...(total === undefined ? {} : { total }) }
+      // a client that leaves cancels the reads (the signal aborts when its connection closes)
+      const signal = connectionSignal(request)
+      const paged = { ...query, page, size, signal, ...(total === undefined ? {} : { total }) }
       // a normalized page needs the graphs as objects; any other page is answered as text
       const result = normalized ? await api.list(paged) : await api.list(paged, text)
       setTotalHeaders(reply, result)
@@ -175,8 +182,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function stream (request, reply) {
-      const parsed = api.parse(request.query, request.entityScope)
-      const query = { ...parsed, batchSize: streamBatchSize, signal: request.signal }
+      const parsed = parseStream(request)
+      const query = { ...parsed, batchSize: streamBatchSize, signal: connectionSignal(request) }
       // a cursor line wraps each item: those are written by JSON.stringify
       const body = request.query.cursor === true
         ? await ndjsonStream<unknown>(api.streamWithCursors(query))
@@ -216,8 +223,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const query = api.parse(request.query, request.entityScope)
-      const read = { ...query, signal: request.signal }
+      const query = parseGet(request)
+      const read = { ...query, signal: connectionSignal(request) }
       if (request.query.shape !== 'normalized') {
         return reply.type(JSON_ANSWER).send(await getTellingPending(api, reply, request.params.id, read, text))
       }
