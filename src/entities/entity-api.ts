@@ -3,7 +3,6 @@
 // writes.
 import { BadRequestError, KeyConflictError, NotFoundError } from '../errors.js'
 import { OBJECTS, type AnswerForm } from '../graph/answer-form.js'
-import { BatchedPlan } from '../graph/batched-plan.js'
 import type { Graph, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
 import { NO_RELATIONSHIPS } from '../graph/parse-with.js'
@@ -21,7 +20,7 @@ import { checkSource } from '../sources/source-ids.js'
 import { SourceLinks } from '../sources/source-links.js'
 import { assignSourceIds, checkSourceWrite, sourceIdProperties } from '../sources/source-writes.js'
 import type { Doc, IdentityLink, Store } from '../store/store.js'
-import { EntityReads, type ReadLimits } from './entity-reads.js'
+import { EntityReads, type ReadLimits, type ReadPlans } from './entity-reads.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
 import { parseQuery, resolveRead, type RawQuery } from './query.js'
@@ -82,12 +81,12 @@ export class EntityApi {
     readonly meta: EntityMetadata,
     private readonly store: Store,
     private readonly graphs: GraphBuilder,
+    plans: ReadPlans,
     private readonly limits: EntityLimits,
     /** Every document read from the store leaves through it: hidden properties never do. */
     private readonly hidden: HiddenFields,
     private readonly integrity: EntityIntegrity = {}
   ) {
-    const plans = { batched: new BatchedPlan(store, graphs, hidden), texts: graphs.texts }
     this.#reads = new EntityReads(meta, plans, limits, integrity.parked)
   }
 
