@@ -48,6 +48,9 @@ function entitySql (entity: StoreEntity): string[] {
     const column = quoteIdentifier(refColumnName(property))
     statements.push(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} text COLLATE "C" GENERATED ALWAYS AS ` +
       `(CASE WHEN jsonb_typeof(${jsonAt('doc', property)}) = 'string' THEN ${textAt('doc', property)} END) STORED`)
+  }
+  // after every column: each ref index includes the other refs
+  for (const property of entity.refProperties) {
     const others = entity.refProperties.filter(other => other !== property).map(refColumnName)
     statements.push(...refIndexSql(refIndexName(entity.name, property), table, refColumnName(property), others))
   }
