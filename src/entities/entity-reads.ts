@@ -95,7 +95,7 @@ export class EntityReads {
   async * stream<T> (query: StreamRequest, form: AnswerForm<T>,
     withCursors = false): AsyncGenerator<StreamBatch<T>> {
     this.#checkIndexed(query)
-    const batchSize = this.#batchSize(query.batchSize, query)
+    const batchSize = this.batchSize(query.batchSize, query)
     const asked = this.#asked(query, form)
     for await (const read of this.#plan(asked, true).stream(asked, { ...query, batchSize })) {
       // from the stored documents, before anything trims them (hidden properties, picked fields)
@@ -111,11 +111,6 @@ export class EntityReads {
   graphsOf (docs: readonly Doc[], request: ReadRequest & { selection: Selection }): Promise<Graph[]> {
     this.#checkBudget(docs.length, request)
     return this.plans.batched.answer(docs, request.selection, request) as Promise<Graph[]>
-  }
-
-  /** A stream's batch size, shrunk so that each batch's graphs stay within the row budget. */
-  batchSize (wanted: number, request: ReadRequest): number {
-    return this.#batchSize(wanted, request)
   }
 
   #cursors<T> (read: PlanRead<T>, query: ReadQuery): string[] {
@@ -155,7 +150,8 @@ export class EntityReads {
     if (selection !== undefined) this.limits.budget?.check(this.meta.name, roots, selection, request)
   }
 
-  #batchSize (wanted: number, request: ReadRequest): number {
+  /** A stream's batch size, shrunk so that each batch's graphs stay within the row budget. */
+  batchSize (wanted: number, request: ReadRequest): number {
     const { selection } = request
     if (selection === undefined || this.limits.budget === undefined) return wanted
     return this.limits.budget.batchSize(this.meta.name, wanted, selection, request)

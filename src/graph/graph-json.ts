@@ -13,7 +13,7 @@ export function itemJson (item: Doc | Graph, selection: Selection | undefined): 
 }
 
 /** A list of answer items as a JSON array. */
-export function itemsJson (items: ReadonlyArray<Doc | Graph>, selection: Selection | undefined): string {
+function itemsJson (items: ReadonlyArray<Doc | Graph>, selection: Selection | undefined): string {
   let out = '['
   for (let i = 0; i < items.length; i++) out += (i === 0 ? '' : ',') + itemJson(items[i]!, selection)
   return out + ']'
