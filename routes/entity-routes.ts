@@ -220,12 +220,12 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function get (request, reply) {
       const query = parseGet(request)
-      const read = { ...query, signal: connectionSignal(request) }
+      const signal = connectionSignal(request)
       if (request.query.shape !== 'normalized') {
-        const text = await getJsonTellingPending(api, reply, request.params.id, { ...read, text: textAnswers })
+        const text = await getJsonTellingPending(api, reply, request.params.id, { ...query, signal, text: textAnswers })
         return reply.type(JSON_ANSWER).send(text)
       }
-      const found = await getTellingPending(api, reply, request.params.id, read)
+      const found = await getTellingPending(api, reply, request.params.id, { ...query, signal })
       return { ...normalize([found], query.selection), links: { self: request.url } }
     }
   )
