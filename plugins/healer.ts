@@ -25,43 +25,22 @@ export default fp<HealerPluginOptions>(async function healerPlugin (app, { confi
     app.decorate('healer', null)
     return
   }
+  // every metric in the app's registry; the counts per entity labelled with its name
   const registers = [app.metrics.registry]
-  const parked = new Gauge({
-    name: 'relata_parked_records',
-    help: 'Records parked for a missing parent, per entity (as of the last heal pass and the parks since)',
-    labelNames: ['entity'] as const,
-    registers
-  })
-  const overdue = new Gauge({
-    name: 'relata_parked_overdue_records',
-    help: 'Parked records older than PARKED_MAX_AGE_MS at the last heal pass, per entity',
-    labelNames: ['entity'] as const,
-    registers
-  })
-  const healed = new Counter({
-    name: 'relata_healed_total',
-    help: 'Parked records healed (stored in their entity), per entity',
-    labelNames: ['entity'] as const,
-    registers
-  })
-  const passSeconds = new Histogram({
-    name: 'relata_heal_pass_seconds',
-    help: 'Duration of heal passes',
-    buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 30],
-    registers
-  })
-  const conflicts = new Counter({
-    name: 'relata_heal_conflicts_total',
-    help: 'Parked records left parked because they would break a unique key of their entity, per entity',
-    labelNames: ['entity'] as const,
-    registers
-  })
-  const batchSizes = new Histogram({
-    name: 'relata_heal_batch_size',
-    help: 'Parked records read per heal batch',
-    buckets: [1, 10, 50, 100, 500, 1000, 5000],
-    registers
-  })
+  const perEntity = (name: string, help: string) => ({ name, help, labelNames: ['entity'] as const, registers })
+  const inBuckets = (name: string, help: string, buckets: number[]) => ({ name, help, buckets, registers })
+  const parked = new Gauge(perEntity('relata_parked_records',
+    'Records parked for a missing parent, per entity (as of the last heal pass and the parks since)'))
+  const overdue = new Gauge(perEntity('relata_parked_overdue_records',
+    'Parked records older than PARKED_MAX_AGE_MS at the last heal pass, per entity'))
+  const healed = new Counter(perEntity('relata_healed_total',
+    'Parked records healed (stored in their entity), per entity'))
+  const passSeconds = new Histogram(inBuckets('relata_heal_pass_seconds', 'Duration of heal passes',
+    [0.001, 0.01, 0.1, 0.5, 1, 5, 30]))
+  const conflicts = new Counter(perEntity('relata_heal_conflicts_total',
+    'Parked records left parked because they would break a unique key of their entity, per entity'))
+  const batchSizes = new Histogram(inBuckets('relata_heal_batch_size', 'Parked records read per heal batch',
+    [1, 10, 50, 100, 500, 1000, 5000]))
   for (const entity of entities) {
     parked.labels(entity).set(0)
     healed.labels(entity).inc(0)

@@ -9,6 +9,7 @@ import { ID_RULE, ID_RULE_TEXT } from '../src/model/id-rule.js'
 import type { RelationshipMetadata } from '../src/metadata/relationship-metadata.js'
 import { indexNotes } from '../src/metadata/declared-indexes.js'
 import { childRelationshipNames, type EntityMetadata } from '../src/metadata/types.js'
+import { pageParam } from './paged-list.js'
 import { totalParam } from './total-headers.js'
 
 const idDescription = 'Id of the document: the one it was written with, or the ULID the server assigned'
@@ -277,7 +278,7 @@ export function listQuery (meta: EntityMetadata, model: RelationshipMetadata) {
         examples: [true]
       })
     ),
-    page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
+    page: pageParam,
     size: Type.Integer({
       minimum: 1,
       maximum: MAX_PAGE_SIZE,

@@ -7,7 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import { MAX_SOURCE_ID_LENGTH } from '../src/sources/source-ids.js'
-import { pageLinks, setLinkHeader } from './page-links.js'
+import { pagingQuery, sendPage } from './paged-list.js'
 import { problem } from './schemas.js'
 import { NotFoundError } from '../src/errors.js'
 
@@ -49,22 +49,14 @@ const linkRoutes: FastifyPluginAsync<LinkRoutesOptions> = async function linkRou
       querystring: Type.Object({
         id: Type.Optional(Type.String({ minLength: 1, description: 'Only the links of this document' })),
         source: Type.Optional(Type.String({ ...source, description: 'Only the links of this source' })),
-        page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
-        size: Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Links per page' })
+        ...pagingQuery('Links')
       }),
       response: { 200: Type.Array(link, { description: 'One page of links' }), ...errors }
     }
   }, async function listLinks (request, reply) {
     const { page, size, id, source } = request.query
-    const { items, total } = await links.page({
-      page,
-      size,
-      ...(id === undefined ? {} : { id }),
-      ...(source === undefined ? {} : { source })
-    })
-    reply.header('x-total-count', total)
-    setLinkHeader(reply, pageLinks(request, page, size, total))
-    return items
+    const only = { ...(id === undefined ? {} : { id }), ...(source === undefined ? {} : { source }) }
+    return sendPage(request, reply, request.query, await links.page({ page, size, ...only }))
   })
 
   app.post('/', {

@@ -8,7 +8,7 @@ import { NotFoundError } from '../src/errors.js'
 import { parkingEntities } from '../src/integrity/parked.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import { IdParams } from './entity-params.js'
-import { pageLinks, setLinkHeader } from './page-links.js'
+import { pagingQuery, sendPage } from './paged-list.js'
 import { parkedRecordSchema, problem } from './schemas.js'
 
 interface ParkedRoutesOptions {
@@ -37,10 +37,7 @@ const parkedRoutes: FastifyPluginAsync<ParkedRoutesOptions> = async function par
         `x-on-missing-parent: park did not exist. They are invisible to reads of ${meta.name} and stored there ` +
         'once their parents exist. Oldest first; X-Total-Count gives the number parked and Link the next and ' +
         'previous pages.',
-      querystring: Type.Object({
-        page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1, description: '1-based page number' }),
-        size: Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Records per page' })
-      }),
+      querystring: Type.Object(pagingQuery('Records')),
       response: {
         200: { type: 'array', items: parkedRecordSchema(meta), description: 'One page of parked records' },
         ...errors
@@ -48,10 +45,7 @@ const parkedRoutes: FastifyPluginAsync<ParkedRoutesOptions> = async function par
     }
   }, async function listParked (request, reply) {
     const { page, size } = request.query
-    const { items, total } = await parked.page(page, size)
-    reply.header('x-total-count', total)
-    setLinkHeader(reply, pageLinks(request, page, size, total))
-    return items
+    return sendPage(request, reply, request.query, await parked.page(page, size))
   })
 
   app.get('/:id', {

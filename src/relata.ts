@@ -12,7 +12,8 @@ import { HiddenFields } from './model/hidden-fields.js'
 import type { ModelDefinition } from './model/model.js'
 import type { Store, StoreEntity } from './store/store.js'
 
-export interface RelataOptions extends Partial<GraphOptions>, Partial<Omit<EntityLimits, 'budget' | 'model'>> {
+export interface RelataOptions
+  extends Partial<Omit<GraphOptions, 'hidden'>>, Partial<Omit<EntityLimits, 'budget' | 'model'>> {
   /** Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst. */
   rowBudget?: number
 }
@@ -61,7 +62,7 @@ export class Relata {
       const integrity = {
         ...(WriteIntegrity.needed(meta) ? { check: new WriteIntegrity(meta, store, events) } : {}),
         ...(awaited.has(meta.name) ? { events } : {}),
-        ...(parking.has(meta.name) ? { parked: new ParkedRecords(meta.name, store, hidden.of(meta.name)) } : {}),
+        ...(parking.has(meta.name) ? { parked: new ParkedRecords(meta.name, store, hidden) } : {}),
         ...(KeyChanges.needed(meta) ? { keys: new KeyChanges(meta, store) } : {})
       }
       this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits, hidden, integrity))

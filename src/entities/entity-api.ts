@@ -30,7 +30,7 @@ import type {
   CursorLine,
   Page,
   PageQuery,
-  ReadOptions,
+  ReadParams,
   ReadQuery,
   ReadRequest,
   RelativesOptions,
@@ -425,7 +425,7 @@ export class EntityApi {
     options: RelativesOptions = {}
   ): Promise<Graph | Graph[]> | AsyncGenerator<Graph> {
     const { with: names = 'all', depth, children, fields, fieldsOf } = options
-    const asked: ReadOptions = { with: names, depth, children, fields, fieldsOf }
+    const asked: ReadParams = { with: names, depth, children, fields, fieldsOf }
     const { selection = NO_RELATIONSHIPS, ...rest } = resolveRead(this.meta, this.limits.model, asked)
     // graphs whatever `with` selects (also with: ''), as relatives promises
     const request = { ...rest, selection }

@@ -13,7 +13,7 @@ import { parseFilter } from '../store/filter.js'
 import { parseSort } from '../store/sort.js'
 import { decodeCursor } from './cursor.js'
 import { parseFields } from './parse-fields.js'
-import type { ReadOptions, ReadQuery } from './read-query.js'
+import type { ReadParams, ReadQuery } from './read-query.js'
 
 export const MAX_FILTER_LENGTH = 8192
 /** The largest page a list answers. */
@@ -44,12 +44,12 @@ const FIELDS_PARAM = /^fields\[(.*)\]$/s
 /** The typed request of a query string; `scope` bounds every entity it names or expands to. */
 export function parseQuery (meta: EntityMetadata, raw: RawQuery, model: RelationshipMetadata,
   scope = EntityScope.EVERY): ReadQuery {
-  return resolveRead(meta, model, readOptions(raw), scope)
+  return resolveRead(meta, model, readParams(raw), scope)
 }
 
 /** The query string's parameters by meaning: the bracket families grouped, empty values (but `fields`) absent. */
-function readOptions (raw: RawQuery): ReadOptions {
-  const options: { -readonly [K in keyof ReadOptions]: ReadOptions[K] } = {}
+function readParams (raw: RawQuery): ReadParams {
+  const options: { -readonly [K in keyof ReadParams]: ReadParams[K] } = {}
   const children: Record<string, { limit?: number | string, sort?: string }> = {}
   const fieldsOf: Record<string, string> = {}
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -73,7 +73,7 @@ const PLAIN = new Set(['with', 'depth', 'count', 'filter', 'sort', 'after'])
  * A read's typed request from its options, checked against the model: the query string's and
  * `relatives`' alike. `scope` bounds every entity the request names or expands to.
  */
-export function resolveRead (meta: EntityMetadata, model: RelationshipMetadata, options: ReadOptions,
+export function resolveRead (meta: EntityMetadata, model: RelationshipMetadata, options: ReadParams,
   scope = EntityScope.EVERY): ReadQuery {
   const depth = options.depth === undefined ? 1 : Number(options.depth)
   if (options.depth !== undefined && (options.with === undefined || options.with === '')) {
@@ -116,7 +116,7 @@ function parseCount (meta: EntityMetadata, raw: string, scope: EntityScope): Chi
  * request's `with` does not load is accepted and has no effect, so a client may send one set
  * of limits whatever `with` and `depth` it asks for.
  */
-function parseChildQueries (meta: EntityMetadata, options: NonNullable<ReadOptions['children']>,
+function parseChildQueries (meta: EntityMetadata, options: NonNullable<ReadParams['children']>,
   model: RelationshipMetadata, scope: EntityScope): ChildQueries | undefined {
   const queries: Record<string, ChildQuery> = {}
   for (const [child, asked] of Object.entries(options)) {

@@ -64,7 +64,7 @@ export interface CursorLine {
  * and `relatives`' as values. query.ts resolves them into a ReadQuery, with the same words for
  * both.
  */
-export interface ReadOptions {
+export interface ReadParams {
   /** As `?with=`: `all` or relationship paths. */
   with?: string
   /** Hops `with: 'all'` follows, as `?depth=`. */
@@ -85,7 +85,7 @@ export interface ReadOptions {
   after?: string
 }
 
-export interface RelativesOptions extends Pick<ReadOptions, 'with' | 'fields' | 'fieldsOf'> {
+export interface RelativesOptions extends Pick<ReadParams, 'with' | 'fields' | 'fieldsOf'> {
   /** Same syntax as `?with=` (paths included); default `all`. */
   with?: string
   /** Hops `with: 'all'` follows, as `?depth=`. */

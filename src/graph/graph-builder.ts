@@ -15,8 +15,8 @@ import type { ChildPage, ChildQuery, Graph, GraphRequest, Selection } from './gr
 export interface GraphOptions {
   /** Most children loaded per parent document and relationship; the rest are counted in `meta`. */
   childLimit: number
-  /** Strips hidden properties from the parents and children loaded. */
-  hidden?: HiddenFields
+  /** Strips hidden properties from the parents and children loaded, and from the graphs the store builds. */
+  hidden: HiddenFields
   /** Makes the `next` link of a cut child list; without it, `meta` only counts. */
   childPageLink?: ChildPageLink
   /**
@@ -51,14 +51,14 @@ export class GraphBuilder {
       ? undefined
       : new GraphTexts(reader, {
         childLimit: options.childLimit,
-        hiddenOf: entity => options.hidden?.names(entity) ?? [],
+        hidden: options.hidden,
         ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
       })
   }
 
   /** Text for an answer written as text, unless the entity hides properties: those are parsed to drop them. */
   #form (entity: string, request: GraphRequest): ReadForm {
-    return this.options.hidden?.form(entity, request.text) ?? (request.text === true ? TEXT : PARSED)
+    return this.options.hidden.form(entity, request.text)
   }
 
   /**
@@ -151,7 +151,7 @@ export class GraphBuilder {
       [...wanted].map(async ([by, { target, key, values }]) => {
         const found = values.size === 0 ? [] : await this.#readParents(target, key, [...values], request)
         // keyed before hiding: a hidden key still joins
-        const visible = this.options.hidden?.all(target, found) ?? found
+        const visible = this.options.hidden.all(target, found)
         loaded.set(by, new Map(visible.map((doc, i) => [parentValue(found[i]!, key)!, doc])))
       })
     )
@@ -182,7 +182,7 @@ export class GraphBuilder {
         perRefLimit,
         ...(query.sort === undefined ? {} : { sort: query.sort })
       }, { signal: request.signal })
-    const items = this.options.hidden?.all(relationship.child, found.items) ?? found.items
+    const items = this.options.hidden.all(relationship.child, found.items)
     const totals = found.totals
     const byParent = new Map<string, Doc[]>()
     for (const item of items) {
@@ -250,6 +250,3 @@ function parentValues (docs: readonly Doc[], rel: ChildRelationship): string[] {
   }
   return [...values]
 }
-
-const TEXT: ReadForm = Object.freeze({ text: true })
-const PARSED: ReadForm = Object.freeze({})

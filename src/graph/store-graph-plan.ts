@@ -3,19 +3,20 @@
 // properties of each entity reached, resolved into one tree that mirrors the answer's shape.
 import type { ChildEdge, DocPlan, GraphPlan, ParentEdge } from '../store/graph-plan.js'
 import { below } from './child-page-link.js'
+import type { HiddenFields } from '../model/hidden-fields.js'
 import type { FieldSelection } from './fields.js'
 import type { GraphRequest, Selection } from './graph.js'
 
 export interface PlanOptions {
   /** The server's cap on children per parent and relationship. */
   childLimit: number
-  /** The hidden properties of an entity. */
-  hiddenOf: (entity: string) => readonly string[]
+  /** Which properties of each entity are hidden. */
+  hidden: Pick<HiddenFields, 'names'>
 }
 
 function docPlan (entity: string, fields: FieldSelection | undefined, options: PlanOptions): DocPlan {
   const keep = fields?.keep
-  return { hidden: options.hiddenOf(entity), ...(keep === undefined ? {} : { keep: [...keep] }) }
+  return { hidden: options.hidden.names(entity), ...(keep === undefined ? {} : { keep: [...keep] }) }
 }
 
 /**

@@ -2,7 +2,7 @@
 // them, one by id (a write of that id is pending until its parents exist), and dropping one (the
 // pending write is cancelled). Documents leave here without their hidden properties.
 import { NotFoundError } from '../errors.js'
-import type { Hide } from '../model/hidden-fields.js'
+import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, Store } from '../store/store.js'
 import { describeAwaited, parkedEntity, type MissingRef, type ParkedRecord } from './parked.js'
 
@@ -12,7 +12,7 @@ export type ParkedView = Pick<ParkedRecord, 'id' | 'doc' | 'missing' | 'parkedAt
 export class ParkedRecords {
   readonly #from: string
 
-  constructor (entity: string, private readonly store: Store, private readonly hide: Hide = doc => doc) {
+  constructor (private readonly entity: string, private readonly store: Store, private readonly hidden: HiddenFields) {
     this.#from = parkedEntity(entity)
   }
 
@@ -39,7 +39,8 @@ export class ParkedRecords {
   }
 
   #view (record: ParkedRecord): ParkedView {
-    return { id: record.id, doc: this.hide(record.doc), missing: record.missing, parkedAt: record.parkedAt }
+    const { id, missing, parkedAt } = record
+    return { id, doc: this.hidden.one(this.entity, record.doc), missing, parkedAt }
   }
 }
 

@@ -4,6 +4,7 @@
 // reference can hold a parent's key instead of its id (`x-parent-key`).
 import { ModelError } from '../errors.js'
 import type { JsonSchema } from '../model/model.js'
+import { isHidden } from './hidden-properties.js'
 import { IDENTIFIER, isKeyLike } from './schema-checks.js'
 
 function fail (entity: string, what: string): never {
@@ -19,7 +20,7 @@ function checkProperty (entity: string, property: string, schema: JsonSchema, wh
   }
   // stores spell the name into index expressions (a JSON path, a field name)
   if (!IDENTIFIER.test(property)) fail(entity, `${where}: a key property name must be an identifier`)
-  if (declared['x-internal'] === true || declared.writeOnly === true) {
+  if (isHidden(declared)) {
     fail(entity, `${where}: a hidden property cannot be a unique key (a conflict would reveal its value)`)
   }
   if (!isKeyLike(declared)) {

@@ -1,10 +1,12 @@
-// Projects documents leaving the library without their hidden properties (see
-// metadata/hidden-properties). Entities without hidden properties get no projector at all, so
-// the hot path of most models does no extra work; the others get a copy without those keys.
+// The one owner of the rule for hidden properties (see metadata/hidden-properties): which they
+// are, and how they leave every answer: parsed documents (stored, related, parked) through a
+// projector that copies them without those keys, plans of graphs the store builds by their
+// names, and reads as stored text only of entities that hide nothing. Entities without hidden
+// properties get no projector at all, so the hot path of most models does no extra work.
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { Doc, ReadForm } from '../store/store.js'
 
-export type Hide = (doc: Doc) => Doc
+type Hide = (doc: Doc) => Doc
 
 function hider (hidden: readonly string[]): Hide {
   const skip = new Set(hidden)
@@ -36,9 +38,9 @@ export class HiddenFields {
     return this.#names.get(entity) ?? []
   }
 
-  /** The projector of `entity`, undefined when it hides nothing. */
-  of (entity: string): Hide | undefined {
-    return this.#hiders.get(entity)
+  /** Whether `entity` hides any property: its documents are then parsed to drop them. */
+  hides (entity: string): boolean {
+    return this.#hiders.has(entity)
   }
 
   /**
@@ -53,6 +55,11 @@ export class HiddenFields {
   all (entity: string, docs: Doc[]): Doc[] {
     const hide = this.#hiders.get(entity)
     return hide === undefined ? docs : docs.map(hide)
+  }
+
+  /** `doc` without the hidden properties of `entity`: the same document when there are none. */
+  one (entity: string, doc: Doc): Doc {
+    return this.#hiders.get(entity)?.(doc) ?? doc
   }
 }
 

@@ -78,7 +78,7 @@ function checkOptions (what: string, options: object, allowed: readonly string[]
 
 type Table = Map<string, Uint8Array>
 
-interface ReadOptions { maxTimeMS?: number, signal?: AbortSignal }
+interface MongoReadOptions { maxTimeMS?: number, signal?: AbortSignal }
 
 /** The "server": collections, faults and a log of round trips by command. */
 export class MongoStandIn {
@@ -341,7 +341,7 @@ class StandInCollection implements CollectionLike {
     return new Query(filter, MINGO_OPTIONS).find(this.documents(), projection).all() as Document[]
   }
 
-  async findOne (filter: Document, options: ReadOptions): Promise<Document | null> {
+  async findOne (filter: Document, options: MongoReadOptions): Promise<Document | null> {
     checkOptions('findOne', options, ['maxTimeMS', 'signal'])
     this.server.call('find')
     this.server.maxTimes.push(options.maxTimeMS)
@@ -349,7 +349,7 @@ class StandInCollection implements CollectionLike {
     return this.matching(filter)[0] ?? null
   }
 
-  find (filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike {
+  find (filter: Document, options: MongoReadOptions & { batchSize: number, projection?: Document }): CursorLike {
     checkOptions('find', options, ['batchSize', 'maxTimeMS', 'projection', 'signal'])
     const produce = (): Document[] => this.matching(filter, options.projection)
     const cursor = new StandInCursor(this.server, 'find', produce, options.batchSize,
@@ -357,7 +357,8 @@ class StandInCollection implements CollectionLike {
     return strict(cursor, 'find cursor')
   }
 
-  aggregate (stages: Document[], options: ReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike {
+  aggregate (stages: Document[],
+    options: MongoReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike {
     checkOptions('aggregate', options, ['batchSize', 'allowDiskUse', 'maxTimeMS', 'signal'])
     const indexes = new Map<string, Record<string, 1 | -1>>([['_id_', { _id: 1 }]])
     for (const [key, keys] of this.server.indexKeys) {

@@ -52,15 +52,15 @@ export interface IndexOptions {
  * `signal` (driver 6.13+): when it aborts, the command in flight is abandoned (its connection
  * closed, on which MongoDB 4.2+ kills a find or aggregate) and the cursor is killed.
  */
-export interface ReadOptions {
+export interface MongoReadOptions {
   maxTimeMS?: number
   signal?: AbortSignal
 }
 
 export interface CollectionLike {
-  findOne(filter: Document, options: ReadOptions): Promise<Document | null>
-  find(filter: Document, options: ReadOptions & { batchSize: number, projection?: Document }): CursorLike
-  aggregate(pipeline: Document[], options: ReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike
+  findOne(filter: Document, options: MongoReadOptions): Promise<Document | null>
+  find(filter: Document, options: MongoReadOptions & { batchSize: number, projection?: Document }): CursorLike
+  aggregate(pipeline: Document[], options: MongoReadOptions & { batchSize?: number, allowDiskUse: boolean }): CursorLike
   bulkWrite(
     operations: ReplaceOneModel[] | DeleteOneModel[],
     options: { ordered: true, session?: SessionLike }

@@ -14,7 +14,7 @@ import type {
   StoreEntity, StoreOptions, StreamQuery
 } from '../store.js'
 import type {
-  ClientLike, CollectionLike, CursorLike, Document, DbLike, ReadOptions, ReplaceOneModel, SessionLike
+  ClientLike, CollectionLike, CursorLike, Document, DbLike, MongoReadOptions, ReplaceOneModel, SessionLike
 } from './driver-surface.js'
 import { linkConflict } from '../links.js'
 import {
@@ -92,7 +92,7 @@ export class MongoAdapter implements StoreAdapter<MongoTable> {
    * when it aborts (closing its connection, on which the server kills the operation) and kills
    * the cursor, so a caller that went away or ran out of time stops the server's work.
    */
-  private reading (call: Call): ReadOptions {
+  private reading (call: Call): MongoReadOptions {
     return call.signal === undefined ? this.limit : { ...this.limit, signal: call.signal }
   }
 

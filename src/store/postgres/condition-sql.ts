@@ -7,24 +7,15 @@
 // that an entity can be its own child.
 import { BadRequestError } from '../../errors.js'
 import { heldKey, type Condition, type Scalar } from '../filter.js'
+import { SqlConditionWriter, type Relation } from '../sql-condition.js'
 import { fieldSql, typeSql, type FieldSql } from './field-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
 import { heldValueSql } from './parent-key-sql.js'
 import { keyPartSql } from './unique-sql.js'
 import { indexedProperties, isSemiJoin } from '../semi-join.js'
 
-/** SQL text and the values of its `$n` parameters, `$1` first. */
-export interface SqlFragment {
-  sql: string
-  params: unknown[]
-}
-
-const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
-
 /** How the tables of other entities (children in relation conditions) are addressed. */
 export type TableLookup = (entity: string) => TableSql
-
-type Relation = Extract<Condition, { op: 'some' | 'none' }>
 
 interface Scope {
   table: TableSql
@@ -55,30 +46,17 @@ export function bind (params: unknown[], value: unknown, type: string): string {
   return `$${params.length}::${type}`
 }
 
-class ConditionWriter {
-  constructor (private readonly scope: Scope, private readonly params: unknown[],
-    private readonly tables: TableLookup) {}
+class ConditionWriter extends SqlConditionWriter<FieldSql> {
+  protected readonly always = 'true'
+  protected readonly never = 'false'
 
-  private field (name: string): FieldSql {
-    return fieldSql(name, this.scope.table, this.scope.alias)
+  constructor (private readonly scope: Scope, private readonly params: unknown[],
+    private readonly tables: TableLookup) {
+    super()
   }
 
-  write (condition: Condition): string {
-    switch (condition.op) {
-      case 'and': case 'or': {
-        if (condition.conditions.length === 0) return condition.op === 'and' ? 'true' : 'false'
-        const parts = condition.conditions.map(part => this.write(part))
-        return `(${parts.join(condition.op === 'and' ? ' AND ' : ' OR ')})`
-      }
-      case 'eq': return this.equals(this.field(condition.field), condition.value)
-      case 'ne': return `NOT ${this.equals(this.field(condition.field), condition.value)}`
-      case 'gt': case 'gte': case 'lt': case 'lte':
-        return this.compare(this.field(condition.field), COMPARISON[condition.op], condition.value)
-      case 'in': return this.oneOf(this.field(condition.field), condition.values)
-      case 'nin': return `NOT ${this.oneOf(this.field(condition.field), condition.values)}`
-      case 'exists': return this.exists(this.field(condition.field), condition.value)
-      case 'some': case 'none': return this.relation(condition)
-    }
+  protected field (name: string): FieldSql {
+    return fieldSql(name, this.scope.table, this.scope.alias)
   }
 
   /**
@@ -87,7 +65,7 @@ class ConditionWriter {
    * compares the ref column with it when it is a string (the ref index serves), and the semi-join
    * compares it as jsonb in the expression of the key's unique index, so that index serves.
    */
-  private relation (condition: Relation): string {
+  protected relation (condition: Relation): string {
     const child = this.tables(condition.child)
     const column = refColumn(child, condition.refProperty)
     const inner: Scope = { table: child, alias: `r${this.scope.depth + 1}`, depth: this.scope.depth + 1 }
@@ -108,7 +86,7 @@ class ConditionWriter {
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 
-  private equals (field: FieldSql, value: Scalar): string {
+  protected equals (field: FieldSql, value: Scalar): string {
     if (typeof value === 'string') return this.stringTest(field, '=', value)
     if (field.isId) return 'false'
     if (value === null) return `(coalesce(${typeSql(field)}, 'null') = 'null')`
@@ -116,7 +94,7 @@ class ConditionWriter {
     return `coalesce(${field.json} = to_jsonb(${bind(this.params, value, 'numeric')}), false)`
   }
 
-  private compare (field: FieldSql, operator: string, value: string | number): string {
+  protected compare (field: FieldSql, operator: string, value: string | number): string {
     if (typeof value === 'string') return this.stringTest(field, operator, value)
     if (field.isId) return 'false'
     const operand = bind(this.params, value, 'numeric')
@@ -124,25 +102,16 @@ class ConditionWriter {
       'ELSE false END)'
   }
 
-  private oneOf (field: FieldSql, values: readonly Scalar[]): string {
-    const strings = values.filter((v): v is string => typeof v === 'string')
-    const numbers = values.filter((v): v is number => typeof v === 'number')
-    const parts: string[] = []
-    if (strings.length > 0) parts.push(this.stringTest(field, '= ANY', strings))
-    if (!field.isId) {
-      if (numbers.length > 0) {
-        const list = bind(this.params, numbers, 'numeric[]')
-        parts.push(`(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric = ANY(${list}) ` +
-          'ELSE false END)')
-      }
-      if (values.includes(null)) parts.push(this.equals(field, null))
-      if (values.includes(true)) parts.push(this.equals(field, true))
-      if (values.includes(false)) parts.push(this.equals(field, false))
-    }
-    return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`
+  protected inStrings (field: FieldSql, strings: string[]): string {
+    return this.stringTest(field, '= ANY', strings)
   }
 
-  private exists (field: FieldSql, present: boolean): string {
+  protected inNumbers (field: FieldSql, numbers: number[]): string {
+    const list = bind(this.params, numbers, 'numeric[]')
+    return `(CASE WHEN ${typeSql(field)} = 'number' THEN (${field.json})::numeric = ANY(${list}) ELSE false END)`
+  }
+
+  protected exists (field: FieldSql, present: boolean): string {
     if (field.isId) return present ? 'true' : 'false'
     return `(${field.json} IS ${present ? 'NOT NULL' : 'NULL'})`
   }

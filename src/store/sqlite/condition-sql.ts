@@ -7,23 +7,15 @@
 // outer row is named by its table at the top level, which every statement embedding the WHERE
 // (the page, its count subquery, the stream's batches) has as its innermost table of that name.
 import { heldKey, type Condition, type Scalar } from '../filter.js'
+import { SqlConditionWriter, type Relation, type SqlFragment } from '../sql-condition.js'
 import { fieldSql, isNumberSql, typeSql, valueSql, type FieldSql } from './field-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
 import { tick } from './statements.js'
 import { indexedProperties, isSemiJoin } from '../semi-join.js'
 import { keyPartSql } from './unique-sql.js'
 
-export interface SqlFragment {
-  sql: string
-  params: unknown[]
-}
-
-const COMPARISON = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const
-
 /** How the tables of other entities (children in relation conditions) are addressed. */
 export type TableLookup = (entity: string) => TableSql
-
-type Relation = Extract<Condition, { op: 'some' | 'none' }>
 
 /** Where the condition's fields are read: the statement's table, or a child table's alias. */
 interface Scope {
@@ -51,49 +43,25 @@ export function conditionSql (
 }
 
 // Parameters are pushed in the same order as their `?` appear in the returned text.
-class ConditionWriter {
+class ConditionWriter extends SqlConditionWriter<FieldSql> {
+  protected readonly always = '(1)'
+  protected readonly never = '(0)'
+
   constructor (
     private readonly scope: Scope,
     private readonly params: unknown[],
     private readonly tables: TableLookup
-  ) {}
+  ) {
+    super()
+  }
 
-  private field (name: string): FieldSql {
+  protected field (name: string): FieldSql {
     return fieldSql(name, this.scope.table, this.scope.alias)
   }
 
   private bind (value: unknown): string {
     this.params.push(value)
     return '?'
-  }
-
-  write (condition: Condition): string {
-    switch (condition.op) {
-      case 'and':
-      case 'or': {
-        if (condition.conditions.length === 0) return condition.op === 'and' ? '1' : '0'
-        const parts = condition.conditions.map(part => this.write(part))
-        return `(${parts.join(condition.op === 'and' ? ' AND ' : ' OR ')})`
-      }
-      case 'eq':
-        return this.equals(this.field(condition.field), condition.value)
-      case 'ne':
-        return `NOT ${this.equals(this.field(condition.field), condition.value)}`
-      case 'gt':
-      case 'gte':
-      case 'lt':
-      case 'lte':
-        return this.compare(this.field(condition.field), COMPARISON[condition.op], condition.value)
-      case 'in':
-        return this.oneOf(this.field(condition.field), condition.values)
-      case 'nin':
-        return `NOT ${this.oneOf(this.field(condition.field), condition.values)}`
-      case 'exists':
-        return this.exists(this.field(condition.field), condition.value)
-      case 'some':
-      case 'none':
-        return this.relation(condition)
-    }
   }
 
   /**
@@ -103,7 +71,7 @@ class ConditionWriter {
    * parent key holds this row's key value instead: the expression its unique index is built on
    * (a number there never equals a string in the untyped ref column), so the index serves too.
    */
-  private relation (condition: Relation): string {
+  protected relation (condition: Relation): string {
     const child = this.tables(condition.child)
     const column = refColumn(child, condition.refProperty)
     const { table, alias, depth } = this.scope
@@ -130,43 +98,31 @@ class ConditionWriter {
     return condition.op === 'some' ? `(${exists})` : `(NOT ${exists})`
   }
 
-  private equals (field: FieldSql, value: Scalar): string {
+  protected equals (field: FieldSql, value: Scalar): string {
     if (typeof value === 'string') return this.stringTest(field, '= ?', value)
-    if (field.isId) return '(0)'
+    if (field.isId) return this.never
     if (value === null) return `(coalesce(${typeSql(field)}, 'null') = 'null')`
     if (typeof value === 'boolean') return `(${typeSql(field)} IS '${value ? 'true' : 'false'}')`
     return `(${isNumberSql(field)} AND ${valueSql(field)} = ${this.bind(value)})`
   }
 
-  private compare (field: FieldSql, operator: string, value: string | number): string {
+  protected compare (field: FieldSql, operator: string, value: string | number): string {
     if (typeof value === 'string') return this.stringTest(field, `${operator} ?`, value)
-    if (field.isId) return '(0)'
+    if (field.isId) return this.never
     return `(${isNumberSql(field)} AND ${valueSql(field)} ${operator} ${this.bind(value)})`
   }
 
-  private oneOf (field: FieldSql, values: readonly Scalar[]): string {
-    const strings = values.filter((v): v is string => typeof v === 'string')
-    const numbers = values.filter((v): v is number => typeof v === 'number')
-    const parts: string[] = []
-    if (strings.length > 0) {
-      parts.push(this.stringTest(field, 'IN (SELECT value FROM json_each(?))', JSON.stringify(strings)))
-    }
-    if (!field.isId) {
-      if (numbers.length > 0) {
-        parts.push(
-          `(${isNumberSql(field)} AND ${valueSql(field)} IN (SELECT value FROM ` +
-            `json_each(${this.bind(JSON.stringify(numbers))})))`
-        )
-      }
-      if (values.includes(null)) parts.push(this.equals(field, null))
-      if (values.includes(true)) parts.push(this.equals(field, true))
-      if (values.includes(false)) parts.push(this.equals(field, false))
-    }
-    return parts.length === 0 ? '(0)' : `(${parts.join(' OR ')})`
+  protected inStrings (field: FieldSql, strings: string[]): string {
+    return this.stringTest(field, 'IN (SELECT value FROM json_each(?))', JSON.stringify(strings))
   }
 
-  private exists (field: FieldSql, present: boolean): string {
-    if (field.isId) return present ? '(1)' : '(0)'
+  protected inNumbers (field: FieldSql, numbers: number[]): string {
+    const list = this.bind(JSON.stringify(numbers))
+    return `(${isNumberSql(field)} AND ${valueSql(field)} IN (SELECT value FROM json_each(${list})))`
+  }
+
+  protected exists (field: FieldSql, present: boolean): string {
+    if (field.isId) return present ? this.always : this.never
     return `(${typeSql(field)} IS ${present ? 'NOT NULL' : 'NULL'})`
   }
 

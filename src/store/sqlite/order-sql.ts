@@ -2,7 +2,7 @@
 // id). SQLite sorts NULL first ascending and last descending; the keyset condition follows
 // exactly that, key by key, so a stream returns every matching document once.
 import type { KeyValue, Position, SortKey } from '../store.js'
-import type { SqlFragment } from './condition-sql.js'
+import type { SqlFragment } from '../sql-condition.js'
 import { fieldSql, valueSql } from './field-sql.js'
 import type { TableSql } from './identifiers.js'
 

@@ -24,7 +24,8 @@ t.test('derives the hidden properties from the model', async t => {
 
 t.test('projects documents of entities with hidden properties, and no others', async t => {
   const hidden = new HiddenFields(metadata)
-  t.equal(hidden.of('Plain'), undefined, 'no projector: no work on the hot path')
+  t.equal(hidden.hides('Plain'), false, 'no projector: no work on the hot path')
+  t.equal(hidden.hides('User'), true)
   const docs = [{ id: 'p', name: 'x' }]
   t.equal(hidden.all('Plain', docs), docs, 'the same array, untouched')
   const user = JSON.parse('{"id":"u","token":"t","pin":"1","__proto__":{"polluted":true}}') as { id: string }
