@@ -38,7 +38,8 @@ export default fp<RelataPluginOptions>(async function relataPlugin (app, options
     entities: storeEntities(options.metadata),
     ...(options.counted === false ? {} : { onQuery: app.metrics.countQuery }),
     timeoutMs,
-    poolSize: options.config.PG_POOL_SIZE
+    poolSize: options.config.PG_POOL_SIZE,
+    log: app.log
   })
   const store = options.bounded === false ? opened : withTimeout(opened, timeoutMs)
   const relata = new Relata(options.metadata, store, {

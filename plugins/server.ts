@@ -5,9 +5,22 @@ import { loadConfig } from '../src/config.js'
 import { RelataError } from '../src/errors.js'
 import { buildApp } from './app.js'
 
+/**
+ * SIGTERM or SIGINT before the app is built (a big SQLite file's index builds can take minutes)
+ * stops the process at once: nothing listens yet, and an index build's transaction is rolled back.
+ * Node's default action would too, except as a container's PID 1, which ignores such signals
+ * unless it has a handler.
+ */
+function stopDuringStartUp (signal: NodeJS.Signals): void {
+  console.error(`relata: ${signal} during start-up: stopped before listening`)
+  process.exit(0)
+}
+
 async function main (): Promise<void> {
   const config = loadConfig(process.env)
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, stopDuringStartUp)
   const app = await buildApp(config)
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, stopDuringStartUp)
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async function closeApp ({ err, signal }) {
     if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
     else app.log.info({ signal }, 'shutting down')

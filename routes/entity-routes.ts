@@ -11,6 +11,8 @@ import {
   WriteIdParams
 } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
+import { connectionSignal } from './connection-signal.js'
+import { parsedQueries } from './parsed-queries.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
@@ -93,6 +95,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           : '') + '; the detail names the key; nothing was written')
       }
   const notes = pendingNotes(meta)
+  // one cache per route: each route's query strings, validated by its own schema
+  const parseList = parsedQueries(api)
+  const parseStream = parsedQueries(api)
+  const parseGet = parsedQueries(api)
 
   app.get(
     '/',
@@ -121,12 +127,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function list (request, reply) {
       const { page, size, total } = request.query
-      const query = api.parse(request.query, request.entityScope)
+      const query = parseList(request)
       const normalized = request.query.shape === 'normalized'
       // a normalized page needs the graphs as objects; any other page is answered as text;
-      // a client that leaves cancels the reads (request.signal aborts when its connection closes)
+      // a client that leaves cancels the reads (the signal aborts when its connection closes)
       const text = textAnswers && !normalized
-      const paged = { ...query, page, size, text, signal: request.signal, ...(total === undefined ? {} : { total }) }
+      const signal = connectionSignal(request)
+      const paged = { ...query, page, size, text, signal, ...(total === undefined ? {} : { total }) }
       const result = normalized ? await api.list(paged) : await api.listJson(paged)
       setTotalHeaders(reply, result)
       const keyset = query.after !== undefined || request.query.cursor === true
@@ -170,10 +177,10 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function stream (request, reply) {
-      const parsed = api.parse(request.query, request.entityScope)
+      const parsed = parseStream(request)
       // a cursor line wraps each item: those are written by JSON.stringify
       const text = textAnswers && request.query.cursor !== true
-      const query = { ...parsed, batchSize: streamBatchSize, text, signal: request.signal }
+      const query = { ...parsed, batchSize: streamBatchSize, text, signal: connectionSignal(request) }
       const body = text
         ? await ndjsonStream(api.streamJson(query), line => line)
         : await ndjsonStream<unknown>(request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query))
@@ -212,8 +219,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const query = api.parse(request.query, request.entityScope)
-      const read = { ...query, signal: request.signal }
+      const query = parseGet(request)
+      const read = { ...query, signal: connectionSignal(request) }
       if (request.query.shape !== 'normalized') {
         const text = await getJsonTellingPending(api, reply, request.params.id, { ...read, text: textAnswers })
         return reply.type(JSON_ANSWER).send(text)

@@ -34,6 +34,8 @@ export interface SpawnOptions {
   startTimeoutMs?: number
   /** The child's standard output is dropped (a logging server), not shown. */
   quiet?: boolean
+  /** A compiled server child of another version (version-checkout.ts) instead of this checkout's. */
+  script?: string
 }
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -49,7 +51,9 @@ process.on('exit', () => {
 })
 
 export async function spawnServer (kind: ServerKind, options: SpawnOptions = {}): Promise<ServerChild> {
-  const args = process.env.BENCH_TSX === '1' ? ['--import', 'tsx', SERVER] : [compiledServer()]
+  const args = options.script !== undefined
+    ? [options.script]
+    : process.env.BENCH_TSX === '1' ? ['--import', 'tsx', SERVER] : [compiledServer()]
   if (options.profileDir !== undefined) args.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`)
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env, BENCH_SERVER: kind },

@@ -115,6 +115,13 @@ export interface StoreOptions {
   timeoutMs?: number
   /** Most connections a server store (PostgreSQL) opens at once. */
   poolSize?: number
+  /** Where the store says what it does at open that may take long (index builds on a big file). */
+  log?: StoreLog
+}
+
+/** pino's `info(details, message)`, so that a Fastify app's `app.log` fits. */
+export interface StoreLog {
+  info: (details: Record<string, unknown>, message: string) => void
 }
 
 export type StoredListener = (entity: string, ids: string[]) => void

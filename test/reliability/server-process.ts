@@ -19,7 +19,15 @@ function untracked (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export interface Server { child: ChildProcess, base: string, port: number, output: () => string }
 
-export async function startServer (t: Test, file: string, env: Record<string, string> = {}): Promise<Server> {
+export interface Launched {
+  child: ChildProcess
+  output: () => string
+  /** Resolves with the first match of `pattern` in the output; rejects on exit or after `timeoutMs`. */
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<RegExpExecArray>
+}
+
+/** The server process, started; not waited for. */
+export function launch (t: Test, file: string, env: Record<string, string> = {}): Launched {
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
     env: {
       ...untracked(process.env),
@@ -36,16 +44,38 @@ export async function startServer (t: Test, file: string, env: Record<string, st
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   let output = ''
   child.stderr!.on('data', chunk => { output += String(chunk) })
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${output}`)), 30_000)
-    child.stdout!.on('data', chunk => {
-      output += String(chunk)
-      const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output)
-      if (match !== null) { clearTimeout(timer); resolve(Number(match[1])) }
+  child.stdout!.on('data', chunk => { output += String(chunk) })
+  function waitFor (pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)), timeoutMs)
+      const onExit = (code: number | null): void => finish(new Error(`the server exited (${code}):\n${output}`))
+      function check (): void {
+        const match = pattern.exec(output)
+        if (match !== null) finish(undefined, match)
+      }
+      function finish (error?: Error, match?: RegExpExecArray): void {
+        clearTimeout(timer)
+        child.stdout!.off('data', check)
+        child.stderr!.off('data', check)
+        child.off('exit', onExit)
+        if (error === undefined) resolve(match!)
+        else reject(error)
+      }
+      child.stdout!.on('data', check)
+      child.stderr!.on('data', check)
+      child.once('exit', onExit)
+      check()
+      if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode)
     })
-    child.once('exit', code => reject(new Error(`the server exited (${code}):\n${output}`)))
-  })
-  return { child, port, base: `http://127.0.0.1:${port}`, output: () => output }
+  }
+  return { child, output: () => output, waitFor }
+}
+
+export async function startServer (t: Test, file: string, env: Record<string, string> = {}): Promise<Server> {
+  const { child, output, waitFor } = launch(t, file, env)
+  const match = await waitFor(/Server listening at http:\/\/127\.0\.0\.1:(\d+)/)
+  const port = Number(match[1])
+  return { child, port, base: `http://127.0.0.1:${port}`, output }
 }
 
 export interface SendOptions { method?: string, body?: unknown, agent?: Agent, headers?: Record<string, string> }

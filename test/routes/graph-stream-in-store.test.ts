@@ -5,14 +5,13 @@
 // cursors; the row budget shrinks the chunks or refuses the stream with a problem. Over a real
 // socket: a client that leaves stops the reads (PostgreSQL: closes the cursor and frees the
 // connection).
-import { request, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { writeShop } from '../../src/sample/seed.js'
 import { build, countQueries, storeQueries } from '../helper.js'
 import { GRAPH_STORES, graphStoreUrl, type GraphStore } from '../support/graph-stores.js'
-import { admin } from '../support/postgres.js'
+import { busyStates } from '../support/postgres.js'
+import { get, listen, pollUntil } from '../support/socket.js'
 
 const ORDERS = 30
 const BATCH = 7
@@ -81,39 +80,20 @@ for (const store of GRAPH_STORES) {
   })
 }
 
-function get (url: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => request(url, resolve).on('error', reject).end())
-}
-
-async function busy (application: string): Promise<string[]> {
-  const { rows } = await admin("SELECT state FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
-    [application])
-  return rows.map(row => row.state as string)
-}
-
 t.test('postgres: a client that leaves a graph stream closes its cursor and frees its connection', async t => {
   const { statement, application } = await twoApps(t, 'postgres', { STREAM_BATCH_SIZE: '50' })
   await writeShop(statement.relata.store, { customers: 20, products: 20, orders: 20_000, itemsPerOrder: 3 })
-  await statement.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = statement.server.address() as AddressInfo
-  const res = await get(`http://127.0.0.1:${port}/api/orders/stream?with=all`)
+  const res = await get(`${await listen(statement)}/api/orders/stream?with=all`)
   t.equal(res.statusCode, 200)
   res.pause()
   // once the socket's buffers are full the stream stops fetching (it reads one batch ahead, so a
   // FETCH may still be running for a while on a loaded machine): then its cursor waits, open
-  let paused = await busy(application)
-  for (let i = 0; i < 250 && paused.join() !== 'idle in transaction'; i++) {
-    await new Promise(resolve => setTimeout(resolve, 20))
-    paused = await busy(application)
-  }
+  const busy = (): Promise<string[]> => busyStates(application)
+  const paused = await pollUntil(busy, states => states.join() === 'idle in transaction', 250, 20)
   t.same(paused, ['idle in transaction'], 'the paused stream holds its cursor open')
   res.destroy()
-  let state = await busy(application)
-  for (let i = 0; i < 150 && state.length > 0; i++) {
-    await new Promise(resolve => setTimeout(resolve, 20))
-    state = await busy(application)
-  }
-  t.same(state, [], 'the cursor is closed once the client went away')
+  const left = await pollUntil(busy, states => states.length === 0, 150, 20)
+  t.same(left, [], 'the cursor is closed once the client went away')
   const after = await statement.inject('/api/orders?with=all&size=3')
   t.equal(after.statusCode, 200, 'the pool serves the next request')
 })
@@ -121,21 +101,15 @@ t.test('postgres: a client that leaves a graph stream closes its cursor and free
 t.test('sqlite: a client that leaves a graph stream stops its reads', async t => {
   const { statement } = await twoApps(t, 'sqlite', { STREAM_BATCH_SIZE: '50' })
   await writeShop(statement.relata.store, { customers: 20, products: 20, orders: 20_000, itemsPerOrder: 3 })
-  await statement.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = statement.server.address() as AddressInfo
-  const res = await get(`http://127.0.0.1:${port}/api/orders/stream?with=all`)
+  const res = await get(`${await listen(statement)}/api/orders/stream?with=all`)
   t.equal(res.statusCode, 200)
   await new Promise(resolve => res.once('data', resolve))
   res.destroy()
   const batches = (): Promise<number> => storeQueries(statement, { op: 'streamGraphs' })
-  let read = await batches()
   // the batch in flight when the client left may still be counted: wait until the count stands still
-  for (let i = 0; i < 50; i++) {
-    await new Promise(resolve => setTimeout(resolve, 100))
-    const now = await batches()
-    if (now === read) break
-    read = now
-  }
+  let last = -1
+  const read = await pollUntil(async () => { const before = last; last = await batches(); return before },
+    before => before === last, 50, 100)
   t.ok(read < 20_000 / 50, `the stream stopped after ${read} of 400 batches`)
   await new Promise(resolve => setTimeout(resolve, 300))
   t.equal(await batches(), read, 'and reads no more')

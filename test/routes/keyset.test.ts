@@ -3,13 +3,12 @@
 // while documents are written, a stream cut over a real socket resumes with exactly the rest,
 // cursors cost no round trip, and cursors this server did not issue are refused with 400.
 import t, { type Test } from 'tap'
-import { request, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { sampleOrders } from '../../src/sample/sample-data.js'
 import type { Doc } from '../../src/store/store.js'
 import { countQueries } from '../helper.js'
 import { shop as shopOn, SIZE, STORES } from '../support/shop.js'
+import { get, listen } from '../support/socket.js'
 
 const BATCH = 40
 
@@ -39,10 +38,6 @@ function nextLink (link: string | string[] | undefined): string | undefined {
 /** A cursor made by hand, to check what decoding refuses. */
 function forged (body: unknown): string {
   return Buffer.from(JSON.stringify(body)).toString('base64url')
-}
-
-function get (url: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => request(url, resolve).on('error', reject).end())
 }
 
 /** Reads a stream over a socket until `count` whole lines arrived, then drops the connection. */
@@ -160,8 +155,7 @@ for (const url of STORES) {
 
   t.test(`${url}: a stream cut over a socket resumes after its last line with exactly the rest`, async t => {
     const app = await shop(t, url)
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    const base = await listen(app)
     const expected = byCustomerThenTotal(ORDERS)
     const query = 'sort=customerId,-total&cursor=true'
     const cut = (await firstLines(`${base}/api/orders/stream?${query}`, 130)).map(

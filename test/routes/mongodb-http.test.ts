@@ -2,8 +2,6 @@
 // the same requests on `sqlite::memory:`: same status, same body, same store round trips.
 // Then what is MongoDB's own over HTTP: health and 503s while the server is unreachable, and
 // recovery without a restart, and a stream's cursor closed when its client leaves.
-import { request, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import { MongoNetworkError } from 'mongodb'
 import t, { type Test } from 'tap'
@@ -13,11 +11,11 @@ import { sampleOrders } from '../../src/sample/sample-data.js'
 import { writeShop } from '../../src/sample/seed.js'
 import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { Store } from '../../src/store/store.js'
-import { build, countQueries } from '../helper.js'
+import { build } from '../helper.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { checkContract } from '../support/contract.js'
-
-const SIZE = { customers: 20, products: 40, orders: 300, itemsPerOrder: 3 }
+import { q, same, SHOP_SIZE, type Pair } from '../support/side-by-side.js'
+import { get, listen } from '../support/socket.js'
 // the stand-in's speed says nothing about MongoDB's: no call timeout or load shedding here; SQLite
 // builds graphs in batches too (GRAPHS_IN_STORE=false), so that the round trips compare
 const ENV = {
@@ -30,7 +28,7 @@ const ENV = {
 }
 
 async function seed (store: Store): Promise<void> {
-  await writeShop(store, SIZE)
+  await writeShop(store, SHOP_SIZE)
 }
 
 async function mongoApp (t: Test, standIn = new MongoStandIn(), env = {}): Promise<FastifyInstance> {
@@ -45,56 +43,16 @@ async function mongoApp (t: Test, standIn = new MongoStandIn(), env = {}): Promi
   return app
 }
 
-interface Apps { sqlite: FastifyInstance, mongo: FastifyInstance, standIn: MongoStandIn }
+interface Apps extends Pair { standIn: MongoStandIn }
 
 async function bothApps (t: Test): Promise<Apps> {
   const standIn = new MongoStandIn()
   const sqlite = await build(t, { env: ENV })
-  const mongo = await mongoApp(t, standIn)
+  const tested = await mongoApp(t, standIn)
   await seed(sqlite.relata.store)
-  await seed(mongo.relata.store)
-  return { sqlite, mongo, standIn }
+  await seed(tested.relata.store)
+  return { sqlite, tested, standIn }
 }
-
-interface Answer { status: number, type: string | undefined, total: string | undefined, body: unknown, queries: number }
-
-async function answer (
-  app: FastifyInstance,
-  method: 'GET' | 'POST' | 'DELETE',
-  url: string,
-  payload?: unknown
-): Promise<Answer> {
-  let res!: Awaited<ReturnType<FastifyInstance['inject']>>
-  const queries = await countQueries(app, async () => {
-    res = await app.inject({ method, url, payload: payload as object })
-  })
-  const type = res.headers['content-type'] as string | undefined
-  let body: unknown = res.body
-  if (type?.includes('json') === true && !type.includes('ndjson')) body = res.json()
-  if (type?.includes('ndjson') === true) {
-    body = res.body
-      .split('\n')
-      .filter(line => line !== '')
-      .map(line => JSON.parse(line) as unknown)
-  }
-  return { status: res.statusCode, type, total: res.headers['x-total-count'] as string | undefined, body, queries }
-}
-
-/** Sends the same request to both apps and expects the same answer and round trips. */
-async function same (
-  t: Test,
-  apps: Apps,
-  method: 'GET' | 'POST' | 'DELETE',
-  url: string,
-  payload?: unknown
-): Promise<Answer> {
-  const onSqlite = await answer(apps.sqlite, method, url, payload)
-  const onMongo = await answer(apps.mongo, method, url, payload)
-  t.same(onMongo, onSqlite, `${method} ${url}: ${onMongo.status}, ${onMongo.queries} round trips on both`)
-  return onMongo
-}
-
-const q = (filter: unknown): string => encodeURIComponent(JSON.stringify(filter))
 
 t.test('graphs: get, list and stream with=all answer alike with equal round trips', async t => {
   const apps = await bothApps(t)
@@ -226,18 +184,12 @@ t.test('a read past STORE_TIMEOUT_MS answers 503, and the server stops it too (m
   t.equal(standIn.running, 0, 'nothing still runs on the server for the request given up')
 })
 
-function get (url: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => request(url, resolve).on('error', reject).end())
-}
-
 t.test('a client that leaves a stream closes its cursor', async t => {
   const standIn = new MongoStandIn()
   const app = await mongoApp(t, standIn)
   // enough that socket buffers cannot take the whole stream while the client reads nothing
-  await app.relata.store.upsertMany('Order', sampleOrders({ ...SIZE, orders: 30_000 }).orders)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
-  const res = await get(`http://127.0.0.1:${port}/api/orders/stream?with=all`)
+  await app.relata.store.upsertMany('Order', sampleOrders({ ...SHOP_SIZE, orders: 30_000 }).orders)
+  const res = await get(`${await listen(app)}/api/orders/stream?with=all`)
   t.equal(res.statusCode, 200)
   res.pause()
   await new Promise(resolve => setTimeout(resolve, 200))

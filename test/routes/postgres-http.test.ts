@@ -2,18 +2,18 @@
 // requests on `sqlite::memory:`: same status, same body, same store round trips. Then what is
 // PostgreSQL's own over HTTP: 503 while its connections are ended and recovery without a
 // restart, a stream's cursor closed when its client leaves, start-up errors.
-import { request, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
 import { sampleOrders } from '../../src/sample/sample-data.js'
 import { writeShop } from '../../src/sample/seed.js'
-import { build, countQueries } from '../helper.js'
-import { admin, createSchema, dropSchema, PG_TEST_URL, schemaUrl, terminateConnections } from '../support/postgres.js'
-
-const SIZE = { customers: 20, products: 40, orders: 300, itemsPerOrder: 3 }
+import { build } from '../helper.js'
+import {
+  busyStates, createSchema, dropSchema, PG_TEST_URL, schemaUrl, terminateConnections
+} from '../support/postgres.js'
+import { q, same, SHOP_SIZE, type Pair } from '../support/side-by-side.js'
+import { get, listen, pollUntil } from '../support/socket.js'
 const ENV = {
   LOG_LEVEL: 'silent',
   SEED: 'false',
@@ -35,44 +35,13 @@ async function postgresApp (t: Test): Promise<PostgresApp> {
   return { app, application }
 }
 
-interface Apps { sqlite: FastifyInstance, postgres: FastifyInstance }
-
-async function bothApps (t: Test): Promise<Apps> {
+async function bothApps (t: Test): Promise<Pair> {
   const sqlite = await build(t, { env: ENV })
-  const { app: postgres } = await postgresApp(t)
-  await writeShop(sqlite.relata.store, SIZE)
-  await writeShop(postgres.relata.store, SIZE)
-  return { sqlite, postgres }
+  const { app: tested } = await postgresApp(t)
+  await writeShop(sqlite.relata.store, SHOP_SIZE)
+  await writeShop(tested.relata.store, SHOP_SIZE)
+  return { sqlite, tested }
 }
-
-interface Answer { status: number, type: string | undefined, total: string | undefined, body: unknown, queries: number }
-
-type Method = 'GET' | 'POST' | 'DELETE'
-
-async function answer (app: FastifyInstance, method: Method, url: string, payload?: unknown): Promise<Answer> {
-  let res!: Awaited<ReturnType<FastifyInstance['inject']>>
-  const queries = await countQueries(app, async () => {
-    res = await app.inject({ method, url, payload: payload as object })
-  })
-  const type = res.headers['content-type'] as string | undefined
-  let body: unknown = res.body
-  if (type?.includes('json') === true && !type.includes('ndjson')) body = res.json()
-  if (type?.includes('ndjson') === true) {
-    body = res.body.split('\n').filter(line => line !== '').map(line => JSON.parse(line) as unknown)
-  }
-  return { status: res.statusCode, type, total: res.headers['x-total-count'] as string | undefined, body, queries }
-}
-
-/** Sends the same request to both apps and expects the same answer, byte for byte, and round trips. */
-async function same (t: Test, apps: Apps, method: Method, url: string, payload?: unknown): Promise<Answer> {
-  const onSqlite = await answer(apps.sqlite, method, url, payload)
-  const onPostgres = await answer(apps.postgres, method, url, payload)
-  t.same(onPostgres, onSqlite, `${method} ${url}: ${onPostgres.status}, ${onPostgres.queries} round trips on both`)
-  t.equal(JSON.stringify(onPostgres.body), JSON.stringify(onSqlite.body), `${method} ${url}: the same key order`)
-  return onPostgres
-}
-
-const q = (filter: unknown): string => encodeURIComponent(JSON.stringify(filter))
 
 t.test('graphs: get, list and stream with=all answer alike with equal round trips', async t => {
   const apps = await bothApps(t)
@@ -93,7 +62,7 @@ t.test('graphs: get, list and stream with=all answer alike with equal round trip
   t.equal((stream.body as unknown[]).length, 300)
   await same(t, apps, 'GET', `/api/orders/stream?with=all&sort=-total&filter=${q({ status: 'paid' })}`)
   const first = await same(t, apps, 'GET', '/api/orders?size=7&sort=-total,status')
-  const links = (await apps.postgres.inject('/api/orders?size=7&sort=-total,status')).headers.link
+  const links = (await apps.tested.inject('/api/orders?size=7&sort=-total,status')).headers.link
   const link = /<([^>]+)>; rel="next"/.exec(String(links))
   if (link !== null) await same(t, apps, 'GET', link[1]!.replace(/^https?:\/\/[^/]+/, ''))
   t.equal(first.status, 200)
@@ -145,7 +114,7 @@ t.test('a write of a string jsonb cannot hold is a 400 naming the property', asy
 
 t.test('connections ended by the server: 503 with Retry-After at worst, then answers without a restart', async t => {
   const { app, application } = await postgresApp(t)
-  await writeShop(app.relata.store, SIZE)
+  await writeShop(app.relata.store, SHOP_SIZE)
   t.equal((await app.inject('/api/orders/ord-1?with=all')).statusCode, 200)
   t.ok(await terminateConnections(application) >= 1, 'the pool\'s idle connections')
   // the pool drops connections it sees end; a request may still meet one that has not been noticed
@@ -161,33 +130,17 @@ t.test('connections ended by the server: 503 with Retry-After at worst, then ans
   t.match(health.json(), { store: { kind: 'postgres', read: 'ok' } })
 })
 
-function get (url: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => request(url, resolve).on('error', reject).end())
-}
-
-async function streamState (application: string): Promise<string[]> {
-  const { rows } = await admin("SELECT state FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
-    [application])
-  return rows.map(row => row.state as string)
-}
-
 t.test('a client that leaves a stream closes its cursor and frees its connection', async t => {
   const { app, application } = await postgresApp(t)
   // enough that socket buffers cannot take the whole stream while the client reads nothing
-  await app.relata.store.upsertMany('Order', sampleOrders({ ...SIZE, orders: 30_000 }).orders)
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const { port } = app.server.address() as AddressInfo
-  const res = await get(`http://127.0.0.1:${port}/api/orders/stream?with=all`)
+  await app.relata.store.upsertMany('Order', sampleOrders({ ...SHOP_SIZE, orders: 30_000 }).orders)
+  const res = await get(`${await listen(app)}/api/orders/stream?with=all`)
   t.equal(res.statusCode, 200)
   res.pause()
   await new Promise(resolve => setTimeout(resolve, 200))
-  t.same(await streamState(application), ['idle in transaction'], 'the paused stream holds its cursor open')
+  t.same(await busyStates(application), ['idle in transaction'], 'the paused stream holds its cursor open')
   res.destroy()
-  let state = await streamState(application)
-  for (let i = 0; i < 100 && state.length > 0; i++) {
-    await new Promise(resolve => setTimeout(resolve, 20))
-    state = await streamState(application)
-  }
+  const state = await pollUntil(() => busyStates(application), states => states.length === 0, 100, 20)
   t.same(state, [], 'the cursor is closed once the client went away')
 })
 

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { request, type IncomingMessage } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { build, storeQueries } from '../helper.js'
+import { get, listen } from '../support/socket.js'
 import { sampleOrders } from '../../src/sample/sample-data.js'
 
 const SIZE = { customers: 100, products: 50, orders: 0, itemsPerOrder: 2 }
@@ -22,15 +22,6 @@ async function seedOrders (app: FastifyInstance, count: number): Promise<void> {
     await store.upsertMany('Order', orders)
     await store.upsertMany('OrderItem', items)
   }
-}
-
-async function listen (app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-}
-
-function get (url: string): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => request(url, resolve).on('error', reject).end())
 }
 
 async function readLines (res: IncomingMessage): Promise<string[]> {

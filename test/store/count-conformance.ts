@@ -4,10 +4,8 @@
 import t from 'tap'
 import { BadRequestError } from '../../src/errors.js'
 import type { Condition } from '../../src/store/filter.js'
-import type { Doc, FindQuery, Store, StoreOptions } from '../../src/store/store.js'
-
-type OpenStore = (options: StoreOptions) => Promise<Store>
-interface Teardown { teardown: (fn: () => unknown) => void }
+import type { Doc, FindQuery, Store } from '../../src/store/store.js'
+import { openRecorded, type OpenStore, type Teardown } from './store-harness.js'
 
 const ENTITIES = [{ name: 'row', refProperties: [] }, { name: 'item', refProperties: ['owner'] }]
 const byV: FindQuery['sort'] = [{ field: 'v', desc: false }]
@@ -19,14 +17,8 @@ const owning: Condition = { op: 'some', child: 'item', refProperty: 'owner' }
 
 export function countConformance (name: string, open: OpenStore): void {
   const opened = async (t: Teardown): Promise<{ store: Store, finds: () => number }> => {
-    let finds = 0
-    const onQuery = (_entity: string, op: string): void => { finds += op === 'find' ? 1 : 0 }
-    const store = await open({ entities: ENTITIES, onQuery })
-    t.teardown(() => store.close())
-    await store.upsertMany('row', rows)
-    await store.upsertMany('item', items)
-    finds = 0
-    return { store, finds: () => finds }
+    const { store, calls } = await openRecorded(t, open, ENTITIES, { row: rows, item: items })
+    return { store, finds: () => calls.filter(call => call.endsWith('.find')).length }
   }
   const total = async (store: Store, query: Omit<FindQuery, 'sort'>): Promise<[number, boolean, string[]]> => {
     const found = await store.find('row', { sort: byV, ...query })

@@ -7,8 +7,8 @@
 import t from 'tap'
 import type { Condition } from '../../src/store/filter.js'
 import type { Doc, Store, StoreEntity } from '../../src/store/store.js'
-import type { OpenStore } from './conformance.js'
-import { DATA, ENTITIES, expected, generator, NAMED, randomCondition } from './relation-conformance.js'
+import { DATA, ENTITIES, findsNamedCases, findsRandomTrees } from './relation-conformance.js'
+import { matchingIds, openRecorded, type OpenStore } from './store-harness.js'
 
 /** `authorId` → `authorKey`: the twin of an id reference, holding the parent's key. */
 function twin (refProperty: string): string {
@@ -48,24 +48,6 @@ function throughKeys (condition: Condition): Condition {
     }
     default: return condition
   }
-}
-
-interface Teardown { teardown: (fn: () => unknown) => void }
-
-async function openWith (t: Teardown, open: OpenStore, entities: StoreEntity[],
-  data: Record<string, Doc[]>): Promise<{ store: Store, calls: string[] }> {
-  const calls: string[] = []
-  const store = await open({ entities, onQuery: (entity, op) => calls.push(`${entity}.${op}`) })
-  t.teardown(() => store.close())
-  for (const [entity, docs] of Object.entries(data)) await store.upsertMany(entity, docs)
-  calls.length = 0
-  return { store, calls }
-}
-
-async function findIds (store: Store, entity: string, filter: Condition): Promise<string[]> {
-  const { items, total } = await store.find(entity, { filter, page: 1, size: 1000 })
-  if (total !== items.length) throw new Error(`total ${total} but ${items.length} items`)
-  return items.map(doc => doc.id).sort()
 }
 
 async function streamIds (store: Store, entity: string, filter: Condition): Promise<string[]> {
@@ -127,29 +109,15 @@ const EDGES: Array<[string, Condition, string[]]> = [
 
 export function keyRelationConformance (name: string, open: OpenStore): void {
   t.test(`${name}: relation filters through parent keys find what they find through ids`, async t => {
-    const { store, calls } = await openWith(t, open, KEYED_ENTITIES, KEYED_DATA)
-    for (const [label, entity, filter, ids] of NAMED) {
-      t.same(await findIds(store, entity, throughKeys(filter)), ids, label)
-    }
-    t.equal(calls.length, NAMED.length, 'each find is one round trip')
-    const next = generator(29)
-    let mismatches = 0
-    for (let i = 0; i < 200; i++) {
-      const entity = ['author', 'book', 'person'][i % 3]!
-      const filter = randomCondition(entity, next, 3)
-      const found = await findIds(store, entity, throughKeys(filter))
-      if (JSON.stringify(found) !== JSON.stringify(expected(entity, filter))) {
-        mismatches++
-        t.same(found, expected(entity, filter), JSON.stringify(throughKeys(filter)))
-      }
-    }
-    t.equal(mismatches, 0, '200 random filters through keys agree with the id reference')
+    const keyed = await openRecorded(t, open, KEYED_ENTITIES, KEYED_DATA)
+    await findsNamedCases(t, keyed, throughKeys)
+    await findsRandomTrees(t, keyed.store, 29, 200, throughKeys)
   })
 
   t.test(`${name}: relation filters through parent keys: the edges, in pages, counts and streams`, async t => {
-    const { store } = await openWith(t, open, EDGE_ENTITIES, EDGE_DATA)
+    const { store } = await openRecorded(t, open, EDGE_ENTITIES, EDGE_DATA)
     for (const [label, filter, ids] of EDGES) {
-      t.same(await findIds(store, 'shop', filter), ids, label)
+      t.same(await matchingIds(store, 'shop', filter), ids, label)
       t.same(await streamIds(store, 'shop', filter), ids, `${label} (stream)`)
     }
     const counted = await store.find('shop', { filter: sales('some'), page: 1, size: 1, countLimit: 5 })
@@ -158,7 +126,7 @@ export function keyRelationConformance (name: string, open: OpenStore): void {
 
   t.test(`${name}: a relation through a key that is not a unique key of the parent is a programming error`,
     async t => {
-      const { store } = await openWith(t, open, EDGE_ENTITIES, EDGE_DATA)
+      const { store } = await openRecorded(t, open, EDGE_ENTITIES, EDGE_DATA)
       const undeclared: Condition = { op: 'some', child: 'sale', refProperty: 'shopCode', parentKey: 'name' }
       await t.rejects(store.find('shop', { filter: undeclared, page: 1, size: 1 }),
         /'name' is not a declared single-property unique key of 'shop'/)

@@ -6,9 +6,8 @@ import t from 'tap'
 import { BadRequestError } from '../../src/errors.js'
 import { positionOf } from '../../src/store/keyset.js'
 import type { Condition } from '../../src/store/filter.js'
-import type { Doc, Position, SortKey, Store, StoreOptions } from '../../src/store/store.js'
-
-type OpenStore = (options: StoreOptions) => Promise<Store>
+import type { Doc, Position, SortKey, Store } from '../../src/store/store.js'
+import { openRecorded, type OpenStore } from './store-harness.js'
 
 const asc = (field: string): SortKey => ({ field, desc: false })
 const desc = (field: string): SortKey => ({ field, desc: true })
@@ -96,10 +95,11 @@ async function streamIds (
   return seen
 }
 
+const ROWS = [{ name: 'row', refProperties: [] }]
+
 export function keysetConformance (name: string, open: OpenStore): void {
   t.test(`${name}: find and stream continue exactly after any position of the total order`, async t => {
-    const store = await open({ entities: [{ name: 'row', refProperties: [] }] })
-    t.teardown(() => store.close())
+    const { store } = await openRecorded(t, open, ROWS)
     for (const seed of [1, 2]) {
       const docs = randomDocs(seed, 40)
       await store.deleteMany('row', docs.map(doc => doc.id))
@@ -137,8 +137,7 @@ export function keysetConformance (name: string, open: OpenStore): void {
   })
 
   t.test(`${name}: a position outlives its document, and filters may change around it`, async t => {
-    const store = await open({ entities: [{ name: 'row', refProperties: [] }] })
-    t.teardown(() => store.close())
+    const { store } = await openRecorded(t, open, ROWS)
     const docs = randomDocs(3, 40)
     await store.upsertMany('row', docs)
     const sort = [desc('v'), asc('w')]
@@ -176,8 +175,7 @@ export function keysetConformance (name: string, open: OpenStore): void {
   })
 
   t.test(`${name}: positions that cannot be the sort's are refused`, async t => {
-    const store = await open({ entities: [{ name: 'row', refProperties: [] }] })
-    t.teardown(() => store.close())
+    const { store } = await openRecorded(t, open, ROWS)
     const refused = async (call: () => Promise<unknown>): Promise<string> => {
       try {
         await call()

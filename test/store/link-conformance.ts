@@ -2,22 +2,15 @@
 // resolved in one round trip with whether their documents are stored, paged and deleted.
 import t from 'tap'
 import { LinkConflictError } from '../../src/errors.js'
-import type { Store, StoreOptions } from '../../src/store/store.js'
-
-type OpenStore = (options: StoreOptions) => Promise<Store>
+import { openRecorded, type OpenStore, type Recorded, type Teardown } from './store-harness.js'
 
 const ENTITIES = [
   { name: 'customer', refProperties: [] },
   { name: 'order', refProperties: ['customerId'] }
 ]
 
-interface Test { teardown: (fn: () => unknown) => void }
-
-async function opened (t: Test, open: OpenStore): Promise<{ store: Store, calls: string[] }> {
-  const calls: string[] = []
-  const store = await open({ entities: ENTITIES, onQuery: (entity, op) => calls.push(`${entity}.${op}`) })
-  t.teardown(() => store.close())
-  return { store, calls }
+async function opened (t: Teardown, open: OpenStore): Promise<Recorded> {
+  return await openRecorded(t, open, ENTITIES)
 }
 
 export function linkConformance (name: string, open: OpenStore): void {

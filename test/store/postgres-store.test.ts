@@ -84,6 +84,19 @@ t.test('migration: reopening keeps the data and adds the columns and indexes of 
   const { rows: indexes } = await admin('SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY 1', [schema])
   t.same(indexes.map(i => i.indexname),
     ['post_by_authorId_id', 'post_by_editorId_id', 'post_pkey', 'relata:links_by_id', 'relata:links_pkey', 'tag_pkey'])
+  const refIndexes = async (): Promise<Array<[string, string, number]>> => {
+    const { rows } = await admin(`SELECT c.relname AS name, pg_get_indexdef(c.oid) AS def, c.oid::int AS oid
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname LIKE 'post_by_%' ORDER BY 1`, [schema])
+    return rows.map(row => [row.name, (row.def as string).replace(/^.* USING /, 'USING '), row.oid as number])
+  }
+  const grownIndexes = await refIndexes()
+  t.same(grownIndexes.map(([name, def]) => [name, def]), [
+    ['post_by_authorId_id', 'USING btree ("ref_authorId", id) INCLUDE ("ref_editorId")'],
+    ['post_by_editorId_id', 'USING btree ("ref_editorId", id) INCLUDE ("ref_authorId")']
+  ], 'each ref index includes the other refs: the one made before editorId existed was rebuilt')
+  await (await openStore(schemaUrl(schema), grown)).close()
+  t.same(await refIndexes(), grownIndexes, 'opening again rebuilds nothing (same index oids)')
 })
 
 t.test('migration: instances starting at once on an empty database all succeed, one schema results', async t => {
@@ -144,14 +157,15 @@ t.test('a $some pinning a reference of the child reads the children through that
   await store.upsertMany('order', Array.from({ length: 2000 }, (_, i) => ({ id: `o${i}` })))
   await store.upsertMany('item', Array.from({ length: 6000 }, (_, i) =>
     ({ id: `i${i}`, orderId: `o${i % 2000}`, productId: `p${i % 500}`, colour: `c${i % 3}` })))
-  await admin(`ANALYZE "${schema}"."order"`)
-  await admin(`ANALYZE "${schema}"."item"`)
+  // VACUUM sets the visibility map, without which the planner does not expect an index-only scan
+  await admin(`VACUUM ANALYZE "${schema}"."order"`)
+  await admin(`VACUUM ANALYZE "${schema}"."item"`)
   const { plan } = countPlanner(schema, options, 'order')
   const pinned = await plan({
     op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p5' }
   })
-  t.match(pinned, /(Index (Only )?|Bitmap Index )Scan (using|on) "?item_by_productId_id/,
-    'the children come from the productId index')
+  t.match(pinned, /Index Only Scan using "?item_by_productId_id/,
+    'the children and their orderId come from the productId index alone (it includes the other refs)')
   t.notMatch(pinned, /Seq Scan on item/, pinned)
   const found = await store.find('order', {
     filter: {

@@ -2,10 +2,10 @@
 // evaluation written here: named cases for the edges (null, missing, array and non-string
 // references, self-reference, nesting, parents without children), then a few hundred random
 // condition trees that every store must answer exactly as the reference does, in one round trip.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Condition } from '../../src/store/filter.js'
 import type { Doc, Store } from '../../src/store/store.js'
-import type { OpenStore } from './conformance.js'
+import { matchingIds, MISSING, openRecorded, readPath, type OpenStore, type Recorded } from './store-harness.js'
 
 export const ENTITIES = [
   { name: 'author', refProperties: [] },
@@ -95,42 +95,26 @@ const LEAVES: Record<string, Condition[]> = {
 
 // --- the reference evaluation ----------------------------------------------------------------
 
-const MISSING = Symbol('missing')
-
-/** A dotted path through plain objects only. */
-function read (doc: Doc, field: string): unknown {
-  let value: unknown = doc
-  for (const segment of field.split('.')) {
-    const object =
-      typeof value === 'object' && value !== null && !Array.isArray(value)
-        ? (value as Record<string, unknown>)
-        : undefined
-    if (object === undefined || !Object.hasOwn(object, segment)) return MISSING
-    value = object[segment]
-  }
-  return value
-}
-
 function reference (entity: string, condition: Condition | undefined, doc: Doc): boolean {
   if (condition === undefined) return true
   switch (condition.op) {
     case 'and': return condition.conditions.every(part => reference(entity, part, doc))
     case 'or': return condition.conditions.some(part => reference(entity, part, doc))
     case 'eq': case 'ne': {
-      const value = read(doc, condition.field)
+      const value = readPath(doc, condition.field)
       const equal = condition.value === null ? value === null || value === MISSING : value === condition.value
       return equal === (condition.op === 'eq')
     }
     case 'in': {
       // string operands only (the semi-join cases): an exact match, never through an array
-      const value = read(doc, condition.field)
+      const value = readPath(doc, condition.field)
       return condition.values.some(operand => typeof operand === 'string' && value === operand)
     }
     case 'gt': {
-      const value = read(doc, condition.field)
+      const value = readPath(doc, condition.field)
       return typeof value === 'number' && typeof condition.value === 'number' && value > condition.value
     }
-    case 'exists': return (read(doc, condition.field) !== MISSING) === condition.value
+    case 'exists': return (readPath(doc, condition.field) !== MISSING) === condition.value
     case 'some': case 'none': {
       const { child, refProperty } = condition
       // a reference is a string equal to the id: never an array holding it, never a number
@@ -171,24 +155,6 @@ export function randomCondition (entity: string, next: (n: number) => number, de
 }
 
 // --- the suite -------------------------------------------------------------------------------
-
-async function openFilled (
-  t: { teardown: (fn: () => unknown) => void },
-  open: OpenStore
-): Promise<{ store: Store, calls: string[] }> {
-  const calls: string[] = []
-  const store = await open({ entities: ENTITIES, onQuery: (entity, op) => calls.push(`${entity}.${op}`) })
-  t.teardown(() => store.close())
-  for (const [entity, docs] of Object.entries(DATA)) await store.upsertMany(entity, docs)
-  calls.length = 0
-  return { store, calls }
-}
-
-async function findIds (store: Store, entity: string, filter: Condition): Promise<string[]> {
-  const { items, total } = await store.find(entity, { filter, page: 1, size: 1000 })
-  if (total !== items.length) throw new Error(`total ${total} but ${items.length} items`)
-  return items.map(doc => doc.id).sort()
-}
 
 const some = (child: string, refProperty: string, condition?: Condition): Condition =>
   ({ op: 'some', child, refProperty, ...(condition === undefined ? {} : { condition }) })
@@ -349,37 +315,57 @@ export const NAMED: Array<[string, string, Condition, string[]]> = [
   ]
 ]
 
+/** A condition as a suite sends it: as it is, or turned to join through other references. */
+export type Via = (condition: Condition) => Condition
+
+const asItIs: Via = condition => condition
+
+/** Every named case, sent through `via`, finds its ids, each in one round trip. */
+export async function findsNamedCases (t: Test, { store, calls }: Recorded, via = asItIs): Promise<void> {
+  for (const [label, entity, filter, ids] of NAMED) t.same(await matchingIds(store, entity, via(filter)), ids, label)
+  t.equal(calls.length, NAMED.length, 'each find is one round trip, whatever the children')
+}
+
+/**
+ * `count` random trees from `seed`, sent through `via`, find what the reference finds for them;
+ * answers how many of them kept some documents and dropped others.
+ */
+export async function findsRandomTrees (t: Test, store: Store, seed: number, count: number,
+  via = asItIs): Promise<number> {
+  const next = generator(seed)
+  let mismatches = 0
+  let selective = 0
+  for (let i = 0; i < count; i++) {
+    const entity = ['author', 'book', 'person'][i % 3]!
+    const filter = randomCondition(entity, next, 3)
+    const found = await matchingIds(store, entity, via(filter))
+    if (found.length > 0 && found.length < DATA[entity]!.length) selective++
+    if (JSON.stringify(found) !== JSON.stringify(expected(entity, filter))) {
+      mismatches++
+      t.same(found, expected(entity, filter), JSON.stringify(via(filter)))
+    }
+  }
+  t.equal(mismatches, 0, `${count} random filters agree with the reference`)
+  return selective
+}
+
 export function relationConformance (name: string, open: OpenStore): void {
+  const openFilled = async (t: Test): Promise<Recorded> => await openRecorded(t, open, ENTITIES, DATA)
+
   t.test(`${name}: relation filters, named cases`, async t => {
-    const { store, calls } = await openFilled(t, open)
     for (const [label, entity, filter, ids] of NAMED) {
       t.same(expected(entity, filter), ids, `the reference agrees: ${label}`)
-      t.same(await findIds(store, entity, filter), ids, label)
     }
-    t.equal(calls.length, NAMED.length, 'each find is one round trip, whatever the children')
+    await findsNamedCases(t, await openFilled(t))
   })
 
   t.test(`${name}: relation filters agree with the reference on random trees`, async t => {
-    const { store } = await openFilled(t, open)
-    const next = generator(17)
-    let mismatches = 0
-    let selective = 0
-    for (let i = 0; i < 300; i++) {
-      const entity = ['author', 'book', 'person'][i % 3]!
-      const filter = randomCondition(entity, next, 3)
-      const found = await findIds(store, entity, filter)
-      if (found.length > 0 && found.length < DATA[entity]!.length) selective++
-      if (JSON.stringify(found) !== JSON.stringify(expected(entity, filter))) {
-        mismatches++
-        t.same(found, expected(entity, filter), JSON.stringify(filter))
-      }
-    }
-    t.equal(mismatches, 0, '300 random filters')
+    const selective = await findsRandomTrees(t, (await openFilled(t)).store, 17, 300)
     t.ok(selective > 150, `most keep some documents and drop others (${selective})`)
   })
 
   t.test(`${name}: relation filters in streams and pages`, async t => {
-    const { store, calls } = await openFilled(t, open)
+    const { store, calls } = await openFilled(t)
     const filter = some('book', 'authorId')
     const batches: Doc[][] = []
     for await (const batch of store.stream('author', { filter, batchSize: 1, sort: [{ field: 'born', desc: true }] })) {
@@ -400,7 +386,7 @@ export function relationConformance (name: string, open: OpenStore): void {
   })
 
   t.test(`${name}: a relation through an undeclared reference is a programming error`, async t => {
-    const { store } = await openFilled(t, open)
+    const { store } = await openFilled(t)
     for (const filter of [some('book', 'genre'), some('nope', 'authorId')]) {
       const error = await store.find('author', { filter, page: 1, size: 1 }).then(() => undefined, (e: unknown) => e)
       t.ok(error instanceof Error, JSON.stringify(filter))

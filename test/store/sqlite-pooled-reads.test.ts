@@ -38,7 +38,7 @@ t.test('many ids or parents are read in a worker, few on the main connection, wi
   const db = new Database(file)
   t.teardown(() => db.close())
   registerTick(db)
-  ensureSchema(db, OPTIONS.entities)
+  await ensureSchema(db, OPTIONS.entities)
   const ops: ReadOp[] = []
   const store = new FramedStore(new SqliteAdapter(db, OPTIONS, { lockWaitMs: 100 }, recordingPool(file, ops)), OPTIONS)
   t.teardown(() => store.close())

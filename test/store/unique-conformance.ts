@@ -5,7 +5,7 @@
 import t from 'tap'
 import { CancelledError, ExistingDuplicatesError, KeyConflictError } from '../../src/errors.js'
 import type { Doc, Store, StoreOptions } from '../../src/store/store.js'
-import type { OpenStore } from './conformance.js'
+import { openRecorded, type OpenStore, type Recorded, type Teardown } from './store-harness.js'
 
 const ENTITIES: StoreOptions['entities'] = [
   { name: 'product', refProperties: [], uniqueKeys: [['sku'], ['region', 'code']] },
@@ -15,13 +15,8 @@ const ENTITIES: StoreOptions['entities'] = [
 /** Opens stores that share one database, so a second open sees what the first wrote; per test. */
 export type SameStorage = () => Promise<OpenStore>
 
-interface Teardown { teardown: (fn: () => unknown) => void }
-
-async function opened (t: Teardown, open: OpenStore, entities = ENTITIES): Promise<{ store: Store, calls: string[] }> {
-  const calls: string[] = []
-  const store = await open({ entities, onQuery: (entity, op) => calls.push(`${entity}.${op}`) })
-  t.teardown(() => store.close())
-  return { store, calls }
+async function opened (t: Teardown, open: OpenStore): Promise<Recorded> {
+  return await openRecorded(t, open, ENTITIES)
 }
 
 async function conflict (promise: Promise<unknown>): Promise<KeyConflictError> {

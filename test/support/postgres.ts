@@ -74,3 +74,10 @@ export async function waitingOnLock (applicationName: string): Promise<void> {
   }
   throw new Error(`no connection of ${applicationName} waits for a lock`)
 }
+
+/** The states of the application's connections that are not idle (a paused stream: `idle in transaction`). */
+export async function busyStates (applicationName: string): Promise<string[]> {
+  const { rows } = await admin("SELECT state FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle'",
+    [applicationName])
+  return rows.map(row => row.state as string)
+}

@@ -5,24 +5,12 @@
 // stops at its next tick, see sql-reader.ts) and replaced, and the caller gets a 503. A read
 // whose caller went away (its signal aborted) is ended the same way, or dropped from the queue.
 import Database from 'better-sqlite3'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { CancelledError, StoreUnavailableError } from '../../errors.js'
 import type { ReadOp, ReadOps } from './sql-reader.js'
 import './read-worker.js'
 import type { ReadReply, ReadWorkerData } from './read-worker.js'
-
-// compiled, the worker is read-worker.js; from the sources (tsx, tests) it is the .ts file, which
-// a worker thread can only load after registering tsx itself: workers do not inherit the hooks
-const TYPESCRIPT = import.meta.url.endsWith('.ts')
-const WORKER = new URL(`./read-worker.${TYPESCRIPT ? 'ts' : 'js'}`, import.meta.url)
-
-/** The worker thread of this pool: from the sources, a boot script that loads tsx (a dev dependency) first. */
-function startWorker (workerData: ReadWorkerData): Worker {
-  if (!TYPESCRIPT) return new Worker(WORKER, { workerData })
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'))
-  const boot = `import(${tsx}).then(tsx => { tsx.register(); return import(${JSON.stringify(WORKER.href)}) })`
-  return new Worker(boot, { eval: true, workerData })
-}
+import { startWorker } from './start-worker.js'
 
 interface Job {
   id: number
@@ -66,7 +54,8 @@ export class ReadPool {
 
   private spawn (slot: Slot = emptySlot()): Slot {
     const { file, timeoutMs } = this.options
-    const worker = startWorker({ relataReadWorker: true, file, busyTimeoutMs: timeoutMs })
+    const data: ReadWorkerData = { relataReadWorker: true, file, busyTimeoutMs: timeoutMs }
+    const worker = startWorker('read-worker', data)
     // idle workers must not keep a process alive that forgot to close the store
     worker.unref()
     slot.worker = worker

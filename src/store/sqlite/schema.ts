@@ -3,12 +3,13 @@
 // Each declared index becomes an expression index on exactly the expressions that filters
 // and ORDER BY use (json_extract, see field-sql.ts), then id, the order's tie-breaker, so the
 // planner serves both from it. Only adds what is missing or rebuilds what is defined otherwise
-// (index-sql.ts), so reopening an existing file with a grown model just works.
+// (index-sql.ts), so reopening an existing file with a grown model just works; the indexes are
+// built last, together, so that a long build on an earlier version's file is logged.
 import type Database from 'better-sqlite3'
 import type { StoreEntity } from '../store.js'
 import { createLinksSql } from './link-statements.js'
 import { fieldSql, typeSql, valueSql } from './field-sql.js'
-import { ensureIndex } from './index-sql.js'
+import { buildIndexes, indexBuild, type BuildOptions, type IndexBuild } from './index-sql.js'
 import { ensureUniqueKeys } from './unique-sql.js'
 import {
   declaredIndexName, jsonPath, legacyRefIndexName, quoteIdentifier, refColumnName, refIndexName, tableSql
@@ -20,7 +21,7 @@ function columnNames (db: Database.Database, entity: string): Set<string> {
   return new Set(rows.map(row => row.name))
 }
 
-function ensureEntity (db: Database.Database, entity: StoreEntity): void {
+function ensureEntity (db: Database.Database, entity: StoreEntity, builds: IndexBuild[]): void {
   const table = quoteIdentifier(entity.name)
   // json_valid rejects, at write time, JSON that json_extract could not read later (too deep)
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL CHECK (json_valid(doc)))`)
@@ -41,27 +42,43 @@ function ensureEntity (db: Database.Database, entity: StoreEntity): void {
     // alone (the items of a product → their orders: no table read per item)
     const others = entity.refProperties.filter(other => other !== property)
     const column = (ref: string): string => quoteIdentifier(refColumnName(ref))
-    ensureIndex(db, refIndexName(entity.name, property), table, [column(property), 'id', ...others.map(column)])
+    const build = indexBuild(db, entity.name, refIndexName(entity.name, property), table,
+      [column(property), 'id', ...others.map(column)])
+    if (build !== undefined) builds.push(build)
     db.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(legacyRefIndexName(entity.name, property))}`)
   }
-  ensureDeclaredIndexes(db, entity)
+  ensureDeclaredIndexes(db, entity, builds)
   ensureUniqueKeys(db, entity)
 }
 
-function ensureDeclaredIndexes (db: Database.Database, entity: StoreEntity): void {
+function ensureDeclaredIndexes (db: Database.Database, entity: StoreEntity, builds: IndexBuild[]): void {
   const table = tableSql(entity)
   for (const keys of entity.indexes ?? []) {
     const fields = keys.map(key => fieldSql(key.field, table))
     const values = keys.map((key, i) => `${valueSql(fields[i]!)}${key.desc ? ' DESC' : ''}`)
     // the filters' type guards (json_type, field-sql.ts) after id: the index then answers a filter
     // alone, without reading and parsing each matching document, and still gives the sort order
-    ensureIndex(db, declaredIndexName(entity.name, keys), table.table, [...values, 'id', ...fields.map(typeSql)])
+    const build = indexBuild(db, entity.name, declaredIndexName(entity.name, keys), table.table,
+      [...values, 'id', ...fields.map(typeSql)])
+    if (build !== undefined) builds.push(build)
   }
 }
 
-export function ensureSchema (db: Database.Database, entities: readonly StoreEntity[]): void {
-  db.transaction(function migrate () {
-    for (const entity of entities) ensureEntity(db, entity)
+/**
+ * Tables, generated columns, unique keys and the links table, in one transaction; returns the
+ * indexes still to build (index-sql.ts buildIndexes: they can take minutes on a big file).
+ */
+export function migrateSchema (db: Database.Database, entities: readonly StoreEntity[]): IndexBuild[] {
+  return db.transaction(function migrate () {
+    const builds: IndexBuild[] = []
+    for (const entity of entities) ensureEntity(db, entity, builds)
     for (const sql of createLinksSql) db.exec(sql)
+    return builds
   })()
+}
+
+/** The whole schema, indexes built on this connection. */
+export async function ensureSchema (db: Database.Database, entities: readonly StoreEntity[],
+  options: BuildOptions = { busyTimeoutMs: 0 }): Promise<void> {
+  await buildIndexes(db, migrateSchema(db, entities), options)
 }

@@ -427,7 +427,12 @@ export async function openSqliteStore (location: string, options: StoreOptions,
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
     }
-    ensureSchema(db, options.entities)
+    const { log } = options
+    await ensureSchema(db, options.entities, {
+      busyTimeoutMs: settings.timeoutMs,
+      ...(file ? { file: location } : {}),
+      ...(log === undefined ? {} : { log })
+    })
     const workers = settings.readWorkers ?? defaultReadWorkers()
     const { timeoutMs } = settings
     pool = file && workers > 0 ? new ReadPool({ file: location, size: workers, timeoutMs }) : undefined

@@ -1,0 +1,124 @@
+// This version against the one before issue #12 (BENCH_BASELINE_REF, default bdf3ea7^: the
+// commit before SQLite's reads went to read workers), in one run: issue #12 asks that the single
+// `GET /api/orders/:id?with=all` and the page of 100 `with=all` keep their throughput (≥ 0.95×).
+// The earlier version is checked out into a temporary git worktree and compiled; each side builds
+// its own SQLite file with its own code (the bench first checks both hold the same documents),
+// serves it from its own child, and the answers are checked equal before interleaved autocannon
+// rounds measure req/s and each child's CPU (every thread, from /proc) per request.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { benchMain } from './lib/bench-main.js'
+import { spawnServer, type ServerChild } from './lib/child.js'
+import { processCpuMs } from './lib/cpu.js'
+import { dataset } from './lib/dataset.js'
+import { sameDocuments } from './lib/same-documents.js'
+import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, spreadIds } from './lib/load.js'
+import { printHotSpots, profileDir } from './lib/profile.js'
+import { markdownTable, ratio, verdict } from './lib/table.js'
+import { buildVersionDataset, checkoutVersion } from './lib/version-checkout.js'
+
+const REF = process.env.BENCH_BASELINE_REF ?? 'bdf3ea7^'
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
+const SIZE = 100
+const TARGET = 0.95
+
+interface Side {
+  label: 'before' | 'after'
+  child: ServerChild
+  profile: string | undefined
+}
+
+async function spawnSide (label: Side['label'], url: string, kind: string, script?: string): Promise<Side> {
+  const profile = profileDir(`before-after-${label}-${kind}`)
+  const child = await spawnServer('app', {
+    env: { DATABASE_URL: url },
+    ...(script === undefined ? {} : { script }),
+    ...(profile === undefined ? {} : { profileDir: profile })
+  })
+  return { label, child, profile }
+}
+
+/** Both versions must answer the same bytes, or the comparison means nothing. */
+async function assertSameAnswer (before: string, after: string, path: string): Promise<void> {
+  const [a, b] = await Promise.all([before, after].map(async base => {
+    const res = await fetch(base + path)
+    if (!res.ok) throw new Error(`GET ${base}${path} answered ${res.status}: ${await res.text()}`)
+    return await res.text()
+  }))
+  if (a !== b) {
+    throw new Error(`the two versions answer different bytes for ${path}:\nbefore: ${a!.slice(0, 400)}\n` +
+      `after:  ${b!.slice(0, 400)}`)
+  }
+}
+
+function loadText (): string {
+  return loadavg().map(n => n.toFixed(2)).join(', ')
+}
+
+benchMain('before-after', 30, async function main () {
+  console.log(`_load average at the start: ${loadText()} (1, 5, 15 min)_`)
+  const checkout = checkoutVersion(REF)
+  const dataDir = mkdtempSync(join(tmpdir(), 'relata-before-data-'))
+  const sides: Side[] = []
+  try {
+    console.log(`before: ${REF} = ${checkout.commit.slice(0, 10)}, checked out in ${checkout.dir}; node_modules ` +
+      `${checkout.nodeModules} (${checkout.nodeModulesReason})`)
+    const beforeFile = buildVersionDataset(checkout, ORDERS, dataDir)
+    const after = await dataset(ORDERS)
+    const documents = sameDocuments(beforeFile, after.path)
+    console.log(`same documents in both files: ${documents}`)
+    const ids = spreadIds(ORDERS)
+    const pages = Math.floor(ORDERS / SIZE)
+    const kinds = [
+      { name: 'single', label: 'GET /api/orders/:id?with=all', paths: ids.map(id => `/api/orders/ord-${id}?with=all`) },
+      {
+        name: 'page',
+        label: `GET /api/orders?with=all&size=${SIZE}`,
+        paths: Array.from({ length: pages },
+          (_, i) => `/api/orders?with=all&size=${SIZE}&page=${1 + ((i * 37) % pages)}`)
+      }
+    ]
+    // one child per case and side, so that each profile (BENCH_PROFILE=1) belongs to one case
+    for (const kind of kinds) {
+      sides.push(await spawnSide('before', `sqlite:${beforeFile}`, kind.name, checkout.serverScript))
+      sides.push(await spawnSide('after', after.url, kind.name))
+    }
+    for (const [k, kind] of kinds.entries()) {
+      for (const path of kind.paths.slice(0, 5)) {
+        await assertSameAnswer(sides[2 * k]!.child.url, sides[2 * k + 1]!.child.url, path)
+      }
+    }
+    const cases = sides.map((side, i) => ({
+      name: `${side.label} ${kinds[Math.floor(i / 2)]!.name}`,
+      url: side.child.url,
+      paths: kinds[Math.floor(i / 2)]!.paths,
+      cpuMicros: async () => processCpuMs(side.child.pid) * 1000
+    }))
+    const results = await compare(cases)
+    for (const side of sides) await side.child.stop()
+    for (const [i, side] of sides.entries()) printHotSpots(cases[i]!.name, side.profile)
+    console.log(
+      `\n### ${checkout.commit.slice(0, 10)} (before) / this checkout (after) — ${ORDERS.toLocaleString('en-US')} ` +
+        `orders × 3 items in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved ` +
+        'rounds\n'
+    )
+    const rows = kinds.map((kind, k) => {
+      const before = results[2 * k]!
+      const afterResult = results[2 * k + 1]!
+      const share = afterResult.requestsPerSec / before.requestsPerSec
+      const cpuShare = before.cpuMsPerRequest! / afterResult.cpuMsPerRequest!
+      return [kind.label, before.requestsPerSec, afterResult.requestsPerSec, ratio(share, 1),
+        `≥ ${TARGET}: ${verdict(share >= TARGET)}`, before.cpuMsPerRequest!, afterResult.cpuMsPerRequest!,
+        ratio(cpuShare, 1), `≥ ${TARGET}: ${verdict(cpuShare >= TARGET)}`, before.latencyMeanMs,
+        afterResult.latencyMeanMs, `${rejectedText(before)} / ${rejectedText(afterResult)}`]
+    })
+    console.log(markdownTable(['case', 'before req/s', 'after req/s', 'after / before', 'target',
+      'before CPU ms / req', 'after CPU ms / req', 'before / after CPU', 'target (CPU)', 'before mean ms',
+      'after mean ms', 'non-2xx before / after'], rows))
+  } finally {
+    for (const side of sides) await side.child.stop()
+    checkout.remove()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+})
