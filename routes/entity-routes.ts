@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { WriteOutcome } from '../src/entities/entity-api.js'
+import { OBJECTS, textForm } from '../src/graph/answer-form.js'
+import type { Graph } from '../src/graph/graph.js'
 import { normalize } from '../src/graph/normalize.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
 import {
@@ -19,8 +21,9 @@ import { guardReservedSegments } from './reserved-segments.js'
 import { sourceOption, sourceParam } from './source-param.js'
 import { pageLinks, setLinkHeader } from './page-links.js'
 import { setTotalHeaders, totalHeaders } from './total-headers.js'
-import { deleteTellingParked, getJsonTellingPending, getTellingPending, pendingNotes } from './pending-writes.js'
+import { deleteTellingParked, getTellingPending, pendingNotes } from './pending-writes.js'
 import { checkedParents } from '../src/integrity/missing-parents.js'
+import type { Doc } from '../src/store/store.js'
 import { problem, readDocument, ref, writeAccepted } from './schemas.js'
 
 export interface EntityRoutesOptions {
@@ -67,6 +70,8 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const api = app.relata.entity(meta.name)
+  // reads answered as JSON text: spliced from stored text, or JSON.stringify of parsed documents
+  const text = textForm(textAnswers)
   const tags = [meta.name]
   const one = ref(meta.name)
   // what a read answers: the document, whole or trimmed by `fields`, or its graph
@@ -129,18 +134,18 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       const { page, size, total } = request.query
       const query = parseList(request)
       const normalized = request.query.shape === 'normalized'
-      // a normalized page needs the graphs as objects; any other page is answered as text;
       // a client that leaves cancels the reads (the signal aborts when its connection closes)
-      const text = textAnswers && !normalized
       const signal = connectionSignal(request)
-      const paged = { ...query, page, size, text, signal, ...(total === undefined ? {} : { total }) }
-      const result = normalized ? await api.list(paged) : await api.listJson(paged)
+      const paged = { ...query, page, size, signal, ...(total === undefined ? {} : { total }) }
+      // a normalized page needs the graphs as objects; any other page is answered as text
+      const result = normalized ? await api.list(paged) : await api.list(paged, text)
       setTotalHeaders(reply, result)
       const keyset = query.after !== undefined || request.query.cursor === true
       const links = keyset ? cursorLinks(request, size, result.next) : pageLinks(request, page, size, result.total)
       setLinkHeader(reply, links)
-      if ('json' in result) return reply.type(JSON_ANSWER).send(result.json)
-      return { ...normalize(result.items, query.selection), links: { self: request.url, ...links } }
+      if (!normalized) return reply.type(JSON_ANSWER).send(`[${result.items.join(',')}]`)
+      const items = result.items as Array<Doc | Graph>
+      return { ...normalize(items, query.selection), links: { self: request.url, ...links } }
     }
   )
 
@@ -178,12 +183,11 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function stream (request, reply) {
       const parsed = parseStream(request)
+      const query = { ...parsed, batchSize: streamBatchSize, signal: connectionSignal(request) }
       // a cursor line wraps each item: those are written by JSON.stringify
-      const text = textAnswers && request.query.cursor !== true
-      const query = { ...parsed, batchSize: streamBatchSize, text, signal: connectionSignal(request) }
-      const body = text
-        ? await ndjsonStream(api.streamJson(query), line => line)
-        : await ndjsonStream<unknown>(request.query.cursor === true ? api.streamWithCursors(query) : api.stream(query))
+      const body = request.query.cursor === true
+        ? await ndjsonStream<unknown>(api.streamWithCursors(query))
+        : await ndjsonStream(api.stream(query, text), line => line)
       return reply.type('application/x-ndjson').send(body)
     }
   )
@@ -222,10 +226,9 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       const query = parseGet(request)
       const read = { ...query, signal: connectionSignal(request) }
       if (request.query.shape !== 'normalized') {
-        const text = await getJsonTellingPending(api, reply, request.params.id, { ...read, text: textAnswers })
-        return reply.type(JSON_ANSWER).send(text)
+        return reply.type(JSON_ANSWER).send(await getTellingPending(api, reply, request.params.id, read, text))
       }
-      const found = await getTellingPending(api, reply, request.params.id, read)
+      const found = await getTellingPending(api, reply, request.params.id, read, OBJECTS)
       return { ...normalize([found], query.selection), links: { self: request.url } }
     }
   )

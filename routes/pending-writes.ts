@@ -3,36 +3,22 @@
 // removed, and the route descriptions say both. Other entities' answers stay as they were.
 import type { FastifyReply } from 'fastify'
 import type { EntityApi } from '../src/entities/entity-api.js'
-import type { Graph } from '../src/graph/graph.js'
+import type { AnswerForm } from '../src/graph/answer-form.js'
 import type { ReadRequest } from '../src/entities/read-query.js'
 import { PendingWriteError } from '../src/integrity/parked-records.js'
 import type { EntityMetadata } from '../src/metadata/types.js'
-import type { Doc } from '../src/store/store.js'
 
 /** Set on GET /:id (200 or 404) while a write of the id is parked. */
 export const PENDING_HEADER = 'relata-pending'
 /** Set on DELETE /:id: `stored`, `parked` or `stored, parked`. */
 export const DELETED_HEADER = 'relata-deleted'
 
-/** The document (or graph), with `Relata-Pending: parked` when a later write of it waits. */
-export async function getTellingPending (
-  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest
-): Promise<Doc | Graph> {
-  return await telling(api, reply, () => api.get(id, request), () => api.getPending(id, request))
-}
-
-/** As getTellingPending, the answer as JSON text. */
-export async function getJsonTellingPending (
-  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest
-): Promise<string> {
-  return await telling(api, reply, () => api.getJson(id, request), () => api.getPendingJson(id, request))
-}
-
-async function telling<T> (api: EntityApi, reply: FastifyReply, read: () => Promise<T>,
-  readPending: () => Promise<{ found: T, pending: boolean }>): Promise<T> {
-  if (api.parked === undefined) return await read()
+/** The document (or graph) in `form`, with `Relata-Pending: parked` when a later write of it waits. */
+export async function getTellingPending<T> (
+  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest, form: AnswerForm<T>
+): Promise<T> {
   try {
-    const { found, pending } = await readPending()
+    const { found, pending } = await api.getPending(id, request, form)
     if (pending) reply.header(PENDING_HEADER, 'parked')
     return found
   } catch (error) {

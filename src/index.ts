@@ -14,6 +14,7 @@ export {
   type ReadQuery,
   type ReadRequest,
   type RelativesOptions,
+  type StreamRequest,
   type TotalMode,
   type WriteOutcome
 } from './entities/entity-api.js'
@@ -25,6 +26,7 @@ export { ParkedRecords, PendingWriteError, type ParkedView } from './integrity/p
 export { parseQuery, type RawQuery } from './entities/query.js'
 export { EntityScope } from './metadata/entity-scope.js'
 export type { Graph, Selection } from './graph/graph.js'
+export { OBJECTS, SPLICED_TEXT, STRINGIFIED_TEXT, textForm, type AnswerForm } from './graph/answer-form.js'
 export type { FieldSelection } from './graph/fields.js'
 export { GraphBuilder } from './graph/graph-builder.js'
 export { openStore } from './store/open-store.js'

@@ -1,7 +1,10 @@
 // The library's entry object: a validated model, its relationship metadata, a store and one
 // graph builder, with an EntityApi per entity. The HTTP server is one user of it.
 import { EntityApi, type EntityLimits } from './entities/entity-api.js'
+import type { ReadPlans } from './entities/entity-reads.js'
+import { BatchedPlan } from './graph/batched-plan.js'
 import { GraphBuilder, type GraphOptions } from './graph/graph-builder.js'
+import { GraphTexts } from './graph/graph-texts.js'
 import { RowBudget } from './graph/row-budget.js'
 import { parkedStoreEntities, parkingEntities } from './integrity/parked.js'
 import { KeyChanges } from './integrity/key-changes.js'
@@ -14,6 +17,11 @@ import type { Store, StoreEntity } from './store/store.js'
 
 export interface RelataOptions
   extends Partial<Omit<GraphOptions, 'hidden'>>, Partial<Omit<EntityLimits, 'budget' | 'model'>> {
+  /**
+   * Whether a store that builds graphs itself (PostgreSQL, in one statement) answers the reads
+   * it can as JSON text; true when omitted.
+   */
+  storeGraphs?: boolean
   /** Most related documents one answer (a GET, a page, a stream batch) may load, counted at worst. */
   rowBudget?: number
 }
@@ -35,12 +43,18 @@ export class Relata {
     this.metadata = metadata
     const hidden = new HiddenFields(metadata)
     const childLimit = options.childLimit ?? DEFAULT_CHILD_LIMIT
-    this.graphs = new GraphBuilder(store, {
+    const graphOptions = {
       childLimit,
       hidden,
-      ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink }),
-      ...(options.storeGraphs === undefined ? {} : { storeGraphs: options.storeGraphs })
-    })
+      ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
+    }
+    this.graphs = new GraphBuilder(store, graphOptions)
+    // the two ways to read graphs; each read picks one (entity-reads.ts)
+    const reader = options.storeGraphs === false ? undefined : store.graphTexts
+    const plans: ReadPlans = {
+      batched: new BatchedPlan(store, this.graphs, hidden),
+      texts: reader === undefined ? undefined : new GraphTexts(reader, graphOptions)
+    }
     const limits: EntityLimits = {
       maxBulk: options.maxBulk ?? DEFAULT_MAX_BULK,
       countLimit: options.countLimit ?? DEFAULT_COUNT_LIMIT,
@@ -65,7 +79,7 @@ export class Relata {
         ...(parking.has(meta.name) ? { parked: new ParkedRecords(meta.name, store, hidden) } : {}),
         ...(KeyChanges.needed(meta) ? { keys: new KeyChanges(meta, store) } : {})
       }
-      this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, limits, hidden, integrity))
+      this.#apis.set(meta.name, new EntityApi(meta, store, this.graphs, plans, limits, hidden, integrity))
     }
   }
 

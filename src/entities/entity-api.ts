@@ -1,15 +1,13 @@
 // The operations on one entity that the HTTP routes, the command line and library users share:
-// reads that can be enriched with relationship graphs, and validated, atomic writes.
+// reads that can be enriched with relationship graphs (entity-reads.ts), and validated, atomic
+// writes.
 import { BadRequestError, KeyConflictError, NotFoundError } from '../errors.js'
-import { trimFields } from '../graph/fields.js'
+import { OBJECTS, type AnswerForm } from '../graph/answer-form.js'
 import type { Graph, Selection } from '../graph/graph.js'
 import type { GraphBuilder } from '../graph/graph-builder.js'
-import type { GraphTexts } from '../graph/graph-texts.js'
-import { itemJson, itemsJson } from '../graph/graph-json.js'
-import { NO_RELATIONSHIPS, selectsNothing } from '../graph/parse-with.js'
-import type { RowBudget } from '../graph/row-budget.js'
+import { NO_RELATIONSHIPS } from '../graph/parse-with.js'
 import type { KeyChanges } from '../integrity/key-changes.js'
-import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
+import type { ParkedRecords } from '../integrity/parked-records.js'
 import type { IntegrityEvents, WriteIntegrity, WriteOutcome } from '../integrity/write-integrity.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
 import type { EntityScope } from '../metadata/entity-scope.js'
@@ -21,8 +19,8 @@ import { bySource, findMissing } from '../integrity/missing-parents.js'
 import { checkSource } from '../sources/source-ids.js'
 import { SourceLinks } from '../sources/source-links.js'
 import { assignSourceIds, checkSourceWrite, sourceIdProperties } from '../sources/source-writes.js'
-import type { Doc, IdentityLink, ReadForm, Store } from '../store/store.js'
-import { cursorOf } from './cursor.js'
+import type { Doc, IdentityLink, Store } from '../store/store.js'
+import { EntityReads, type ReadLimits, type ReadPlans } from './entity-reads.js'
 import { mergePatch } from './merge-patch.js'
 import { pickChildren, pickParent } from './pick-relationship.js'
 import { parseQuery, resolveRead, type RawQuery } from './query.js'
@@ -34,27 +32,15 @@ import type {
   ReadQuery,
   ReadRequest,
   RelativesOptions,
+  StreamRequest,
   TotalMode
 } from './read-query.js'
 import { assertUniqueIds, withId } from './write-input.js'
-import { checkIndexed } from './indexed-queries.js'
 
-export interface EntityLimits {
+export interface EntityLimits extends ReadLimits {
   /** Most documents one write may carry. */
   maxBulk: number
-  /** Matches a page counts exactly (more when the page reaches further) before its total becomes a lower bound. */
-  countLimit: number
-  /** Refuses reads whose graphs could load too many related documents; none when omitted. */
-  budget?: RowBudget
-  /** The model, which reads and source writes resolve names against. */
-  model: RelationshipMetadata
-  /**
-   * REQUIRE_INDEXED_QUERIES: lists and streams whose filter or sort no index serves are refused
-   * (indexed-queries.ts).
-   */
-  requireIndexed?: boolean
 }
-
 /** Referential integrity for one entity's writes; absent when its model declares none. */
 export interface EntityIntegrity {
   /** Checks writes (set when a relationship of the entity rejects or parks). */
@@ -83,28 +69,25 @@ export interface WriteOptions {
   source?: string
 }
 
-export type { CursorLine, Page, PageQuery, ReadQuery, ReadRequest, RelativesOptions, TotalMode, WriteOutcome }
+export type {
+  CursorLine, Page, PageQuery, ReadQuery, ReadRequest, RelativesOptions, StreamRequest, TotalMode, WriteOutcome
+}
 
 export class EntityApi {
   #links: SourceLinks | undefined
+  readonly #reads: EntityReads
 
   constructor (
     readonly meta: EntityMetadata,
     private readonly store: Store,
     private readonly graphs: GraphBuilder,
+    plans: ReadPlans,
     private readonly limits: EntityLimits,
     /** Every document read from the store leaves through it: hidden properties never do. */
     private readonly hidden: HiddenFields,
     private readonly integrity: EntityIntegrity = {}
-  ) {}
-
-  #visible (docs: Doc[]): Doc[] {
-    return this.hidden.all(this.meta.name, docs)
-  }
-
-  /** The store's read form for a request: text when the answer is written as text and nothing is hidden. */
-  #form (request: { text?: boolean }): ReadForm {
-    return this.hidden.form(this.meta.name, request.text)
+  ) {
+    this.#reads = new EntityReads(meta, plans, limits, integrity.parked)
   }
 
   /** The identity links of this entity's documents; undefined when it declares no sources. */
@@ -129,170 +112,44 @@ export class EntityApi {
   }
 
   /**
+   * The document `id`, or its graph when the request selects relationships (or counts): as an
+   * object, or in `form` (JSON text for HTTP answers). NotFoundError when it does not exist.
+   */
+  get (id: string, request?: ReadRequest): Promise<Doc | Graph>
+  get<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T>
+  async get (id: string, request: ReadRequest = {}, form: AnswerForm<unknown> = OBJECTS): Promise<unknown> {
+    return await this.#reads.one(id, request, form)
+  }
+
+  /**
    * As get, and whether a write of the id waits parked for its parents (behind the stored
    * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
    */
-  async getPending (id: string, request: ReadRequest = {}): Promise<{ found: Doc | Graph, pending: boolean }> {
-    return await this.#withPending(id, () => this.get(id, request))
+  getPending (id: string, request?: ReadRequest): Promise<{ found: Doc | Graph, pending: boolean }>
+  getPending<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<{ found: T, pending: boolean }>
+  async getPending (id: string, request: ReadRequest = {},
+    form: AnswerForm<unknown> = OBJECTS): Promise<{ found: unknown, pending: boolean }> {
+    return await this.#reads.pending(id, request, form)
   }
 
-  /** As getPending, the answer as JSON text (see getJson). */
-  async getPendingJson (id: string, request: ReadRequest = {}): Promise<{ found: string, pending: boolean }> {
-    return await this.#withPending(id, () => this.getJson(id, request))
-  }
-
-  async #withPending<T> (id: string, read: () => Promise<T>): Promise<{ found: T, pending: boolean }> {
-    const parked = this.integrity.parked
-    if (parked === undefined) return { found: await read(), pending: false }
-    const pending = parked.get(id)
-    pending.catch(() => undefined) // awaited below; a failing get() must not leave it unhandled
-    try {
-      return { found: await read(), pending: (await pending) !== undefined }
-    } catch (error) {
-      const record = error instanceof NotFoundError ? await pending : undefined
-      throw record === undefined ? error : new PendingWriteError(this.meta.name, id, record.missing)
-    }
-  }
-
-  /**
-   * As get, the answer as JSON text, JSON.stringify's own: a graph that the store builds itself
-   * (one round trip, no related document parsed) where it can, else get's answer stringified.
-   */
-  async getJson (id: string, request: ReadRequest = {}): Promise<string> {
-    const texts = this.#texts(request)
-    if (texts === undefined) {
-      const found = await this.get(id, request)
-      return request.text === true ? itemJson(found, answeredWith(request)) : JSON.stringify(found)
-    }
-    this.#checkBudget(1, request)
-    const text = await texts.one(this.meta.name, id, request.selection ?? NO_RELATIONSHIPS, request)
-    if (text === undefined) throw new NotFoundError(this.meta.name, id)
-    return text
-  }
-
-  async get (id: string, request: ReadRequest = {}): Promise<Doc | Graph> {
-    this.#checkBudget(1, request)
-    const found = await this.store.get(this.meta.name, id, { ...this.#form(request), signal: request.signal })
-    if (found === undefined) throw new NotFoundError(this.meta.name, id)
-    const doc = this.#visible([found])[0]!
-    // without a selection (no `with`, or `?with=`) the plain document, as lists and streams answer
-    return (await this.#answer([doc], request))[0]!
-  }
-
-  async list (query: PageQuery): Promise<Page> {
-    this.#checkPage(query)
-    // after a cursor the total does not tell whether more follow: one more document does
-    const size = query.after === undefined ? query.size : query.size + 1
-    const found = await this.store.find(this.meta.name,
-      { ...query, size, ...this.#countQuery(query), ...this.#form(query) }, { signal: query.signal })
-    const items = found.items.slice(0, query.size)
-    const more = query.after === undefined ? query.page * query.size < found.total : found.items.length > query.size
-    // from the stored document, before anything trims it (hidden properties, picked fields)
-    const next = more && items.length > 0 ? cursorOf(this.meta.name, query.sort, items[items.length - 1]!) : undefined
-    const answer = await this.#answer(this.#visible(items), query)
-    const page: Page = { items: answer, total: found.total, exact: found.exact }
-    if (found.estimate !== undefined) page.estimate = found.estimate
-    if (next !== undefined) page.next = next
-    return page
-  }
-
-  /**
-   * The store's count bound for a page. A paged list counts at least as far as the page reaches,
-   * so that an inexact total still proves a next page (`more` above); that costs no more than
-   * the OFFSET already does. After a cursor, one more document tells that instead.
-   */
-  #countQuery (query: PageQuery): { countLimit?: number, estimate?: boolean } {
-    const mode = query.total ?? 'bounded'
-    if (mode === 'exact') return {}
-    const reach = query.after === undefined ? query.page * query.size : 0
-    const countLimit = Math.max(this.limits.countLimit, reach)
-    return mode === 'estimated' ? { countLimit, estimate: true } : { countLimit }
-  }
-
-  /** As list, the items as one JSON text (see getJson): graphs the store builds in one round trip where it can. */
-  async listJson (query: PageQuery): Promise<Omit<Page, 'items'> & { json: string }> {
-    const texts = this.#texts(query)
-    if (texts === undefined) {
-      const { items, ...rest } = await this.list(query)
-      const shape = answeredWith(query)
-      return { ...rest, json: query.text === true ? itemsJson(items, shape) : JSON.stringify(items) }
-    }
-    this.#checkPage(query)
-    const size = query.after === undefined ? query.size : query.size + 1
-    // the store's estimate takes one more statement, which graphs built in the store do not make
-    const count = { ...this.#countQuery(query), estimate: false }
-    const found = await texts.page(this.meta.name, { ...query, size, ...count }, query.selection ?? NO_RELATIONSHIPS,
-      query)
-    const shown = Math.min(found.texts.length, query.size)
-    const more = query.after === undefined ? query.page * query.size < found.total : found.texts.length > query.size
-    const last = shown === 0 ? undefined : JSON.parse(found.roots[shown - 1]!) as Doc
-    const answer = { json: `[${found.texts.slice(0, shown).join(',')}]`, total: found.total, exact: found.exact }
-    return more && last !== undefined ? { ...answer, next: cursorOf(this.meta.name, query.sort, last) } : answer
-  }
-
-  #checkPage (query: PageQuery): void {
-    this.#checkIndexed(query)
-    this.#checkBudget(query.size, query)
-    if (query.after !== undefined && query.page !== 1) {
-      throw new BadRequestError(
-        `page ${query.page} cannot be combined with after: drop page, the cursor already says where the page starts`,
-        [{ path: '/page', message: 'must be 1 (or left out) with after' }]
-      )
-    }
-  }
-
-  #checkIndexed (query: ReadQuery): void {
-    if (this.limits.requireIndexed === true) checkIndexed(this.meta, this.limits.model, query)
-  }
-
-  /** The store's graph texts, when they can answer this read: it asks for graphs and the store builds them. */
-  #texts (request: ReadRequest): GraphTexts | undefined {
-    // text: false is TEXT_ANSWERS=false, the general path
-    if (request.text === false || answeredWith(request) === undefined) return undefined
-    return this.graphs.texts
+  /** A page of the matches, with their count and the cursor after it when more follow. */
+  list (query: PageQuery): Promise<Page>
+  list<T> (query: PageQuery, form: AnswerForm<T>): Promise<Page<T>>
+  async list (query: PageQuery, form: AnswerForm<unknown> = OBJECTS): Promise<Page<unknown>> {
+    return await this.#reads.page(query, form)
   }
 
   /** Every matching document (or graph) in store-sized batches; stop iterating to stop reading. */
-  async * stream (query: ReadQuery & { batchSize: number }): AsyncGenerator<Array<Doc | Graph>> {
-    for await (const { items } of this.#batches(query)) yield items
-  }
-
-  /**
-   * As stream, each item as JSON text (see getJson): graphs that the store builds itself where it
-   * can (one round trip per batch, no related document parsed), else stream's items stringified.
-   */
-  async * streamJson (query: ReadQuery & { batchSize: number }): AsyncGenerator<string[]> {
-    const shape = answeredWith(query)
-    const texts = this.#texts(query)
-    if (texts === undefined || !texts.streams) {
-      const json = query.text === true ? (item: Doc | Graph) => itemJson(item, shape) : JSON.stringify
-      for await (const items of this.stream(query)) yield items.map(item => json(item))
-      return
-    }
-    this.#checkIndexed(query)
-    const batchSize = this.#batchSize(query.batchSize, query)
-    yield * texts.stream(this.meta.name, { ...query, batchSize }, query.selection ?? NO_RELATIONSHIPS, query)
+  stream (query: StreamRequest): AsyncGenerator<Array<Doc | Graph>>
+  stream<T> (query: StreamRequest, form: AnswerForm<T>): AsyncGenerator<T[]>
+  async * stream (query: StreamRequest, form: AnswerForm<unknown> = OBJECTS): AsyncGenerator<unknown[]> {
+    for await (const { items } of this.#reads.stream(query, form)) yield items
   }
 
   /** As stream, each item with the cursor that resumes the stream right after it. */
-  async * streamWithCursors (query: ReadQuery & { batchSize: number }): AsyncGenerator<CursorLine[]> {
-    for await (const { cursors, items } of this.#batches(query, true)) {
+  async * streamWithCursors (query: StreamRequest): AsyncGenerator<CursorLine[]> {
+    for await (const { cursors, items } of this.#reads.stream(query, OBJECTS, true)) {
       yield items.map((data, i) => ({ cursor: cursors[i]!, data }))
-    }
-  }
-
-  async * #batches (
-    query: ReadQuery & { batchSize: number },
-    withCursors = false
-  ): AsyncGenerator<{ cursors: string[], items: Array<Doc | Graph> }> {
-    this.#checkIndexed(query)
-    const batchSize = this.#batchSize(query.batchSize, query)
-    const stream = this.store.stream(this.meta.name, { ...query, batchSize, ...this.#form(query) },
-      { signal: query.signal })
-    for await (const stored of stream) {
-      // from the stored documents, before anything trims them (hidden properties, picked fields)
-      const cursors = withCursors ? stored.map(doc => cursorOf(this.meta.name, query.sort, doc)) : []
-      yield { cursors, items: await this.#answer(this.#visible(stored), query) }
     }
   }
 
@@ -340,7 +197,7 @@ export class EntityApi {
       outcome = { stored: await this.#upsert(docs as Doc[], where, sources?.links), parked: [] }
     }
     if (outcome.stored.length > 0) events?.stored(this.meta.name, outcome.stored)
-    return { stored: this.#visible(outcome.stored), parked: outcome.parked }
+    return { stored: this.hidden.all(this.meta.name, outcome.stored), parked: outcome.parked }
   }
 
   async #upsert (docs: Doc[], where: (index: number) => string, links?: readonly IdentityLink[]): Promise<Doc[]> {
@@ -430,12 +287,10 @@ export class EntityApi {
     // graphs whatever `with` selects (also with: ''), as relatives promises
     const request = { ...rest, selection }
     if (Symbol.asyncIterator in input) {
-      const batchSize = this.#batchSize(options.batchSize ?? 500, request)
+      const batchSize = this.#reads.batchSize(options.batchSize ?? 500, request)
       return this.#relativesOf(input as AsyncIterable<Doc>, request, batchSize)
     }
-    const docs = Array.isArray(input) ? (input as Doc[]) : [input as Doc]
-    this.#checkBudget(docs.length, request)
-    const built = this.#relativesBatch(docs, request)
+    const built = this.#reads.graphsOf(Array.isArray(input) ? (input as Doc[]) : [input as Doc], request)
     return Array.isArray(input) ? built : built.then(graphs => graphs[0]!)
   }
 
@@ -444,17 +299,11 @@ export class EntityApi {
     for await (const doc of source) {
       batch.push(doc)
       if (batch.length >= batchSize) {
-        yield * await this.#relativesBatch(batch, request)
+        yield * await this.#reads.graphsOf(batch, request)
         batch = []
       }
     }
-    if (batch.length > 0) yield * await this.#relativesBatch(batch, request)
-  }
-
-  async #relativesBatch (docs: readonly Doc[], request: Relatives): Promise<Graph[]> {
-    const { selection, ...graph } = request
-    // graphs in, graphs out: trimming keeps each graph's shape
-    return trimFields(await this.graphs.build(docs, selection, graph), request.fields, selection) as Graph[]
+    if (batch.length > 0) yield * await this.#reads.graphsOf(batch, request)
   }
 
   /** The properties of a write from `source` that carry its ids; throws a 400 when the entity does not take it. */
@@ -466,47 +315,6 @@ export class EntityApi {
   #model (): RelationshipMetadata {
     return this.limits.model
   }
-
-  #checkBudget (roots: number, request: ReadRequest): void {
-    const { selection } = request
-    if (selection !== undefined) this.limits.budget?.check(this.meta.name, roots, selection, request)
-  }
-
-  /** A stream's batches shrink so that each one's graphs stay within the row budget. */
-  #batchSize (wanted: number, request: ReadRequest): number {
-    const { selection } = request
-    if (selection === undefined || this.limits.budget === undefined) return wanted
-    return this.limits.budget.batchSize(this.meta.name, wanted, selection, request)
-  }
-
-  /**
-   * Documents as reads answer them: enriched into graphs, then trimmed to `fields` (last, since
-   * building a graph needs the references a client may leave out).
-   */
-  async #answer (docs: Doc[], request: ReadRequest): Promise<Array<Doc | Graph>> {
-    const counts = request.counts ?? []
-    const built = answeredWith(request)
-    if (built === undefined) return trimFields(docs, request.fields, undefined)
-    const graphs = await this.graphs.build(docs, built, {
-      ...(request.children === undefined ? {} : { children: request.children }),
-      ...(counts.length === 0 ? {} : { counts }),
-      ...(request.fields === undefined ? {} : { fields: request.fields }),
-      ...(request.text === true ? { text: true } : {}),
-      ...(request.signal === undefined ? {} : { signal: request.signal })
-    })
-    return trimFields(graphs, request.fields, built)
-  }
-}
-
-/**
- * The selection a read's answers are built with, or undefined when they are plain documents:
- * graphs whenever the request asks for relationships, even none there (`with=all` on an entity
- * without relationships, or under an entity scope that leaves none): the shape follows the request.
- */
-export function answeredWith (request: ReadRequest): Selection | undefined {
-  const { selection } = request
-  if (selectsNothing(selection) && (request.counts ?? []).length === 0) return undefined
-  return selection ?? NO_RELATIONSHIPS
 }
 
 /** The request of `relatives`: graphs always, with the selection resolved from its options. */

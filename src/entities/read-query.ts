@@ -8,7 +8,7 @@ import type { Doc, Position, SortKey } from '../store/store.js'
  * What each answer of a read is made of: the one input of EntityApi's reads, whichever way they
  * are asked (a query string parsed by query.ts, or `relatives`' typed options).
  */
-export interface ReadRequest extends GraphRequest {
+export interface ReadRequest extends Omit<GraphRequest, 'text'> {
   /**
    * Relationships to load. Whenever it is given the answers are graphs, also when it loads
    * nothing (`with=all` on an entity without relationships), so that their shape depends on the
@@ -23,6 +23,11 @@ export interface ReadQuery extends ReadRequest {
   sort?: readonly SortKey[]
   /** Only documents strictly after this position of the order (a decoded cursor). */
   after?: Position
+}
+
+/** What a stream reads: its documents `batchSize` at a time (fewer where the row budget says so). */
+export interface StreamRequest extends ReadQuery {
+  batchSize: number
 }
 
 /**
@@ -40,8 +45,9 @@ export interface PageQuery extends ReadQuery {
   total?: TotalMode
 }
 
-export interface Page {
-  items: Array<Doc | Graph>
+export interface Page<T = Doc | Graph> {
+  /** Documents or graphs, in the form asked for (objects unless told: answer-form.ts). */
+  items: T[]
   /** Every match of the filter, also those before `after`: exactly, or a lower bound when `exact` is false. */
   total: number
   /** False when more matches exist than were counted: `total` is then a lower bound. */

@@ -1,29 +1,23 @@
 // The batched relationship graph builder: enriches any number of documents of one entity with
 // the selected parents and children using one store round trip per parent entity and one per
-// child relationship, whatever the number of documents. Single GET, list, stream and the
-// library API all go through `build`. A relationship joins a child's reference to the parent's
+// child relationship, whatever the number of documents. Reads of every store build their graphs
+// here (batched-plan.ts), as does the library's `relatives`. A relationship joins a child's reference to the parent's
 // `parentKey` (its id, or the unique key the reference holds): parents are read by that key's
 // values and children by their parents' values of it, the same calls whichever key it is.
 import type { ChildRelationship, ParentRelationship } from '../metadata/types.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, ReadForm, Store } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
-import { GraphTexts } from './graph-texts.js'
 import { parentsBy, parentValue } from './parent-value.js'
 import type { ChildPage, ChildQuery, Graph, GraphRequest, Selection } from './graph.js'
 
 export interface GraphOptions {
   /** Most children loaded per parent document and relationship; the rest are counted in `meta`. */
   childLimit: number
-  /** Strips hidden properties from the parents and children loaded, and from the graphs the store builds. */
+  /** Strips hidden properties from the parents and children loaded. */
   hidden: HiddenFields
   /** Makes the `next` link of a cut child list; without it, `meta` only counts. */
   childPageLink?: ChildPageLink
-  /**
-   * Whether a store that builds graphs itself (PostgreSQL, in one statement) answers the reads
-   * it can as JSON text (`texts`); true when omitted.
-   */
-  storeGraphs?: boolean
 }
 
 interface CountedChildren {
@@ -39,22 +33,10 @@ interface LoadedChildren {
 }
 
 export class GraphBuilder {
-  /** Graphs as JSON text from the store in one round trip, when the store builds them. */
-  readonly texts: GraphTexts | undefined
-
   constructor (
     private readonly store: Store,
     private readonly options: GraphOptions
-  ) {
-    const reader = store.graphTexts
-    this.texts = reader === undefined || options.storeGraphs === false
-      ? undefined
-      : new GraphTexts(reader, {
-        childLimit: options.childLimit,
-        hidden: options.hidden,
-        ...(options.childPageLink === undefined ? {} : { childPageLink: options.childPageLink })
-      })
-  }
+  ) {}
 
   /** Text for an answer written as text, unless the entity hides properties: those are parsed to drop them. */
   #form (entity: string, request: GraphRequest): ReadForm {

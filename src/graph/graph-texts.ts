@@ -1,12 +1,15 @@
-// Graphs answered as JSON text by a store that builds them itself (store/graph-plan.ts), the
-// same bytes as JSON.stringify of the batched builder's graphs trimmed to `fields`. Only a
-// graph holding a cut child list is parsed here: its list's last child, which the store wrote
-// into the list's page, becomes the `next` link as the batched builder makes it.
-import type { GraphText, GraphTextReader } from '../store/graph-plan.js'
+// The plan of a store that builds graphs itself (store/graph-plan.ts) and writes them as JSON
+// text, the same bytes as JSON.stringify of the batched builder's graphs trimmed to `fields`:
+// one round trip for a GET, a page or a stream batch, no related document parsed. Only a graph
+// holding a cut child list is parsed here: its list's last child, which the store wrote into the
+// list's page, becomes the `next` link as the batched builder makes it.
+import type { GraphPlan, GraphText, GraphTextReader } from '../store/graph-plan.js'
 import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
+import { NO_RELATIONSHIPS } from './parse-with.js'
 import { parentValue } from './parent-value.js'
+import type { PlanPage, PlanRead, PlanRequest, ReadPlan } from './read-plan.js'
 import { eachRelative } from './selection.js'
 import { storeGraphPlan, type PlanOptions } from './store-graph-plan.js'
 
@@ -14,37 +17,22 @@ export interface GraphTextOptions extends PlanOptions {
   childPageLink?: ChildPageLink
 }
 
-export interface TextPage {
-  /** Each document's graph, in the page's order. */
-  texts: string[]
-  /** The documents as stored, for the cursor of the last one. */
-  roots: string[]
-  /** As FindResult's: exact, or a lower bound when `exact` is false. */
-  total: number
-  exact: boolean
-}
-
 /** A cut list's page as the store writes it: its last child, and through a key the parent's value of it. */
 type StoredPage = ChildPage & { last?: Doc | null, held?: string | null }
 
-export class GraphTexts {
+export class GraphTexts implements ReadPlan {
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
 
-  async page (entity: string, query: FindQuery, selection: Selection, request: GraphRequest): Promise<TextPage> {
-    const plan = storeGraphPlan(entity, selection, request, this.options)
-    const { graphs, total, exact } = await this.reader.page(entity, query, plan, { signal: request.signal })
-    return {
-      texts: graphs.map(graph => this.#finished(graph, selection, request)),
-      roots: graphs.map(graph => graph.root),
-      total,
-      exact
-    }
+  async one<T> (asked: PlanRequest<T>, id: string): Promise<PlanRead<T>> {
+    const graph = await this.reader.one(asked.entity, id, this.#plan(asked), { signal: asked.request.signal })
+    return this.#read(graph === undefined ? [] : [graph], asked)
   }
 
-  async one (entity: string, id: string, selection: Selection, request: GraphRequest): Promise<string | undefined> {
-    const plan = storeGraphPlan(entity, selection, request, this.options)
-    const graph = await this.reader.one(entity, id, plan, { signal: request.signal })
-    return graph === undefined ? undefined : this.#finished(graph, selection, request)
+  async page<T> (asked: PlanRequest<T>, query: FindQuery): Promise<PlanPage<T>> {
+    // the store's estimate takes one more statement, which graphs built in the store do not make
+    const { graphs, total, exact } = await this.reader.page(asked.entity, { ...query, estimate: false },
+      this.#plan(asked), { signal: asked.request.signal })
+    return { read: this.#read(graphs, asked), total, exact }
   }
 
   /** Whether the store streams graphs too (else streams build them in batches). */
@@ -53,11 +41,22 @@ export class GraphTexts {
   }
 
   /** Each batch of a stream's graphs, one round trip each; only when `streams`. */
-  async * stream (entity: string, query: StreamQuery, selection: Selection,
-    request: GraphRequest): AsyncGenerator<string[]> {
-    const plan = storeGraphPlan(entity, selection, request, this.options)
-    const batches = this.reader.stream!(entity, query, plan, { signal: request.signal })
-    for await (const graphs of batches) yield graphs.map(graph => this.#finished(graph, selection, request))
+  async * stream<T> (asked: PlanRequest<T>, query: StreamQuery): AsyncGenerator<PlanRead<T>> {
+    const batches = this.reader.stream!(asked.entity, query, this.#plan(asked), { signal: asked.request.signal })
+    for await (const graphs of batches) yield this.#read(graphs, asked)
+  }
+
+  /** Chosen for graphs only: `built` is always given. */
+  #plan<T> ({ entity, built, request }: PlanRequest<T>): GraphPlan {
+    return storeGraphPlan(entity, built ?? NO_RELATIONSHIPS, request, this.options)
+  }
+
+  #read<T> (graphs: GraphText[], { built = NO_RELATIONSHIPS, request, form }: PlanRequest<T>): PlanRead<T> {
+    return {
+      length: graphs.length,
+      stored: index => JSON.parse(graphs[index]!.root) as Doc,
+      answers: async count => form.ofText(graphs.slice(0, count).map(graph => this.#finished(graph, built, request)))
+    }
   }
 
   #finished (graph: GraphText, selection: Selection, request: GraphRequest): string {

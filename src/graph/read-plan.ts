@@ -1,0 +1,43 @@
+// How a read's documents and graphs are fetched: a plan reads what a single GET, a page or a
+// stream batch answers, and hands it back unanswered, so that the caller takes a cursor from a
+// stored document and answers only what it shows. Two plans exist: graphs that the store builds
+// itself as JSON text (graph-texts.ts) and documents enriched by batched relationship reads
+// (batched-plan.ts); the read pipeline (entities/entity-reads.ts) chooses between them.
+import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
+import type { AnswerForm } from './answer-form.js'
+import type { GraphRequest, Selection } from './graph.js'
+
+/** What a read asks of a plan, besides which documents. */
+export interface PlanRequest<T> {
+  entity: string
+  /** The selection the answers are graphs of; undefined for plain documents. */
+  built: Selection | undefined
+  /** Child limits and orders, counts, fields and the signal. */
+  request: GraphRequest
+  form: AnswerForm<T>
+}
+
+/** What a plan read, not answered yet. */
+export interface PlanRead<T> {
+  readonly length: number
+  /** The document at `index` as stored, before anything trims it: where a cursor is taken from. */
+  stored: (index: number) => Doc
+  /** The first `count` documents' answers. */
+  answers: (count: number) => Promise<T[]>
+}
+
+/** A page as a plan read it: FindResult's counts. */
+export interface PlanPage<T> {
+  read: PlanRead<T>
+  total: number
+  exact: boolean
+  estimate?: number
+}
+
+export interface ReadPlan {
+  /** The document `id`: nothing read when it does not exist. */
+  one: <T>(asked: PlanRequest<T>, id: string) => Promise<PlanRead<T>>
+  page: <T>(asked: PlanRequest<T>, query: FindQuery) => Promise<PlanPage<T>>
+  /** Every match, `query.batchSize` at a time, one round trip each. */
+  stream: <T>(asked: PlanRequest<T>, query: StreamQuery) => AsyncIterable<PlanRead<T>>
+}
