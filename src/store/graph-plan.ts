@@ -62,11 +62,15 @@ export function isGraphPlan (plan: DocPlan | GraphPlan): plan is GraphPlan {
 export interface GraphText {
   text: string
   cut: boolean
+  /**
+   * The root document as stored, what a cursor is made from: a page's graphs always carry it; a
+   * GET's and a stream's need not (no cursor is taken from them), and SQLite leaves it out.
+   */
+  root?: string
 }
 
 /** A graph of a page, with what the cursor of the page's last item is made from. */
 export interface PagedGraphText extends GraphText {
-  /** The root document as stored. */
   root: string
 }
 
