@@ -6,8 +6,8 @@ import { buildApp } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
 import type { ModelDefinition } from '../../src/model/model.js'
 import { writeShop } from '../../src/sample/seed.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { MongoStandIn } from './mongo-stand-in.js'
+import { onStandIn } from './mongo-stores.js'
 import { checkContract } from './contract.js'
 import { createSchema, dropSchema, schemaUrl } from './postgres.js'
 
@@ -48,8 +48,7 @@ export async function appOn (t: Test, url: typeof STORES[number] | 'postgres', m
     ...(model === undefined ? {} : { model }),
     ...(url.startsWith('mongodb')
       ? {
-          openStore: async (_url, options) =>
-            await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+          openStore: onStandIn(standIn)
         }
       : {})
   })
