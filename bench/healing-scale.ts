@@ -8,11 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Healer } from '../src/integrity/healer.js'
-import type { ModelDefinition } from '../src/model/model.js'
-import { buildMetadata, Relata, storeEntities } from '../src/relata.js'
+import { Relata, storeEntities } from '../src/relata.js'
 import { openStore } from '../src/store/open-store.js'
 import { rowCounter } from '../test/support/row-counter.js'
 import { benchMain } from './lib/bench-main.js'
+import { parkingMetadata as metadata } from './lib/parking-model.js'
 import { markdownTable } from './lib/table.js'
 
 const RECORDS = Number(process.env.BENCH_HEAL_SCALE_RECORDS ?? 1_000_000)
@@ -20,23 +20,6 @@ const WRITES = Number(process.env.BENCH_HEAL_SCALE_WRITES ?? 1000)
 const STORE = process.env.BENCH_HEAL_SCALE_STORE ?? 'sqlite'
 const ITEMS_PER_ORDER = 3
 const CHUNK = 5000
-
-const model: ModelDefinition = {
-  entities: {
-    Order: { schema: { type: 'object', properties: { id: { type: 'string' }, total: { type: 'number' } } } },
-    OrderItem: {
-      schema: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          orderId: { type: 'string', 'x-parent': 'Order', 'x-on-missing-parent': 'park' },
-          quantity: { type: 'integer' }
-        }
-      }
-    }
-  }
-}
-const metadata = buildMetadata(model)
 
 function percentile (sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Healer } from '../src/integrity/healer.js'
 import type { ParkedRecord } from '../src/integrity/parked.js'
-import type { ModelDefinition } from '../src/model/model.js'
-import { buildMetadata, storeEntities } from '../src/relata.js'
+import { storeEntities } from '../src/relata.js'
 import { openStore } from '../src/store/open-store.js'
 import type { Store } from '../src/store/store.js'
 import { benchMain } from './lib/bench-main.js'
+import { parkingMetadata as metadata } from './lib/parking-model.js'
 import { withLatency } from './lib/remote-store.js'
 import { markdownTable, ratio } from './lib/table.js'
 
@@ -22,23 +22,6 @@ const RECORDS = Number(process.env.BENCH_HEAL_RECORDS ?? 100_000)
 const BATCH = Number(process.env.HEAL_BATCH_SIZE ?? 500)
 const LATENCY_MS = Number(process.env.BENCH_HEAL_LATENCY_MS ?? 1)
 const ITEMS_PER_ORDER = 4
-
-const model: ModelDefinition = {
-  entities: {
-    Order: { schema: { type: 'object', properties: { id: { type: 'string' }, total: { type: 'number' } } } },
-    OrderItem: {
-      schema: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          orderId: { type: 'string', 'x-parent': 'Order', 'x-on-missing-parent': 'park' },
-          quantity: { type: 'integer' }
-        }
-      }
-    }
-  }
-}
-const metadata = buildMetadata(model)
 
 interface Run { records: number, seconds: number, roundTrips: number }
 

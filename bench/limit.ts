@@ -21,10 +21,14 @@ const SIZE = 100
 /** The profile folder of each server child by label (BENCH_PROFILE=1). */
 const profiles = new Map<string, string | undefined>()
 
-async function spawn (kind: 'app' | 'limit', url: string, label: string): Promise<ServerChild> {
+async function spawn (kind: 'app' | 'limit', url: string, label: string,
+  env: Record<string, string> = {}): Promise<ServerChild> {
   const dir = profileDir(`limit-${label}`)
   profiles.set(label, dir)
-  return await spawnServer(kind, { env: { DATABASE_URL: url }, ...(dir === undefined ? {} : { profileDir: dir }) })
+  return await spawnServer(kind, {
+    env: { DATABASE_URL: url, ...env },
+    ...(dir === undefined ? {} : { profileDir: dir })
+  })
 }
 
 async function requestCases (): Promise<void> {
@@ -98,14 +102,20 @@ interface StreamRun {
 async function streamCases (): Promise<void> {
   const data = await dataset(STREAM_ROWS)
   const cases = [
-    { kind: 'limit', path: '/api/orders/stream?with=all', label: 'limit: stream with=all' },
-    { kind: 'app', path: '/api/orders/stream', label: 'Relata: GET /api/orders/stream' },
-    { kind: 'app', path: '/api/orders/stream?with=all', label: 'Relata: GET /api/orders/stream?with=all' }
+    { kind: 'limit', path: '/api/orders/stream?with=all', label: 'limit: stream with=all', env: {} },
+    { kind: 'app', path: '/api/orders/stream', label: 'Relata: GET /api/orders/stream', env: {} },
+    { kind: 'app', path: '/api/orders/stream?with=all', label: 'Relata: GET /api/orders/stream?with=all', env: {} },
+    {
+      kind: 'app',
+      path: '/api/orders/stream?with=all',
+      label: 'Relata: with=all, batched (GRAPHS_IN_STORE=false)',
+      env: { GRAPHS_IN_STORE: 'false' }
+    }
   ] as const
   const runs: StreamRun[] = []
   const digests: string[] = []
   for (const [i, c] of cases.entries()) {
-    const server = await spawn(c.kind, data.url, `stream-${i}`)
+    const server = await spawn(c.kind, data.url, `stream-${i}`, c.env)
     try {
       // untimed: the digest of the whole body, so the limit's bytes are checked against Relata's
       digests.push((await readBody(server.url + c.path, true)).digest)
@@ -125,9 +135,11 @@ async function streamCases (): Promise<void> {
       await server.stop()
     }
   }
-  if (digests[0] !== digests[2]) throw new Error('the limit and Relata stream different bytes for with=all')
+  if (digests[0] !== digests[2] || digests[2] !== digests[3]) {
+    throw new Error('the limit and Relata stream different bytes for with=all')
+  }
   const rate = (r: StreamRun): number => r.lines / r.seconds
-  const [limit, plain, graphs] = runs as [StreamRun, StreamRun, StreamRun]
+  const [limit, plain, graphs] = runs as [StreamRun, StreamRun, StreamRun, StreamRun]
   console.log(
     `\n### NDJSON stream of ${STREAM_ROWS.toLocaleString('en-US')} orders (3 items each), ${ROUNDS} times each, ` +
       'one server child per case\n'

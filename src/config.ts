@@ -26,8 +26,8 @@ export const ConfigSchema = Type.Object({
     1000
   ),
   GRAPHS_IN_STORE: Type.Union([Type.Literal('true'), Type.Literal('false')], {
-    description: 'Graphs of a GET or a page built by the store in one statement where it can (PostgreSQL); ' +
-      'false: always one round trip per relationship',
+    description: 'Graphs of a GET, a page or a stream batch built by the store in one statement where it can ' +
+      '(PostgreSQL, SQLite); false: always one round trip per relationship',
     default: 'true'
   }),
   MODEL_PATH: Type.Optional(

@@ -17,6 +17,12 @@ export interface GraphTextOptions extends PlanOptions {
   childPageLink?: ChildPageLink
 }
 
+/** A graph's root document as stored: a page's graphs carry it (graph-plan.ts); cursors are taken only there. */
+function storedRoot (graph: GraphText): string {
+  if (graph.root === undefined) throw new Error('the store handed out no stored document with this graph')
+  return graph.root
+}
+
 /** A cut list's page as the store writes it: its last child, and through a key the parent's value of it. */
 type StoredPage = ChildPage & { last?: Doc | null, held?: string | null }
 
@@ -54,7 +60,7 @@ export class GraphTexts implements ReadPlan {
   #read<T> (graphs: GraphText[], { built = NO_RELATIONSHIPS, request, form }: PlanRequest<T>): PlanRead<T> {
     return {
       length: graphs.length,
-      stored: index => JSON.parse(graphs[index]!.root) as Doc,
+      stored: index => JSON.parse(storedRoot(graphs[index]!)) as Doc,
       answers: async count => form.ofText(graphs.slice(0, count).map(graph => this.#finished(graph, built, request)))
     }
   }

@@ -4,6 +4,7 @@
 // so that filters and sorts on those properties do not scan the whole entity.
 import { ModelError } from '../errors.js'
 import type { JsonSchema } from '../model/model.js'
+import { firstOfEach, flaggedProperties } from './declared-lists.js'
 import { IDENTIFIER } from './schema-checks.js'
 import type { IndexKey } from './types.js'
 
@@ -49,10 +50,7 @@ export function declaredIndexes (
   properties: readonly string[]
 ): ReadonlyArray<readonly IndexKey[]> {
   const indexes: IndexKey[][] = []
-  for (const [property, propSchema] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
-    const flag = propSchema['x-index']
-    if (flag === undefined || flag === false) continue
-    if (flag !== true) fail(entity, `property '${property}': "x-index" must be true or false`)
+  for (const property of flaggedProperties(schema, 'x-index', what => fail(entity, what))) {
     checkProperty(entity, property, properties, `property '${property}' has "x-index"`)
     indexes.push([Object.freeze({ field: property, desc: false })])
   }
@@ -63,13 +61,7 @@ export function declaredIndexes (
     }
     compound.forEach((entry: unknown, i) => indexes.push(compoundIndex(entity, entry, i, properties)))
   }
-  const seen = new Set<string>()
-  return Object.freeze(indexes.filter(function unique (keys) {
-    const name = indexName(keys)
-    if (seen.has(name)) return false
-    seen.add(name)
-    return true
-  }).map(keys => Object.freeze(keys)))
+  return firstOfEach(indexes, indexName)
 }
 
 /** How clients name an index: its keys as a sort parameter writes them, e.g. `status,-createdAt`. */

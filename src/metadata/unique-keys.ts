@@ -5,6 +5,7 @@
 import { ModelError } from '../errors.js'
 import type { JsonSchema } from '../model/model.js'
 import { isHidden } from './hidden-properties.js'
+import { firstOfEach, flaggedProperties } from './declared-lists.js'
 import { IDENTIFIER, isKeyLike } from './schema-checks.js'
 
 function fail (entity: string, what: string): never {
@@ -45,10 +46,7 @@ function compoundKey (entity: string, entry: unknown, i: number, schema: JsonSch
 /** The entity's unique keys, each its properties in order, without duplicates; throws ModelError naming the culprit. */
 export function declaredUniqueKeys (entity: string, schema: JsonSchema): ReadonlyArray<readonly string[]> {
   const keys: string[][] = []
-  for (const [property, propSchema] of Object.entries(schema.properties as Record<string, JsonSchema>)) {
-    const flag = propSchema['x-unique']
-    if (flag === undefined || flag === false) continue
-    if (flag !== true) fail(entity, `property '${property}': "x-unique" must be true or false`)
+  for (const property of flaggedProperties(schema, 'x-unique', what => fail(entity, what))) {
     checkProperty(entity, property, schema, `property '${property}' has "x-unique"`)
     keys.push([property])
   }
@@ -57,11 +55,5 @@ export function declaredUniqueKeys (entity: string, schema: JsonSchema): Readonl
     if (!Array.isArray(compound)) fail(entity, '"x-unique-keys" must be an array of keys, e.g. [["region", "code"]]')
     compound.forEach((entry: unknown, i) => keys.push(compoundKey(entity, entry, i, schema)))
   }
-  const seen = new Set<string>()
-  return Object.freeze(keys.filter(function unique (key) {
-    const name = key.join(',')
-    if (seen.has(name)) return false
-    seen.add(name)
-    return true
-  }).map(key => Object.freeze(key)))
+  return firstOfEach(keys, key => key.join(','))
 }

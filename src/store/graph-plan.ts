@@ -1,8 +1,9 @@
-// The optional store hook for graphs built by the store itself (PostgreSQL: one statement per
-// page or GET). The graph builder describes a request as a GraphPlan: which relatives to load,
-// how many children and in which order, which properties to keep or hide at each level; the
-// store answers each root document's graph as JSON text, byte for byte what JSON.stringify
-// writes for the graph the batched builder makes, so that Node never parses the relatives.
+// The optional store hook for graphs built by the store itself (PostgreSQL and SQLite: one
+// statement per page, GET or stream batch). The graph builder describes a request as a
+// GraphPlan: which relatives to load, how many children and in which order, which properties to
+// keep or hide at each level; the store answers each root document's graph as JSON text, byte
+// for byte what JSON.stringify writes for the graph the batched builder makes, so that Node
+// never parses the relatives.
 import type { FindQuery, ReadOptions, SortKey, StreamQuery } from './store.js'
 
 /** What to keep of the documents at one place of a graph. */
@@ -60,13 +61,21 @@ export function isGraphPlan (plan: DocPlan | GraphPlan): plan is GraphPlan {
  */
 export interface GraphText {
   text: string
-  /** The root document as stored (for the cursor of a page's last item). */
-  root: string
   cut: boolean
+  /**
+   * The root document as stored, what a cursor is made from: a page's graphs always carry it; a
+   * GET's and a stream's need not (no cursor is taken from them), and SQLite leaves it out.
+   */
+  root?: string
+}
+
+/** A graph of a page, with what the cursor of the page's last item is made from. */
+export interface PagedGraphText extends GraphText {
+  root: string
 }
 
 export interface GraphTextPage {
-  graphs: GraphText[]
+  graphs: PagedGraphText[]
   /** Every match of the filter, as FindResult.total: exact, or with `exact` false a lower bound (`countLimit`). */
   total: number
   exact: boolean

@@ -3,12 +3,12 @@
 // lets a test put itself between the app and its store.
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store, StoreOptions } from '../../src/store/store.js'
 import { build } from '../helper.js'
 import { integrityModel } from '../integrity-model.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { openOnStandIn } from '../support/mongo-stores.js'
 import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 
 export const ENV = { HEAL_INTERVAL_MS: '0', STORE_TIMEOUT_MS: '60000' }
@@ -30,7 +30,7 @@ export const stores: Record<string, OpenApp> = {
       model: integrityModel,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
       openStore: async (_url, options) =>
-        wrap(await createMongoStore(standIn.db, options, { transactions: true }, standIn.client))
+        wrap(await openOnStandIn(standIn, options))
     })
   },
   postgres: async (t, wrap = s => s) => {

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { createMemoryStore } from '../../src/store/memory/memory-store.js'
 import type { Move, Store } from '../../src/store/store.js'
 import { build, post } from '../helper.js'
 import { integrityModel } from '../integrity-model.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { onStandIn } from '../support/mongo-stores.js'
 import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 import { ENV, send, stores, total } from './integrity-apps.js'
 
@@ -120,8 +120,7 @@ const shared: Record<string, (t: Test) => Promise<[FastifyInstance, FastifyInsta
     const open = {
       model: integrityModel,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url: string, options: Parameters<typeof createMongoStore>[1]) =>
-        await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+      openStore: onStandIn(standIn)
     }
     return [await build(t, open), await build(t, open)]
   },

@@ -8,10 +8,10 @@ import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import type { ModelDefinition } from '../../src/model/model.js'
 import { createMemoryStore } from '../../src/store/memory/memory-store.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { Store, StoreOptions } from '../../src/store/store.js'
 import { build } from '../helper.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { onStandIn } from '../support/mongo-stores.js'
 import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 
 const ENV = { HEAL_INTERVAL_MS: '0', STORE_TIMEOUT_MS: '60000' }
@@ -26,8 +26,7 @@ export const stores: Record<string, OpenApp> = {
     return await build(t, {
       model,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url, options) =>
-        await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+      openStore: onStandIn(standIn)
     })
   },
   postgres: async (t, model) => {
@@ -58,8 +57,7 @@ export const shared: Record<string, (t: Test, model: ModelDefinition) => Promise
     const options = {
       model,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url: string, storeOptions: StoreOptions) =>
-        await createMongoStore(standIn.db, storeOptions, { transactions: true }, standIn.client)
+      openStore: onStandIn(standIn)
     }
     return [await build(t, options), await build(t, options)]
   },

@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { MongoNetworkError } from 'mongodb'
 import { MemoryTable } from '../../src/store/memory/memory-table.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { onStandIn } from '../support/mongo-stores.js'
 import { build } from '../helper.js'
 import { breakSqliteDisk } from './faults.js'
 
@@ -67,8 +67,7 @@ t.test('memory: a fault in the middle of a batch restores what was there', async
 t.test('MongoDB (stand-in driver, replica set): a network failure half-way aborts the transaction', async t => {
   const standIn = new MongoStandIn()
   const app = await build(t, {
-    openStore: async (_url, options) =>
-      await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+    openStore: onStandIn(standIn)
   })
   await interruptedBatch(t, app, n => {
     standIn.failWritesAfter(n, new MongoNetworkError('connection reset during the write'))

@@ -83,6 +83,19 @@ t.test('a slow query', async t => {
     t.equal(code, 0)
   })
 
+  t.test('a page of graphs SQLite builds (GRAPHS_IN_STORE) is cut at STORE_TIMEOUT_MS the same way', async t => {
+    const server = await startServer(t, file, { SEED: 'false', STORE_TIMEOUT_MS: '1500' })
+    // its count reads every match: the statement runs in a read worker, which is stopped
+    const { status, body, ms } = await timedGet(`${server.base}${SLOW}&with=all`)
+    t.equal(status, 503, 'the slow page of graphs answers 503')
+    t.match(JSON.parse(body), { type: 'urn:relata:problem:store-unavailable', detail: /STORE_TIMEOUT_MS \(1500 ms\)/ })
+    t.ok(ms >= 1400 && ms < 1500 + 2000, `cut after ${ms.toFixed(0)} ms`)
+    const again = await timedGet(`${server.base}/api/orders?with=all&size=2`)
+    t.equal(again.status, 200, 'the pool serves the next page of graphs')
+    const { code } = await exitOf(server)
+    t.equal(code, 0)
+  })
+
   t.test('a client that disconnects cancels its query: the read workers are free at once', async t => {
     // a timeout far away, so that only the cancellation can free the workers in time
     const server = await startServer(t, file, { SEED: 'false', STORE_TIMEOUT_MS: '60000' })

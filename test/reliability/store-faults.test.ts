@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { MongoNetworkError } from 'mongodb'
 import { createMemoryStore } from '../../src/store/memory/memory-store.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { onStandIn } from '../support/mongo-stores.js'
 import { build } from '../helper.js'
 import { breakSqliteDisk, faulty } from './faults.js'
 
@@ -161,8 +161,7 @@ t.test('a MongoDB server that becomes unreachable (stand-in driver): 503, then r
   const standIn = new MongoStandIn()
   const app = await build(t, {
     env: { STORE_TIMEOUT_MS: String(TIMEOUT_MS) },
-    openStore: async (_url, options) =>
-      await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+    openStore: onStandIn(standIn)
   })
   t.equal(
     (

@@ -96,49 +96,53 @@ t.test('a child list cut by the limit is reported, never silent', async t => {
   t.same(b2.meta.children, { 'Review.bookId': { total: 1, returned: 1 } }, 'no next when nothing was cut')
 })
 
-t.test('lists return graphs; round trips do not grow with the page', async t => {
-  const app = await build(t, { model: libraryModel })
-  await post(app, '/api/authors', Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, name: `A${i}` })))
-  await post(
-    app,
-    '/api/books',
-    Array.from({ length: 200 }, (_, i) => ({
-      id: `b${String(i).padStart(3, '0')}`,
-      title: `T${i}`,
-      authorId: `a${i % 50}`,
-      coAuthorId: `a${(i + 1) % 50}`
-    }))
-  )
-  await post(
-    app,
-    '/api/reviews',
-    Array.from({ length: 400 }, (_, i) => ({
-      id: `r${i}`,
-      bookId: `b${String(i % 200).padStart(3, '0')}`,
-      stars: 1 + (i % 5)
-    }))
-  )
-  let small: Array<{
-    entity: { id: string }
-    parents: Record<string, unknown>
-    children: { Review: { bookId: unknown[] } }
-  }> = []
-  const smallCount = await countQueries(app, async () => {
-    small = (await app.inject('/api/books?size=10&with=all')).json()
-  })
-  let large: typeof small = []
-  const largeCount = await countQueries(app, async () => {
-    large = (await app.inject('/api/books?size=200&with=all')).json()
-  })
-  t.equal(small.length, 10)
-  t.equal(large.length, 200)
-  t.equal(smallCount, largeCount, 'same round trips for 10 and 200 books')
-  t.equal(largeCount, 1 + 1 + 1, 'one page query, one getMany for both Author references, one findByRefs for reviews')
-  t.ok(
-    large.every(
-      g => g.parents.authorId !== null && g.parents.coAuthorId !== null && g.children.Review.bookId.length === 2
+// batched: one round trip per relationship; SQLite building the graphs itself (GRAPHS_IN_STORE): one in all
+for (const [inStore, page, single] of [['false', 1 + 1 + 1, 3], ['true', 1, 1]] as const) {
+  t.test(`lists return graphs; round trips do not grow with the page (GRAPHS_IN_STORE=${inStore})`, async t => {
+    const app = await build(t, { model: libraryModel, env: { GRAPHS_IN_STORE: inStore } })
+    await post(app, '/api/authors', Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, name: `A${i}` })))
+    await post(
+      app,
+      '/api/books',
+      Array.from({ length: 200 }, (_, i) => ({
+        id: `b${String(i).padStart(3, '0')}`,
+        title: `T${i}`,
+        authorId: `a${i % 50}`,
+        coAuthorId: `a${(i + 1) % 50}`
+      }))
     )
-  )
-  const single = await countQueries(app, () => app.inject('/api/books/b000?with=all'))
-  t.equal(single, 3, 'a single GET with=all: get + one per relationship target')
-})
+    await post(
+      app,
+      '/api/reviews',
+      Array.from({ length: 400 }, (_, i) => ({
+        id: `r${i}`,
+        bookId: `b${String(i % 200).padStart(3, '0')}`,
+        stars: 1 + (i % 5)
+      }))
+    )
+    let small: Array<{
+      entity: { id: string }
+      parents: Record<string, unknown>
+      children: { Review: { bookId: unknown[] } }
+    }> = []
+    const smallCount = await countQueries(app, async () => {
+      small = (await app.inject('/api/books?size=10&with=all')).json()
+    })
+    let large: typeof small = []
+    const largeCount = await countQueries(app, async () => {
+      large = (await app.inject('/api/books?size=200&with=all')).json()
+    })
+    t.equal(small.length, 10)
+    t.equal(large.length, 200)
+    t.equal(smallCount, largeCount, 'same round trips for 10 and 200 books')
+    // batched: one page query, one getMany for both Author references, one findByRefs for reviews
+    t.equal(largeCount, page, 'round trips of the page')
+    t.ok(
+      large.every(
+        g => g.parents.authorId !== null && g.parents.coAuthorId !== null && g.children.Review.bookId.length === 2
+      )
+    )
+    // batched: get + one per relationship target
+    t.equal(await countQueries(app, () => app.inject('/api/books/b000?with=all')), single, 'a single GET with=all')
+  })
+}

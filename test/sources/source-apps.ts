@@ -7,11 +7,11 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Test } from 'tap'
 import { createMemoryStore } from '../../src/store/memory/memory-store.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { Store, StoreOptions } from '../../src/store/store.js'
 import { build } from '../helper.js'
 import { ENV } from '../integrity/integrity-apps.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { onStandIn } from '../support/mongo-stores.js'
 import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
 import { sourceModel } from './source-model.js'
 
@@ -25,8 +25,7 @@ export const stores: Record<string, OpenApp> = {
     return await build(t, {
       model: sourceModel,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url, options) => await createMongoStore(standIn.db, options, { transactions: true },
-        standIn.client)
+      openStore: onStandIn(standIn)
     })
   },
   postgres: async t => {
@@ -58,8 +57,7 @@ export const shared: Record<string, (t: Test) => Promise<[FastifyInstance, Fasti
     const options = {
       model: sourceModel,
       env: { ...ENV, DATABASE_URL: 'mongodb://stand-in/relata' },
-      openStore: async (_url: string, storeOptions: StoreOptions) =>
-        await createMongoStore(standIn.db, storeOptions, { transactions: true }, standIn.client)
+      openStore: onStandIn(standIn)
     }
     return [await build(t, options), await build(t, options)]
   },

@@ -8,11 +8,11 @@ import {
 import t, { type Test } from 'tap'
 import { CancelledError, StoreUnavailableError } from '../../src/errors.js'
 import { isUnavailable, storeError } from '../../src/store/mongodb/mongo-errors.js'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { ReadOptions, Store, StoreOptions } from '../../src/store/store.js'
 import { withTimeout } from '../../src/store/timeout-store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { bulkWriteError, serverError } from '../support/mongo-server-errors.js'
+import { openOnStandIn } from '../support/mongo-stores.js'
 
 const POSTS: StoreOptions = {
   entities: [
@@ -23,7 +23,7 @@ const POSTS: StoreOptions = {
 
 async function standInStore (t: Test, transactions = true, timeoutMs = 5000) {
   const standIn = new MongoStandIn()
-  const store = await createMongoStore(standIn.db, { ...POSTS, timeoutMs }, { transactions }, standIn.client)
+  const store = await openOnStandIn(standIn, { ...POSTS, timeoutMs }, transactions)
   t.teardown(() => store.close())
   return { standIn, store }
 }

@@ -1,9 +1,9 @@
 // The MongoDB store against the server's 16 MiB limits, which the stand-in enforces as the
 // server does: a result document (a `$facet` page), a command (an `$in` of ids), a reply batch.
 import t, { type Test } from 'tap'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { openOnStandIn } from '../support/mongo-stores.js'
 
 const OPTIONS: StoreOptions = {
   entities: [
@@ -15,8 +15,7 @@ const OPTIONS: StoreOptions = {
 async function standInStore (t: Test) {
   const standIn = new MongoStandIn()
   const calls: string[] = []
-  const store = await createMongoStore(standIn.db, { ...OPTIONS, onQuery: (_, op) => calls.push(op) },
-    { transactions: false }, standIn.client)
+  const store = await openOnStandIn(standIn, { ...OPTIONS, onQuery: (_, op) => calls.push(op) }, false)
   t.teardown(() => store.close())
   return { standIn, store, calls }
 }

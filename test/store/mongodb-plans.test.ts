@@ -2,9 +2,9 @@
 // aggregation, which index its head (the leading $match/$sort/$skip/$limit, the part MongoDB
 // pushes down) reads in order and whether the limit goes with it (test/support/mongo-planner.ts).
 import t, { type Test } from 'tap'
-import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import type { StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { openOnStandIn } from '../support/mongo-stores.js'
 
 const OPTIONS: StoreOptions = {
   entities: [
@@ -15,7 +15,7 @@ const OPTIONS: StoreOptions = {
 
 async function standInStore (t: Test) {
   const standIn = new MongoStandIn()
-  const store = await createMongoStore(standIn.db, OPTIONS, { transactions: false }, standIn.client)
+  const store = await openOnStandIn(standIn, OPTIONS, false)
   t.teardown(() => store.close())
   await store.upsertMany('order', Array.from({ length: 30 }, (_, i) => ({ id: `o${i}`, status: i % 2 ? 'a' : 'b' })))
   standIn.plans.length = 0

@@ -7,6 +7,7 @@ import { createMongoStore } from '../../src/store/mongodb/mongo-store.js'
 import { checkServer } from '../../src/store/mongodb/server-support.js'
 import type { StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { openOnStandIn } from '../support/mongo-stores.js'
 
 const OPTIONS: StoreOptions = {
   entities: [
@@ -21,10 +22,10 @@ async function caught (promise: Promise<unknown>): Promise<Error> {
 
 t.test('every collection is created at start-up, not by a first write inside a transaction', async t => {
   const standIn = new MongoStandIn()
-  const store = await createMongoStore(standIn.db, OPTIONS, { transactions: true }, standIn.client)
+  const store = await openOnStandIn(standIn, OPTIONS)
   t.teardown(() => store.close())
   t.same([...standIn.tables.keys()].sort(), ['post', 'relata:links', 'tag'], 'tag has no index, yet exists')
-  const again = await createMongoStore(standIn.db, OPTIONS, { transactions: true }, standIn.client)
+  const again = await openOnStandIn(standIn, OPTIONS)
   t.teardown(() => again.close())
   t.same([...standIn.tables.keys()].sort(), ['post', 'relata:links', 'tag'], 'a second start finds them')
 })
@@ -45,7 +46,7 @@ t.test('an index of the same keys made beforehand under another name is used; a 
   async t => {
     const standIn = new MongoStandIn()
     await standIn.db.collection('post').createIndex({ authorId: 1, _id: 1 }, { name: 'by_author' })
-    const store = await createMongoStore(standIn.db, OPTIONS, { transactions: true }, standIn.client)
+    const store = await openOnStandIn(standIn, OPTIONS)
     t.teardown(() => store.close())
     t.same(standIn.indexes.get('post'), ['by_author'], 'no second index of the same keys')
     const other = new MongoStandIn()

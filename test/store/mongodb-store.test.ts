@@ -14,6 +14,7 @@ import { supportsTransactions } from '../../src/store/mongodb/server-support.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Doc, StoreOptions } from '../../src/store/store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
+import { openOnStandIn } from '../support/mongo-stores.js'
 import { storeConformance } from './conformance.js'
 import { relationConformance } from './relation-conformance.js'
 import { keyRelationConformance } from './key-relation-conformance.js'
@@ -21,7 +22,7 @@ import { uniqueConformance } from './unique-conformance.js'
 
 storeConformance('mongodb stand-in', async options => {
   const standIn = new MongoStandIn()
-  return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+  return await openOnStandIn(standIn, options)
 })
 storeConformance(
   'mongodb stand-in without transactions',
@@ -31,10 +32,10 @@ relationConformance('mongodb stand-in', async options => await createMongoStore(
 keyRelationConformance('mongodb stand-in', async options => await createMongoStore(new MongoStandIn().db, options))
 uniqueConformance('mongodb stand-in', async options => {
   const standIn = new MongoStandIn()
-  return await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+  return await openOnStandIn(standIn, options)
 }, async () => {
   const standIn = new MongoStandIn()
-  return async options => await createMongoStore(standIn.db, options, { transactions: true }, standIn.client)
+  return async options => await openOnStandIn(standIn, options)
 })
 
 /* c8 ignore start: runs only where a MongoDB server is reachable (MONGODB_URL) */

@@ -28,7 +28,10 @@ function nextFile (): string {
 }
 
 storeConformance('sqlite :memory:', async options => await openStore('sqlite::memory:', options))
-storeConformance('sqlite file', async options => await openStore(`sqlite:${nextFile()}`, options))
+// one read worker: the reads still go through the pool (as every file store's do), and each open
+// starts one thread instead of one per core; pools of several: the reliability tests' apps
+storeConformance('sqlite file', async options =>
+  await openSqliteStore(nextFile(), options, { timeoutMs: 5000, readWorkers: 1 }))
 relationConformance('sqlite', async options => await openStore('sqlite::memory:', options))
 keyRelationConformance('sqlite', async options => await openStore('sqlite::memory:', options))
 // on :memory:, and reopening a file without read workers: unique keys never use them, and
@@ -58,12 +61,42 @@ function tableReads (db: Database.Database, table: string, sql: string, ...param
   return ops.filter(op => op.opcode === 'Column' && cursors.has(op.p1)).length
 }
 
-function raw (t: { teardown: (fn: () => unknown) => void }, file: string): Database.Database {
+function raw (t: Teardown, file: string): Database.Database {
   const db = new Database(file)
   // the store's statements call it (statements.tick)
   registerTick(db)
   t.teardown(() => db.close())
   return db
+}
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/**
+ * A file store holding `data`, analysed, for the tests that read query plans: the plans come from
+ * a connection of the test's own, so the store starts no read workers (seconds each under load).
+ */
+async function planned (t: Teardown, options: StoreOptions, data: Record<string, Doc[]>) {
+  const file = nextFile()
+  const store = await openSqliteStore(file, options, { timeoutMs: 5000, readWorkers: 0 })
+  t.teardown(() => store.close())
+  for (const [entity, docs] of Object.entries(data)) await store.upsertMany(entity, docs)
+  const db = raw(t, file)
+  db.exec('ANALYZE')
+  const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
+  const lookup = (entity: string) => tables.get(entity)!
+  /** The plans of the find, count and stream statements of `table` under `where`, a line a step. */
+  const plans = (table: string, where: { sql: string, params: unknown[] }): Record<string, string[]> => ({
+    find: plan(db, statements.findSql(table, where.sql, '"id" ASC'), ...where.params, -1, ...where.params, 10, 0),
+    count: plan(db, statements.countSql(table, where.sql), ...where.params, -1),
+    stream: plan(db, statements.streamSql(table, ['"id"'], where.sql, '"id" ASC'), ...where.params, 10)
+  })
+  return { store, db, lookup, plans }
+}
+
+/** 100 orders, 50 of them with 10 items each, every item of one of 7 products. */
+const ORDERS_ITEMS = {
+  order: Array.from({ length: 100 }, (_, i) => ({ id: `o${i}` })),
+  item: Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, orderId: `o${i % 50}`, productId: `p${i % 7}` }))
 }
 
 t.test('a reopened file keeps its data and gains the columns and indexes of new ref properties', async t => {
@@ -119,7 +152,7 @@ t.test('reopening a file of an earlier version replaces its single-column ref in
   )
   before.exec('CREATE INDEX "post_by_authorId" ON "post" ("ref_authorId")')
   before.close()
-  const store = await openStore(`sqlite:${file}`, POSTS)
+  const store = await openSqliteStore(file, POSTS, { timeoutMs: 5000, readWorkers: 0 })
   t.teardown(() => store.close())
   const indexes = (
     raw(t, file).prepare('SELECT name FROM pragma_index_list(?)').all('post') as Array<{ name: string }>
@@ -129,12 +162,8 @@ t.test('reopening a file of an earlier version replaces its single-column ref in
 })
 
 t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
-  const file = nextFile()
-  const store = await openStore(`sqlite:${file}`, POSTS)
-  t.teardown(() => store.close())
-  await store.upsertMany('post', Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, authorId: `a${i % 10}` })))
-  const db = raw(t, file)
-  db.exec('ANALYZE')
+  const posts = Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, authorId: `a${i % 10}` }))
+  const { db } = await planned(t, POSTS, { post: posts })
   const ids = JSON.stringify(Array.from({ length: 500 }, (_, i) => `p${i}`))
   const getMany = plan(db, statements.getManySql('"post"'), ids)
   t.match(
@@ -164,7 +193,6 @@ t.test('getMany, findByRefs and ref filters are served by indexes', async t => {
 })
 
 t.test('a relation filter is a correlated EXISTS served by the child\'s ref index in every statement', async t => {
-  const file = nextFile()
   const options: StoreOptions = {
     entities: [
       { name: 'order', refProperties: [] },
@@ -172,17 +200,7 @@ t.test('a relation filter is a correlated EXISTS served by the child\'s ref inde
       { name: 'staff', refProperties: ['managerId'] }
     ]
   }
-  const store = await openStore(`sqlite:${file}`, options)
-  t.teardown(() => store.close())
-  await store.upsertMany('order', Array.from({ length: 100 }, (_, i) => ({ id: `o${i}` })))
-  await store.upsertMany(
-    'item',
-    Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, orderId: `o${i % 50}`, productId: `p${i % 7}` }))
-  )
-  const db = raw(t, file)
-  db.exec('ANALYZE')
-  const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
-  const lookup = (entity: string) => tables.get(entity)!
+  const { db, lookup, plans } = await planned(t, options, ORDERS_ITEMS)
   const some = conditionSql(
     { op: 'some', child: 'item', refProperty: 'orderId', condition: { op: 'eq', field: 'productId', value: 'p1' } },
     lookup('order'),
@@ -193,12 +211,7 @@ t.test('a relation filter is a correlated EXISTS served by the child\'s ref inde
     /EXISTS \(SELECT 1 FROM "item" AS r1 WHERE r1\."ref_orderId" = "order"\."id" AND/,
     'the outer row is named by its table'
   )
-  const plans = {
-    find: plan(db, statements.findSql('"order"', some.sql, '"id" ASC'), ...some.params, -1, ...some.params, 10, 0),
-    count: plan(db, statements.countSql('"order"', some.sql), ...some.params, -1),
-    stream: plan(db, statements.streamSql('"order"', ['"id"'], some.sql, '"id" ASC'), ...some.params, 10)
-  }
-  for (const [statement, details] of Object.entries(plans)) {
+  for (const [statement, details] of Object.entries(plans('"order"', some))) {
     t.match(
       details.join('\n'),
       /SEARCH r1 (EXISTS )?USING (COVERING )?INDEX item_by_orderId_id \(ref_orderId=\?\)/,
@@ -241,34 +254,18 @@ t.test('a relation filter is a correlated EXISTS served by the child\'s ref inde
 })
 
 t.test('a $some pinning a reference of the child is a semi-join read through that reference\'s index', async t => {
-  const file = nextFile()
   const options: StoreOptions = {
     entities: [
       { name: 'order', refProperties: [] },
       { name: 'item', refProperties: ['orderId', 'productId'] }
     ]
   }
-  const store = await openStore(`sqlite:${file}`, options)
-  t.teardown(() => store.close())
-  await store.upsertMany('order', Array.from({ length: 100 }, (_, i) => ({ id: `o${i}` })))
-  await store.upsertMany(
-    'item',
-    Array.from({ length: 500 }, (_, i) => ({ id: `i${i}`, orderId: `o${i % 50}`, productId: `p${i % 7}` }))
-  )
-  const db = raw(t, file)
-  db.exec('ANALYZE')
-  const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
-  const lookup = (entity: string) => tables.get(entity)!
+  const { db, lookup, plans } = await planned(t, options, ORDERS_ITEMS)
   const pinned = { op: 'eq', field: 'productId', value: 'p1' } as const
   const some = conditionSql({ op: 'some', child: 'item', refProperty: 'orderId', condition: pinned }, lookup('order'),
     lookup)
   t.match(some.sql, /^\("order"\."id" IN \(SELECT r1\."ref_orderId" FROM "item" AS r1 WHERE/)
-  const plans = {
-    find: plan(db, statements.findSql('"order"', some.sql, '"id" ASC'), ...some.params, -1, ...some.params, 10, 0),
-    count: plan(db, statements.countSql('"order"', some.sql), ...some.params, -1),
-    stream: plan(db, statements.streamSql('"order"', ['"id"'], some.sql, '"id" ASC'), ...some.params, 10)
-  }
-  for (const [statement, details] of Object.entries(plans)) {
+  for (const [statement, details] of Object.entries(plans('"order"', some))) {
     t.match(details.join('\n'), /SEARCH r1 USING (COVERING )?INDEX item_by_productId_id \(ref_productId=\?\)/,
       `${statement}: the children are read through the productId index`)
     for (const detail of details) t.notMatch(detail, /^SCAN r1\b/, `${statement}: ${detail}`)
@@ -289,28 +286,19 @@ t.test('a $some pinning a reference of the child is a semi-join read through tha
 })
 
 t.test('a relation through a parent key joins on the key\'s unique index and the child\'s ref index', async t => {
-  const file = nextFile()
   const options: StoreOptions = {
     entities: [
       { name: 'product', refProperties: [], uniqueKeys: [['sku']] },
       { name: 'item', refProperties: ['productSku', 'orderId'] }
     ]
   }
-  const store = await openStore(`sqlite:${file}`, options)
-  t.teardown(() => store.close())
-  await store.upsertMany('product', Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, sku: `S-${i}` })))
-  await store.upsertMany('item', Array.from({ length: 1000 }, (_, i) =>
-    ({ id: `i${i}`, productSku: `S-${i % 150}`, orderId: `o${i % 300}`, colour: i % 3 === 0 ? 'red' : 'blue' })))
-  const db = raw(t, file)
-  db.exec('ANALYZE')
-  const tables = new Map(options.entities.map(entity => [entity.name, tableSql(entity)]))
-  const lookup = (entity: string) => tables.get(entity)!
-  const plans = (where: { sql: string, params: unknown[] }): Record<string, string> => ({
-    find: plan(db, statements.findSql('"product"', where.sql, '"id" ASC'), ...where.params, -1, ...where.params, 10, 0)
-      .join('\n'),
-    count: plan(db, statements.countSql('"product"', where.sql), ...where.params, -1).join('\n'),
-    stream: plan(db, statements.streamSql('"product"', ['"id"'], where.sql, '"id" ASC'), ...where.params, 10).join('\n')
+  const { store, lookup, plans: plansOf } = await planned(t, options, {
+    product: Array.from({ length: 200 }, (_, i) => ({ id: `p${i}`, sku: `S-${i}` })),
+    item: Array.from({ length: 1000 }, (_, i) =>
+      ({ id: `i${i}`, productSku: `S-${i % 150}`, orderId: `o${i % 300}`, colour: i % 3 === 0 ? 'red' : 'blue' }))
   })
+  const plans = (where: { sql: string, params: unknown[] }): Record<string, string> => Object.fromEntries(
+    Object.entries(plansOf('"product"', where)).map(([statement, steps]) => [statement, steps.join('\n')]))
   const red = { op: 'eq', field: 'colour', value: 'red' } as const
   for (const op of ['some', 'none'] as const) {
     const exists = conditionSql({ op, child: 'item', refProperty: 'productSku', parentKey: 'sku', condition: red },

@@ -68,8 +68,10 @@ export async function appPair (t: Test, url: StoreUrl,
   const dir = mkdtempSync(join(tmpdir(), 'relata-text-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   // small batches, so that streams take several
+  // text answers on SQLite are the graphs SQLite builds (GRAPHS_IN_STORE), documents spliced elsewhere
   const env = (text: string): Record<string, string> => ({
     TEXT_ANSWERS: text,
+    GRAPHS_IN_STORE: 'true',
     STREAM_BATCH_SIZE: '7',
     ...(url === 'sqlite-file' ? { DATABASE_URL: `sqlite:${join(dir, `${text}.db`)}` } : {})
   })

@@ -15,6 +15,7 @@ import type { GraphTextReader } from '../graph-plan.js'
 import type { Batch, Call, StoreAdapter } from './store-adapter.js'
 import { explainRefusal } from '../unique-keys.js'
 import { checkRelations } from './check-relations.js'
+import { forget, whenAborted } from './abort-waits.js'
 
 export class FramedStore<T> implements Store {
   readonly kind: string
@@ -66,7 +67,7 @@ export class FramedStore<T> implements Store {
     if (signal?.aborted === true) throw this.#cancelled(`${op} on '${entity}'`)
     const count = (): void => this.options.onQuery?.(entity, op)
     count()
-    return { again: count, ...(signal === undefined ? {} : { signal }) }
+    return signal === undefined ? { again: count } : { again: count, signal }
   }
 
   /** Settles as `work`, or rejects with CancelledError as soon as `signal` aborts (the adapter stops the work). */
@@ -74,8 +75,10 @@ export class FramedStore<T> implements Store {
     if (signal === undefined) return work
     return new Promise((resolve, reject) => {
       const cancel = (): void => reject(this.#cancelled(what))
-      signal.addEventListener('abort', cancel, { once: true })
-      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', cancel))
+      whenAborted(signal, cancel)
+      work.then(
+        value => { forget(signal, cancel); resolve(value) },
+        (error: unknown) => { forget(signal, cancel); reject(error) })
     })
   }
 

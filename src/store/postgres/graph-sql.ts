@@ -6,8 +6,9 @@
 // json_agg, whose output has spaces JSON.stringify does not write; documents are their stored
 // text (`body`, JSON.stringify's own), or, when properties are hidden or picked, rebuilt from
 // json_each in their written order, each value its original text and each key escaped by
-// to_json exactly as JSON.stringify escapes it.
+// to_json exactly as JSON.stringify escapes it. The text around the parts is ../graph-text-sql.ts's.
 import { isGraphPlan, type ChildEdge, type CountEdge, type DocPlan, type GraphPlan } from '../graph-plan.js'
+import { childPageSql, graphTextSql } from '../graph-text-sql.js'
 import { totalOrder } from '../keyset.js'
 import { bind, type TableLookup } from './condition-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
@@ -21,15 +22,6 @@ export interface GraphSql {
   text: string
   /** How many cut child lists the graph holds, at any depth. */
   cuts: string
-}
-
-/** A constant JSON text (a key from the model) as an SQL string literal. */
-function literal (json: string): string {
-  return `'${json.replaceAll("'", "''")}'`
-}
-
-function key (name: string): string {
-  return JSON.stringify(name)
 }
 
 export class GraphWriter {
@@ -65,28 +57,20 @@ export class GraphWriter {
       joins.push(`LEFT JOIN LATERAL (SELECT ${inner.text} AS g, ${inner.cuts} AS c FROM ${target.table} AS ${row} ` +
         `${inner.joins.join(' ')} WHERE ${referenced}) AS ${x} ON true`)
       if (inner.cuts !== '0') cuts.push(`coalesce(${x}.c, 0)`)
-      return `${literal(`${key(edge.property)}:`)} || coalesce(${x}.g, 'null')`
+      return `${x}.g`
     })
-    const lists = new Map<string, string[]>()
-    const pages: string[] = []
-    for (const edge of plan.children) {
+    const lists = plan.children.map(edge => {
       const list = this.#children(edge, alias)
       joins.push(...list.joins)
       cuts.push(list.cuts)
-      let group = lists.get(edge.child)
-      if (group === undefined) lists.set(edge.child, group = [])
-      group.push(`${literal(`${key(edge.property)}:`)} || ${list.text}`)
-      pages.push(`${literal(`${key(edge.key)}:`)} || ${list.page}`)
-    }
-    for (const edge of plan.counts) {
+      return list
+    })
+    const counts = plan.counts.map(edge => {
       const x = this.#alias('x')
       joins.push(`LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${x} ON true`)
-      pages.push(`${literal(`${key(edge.key)}:{"total":`)} || ${x}.total || ',"returned":0}'`)
-    }
-    const children = [...lists].map(([child, group]) => `${literal(`${key(child)}:{`)} || ${join(group)} || '}'`)
-    const meta = pages.length === 0 ? '' : ` || ',"meta":{"children":{' || ${join(pages)} || '}}'`
-    const text = `'{"entity":' || ${this.doc(plan, alias)} || ',"parents":{' || ${join(parents)} || ` +
-      `'},"children":{' || ${join(children)} || '}'${meta} || '}'`
+      return `${x}.total`
+    })
+    const text = graphTextSql(plan, { doc: this.doc(plan, alias), parents, lists, counts })
     return { joins, text, cuts: cuts.length === 0 ? '0' : cuts.join(' + ') }
   }
 
@@ -120,16 +104,15 @@ export class GraphWriter {
       `LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${counted} ON true`
     ]
     const cut = `${counted}.total > ${x}.returned`
-    const held = edge.parentKey === 'id'
-      ? ''
-      : ` || ',"held":' || coalesce(to_json(${heldValueSql(alias, edge.parentKey)})::text, 'null')`
-    const page = `'{"total":' || ${counted}.total || ',"returned":' || ${x}.returned || ` +
-      `CASE WHEN ${cut} THEN ',"last":' || coalesce(${x}.last, 'null')${held} ELSE '' END || '}'`
+    const page = childPageSql({
+      total: `${counted}.total`,
+      returned: `${x}.returned`,
+      cut,
+      last: `${x}.last`,
+      ...(edge.parentKey === 'id'
+        ? {}
+        : { held: `to_json(${heldValueSql(alias, edge.parentKey)})::text` })
+    })
     return { joins, text: `${x}.g`, page, cuts: `(CASE WHEN ${cut} THEN 1 ELSE 0 END) + ${x}.c` }
   }
-}
-
-/** Parts of one JSON object, comma-separated; none makes an empty text. */
-function join (parts: readonly string[]): string {
-  return parts.length === 0 ? "''" : parts.join(" || ',' || ")
 }

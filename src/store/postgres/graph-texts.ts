@@ -2,7 +2,7 @@
 // each row's graph (graph-sql.ts), or one document's graph. One round trip, counted as one by the
 // store's frame.
 import type { AdapterGraphTexts, Batch, Call } from '../frame/store-adapter.js'
-import type { GraphPlan, GraphText, GraphTextPage } from '../graph-plan.js'
+import type { GraphPlan, GraphText, GraphTextPage, PagedGraphText } from '../graph-plan.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
 import type { FindQuery, ReadOptions, StreamQuery } from '../store.js'
@@ -20,7 +20,7 @@ Promise<Row[]>
 export type ReadCursor = (select: string, params: unknown[], batchSize: number, call: Call) =>
 AsyncGenerator<Batch<Row>, void>
 
-function graphText (row: Row): GraphText {
+function graphText (row: Row): PagedGraphText {
   return { text: row.graph as string, root: row.body as string, cut: Number(row.cuts) > 0 }
 }
 

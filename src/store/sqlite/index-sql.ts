@@ -12,6 +12,7 @@ import { quoteIdentifier } from './identifiers.js'
 import './index-build-worker.js'
 import type { IndexBuildData, IndexBuildReply } from './index-build-worker.js'
 import { startWorker } from './start-worker.js'
+import { existingDuplicates, isUniqueViolation } from './unique-sql.js'
 
 export interface IndexBuild {
   entity: string
@@ -19,6 +20,8 @@ export interface IndexBuild {
   sql: string
   /** An index of that name, defined otherwise, is dropped first. */
   replaces: boolean
+  /** The declared unique key a unique index enforces. */
+  uniqueKey?: readonly string[]
 }
 
 /** The build that `name` needs to be `columns` on `table` (quoted), or undefined when it already is. */
@@ -73,9 +76,14 @@ export async function buildIndexes (db: Database.Database, builds: readonly Inde
     create: build.sql
   }))
   const { file, busyTimeoutMs } = options
-  const ms = file === undefined
-    ? buildHere(db, statements)
-    : await buildInWorker({ relataIndexBuild: true, file, busyTimeoutMs, statements })
+  let ms: number
+  try {
+    ms = file === undefined
+      ? buildHere(db, statements)
+      : await buildInWorker({ relataIndexBuild: true, file, busyTimeoutMs, statements })
+  } catch (error) {
+    throw (isUniqueViolation(error) ? existingDuplicates(db, builds) : undefined) ?? error
+  }
   log?.info({ indexes: tables, ms: Math.round(ms) },
     `sqlite store: built ${count} indexes in ${(ms / 1000).toFixed(1)} s`)
 }

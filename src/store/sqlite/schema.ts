@@ -10,7 +10,7 @@ import type { StoreEntity } from '../store.js'
 import { createLinksSql } from './link-statements.js'
 import { fieldSql, typeSql, valueSql } from './field-sql.js'
 import { buildIndexes, indexBuild, type BuildOptions, type IndexBuild } from './index-sql.js'
-import { ensureUniqueKeys } from './unique-sql.js'
+import { uniqueKeyBuilds } from './unique-sql.js'
 import {
   declaredIndexName, jsonPath, legacyRefIndexName, quoteIdentifier, refColumnName, refIndexName, tableSql
 } from './identifiers.js'
@@ -48,7 +48,7 @@ function ensureEntity (db: Database.Database, entity: StoreEntity, builds: Index
     db.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(legacyRefIndexName(entity.name, property))}`)
   }
   ensureDeclaredIndexes(db, entity, builds)
-  ensureUniqueKeys(db, entity)
+  builds.push(...uniqueKeyBuilds(db, entity))
 }
 
 function ensureDeclaredIndexes (db: Database.Database, entity: StoreEntity, builds: IndexBuild[]): void {
@@ -65,8 +65,8 @@ function ensureDeclaredIndexes (db: Database.Database, entity: StoreEntity, buil
 }
 
 /**
- * Tables, generated columns, unique keys and the links table, in one transaction; returns the
- * indexes still to build (index-sql.ts buildIndexes: they can take minutes on a big file).
+ * Tables, generated columns and the links table, in one transaction; returns the indexes
+ * (unique keys' too) still to build (index-sql.ts buildIndexes: minutes on a big file).
  */
 export function migrateSchema (db: Database.Database, entities: readonly StoreEntity[]): IndexBuild[] {
   return db.transaction(function migrate () {

@@ -3,6 +3,7 @@
 // its own connection. Arguments and results are plain data, so they cross a worker boundary.
 import type Database from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
+import { CUT_MARK } from './graph-sql.js'
 import * as statements from './statements.js'
 
 export type Row = Record<string, unknown>
@@ -46,6 +47,19 @@ export interface ChildrenArgs {
 export interface ChildRows {
   rows: Row[]
   totals: Map<string, number>
+}
+
+/**
+ * A row of a statement writing graphs (graph-sql.ts), its `graph` text ready to send: the marks
+ * of cut lists taken out, and `cut` telling whether there were any (the graph's next links are
+ * then made from it). Done where the statement ran, so the main thread only writes the text.
+ */
+function unmarked (row: Row): Row {
+  const text = row.graph as string
+  const cut = text.includes(CUT_MARK)
+  row.cut = cut
+  if (cut) row.graph = text.replaceAll(CUT_MARK, '')
+  return row
 }
 
 /**
@@ -113,6 +127,18 @@ export class SqlReader {
     return { rows, totals }
   }
 
+  /** The rows of a statement writing graphs, each graph unmarked. */
+  graphs (args: AllArgs): Row[] {
+    return this.all(args).map(unmarked)
+  }
+
+  /** A page of graphs with its count, as find reads a page of documents. */
+  graphPage (args: FindArgs): FindRows {
+    const found = this.find(args)
+    found.rows.forEach(unmarked)
+    return found
+  }
+
   clear (): void {
     this.prepared.clear()
   }
@@ -123,6 +149,8 @@ export interface ReadOps {
   all: [AllArgs, Row[]]
   find: [FindArgs, FindRows]
   children: [ChildrenArgs, ChildRows]
+  graphs: [AllArgs, Row[]]
+  graphPage: [FindArgs, FindRows]
 }
 
 export type ReadOp = keyof ReadOps
@@ -132,6 +160,8 @@ export function runRead<K extends ReadOp> (reader: SqlReader, op: K, args: ReadO
     case 'all': return reader.all(args as AllArgs) as ReadOps[K][1]
     case 'find': return reader.find(args as FindArgs) as ReadOps[K][1]
     case 'children': return reader.children(args as ChildrenArgs) as ReadOps[K][1]
+    case 'graphs': return reader.graphs(args as AllArgs) as ReadOps[K][1]
+    case 'graphPage': return reader.graphPage(args as FindArgs) as ReadOps[K][1]
   }
   throw new Error(`sqlite store: unknown read '${String(op)}'`)
 }

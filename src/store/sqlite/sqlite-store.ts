@@ -30,6 +30,7 @@ import { storeError } from './sqlite-errors.js'
 import { isUniqueViolation, keyPartSql } from './unique-sql.js'
 import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
+import { SqliteGraphTexts } from './graph-texts.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
 import { keyProperties, textColumns, textRow } from './text-rows.js'
 
@@ -97,6 +98,8 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   /** Per entity, how its rows are read as text (ReadForm.text). */
   private readonly texts = new Map<string, RowForm>()
   private readonly reader: SqlReader
+  /** Graphs as JSON text, built by SQLite in one statement; the frame counts each as one round trip. */
+  readonly graphTexts: SqliteGraphTexts
   private readonly writeAll: (insert: Database.Statement, docs: readonly Doc[], linked?: LinkStatements) => Doc[]
   private readonly moveAll: (remove: Database.Statement, insert: Database.Statement, moves: readonly Move[]) => string[]
 
@@ -112,6 +115,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       })
     }
     this.reader = new SqlReader(db)
+    this.graphTexts = new SqliteGraphTexts(this.lookup, async (table, op, read, args, { signal, pooled }) =>
+      pooled
+        ? await this.read(table, op, read, args, signal)
+        : await this.run(() => runRead(this.reader, read, args), signal))
     this.writeAll = db.transaction(writeAll)
     this.moveAll = db.transaction(moveAll).immediate
   }
@@ -164,10 +171,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
 
   /** Runs one read round trip in a read worker, or on the main connection without a pool. */
   private async read<K extends ReadOp> (table: TableSql, op: string, read: K,
-    args: ReadOps[K][0], call: Call): Promise<ReadOps[K][1]> {
-    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args), call.signal)
+    args: ReadOps[K][0], signal: AbortSignal | undefined): Promise<ReadOps[K][1]> {
+    if (this.pool === undefined) return await this.run(() => runRead(this.reader, read, args), signal)
     // a caller that goes away stops the worker running its statement
-    return await this.pool.run(read, args, `${op} on '${table.entity}'`, call.signal)
+    return await this.pool.run(read, args, `${op} on '${table.entity}'`, signal)
   }
 
   // A fault can also fail the ROLLBACK of a write's transaction; left open, that transaction
@@ -193,7 +200,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     const sql = statements.getManySql(table.table, extra)
     const params = [JSON.stringify(ids)]
     const rows = this.pooled(ids.length)
-      ? await this.read(table, 'getMany', 'all', { sql, params }, call)
+      ? await this.read(table, 'getMany', 'all', { sql, params }, call.signal)
       : await this.run(() => this.statement(sql).all(...params) as Row[], call.signal)
     return rows.map(toDoc)
   }
@@ -224,7 +231,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       countSql: statements.countSql(table.table, where.sql),
       countParams: count,
       emptyIsZero: offset === 0 && query.size > 0 && after === undefined
-    }, call)
+    }, call.signal)
     return { items: rows.map(toDoc), ...boundedTotal(total, query.countLimit) }
   }
 
@@ -245,7 +252,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     }
     // bounded by the (ref, id) index and the per-parent limit: on the main thread, unless many parents ask
     const { rows, totals } = this.pooled(ids.length)
-      ? await this.read(table, 'findByRefs', 'children', args, call)
+      ? await this.read(table, 'findByRefs', 'children', args, call.signal)
       : await this.run(() => this.reader.children(args), call.signal)
     const items: Doc[] = []
     let ref: unknown
@@ -261,7 +268,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   async countByRefs (table: TableSql, refProperty: string, ids: readonly string[],
     call: Call): Promise<Map<string, number>> {
     const sql = statements.countByRefsSql(table.table, refColumn(table, refProperty))
-    const rows = await this.read(table, 'countByRefs', 'all', { sql, params: [JSON.stringify(ids)] }, call)
+    const rows = await this.read(table, 'countByRefs', 'all', { sql, params: [JSON.stringify(ids)] }, call.signal)
     return new Map(rows.map(row => [row.ref as string, row.children as number]))
   }
 
@@ -283,7 +290,7 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
         params: [...filter.params, ...cursor.params, query.batchSize + 1],
         // exact 64-bit integers, so a key read back as the cursor compares equal to itself
         safeIntegers: true
-      }, call)
+      }, call.signal)
       const batch = rows.slice(0, query.batchSize)
       if (batch.length > 0) {
         const last = batch[batch.length - 1]!

@@ -1,7 +1,7 @@
 // The library's reads in each answer form, on every store: objects (the default), JSON text
 // spliced from stored text, and JSON.stringify of parsed documents are the same answers (the
-// same page counts and cursors too), hidden properties in none; on PostgreSQL the spliced text
-// of a graph is the one the store builds in a single round trip.
+// same page counts and cursors too), hidden properties in none; on PostgreSQL and SQLite the
+// spliced text of a graph is the one the store builds in a single round trip.
 import t from 'tap'
 import { Type } from 'typebox'
 import { OBJECTS, SPLICED_TEXT, STRINGIFIED_TEXT } from '../../../src/graph/answer-form.js'
@@ -39,7 +39,7 @@ const READS: Array<Record<string, string>> = [
 
 for (const url of ['memory:', 'sqlite::memory:', 'mongodb://stand-in/relata', 'postgres'] as const) {
   t.test(`objects, spliced text and stringified text are the same answers on ${url}`, async t => {
-    const app = await appOn(t, url, model)
+    const app = await appOn(t, url, model, { GRAPHS_IN_STORE: 'true' })
     const api = app.relata.entity('Order')
     await app.relata.entity('Customer').upsert([
       { id: 'c1', name: 'Ann', secret: 's1' }, { id: 'c2', name: 'Bo', secret: 's2' }
@@ -79,7 +79,7 @@ for (const url of ['memory:', 'sqlite::memory:', 'mongodb://stand-in/relata', 'p
       t.same(await lines(api.stream(streamed, STRINGIFIED_TEXT)), objects, `stream ${label}: stringified`)
       await t.rejects(api.get('nope', request, SPLICED_TEXT), { name: 'NotFoundError' })
     }
-    if (url === 'postgres') {
+    if (url === 'postgres' || url === 'sqlite::memory:') {
       const graphs = api.parse({ with: 'all' })
       t.equal(await countQueries(app, () => api.get('o1', graphs, SPLICED_TEXT)), 1, 'one statement builds the graph')
       t.equal(await countQueries(app, () => api.get('o1', graphs, OBJECTS)), 3, 'objects: one read per relationship')

@@ -1,5 +1,5 @@
-// Graphs in one statement on PostgreSQL (GRAPHS_IN_STORE): two apps on one database, one that
-// lets the server build each GET's and page's graphs in one statement and one that builds them
+// Graphs in one statement on PostgreSQL and SQLite (GRAPHS_IN_STORE): two apps on one database, one
+// that lets the store build each GET's and page's graphs in one statement and one that builds them
 // in batches, answer hundreds of generated requests (with, depth, paths, fields, child limits
 // and orders, counts, cut lists and their links, hidden properties, filters, sorts, pages,
 // cursors, shape=normalized) byte for byte alike; the statement path in one round trip.
@@ -8,7 +8,7 @@ import t from 'tap'
 import { Type } from 'typebox'
 import { defineModel, Parent } from '../../src/model/model.js'
 import { build, countQueries } from '../helper.js'
-import { createSchema, dropSchema, schemaUrl } from '../support/postgres.js'
+import { GRAPH_STORES, graphStoreUrl } from '../support/graph-stores.js'
 
 const Str = Type.String({ minLength: 1 })
 const Ref = (target: string) => Type.Optional(Parent(target, Type.Union([Str, Type.Null()])))
@@ -188,41 +188,41 @@ async function answer (app: FastifyInstance, url: string): Promise<Answer> {
   return { status: res.statusCode, headers: { type, total, link }, body, queries }
 }
 
-t.test('graphs in one statement answer byte for byte as the batched path', async t => {
-  const schema = await createSchema()
-  t.teardown(() => dropSchema(schema))
-  const env = { DATABASE_URL: schemaUrl(schema), CHILD_LIMIT: '3', STORE_TIMEOUT_MS: '10000' }
-  const statement = await build(t, { model, env: { ...env, GRAPHS_IN_STORE: 'true' } })
-  const batched = await build(t, { model, env: { ...env, GRAPHS_IN_STORE: 'false' } })
-  for (const [path, docs] of Object.entries(shop(random(7)))) {
-    const res = await batched.inject({ method: 'POST', url: `/api/${path}`, payload: docs as object[] })
-    t.equal(res.statusCode, 201, `seeded ${path}`)
-  }
-  const rand = random(13)
-  const urls: string[] = []
-  for (let i = 0; i < 400; i++) urls.push(request(rand, ROUTES[i % ROUTES.length]!))
-  let statements = 0
-  let cut = 0
-  for (let i = 0; i < urls.length; i++) {
-    const url = urls[i]!
-    const [mine, theirs] = [await answer(statement, url), await answer(batched, url)]
-    const { queries: _mine, ...shown } = mine
-    const { queries: _theirs, ...expected } = theirs
-    if (JSON.stringify(shown) !== JSON.stringify(expected)) {
-      t.same(shown, expected, `${url} answers as the batched path`)
-      continue
+for (const store of GRAPH_STORES) {
+  t.test(`${store}: graphs in one statement answer byte for byte as the batched path`, async t => {
+    const env = { DATABASE_URL: await graphStoreUrl(t, store), CHILD_LIMIT: '3', STORE_TIMEOUT_MS: '10000' }
+    const statement = await build(t, { model, env: { ...env, GRAPHS_IN_STORE: 'true' } })
+    const batched = await build(t, { model, env: { ...env, GRAPHS_IN_STORE: 'false' } })
+    for (const [path, docs] of Object.entries(shop(random(7)))) {
+      const res = await batched.inject({ method: 'POST', url: `/api/${path}`, payload: docs as object[] })
+      t.equal(res.statusCode, 201, `seeded ${path}`)
     }
-    // the next page by cursor, when there is one, is a request of its own
-    const next = /<([^>]+)>; rel="next"/.exec(String(mine.headers.link ?? ''))?.[1]
-    if (next?.includes('after=') === true && urls.length < 600) urls.push(next)
-    const graphs = mine.status === 200 && url.includes('with=') && !url.includes('shape=normalized')
-    if (graphs) {
-      statements++
-      if (mine.queries !== 1) t.equal(mine.queries, 1, `${url}: one round trip`)
-      if (mine.body.includes('"next":"/api/')) cut++
+    const rand = random(13)
+    const urls: string[] = []
+    for (let i = 0; i < 400; i++) urls.push(request(rand, ROUTES[i % ROUTES.length]!))
+    let statements = 0
+    let cut = 0
+    for (let i = 0; i < urls.length; i++) {
+      const url = urls[i]!
+      const [mine, theirs] = [await answer(statement, url), await answer(batched, url)]
+      const { queries: _mine, ...shown } = mine
+      const { queries: _theirs, ...expected } = theirs
+      if (JSON.stringify(shown) !== JSON.stringify(expected)) {
+        t.same(shown, expected, `${url} answers as the batched path`)
+        continue
+      }
+      // the next page by cursor, when there is one, is a request of its own
+      const next = /<([^>]+)>; rel="next"/.exec(String(mine.headers.link ?? ''))?.[1]
+      if (next?.includes('after=') === true && urls.length < 600) urls.push(next)
+      const graphs = mine.status === 200 && url.includes('with=') && !url.includes('shape=normalized')
+      if (graphs) {
+        statements++
+        if (mine.queries !== 1) t.equal(mine.queries, 1, `${url}: one round trip`)
+        if (mine.body.includes('"next":"/api/')) cut++
+      }
     }
-  }
-  t.ok(urls.length > 420, `${urls.length} requests, cursors followed`)
-  t.ok(statements > 250, `${statements} graph answers built in one statement`)
-  t.ok(cut > 30, `${cut} of them with cut child lists and their links`)
-})
+    t.ok(urls.length > 420, `${urls.length} requests, cursors followed`)
+    t.ok(statements > 250, `${statements} graph answers built in one statement`)
+    t.ok(cut > 30, `${cut} of them with cut child lists and their links`)
+  })
+}
