@@ -12,7 +12,7 @@ import { conditionSql, type TableLookup } from './condition-sql.js'
 import { SqliteGraphWriter } from './graph-sql.js'
 import type { TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
-import type { ReadOp, ReadOps, Row } from './sql-reader.js'
+import type { FindArgs, ReadOp, ReadOps, Row } from './sql-reader.js'
 import * as statements from './statements.js'
 
 /** Runs a read: `pooled` where unbounded reads run (a read worker), else on the main connection. */
@@ -28,14 +28,25 @@ function rowColumns (table: TableSql): string {
   return [', id', ...table.refColumns.values()].join(', ')
 }
 
-export class SqliteGraphTexts implements AdapterGraphTexts {
-  constructor (private readonly tables: TableLookup, private readonly read: GraphRead) {}
+/**
+ * The statements that read `entity`'s graphs as `plan` says: what the store runs, and what
+ * bench/lib/limit-server.ts runs by hand to measure the store work alone.
+ */
+export class GraphStatements {
+  /** One document's graph; its id the one parameter. */
+  readonly one: string
+  readonly #table: TableSql
+  readonly #graph: string
+
+  constructor (private readonly tables: TableLookup, entity: string, plan: GraphPlan) {
+    this.#table = tables(entity)
+    this.#graph = new SqliteGraphWriter(tables).graph(plan, this.#table, 'a')
+    this.one = `SELECT ${this.#graph} AS graph FROM ${this.#table.table} AS a WHERE a.id = ?`
+  }
 
   /** The page as find reads it (its bounded count in the same statement), each row's graph written around it. */
-  async page (entity: string, query: FindQuery, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphTextPage> {
-    checkPage(query.page, query.size, query.after)
-    checkAfter(query.after, query.sort)
-    const table = this.tables(entity)
+  page (query: FindQuery): FindArgs {
+    const table = this.#table
     const keys = totalOrder(query.sort)
     const where = conditionSql(query.filter, table, this.tables)
     const after = query.after === undefined ? undefined : afterSql(keys, table, sqlPosition(query.after))
@@ -45,56 +56,72 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
     const offset = (query.page - 1) * query.size
     const count = [...where.params, countCap(query.countLimit) ?? -1]
     const rows = statements.findSql(table.table, where.sql, orderBySql(keys, table), page.sql, rowColumns(table))
-    const graph = new SqliteGraphWriter(this.tables).graph(plan, table, 'a')
-    const { rows: found, total } = await this.read(table, 'findGraphs', 'graphPage', {
-      pageSql: `SELECT a.doc AS root, a.total, ${graph} AS graph FROM (${rows}) AS a`,
+    return {
+      pageSql: `SELECT a.doc AS root, a.total, ${this.#graph} AS graph FROM (${rows}) AS a`,
       pageParams: [...count, ...page.params, query.size, offset],
       countSql: statements.countSql(table.table, where.sql),
       countParams: count,
       emptyIsZero: offset === 0 && query.size > 0 && after === undefined
-    }, { signal: options.signal, pooled: true })
+    }
+  }
+
+  /**
+   * A stream's batch after `after` (the last row's keys, `k0`, `k1`, … of the previous batch; none
+   * for the first), with one row more than `batchSize` that tells whether another read is needed.
+   * The batch is read first (its OFFSET keeps SQLite from flattening it into the query around
+   * it), so only its rows get graphs.
+   */
+  batch (query: StreamQuery, after: unknown[] | undefined): { sql: string, params: unknown[], keys: number } {
+    const table = this.#table
+    const keys = totalOrder(query.sort)
+    const expressions = keyExpressions(keys, table)
+    const filter = conditionSql(query.filter, table, this.tables)
+    const cursor = after === undefined ? { sql: '1', params: [] } : afterSql(keys, table, after)
+    const batch = statements.streamSql(table.table, expressions, `${filter.sql} AND ${cursor.sql}`,
+      orderBySql(keys, table), rowColumns(table))
+    const keyed = expressions.map((_, i) => `, a.k${i}`).join('')
+    return {
+      sql: `SELECT ${this.#graph} AS graph${keyed} FROM (${batch} OFFSET 0) AS a`,
+      params: [...filter.params, ...cursor.params, query.batchSize + 1],
+      keys: expressions.length
+    }
+  }
+}
+
+export class SqliteGraphTexts implements AdapterGraphTexts {
+  constructor (private readonly tables: TableLookup, private readonly read: GraphRead) {}
+
+  async page (entity: string, query: FindQuery, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphTextPage> {
+    checkPage(query.page, query.size, query.after)
+    checkAfter(query.after, query.sort)
+    const args = new GraphStatements(this.tables, entity, plan).page(query)
+    const { rows: found, total } = await this.read(this.tables(entity), 'findGraphs', 'graphPage', args,
+      { signal: options.signal, pooled: true })
     const graphs = found.map((row): PagedGraphText => ({ ...graphText(row), root: row.root as string }))
     return { graphs, ...boundedTotal(total, query.countLimit) }
   }
 
   async one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphText | undefined> {
-    const table = this.tables(entity)
-    const graph = new SqliteGraphWriter(this.tables).graph(plan, table, 'a')
-    const sql = `SELECT ${graph} AS graph FROM ${table.table} AS a WHERE a.id = ?`
-    const rows = await this.read(table, 'getGraph', 'graphs', { sql, params: [id] },
+    const sql = new GraphStatements(this.tables, entity, plan).one
+    const rows = await this.read(this.tables(entity), 'getGraph', 'graphs', { sql, params: [id] },
       { signal: options.signal, pooled: false })
     return rows.length === 0 ? undefined : graphText(rows[0]!)
   }
 
-  /**
-   * Keyset batches as the store's stream reads them, each batch's graphs written by the same
-   * statement: the batch is read first (its OFFSET keeps SQLite from flattening it into the
-   * query around it), so only its rows get graphs.
-   */
+  /** Keyset batches as the store's stream reads them, each batch's graphs written by the same statement. */
   async * stream (entity: string, query: StreamQuery, plan: GraphPlan, call: Call): AsyncGenerator<Batch<GraphText>> {
     const table = this.tables(entity)
-    const keys = totalOrder(query.sort)
-    const expressions = keyExpressions(keys, table)
-    const filter = conditionSql(query.filter, table, this.tables)
-    const orderBy = orderBySql(keys, table)
-    const graph = new SqliteGraphWriter(this.tables).graph(plan, table, 'a')
-    const keyed = expressions.map((_, i) => `, a.k${i}`).join('')
+    const statements = new GraphStatements(this.tables, entity, plan)
     let after = query.after === undefined ? undefined : sqlPosition(query.after)
     while (true) {
-      const cursor = after === undefined ? { sql: '1', params: [] } : afterSql(keys, table, after)
-      const batch = statements.streamSql(table.table, expressions, `${filter.sql} AND ${cursor.sql}`, orderBy,
-        rowColumns(table))
-      const rows = await this.read(table, 'streamGraphs', 'graphs', {
-        sql: `SELECT ${graph} AS graph${keyed} FROM (${batch} OFFSET 0) AS a`,
-        // one extra row tells whether another read is needed
-        params: [...filter.params, ...cursor.params, query.batchSize + 1],
-        // exact 64-bit integers, so a key read back as the cursor compares equal to itself
-        safeIntegers: true
-      }, { signal: call.signal, pooled: true })
+      const { sql, params, keys } = statements.batch(query, after)
+      // safeIntegers: exact 64-bit integers, so a key read back as the cursor compares equal to itself
+      const rows = await this.read(table, 'streamGraphs', 'graphs', { sql, params, safeIntegers: true },
+        { signal: call.signal, pooled: true })
       const graphs = rows.slice(0, query.batchSize)
       if (graphs.length > 0) {
         const last = graphs[graphs.length - 1]!
-        after = expressions.map((_, i) => last[`k${i}`])
+        after = Array.from({ length: keys }, (_, i) => last[`k${i}`])
       }
       yield { docs: graphs.map(graphText), last: rows.length <= query.batchSize }
     }
