@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { MongoNetworkError } from 'mongodb'
 import { createMemoryStore } from '../../src/store/memory/memory-store.js'
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js'
 import { MongoStandIn } from '../support/mongo-stand-in.js'
 import { onStandIn } from '../support/mongo-stores.js'
 import { build } from '../helper.js'
@@ -35,12 +36,23 @@ async function assertUnavailable (t: Test, app: FastifyInstance, options: Inject
   t.notMatch(res.body, /SELECT|INSERT|SQLITE_|disk I\/O/, `${label}: no SQL nor driver text in the answer`)
 }
 
-async function sqliteApp (t: Test): Promise<{ app: FastifyInstance, file: string }> {
+/**
+ * A seeded app on a SQLite file. `mainThreadOnly`: no read workers, for faults that breakSqliteDisk
+ * injects, since it patches better-sqlite3 in this thread only and a worker's connection would
+ * read on unharmed (graphs SQLite builds run whole in a worker).
+ */
+async function sqliteApp (t: Test, mainThreadOnly = false): Promise<{ app: FastifyInstance, file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'relata-faults-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'shop.db')
   const app = await build(t, {
-    env: { DATABASE_URL: `sqlite:${file}`, SEED: 'true', STORE_TIMEOUT_MS: String(TIMEOUT_MS) }
+    env: { DATABASE_URL: `sqlite:${file}`, SEED: 'true', STORE_TIMEOUT_MS: String(TIMEOUT_MS) },
+    ...(mainThreadOnly
+      ? {
+          openStore: async (_url, options) =>
+            await openSqliteStore(file, options, { timeoutMs: TIMEOUT_MS, readWorkers: 0 })
+        }
+      : {})
   })
   return { app, file }
 }
@@ -94,7 +106,7 @@ t.test('the SQLite write lock held by another connection for 3 s: reads go on, w
 })
 
 t.test('a SQLite disk that fails reads: every route answers 503, then recovers', async t => {
-  const { app } = await sqliteApp(t)
+  const { app } = await sqliteApp(t, true)
   const heal = breakSqliteDisk()
   t.teardown(heal)
   for (const url of [
