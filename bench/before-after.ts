@@ -17,6 +17,7 @@ import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, spreadIds } f
 import { printHotSpots, profileDir } from './lib/profile.js'
 import { markdownTable, ratio, verdict } from './lib/table.js'
 import { buildVersionDataset, checkoutVersion } from './lib/version-checkout.js'
+import { assertSameBytes } from './lib/same-bytes.js'
 
 const REF = process.env.BENCH_BASELINE_REF ?? 'bdf3ea7^'
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
@@ -37,19 +38,6 @@ async function spawnSide (label: Side['label'], url: string, kind: string, scrip
     ...(profile === undefined ? {} : { profileDir: profile })
   })
   return { label, child, profile }
-}
-
-/** Both versions must answer the same bytes, or the comparison means nothing. */
-async function assertSameAnswer (before: string, after: string, path: string): Promise<void> {
-  const [a, b] = await Promise.all([before, after].map(async base => {
-    const res = await fetch(base + path)
-    if (!res.ok) throw new Error(`GET ${base}${path} answered ${res.status}: ${await res.text()}`)
-    return await res.text()
-  }))
-  if (a !== b) {
-    throw new Error(`the two versions answer different bytes for ${path}:\nbefore: ${a!.slice(0, 400)}\n` +
-      `after:  ${b!.slice(0, 400)}`)
-  }
 }
 
 function loadText (): string {
@@ -86,7 +74,7 @@ benchMain('before-after', 30, async function main () {
     }
     for (const [k, kind] of kinds.entries()) {
       for (const path of kind.paths.slice(0, 5)) {
-        await assertSameAnswer(sides[2 * k]!.child.url, sides[2 * k + 1]!.child.url, path)
+        await assertSameBytes(['before', sides[2 * k]!.child.url], ['after', sides[2 * k + 1]!.child.url], path)
       }
     }
     const cases = sides.map((side, i) => ({

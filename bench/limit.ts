@@ -13,6 +13,7 @@ import { CONNECTIONS, DURATION_SEC, ROUNDS, compare, rejectedText, spreadIds } f
 import { printHotSpots, profileDir } from './lib/profile.js'
 import { readBody } from './lib/read-body.js'
 import { markdownTable, ratio, verdict } from './lib/table.js'
+import { assertSameBytes } from './lib/same-bytes.js'
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
 const STREAM_ROWS = Number(process.env.BENCH_LIMIT_STREAM_ROWS ?? 200_000)
@@ -54,7 +55,9 @@ async function requestCases (): Promise<void> {
     }
     const paths = [single, page, plain]
     for (let i = 0; i < names.length; i++) {
-      for (const path of paths[i]!.slice(0, 3)) await assertSame(apps[i]!.url, limits[i]!.url, path)
+      for (const path of paths[i]!.slice(0, 3)) {
+        await assertSameBytes(['Relata', apps[i]!.url], ['the limit', limits[i]!.url], path)
+      }
     }
     const cpu = (child: ServerChild) => async () => (await child.usage()).cpuMicros
     const cases = names.flatMap((name, i) => [
@@ -164,19 +167,6 @@ async function streamCases (): Promise<void> {
       `Relata with=all / limit = ${(rate(graphs) / rate(limit)).toFixed(2)}; peak RSS ` +
       `${graphs.peakRssMb.toFixed(0)} MB (target < 300 MB: ${verdict(graphs.peakRssMb < 300)})`
   )
-}
-
-/** The limit must answer Relata's very bytes, or the comparison means nothing. */
-async function assertSame (appUrl: string, limitUrl: string, path: string): Promise<void> {
-  const [a, b] = await Promise.all([appUrl, limitUrl].map(async base => {
-    const res = await fetch(base + path)
-    if (!res.ok) throw new Error(`GET ${base}${path} answered ${res.status}: ${await res.text()}`)
-    return await res.text()
-  }))
-  if (a !== b) {
-    throw new Error(`the limit and Relata answer different bytes for ${path}:\nRelata: ${a!.slice(0, 400)}\n` +
-      `limit:  ${b!.slice(0, 400)}`)
-  }
 }
 
 benchMain('limit', 20, async function main () {
