@@ -5,6 +5,8 @@
 // its own SQLite file with its own code (the bench first checks both hold the same documents),
 // serves it from its own child, and the answers are checked equal before interleaved autocannon
 // rounds measure req/s and each child's CPU (every thread, from /proc) per request.
+// BENCH_BASELINE_REF=main compares a branch with main; BENCH_BEFORE_AFTER_CASES picks the requests
+// (single, page, plain: the plain GET /api/orders/:id), default single,page.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +25,8 @@ const REF = process.env.BENCH_BASELINE_REF ?? 'bdf3ea7^'
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
 const SIZE = 100
 const TARGET = 0.95
+/** Which requests to compare: single, page and plain (GET /api/orders/:id), a comma list. */
+const CASES = (process.env.BENCH_BEFORE_AFTER_CASES ?? 'single,page').split(',')
 
 interface Side {
   label: 'before' | 'after'
@@ -59,6 +63,7 @@ benchMain('before-after', 30, async function main () {
     const ids = spreadIds(ORDERS)
     const pages = Math.floor(ORDERS / SIZE)
     const kinds = [
+      { name: 'plain', label: 'GET /api/orders/:id', paths: ids.map(id => `/api/orders/ord-${id}`) },
       { name: 'single', label: 'GET /api/orders/:id?with=all', paths: ids.map(id => `/api/orders/ord-${id}?with=all`) },
       {
         name: 'page',
@@ -66,7 +71,7 @@ benchMain('before-after', 30, async function main () {
         paths: Array.from({ length: pages },
           (_, i) => `/api/orders?with=all&size=${SIZE}&page=${1 + ((i * 37) % pages)}`)
       }
-    ]
+    ].filter(kind => CASES.includes(kind.name))
     // one child per case and side, so that each profile (BENCH_PROFILE=1) belongs to one case
     for (const kind of kinds) {
       sides.push(await spawnSide('before', `sqlite:${beforeFile}`, kind.name, checkout.serverScript))
