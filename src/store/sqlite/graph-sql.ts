@@ -19,7 +19,7 @@ import { keyPartSql } from './unique-sql.js'
  */
 export const CUT_MARK = '\u0001'
 
-/** SQLite's functions take at most 127 arguments unless built otherwise: longer concatenations nest. */
+/** SQLite's functions take at most 1,000 arguments (127 before 3.48): longer concatenations nest. */
 const MOST_ARGUMENTS = 100
 
 /**
