@@ -141,9 +141,10 @@ export class SqliteGraphWriter {
     }
     const inner = this.#relative(edge.below, table, row)
     // OFFSET keeps SQLite from flattening the ordered read into the aggregate around it
-    const read = `(SELECT r, t, CASE WHEN r < ${edge.limit} THEN r ELSE ${this.#count(edge, alias)} END AS n ` +
-      `FROM (SELECT count(*) AS r, group_concat(${inner}, ',') AS t FROM (${first(edge.limit, 0)}) AS ${row})) ` +
-      `AS ${list}`
+    // n in the aggregate itself: a query around it would be flattened, its count written (and run) twice
+    const read = `(SELECT count(*) AS r, group_concat(${inner}, ',') AS t, ` +
+      `CASE WHEN count(*) < ${edge.limit} THEN count(*) ELSE ${this.#count(edge, alias)} END AS n ` +
+      `FROM (${first(edge.limit, 0)}) AS ${row}) AS ${list}`
     const last = this.#alias('l')
     const page = childPagePieces({
       total: `${list}.n`,
