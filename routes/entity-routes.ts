@@ -14,7 +14,7 @@ import {
 } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { connectionSignal } from './connection-signal.js'
-import { parsedQueries } from './parsed-queries.js'
+import { readQueryOf } from './checked-queries.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
@@ -100,14 +100,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           : '') + '; the detail names the key; nothing was written')
       }
   const notes = pendingNotes(meta)
-  // one cache per route: each route's query strings, validated by its own schema
-  const parseList = parsedQueries(api)
-  const parseStream = parsedQueries(api)
-  const parseGet = parsedQueries(api)
+  // the reads' query strings are checked and parsed once each, before the handler (plugins/query-params.ts)
+  const parseQuery = api.parse.bind(api)
 
   app.get(
     '/',
     {
+      config: { parseQuery },
       schema: {
         tags,
         operationId: `list${meta.name}`,
@@ -132,7 +131,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function list (request, reply) {
       const { page, size, total } = request.query
-      const query = parseList(request)
+      const query = readQueryOf(request)
       const normalized = request.query.shape === 'normalized'
       // a client that leaves cancels the reads (the signal aborts when its connection closes)
       const signal = connectionSignal(request)
@@ -152,7 +151,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   app.get(
     '/stream',
     {
-      config: { inapplicable: streamInapplicable },
+      config: { inapplicable: streamInapplicable, parseQuery },
       schema: {
         tags,
         operationId: `stream${meta.name}`,
@@ -182,7 +181,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function stream (request, reply) {
-      const parsed = parseStream(request)
+      const parsed = readQueryOf(request)
       const query = { ...parsed, batchSize: streamBatchSize, signal: connectionSignal(request) }
       // a cursor line wraps each item: those are written by JSON.stringify
       const body = request.query.cursor === true
@@ -195,7 +194,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   app.get(
     '/:id',
     {
-      config: { inapplicable: getInapplicable },
+      config: { inapplicable: getInapplicable, parseQuery },
       schema: {
         tags,
         operationId: `get${meta.name}`,
@@ -223,7 +222,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const query = parseGet(request)
+      const query = readQueryOf(request)
       const read = { ...query, signal: connectionSignal(request) }
       if (request.query.shape !== 'normalized') {
         return reply.type(JSON_ANSWER).send(await getTellingPending(api, reply, request.params.id, read, text))
