@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { WriteOutcome } from '../src/entities/entity-api.js'
+import type { RawQuery } from '../src/entities/query.js'
+import type { EntityScope } from '../src/metadata/entity-scope.js'
 import { OBJECTS, textForm } from '../src/graph/answer-form.js'
 import type { Graph } from '../src/graph/graph.js'
 import { normalize } from '../src/graph/normalize.js'
@@ -101,7 +103,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
   const notes = pendingNotes(meta)
   // the reads' query strings are checked and parsed once each, before the handler (plugins/query-params.ts)
-  const parseQuery = api.parse.bind(api)
+  const parseQuery = (query: RawQuery, scope: EntityScope) => api.parse(query, scope)
 
   app.get(
     '/',
