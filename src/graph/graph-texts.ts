@@ -7,6 +7,7 @@ import type { GraphPlan, GraphText, GraphTextReader } from '../store/graph-plan.
 import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
+import { IdentityMemo } from './identity-memo.js'
 import { NO_RELATIONSHIPS } from './parse-with.js'
 import { parentValue } from './parent-value.js'
 import type { PlanPage, PlanRead, PlanRequest, ReadPlan } from './read-plan.js'
@@ -27,6 +28,12 @@ function storedRoot (graph: GraphText): string {
 type StoredPage = ChildPage & { last?: Doc | null, held?: string | null }
 
 export class GraphTexts implements ReadPlan {
+  /**
+   * The plan of each parsed request, made once (identity-memo.ts): the same plan object every
+   * time lets the store keep the statements it wrote for it (sqlite/graph-texts.ts, postgres/…).
+   */
+  readonly #plans = new IdentityMemo<GraphPlan>()
+
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
 
   async one<T> (asked: PlanRequest<T>, id: string): Promise<PlanRead<T>> {
@@ -52,9 +59,11 @@ export class GraphTexts implements ReadPlan {
     for await (const graphs of batches) yield this.#read(graphs, asked)
   }
 
-  /** Chosen for graphs only: `built` is always given. */
-  #plan<T> ({ entity, built, request }: PlanRequest<T>): GraphPlan {
-    return storeGraphPlan(entity, built ?? NO_RELATIONSHIPS, request, this.options)
+  /** Chosen for graphs only: `built` is always given. What the plan is made of is all its key. */
+  #plan<T> ({ entity, built = NO_RELATIONSHIPS, request }: PlanRequest<T>): GraphPlan {
+    const { children, counts, fields } = request
+    return this.#plans.of(entity, [built, children, counts, fields],
+      () => storeGraphPlan(entity, built, request, this.options))
   }
 
   #read<T> (graphs: GraphText[], { built = NO_RELATIONSHIPS, request, form }: PlanRequest<T>): PlanRead<T> {
