@@ -3,11 +3,11 @@
 // one round trip for a GET, a page or a stream batch, no related document parsed. Only a graph
 // holding a cut child list is parsed here: its list's last child, which the store wrote into the
 // list's page, becomes the `next` link as the batched builder makes it.
-import type { GraphPlan, GraphText, GraphTextReader } from '../store/graph-plan.js'
+import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextReader } from '../store/graph-plan.js'
+import { IdentityMemo } from '../store/identity-memo.js'
 import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
-import { IdentityMemo } from './identity-memo.js'
 import { NO_RELATIONSHIPS } from './parse-with.js'
 import { parentValue } from './parent-value.js'
 import type { PlanPage, PlanRead, PlanRequest, ReadPlan } from './read-plan.js'
@@ -29,10 +29,10 @@ type StoredPage = ChildPage & { last?: Doc | null, held?: string | null }
 
 export class GraphTexts implements ReadPlan {
   /**
-   * The plan of each parsed request, made once (identity-memo.ts): the same plan object every
+   * The plan of each parsed request, made once (store/identity-memo.ts): the same plan object every
    * time lets the store keep the statements it wrote for it (sqlite/graph-texts.ts, postgres/…).
    */
-  readonly #plans = new IdentityMemo<GraphPlan>()
+  readonly #plans = new IdentityMemo<GraphPlan>(PLANS_KEPT)
 
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
 

@@ -2,11 +2,11 @@
 // each row's graph (graph-sql.ts), or one document's graph. One round trip, counted as one by the
 // store's frame. A plan's graph SQL is written once per plan object, its values bound first
 // ($1, $2, …, the statement's own after them): a parsed request's plan is the same object every
-// time (graph/identity-memo.ts), so a repeated request writes no graph SQL, and its GET's text,
+// time (../identity-memo.ts), so a repeated request writes no graph SQL, and its GET's text,
 // the same string object, finds its prepared statement's name without being hashed again.
-import { IdentityMemo } from '../../graph/identity-memo.js'
 import type { AdapterGraphTexts, Batch, Call } from '../frame/store-adapter.js'
-import type { GraphPlan, GraphText, GraphTextPage, PagedGraphText } from '../graph-plan.js'
+import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextPage, type PagedGraphText } from '../graph-plan.js'
+import { IdentityMemo } from '../identity-memo.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
 import type { FindQuery, ReadOptions, StreamQuery } from '../store.js'
@@ -49,8 +49,8 @@ class PlanSql {
 }
 
 export class PostgresGraphTexts implements AdapterGraphTexts {
-  /** Per entity and plan object, kept while the plan lives. */
-  readonly #plans = new IdentityMemo<PlanSql>()
+  /** Per entity and plan object, the most recently used kept. */
+  readonly #plans = new IdentityMemo<PlanSql>(PLANS_KEPT)
 
   constructor (private readonly tables: TableLookup, private readonly run: RunQuery,
     private readonly cursor: ReadCursor) {}

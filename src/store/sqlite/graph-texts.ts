@@ -4,12 +4,12 @@
 // bounded by STORE_TIMEOUT_MS, stopped when the caller goes away); a GET on the main connection,
 // as get does. Each call is one round trip, counted by the frame. The statements of a plan are
 // written once per plan object: a parsed request's plan is the same object every time
-// (graph/identity-memo.ts), so a repeated request writes no SQL, and its GET's text, the same
+// (../identity-memo.ts), so a repeated request writes no SQL, and its GET's text, the same
 // string object, is found among the prepared statements without hashing it again.
-import { IdentityMemo } from '../../graph/identity-memo.js'
 import type { AdapterGraphTexts, Batch, Call } from '../frame/store-adapter.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
-import type { GraphPlan, GraphText, GraphTextPage, PagedGraphText } from '../graph-plan.js'
+import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextPage, type PagedGraphText } from '../graph-plan.js'
+import { IdentityMemo } from '../identity-memo.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
 import type { FindQuery, ReadOptions, StreamQuery } from '../store.js'
 import { conditionSql, type TableLookup } from './condition-sql.js'
@@ -93,8 +93,8 @@ export class GraphStatements {
 }
 
 export class SqliteGraphTexts implements AdapterGraphTexts {
-  /** Per entity and plan object, kept while the plan lives. */
-  readonly #statements = new IdentityMemo<GraphStatements>()
+  /** Per entity and plan object, the most recently used kept. */
+  readonly #statements = new IdentityMemo<GraphStatements>(PLANS_KEPT)
 
   constructor (private readonly tables: TableLookup, private readonly read: GraphRead) {}
 
