@@ -116,9 +116,9 @@ export function checkoutVersion (ref: string): VersionCheckout {
 export function buildVersionDataset (checkout: VersionCheckout, orders: number, dir: string): string {
   const script = `const { dataset } = await import(${JSON.stringify(`file://${checkout.datasetScript}`)});\n` +
     `const data = await dataset(${orders});\nprocess.stdout.write(JSON.stringify(data.path))\n`
-  // a file, not `--input-type=module -e`: the store's read workers inherit the flags, and a
-  // worker started from a file with --input-type fails (ERR_INPUT_TYPE_NOT_ALLOWED)
-  const file = join(dir, 'build-dataset.mjs')
+  // a file, not `--input-type=module -e`: the read workers the store starts inherit the flags of
+  // this process, and a worker started from a file refuses --input-type
+  const file = join(checkout.dir, '.bench-build', 'build-dataset.mjs')
   writeFileSync(file, script)
   const out = execFileSync(process.execPath, [file], {
     env: { ...process.env, TMPDIR: dir },
