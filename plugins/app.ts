@@ -19,6 +19,7 @@ import openApiPlugin from './openapi.js'
 import problemsPlugin, { handleFrameworkError } from './problems.js'
 import bodiesPlugin from './bodies.js'
 import queryParamsPlugin from './query-params.js'
+import { AJV_OPTIONS } from '../routes/query-validator.js'
 import securityPlugin from './security.js'
 import { SecuredResponse } from './security-headers.js'
 import authPlugin from './auth.js'
@@ -42,7 +43,7 @@ export interface BuildOptions {
 
 /** The parts of the request path that bench/hooks.ts can leave out one at a time. */
 export const MEASURED_PARTS = [
-  'security-headers', 'query-names', 'validation', 'compression', 'close-connections', 'metrics', 'store-timeout'
+  'security-headers', 'validation', 'compression', 'close-connections', 'metrics', 'store-timeout'
 ] as const
 export type MeasuredPart = typeof MEASURED_PARTS[number]
 
@@ -60,7 +61,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     logger: withRedaction(options.logger ?? { level: config.LOG_LEVEL }),
     bodyLimit: config.BODY_LIMIT,
     frameworkErrors: handleFrameworkError,
-    ajv: { customOptions: { keywords: ['x-parent', 'x-internal', 'x-on-missing-parent'] } },
+    ajv: AJV_OPTIONS,
     // ids may be as long as the id schema allows (256), so every stored document is addressable
     routerOptions: { maxParamLength: 256 },
     // the server's responses write the security headers themselves (security-headers.ts)
@@ -72,7 +73,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   try {
     await app.register(problemsPlugin)
     await app.register(bodiesPlugin)
-    if (!without.has('query-names')) await app.register(queryParamsPlugin)
+    await app.register(queryParamsPlugin)
     if (!without.has('close-connections')) await app.register(closeConnectionsPlugin)
     if (!without.has('compression')) await app.register(compressionPlugin)
     await app.register(securityPlugin, { config, headers })

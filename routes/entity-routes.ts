@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { WriteOutcome } from '../src/entities/entity-api.js'
+import type { RawQuery } from '../src/entities/query.js'
+import type { EntityScope } from '../src/metadata/entity-scope.js'
 import { OBJECTS, textForm } from '../src/graph/answer-form.js'
 import type { Graph } from '../src/graph/graph.js'
 import { normalize } from '../src/graph/normalize.js'
@@ -14,7 +16,7 @@ import {
 } from './entity-params.js'
 import { ndjsonStream } from './ndjson.js'
 import { connectionSignal } from './connection-signal.js'
-import { parsedQueries } from './parsed-queries.js'
+import { readQueryOf } from './checked-queries.js'
 import { NDJSON } from './import-route.js'
 import { JSON_TYPE, MERGE_PATCH_TYPE } from '../plugins/bodies.js'
 import { guardReservedSegments } from './reserved-segments.js'
@@ -100,14 +102,13 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
           : '') + '; the detail names the key; nothing was written')
       }
   const notes = pendingNotes(meta)
-  // one cache per route: each route's query strings, validated by its own schema
-  const parseList = parsedQueries(api)
-  const parseStream = parsedQueries(api)
-  const parseGet = parsedQueries(api)
+  // the reads' query strings are checked and parsed once each, before the handler (plugins/query-params.ts)
+  const parseQuery = (query: RawQuery, scope: EntityScope) => api.parse(query, scope)
 
   app.get(
     '/',
     {
+      config: { parseQuery },
       schema: {
         tags,
         operationId: `list${meta.name}`,
@@ -132,7 +133,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
     },
     async function list (request, reply) {
       const { page, size, total } = request.query
-      const query = parseList(request)
+      const query = readQueryOf(request)
       const normalized = request.query.shape === 'normalized'
       // a client that leaves cancels the reads (the signal aborts when its connection closes)
       const signal = connectionSignal(request)
@@ -152,7 +153,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   app.get(
     '/stream',
     {
-      config: { inapplicable: streamInapplicable },
+      config: { inapplicable: streamInapplicable, parseQuery },
       schema: {
         tags,
         operationId: `stream${meta.name}`,
@@ -182,7 +183,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function stream (request, reply) {
-      const parsed = parseStream(request)
+      const parsed = readQueryOf(request)
       const query = { ...parsed, batchSize: streamBatchSize, signal: connectionSignal(request) }
       // a cursor line wraps each item: those are written by JSON.stringify
       const body = request.query.cursor === true
@@ -195,7 +196,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
   app.get(
     '/:id',
     {
-      config: { inapplicable: getInapplicable },
+      config: { inapplicable: getInapplicable, parseQuery },
       schema: {
         tags,
         operationId: `get${meta.name}`,
@@ -223,7 +224,7 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
-      const query = parseGet(request)
+      const query = readQueryOf(request)
       const read = { ...query, signal: connectionSignal(request) }
       if (request.query.shape !== 'normalized') {
         return reply.type(JSON_ANSWER).send(await getTellingPending(api, reply, request.params.id, read, text))

@@ -2,7 +2,8 @@
 // orders, through the project's own store adapter and upsertMany in batches. The file is
 // cached between runs, keyed by the size and a hash of the code that decides its content
 // (adapter, sample data, model), and written under a temporary name first so that an
-// interrupted build is never mistaken for a finished one.
+// interrupted build is never mistaken for a finished one. Other versions' files of the same size
+// are removed once they are six hours old, so that benches of several checkouts can run at once.
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,6 +24,8 @@ import type { Doc, Store } from '../../src/store/store.js'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BATCH = 5000
 const SIDECARS = ['', '-wal', '-shm']
+/** How long another version's file is left alone: longer than any bench runs. */
+const STALE_MS = 6 * 3600_000
 
 export interface Dataset {
   path: string
@@ -80,10 +83,18 @@ async function upsertInBatches (store: Store, entity: string, docs: readonly Doc
   for (let i = 0; i < docs.length; i += BATCH) await store.upsertMany(entity, docs.slice(i, i + BATCH))
 }
 
-/** Files of the same size built by other versions of the code take gigabytes; drop them. */
+/**
+ * Files of the same size built by other versions of the code take gigabytes; drop those not
+ * written for STALE_MS. A younger one may be another checkout's, served by a bench running now
+ * (or still being built): removed, its next server child could not open it.
+ */
 function removeStale (prefix: string): void {
+  const now = Date.now()
   for (const name of readdirSync(tmpdir())) {
-    if (name.startsWith(prefix)) rmSync(join(tmpdir(), name), { force: true })
+    if (!name.startsWith(prefix)) continue
+    const file = join(tmpdir(), name)
+    const modified = statSync(file, { throwIfNoEntry: false })?.mtimeMs
+    if (modified !== undefined && now - modified > STALE_MS) rmSync(file, { force: true })
   }
 }
 

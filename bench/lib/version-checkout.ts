@@ -116,7 +116,11 @@ export function checkoutVersion (ref: string): VersionCheckout {
 export function buildVersionDataset (checkout: VersionCheckout, orders: number, dir: string): string {
   const script = `const { dataset } = await import(${JSON.stringify(`file://${checkout.datasetScript}`)});\n` +
     `const data = await dataset(${orders});\nprocess.stdout.write(JSON.stringify(data.path))\n`
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+  // a file, not `--input-type=module -e`: the read workers the store starts inherit the flags of
+  // this process, and a worker started from a file refuses --input-type
+  const file = join(checkout.dir, '.bench-build', 'build-dataset.mjs')
+  writeFileSync(file, script)
+  const out = execFileSync(process.execPath, [file], {
     env: { ...process.env, TMPDIR: dir },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit']

@@ -17,7 +17,9 @@ export class BatchedPlan implements ReadPlan {
   ) {}
 
   async one<T> (asked: PlanRequest<T>, id: string): Promise<PlanRead<T>> {
-    const found = await this.store.get(asked.entity, id, { ...this.#form(asked), signal: asked.request.signal })
+    // a document answered as it is needs its text only (ReadForm.bare)
+    const form = this.hidden.form(asked.entity, asked.form.spliced, asked.built === undefined)
+    const found = await this.store.get(asked.entity, id, { ...form, signal: asked.request.signal })
     return this.#read(found === undefined ? [] : [found], asked)
   }
 

@@ -45,10 +45,12 @@ export class HiddenFields {
 
   /**
    * How the store reads `entity` for an answer written as text (`text`): as its stored text only
-   * when it hides nothing, since hiding needs the document parsed.
+   * when it hides nothing, since hiding needs the document parsed; `bare` when the documents are
+   * answered as they are (ReadForm.bare).
    */
-  form (entity: string, text: boolean | undefined): ReadForm {
-    return text === true && !this.#hiders.has(entity) ? TEXT : PARSED
+  form (entity: string, text: boolean | undefined, bare = false): ReadForm {
+    if (text !== true || this.#hiders.has(entity)) return PARSED
+    return bare ? BARE : TEXT
   }
 
   /** `docs` without the hidden properties of `entity`: the same array when there are none. */
@@ -65,4 +67,5 @@ export class HiddenFields {
 
 // text: false, not absent: it overrides a request's own `text` where one is spread before it
 const TEXT: ReadForm = Object.freeze({ text: true })
+const BARE: ReadForm = Object.freeze({ text: true, bare: true })
 const PARSED: ReadForm = Object.freeze({ text: false })

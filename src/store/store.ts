@@ -29,6 +29,11 @@ export type Position = readonly KeyValue[]
  */
 export interface ReadForm {
   text?: boolean
+  /**
+   * With `text`: the documents are answered as they are, no graph is built from them, so a store
+   * may hand out the text alone (the id only where the read names it, no references).
+   */
+  bare?: boolean
 }
 
 export interface FindQuery extends ReadForm {

@@ -8,6 +8,7 @@
 // id, so a retry is safe). Members this wrapper does not know pass through untouched.
 import { setMaxListeners } from 'node:events'
 import { StoreUnavailableError } from '../errors.js'
+import { Deadlines } from './deadlines.js'
 import type { Doc, ReadOptions, Store, StreamQuery } from './store.js'
 
 /**
@@ -37,19 +38,20 @@ function stopOf (caller: AbortSignal | undefined): AbortController {
 
 export function withTimeout (store: Store, timeoutMs: number): Store {
   const limit = `STORE_TIMEOUT_MS (${timeoutMs} ms)`
-  // One promise and one timer per call, settled by whichever comes first; on the hot path this
-  // replaced Promise.race over a timeout promise and a finally, three more promises per call.
-  // A late result or rejection of an abandoned call settles nothing and is never unhandled.
+  const deadlines = new Deadlines(timeoutMs)
+  // One promise per call, settled by whichever comes first, the work or its deadline (one timer
+  // for all calls: deadlines.ts). A late result or rejection of an abandoned call settles
+  // nothing and is never unhandled.
   function bounded<T> (what: string, work: Promise<T>, stop?: AbortController): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(function expire () {
+      const deadline = deadlines.add(function expire () {
         reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within ${limit}`))
         // after the rejection, so that the call answers the timeout, not the cancellation it causes
         stop?.abort()
-      }, timeoutMs)
+      })
       work.then(
-        value => { clearTimeout(timer); resolve(value) },
-        (error: unknown) => { clearTimeout(timer); reject(error) }
+        value => { deadlines.settle(deadline); resolve(value) },
+        (error: unknown) => { deadlines.settle(deadline); reject(error) }
       )
     })
   }

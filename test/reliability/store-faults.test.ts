@@ -4,7 +4,9 @@
 // the fault clears, without a restart.
 import t, { type Test } from 'tap'
 import Database from 'better-sqlite3'
+import { closeSync, openSync, statSync, writeSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance, InjectOptions } from 'fastify'
@@ -39,14 +41,18 @@ async function assertUnavailable (t: Test, app: FastifyInstance, options: Inject
 /**
  * A seeded app on a SQLite file. `mainThreadOnly`: no read workers, for faults that breakSqliteDisk
  * injects, since it patches better-sqlite3 in this thread only and a worker's connection would
- * read on unharmed (graphs SQLite builds run whole in a worker).
+ * read on unharmed (graphs SQLite builds run whole in a worker). `logs` receives the error log.
  */
-async function sqliteApp (t: Test, mainThreadOnly = false): Promise<{ app: FastifyInstance, file: string }> {
+async function sqliteApp (t: Test, mainThreadOnly = false,
+  logs?: Writable): Promise<{ app: FastifyInstance, file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'relata-faults-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'shop.db')
   const app = await build(t, {
-    env: { DATABASE_URL: `sqlite:${file}`, SEED: 'true', STORE_TIMEOUT_MS: String(TIMEOUT_MS) },
+    env: {
+      DATABASE_URL: `sqlite:${file}`, SEED: 'true', STORE_TIMEOUT_MS: String(TIMEOUT_MS), GRAPHS_IN_STORE: 'true'
+    },
+    ...(logs === undefined ? {} : { logger: { level: 'error', stream: logs } }),
     ...(mainThreadOnly
       ? {
           openStore: async (_url, options) =>
@@ -127,6 +133,46 @@ t.test('a SQLite disk that fails reads: every route answers 503, then recovers',
     (await app.inject('/api/orders/ord-1')).json().total
   )
   t.equal((await app.inject('/api/orders/stream')).body.split('\n').length, 101, 'streams work again')
+})
+
+/**
+ * Damages the file under the store, as a disk that returns garbage would: after a checkpoint
+ * (so that every page is in the file, none in the WAL), every page but the first (the schema
+ * header) is zeroed, so a connection reading a table's pages afresh finds them malformed.
+ */
+function zeroPagesAfterFirst (file: string): void {
+  const other = new Database(file)
+  const pageSize = other.pragma('page_size', { simple: true }) as number
+  other.pragma('wal_checkpoint(TRUNCATE)')
+  other.close()
+  const size = statSync(file).size
+  const fd = openSync(file, 'r+')
+  try {
+    writeSync(fd, Buffer.alloc(size - pageSize), 0, size - pageSize, pageSize)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+t.test('a read that fails inside a SQLite read worker (a page, a stream batch of graphs): 503', async t => {
+  // graphs SQLite builds run whole in a read worker for a page and a stream batch; the worker's
+  // own connection has read nothing yet, so it meets the damage (breakSqliteDisk cannot reach it)
+  const logged: Array<{ err?: { stack: string, reason: string } }> = []
+  const logs = new Writable({
+    write (chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line !== '') logged.push(JSON.parse(line) as never)
+      done()
+    }
+  })
+  const { app, file } = await sqliteApp(t, false, logs)
+  zeroPagesAfterFirst(file)
+  for (const url of ['/api/orders?with=all', '/api/orders/stream?with=all']) {
+    await assertUnavailable(t, app, { method: 'GET', url }, `GET ${url}`)
+    const err = logged.at(-1)?.err
+    t.match(err?.reason, /^SQLITE_CORRUPT/, `GET ${url}: the fault is logged`)
+    // the SqliteError the pool makes again from a worker's answer: the statement failed there
+    t.match(err?.stack, /caused by: SqliteError[^]*ReadPool\.answer/, `GET ${url}: it failed in a read worker`)
+  }
 })
 
 t.test('a store that throws, then hangs: 503 within the store timeout, then recovers', async t => {

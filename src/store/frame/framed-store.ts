@@ -33,10 +33,8 @@ export class FramedStore<T> implements Store {
           checkRelations(this.adapter.tables, entity, query.filter)
           return await this.#run(entity, 'findGraphs', () => texts.page(entity, query, plan, options), options.signal)
         },
-        one: async (entity, id, plan, options = {}) => {
-          this.adapter.tables.of(entity)
-          return await this.#run(entity, 'getGraph', () => texts.one(entity, id, plan, options), options.signal)
-        }
+        one: (entity, id, plan, options = {}) =>
+          this.#read(entity, 'getGraph', () => texts.one(entity, id, plan, options), options.signal)
       }
       const stream = texts.stream?.bind(texts)
       if (stream !== undefined) {
@@ -88,24 +86,57 @@ export class FramedStore<T> implements Store {
     return this.adapter.fault(error, what)
   }
 
-  async #run<R> (entity: string, op: string, work: (call: Call) => Promise<R>, signal?: AbortSignal): Promise<R> {
-    const call = this.#begin(entity, op, signal)
-    const what = `${op} on '${entity}'`
+  /**
+   * One call: checked, counted, its faults mapped, and rejected with CancelledError as soon as
+   * `signal` aborts (the adapter stops the work). One promise per call besides the adapter's: on
+   * the hot path this replaced an async function awaiting a second promise that did the cancel.
+   */
+  #run<R> (entity: string, op: string, work: (call: Call) => Promise<R>, signal?: AbortSignal): Promise<R> {
+    let running: Promise<R>
     try {
-      return await this.#unlessCancelled(what, work(call), signal)
+      const call = this.#begin(entity, op, signal)
+      try {
+        running = work(call)
+      } catch (error) {
+        throw this.#fault(error, `${op} on '${entity}'`)
+      }
     } catch (error) {
-      throw this.#fault(error, what)
+      return Promise.reject(error)
     }
+    return new Promise((resolve, reject) => {
+      const cancel = (): void => reject(this.#cancelled(`${op} on '${entity}'`))
+      if (signal !== undefined) whenAborted(signal, cancel)
+      running.then(
+        value => {
+          if (signal !== undefined) forget(signal, cancel)
+          resolve(value)
+        },
+        (error: unknown) => {
+          if (signal !== undefined) forget(signal, cancel)
+          reject(this.#fault(error, `${op} on '${entity}'`))
+        })
+    })
   }
 
-  async get (entity: string, id: string, { signal, text }: ReadOptions = {}): Promise<Doc | undefined> {
-    const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'get', call => this.adapter.get(table, id, call, { text }), signal)
+  /** As #run, for a read of `entity`'s table: an unknown entity rejects, as it is, before anything runs. */
+  #read<R> (entity: string, op: string, work: (table: T, call: Call) => Promise<R>, signal?: AbortSignal): Promise<R> {
+    let table: T
+    try {
+      table = this.adapter.tables.of(entity)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#run(entity, op, call => work(table, call), signal)
   }
 
-  async getMany (entity: string, ids: readonly string[], { signal, text }: ReadOptions = {}): Promise<Doc[]> {
-    const table = this.adapter.tables.of(entity)
-    return await this.#run(entity, 'getMany', call => this.adapter.getMany(table, ids, call, { text }), signal)
+  get (entity: string, id: string, options: ReadOptions = {}): Promise<Doc | undefined> {
+    // the options are the read's form (ReadForm) as they are: no copy per call
+    return this.#read(entity, 'get', (table, call) => this.adapter.get(table, id, call, options), options.signal)
+  }
+
+  getMany (entity: string, ids: readonly string[], options: ReadOptions = {}): Promise<Doc[]> {
+    return this.#read(entity, 'getMany', (table, call) => this.adapter.getMany(table, ids, call, options),
+      options.signal)
   }
 
   async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>,

@@ -32,7 +32,8 @@ import * as statements from './statements.js'
 import { ReadPool } from './read-pool.js'
 import { SqliteGraphTexts } from './graph-texts.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps, type Row } from './sql-reader.js'
-import { keyProperties, textColumns, textRow } from './text-rows.js'
+import { keyProperties, textColumns } from './text-rows.js'
+import { PointReads } from './point-reads.js'
 
 function parseDoc (row: Row): Doc {
   return JSON.parse(row.doc as string) as Doc
@@ -97,6 +98,8 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   readonly tables: EntityTables<TableSql>
   /** Per entity, how its rows are read as text (ReadForm.text). */
   private readonly texts = new Map<string, RowForm>()
+  /** Per entity, its point reads with their statements held. */
+  private readonly points = new Map<string, PointReads>()
   private readonly reader: SqlReader
   /** Graphs as JSON text, built by SQLite in one statement; the frame counts each as one round trip. */
   readonly graphTexts: SqliteGraphTexts
@@ -110,9 +113,10 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     for (const entity of options.entities) {
       const table = this.tables.of(entity.name)
       const keys = keyProperties(entity)
-      this.texts.set(entity.name, {
-        extra: textColumns(table, keys), childExtra: textColumns(table, keys, 'child.'), toDoc: textRow(table, keys)
-      })
+      const points = new PointReads(db, table, keys)
+      this.points.set(entity.name, points)
+      const childExtra = textColumns(table, keys, 'child.')
+      this.texts.set(entity.name, { extra: points.extra, childExtra, toDoc: points.textOf })
     }
     this.reader = new SqlReader(db)
     this.graphTexts = new SqliteGraphTexts(this.lookup, async (table, op, read, args, { signal, pooled }) =>
@@ -143,19 +147,29 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
    * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent,
    * or until a read's caller went away (`signal`: the caller went, or its time ran out).
    */
-  private async run<T> (work: () => T, signal?: AbortSignal): Promise<T> {
+  private run<T> (work: () => T, signal?: AbortSignal): Promise<T> {
+    // the first try without an async function around it: almost every statement succeeds at once
+    try {
+      return Promise.resolve(work())
+    } catch (error) {
+      return this.retry(work, error, signal)
+    }
+  }
+
+  private async retry<T> (work: () => T, failure: unknown, signal?: AbortSignal): Promise<T> {
     const deadline = performance.now() + this.settings.lockWaitMs
-    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    for (let pause = 1, error = failure; ; pause = Math.min(pause * 2, 50)) {
+      this.abandonTransaction()
+      const left = deadline - performance.now()
+      if (!isBusy(error) || left <= 0) throw error
+      await sleep(Math.min(pause, left))
+      // closed while waiting: the frame's own check ran before the first try
+      if (!this.db.open) throw new StoreUnavailableError('sqlite store: the store was closed during the call')
+      signal?.throwIfAborted()
       try {
         return work()
-      } catch (error) {
-        this.abandonTransaction()
-        const left = deadline - performance.now()
-        if (!isBusy(error) || left <= 0) throw error
-        await sleep(Math.min(pause, left))
-        // closed while waiting: the frame's own check ran before the first try
-        if (!this.db.open) throw new StoreUnavailableError('sqlite store: the store was closed during the call')
-        signal?.throwIfAborted()
+      } catch (next) {
+        error = next
       }
     }
   }
@@ -189,20 +203,17 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   }
 
   async get (table: TableSql, id: string, call: Call, form?: ReadForm): Promise<Doc | undefined> {
-    const { extra, toDoc } = this.form(table, form)
-    const sql = statements.getSql(table.table, extra)
-    const row = await this.run(() => this.statement(sql).get(id) as Row | undefined, call.signal)
-    return row === undefined ? undefined : toDoc(row)
+    const points = this.points.get(table.entity)!
+    return await this.run(() => points.get(id, form), call.signal)
   }
 
   async getMany (table: TableSql, ids: readonly string[], call: Call, form?: ReadForm): Promise<Doc[]> {
+    const points = this.points.get(table.entity)!
+    const params = [JSON.stringify(ids)]
+    if (!this.pooled(ids.length)) return await this.run(() => points.getMany(params[0]!, form), call.signal)
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getManySql(table.table, extra)
-    const params = [JSON.stringify(ids)]
-    const rows = this.pooled(ids.length)
-      ? await this.read(table, 'getMany', 'all', { sql, params }, call.signal)
-      : await this.run(() => this.statement(sql).all(...params) as Row[], call.signal)
-    return rows.map(toDoc)
+    return (await this.read(table, 'getMany', 'all', { sql, params }, call.signal)).map(toDoc)
   }
 
   /** The key's unique index holds exactly this expression, so the lookup is an index probe per value. */

@@ -1,0 +1,78 @@
+// A read route's query strings, each checked and parsed once: the names (query-names.ts), the
+// values by the route's schema (coerced and defaulted, query-validator.ts) and, on the entity
+// routes, the typed read request (EntityApi.parse) are the same for the same query string and API
+// key scope every time, so a repeated query string costs one cache lookup. Only query strings that
+// pass are kept; a refused one is checked (and refused) again each time, with the same answer.
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import { LRUCache } from 'lru-cache'
+import type { ReadQuery } from '../src/entities/entity-api.js'
+import type { RawQuery } from '../src/entities/query.js'
+import type { EntityScope } from '../src/metadata/entity-scope.js'
+import { checkNames, type QueryNames } from './query-names.js'
+import { querystringError, type QueryValidator } from './query-validator.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Parses the checked query string into the typed read request the handler takes (readQueryOf). */
+    parseQuery?: (query: RawQuery, scope: EntityScope) => ReadQuery
+  }
+}
+
+/** Distinct query strings kept per route: cursors (`after`) make many, each used once. */
+const KEPT = 500
+
+interface Checked {
+  /** The query as validation leaves it: coerced and defaulted, frozen (it is shared). */
+  query: Readonly<Record<string, unknown>>
+  read: ReadQuery | null
+}
+
+/** Where a request holds its typed read request: a decoration (null elsewhere), so requests keep one shape. */
+export const READ_QUERY = Symbol('readQuery')
+type ReadingRequest = FastifyRequest & { [READ_QUERY]: ReadQuery | null }
+
+export interface QueryCheck {
+  names: QueryNames
+  validate: QueryValidator
+  parse: ((query: RawQuery, scope: EntityScope) => ReadQuery) | undefined
+}
+
+/** The preValidation hook of a route that checks and parses each distinct query string once. */
+export function checkedQueries ({ names, validate, parse }: QueryCheck) {
+  const kept = new LRUCache<string, Checked>({ max: KEPT })
+
+  function check (request: FastifyRequest): Checked {
+    checkNames(request, names)
+    const query = request.query as Record<string, unknown>
+    if (!validate(query)) throw querystringError(validate.errors ?? [])
+    const read = parse === undefined ? null : Object.freeze(parse(query as RawQuery, request.entityScope))
+    return { query: Object.freeze(query), read }
+  }
+
+  return function checkQuery (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const { url } = request
+    const at = url.indexOf('?')
+    const text = at === -1 ? '' : url.slice(at + 1)
+    // the typed read request depends on the entities the API key may reach
+    const key = parse === undefined ? text : `${request.entityScope.cacheKey}\0${text}`
+    let checked = kept.get(key)
+    if (checked === undefined) {
+      try {
+        checked = check(request)
+      } catch (error) {
+        return done(error as Error)
+      }
+      kept.set(key, checked)
+    }
+    request.query = checked.query
+    ;(request as ReadingRequest)[READ_QUERY] = checked.read
+    done()
+  }
+}
+
+/** The typed read request of a route whose config has parseQuery, checked and parsed before its handler. */
+export function readQueryOf (request: FastifyRequest): ReadQuery {
+  const read = (request as ReadingRequest)[READ_QUERY]
+  if (read === null) throw new Error(`${request.routeOptions.url ?? ''} has no parseQuery in its config`)
+  return read
+}

@@ -1,0 +1,88 @@
+// The query-params plugin on a bare Fastify instance: a route's query string is checked (names,
+// values) and parsed once, a repeated one is looked up, and a refused one is refused again each
+// time exactly as Fastify's own validation refuses it.
+import t, { type Test } from 'tap'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import problemsPlugin from '../../plugins/problems.js'
+import queryParamsPlugin from '../../plugins/query-params.js'
+import { readQueryOf } from '../../routes/checked-queries.js'
+import type { ReadQuery } from '../../src/entities/entity-api.js'
+import type { RawQuery } from '../../src/entities/query.js'
+import { EntityScope } from '../../src/metadata/entity-scope.js'
+
+const querystring = Type.Object({
+  page: Type.Integer({ minimum: 1, maximum: 1000, default: 1 }),
+  total: Type.Optional(Type.String({ enum: ['exact', 'bounded'] })),
+  cursor: Type.Optional(Type.Boolean()),
+  with: Type.Optional(Type.String({ minLength: 1 }))
+})
+
+interface Seen {
+  parsed: RawQuery[]
+  queries: Set<unknown>
+}
+
+async function bare (t: Test, checked: boolean): Promise<{ app: FastifyInstance, seen: Seen }> {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.decorateRequest('entityScope', { getter: () => EntityScope.EVERY })
+  await app.register(problemsPlugin)
+  if (checked) await app.register(queryParamsPlugin)
+  const seen: Seen = { parsed: [], queries: new Set() }
+  // what the parse makes of the query: enough to tell that the handler reads it
+  const parseQuery = (query: RawQuery): ReadQuery => {
+    seen.parsed.push(query)
+    return { with: query.with } as unknown as ReadQuery
+  }
+  app.get('/things', { config: { parseQuery }, schema: { querystring } }, async function things (request) {
+    seen.queries.add(request.query)
+    return { query: request.query, read: checked ? readQueryOf(request) : null }
+  })
+  return { app, seen }
+}
+
+t.test('a repeated query string is checked and parsed once, its values coerced and defaulted', async t => {
+  const { app, seen } = await bare(t, true)
+  for (let i = 0; i < 3; i++) {
+    const res = await app.inject('/things?page=2&cursor=true&with=a')
+    t.equal(res.statusCode, 200)
+    t.same(res.json(), { query: { page: 2, cursor: true, with: 'a' }, read: { with: 'a' } })
+  }
+  t.equal(seen.parsed.length, 1, 'parsed once')
+  t.equal(seen.queries.size, 1, 'the handlers of the three requests read one checked query')
+  const plain = await app.inject('/things')
+  t.same(plain.json().query, { page: 1 }, 'defaults filled in')
+  t.equal((await app.inject({ method: 'HEAD', url: '/things?page=2&cursor=true&with=a' })).statusCode, 200)
+  t.equal(seen.parsed.length, 3, 'HEAD is its own route, with its own cache')
+})
+
+t.test('a refused query string is refused each time, as Fastify\'s own validation refuses it', async t => {
+  const { app, seen } = await bare(t, true)
+  const { app: plain } = await bare(t, false)
+  const refused = ['page=0', 'page=abc', 'page=1.5', 'page=1001', 'total=some', 'cursor=maybe', 'with=',
+    'page=0&total=some']
+  for (const query of refused) {
+    const expected = await plain.inject(`/things?${query}`)
+    t.equal(expected.statusCode, 400, `${query}: Fastify refuses it`)
+    for (let i = 0; i < 2; i++) {
+      const res = await app.inject(`/things?${query}`)
+      t.equal(res.statusCode, 400, query)
+      t.equal(res.headers['content-type'], expected.headers['content-type'])
+      t.same(withoutId(res.json()), withoutId(expected.json()), `${query}: the same problem`)
+    }
+  }
+  t.equal(seen.parsed.length, 0, 'a refused query string is never parsed')
+  const unknown = await app.inject('/things?size=5')
+  t.equal(unknown.statusCode, 400)
+  t.equal(unknown.json().detail, 'GET /things takes no query parameter \'size\'; it takes cursor, page, total, with')
+  t.same(unknown.json().errors, [{ path: '/querystring/size', message: 'unknown parameter' }])
+  const twice = await app.inject('/things?page=1&page=2')
+  t.equal(twice.statusCode, 400)
+  t.equal(twice.json().detail, 'query parameter \'page\' is given 2 times; give it once')
+})
+
+/** A problem without its request id, which each instance counts on its own. */
+function withoutId ({ requestId: _id, ...problem }: Record<string, unknown>): Record<string, unknown> {
+  return problem
+}
