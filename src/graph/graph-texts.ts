@@ -3,7 +3,8 @@
 // one round trip for a GET, a page or a stream batch, no related document parsed. Only a graph
 // holding a cut child list is parsed here: its list's last child, which the store wrote into the
 // list's page, becomes the `next` link as the batched builder makes it.
-import type { GraphPlan, GraphText, GraphTextReader } from '../store/graph-plan.js'
+import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextReader } from '../store/graph-plan.js'
+import { IdentityMemo } from '../store/identity-memo.js'
 import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
 import { below, childPageRequest, type ChildPageLink } from './child-page-link.js'
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
@@ -27,6 +28,12 @@ function storedRoot (graph: GraphText): string {
 type StoredPage = ChildPage & { last?: Doc | null, held?: string | null }
 
 export class GraphTexts implements ReadPlan {
+  /**
+   * The plan of each parsed request, made once (store/identity-memo.ts): the same plan object every
+   * time lets the store keep the statements it wrote for it (sqlite/graph-texts.ts, postgres/…).
+   */
+  readonly #plans = new IdentityMemo<GraphPlan>(PLANS_KEPT)
+
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
 
   async one<T> (asked: PlanRequest<T>, id: string): Promise<PlanRead<T>> {
@@ -52,9 +59,11 @@ export class GraphTexts implements ReadPlan {
     for await (const graphs of batches) yield this.#read(graphs, asked)
   }
 
-  /** Chosen for graphs only: `built` is always given. */
-  #plan<T> ({ entity, built, request }: PlanRequest<T>): GraphPlan {
-    return storeGraphPlan(entity, built ?? NO_RELATIONSHIPS, request, this.options)
+  /** Chosen for graphs only: `built` is always given. What the plan is made of is all its key. */
+  #plan<T> ({ entity, built = NO_RELATIONSHIPS, request }: PlanRequest<T>): GraphPlan {
+    const { children, counts, fields } = request
+    return this.#plans.of(entity, [built, children, counts, fields],
+      () => storeGraphPlan(entity, built, request, this.options))
   }
 
   #read<T> (graphs: GraphText[], { built = NO_RELATIONSHIPS, request, form }: PlanRequest<T>): PlanRead<T> {

@@ -2,7 +2,10 @@
 // from the selection alone (a parent is at most one document, a child list at most its limit)
 // and a request over the budget is refused with the relation to limit. Bounding the worst case,
 // not the data at hand, keeps the refusal up front and the same for every store and page.
+// The count is made once per parsed request (store/identity-memo.ts), as its graph plan is.
 import { RowBudgetError } from '../errors.js'
+import { PLANS_KEPT } from '../store/graph-plan.js'
+import { IdentityMemo } from '../store/identity-memo.js'
 import type { ChildQueries, GraphRequest, Selection } from './graph.js'
 import { childEntities, edgesOf } from './selection.js'
 
@@ -29,12 +32,20 @@ function perParent (child: string, children: ChildQueries, childLimit: number): 
 }
 
 export class RowBudget {
+  /** rowsPerRoot of each selection and child queries. */
+  readonly #perRoot = new IdentityMemo<number>(PLANS_KEPT)
+
   constructor (private readonly options: RowBudgetOptions) {}
+
+  #rowsPerRoot (selection: Selection, request: GraphRequest): number {
+    return this.#perRoot.of('', [selection, request.children],
+      () => rowsPerRoot(selection, request.children ?? {}, this.options.childLimit))
+  }
 
   /** Throws RowBudgetError when `roots` documents of `entity` could load more than the budget. */
   check (entity: string, roots: number, selection: Selection, request: GraphRequest = {}): void {
     const children = request.children ?? {}
-    const perRoot = rowsPerRoot(selection, children, this.options.childLimit)
+    const perRoot = this.#rowsPerRoot(selection, request)
     if (roots * perRoot > this.options.rowBudget) this.#refuse(entity, roots, selection, children, perRoot)
   }
 
@@ -44,7 +55,7 @@ export class RowBudget {
    */
   batchSize (entity: string, wanted: number, selection: Selection, request: GraphRequest = {}): number {
     const children = request.children ?? {}
-    const perRoot = rowsPerRoot(selection, children, this.options.childLimit)
+    const perRoot = this.#rowsPerRoot(selection, request)
     if (perRoot > this.options.rowBudget) this.#refuse(entity, 1, selection, children, perRoot)
     return perRoot === 0 ? wanted : Math.max(1, Math.min(wanted, Math.floor(this.options.rowBudget / perRoot)))
   }

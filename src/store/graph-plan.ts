@@ -6,6 +6,12 @@
 // never parses the relatives.
 import type { FindQuery, ReadOptions, SortKey, StreamQuery } from './store.js'
 
+/**
+ * Plans, and the statements a store writes for them, kept per entity (identity-memo.ts):
+ * as many as the query strings a route keeps parsed (routes/parsed-queries.ts).
+ */
+export const PLANS_KEPT = 500
+
 /** What to keep of the documents at one place of a graph. */
 export interface DocPlan {
   /** Properties kept, in the document's order (`id` among them); every one when absent. */

@@ -2,10 +2,14 @@
 // batch, each row's graph written by graph-sql.ts around the rows the plain read would return.
 // A page and a stream batch run where the store's find and stream run (a read worker on a file:
 // bounded by STORE_TIMEOUT_MS, stopped when the caller goes away); a GET on the main connection,
-// as get does. Each call is one round trip, counted by the frame.
+// as get does. Each call is one round trip, counted by the frame. The statements of a plan are
+// written once per plan object: a parsed request's plan is the same object every time
+// (../identity-memo.ts), so a repeated request writes no SQL, and its GET's text, the same
+// string object, is found among the prepared statements without hashing it again.
 import type { AdapterGraphTexts, Batch, Call } from '../frame/store-adapter.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
-import type { GraphPlan, GraphText, GraphTextPage, PagedGraphText } from '../graph-plan.js'
+import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextPage, type PagedGraphText } from '../graph-plan.js'
+import { IdentityMemo } from '../identity-memo.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
 import type { FindQuery, ReadOptions, StreamQuery } from '../store.js'
 import { conditionSql, type TableLookup } from './condition-sql.js'
@@ -89,12 +93,19 @@ export class GraphStatements {
 }
 
 export class SqliteGraphTexts implements AdapterGraphTexts {
+  /** Per entity and plan object, the most recently used kept. */
+  readonly #statements = new IdentityMemo<GraphStatements>(PLANS_KEPT)
+
   constructor (private readonly tables: TableLookup, private readonly read: GraphRead) {}
+
+  #of (entity: string, plan: GraphPlan): GraphStatements {
+    return this.#statements.of(entity, [plan], () => new GraphStatements(this.tables, entity, plan))
+  }
 
   async page (entity: string, query: FindQuery, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphTextPage> {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
-    const args = new GraphStatements(this.tables, entity, plan).page(query)
+    const args = this.#of(entity, plan).page(query)
     const { rows: found, total } = await this.read(this.tables(entity), 'findGraphs', 'graphPage', args,
       { signal: options.signal, pooled: true })
     const graphs = found.map((row): PagedGraphText => ({ ...graphText(row), root: row.root as string }))
@@ -102,7 +113,7 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
   }
 
   async one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphText | undefined> {
-    const sql = new GraphStatements(this.tables, entity, plan).one
+    const sql = this.#of(entity, plan).one
     const rows = await this.read(this.tables(entity), 'getGraph', 'graphs', { sql, params: [id] },
       { signal: options.signal, pooled: false })
     return rows.length === 0 ? undefined : graphText(rows[0]!)
@@ -111,7 +122,7 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
   /** Keyset batches as the store's stream reads them, each batch's graphs written by the same statement. */
   async * stream (entity: string, query: StreamQuery, plan: GraphPlan, call: Call): AsyncGenerator<Batch<GraphText>> {
     const table = this.tables(entity)
-    const statements = new GraphStatements(this.tables, entity, plan)
+    const statements = this.#of(entity, plan)
     let after = query.after === undefined ? undefined : sqlPosition(query.after)
     while (true) {
       const { sql, params, keys } = statements.batch(query, after)
