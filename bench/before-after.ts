@@ -6,7 +6,8 @@
 // serves it from its own child, and the answers are checked equal before interleaved autocannon
 // rounds measure req/s and each child's CPU (every thread, from /proc) per request.
 // BENCH_BASELINE_REF=main compares a branch with main; BENCH_BEFORE_AFTER_CASES picks the requests
-// (single, page, plain: the plain GET /api/orders/:id), default single,page.
+// (single, page, plain: the plain GET /api/orders/:id, stream and plainstream: the NDJSON stream of
+// every order with=all and plain, whole per request), default single,page.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,7 +26,7 @@ const REF = process.env.BENCH_BASELINE_REF ?? 'bdf3ea7^'
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
 const SIZE = 100
 const TARGET = 0.95
-/** Which requests to compare: single, page and plain (GET /api/orders/:id), a comma list. */
+/** Which requests to compare: single, page, plain (GET /api/orders/:id), stream, plainstream; a comma list. */
 const CASES = (process.env.BENCH_BEFORE_AFTER_CASES ?? 'single,page').split(',')
 
 interface Side {
@@ -65,6 +66,9 @@ benchMain('before-after', 30, async function main () {
     const kinds = [
       { name: 'plain', label: 'GET /api/orders/:id', paths: ids.map(id => `/api/orders/ord-${id}`) },
       { name: 'single', label: 'GET /api/orders/:id?with=all', paths: ids.map(id => `/api/orders/ord-${id}?with=all`) },
+      // whole NDJSON streams of every order, one per request: CPU ms per request is per stream
+      { name: 'stream', label: 'GET /api/orders/stream?with=all', paths: ['/api/orders/stream?with=all'] },
+      { name: 'plainstream', label: 'GET /api/orders/stream', paths: ['/api/orders/stream'] },
       {
         name: 'page',
         label: `GET /api/orders?with=all&size=${SIZE}`,

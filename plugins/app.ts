@@ -21,6 +21,7 @@ import bodiesPlugin from './bodies.js'
 import queryParamsPlugin from './query-params.js'
 import { AJV_OPTIONS } from '../routes/query-validator.js'
 import securityPlugin from './security.js'
+import { SecuredResponse } from './security-headers.js'
 import authPlugin from './auth.js'
 import { withRedaction } from './redact.js'
 import relataPlugin from './relata.js'
@@ -55,13 +56,16 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
   const model = options.model ?? (config.MODEL_PATH === undefined ? sampleModel : await loadModel(config.MODEL_PATH))
   const metadata = buildMetadata(model)
   const without = options.without ?? new Set<MeasuredPart>()
+  const headers = !without.has('security-headers')
   const app = Fastify({
     logger: withRedaction(options.logger ?? { level: config.LOG_LEVEL }),
     bodyLimit: config.BODY_LIMIT,
     frameworkErrors: handleFrameworkError,
     ajv: AJV_OPTIONS,
     // ids may be as long as the id schema allows (256), so every stored document is addressable
-    routerOptions: { maxParamLength: 256 }
+    routerOptions: { maxParamLength: 256 },
+    // the server's responses write the security headers themselves (security-headers.ts)
+    ...(headers && SecuredResponse !== undefined ? { http: { ServerResponse: SecuredResponse } } : {})
   })
   // Routes build plain objects; JSON.stringify is as fast for them and keeps every property.
   app.setSerializerCompiler(() => data => JSON.stringify(data))
@@ -72,7 +76,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     await app.register(queryParamsPlugin)
     if (!without.has('close-connections')) await app.register(closeConnectionsPlugin)
     if (!without.has('compression')) await app.register(compressionPlugin)
-    await app.register(securityPlugin, { config, headers: !without.has('security-headers') })
+    await app.register(securityPlugin, { config, headers })
     await app.register(authPlugin, { apiKeys: config.API_KEYS, metadata })
     await app.register(metricsPlugin)
     await app.register(relataPlugin, {

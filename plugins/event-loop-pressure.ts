@@ -5,6 +5,8 @@
 // Here the measure is the median delay of a window of one second, and load is shed only when
 // two windows in a row lag: sustained lag sheds load, one long task does not (a stuck window
 // holds one huge sample, or none); a window without samples was a pause that is already over.
+// The plugin measures and decorates the app with `eventLoopPressure`; the security plugin asks
+// it from its one onRequest hook (a hook of its own cost every request a hook run).
 import fp from 'fastify-plugin'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 
@@ -21,13 +23,29 @@ class OverloadedError extends Error {
   }
 }
 
+export interface EventLoopPressure {
+  /** Whether load is shed at all: PRESSURE_MAX_EVENT_LOOP_DELAY_MS is above 0. */
+  readonly shedding: boolean
+  /** The error to refuse a request with (503 overloaded) while the loop lags; undefined otherwise. */
+  overloaded: () => Error | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    eventLoopPressure: EventLoopPressure
+  }
+}
+
 export interface EventLoopPressureOptions {
   /** Shed while the median delay of two windows in a row passes this, in ms; 0 turns shedding off. */
   maxDelayMs: number
 }
 
 export default fp<EventLoopPressureOptions>(async function eventLoopPressure (app, { maxDelayMs }) {
-  if (maxDelayMs === 0) return
+  if (maxDelayMs === 0) {
+    app.decorate('eventLoopPressure', { shedding: false, overloaded: () => undefined })
+    return
+  }
   const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
   histogram.enable()
   let lastMs = 0
@@ -39,9 +57,11 @@ export default fp<EventLoopPressureOptions>(async function eventLoopPressure (ap
     histogram.reset()
   }, WINDOW_MS)
   timer.unref()
-  // a callback hook: an async one costs a promise and a microtask turn on every request
-  app.addHook('onRequest', function shedWhenLagging (_request, _reply, done) {
-    done(delayMs > maxDelayMs ? new OverloadedError(delayMs) : undefined)
+  app.decorate('eventLoopPressure', {
+    shedding: true,
+    overloaded: function overloaded () {
+      return delayMs > maxDelayMs ? new OverloadedError(delayMs) : undefined
+    }
   })
   app.addHook('onClose', async function stopSampling () {
     clearInterval(timer)

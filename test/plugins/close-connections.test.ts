@@ -38,6 +38,9 @@ t.test('an answer in flight at close() is delivered whole, then its connection i
   })
   await entered
   const closed = app.close()
+  // the answer is sent only once the server stopped listening: server.close() has closed the
+  // connections idle at that moment, and this one was busy
+  await stoppedListening(app)
   release()
   const res = await answered
   let body = ''
@@ -45,10 +48,43 @@ t.test('an answer in flight at close() is delivered whole, then its connection i
   t.equal(res.statusCode, 200)
   t.same(JSON.parse(body), { done: true }, 'the answer arrived whole')
   t.equal(res.headers.connection, 'keep-alive', 'the answer had promised to keep the connection')
-  await closed
   // the agent unrefs its idle sockets: a timer keeps the loop polling for the server's FIN
   const gone = await Promise.race([socketClosed.then(() => true), sleep(2000).then(() => false)])
   t.ok(gone, 'the client saw its keep-alive connection closed by the server')
+  // else close() waits for the keep-alive timeout (72 s): the client lets go instead
+  if (!gone) agent.destroy()
+  await closed
+})
+
+t.test('another app of the process keeps its keep-alive connections while one closes', async t => {
+  const closing = await slowApp()
+  const other = await slowApp()
+  t.teardown(() => other.app.close())
+  await closing.app.listen({ port: 0, host: '127.0.0.1' })
+  await other.app.listen({ port: 0, host: '127.0.0.1' })
+  const agent = new Agent({ keepAlive: true })
+  t.teardown(() => agent.destroy())
+  const held = new Promise<IncomingMessage>(resolve =>
+    request(`http://127.0.0.1:${(closing.app.server.address() as AddressInfo).port}/slow`, { agent }, resolve).end())
+  await closing.entered
+  const closed = closing.app.close()
+  await stoppedListening(closing.app)
+  let socketClosed: Promise<unknown> = Promise.resolve()
+  const answered = new Promise<IncomingMessage>(resolve => {
+    const req = request(`http://127.0.0.1:${(other.app.server.address() as AddressInfo).port}/slow`, { agent }, resolve)
+    req.once('socket', (socket: Socket) => { socketClosed = once(socket, 'close') })
+    req.end()
+  })
+  await other.entered
+  other.release()
+  const res = await answered
+  res.resume()
+  await once(res, 'end')
+  const gone = await Promise.race([socketClosed.then(() => true), sleep(500).then(() => false)])
+  t.notOk(gone, "the other app's connection stays open")
+  closing.release()
+  ;(await held).resume()
+  await closed
 })
 
 t.test('app.inject during close: its stand-in socket is left alone', async t => {
@@ -61,6 +97,10 @@ t.test('app.inject during close: its stand-in socket is left alone', async t => 
   t.equal((await answer).statusCode, 200)
   await closed
 })
+
+async function stoppedListening (app: FastifyInstance): Promise<void> {
+  while (app.server.listening) await new Promise(resolve => setImmediate(resolve))
+}
 
 function sleep (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))

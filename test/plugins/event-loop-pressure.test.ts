@@ -22,25 +22,35 @@ t.test('one long task does not shed the requests after it', async t => {
   }
 })
 
-t.test('sustained lag sheds with 503 problem+json and Retry-After, then recovers', async t => {
-  const app = await build(t, { env: { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '100' } })
-  let lagging = true
-  // every turn of the loop takes 250 ms: a server that cannot keep up
-  const lag = (): void => { if (lagging) { block(250); setTimeout(lag, 1) } }
-  lag()
-  // two lagging windows of one second: about 2 s on a quiet machine; a loaded one (CI) fires
-  // the sampling timer late, so ask until the server sheds, for at most 10 s of lag
-  await sleep(2200)
-  let shed = await app.inject('/api/customers')
-  for (const started = Date.now(); shed.statusCode !== 503 && Date.now() - started < 8000;) {
-    await sleep(250)
-    shed = await app.inject('/api/customers')
-  }
-  lagging = false
-  t.equal(shed.statusCode, 503)
-  t.match(shed.headers['content-type'], /^application\/problem\+json/)
-  t.equal(shed.json().type, 'urn:relata:problem:overloaded')
-  t.ok(Number(shed.headers['retry-after']) > 0)
-  await sleep(2100)
-  t.equal((await app.inject('/api/customers')).statusCode, 200, 'served again once the lag is over')
-})
+for (const cors of [false, true]) {
+  t.test(`sustained lag sheds with 503 problem+json and Retry-After, then recovers (CORS ${cors ? 'on' : 'off'})`,
+    async t => {
+      const origin = 'https://app.example.com'
+      const app = await build(t, {
+        env: { PRESSURE_MAX_EVENT_LOOP_DELAY_MS: '100', ...(cors ? { CORS_ORIGIN: origin } : {}) }
+      })
+      const ask = () => app.inject({ url: '/api/customers', headers: { origin } })
+      let lagging = true
+      // every turn of the loop takes 250 ms: a server that cannot keep up
+      const lag = (): void => { if (lagging) { block(250); setTimeout(lag, 1) } }
+      lag()
+      // two lagging windows of one second: about 2 s on a quiet machine; a loaded one (CI) fires
+      // the sampling timer late, so ask until the server sheds, for at most 10 s of lag
+      await sleep(2200)
+      let shed = await ask()
+      for (const started = Date.now(); shed.statusCode !== 503 && Date.now() - started < 8000;) {
+        await sleep(250)
+        shed = await ask()
+      }
+      lagging = false
+      t.equal(shed.statusCode, 503)
+      t.match(shed.headers['content-type'], /^application\/problem\+json/)
+      t.equal(shed.json().type, 'urn:relata:problem:overloaded')
+      t.ok(Number(shed.headers['retry-after']) > 0)
+      t.equal(shed.headers['x-frame-options'], 'SAMEORIGIN', 'the security headers on the shed answer')
+      t.equal(shed.headers['access-control-allow-origin'], cors ? origin : undefined,
+        cors ? 'a browser can read the shed answer' : 'no CORS unless configured')
+      await sleep(2100)
+      t.equal((await ask()).statusCode, 200, 'served again once the lag is over')
+    })
+}

@@ -1,6 +1,36 @@
 // Security headers, CORS, the rate limit and load shedding, each answering problem+json.
 import t from 'tap'
+import { request } from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
 import { build } from '../helper.js'
+
+/** Helmet's default headers: the set every answer carries. */
+const HELMET = [
+  'content-security-policy', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'origin-agent-cluster',
+  'referrer-policy', 'strict-transport-security', 'x-content-type-options', 'x-dns-prefetch-control',
+  'x-download-options', 'x-frame-options', 'x-permitted-cross-domain-policies', 'x-xss-protection'
+]
+
+interface Head {
+  status: number
+  /** Every value of each header name (lowercase), as the answer repeated it. */
+  values: Map<string, string[]>
+}
+
+/** The status and the headers of an answer read off a socket, duplicates kept. */
+function socketHead (base: string, method: string, path: string): Promise<Head> {
+  return new Promise((resolve, reject) => {
+    request(`${base}${path}`, { method }, res => {
+      const values = new Map<string, string[]>()
+      for (let i = 0; i < res.rawHeaders.length; i += 2) {
+        const name = res.rawHeaders[i]!.toLowerCase()
+        values.set(name, [...values.get(name) ?? [], res.rawHeaders[i + 1]!])
+      }
+      res.resume()
+      res.once('end', () => resolve({ status: res.statusCode!, values }))
+    }).on('error', reject).end()
+  })
+}
 
 t.test('security headers on every answer', async t => {
   const app = await build(t)
@@ -16,6 +46,48 @@ t.test('security headers on every answer', async t => {
     'no CORS unless configured'
   )
   t.equal((await app.inject('/docs/')).statusCode, 200, 'Swagger UI still loads')
+})
+
+t.test('every security header once on every kind of answer, on a socket as through app.inject', async t => {
+  const app = await build(t, { env: { SEED: 'true' } })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const answers: Array<[method: string, path: string, status: number]> = [
+    ['GET', '/api/orders/ord-1', 200],
+    ['GET', '/api/orders?with=all&size=2', 200],
+    ['GET', '/api/orders/stream', 200],
+    ['HEAD', '/api/orders/ord-1', 200],
+    ['DELETE', '/api/orders/ord-2', 204],
+    ['GET', '/api/orders/nothing', 404],
+    ['GET', '/api/nothing', 404],
+    ['GET', '/api/orders?size=abc', 400],
+    ['GET', '/health', 200],
+    ['GET', '/docs/', 200]
+  ]
+  for (const [method, path, status] of answers) {
+    const head = await socketHead(base, method, path)
+    const injected = await app.inject({ method: method as 'GET', url: path })
+    t.equal(head.status, status, `${method} ${path} on a socket`)
+    t.equal(injected.statusCode, method === 'DELETE' ? 404 : status, `${method} ${path} through app.inject`)
+    for (const name of HELMET) {
+      t.same(head.values.get(name), [injected.headers[name]], `${method} ${path}: ${name} once, as app.inject has it`)
+    }
+  }
+  const docs = await socketHead(base, 'GET', '/docs/')
+  t.match(docs.values.get('content-security-policy')?.[0], /validator\.swagger\.io/, "Swagger UI's own CSP")
+  // errors Fastify answers before routing (a malformed URL, an id past maxParamLength) run no hook
+  for (const [path, status] of [['/api/orders/%E0%A4%A', 400], [`/api/orders/${'x'.repeat(300)}`, 414]] as const) {
+    const head = await socketHead(base, 'GET', path)
+    t.equal(head.status, status, path.slice(0, 30))
+    for (const name of HELMET) t.equal(head.values.get(name)?.length, 1, `${path.slice(0, 30)}: ${name} once`)
+  }
+  // Node answers a request without Host itself, passing its headers as an array
+  const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1')
+  socket.end('GET /health HTTP/1.1\r\n\r\n')
+  let raw = ''
+  for await (const chunk of socket) raw += String(chunk)
+  t.match(raw, /^HTTP\/1\.1 400 /, 'no Host: 400')
+  for (const name of HELMET) t.equal(raw.split(`\r\n${name}: `).length, 2, `no Host: ${name} once`)
 })
 
 t.test('CORS for configured origins', async t => {

@@ -60,3 +60,41 @@ t.test('many ids or parents are read in a worker, few on the main connection, wi
   t.equal(children.totals.get('a0000'), 2, 'with every parent\'s count')
   t.same(ops, ['all', 'children'], `from ${POOLED_KEYS} ids on, both ran in a worker`)
 })
+
+t.test('a stream batch of graphs crosses from the read worker as one text, a graph per line', async t => {
+  const dir = mkdtempSync(join(tmpdir(), 'relata-pooled-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'graphs.db')
+  const db = new Database(file)
+  t.teardown(() => db.close())
+  registerTick(db)
+  await ensureSchema(db, OPTIONS.entities)
+  const ops: ReadOp[] = []
+  const store = new FramedStore(new SqliteAdapter(db, OPTIONS, { lockWaitMs: 100 }, recordingPool(file, ops)), OPTIONS)
+  t.teardown(() => store.close())
+  // a0 and a2 have two posts (a list cut at one), a1 one, a3 none
+  await store.upsertMany('author', ['a0', 'a1', 'a2', 'a3'].map(id => ({ id })))
+  const postIds = ['a0-p1', 'a0-p2', 'a1-p1', 'a2-p1', 'a2-p2']
+  await store.upsertMany('post', postIds.map(id => ({ id, authorId: id.slice(0, 2) })))
+  const plan = {
+    hidden: [],
+    parents: [],
+    children: [
+      { child: 'post', property: 'authorId', parentKey: 'id', key: 'post.authorId', limit: 1, below: { hidden: [] } }
+    ],
+    counts: []
+  }
+  const batches: Array<Array<{ text: string, cut: boolean }>> = []
+  for await (const batch of store.graphTexts!.stream!('author', { batchSize: 3 }, plan)) batches.push(batch)
+
+  const list = (author: string, total: number): string =>
+    `{"entity":{"id":"${author}"},"parents":{},"children":{"post":{"authorId":[` +
+    (total === 0 ? '' : `{"id":"${author}-p1","authorId":"${author}"}`) +
+    `]}},"meta":{"children":{"post.authorId":{"total":${total},"returned":${Math.min(total, 1)}` +
+    (total > 1 ? `,"last":{"id":"${author}-p1","authorId":"${author}"}` : '') + '}}}}'
+  t.same(batches, [
+    [{ text: list('a0', 2), cut: true }, { text: list('a1', 1), cut: false }, { text: list('a2', 2), cut: true }],
+    [{ text: list('a3', 0), cut: false }]
+  ], 'each graph its own text, the cut ones marked as such and their marks taken out')
+  t.same(ops, ['graphBatch', 'graphBatch'], 'each batch one read in the worker, handed over as one text')
+})

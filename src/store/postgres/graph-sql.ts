@@ -8,7 +8,7 @@
 // json_each in their written order, each value its original text and each key escaped by
 // to_json exactly as JSON.stringify escapes it. The text around the parts is ../graph-text-sql.ts's.
 import { isGraphPlan, type ChildEdge, type CountEdge, type DocPlan, type GraphPlan } from '../graph-plan.js'
-import { childPageSql, graphTextSql } from '../graph-text-sql.js'
+import { childPagePieces, graphTextSql, sql, type TextPiece } from '../graph-text-sql.js'
 import { totalOrder } from '../keyset.js'
 import { bind, type TableLookup } from './condition-sql.js'
 import { refColumn, type TableSql } from './identifiers.js'
@@ -63,7 +63,7 @@ export class GraphWriter {
       const list = this.#children(edge, alias)
       joins.push(...list.joins)
       cuts.push(list.cuts)
-      return list
+      return { text: [sql(list.text)], page: list.page }
     })
     const counts = plan.counts.map(edge => {
       const x = this.#alias('x')
@@ -86,7 +86,7 @@ export class GraphWriter {
   }
 
   /** One child list of row `alias`: its JSON array, its page in `meta`, and its cut lists. */
-  #children (edge: ChildEdge, alias: string): GraphSql & { page: string } {
+  #children (edge: ChildEdge, alias: string): GraphSql & { page: TextPiece[] } {
     const table = this.tables(edge.child)
     const row = this.#alias('c')
     const [x, counted] = [this.#alias('x'), this.#alias('x')]
@@ -104,7 +104,7 @@ export class GraphWriter {
       `LEFT JOIN LATERAL (${this.#count(edge, alias)}) AS ${counted} ON true`
     ]
     const cut = `${counted}.total > ${x}.returned`
-    const page = childPageSql({
+    const page = childPagePieces({
       total: `${counted}.total`,
       returned: `${x}.returned`,
       cut,

@@ -6,7 +6,7 @@
 // functions keep number text and string escapes as written (1e+21, \ud800, U+2028 raw), so
 // json_remove drops hidden properties, and `->` reads picked ones, without changing a byte.
 import { isGraphPlan, type ChildEdge, type CountEdge, type DocPlan, type GraphPlan } from '../graph-plan.js'
-import { childPageSql, graphTextSql, literal } from '../graph-text-sql.js'
+import { childPagePieces, graphTextSql, literal, sql, type Concat, type TextPiece } from '../graph-text-sql.js'
 import { totalOrder } from '../keyset.js'
 import type { TableLookup } from './condition-sql.js'
 import { jsonPath, refColumn, type TableSql } from './identifiers.js'
@@ -18,6 +18,23 @@ import { keyPartSql } from './unique-sql.js'
  * writes, so the text itself tells that a graph needs its `next` links made (sql-reader.ts).
  */
 export const CUT_MARK = '\u0001'
+
+/** SQLite's functions take at most 1,000 arguments (127 before 3.48): longer concatenations nest. */
+const MOST_ARGUMENTS = 100
+
+/**
+ * concat(): one call that writes the whole text once, where each `||` copies the text so far
+ * (a stream batch's statement: about 15 % less CPU). No part of a graph is NULL, which concat
+ * would skip where `||` makes the whole NULL.
+ */
+export const sqliteConcat: Concat = function sqliteConcat (expressions) {
+  if (expressions.length <= MOST_ARGUMENTS) return `concat(${expressions.join(', ')})`
+  const chunks: string[] = []
+  for (let i = 0; i < expressions.length; i += MOST_ARGUMENTS) {
+    chunks.push(`concat(${expressions.slice(i, i + MOST_ARGUMENTS).join(', ')})`)
+  }
+  return sqliteConcat(chunks)
+}
 
 /** `$."name"`: a property of any name, escaped as SQLite's JSON paths read it. */
 function propertyPath (name: string): string {
@@ -64,7 +81,10 @@ export class SqliteGraphWriter {
       `FROM json_each(${doc}) AS ${e} WHERE ${e}.key IN (${kept.map(literal).join(', ')}))`
   }
 
-  /** The graph of row `alias` of `table`: the columns read are `id`, `doc` and the reference columns. */
+  /**
+   * The graph of row `alias` of `table`: the columns read are `id`, `doc` and the reference columns.
+   * Its child lists are read in the FROM of a subquery around the text, each with how many it holds.
+   */
   graph (plan: GraphPlan, table: TableSql, alias: string): string {
     const parents = plan.parents.map(edge => {
       const row = this.#alias('p')
@@ -74,7 +94,8 @@ export class SqliteGraphWriter {
     })
     const lists = plan.children.map(edge => this.#children(edge, alias))
     const counts = plan.counts.map(edge => this.#count(edge, alias))
-    return graphTextSql(plan, { doc: this.doc(plan, alias), parents, lists, counts })
+    const text = graphTextSql(plan, { doc: this.doc(plan, alias), parents, lists, counts }, sqliteConcat)
+    return lists.length === 0 ? text : `(SELECT ${text} FROM ${lists.map(list => list.read).join(', ')})`
   }
 
   #relative (plan: DocPlan | GraphPlan, table: TableSql, alias: string): string {
@@ -97,11 +118,14 @@ export class SqliteGraphWriter {
    * Row `alias`'s first `limit` children through `edge`, in the list's order: by id straight
    * from the (ref, id) index; in another order the children's rowids are sorted first, so only
    * the kept rows carry their documents on. Rows come out of the subqueries in their order,
-   * which group_concat keeps.
+   * which group_concat keeps. `read` (for the FROM around the graph's text) makes the list `t`,
+   * how many it holds `r`, and the total `n`: counted only when the list is full, since a shorter
+   * one holds them all (a stream of orders with 3 items each: one index range read per order, not two).
    */
-  #children (edge: ChildEdge, alias: string): { text: string, page: string } {
+  #children (edge: ChildEdge, alias: string): { text: TextPiece[], page: TextPiece[], read: string } {
     const table = this.tables(edge.child)
     const row = this.#alias('c')
+    const list = this.#alias('r')
     const held = heldValueSql(alias, edge.parentKey)
     const column = refColumn(table, edge.property)
     // the reference columns (generated: computed when read) only for a graph below
@@ -117,24 +141,24 @@ export class SqliteGraphWriter {
     }
     const inner = this.#relative(edge.below, table, row)
     // OFFSET keeps SQLite from flattening the ordered read into the aggregate around it
-    const text = `(SELECT '[' || coalesce(group_concat(${inner}, ','), '') || ']' ` +
-      `FROM (${first(edge.limit, 0)}) AS ${row})`
-    const total = this.#alias('t')
+    // n in the aggregate itself: a query around it would be flattened, its count written (and run) twice
+    const read = `(SELECT count(*) AS r, group_concat(${inner}, ',') AS t, ` +
+      `CASE WHEN count(*) < ${edge.limit} THEN count(*) ELSE ${this.#count(edge, alias)} END AS n ` +
+      `FROM (${first(edge.limit, 0)}) AS ${row}) AS ${list}`
     const last = this.#alias('l')
-    const page = childPageSql({
-      total: `${total}.n`,
-      returned: `min(${total}.n, ${edge.limit})`,
-      cut: `${total}.n > ${edge.limit}`,
+    const page = childPagePieces({
+      total: `${list}.n`,
+      returned: `${list}.r`,
+      cut: `${list}.n > ${edge.limit}`,
       last: edge.limit === 0
         ? 'NULL'
         : `(SELECT ${this.doc({ hidden: edge.below.hidden }, last)} FROM (${first(1, edge.limit - 1)}) AS ${last})`,
-      mark: literal(CUT_MARK),
+      mark: CUT_MARK,
       ...(edge.parentKey === 'id'
         ? {}
         // a cut list has a parent whose key is a string
         : { held: `${alias}.doc -> ${jsonPath(edge.parentKey)}` })
-    })
-    // one count per page: its text names it three times
-    return { text, page: `(SELECT ${page} FROM (SELECT ${this.#count(edge, alias)} AS n) AS ${total})` }
+    }, sqliteConcat)
+    return { text: ['[', sql(`coalesce(${list}.t, '')`), ']'], page, read }
   }
 }

@@ -16,7 +16,7 @@ import { conditionSql, type TableLookup } from './condition-sql.js'
 import { SqliteGraphWriter } from './graph-sql.js'
 import type { TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
-import type { FindArgs, ReadOp, ReadOps, Row } from './sql-reader.js'
+import type { FindArgs, GraphBatch, ReadOp, ReadOps, Row } from './sql-reader.js'
 import * as statements from './statements.js'
 
 /** Runs a read: `pooled` where unbounded reads run (a read worker), else on the main connection. */
@@ -119,7 +119,10 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
     return rows.length === 0 ? undefined : graphText(rows[0]!)
   }
 
-  /** Keyset batches as the store's stream reads them, each batch's graphs written by the same statement. */
+  /**
+   * Keyset batches as the store's stream reads them, each batch's graphs written by the same
+   * statement and handed over as one text, split here into the batch's graphs.
+   */
   async * stream (entity: string, query: StreamQuery, plan: GraphPlan, call: Call): AsyncGenerator<Batch<GraphText>> {
     const table = this.tables(entity)
     const statements = this.#of(entity, plan)
@@ -127,14 +130,21 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
     while (true) {
       const { sql, params, keys } = statements.batch(query, after)
       // safeIntegers: exact 64-bit integers, so a key read back as the cursor compares equal to itself
-      const rows = await this.read(table, 'streamGraphs', 'graphs', { sql, params, safeIntegers: true },
-        { signal: call.signal, pooled: true })
-      const graphs = rows.slice(0, query.batchSize)
-      if (graphs.length > 0) {
-        const last = graphs[graphs.length - 1]!
-        after = Array.from({ length: keys }, (_, i) => last[`k${i}`])
-      }
-      yield { docs: graphs.map(graphText), last: rows.length <= query.batchSize }
+      const batch = await this.read(table, 'streamGraphs', 'graphBatch',
+        { sql, params, safeIntegers: true, size: query.batchSize, keys }, { signal: call.signal, pooled: true })
+      after = batch.last ?? after
+      yield { docs: graphLines(batch), last: !batch.more }
     }
   }
+}
+
+/** A batch's graphs, one per line of its text. */
+function graphLines ({ lines, count, cut }: GraphBatch): GraphText[] {
+  if (count === 0) return []
+  const texts = lines.split('\n')
+  // a raw newline in a stored document would shift every graph after it: never answer that
+  if (texts.length !== count) throw new Error(`sqlite store: a batch of ${count} graphs came as ${texts.length} lines`)
+  const graphs = texts.map((text): GraphText => ({ text, cut: false }))
+  for (const i of cut) graphs[i]!.cut = true
+  return graphs
 }

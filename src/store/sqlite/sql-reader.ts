@@ -43,6 +43,30 @@ export interface ChildrenArgs {
   top?: string
 }
 
+/** A stream batch's statement writing graphs (GraphStatements.batch). */
+export interface GraphBatchArgs extends AllArgs {
+  /** The graphs to keep: the statement reads one row more, which tells whether another batch follows. */
+  size: number
+  /** How many keys (`k0`, `k1`, …) each row carries. */
+  keys: number
+}
+
+/**
+ * A stream batch's graphs as one text, a graph per line (JSON text never holds a raw newline):
+ * one string crosses from a read worker, where 500 row objects cost the worker a fifth of its
+ * time in postMessage alone (bench/limit.ts's profile of the with=all stream).
+ */
+export interface GraphBatch {
+  lines: string
+  count: number
+  /** The indexes of the graphs that hold a cut list (their marks taken out, see unmarked). */
+  cut: number[]
+  /** The last graph's keys, where the next batch starts; none for an empty batch. */
+  last: unknown[] | undefined
+  /** The statement found a row past the batch. */
+  more: boolean
+}
+
 /** Children rows grouped by parent (`ref`) in order, and every parent's count. */
 export interface ChildRows {
   rows: Row[]
@@ -132,6 +156,22 @@ export class SqlReader {
     return this.all(args).map(unmarked)
   }
 
+  /** A stream batch of graphs as one text; marks are looked for in the whole text first, as they are rare. */
+  graphBatch (args: GraphBatchArgs): GraphBatch {
+    const rows = this.all(args)
+    const kept = rows.length > args.size ? rows.slice(0, args.size) : rows
+    const texts = kept.map(row => row.graph as string)
+    let lines = texts.join('\n')
+    const cut: number[] = []
+    if (lines.includes(CUT_MARK)) {
+      texts.forEach((text, i) => { if (text.includes(CUT_MARK)) cut.push(i) })
+      lines = lines.replaceAll(CUT_MARK, '')
+    }
+    const final = kept.at(-1)
+    const last = final === undefined ? undefined : Array.from({ length: args.keys }, (_, i) => final[`k${i}`])
+    return { lines, count: kept.length, cut, last, more: rows.length > args.size }
+  }
+
   /** A page of graphs with its count, as find reads a page of documents. */
   graphPage (args: FindArgs): FindRows {
     const found = this.find(args)
@@ -151,6 +191,7 @@ export interface ReadOps {
   children: [ChildrenArgs, ChildRows]
   graphs: [AllArgs, Row[]]
   graphPage: [FindArgs, FindRows]
+  graphBatch: [GraphBatchArgs, GraphBatch]
 }
 
 export type ReadOp = keyof ReadOps
@@ -162,6 +203,7 @@ export function runRead<K extends ReadOp> (reader: SqlReader, op: K, args: ReadO
     case 'children': return reader.children(args as ChildrenArgs) as ReadOps[K][1]
     case 'graphs': return reader.graphs(args as AllArgs) as ReadOps[K][1]
     case 'graphPage': return reader.graphPage(args as FindArgs) as ReadOps[K][1]
+    case 'graphBatch': return reader.graphBatch(args as GraphBatchArgs) as ReadOps[K][1]
   }
   throw new Error(`sqlite store: unknown read '${String(op)}'`)
 }
