@@ -39,7 +39,9 @@ export interface QueryCheck {
 
 /** The preValidation hook of a route that checks and parses each distinct query string once. */
 export function checkedQueries ({ names, validate, parse }: QueryCheck) {
-  const kept = new LRUCache<string, Checked>({ max: KEPT })
+  // made on the first query string that passes: an LRUCache allocates its slots up front (about a
+  // millisecond for 500), and most routes (HEAD, the admin lists) never see a request
+  let kept: LRUCache<string, Checked> | undefined
 
   function check (request: FastifyRequest): Checked {
     checkNames(request, names)
@@ -55,13 +57,14 @@ export function checkedQueries ({ names, validate, parse }: QueryCheck) {
     const text = at === -1 ? '' : url.slice(at + 1)
     // the typed read request depends on the entities the API key may reach
     const key = parse === undefined ? text : `${request.entityScope.cacheKey}\0${text}`
-    let checked = kept.get(key)
+    let checked = kept?.get(key)
     if (checked === undefined) {
       try {
         checked = check(request)
       } catch (error) {
         return done(error as Error)
       }
+      kept ??= new LRUCache({ max: KEPT })
       kept.set(key, checked)
     }
     request.query = checked.query

@@ -3,8 +3,8 @@
 // plan once: routes keep each parsed query string's frozen request (routes/parsed-queries.ts)
 // and every request spreads it with its own page, size and signal, which keeps the objects it
 // holds, so the same parsed query finds the same plan. A caller that builds new objects per read
-// makes a value per read. Bounded rather than weak: a WeakMap entry per read of such a caller
-// cost the garbage collector more than the value saves (50 µs a read, measured on a GET).
+// makes a value per read. Bounded rather than weak: with a WeakMap entry per read of such a
+// caller, its GETs spent 4.6× the garbage collection of no cache at all, against 2.8× bounded.
 import { LRUCache } from 'lru-cache'
 
 /** Stands for a tuple with no object in it. */

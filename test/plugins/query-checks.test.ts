@@ -10,6 +10,9 @@ import { readQueryOf } from '../../routes/checked-queries.js'
 import type { ReadQuery } from '../../src/entities/entity-api.js'
 import type { RawQuery } from '../../src/entities/query.js'
 import { EntityScope } from '../../src/metadata/entity-scope.js'
+import { build } from '../helper.js'
+import { integrityModel } from '../integrity-model.js'
+import { sourceModel } from '../sources/source-model.js'
 
 const querystring = Type.Object({
   page: Type.Integer({ minimum: 1, maximum: 1000, default: 1 }),
@@ -86,3 +89,37 @@ t.test('a refused query string is refused each time, as Fastify\'s own validatio
 function withoutId ({ requestId: _id, ...problem }: Record<string, unknown>): Record<string, unknown> {
   return problem
 }
+
+t.test('the identity links and parked writes lists check their query strings the same way', async t => {
+  const sources = await build(t, { model: sourceModel, env: { DATABASE_URL: 'memory:' } })
+  const parking = await build(t, { model: integrityModel, env: { DATABASE_URL: 'memory:' } })
+  const refused: Array<[FastifyInstance, string, string, Array<{ path: string, message: string }>]> = [
+    [sources, '/api/_links/customers?size=0', 'invalid querystring: /size must be >= 1',
+      [{ path: '/querystring/size', message: 'must be >= 1' }]],
+    [sources, '/api/_links/customers?source=nope', 'invalid querystring: /source must be one of crm, shop',
+      [{ path: '/querystring/source', message: 'must be one of crm, shop' }]],
+    [sources, '/api/_links/customers?sise=2', 'GET /api/_links/customers takes no query parameter \'sise\'; ' +
+      'it takes id, page, size, source', [{ path: '/querystring/sise', message: 'unknown parameter' }]],
+    [parking, '/api/_parked/order-items?page=abc', 'invalid querystring: /page must be integer',
+      [{ path: '/querystring/page', message: 'must be integer' }]],
+    [parking, '/api/_parked/order-items?size=2&size=3', 'query parameter \'size\' is given 2 times; give it once',
+      [{ path: '/querystring/size', message: 'given more than once' }]]
+  ]
+  for (const [app, url, detail, errors] of refused) {
+    for (let i = 0; i < 2; i++) {
+      const res = await app.inject(url)
+      t.equal(res.statusCode, 400, url)
+      t.match(res.headers['content-type'], /^application\/problem\+json/, url)
+      t.match(res.json(), { detail, errors }, url)
+    }
+  }
+  for (let i = 0; i < 2; i++) {
+    const links = await sources.inject('/api/_links/customers?size=5&page=2')
+    t.equal(links.statusCode, 200)
+    t.same(links.json(), [])
+    t.equal(links.headers.link, '</api/_links/customers?size=5&page=1>; rel="prev"', 'page and size read as numbers')
+    const parked = await parking.inject('/api/_parked/order-items')
+    t.equal(parked.statusCode, 200)
+    t.equal(parked.headers['x-total-count'], '0')
+  }
+})
