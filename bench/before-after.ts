@@ -21,6 +21,7 @@ import { printHotSpots, profileDir } from './lib/profile.js'
 import { markdownTable, ratio, verdict } from './lib/table.js'
 import { buildVersionDataset, checkoutVersion } from './lib/version-checkout.js'
 import { assertSameBytes } from './lib/same-bytes.js'
+import { streamRounds } from './lib/stream-rounds.js'
 
 const REF = process.env.BENCH_BASELINE_REF ?? 'bdf3ea7^'
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 10_000)
@@ -66,9 +67,14 @@ benchMain('before-after', 30, async function main () {
     const kinds = [
       { name: 'plain', label: 'GET /api/orders/:id', paths: ids.map(id => `/api/orders/ord-${id}`) },
       { name: 'single', label: 'GET /api/orders/:id?with=all', paths: ids.map(id => `/api/orders/ord-${id}?with=all`) },
-      // whole NDJSON streams of every order, one per request: CPU ms per request is per stream
-      { name: 'stream', label: 'GET /api/orders/stream?with=all', paths: ['/api/orders/stream?with=all'] },
-      { name: 'plainstream', label: 'GET /api/orders/stream', paths: ['/api/orders/stream'] },
+      // whole NDJSON streams of every order, read one at a time (streamRounds), not under load
+      {
+        name: 'stream',
+        label: 'GET /api/orders/stream?with=all',
+        paths: ['/api/orders/stream?with=all'],
+        stream: true
+      },
+      { name: 'plainstream', label: 'GET /api/orders/stream', paths: ['/api/orders/stream'], stream: true },
       {
         name: 'page',
         label: `GET /api/orders?with=all&size=${SIZE}`,
@@ -77,30 +83,52 @@ benchMain('before-after', 30, async function main () {
       }
     ].filter(kind => CASES.includes(kind.name))
     // one child per case and side, so that each profile (BENCH_PROFILE=1) belongs to one case
+    const pairs = new Map<string, [Side, Side]>()
     for (const kind of kinds) {
-      sides.push(await spawnSide('before', `sqlite:${beforeFile}`, kind.name, checkout.serverScript))
-      sides.push(await spawnSide('after', after.url, kind.name))
+      const before = await spawnSide('before', `sqlite:${beforeFile}`, kind.name, checkout.serverScript)
+      sides.push(before)
+      const afterSide = await spawnSide('after', after.url, kind.name)
+      sides.push(afterSide)
+      pairs.set(kind.name, [before, afterSide])
     }
-    for (const [k, kind] of kinds.entries()) {
+    for (const kind of kinds) {
+      const [before, afterSide] = pairs.get(kind.name)!
       for (const path of kind.paths.slice(0, 5)) {
-        await assertSameBytes(['before', sides[2 * k]!.child.url], ['after', sides[2 * k + 1]!.child.url], path)
+        await assertSameBytes(['before', before.child.url], ['after', afterSide.child.url], path)
       }
     }
-    const cases = sides.map((side, i) => ({
-      name: `${side.label} ${kinds[Math.floor(i / 2)]!.name}`,
+    const streamKinds = kinds.filter(kind => kind.stream === true)
+    const streamRows = []
+    for (const kind of streamKinds) {
+      const pair = pairs.get(kind.name)!.map(side => ({ name: side.label, url: side.child.url, pid: side.child.pid }))
+      const [before, afterResult] = await streamRounds(pair, kind.paths[0]!)
+      streamRows.push([kind.label, before!.rowsPerSec, afterResult!.rowsPerSec,
+        ratio(afterResult!.rowsPerSec, before!.rowsPerSec), before!.cpuMsPer1000Rows, afterResult!.cpuMsPer1000Rows,
+        ratio(before!.cpuMsPer1000Rows, afterResult!.cpuMsPer1000Rows)])
+    }
+    const requestKinds = kinds.filter(kind => kind.stream !== true)
+    const cases = requestKinds.flatMap(kind => pairs.get(kind.name)!.map(side => ({
+      name: `${side.label} ${kind.name}`,
       url: side.child.url,
-      paths: kinds[Math.floor(i / 2)]!.paths,
+      paths: kind.paths,
       cpuMicros: async () => processCpuMs(side.child.pid) * 1000
-    }))
-    const results = await compare(cases)
+    })))
+    const results = cases.length === 0 ? [] : await compare(cases)
     for (const side of sides) await side.child.stop()
-    for (const [i, side] of sides.entries()) printHotSpots(cases[i]!.name, side.profile)
-    console.log(
-      `\n### ${checkout.commit.slice(0, 10)} (before) / this checkout (after) — ${ORDERS.toLocaleString('en-US')} ` +
-        `orders × 3 items in SQLite, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved ` +
-        'rounds\n'
-    )
-    const rows = kinds.map((kind, k) => {
+    for (const kind of kinds) {
+      for (const side of pairs.get(kind.name)!) printHotSpots(`${side.label} ${kind.name}`, side.profile)
+    }
+    const heading = `${checkout.commit.slice(0, 10)} (before) / this checkout (after) — ` +
+      `${ORDERS.toLocaleString('en-US')} orders × 3 items in SQLite`
+    if (streamRows.length > 0) {
+      console.log(`\n### ${heading}: whole streams, ${ROUNDS} interleaved rounds of 3 reads each\n`)
+      console.log(markdownTable(['case', 'before rows/s', 'after rows/s', 'after / before',
+        'before CPU ms / 1,000 rows', 'after CPU ms / 1,000 rows', 'before / after CPU'], streamRows))
+    }
+    if (requestKinds.length === 0) return
+    console.log(`\n### ${heading}, ${CONNECTIONS} connections, ${DURATION_SEC} s each in ${ROUNDS} interleaved ` +
+      'rounds\n')
+    const rows = requestKinds.map((kind, k) => {
       const before = results[2 * k]!
       const afterResult = results[2 * k + 1]!
       const share = afterResult.requestsPerSec / before.requestsPerSec

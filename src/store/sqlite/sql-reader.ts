@@ -158,18 +158,25 @@ export class SqlReader {
 
   /** A stream batch of graphs as one text; marks are looked for in the whole text first, as they are rare. */
   graphBatch (args: GraphBatchArgs): GraphBatch {
-    const rows = this.all(args)
-    const kept = rows.length > args.size ? rows.slice(0, args.size) : rows
-    const texts = kept.map(row => row.graph as string)
+    // rows as arrays, `graph` then the keys: no object per row
+    const statement = this.statement(args.sql).safeIntegers(args.safeIntegers === true).raw(true)
+    let rows: unknown[][]
+    try {
+      rows = statement.all(...args.params) as unknown[][]
+    } finally {
+      statement.raw(false)
+    }
+    const count = Math.min(rows.length, args.size)
+    const texts = new Array<string>(count)
+    for (let i = 0; i < count; i++) texts[i] = rows[i]![0] as string
     let lines = texts.join('\n')
     const cut: number[] = []
     if (lines.includes(CUT_MARK)) {
       texts.forEach((text, i) => { if (text.includes(CUT_MARK)) cut.push(i) })
       lines = lines.replaceAll(CUT_MARK, '')
     }
-    const final = kept.at(-1)
-    const last = final === undefined ? undefined : Array.from({ length: args.keys }, (_, i) => final[`k${i}`])
-    return { lines, count: kept.length, cut, last, more: rows.length > args.size }
+    const last = count === 0 ? undefined : rows[count - 1]!.slice(1, 1 + args.keys)
+    return { lines, count, cut, last, more: rows.length > args.size }
   }
 
   /** A page of graphs with its count, as find reads a page of documents. */
