@@ -6,8 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
+import type { Test } from 'tap'
 import { FramedStore } from '../../src/store/frame/framed-store.js'
 import type { ReadPool } from '../../src/store/sqlite/read-pool.js'
+import type { TableSql } from '../../src/store/sqlite/identifiers.js'
 import { ensureSchema } from '../../src/store/sqlite/schema.js'
 import { registerTick, runRead, SqlReader, type ReadOp, type ReadOps } from '../../src/store/sqlite/sql-reader.js'
 import { POOLED_KEYS, SqliteAdapter } from '../../src/store/sqlite/sqlite-store.js'
@@ -31,7 +33,8 @@ function recordingPool (file: string, ops: ReadOp[]): ReadPool {
   } as unknown as ReadPool
 }
 
-t.test('many ids or parents are read in a worker, few on the main connection, with the same answers', async t => {
+/** A store on a fresh file whose read pool runs on the test's connection, recording each op it is given. */
+async function recordingStore (t: Test): Promise<{ store: FramedStore<TableSql>, ops: ReadOp[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'relata-pooled-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'pooled.db')
@@ -42,6 +45,11 @@ t.test('many ids or parents are read in a worker, few on the main connection, wi
   const ops: ReadOp[] = []
   const store = new FramedStore(new SqliteAdapter(db, OPTIONS, { lockWaitMs: 100 }, recordingPool(file, ops)), OPTIONS)
   t.teardown(() => store.close())
+  return { store, ops }
+}
+
+t.test('many ids or parents are read in a worker, few on the main connection, with the same answers', async t => {
+  const { store, ops } = await recordingStore(t)
   const authors: Doc[] = Array.from({ length: POOLED_KEYS }, (_, i) => ({ id: `a${String(i).padStart(4, '0')}` }))
   const posts: Doc[] = authors.flatMap(a => [1, 2].map(n => ({ id: `${a.id}-p${n}`, authorId: a.id })))
   await store.upsertMany('author', authors)
@@ -62,16 +70,7 @@ t.test('many ids or parents are read in a worker, few on the main connection, wi
 })
 
 t.test('a stream batch of graphs crosses from the read worker as one text, a graph per line', async t => {
-  const dir = mkdtempSync(join(tmpdir(), 'relata-pooled-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const file = join(dir, 'graphs.db')
-  const db = new Database(file)
-  t.teardown(() => db.close())
-  registerTick(db)
-  await ensureSchema(db, OPTIONS.entities)
-  const ops: ReadOp[] = []
-  const store = new FramedStore(new SqliteAdapter(db, OPTIONS, { lockWaitMs: 100 }, recordingPool(file, ops)), OPTIONS)
-  t.teardown(() => store.close())
+  const { store, ops } = await recordingStore(t)
   // a0 and a2 have two posts (a list cut at one), a1 one, a3 none
   await store.upsertMany('author', ['a0', 'a1', 'a2', 'a3'].map(id => ({ id })))
   const postIds = ['a0-p1', 'a0-p2', 'a1-p1', 'a2-p1', 'a2-p2']
