@@ -1,6 +1,6 @@
 // buildApp: the one factory that assembles the server from a configuration. It never listens;
 // server.ts does, and tests call buildApp and use app.inject.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import type { Config } from '../src/config.js'
 import { loadModel } from '../src/model/load-model.js'
 import type { ModelDefinition } from '../src/model/model.js'
@@ -39,6 +39,11 @@ export interface BuildOptions {
    * server.ts, so the server always runs with every part.
    */
   without?: ReadonlySet<MeasuredPart>
+  /**
+   * Routes of the embedding application, registered after Relata's and before the app is ready
+   * (a Fastify app takes no routes once ready), with every hook and plugin of Relata's.
+   */
+  routes?: FastifyPluginAsync
 }
 
 /** The parts of the request path that bench/hooks.ts can leave out one at a time. */
@@ -101,6 +106,7 @@ export async function buildApp (config: Config, options: BuildOptions = {}): Pro
     registerLinkRoutes(app)
     await app.register(modelRoutes)
     await app.register(docsModel)
+    if (options.routes !== undefined) await app.register(options.routes)
     await app.ready()
   } catch (err) {
     await app.close()

@@ -53,13 +53,13 @@ const WITH_ALL: GraphPlan = {
 }
 
 /** The sample shop's graph statements for `with=all` on Order, as Relata's SQLite store writes them. */
-function orderGraphs (): GraphStatements {
+export function orderGraphs (): GraphStatements {
   const tables = new Map(storeEntities(buildMetadata(sampleModel)).map(entity => [entity.name, tableSql(entity)]))
   return new GraphStatements(name => tables.get(name)!, 'Order', WITH_ALL)
 }
 
 /** Prepared once per statement text, as Relata's store keeps them. */
-function preparer (db: Database.Database): (sql: string) => Database.Statement {
+export function preparer (db: Database.Database): (sql: string) => Database.Statement {
   const prepared = new Map<string, Database.Statement>()
   return sql => {
     let statement = prepared.get(sql)

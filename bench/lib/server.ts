@@ -10,6 +10,7 @@
 //   BENCH_SERVER=pg-limit  the hand-written PostgreSQL route on DATABASE_URL (pg-limit-server.ts)
 // BENCH_STORE_LATENCY_MS (app, naive) delays every store round trip, as a networked store would;
 // BENCH_STORE_LOOKUPS=per-key (app) splits every lookup into one round trip per value (per-key-store.ts).
+// BENCH_LADDER=1 (app) adds the routes of bench/ladder.ts (ladder-routes.ts).
 // BENCH_WITHOUT (app) leaves parts of the request path out (a comma list of MEASURED_PARTS), and
 // BENCH_LOG_LEVEL (app) gives the app a pino logger at that level instead of none (bench/hooks.ts).
 import { once } from 'node:events'
@@ -18,6 +19,7 @@ import type { Server } from 'node:http'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { buildApp, MEASURED_PARTS, type MeasuredPart } from '../../plugins/app.js'
 import { loadConfig } from '../../src/config.js'
+import { ladderRoutes } from './ladder-routes.js'
 import { limitServer } from './limit-server.js'
 import { naiveServer } from './naive-server.js'
 import { pgLimitServer } from './pg-limit-server.js'
@@ -78,6 +80,9 @@ async function appServer (): Promise<FastifyInstance> {
   return await buildApp(config, {
     logger: level === undefined ? false : { level },
     without: without(),
+    ...(process.env.BENCH_LADDER === '1'
+      ? { routes: ladderRoutes((process.env.DATABASE_URL ?? '').replace(/^sqlite:/, '')) }
+      : {}),
     ...(opener === undefined ? {} : { openStore: opener })
   })
 }
