@@ -5,6 +5,7 @@ import { once } from 'node:events'
 import { request, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Transform } from 'node:stream'
+import type { RouteOptions } from 'fastify'
 import { brotliDecompressSync, createBrotliDecompress, createGunzip, gunzipSync } from 'node:zlib'
 import { COMPRESS_THRESHOLD } from '../../plugins/compression.js'
 import { sampleOrders } from '../../src/sample/sample-data.js'
@@ -123,3 +124,44 @@ async function streamsBatches (t: Test, encoding: string, decoder: () => Transfo
 function sleep (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
 }
+
+t.test('each route runs one compression hook, onSend, which leaves alone what it would not compress', async t => {
+  let probe: RouteOptions | undefined
+  const app = await build(t, {
+    routes: async function probeRoutes (app) {
+      // the embedding app's onRoute hooks run after Relata's: the route as it will serve
+      app.addHook('onRoute', route => { if (route.url === '/probe' && route.method === 'GET') probe = route })
+      app.get<{ Querystring: { text: string } }>('/probe', {
+        schema: {
+          querystring: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+          response: { 200: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } }
+        }
+      }, async function answer (request, reply) {
+        return reply.type('application/json; charset=utf-8').send(JSON.stringify({ text: request.query.text }))
+      })
+    }
+  })
+  const names = (hooks: unknown) => (Array.isArray(hooks) ? hooks : hooks === undefined ? [] : [hooks])
+    .map(hook => (hook as { name: string }).name)
+  t.same(names(probe?.onRequest), [], 'no onRequest hook of the compression plugin (it set reply.compress)')
+  t.same(names(probe?.onSend), ['compressLargeAnswers'])
+  const gzip: Record<string, string> = { 'accept-encoding': 'gzip' }
+  const cases: Array<{ text: string, headers: Record<string, string>, encoding: string | undefined }> = [
+    // 600 characters that take 2 bytes each: over the threshold in bytes, not in characters
+    { text: 'é'.repeat(600), headers: gzip, encoding: 'gzip' },
+    { text: 'a'.repeat(2000), headers: gzip, encoding: 'gzip' },
+    { text: 'a'.repeat(2000), headers: {}, encoding: undefined },
+    { text: 'a'.repeat(900), headers: gzip, encoding: undefined },
+    { text: 'é'.repeat(400), headers: gzip, encoding: undefined }
+  ]
+  for (const { text, headers, encoding } of cases) {
+    const res = await app.inject({ url: `/probe?text=${encodeURIComponent(text)}`, headers })
+    const label = `${Buffer.byteLength(text)} bytes of text, Accept-Encoding: ${headers['accept-encoding'] ?? 'none'}`
+    t.equal(res.statusCode, 200, label)
+    t.equal(res.headers['content-encoding'], encoding, label)
+    t.equal(res.headers.vary, encoding === undefined ? undefined : 'accept-encoding', label)
+    const body = encoding === undefined ? res.rawPayload : gunzipSync(res.rawPayload)
+    t.same(JSON.parse(body.toString()), { text }, label)
+    t.equal(Number(res.headers['content-length']), res.rawPayload.length, label)
+  }
+})
