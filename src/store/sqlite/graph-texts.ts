@@ -112,11 +112,11 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
     return { graphs, ...boundedTotal(total, query.countLimit) }
   }
 
-  async one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphText | undefined> {
+  /** The read's own promise, handed on: no async function around it (a GET's graph is a hot path). */
+  one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphText | undefined> {
     const sql = this.#of(entity, plan).one
-    const rows = await this.read(this.tables(entity), 'getGraph', 'graphs', { sql, params: [id] },
+    return this.read(this.tables(entity), 'getGraph', 'graph', { sql, params: [id] },
       { signal: options.signal, pooled: false })
-    return rows.length === 0 ? undefined : graphText(rows[0]!)
   }
 
   /**
