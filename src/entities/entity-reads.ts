@@ -49,12 +49,13 @@ export class EntityReads {
     private readonly parked: ParkedRecords | undefined
   ) {}
 
+  /** The document `id` (or its graph) in `form`, answered by the plan itself (a GET takes no cursor). */
   async one<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T> {
     this.#checkBudget(1, request)
     const asked = this.#asked(request, form)
-    const read = await this.#plan(asked).one(asked, id)
-    if (read.length === 0) throw new NotFoundError(this.meta.name, id)
-    return (await read.answers(1))[0]!
+    const found = await this.#plan(asked).one(asked, id)
+    if (found === undefined) throw new NotFoundError(this.meta.name, id)
+    return found
   }
 
   /**

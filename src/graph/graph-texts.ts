@@ -36,9 +36,10 @@ export class GraphTexts implements ReadPlan {
 
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
 
-  async one<T> (asked: PlanRequest<T>, id: string): Promise<PlanRead<T>> {
-    const graph = await this.reader.one(asked.entity, id, this.#plan(asked), { signal: asked.request.signal })
-    return this.#read(graph === undefined ? [] : [graph], asked)
+  async one<T> (asked: PlanRequest<T>, id: string): Promise<T | undefined> {
+    const { built = NO_RELATIONSHIPS, request, form } = asked
+    const graph = await this.reader.one(asked.entity, id, this.#plan(asked), { signal: request.signal })
+    return graph === undefined ? undefined : form.ofOneText(this.#finished(graph, built, request))
   }
 
   async page<T> (asked: PlanRequest<T>, query: FindQuery): Promise<PlanPage<T>> {
