@@ -118,7 +118,7 @@ export class EntityApi {
   get (id: string, request?: ReadRequest): Promise<Doc | Graph>
   get<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T>
   get (id: string, request: ReadRequest = {}, form: AnswerForm<unknown> = OBJECTS): Promise<unknown> {
-    // the read's own promise: no async layer here (EntityReads.one rejects, it never throws)
+    // the plan's own promise: no async step here (EntityReads.one rejects, it never throws)
     return this.#reads.one(id, request, form)
   }
 

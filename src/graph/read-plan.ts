@@ -37,10 +37,10 @@ export interface PlanPage<T> {
 
 export interface ReadPlan {
   /**
-   * The answer of the document `id` (its graph when `built` is given); undefined when it does not
-   * exist. Answered at once: a GET takes no cursor, so nothing is left unanswered for it.
+   * The answer of the document `id` (its graph when `built` is given); rejects with NotFoundError
+   * when it does not exist. Answered at once: a GET takes no cursor, so nothing is left unanswered.
    */
-  one: <T>(asked: PlanRequest<T>, id: string) => Promise<T | undefined>
+  one: <T>(asked: PlanRequest<T>, id: string) => Promise<T>
   page: <T>(asked: PlanRequest<T>, query: FindQuery) => Promise<PlanPage<T>>
   /** Every match, `query.batchSize` at a time, one round trip each. */
   stream: <T>(asked: PlanRequest<T>, query: StreamQuery) => AsyncIterable<PlanRead<T>>
