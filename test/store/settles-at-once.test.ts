@@ -1,8 +1,10 @@
-// STORE_TIMEOUT_MS bounds every store call that waits, and costs nothing to one the store
-// answered at once (a SQLite read on the main thread): no timer is armed for it, since none
-// could fire before it settles. Timers are counted as Node counts them (active 'Timeout'
-// resources); the same call through a wrapper that makes it hang is bounded as before.
+// A store call the adapter answered at once (a SQLite read on the main thread) costs the one
+// promise it returns: the frame waits on nothing and STORE_TIMEOUT_MS arms no timer for it, since
+// none could fire before it settles; calls that wait are bounded as before. Timers are counted as
+// Node counts them (active 'Timeout' resources), promises as async_hooks sees them made; the same
+// call through a wrapper that makes it hang is cut at the timeout.
 import t from 'tap'
+import { createHook } from 'node:async_hooks'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +17,19 @@ const TIMEOUT_MS = 300
 
 function timers (): number {
   return process.getActiveResourcesInfo().filter(resource => resource === 'Timeout').length
+}
+
+/** The promises made while `call` runs (not after it returns). */
+function promisesMadeBy (call: () => unknown): number {
+  let made = 0
+  const hook = createHook({ init (_id, type) { if (type === 'PROMISE') made++ } })
+  hook.enable()
+  try {
+    call()
+  } finally {
+    hook.disable()
+  }
+  return made
 }
 
 t.test('SQLite on a file: reads answered at once arm no timer; reads that wait, or hang, are bounded', async t => {
@@ -43,6 +58,10 @@ t.test('SQLite on a file: reads answered at once arm no timer; reads that wait, 
   t.ok(reads?.[1].items.length !== 0 && reads?.[1].items.every(item => item.orderId === 'ord-1'), 'and its items')
   t.equal(reads?.[2].items.length, 2, 'the page answers')
   t.equal(trips, 3, 'each read is counted as one round trip')
+  let read: Promise<Doc | undefined> | undefined
+  t.equal(promisesMadeBy(() => { read = store.get('Order', 'ord-2', { signal }) }), 1,
+    'a point read answered at once makes one promise: the one it returns')
+  t.equal((await read)?.id, 'ord-2')
 
   const answered = await app.inject('/api/orders/ord-1')
   t.equal(answered.statusCode, 200)
