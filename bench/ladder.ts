@@ -26,7 +26,7 @@ const RUNGS: Rung[] = [
   { name: 'limit', adds: 'a bare Fastify app running the statement', prefix: '/api/orders/' },
   { name: 'raw', adds: "Relata's app: its plugins and hooks", prefix: '/ladder/raw/' },
   ...(SINGLE ? [] : [{ name: 'store', adds: 'the store layers (timeout, frame, adapter)', prefix: '/ladder/store/' }]),
-  { name: 'api', adds: 'EntityApi.getPending and its read plan', prefix: '/ladder/api/' },
+  { name: 'api', adds: 'EntityApi (as the route calls it) and its read plan', prefix: '/ladder/api/' },
   { name: 'route', adds: 'the entity route: its schema, query checks, answer', prefix: '/api/orders/' }
 ]
 

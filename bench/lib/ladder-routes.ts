@@ -3,12 +3,13 @@
 // order as GET /api/orders/:id (with `?with=all`, its graph) through one more layer of Relata:
 //   /ladder/raw/:id    the limit's own statement on its own connection (limit-server.ts)
 //   /ladder/store/:id  the store as the app holds it (timeout, frame, adapter); plain reads only
-//   /ladder/api/:id    the entity's EntityApi, with the request the route would build
+//   /ladder/api/:id    the entity's EntityApi as the route calls it, with the request the route would build
 // Each answers the bytes the real route answers (bench/ladder.ts checks), so the differences
 // between rungs are the cost of a layer.
 import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { connectionSignal } from '../../routes/connection-signal.js'
+import { getTellingPending } from '../../routes/pending-writes.js'
 import { textForm } from '../../src/graph/answer-form.js'
 import { parseWith } from '../../src/graph/parse-with.js'
 import { docJson } from '../../src/store/text-doc.js'
@@ -49,7 +50,7 @@ export function ladderRoutes (file: string) {
     app.get<Ladder>('/ladder/api/:id', async function entityApi (request, reply) {
       const signal = connectionSignal(request)
       const read = request.query.with === undefined ? { signal } : { selection: all, signal }
-      const { found } = await api.getPending(request.params.id, read, text)
+      const found = await getTellingPending(api, reply, request.params.id, read, text)
       return reply.type(JSON_TYPE).send(found)
     })
   }

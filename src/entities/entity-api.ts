@@ -117,8 +117,9 @@ export class EntityApi {
    */
   get (id: string, request?: ReadRequest): Promise<Doc | Graph>
   get<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T>
-  async get (id: string, request: ReadRequest = {}, form: AnswerForm<unknown> = OBJECTS): Promise<unknown> {
-    return await this.#reads.one(id, request, form)
+  get (id: string, request: ReadRequest = {}, form: AnswerForm<unknown> = OBJECTS): Promise<unknown> {
+    // the plan's own promise: no async step here (EntityReads.one rejects, it never throws)
+    return this.#reads.one(id, request, form)
   }
 
   /**
@@ -127,9 +128,9 @@ export class EntityApi {
    */
   getPending (id: string, request?: ReadRequest): Promise<{ found: Doc | Graph, pending: boolean }>
   getPending<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<{ found: T, pending: boolean }>
-  async getPending (id: string, request: ReadRequest = {},
+  getPending (id: string, request: ReadRequest = {},
     form: AnswerForm<unknown> = OBJECTS): Promise<{ found: unknown, pending: boolean }> {
-    return await this.#reads.pending(id, request, form)
+    return this.#reads.pending(id, request, form)
   }
 
   /** A page of the matches, with their count and the cursor after it when more follow. */

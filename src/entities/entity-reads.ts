@@ -49,12 +49,18 @@ export class EntityReads {
     private readonly parked: ParkedRecords | undefined
   ) {}
 
-  async one<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T> {
-    this.#checkBudget(1, request)
-    const asked = this.#asked(request, form)
-    const read = await this.#plan(asked).one(asked, id)
-    if (read.length === 0) throw new NotFoundError(this.meta.name, id)
-    return (await read.answers(1))[0]!
+  /**
+   * The document `id` (or its graph) in `form`, NotFoundError when it does not exist: the plan's
+   * own promise, with no async step of its own. It rejects, never throws: a refused request too.
+   */
+  one<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T> {
+    try {
+      this.#checkBudget(1, request)
+      const asked = this.#asked(request, form)
+      return this.#plan(asked).one(asked, id)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /**

@@ -2,6 +2,7 @@
 // the answer is spliced and the entity hides nothing), without their hidden properties, enriched
 // by the graph builder (one round trip per relationship, whatever the number of documents), then
 // trimmed to `fields` (last, since building a graph needs the references a client may leave out).
+import { NotFoundError } from '../errors.js'
 import type { HiddenFields } from '../model/hidden-fields.js'
 import type { Doc, FindQuery, ReadForm, Store, StreamQuery } from '../store/store.js'
 import { trimFields } from './fields.js'
@@ -16,11 +17,16 @@ export class BatchedPlan implements ReadPlan {
     private readonly hidden: HiddenFields
   ) {}
 
-  async one<T> (asked: PlanRequest<T>, id: string): Promise<PlanRead<T>> {
+  async one<T> (asked: PlanRequest<T>, id: string): Promise<T> {
+    const { entity, built, request, form } = asked
     // a document answered as it is needs its text only (ReadForm.bare)
-    const form = this.hidden.form(asked.entity, asked.form.spliced, asked.built === undefined)
-    const found = await this.store.get(asked.entity, id, { ...form, signal: asked.request.signal })
-    return this.#read(found === undefined ? [] : [found], asked)
+    const read = this.hidden.form(entity, form.spliced, built === undefined)
+    const found = await this.store.get(entity, id, { text: read.text, bare: read.bare, signal: request.signal })
+    if (found === undefined) throw new NotFoundError(entity, id)
+    const visible = this.hidden.one(entity, found)
+    if (built === undefined && request.fields === undefined) return form.ofOne(visible, undefined)
+    const [answer] = await this.answer([visible], built, request, form.spliced)
+    return form.ofOne(answer!, built)
   }
 
   async page<T> (asked: PlanRequest<T>, query: FindQuery): Promise<PlanPage<T>> {

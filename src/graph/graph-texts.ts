@@ -3,6 +3,7 @@
 // one round trip for a GET, a page or a stream batch, no related document parsed. Only a graph
 // holding a cut child list is parsed here: its list's last child, which the store wrote into the
 // list's page, becomes the `next` link as the batched builder makes it.
+import { NotFoundError } from '../errors.js'
 import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextReader } from '../store/graph-plan.js'
 import { IdentityMemo } from '../store/identity-memo.js'
 import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
@@ -36,9 +37,11 @@ export class GraphTexts implements ReadPlan {
 
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
 
-  async one<T> (asked: PlanRequest<T>, id: string): Promise<PlanRead<T>> {
-    const graph = await this.reader.one(asked.entity, id, this.#plan(asked), { signal: asked.request.signal })
-    return this.#read(graph === undefined ? [] : [graph], asked)
+  async one<T> (asked: PlanRequest<T>, id: string): Promise<T> {
+    const { entity, built = NO_RELATIONSHIPS, request, form } = asked
+    const graph = await this.reader.one(entity, id, this.#plan(asked), { signal: request.signal })
+    if (graph === undefined) throw new NotFoundError(entity, id)
+    return form.ofOneText(this.#finished(graph, built, request))
   }
 
   async page<T> (asked: PlanRequest<T>, query: FindQuery): Promise<PlanPage<T>> {

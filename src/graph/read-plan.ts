@@ -1,8 +1,9 @@
-// How a read's documents and graphs are fetched: a plan reads what a single GET, a page or a
-// stream batch answers, and hands it back unanswered, so that the caller takes a cursor from a
-// stored document and answers only what it shows. Two plans exist: graphs that the store builds
-// itself as JSON text (graph-texts.ts) and documents enriched by batched relationship reads
-// (batched-plan.ts); the read pipeline (entities/entity-reads.ts) chooses between them.
+// How a read's documents and graphs are fetched: a plan reads what a page or a stream batch
+// answers, and hands it back unanswered, so that the caller takes a cursor from a stored document
+// and answers only what it shows; a single GET, which takes no cursor, the plan answers itself.
+// Two plans exist: graphs that the store builds itself as JSON text (graph-texts.ts) and
+// documents enriched by batched relationship reads (batched-plan.ts); the read pipeline
+// (entities/entity-reads.ts) chooses between them.
 import type { Doc, FindQuery, StreamQuery } from '../store/store.js'
 import type { AnswerForm } from './answer-form.js'
 import type { GraphRequest, Selection } from './graph.js'
@@ -35,8 +36,11 @@ export interface PlanPage<T> {
 }
 
 export interface ReadPlan {
-  /** The document `id`: nothing read when it does not exist. */
-  one: <T>(asked: PlanRequest<T>, id: string) => Promise<PlanRead<T>>
+  /**
+   * The answer of the document `id` (its graph when `built` is given); rejects with NotFoundError
+   * when it does not exist. Answered at once: a GET takes no cursor, so nothing is left unanswered.
+   */
+  one: <T>(asked: PlanRequest<T>, id: string) => Promise<T>
   page: <T>(asked: PlanRequest<T>, query: FindQuery) => Promise<PlanPage<T>>
   /** Every match, `query.batchSize` at a time, one round trip each. */
   stream: <T>(asked: PlanRequest<T>, query: StreamQuery) => AsyncIterable<PlanRead<T>>

@@ -5,10 +5,15 @@
 // timeout aborts, so the store ends its statement as when the client went away (a worker
 // terminated, a backend cancelled, a server operation killed). A write is not stopped:
 // its outcome is then unknown, as with any 503, and the client retries (writes are upserts by
-// id, so a retry is safe). Members this wrapper does not know pass through untouched.
+// id, so a retry is safe). A call the store answered at once (settles-at-once.ts) arms nothing.
 import { setMaxListeners } from 'node:events'
 import { StoreUnavailableError } from '../errors.js'
-import type { Doc, ReadOptions, Store, StreamQuery } from './store.js'
+import { settlesAtOnce } from './settles-at-once.js'
+import type { GraphTextReader } from './graph-plan.js'
+import type {
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, ReadOptions, RefQuery, RefResult, ResolvedLink,
+  Store, StoreBroadcast, StreamQuery, WriteStatus
+} from './store.js'
 
 /**
  * The controller whose signal a caller's reads run with: it follows the caller's signal, and a
@@ -36,18 +41,67 @@ function stopOf (caller: AbortSignal | undefined): AbortController {
 }
 
 export function withTimeout (store: Store, timeoutMs: number): Store {
-  const limit = `STORE_TIMEOUT_MS (${timeoutMs} ms)`
+  return new TimedStore(store, timeoutMs)
+}
+
+/** The options of a read run with `stop`'s signal in place of its caller's. */
+function stoppedBy (stop: AbortController, options: ReadOptions | undefined): ReadOptions {
+  return { ...options, signal: stop.signal }
+}
+
+/**
+ * `store` with every call bounded. Each call names what it is (`what`, and the entity it reads)
+ * so that a timeout says what did not answer; the message is written only then.
+ */
+class TimedStore implements Store {
+  readonly kind: string
+  readonly graphTexts?: GraphTextReader
+  readonly #store: Store
+  readonly #timeoutMs: number
+
+  constructor (store: Store, timeoutMs: number) {
+    this.#store = store
+    this.#timeoutMs = timeoutMs
+    this.kind = store.kind
+    const texts = store.graphTexts
+    if (texts === undefined) return
+    this.graphTexts = {
+      page: (entity, query, plan, options) => {
+        const stop = stopOf(options?.signal)
+        return this.#bounded(texts.page(entity, query, plan, stoppedBy(stop, options)), 'graph page of', entity, stop)
+      },
+      one: (entity, id, plan, options) => {
+        const stop = stopOf(options?.signal)
+        return this.#bounded(texts.one(entity, id, plan, stoppedBy(stop, options)), 'graph on', entity, stop)
+      }
+    }
+    const graphStream = texts.stream?.bind(texts)
+    if (graphStream !== undefined) {
+      this.graphTexts.stream = (entity, query, plan, options) => this.#batches(`graph stream of '${entity}'`,
+        options, o => graphStream(entity, query, plan, o))
+    }
+  }
+
+  get broadcast (): StoreBroadcast | undefined {
+    return this.#store.broadcast
+  }
+
   // One promise and one timer per call, settled by whichever comes first. A queue of deadlines
   // watched by one timer for all calls cost about 2 µs less per call, but raised a 1,000,000-row
   // stream's peak RSS from 181 to 257 MB (bench/stream.ts, cause not found), so it was taken out.
   // A late result or rejection of an abandoned call settles nothing and is never unhandled.
-  function bounded<T> (what: string, work: Promise<T>, stop?: AbortController): Promise<T> {
+  // A call whose answer was there when it returned (settlesAtOnce) costs neither: no timer could
+  // fire before it settles. A read's `stop` is aborted at the timeout, which stops the read.
+  #bounded<T> (work: Promise<T>, what: string, entity: string | undefined, stop?: AbortController): Promise<T> {
+    if (settlesAtOnce(work)) return work
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(function expire () {
-        reject(new StoreUnavailableError(`${store.kind} store: ${what} did not answer within ${limit}`))
+      const timer = setTimeout(() => {
+        const subject = entity === undefined ? what : `${what} '${entity}'`
+        reject(new StoreUnavailableError(`${this.kind} store: ${subject} did not answer within ` +
+          `STORE_TIMEOUT_MS (${this.#timeoutMs} ms)`))
         // after the rejection, so that the call answers the timeout, not the cancellation it causes
         stop?.abort()
-      }, timeoutMs)
+      }, this.#timeoutMs)
       work.then(
         value => { clearTimeout(timer); resolve(value) },
         (error: unknown) => { clearTimeout(timer); reject(error) }
@@ -55,27 +109,16 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     })
   }
 
-  /** A read run with its caller's stop signal (stopOf), aborted at the timeout. */
-  function read<T> (what: string, options: ReadOptions | undefined,
-    call: (options: ReadOptions) => Promise<T>): Promise<T> {
-    const stop = stopOf(options?.signal)
-    return bounded(what, call({ ...options, signal: stop.signal }), stop)
-  }
-
-  function stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {
-    return boundedBatches(`stream of '${entity}'`, options, o => store.stream(entity, query, o))
-  }
-
-  async function * boundedBatches<I> (what: string, options: ReadOptions | undefined,
+  async * #batches<I> (what: string, options: ReadOptions | undefined,
     open: (options: ReadOptions) => AsyncIterable<I[]>): AsyncGenerator<I[]> {
     // one signal for the stream's life: a batch that runs out of time stops the whole stream
     const stop = stopOf(options?.signal)
-    const iterator = open({ ...options, signal: stop.signal })[Symbol.asyncIterator]()
+    const iterator = open(stoppedBy(stop, options))[Symbol.asyncIterator]()
     let settled = true
     try {
       while (true) {
         settled = false
-        const next = await bounded(what, iterator.next(), stop)
+        const next = await this.#bounded(iterator.next(), what, undefined, stop)
         settled = true
         if (next.done === true) return
         yield next.value
@@ -87,45 +130,83 @@ export function withTimeout (store: Store, timeoutMs: number): Store {
     }
   }
 
-  const wrapped: { -readonly [K in keyof Store]?: Store[K] } = {
-    get: (entity, id, options) => read(`get on '${entity}'`, options, o => store.get(entity, id, o)),
-    getMany: (entity, ids, options) => read(`getMany on '${entity}'`, options, o => store.getMany(entity, ids, o)),
-    getManyByKey: (entity, property, values, options) =>
-      read(`getManyByKey on '${entity}'`, options, o => store.getManyByKey(entity, property, values, o)),
-    find: (entity, query, options) => read(`find on '${entity}'`, options, o => store.find(entity, query, o)),
-    findByRefs: (entity, property, ids, query, options) =>
-      read(`findByRefs on '${entity}'`, options, o => store.findByRefs(entity, property, ids, query, o)),
-    countByRefs: (entity, property, ids, options) =>
-      read(`countByRefs on '${entity}'`, options, o => store.countByRefs(entity, property, ids, o)),
-    stream,
-    upsertMany: (entity, docs, links) => bounded(`upsertMany on '${entity}'`, store.upsertMany(entity, docs, links)),
-    resolveLinks: (entity, keys) => bounded(`resolveLinks on '${entity}'`, store.resolveLinks(entity, keys)),
-    findLinks: (entity, query) => bounded(`findLinks on '${entity}'`, store.findLinks(entity, query)),
-    deleteLinks: (entity, keys) => bounded(`deleteLinks on '${entity}'`, store.deleteLinks(entity, keys)),
-    delete: (entity, id) => bounded(`delete on '${entity}'`, store.delete(entity, id)),
-    deleteMany: (entity, ids) => bounded(`deleteMany on '${entity}'`, store.deleteMany(entity, ids)),
-    moveMany: (from, to, moves) => bounded(`moveMany from '${from}' to '${to}'`, store.moveMany(from, to, moves)),
-    ping: () => bounded('ping', store.ping()),
-    writeStatus: () => bounded('write check', store.writeStatus())
+  get (entity: string, id: string, options?: ReadOptions): Promise<Doc | undefined> {
+    const stop = stopOf(options?.signal)
+    return this.#bounded(this.#store.get(entity, id, stoppedBy(stop, options)), 'get on', entity, stop)
   }
-  const texts = store.graphTexts
-  if (texts !== undefined) {
-    wrapped.graphTexts = {
-      page: (entity, query, plan, options) =>
-        read(`graph page of '${entity}'`, options, o => texts.page(entity, query, plan, o)),
-      one: (entity, id, plan, options) => read(`graph on '${entity}'`, options, o => texts.one(entity, id, plan, o))
-    }
-    const graphStream = texts.stream?.bind(texts)
-    if (graphStream !== undefined) {
-      wrapped.graphTexts.stream = (entity, query, plan, options) =>
-        boundedBatches(`graph stream of '${entity}'`, options, o => graphStream(entity, query, plan, o))
-    }
+
+  getMany (entity: string, ids: readonly string[], options?: ReadOptions): Promise<Doc[]> {
+    const stop = stopOf(options?.signal)
+    return this.#bounded(this.#store.getMany(entity, ids, stoppedBy(stop, options)), 'getMany on', entity, stop)
   }
-  return new Proxy(store, {
-    get (target, property, receiver) {
-      if (Object.hasOwn(wrapped, property)) return wrapped[property as keyof Store]
-      const value: unknown = Reflect.get(target, property, receiver)
-      return typeof value === 'function' ? value.bind(target) : value
-    }
-  })
+
+  getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>,
+    options?: ReadOptions): Promise<Doc[]> {
+    const stop = stopOf(options?.signal)
+    return this.#bounded(this.#store.getManyByKey(entity, property, values, stoppedBy(stop, options)),
+      'getManyByKey on', entity, stop)
+  }
+
+  find (entity: string, query: FindQuery, options?: ReadOptions): Promise<FindResult> {
+    const stop = stopOf(options?.signal)
+    return this.#bounded(this.#store.find(entity, query, stoppedBy(stop, options)), 'find on', entity, stop)
+  }
+
+  findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery,
+    options?: ReadOptions): Promise<RefResult> {
+    const stop = stopOf(options?.signal)
+    return this.#bounded(this.#store.findByRefs(entity, refProperty, ids, query, stoppedBy(stop, options)),
+      'findByRefs on', entity, stop)
+  }
+
+  countByRefs (entity: string, refProperty: string, ids: readonly string[],
+    options?: ReadOptions): Promise<Map<string, number>> {
+    const stop = stopOf(options?.signal)
+    return this.#bounded(this.#store.countByRefs(entity, refProperty, ids, stoppedBy(stop, options)),
+      'countByRefs on', entity, stop)
+  }
+
+  stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {
+    return this.#batches(`stream of '${entity}'`, options, o => this.#store.stream(entity, query, o))
+  }
+
+  upsertMany (entity: string, docs: readonly Doc[], links?: readonly IdentityLink[]): Promise<Doc[]> {
+    return this.#bounded(this.#store.upsertMany(entity, docs, links), 'upsertMany on', entity)
+  }
+
+  resolveLinks (entity: string, keys: readonly LinkKey[]): Promise<ResolvedLink[]> {
+    return this.#bounded(this.#store.resolveLinks(entity, keys), 'resolveLinks on', entity)
+  }
+
+  findLinks (entity: string, query: LinkQuery): Promise<{ items: IdentityLink[], total: number }> {
+    return this.#bounded(this.#store.findLinks(entity, query), 'findLinks on', entity)
+  }
+
+  deleteLinks (entity: string, keys: readonly LinkKey[]): Promise<number> {
+    return this.#bounded(this.#store.deleteLinks(entity, keys), 'deleteLinks on', entity)
+  }
+
+  delete (entity: string, id: string): Promise<boolean> {
+    return this.#bounded(this.#store.delete(entity, id), 'delete on', entity)
+  }
+
+  deleteMany (entity: string, ids: readonly string[]): Promise<number> {
+    return this.#bounded(this.#store.deleteMany(entity, ids), 'deleteMany on', entity)
+  }
+
+  moveMany (from: string, to: string, moves: readonly Move[]): Promise<string[]> {
+    return this.#bounded(this.#store.moveMany(from, to, moves), `moveMany from '${from}' to '${to}'`, undefined)
+  }
+
+  ping (): Promise<void> {
+    return this.#bounded(this.#store.ping(), 'ping', undefined)
+  }
+
+  writeStatus (): Promise<WriteStatus> {
+    return this.#bounded(this.#store.writeStatus(), 'write check', undefined)
+  }
+
+  close (): Promise<void> {
+    return this.#store.close()
+  }
 }

@@ -2,7 +2,9 @@
 // the entity (and the reference) through the adapter's tables, refuse to run once the store is
 // closed, count one round trip per call (a stream: one per batch) through `onQuery`, turn the
 // adapter's store faults into StoreUnavailableError, and reject a read whose caller went away
-// (its signal aborted) with CancelledError at once. Adapters only say what differs.
+// (its signal aborted) with CancelledError at once. Adapters only say what differs. A call the
+// adapter answered at once (a value, not a promise) costs one promise and arms nothing to wait
+// with: no listener on the signal, no timer (settles-at-once.ts tells the timeout).
 import { CancelledError, RelataError, StoreUnavailableError } from '../../errors.js'
 import { checkCountLimit } from '../bounded-count.js'
 import { checkAfter, checkBatchSize, checkLimit, checkPage } from '../keyset.js'
@@ -12,10 +14,14 @@ import type {
 } from '../store.js'
 import { checkLinkQuery, distinctLinks } from '../links.js'
 import type { GraphTextReader } from '../graph-plan.js'
-import type { Batch, Call, StoreAdapter } from './store-adapter.js'
+import type { Answer, Batch, Call, StoreAdapter } from './store-adapter.js'
 import { explainRefusal } from '../unique-keys.js'
 import { checkRelations } from './check-relations.js'
 import { forget, whenAborted } from './abort-waits.js'
+import { atOnce } from '../settles-at-once.js'
+
+/** Settled already: an answer had at once is handed over on the microtask after its `then`. */
+const NOW = Promise.resolve()
 
 export class FramedStore<T> implements Store {
   readonly kind: string
@@ -87,26 +93,30 @@ export class FramedStore<T> implements Store {
   }
 
   /**
-   * One call: checked, counted, its faults mapped, and rejected with CancelledError as soon as
-   * `signal` aborts (the adapter stops the work). One promise per call besides the adapter's: on
-   * the hot path this replaced an async function awaiting a second promise that did the cancel.
+   * One call: checked, counted, its faults mapped, and rejected with CancelledError if `signal`
+   * aborts before the answer is handed over. An answer the adapter had at once (a value, not a
+   * promise) costs one promise and arms nothing: no listener on the signal, which is checked
+   * once when the answer is handed over, and no timer (atOnce tells the timeout so). A call that
+   * waits on the store rejects as soon as `signal` aborts (the adapter stops the work): one
+   * promise besides the adapter's, waiting on the signal through one listener per signal.
    */
-  #run<R> (entity: string, op: string, work: (call: Call) => Promise<R>, signal?: AbortSignal): Promise<R> {
-    let running: Promise<R>
+  #run<R> (entity: string, op: string, work: (call: Call) => Answer<R>, signal?: AbortSignal): Promise<R> {
+    let answer: Answer<R>
     try {
       const call = this.#begin(entity, op, signal)
       try {
-        running = work(call)
+        answer = work(call)
       } catch (error) {
         throw this.#fault(error, `${op} on '${entity}'`)
       }
     } catch (error) {
       return Promise.reject(error)
     }
+    if (!(answer instanceof Promise)) return atOnce(this.#handOver(entity, op, answer, signal))
     return new Promise((resolve, reject) => {
       const cancel = (): void => reject(this.#cancelled(`${op} on '${entity}'`))
       if (signal !== undefined) whenAborted(signal, cancel)
-      running.then(
+      answer.then(
         value => {
           if (signal !== undefined) forget(signal, cancel)
           resolve(value)
@@ -118,8 +128,21 @@ export class FramedStore<T> implements Store {
     })
   }
 
+  /**
+   * An answer the adapter had at once, handed over on the next microtask unless its caller went
+   * away by then: a caller that aborts right after calling (before it could see the answer) gets
+   * CancelledError, as from a call that waits.
+   */
+  #handOver<R> (entity: string, op: string, value: R, signal: AbortSignal | undefined): Promise<R> {
+    if (signal === undefined) return Promise.resolve(value)
+    return NOW.then(() => {
+      if (signal.aborted) throw this.#cancelled(`${op} on '${entity}'`)
+      return value
+    })
+  }
+
   /** As #run, for a read of `entity`'s table: an unknown entity rejects, as it is, before anything runs. */
-  #read<R> (entity: string, op: string, work: (table: T, call: Call) => Promise<R>, signal?: AbortSignal): Promise<R> {
+  #read<R> (entity: string, op: string, work: (table: T, call: Call) => Answer<R>, signal?: AbortSignal): Promise<R> {
     let table: T
     try {
       table = this.adapter.tables.of(entity)
@@ -127,6 +150,18 @@ export class FramedStore<T> implements Store {
       return Promise.reject(error)
     }
     return this.#run(entity, op, call => work(table, call), signal)
+  }
+
+  /** As #read, with the call's own checks in `prepare`: what it throws rejects, as it is, before anything runs. */
+  #checked<P, R> (entity: string, op: string, prepare: () => P, work: (prepared: P, call: Call) => Answer<R>,
+    signal?: AbortSignal): Promise<R> {
+    let prepared: P
+    try {
+      prepared = prepare()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#run(entity, op, call => work(prepared, call), signal)
   }
 
   get (entity: string, id: string, options: ReadOptions = {}): Promise<Doc | undefined> {
@@ -139,36 +174,37 @@ export class FramedStore<T> implements Store {
       options.signal)
   }
 
-  async getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>,
+  getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>,
     { signal, text }: ReadOptions = {}): Promise<Doc[]> {
-    const table = this.adapter.tables.withKey(entity, property)
-    const wanted = [...new Set(values)].filter(v => typeof v === 'string' || (typeof v === 'number' && isFinite(v)))
-    return await this.#run(entity, 'getManyByKey',
-      call => this.adapter.getManyByKey(table, property, wanted, call, { text }), signal)
+    return this.#checked(entity, 'getManyByKey', () => ({
+      table: this.adapter.tables.withKey(entity, property),
+      wanted: [...new Set(values)].filter(v => typeof v === 'string' || (typeof v === 'number' && isFinite(v)))
+    }), ({ table, wanted }, call) => this.adapter.getManyByKey(table, property, wanted, call, { text }), signal)
   }
 
-  async find (entity: string, query: FindQuery, { signal }: ReadOptions = {}): Promise<FindResult> {
-    checkPage(query.page, query.size, query.after)
-    checkAfter(query.after, query.sort)
-    checkCountLimit(query.countLimit)
-    const table = this.adapter.tables.of(entity)
-    checkRelations(this.adapter.tables, entity, query.filter)
-    return await this.#run(entity, 'find', call => this.adapter.find(table, query, call), signal)
+  find (entity: string, query: FindQuery, { signal }: ReadOptions = {}): Promise<FindResult> {
+    return this.#checked(entity, 'find', () => {
+      checkPage(query.page, query.size, query.after)
+      checkAfter(query.after, query.sort)
+      checkCountLimit(query.countLimit)
+      const table = this.adapter.tables.of(entity)
+      checkRelations(this.adapter.tables, entity, query.filter)
+      return table
+    }, (table, call) => this.adapter.find(table, query, call), signal)
   }
 
-  async findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery,
+  findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery,
     { signal }: ReadOptions = {}): Promise<RefResult> {
-    checkLimit(query.perRefLimit)
-    const table = this.adapter.tables.withRef(entity, refProperty)
-    return await this.#run(entity, 'findByRefs',
-      call => this.adapter.findByRefs(table, refProperty, ids, query, call), signal)
+    return this.#checked(entity, 'findByRefs', () => {
+      checkLimit(query.perRefLimit)
+      return this.adapter.tables.withRef(entity, refProperty)
+    }, (table, call) => this.adapter.findByRefs(table, refProperty, ids, query, call), signal)
   }
 
-  async countByRefs (entity: string, refProperty: string, ids: readonly string[],
+  countByRefs (entity: string, refProperty: string, ids: readonly string[],
     { signal }: ReadOptions = {}): Promise<Map<string, number>> {
-    const table = this.adapter.tables.withRef(entity, refProperty)
-    return await this.#run(entity, 'countByRefs',
-      call => this.adapter.countByRefs(table, refProperty, ids, call), signal)
+    return this.#checked(entity, 'countByRefs', () => this.adapter.tables.withRef(entity, refProperty),
+      (table, call) => this.adapter.countByRefs(table, refProperty, ids, call), signal)
   }
 
   stream (entity: string, query: StreamQuery, { signal }: ReadOptions = {}): AsyncIterable<Doc[]> {

@@ -1,12 +1,23 @@
 // What a store adapter implements: only the raw operations that differ from store to store. The
 // frame (framed-store.ts) does everything else once for all of them: argument checks, the entity
 // and reference checks, the closed state, round-trip counting and the mapping of store faults.
-import type { GraphPlan, GraphText, GraphTextReader } from '../graph-plan.js'
+import type { GraphPlan, GraphText, GraphTextPage } from '../graph-plan.js'
 import type {
-  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, ReadForm, RefQuery, RefResult, ResolvedLink,
-  StoreBroadcast, StreamQuery, WriteStatus
+  Doc, FindQuery, FindResult, IdentityLink, LinkKey, LinkQuery, Move, ReadForm, ReadOptions, RefQuery, RefResult,
+  ResolvedLink, StoreBroadcast, StreamQuery, WriteStatus
 } from '../store.js'
 import type { EntityTables } from './entity-tables.js'
+
+/**
+ * What an adapter's call gives back: the answer itself when it had it at once (a statement run on
+ * the main thread), so that the frame and the timeout arm nothing for it; a promise when it waits.
+ */
+export type Answer<T> = T | Promise<T>
+
+/** `then` for an Answer: an answer had at once stays one, so the frame arms nothing for it. */
+export function thenAnswer<T, U> (answer: Answer<T>, next: (value: T) => U): Answer<U> {
+  return answer instanceof Promise ? answer.then(next) : next(answer)
+}
 
 /** One Store call as the adapter sees it; the frame has counted its first round trip already. */
 export interface Call {
@@ -36,28 +47,28 @@ export interface StoreAdapter<T> {
   readonly kind: string
   readonly tables: EntityTables<T>
   /** `form` asks for documents as stored text (ReadForm); adapters that keep none answer parsed documents. */
-  get: (table: T, id: string, call: Call, form?: ReadForm) => Promise<Doc | undefined>
-  getMany: (table: T, ids: readonly string[], call: Call, form?: ReadForm) => Promise<Doc[]>
+  get: (table: T, id: string, call: Call, form?: ReadForm) => Answer<Doc | undefined>
+  getMany: (table: T, ids: readonly string[], call: Call, form?: ReadForm) => Answer<Doc[]>
   getManyByKey: (table: T, property: string, values: ReadonlyArray<string | number>, call: Call,
-    form?: ReadForm) => Promise<Doc[]>
-  find: (table: T, query: FindQuery, call: Call) => Promise<FindResult>
+    form?: ReadForm) => Answer<Doc[]>
+  find: (table: T, query: FindQuery, call: Call) => Answer<FindResult>
   findByRefs: (table: T, refProperty: string, ids: readonly string[], query: RefQuery, call: Call) =>
-  Promise<RefResult>
-  countByRefs: (table: T, refProperty: string, ids: readonly string[], call: Call) => Promise<Map<string, number>>
+  Answer<RefResult>
+  countByRefs: (table: T, refProperty: string, ids: readonly string[], call: Call) => Answer<Map<string, number>>
   /**
    * The batches of a stream, one per round trip, read only when asked for: the frame counts a
    * round trip before each next() and return()s the iterator when the consumer stops.
    */
   stream: (table: T, query: StreamQuery, call: Call) => AsyncIterator<Batch, void>
   /** With `linked`, its links in the same atomic write; a key held by another id throws linkConflict (links.ts). */
-  upsertMany: (table: T, docs: readonly Doc[], call: Call, linked?: LinkWrite) => Promise<Doc[]>
+  upsertMany: (table: T, docs: readonly Doc[], call: Call, linked?: LinkWrite) => Answer<Doc[]>
   /** The links of the keys that exist, each with whether its document is in `table`. */
-  resolveLinks: (table: T, entity: string, keys: readonly LinkKey[], call: Call) => Promise<ResolvedLink[]>
-  findLinks: (entity: string, query: LinkQuery, call: Call) => Promise<{ items: IdentityLink[], total: number }>
-  deleteLinks: (entity: string, keys: readonly LinkKey[], call: Call) => Promise<number>
-  delete: (table: T, id: string, call: Call) => Promise<boolean>
-  deleteMany: (table: T, ids: readonly string[], call: Call) => Promise<number>
-  moveMany: (source: T, target: T, moves: readonly Move[], call: Call) => Promise<string[]>
+  resolveLinks: (table: T, entity: string, keys: readonly LinkKey[], call: Call) => Answer<ResolvedLink[]>
+  findLinks: (entity: string, query: LinkQuery, call: Call) => Answer<{ items: IdentityLink[], total: number }>
+  deleteLinks: (entity: string, keys: readonly LinkKey[], call: Call) => Answer<number>
+  delete: (table: T, id: string, call: Call) => Answer<boolean>
+  deleteMany: (table: T, ids: readonly string[], call: Call) => Answer<number>
+  moveMany: (source: T, target: T, moves: readonly Move[], call: Call) => Answer<string[]>
   /** Graphs built by the store as JSON text (graph-plan.ts): each call one round trip, counted by the frame. */
   readonly graphTexts?: AdapterGraphTexts
   /** Messages to the other instances on the same database; `stored` is counted by the frame as op `notify`. */
@@ -78,6 +89,8 @@ export interface StoreAdapter<T> {
 }
 
 /** A store's graph texts; a stream's batches are read as the adapter's `stream` reads documents. */
-export interface AdapterGraphTexts extends Omit<GraphTextReader, 'stream'> {
+export interface AdapterGraphTexts {
+  page: (entity: string, query: FindQuery, plan: GraphPlan, options?: ReadOptions) => Answer<GraphTextPage>
+  one: (entity: string, id: string, plan: GraphPlan, options?: ReadOptions) => Answer<GraphText | undefined>
   stream?: (entity: string, query: StreamQuery, plan: GraphPlan, call: Call) => AsyncIterator<Batch<GraphText>, void>
 }

@@ -3,6 +3,7 @@
 // its own connection. Arguments and results are plain data, so they cross a worker boundary.
 import type Database from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
+import type { GraphText, PagedGraphText } from '../graph-plan.js'
 import { CUT_MARK } from './graph-sql.js'
 import * as statements from './statements.js'
 
@@ -67,6 +68,12 @@ export interface GraphBatch {
   more: boolean
 }
 
+/** A page's graphs (GraphStatements.page) and the count read with them. */
+export interface GraphRows {
+  graphs: PagedGraphText[]
+  total: number
+}
+
 /** Children rows grouped by parent (`ref`) in order, and every parent's count. */
 export interface ChildRows {
   rows: Row[]
@@ -74,16 +81,18 @@ export interface ChildRows {
 }
 
 /**
- * A row of a statement writing graphs (graph-sql.ts), its `graph` text ready to send: the marks
- * of cut lists taken out, and `cut` telling whether there were any (the graph's next links are
- * then made from it). Done where the statement ran, so the main thread only writes the text.
+ * A graph a statement wrote (graph-sql.ts), ready to send: the marks of cut lists taken out, and
+ * `cut` telling whether there were any (the graph's next links are then made from it). Done where
+ * the statement ran, so the main thread only writes the text.
  */
-function unmarked (row: Row): Row {
-  const text = row.graph as string
-  const cut = text.includes(CUT_MARK)
-  row.cut = cut
-  if (cut) row.graph = text.replaceAll(CUT_MARK, '')
-  return row
+function unmarked (text: string): GraphText {
+  return text.includes(CUT_MARK) ? { text: text.replaceAll(CUT_MARK, ''), cut: true } : { text, cut: false }
+}
+
+/** A page's row as its graph (unmarked), with the root document as stored, in one object. */
+function pagedGraph (row: Row): PagedGraphText {
+  const { text, cut } = unmarked(row.graph as string)
+  return { text, cut, root: row.root as string }
 }
 
 /**
@@ -151,9 +160,14 @@ export class SqlReader {
     return { rows, totals }
   }
 
-  /** The rows of a statement writing graphs, each graph unmarked. */
-  graphs (args: AllArgs): Row[] {
-    return this.all(args).map(unmarked)
+  /**
+   * The graph a statement writing one graph answers (GraphStatements.one), unmarked (see unmarked);
+   * undefined when no row matched. Its one column plucked: no row object, no array of rows. Such a
+   * statement is run here alone, so it stays plucked.
+   */
+  graph (args: AllArgs): GraphText | undefined {
+    const text = this.statement(args.sql).pluck().get(...args.params) as string | undefined
+    return text === undefined ? undefined : unmarked(text)
   }
 
   /** A stream batch of graphs as one text; marks are looked for in the whole text first, as they are rare. */
@@ -179,11 +193,13 @@ export class SqlReader {
     return { lines, count, cut, last, more: rows.length > args.size }
   }
 
-  /** A page of graphs with its count, as find reads a page of documents. */
-  graphPage (args: FindArgs): FindRows {
-    const found = this.find(args)
-    found.rows.forEach(unmarked)
-    return found
+  /**
+   * A page of graphs with its count, as find reads a page of documents: each graph unmarked, with
+   * its stored root document, made here (in a read worker on a file) rather than on the main thread.
+   */
+  graphPage (args: FindArgs): GraphRows {
+    const { rows, total } = this.find(args)
+    return { graphs: rows.map(pagedGraph), total }
   }
 
   clear (): void {
@@ -196,8 +212,8 @@ export interface ReadOps {
   all: [AllArgs, Row[]]
   find: [FindArgs, FindRows]
   children: [ChildrenArgs, ChildRows]
-  graphs: [AllArgs, Row[]]
-  graphPage: [FindArgs, FindRows]
+  graph: [AllArgs, GraphText | undefined]
+  graphPage: [FindArgs, GraphRows]
   graphBatch: [GraphBatchArgs, GraphBatch]
 }
 
@@ -208,7 +224,7 @@ export function runRead<K extends ReadOp> (reader: SqlReader, op: K, args: ReadO
     case 'all': return reader.all(args as AllArgs) as ReadOps[K][1]
     case 'find': return reader.find(args as FindArgs) as ReadOps[K][1]
     case 'children': return reader.children(args as ChildrenArgs) as ReadOps[K][1]
-    case 'graphs': return reader.graphs(args as AllArgs) as ReadOps[K][1]
+    case 'graph': return reader.graph(args as AllArgs) as ReadOps[K][1]
     case 'graphPage': return reader.graphPage(args as FindArgs) as ReadOps[K][1]
     case 'graphBatch': return reader.graphBatch(args as GraphBatchArgs) as ReadOps[K][1]
   }

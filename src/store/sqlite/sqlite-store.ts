@@ -16,7 +16,9 @@ import type {
 } from '../store.js'
 import { EntityTables } from '../frame/entity-tables.js'
 import { FramedStore } from '../frame/framed-store.js'
-import type { Batch, Call, LinkWrite, StoreAdapter } from '../frame/store-adapter.js'
+import {
+  thenAnswer, type Answer, type Batch, type Call, type LinkWrite, type StoreAdapter
+} from '../frame/store-adapter.js'
 import { linkConflict } from '../links.js'
 import type { LinkRow } from '../sql-links.js'
 import * as linkStatements from './link-statements.js'
@@ -142,15 +144,16 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
   }
 
   /**
-   * Runs one round trip on the main connection. The connection's busy timeout is 0, so a
-   * statement that meets another connection's lock fails at once instead of blocking the event
-   * loop; it is tried again after a growing pause until the lock wait (`lockWaitMs`) is spent,
-   * or until a read's caller went away (`signal`: the caller went, or its time ran out).
+   * Runs one round trip on the main connection: its answer as it is (Answer), at once. The
+   * connection's busy timeout is 0, so a statement that meets another connection's lock fails at
+   * once instead of blocking the event loop; it is tried again after a growing pause (a promise
+   * then) until the lock wait (`lockWaitMs`) is spent, or until a read's caller went away
+   * (`signal`: the caller went, or its time ran out).
    */
-  private run<T> (work: () => T, signal?: AbortSignal): Promise<T> {
-    // the first try without an async function around it: almost every statement succeeds at once
+  private run<T> (work: () => T, signal?: AbortSignal): Answer<T> {
+    // the first try answers as it is (no promise): almost every statement succeeds at once
     try {
-      return Promise.resolve(work())
+      return work()
     } catch (error) {
       return this.retry(work, error, signal)
     }
@@ -202,28 +205,27 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     }
   }
 
-  async get (table: TableSql, id: string, call: Call, form?: ReadForm): Promise<Doc | undefined> {
+  get (table: TableSql, id: string, call: Call, form?: ReadForm): Answer<Doc | undefined> {
     const points = this.points.get(table.entity)!
-    return await this.run(() => points.get(id, form), call.signal)
+    return this.run(() => points.get(id, form), call.signal)
   }
 
-  async getMany (table: TableSql, ids: readonly string[], call: Call, form?: ReadForm): Promise<Doc[]> {
+  getMany (table: TableSql, ids: readonly string[], call: Call, form?: ReadForm): Answer<Doc[]> {
     const points = this.points.get(table.entity)!
     const params = [JSON.stringify(ids)]
-    if (!this.pooled(ids.length)) return await this.run(() => points.getMany(params[0]!, form), call.signal)
+    if (!this.pooled(ids.length)) return this.run(() => points.getMany(params[0]!, form), call.signal)
     const { extra, toDoc } = this.form(table, form)
     const sql = statements.getManySql(table.table, extra)
-    return (await this.read(table, 'getMany', 'all', { sql, params }, call.signal)).map(toDoc)
+    return this.read(table, 'getMany', 'all', { sql, params }, call.signal).then(rows => rows.map(toDoc))
   }
 
   /** The key's unique index holds exactly this expression, so the lookup is an index probe per value. */
-  async getManyByKey (table: TableSql, property: string, values: ReadonlyArray<string | number>, _call: Call,
-    form?: ReadForm): Promise<Doc[]> {
+  getManyByKey (table: TableSql, property: string, values: ReadonlyArray<string | number>, _call: Call,
+    form?: ReadForm): Answer<Doc[]> {
     const { extra, toDoc } = this.form(table, form)
     const sql = `SELECT doc${extra} FROM ${table.table} ` +
       `WHERE ${keyPartSql(property)} IN (SELECT value FROM json_each(?))`
-    const rows = await this.run(() => this.statement(sql).all(JSON.stringify(values)) as Row[])
-    return rows.map(toDoc)
+    return thenAnswer(this.run(() => this.statement(sql).all(JSON.stringify(values)) as Row[]), rows => rows.map(toDoc))
   }
 
   async find (table: TableSql, query: FindQuery, call: Call): Promise<FindResult> {
@@ -246,8 +248,8 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
     return { items: rows.map(toDoc), ...boundedTotal(total, query.countLimit) }
   }
 
-  async findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery,
-    call: Call): Promise<RefResult> {
+  findByRefs (table: TableSql, refProperty: string, ids: readonly string[], query: RefQuery,
+    call: Call): Answer<RefResult> {
     const column = refColumn(table, refProperty)
     const order = query.sort === undefined || query.sort.length === 0 ? undefined : totalOrder(query.sort)
     const { extra, childExtra, toDoc } = this.form(table, query)
@@ -262,18 +264,20 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       table: table.table, column, parents, limit, extra, childExtra, ...(top === undefined ? {} : { top })
     }
     // bounded by the (ref, id) index and the per-parent limit: on the main thread, unless many parents ask
-    const { rows, totals } = this.pooled(ids.length)
-      ? await this.read(table, 'findByRefs', 'children', args, call.signal)
-      : await this.run(() => this.reader.children(args), call.signal)
-    const items: Doc[] = []
-    let ref: unknown
-    let position = 0
-    for (const row of rows) {
-      position = row.ref === ref ? position + 1 : 1
-      ref = row.ref
-      if (position <= query.perRefLimit) items.push(toDoc(row))
-    }
-    return { items, totals }
+    const read = this.pooled(ids.length)
+      ? this.read(table, 'findByRefs', 'children', args, call.signal)
+      : this.run(() => this.reader.children(args), call.signal)
+    return thenAnswer(read, function firstPerRef ({ rows, totals }) {
+      const items: Doc[] = []
+      let ref: unknown
+      let position = 0
+      for (const row of rows) {
+        position = row.ref === ref ? position + 1 : 1
+        ref = row.ref
+        if (position <= query.perRefLimit) items.push(toDoc(row))
+      }
+      return { items, totals }
+    })
   }
 
   async countByRefs (table: TableSql, refProperty: string, ids: readonly string[],
