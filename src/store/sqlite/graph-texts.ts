@@ -6,7 +6,7 @@
 // written once per plan object: a parsed request's plan is the same object every time
 // (../identity-memo.ts), so a repeated request writes no SQL, and its GET's text, the same
 // string object, is found among the prepared statements without hashing it again.
-import { thenAnswer, type AdapterGraphTexts, type Answer, type Batch, type Call } from '../frame/store-adapter.js'
+import type { AdapterGraphTexts, Answer, Batch, Call } from '../frame/store-adapter.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextPage, type PagedGraphText } from '../graph-plan.js'
 import { IdentityMemo } from '../identity-memo.js'
@@ -112,12 +112,14 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
     return { graphs, ...boundedTotal(total, query.countLimit) }
   }
 
-  /** On the main connection: the graph itself (no promise) when the statement answered at once. */
+  /**
+   * The read's own answer, handed on: no async function around it (a GET's graph is a hot path),
+   * and on the main connection the graph itself (no promise) when the statement answered at once.
+   */
   one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Answer<GraphText | undefined> {
     const sql = this.#of(entity, plan).one
-    const rows = this.read(this.tables(entity), 'getGraph', 'graphs', { sql, params: [id] },
+    return this.read(this.tables(entity), 'getGraph', 'graph', { sql, params: [id] },
       { signal: options.signal, pooled: false })
-    return thenAnswer(rows, found => found.length === 0 ? undefined : graphText(found[0]!))
   }
 
   /**

@@ -3,6 +3,7 @@
 // its own connection. Arguments and results are plain data, so they cross a worker boundary.
 import type Database from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
+import type { GraphText } from '../graph-plan.js'
 import { CUT_MARK } from './graph-sql.js'
 import * as statements from './statements.js'
 
@@ -151,9 +152,15 @@ export class SqlReader {
     return { rows, totals }
   }
 
-  /** The rows of a statement writing graphs, each graph unmarked. */
-  graphs (args: AllArgs): Row[] {
-    return this.all(args).map(unmarked)
+  /**
+   * The graph a statement writing one graph answers (GraphStatements.one), unmarked (see unmarked);
+   * undefined when no row matched. Its one column plucked: no row object, no array of rows. Such a
+   * statement is run here alone, so it stays plucked.
+   */
+  graph (args: AllArgs): GraphText | undefined {
+    const text = this.statement(args.sql).pluck().get(...args.params) as string | undefined
+    if (text === undefined) return undefined
+    return text.includes(CUT_MARK) ? { text: text.replaceAll(CUT_MARK, ''), cut: true } : { text, cut: false }
   }
 
   /** A stream batch of graphs as one text; marks are looked for in the whole text first, as they are rare. */
@@ -196,7 +203,7 @@ export interface ReadOps {
   all: [AllArgs, Row[]]
   find: [FindArgs, FindRows]
   children: [ChildrenArgs, ChildRows]
-  graphs: [AllArgs, Row[]]
+  graph: [AllArgs, GraphText | undefined]
   graphPage: [FindArgs, FindRows]
   graphBatch: [GraphBatchArgs, GraphBatch]
 }
@@ -208,7 +215,7 @@ export function runRead<K extends ReadOp> (reader: SqlReader, op: K, args: ReadO
     case 'all': return reader.all(args as AllArgs) as ReadOps[K][1]
     case 'find': return reader.find(args as FindArgs) as ReadOps[K][1]
     case 'children': return reader.children(args as ChildrenArgs) as ReadOps[K][1]
-    case 'graphs': return reader.graphs(args as AllArgs) as ReadOps[K][1]
+    case 'graph': return reader.graph(args as AllArgs) as ReadOps[K][1]
     case 'graphPage': return reader.graphPage(args as FindArgs) as ReadOps[K][1]
     case 'graphBatch': return reader.graphBatch(args as GraphBatchArgs) as ReadOps[K][1]
   }
