@@ -8,7 +8,7 @@
 // string object, is found among the prepared statements without hashing it again.
 import type { AdapterGraphTexts, Answer, Batch, Call } from '../frame/store-adapter.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
-import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextPage, type PagedGraphText } from '../graph-plan.js'
+import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextPage } from '../graph-plan.js'
 import { IdentityMemo } from '../identity-memo.js'
 import { checkAfter, checkPage, totalOrder } from '../keyset.js'
 import type { FindQuery, ReadOptions, StreamQuery } from '../store.js'
@@ -16,16 +16,12 @@ import { conditionSql, type TableLookup } from './condition-sql.js'
 import { SqliteGraphWriter } from './graph-sql.js'
 import type { TableSql } from './identifiers.js'
 import { afterSql, keyExpressions, orderBySql, sqlPosition } from './order-sql.js'
-import type { FindArgs, GraphBatch, ReadOp, ReadOps, Row } from './sql-reader.js'
+import type { FindArgs, GraphBatch, ReadOp, ReadOps } from './sql-reader.js'
 import * as statements from './statements.js'
 
 /** Runs a read: `pooled` where unbounded reads run (a read worker), else on the main connection. */
 export type GraphRead = <K extends ReadOp>(table: TableSql, op: string, read: K, args: ReadOps[K][0],
   options: { signal?: AbortSignal | undefined, pooled: boolean }) => Answer<ReadOps[K][1]>
-
-function graphText (row: Row): GraphText {
-  return { text: row.graph as string, cut: row.cut as boolean }
-}
 
 /** `, id, "ref_a", …`: what a row's graph reads of it, beside `doc`. */
 function rowColumns (table: TableSql): string {
@@ -106,9 +102,8 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
     checkPage(query.page, query.size, query.after)
     checkAfter(query.after, query.sort)
     const args = this.#of(entity, plan).page(query)
-    const { rows: found, total } = await this.read(this.tables(entity), 'findGraphs', 'graphPage', args,
+    const { graphs, total } = await this.read(this.tables(entity), 'findGraphs', 'graphPage', args,
       { signal: options.signal, pooled: true })
-    const graphs = found.map((row): PagedGraphText => ({ ...graphText(row), root: row.root as string }))
     return { graphs, ...boundedTotal(total, query.countLimit) }
   }
 

@@ -3,7 +3,7 @@
 // its own connection. Arguments and results are plain data, so they cross a worker boundary.
 import type Database from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
-import type { GraphText } from '../graph-plan.js'
+import type { GraphText, PagedGraphText } from '../graph-plan.js'
 import { CUT_MARK } from './graph-sql.js'
 import * as statements from './statements.js'
 
@@ -68,6 +68,12 @@ export interface GraphBatch {
   more: boolean
 }
 
+/** A page's graphs (GraphStatements.page) and the count read with them. */
+export interface GraphRows {
+  graphs: PagedGraphText[]
+  total: number
+}
+
 /** Children rows grouped by parent (`ref`) in order, and every parent's count. */
 export interface ChildRows {
   rows: Row[]
@@ -75,16 +81,18 @@ export interface ChildRows {
 }
 
 /**
- * A row of a statement writing graphs (graph-sql.ts), its `graph` text ready to send: the marks
- * of cut lists taken out, and `cut` telling whether there were any (the graph's next links are
- * then made from it). Done where the statement ran, so the main thread only writes the text.
+ * A graph a statement wrote (graph-sql.ts), ready to send: the marks of cut lists taken out, and
+ * `cut` telling whether there were any (the graph's next links are then made from it). Done where
+ * the statement ran, so the main thread only writes the text.
  */
-function unmarked (row: Row): Row {
-  const text = row.graph as string
-  const cut = text.includes(CUT_MARK)
-  row.cut = cut
-  if (cut) row.graph = text.replaceAll(CUT_MARK, '')
-  return row
+function unmarked (text: string): GraphText {
+  return text.includes(CUT_MARK) ? { text: text.replaceAll(CUT_MARK, ''), cut: true } : { text, cut: false }
+}
+
+/** A page's row as its graph (unmarked), with the root document as stored, in one object. */
+function pagedGraph (row: Row): PagedGraphText {
+  const { text, cut } = unmarked(row.graph as string)
+  return { text, cut, root: row.root as string }
 }
 
 /**
@@ -159,8 +167,7 @@ export class SqlReader {
    */
   graph (args: AllArgs): GraphText | undefined {
     const text = this.statement(args.sql).pluck().get(...args.params) as string | undefined
-    if (text === undefined) return undefined
-    return text.includes(CUT_MARK) ? { text: text.replaceAll(CUT_MARK, ''), cut: true } : { text, cut: false }
+    return text === undefined ? undefined : unmarked(text)
   }
 
   /** A stream batch of graphs as one text; marks are looked for in the whole text first, as they are rare. */
@@ -186,11 +193,13 @@ export class SqlReader {
     return { lines, count, cut, last, more: rows.length > args.size }
   }
 
-  /** A page of graphs with its count, as find reads a page of documents. */
-  graphPage (args: FindArgs): FindRows {
-    const found = this.find(args)
-    found.rows.forEach(unmarked)
-    return found
+  /**
+   * A page of graphs with its count, as find reads a page of documents: each graph unmarked, with
+   * its stored root document, made here (in a read worker on a file) rather than on the main thread.
+   */
+  graphPage (args: FindArgs): GraphRows {
+    const { rows, total } = this.find(args)
+    return { graphs: rows.map(pagedGraph), total }
   }
 
   clear (): void {
@@ -204,7 +213,7 @@ export interface ReadOps {
   find: [FindArgs, FindRows]
   children: [ChildrenArgs, ChildRows]
   graph: [AllArgs, GraphText | undefined]
-  graphPage: [FindArgs, FindRows]
+  graphPage: [FindArgs, GraphRows]
   graphBatch: [GraphBatchArgs, GraphBatch]
 }
 
