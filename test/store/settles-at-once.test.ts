@@ -9,11 +9,21 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore } from '../../src/store/open-store.js'
+import type { GraphPlan, GraphText } from '../../src/store/graph-plan.js'
 import type { Doc } from '../../src/store/store.js'
 import { build, countQueries } from '../helper.js'
 import { faulty, type FaultyStore } from '../reliability/faults.js'
 
 const TIMEOUT_MS = 300
+/** An order's graph with its items, as GET ?with=OrderItem asks SQLite for it. */
+const ITEMS: GraphPlan = {
+  hidden: [],
+  parents: [],
+  children: [{
+    child: 'OrderItem', property: 'orderId', parentKey: 'id', key: 'OrderItem.orderId', limit: 5, below: { hidden: [] }
+  }],
+  counts: []
+}
 
 function timers (): number {
   return process.getActiveResourcesInfo().filter(resource => resource === 'Timeout').length
@@ -43,21 +53,26 @@ t.test('SQLite on a file: reads answered at once arm no timer; reads that wait, 
   const { store } = app.relata
   const { signal } = new AbortController()
 
-  let reads: [Doc | undefined, { items: Doc[] }, { items: Doc[] }] | undefined
+  let reads: [Doc | undefined, { items: Doc[] }, GraphText | undefined, { items: Doc[] }] | undefined
   const trips = await countQueries(app, async () => {
     const before = timers()
     const point = store.get('Order', 'ord-1', { signal })
     const children = store.findByRefs('OrderItem', 'orderId', ['ord-1'], { perRefLimit: 5 }, { signal })
-    t.equal(timers(), before, 'a point read and a read of children on the main thread arm no timer')
+    const graph = store.graphTexts!.one('Order', 'ord-1', ITEMS, { signal })
+    t.equal(timers(), before, 'a point read, a read of children and a graph on the main thread arm no timer')
     // a page reads in a read worker: it waits, so it is bounded (the pool arms a timer of its own too)
     const page = store.find('Order', { page: 1, size: 2 }, { signal })
     t.ok(timers() > before, 'a read that waits on a read worker arms a timer')
-    reads = await Promise.all([point, children, page])
+    reads = await Promise.all([point, children, graph, page])
   })
   t.equal(reads?.[0]?.id, 'ord-1', 'the point read answers the order')
   t.ok(reads?.[1].items.length !== 0 && reads?.[1].items.every(item => item.orderId === 'ord-1'), 'and its items')
-  t.equal(reads?.[2].items.length, 2, 'the page answers')
-  t.equal(trips, 3, 'each read is counted as one round trip')
+  const graph = JSON.parse(reads?.[2]?.text ?? '{}')
+  t.equal(graph.entity?.id, 'ord-1', 'the graph answers the order')
+  t.same(graph.children?.OrderItem?.orderId, reads?.[1].items.map(item => JSON.parse(JSON.stringify(item))),
+    'with its items')
+  t.equal(reads?.[3].items.length, 2, 'the page answers')
+  t.equal(trips, 4, 'each read is counted as one round trip')
   let read: Promise<Doc | undefined> | undefined
   t.equal(promisesMadeBy(() => { read = store.get('Order', 'ord-2', { signal }) }), 1,
     'a point read answered at once makes one promise: the one it returns')

@@ -6,7 +6,7 @@
 // written once per plan object: a parsed request's plan is the same object every time
 // (../identity-memo.ts), so a repeated request writes no SQL, and its GET's text, the same
 // string object, is found among the prepared statements without hashing it again.
-import type { AdapterGraphTexts, Batch, Call } from '../frame/store-adapter.js'
+import type { AdapterGraphTexts, Answer, Batch, Call } from '../frame/store-adapter.js'
 import { boundedTotal, countCap } from '../bounded-count.js'
 import { PLANS_KEPT, type GraphPlan, type GraphText, type GraphTextPage } from '../graph-plan.js'
 import { IdentityMemo } from '../identity-memo.js'
@@ -21,7 +21,7 @@ import * as statements from './statements.js'
 
 /** Runs a read: `pooled` where unbounded reads run (a read worker), else on the main connection. */
 export type GraphRead = <K extends ReadOp>(table: TableSql, op: string, read: K, args: ReadOps[K][0],
-  options: { signal?: AbortSignal | undefined, pooled: boolean }) => Promise<ReadOps[K][1]>
+  options: { signal?: AbortSignal | undefined, pooled: boolean }) => Answer<ReadOps[K][1]>
 
 /** `, id, "ref_a", …`: what a row's graph reads of it, beside `doc`. */
 function rowColumns (table: TableSql): string {
@@ -107,8 +107,11 @@ export class SqliteGraphTexts implements AdapterGraphTexts {
     return { graphs, ...boundedTotal(total, query.countLimit) }
   }
 
-  /** The read's own promise, handed on: no async function around it (a GET's graph is a hot path). */
-  one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Promise<GraphText | undefined> {
+  /**
+   * The read's own answer, handed on: no async function around it (a GET's graph is a hot path),
+   * and on the main connection the graph itself (no promise) when the statement answered at once.
+   */
+  one (entity: string, id: string, plan: GraphPlan, options: ReadOptions = {}): Answer<GraphText | undefined> {
     const sql = this.#of(entity, plan).one
     return this.read(this.tables(entity), 'getGraph', 'graph', { sql, params: [id] },
       { signal: options.signal, pooled: false })

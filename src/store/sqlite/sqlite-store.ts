@@ -121,10 +121,8 @@ export class SqliteAdapter implements StoreAdapter<TableSql> {
       this.texts.set(entity.name, { extra: points.extra, childExtra, toDoc: points.textOf })
     }
     this.reader = new SqlReader(db)
-    this.graphTexts = new SqliteGraphTexts(this.lookup, async (table, op, read, args, { signal, pooled }) =>
-      pooled
-        ? await this.read(table, op, read, args, signal)
-        : await this.run(() => runRead(this.reader, read, args), signal))
+    this.graphTexts = new SqliteGraphTexts(this.lookup, (table, op, read, args, { signal, pooled }) =>
+      pooled ? this.read(table, op, read, args, signal) : this.run(() => runRead(this.reader, read, args), signal))
     this.writeAll = db.transaction(writeAll)
     this.moveAll = db.transaction(moveAll).immediate
   }
