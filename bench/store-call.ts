@@ -18,25 +18,15 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.js'
 import { withTimeout } from '../src/store/timeout-store.js'
 import { GraphStatements } from '../src/store/sqlite/graph-texts.js'
 import { tableSql } from '../src/store/sqlite/identifiers.js'
-import type { GraphPlan } from '../src/store/graph-plan.js'
 import { buildMetadata, storeEntities } from '../src/relata.js'
 import { sampleModel } from '../src/sample/sample-model.js'
+import { ORDER_ITEMS as ITEMS } from '../test/support/graph-plans.js'
 
 const ORDERS = 10_000
 const CALLS = Number(process.env.BENCH_STORE_CALLS ?? 100_000)
 const ROUNDS = 5
 
 type Read = (id: string) => Promise<unknown> | unknown
-
-/** An order with its items (at most 5), as `GET /api/orders/:id?with=OrderItem` asks SQLite for it. */
-const ITEMS: GraphPlan = {
-  hidden: [],
-  parents: [],
-  children: [{
-    child: 'OrderItem', property: 'orderId', parentKey: 'id', key: 'OrderItem.orderId', limit: 5, below: { hidden: [] }
-  }],
-  counts: []
-}
 
 async function cpuPerCall (read: Read, ids: readonly string[]): Promise<number> {
   const start = process.cpuUsage()

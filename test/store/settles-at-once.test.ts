@@ -9,21 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore } from '../../src/store/open-store.js'
-import type { GraphPlan, GraphText } from '../../src/store/graph-plan.js'
+import type { GraphText } from '../../src/store/graph-plan.js'
 import type { Doc } from '../../src/store/store.js'
 import { build, countQueries } from '../helper.js'
 import { faulty, type FaultyStore } from '../reliability/faults.js'
+import { ORDER_ITEMS as ITEMS } from '../support/graph-plans.js'
 
 const TIMEOUT_MS = 300
-/** An order's graph with its items, as GET ?with=OrderItem asks SQLite for it. */
-const ITEMS: GraphPlan = {
-  hidden: [],
-  parents: [],
-  children: [{
-    child: 'OrderItem', property: 'orderId', parentKey: 'id', key: 'OrderItem.orderId', limit: 5, below: { hidden: [] }
-  }],
-  counts: []
-}
 
 function timers (): number {
   return process.getActiveResourcesInfo().filter(resource => resource === 'Timeout').length
