@@ -224,12 +224,14 @@ const entityRoutes: FastifyPluginAsync<EntityRoutesOptions> = async function ent
       }
     },
     async function get (request, reply) {
+      // the parsed query as it is kept (frozen, per query string), the signal beside it: the
+      // read's checks and plan are then made once per query string (EntityApi.get)
       const query = readQueryOf(request)
-      const read = { ...query, signal: connectionSignal(request) }
+      const signal = connectionSignal(request)
       if (request.query.shape !== 'normalized') {
-        return reply.type(JSON_ANSWER).send(await getTellingPending(api, reply, request.params.id, read, text))
+        return reply.type(JSON_ANSWER).send(await getTellingPending(api, reply, request.params.id, query, text, signal))
       }
-      const found = await getTellingPending(api, reply, request.params.id, read, OBJECTS)
+      const found = await getTellingPending(api, reply, request.params.id, query, OBJECTS, signal)
       return { ...normalize([found], query.selection), links: { self: request.url } }
     }
   )

@@ -13,19 +13,25 @@ export const PENDING_HEADER = 'relata-pending'
 /** Set on DELETE /:id: `stored`, `parked` or `stored, parked`. */
 export const DELETED_HEADER = 'relata-deleted'
 
-/** The document (or graph) in `form`, with `Relata-Pending: parked` when a later write of it waits. */
+/**
+ * The document (or graph) in `form`, with `Relata-Pending: parked` when a later write of it
+ * waits; read with `signal` (the request's own when not given: EntityApi.get).
+ */
 export function getTellingPending<T> (
-  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest, form: AnswerForm<T>
+  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest, form: AnswerForm<T>, signal?: AbortSignal
 ): Promise<T> {
   // an entity that parks nothing has no parked write to look up: its GET is the read alone
-  return api.parked === undefined ? api.get(id, request, form) : getPending(api, reply, id, request, form)
+  return api.parked === undefined
+    ? api.get(id, request, form, signal)
+    : getPending(api, reply, id, request, form, signal)
 }
 
 async function getPending<T> (
-  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest, form: AnswerForm<T>
+  api: EntityApi, reply: FastifyReply, id: string, request: ReadRequest, form: AnswerForm<T>,
+  signal: AbortSignal | undefined
 ): Promise<T> {
   try {
-    const { found, pending } = await api.getPending(id, request, form)
+    const { found, pending } = await api.getPending(id, request, form, signal)
     if (pending) reply.header(PENDING_HEADER, 'parked')
     return found
   } catch (error) {

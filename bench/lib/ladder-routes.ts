@@ -31,7 +31,9 @@ export function ladderRoutes (file: string) {
     const graph = preparer(db)(orderGraphs().one)
     const { relata } = app
     const api = relata.entity('Order')
-    const all = parseWith(relata.metadata.entity('Order'), 'all', relata.metadata)
+    // the parsed requests as the route keeps them: frozen, the signal given beside them
+    const plainRead = Object.freeze({})
+    const allRead = Object.freeze({ selection: parseWith(relata.metadata.entity('Order'), 'all', relata.metadata) })
     const text = textForm(true)
 
     app.get<Ladder>('/ladder/raw/:id', async function raw (request, reply) {
@@ -48,9 +50,8 @@ export function ladderRoutes (file: string) {
     })
 
     app.get<Ladder>('/ladder/api/:id', async function entityApi (request, reply) {
-      const signal = connectionSignal(request)
-      const read = request.query.with === undefined ? { signal } : { selection: all, signal }
-      const found = await getTellingPending(api, reply, request.params.id, read, text)
+      const read = request.query.with === undefined ? plainRead : allRead
+      const found = await getTellingPending(api, reply, request.params.id, read, text, connectionSignal(request))
       return reply.type(JSON_TYPE).send(found)
     })
   }

@@ -114,12 +114,16 @@ export class EntityApi {
   /**
    * The document `id`, or its graph when the request selects relationships (or counts): as an
    * object, or in `form` (JSON text for HTTP answers). NotFoundError when it does not exist.
+   * `signal`, the request's own when not given, cancels the read: a parsed request kept frozen
+   * and shared by many reads (a route's, per query string) is given with each read's signal
+   * beside it, and its checks and plan are then made once (EntityReads).
    */
   get (id: string, request?: ReadRequest): Promise<Doc | Graph>
-  get<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T>
-  get (id: string, request: ReadRequest = {}, form: AnswerForm<unknown> = OBJECTS): Promise<unknown> {
+  get<T> (id: string, request: ReadRequest, form: AnswerForm<T>, signal?: AbortSignal): Promise<T>
+  get (id: string, request: ReadRequest = {}, form: AnswerForm<unknown> = OBJECTS,
+    signal = request.signal): Promise<unknown> {
     // the plan's own promise: no async step here (EntityReads.one rejects, it never throws)
-    return this.#reads.one(id, request, form)
+    return this.#reads.one(id, request, form, signal)
   }
 
   /**
@@ -127,10 +131,11 @@ export class EntityApi {
    * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
    */
   getPending (id: string, request?: ReadRequest): Promise<{ found: Doc | Graph, pending: boolean }>
-  getPending<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<{ found: T, pending: boolean }>
-  getPending (id: string, request: ReadRequest = {},
-    form: AnswerForm<unknown> = OBJECTS): Promise<{ found: unknown, pending: boolean }> {
-    return this.#reads.pending(id, request, form)
+  getPending<T> (id: string, request: ReadRequest, form: AnswerForm<T>,
+    signal?: AbortSignal): Promise<{ found: T, pending: boolean }>
+  getPending (id: string, request: ReadRequest = {}, form: AnswerForm<unknown> = OBJECTS,
+    signal = request.signal): Promise<{ found: unknown, pending: boolean }> {
+    return this.#reads.pending(id, request, form, signal)
   }
 
   /** A page of the matches, with their count and the cursor after it when more follow. */

@@ -9,7 +9,7 @@ import type { BatchedPlan } from '../graph/batched-plan.js'
 import type { Graph, Selection } from '../graph/graph.js'
 import type { GraphTexts } from '../graph/graph-texts.js'
 import { NO_RELATIONSHIPS, selectsNothing } from '../graph/parse-with.js'
-import type { PlanRead, PlanRequest, ReadPlan } from '../graph/read-plan.js'
+import type { OneReader, PlanRead, PlanRequest, ReadPlan } from '../graph/read-plan.js'
 import type { RowBudget } from '../graph/row-budget.js'
 import { PendingWriteError, type ParkedRecords } from '../integrity/parked-records.js'
 import type { RelationshipMetadata } from '../metadata/relationship-metadata.js'
@@ -42,6 +42,13 @@ export interface StreamBatch<T> {
 }
 
 export class EntityReads {
+  /**
+   * The readers of single documents of each frozen request, by answer form: a route's parsed
+   * request is frozen and kept per query string (routes/checked-queries.ts), so its GETs find
+   * their reader by the request's identity, its checks passed and its plan chosen once.
+   */
+  readonly #readers = new WeakMap<ReadRequest, Map<AnswerForm<unknown>, OneReader<unknown>>>()
+
   constructor (
     private readonly meta: EntityMetadata,
     private readonly plans: ReadPlans,
@@ -50,25 +57,43 @@ export class EntityReads {
   ) {}
 
   /**
-   * The document `id` (or its graph) in `form`, NotFoundError when it does not exist: the plan's
-   * own promise, with no async step of its own. It rejects, never throws: a refused request too.
+   * The document `id` (or its graph) in `form`, read with `signal`, NotFoundError when it does
+   * not exist: the plan's own promise, with no async step of its own. It rejects, never throws:
+   * a refused request too.
    */
-  one<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<T> {
+  one<T> (id: string, request: ReadRequest, form: AnswerForm<T>, signal: AbortSignal | undefined): Promise<T> {
     try {
-      this.#checkBudget(1, request)
-      const asked = this.#asked(request, form)
-      return this.#plan(asked).one(asked, id)
+      return this.#reader(request, form)(id, signal)
     } catch (error) {
       return Promise.reject(error)
     }
+  }
+
+  /** The reader of `request`'s single documents: made once for a frozen request, per read for any other. */
+  #reader<T> (request: ReadRequest, form: AnswerForm<T>): OneReader<T> {
+    // a request that its caller may still change gets no reader kept
+    if (!Object.isFrozen(request)) return this.#newReader(request, form)
+    let forms = this.#readers.get(request)
+    if (forms === undefined) this.#readers.set(request, forms = new Map())
+    let reader = forms.get(form) as OneReader<T> | undefined
+    if (reader === undefined) forms.set(form, reader = this.#newReader(request, form))
+    return reader
+  }
+
+  /** Checks a request for single documents once (a refused one throws) and chooses its plan. */
+  #newReader<T> (request: ReadRequest, form: AnswerForm<T>): OneReader<T> {
+    this.#checkBudget(1, request)
+    const asked = this.#asked(request, form)
+    return this.#plan(asked).oneOf(asked)
   }
 
   /**
    * As one, and whether a write of the id waits parked for its parents (behind the stored
    * version, if any). An id only parked throws PendingWriteError (a NotFoundError) naming them.
    */
-  async pending<T> (id: string, request: ReadRequest, form: AnswerForm<T>): Promise<{ found: T, pending: boolean }> {
-    const read = this.one(id, request, form)
+  async pending<T> (id: string, request: ReadRequest, form: AnswerForm<T>,
+    signal: AbortSignal | undefined): Promise<{ found: T, pending: boolean }> {
+    const read = this.one(id, request, form, signal)
     if (this.parked === undefined) return { found: await read, pending: false }
     const pending = this.parked.get(id)
     pending.catch(() => undefined) // awaited below; a failing read must not leave it unhandled

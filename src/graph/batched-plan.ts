@@ -8,7 +8,7 @@ import type { Doc, FindQuery, ReadForm, Store, StreamQuery } from '../store/stor
 import { trimFields } from './fields.js'
 import type { Graph, GraphRequest, Selection } from './graph.js'
 import type { GraphBuilder } from './graph-builder.js'
-import type { PlanPage, PlanRead, PlanRequest, ReadPlan } from './read-plan.js'
+import type { OneReader, PlanPage, PlanRead, PlanRequest, ReadPlan } from './read-plan.js'
 
 export class BatchedPlan implements ReadPlan {
   constructor (
@@ -17,16 +17,19 @@ export class BatchedPlan implements ReadPlan {
     private readonly hidden: HiddenFields
   ) {}
 
-  async one<T> (asked: PlanRequest<T>, id: string): Promise<T> {
+  oneOf<T> (asked: PlanRequest<T>): OneReader<T> {
     const { entity, built, request, form } = asked
     // a document answered as it is needs its text only (ReadForm.bare)
-    const read = this.hidden.form(entity, form.spliced, built === undefined)
-    const found = await this.store.get(entity, id, { text: read.text, bare: read.bare, signal: request.signal })
-    if (found === undefined) throw new NotFoundError(entity, id)
-    const visible = this.hidden.one(entity, found)
-    if (built === undefined && request.fields === undefined) return form.ofOne(visible, undefined)
-    const [answer] = await this.answer([visible], built, request, form.spliced)
-    return form.ofOne(answer!, built)
+    const { text, bare } = this.hidden.form(entity, form.spliced, built === undefined)
+    const whole = built === undefined && request.fields === undefined
+    return async (id, signal) => {
+      const found = await this.store.get(entity, id, { text, bare, signal })
+      if (found === undefined) throw new NotFoundError(entity, id)
+      const visible = this.hidden.one(entity, found)
+      if (whole) return form.ofOne(visible, undefined)
+      const [answer] = await this.answer([visible], built, request, form.spliced, signal)
+      return form.ofOne(answer!, built)
+    }
   }
 
   async page<T> (asked: PlanRequest<T>, query: FindQuery): Promise<PlanPage<T>> {
@@ -43,10 +46,11 @@ export class BatchedPlan implements ReadPlan {
 
   /**
    * Documents as reads answer them: graphs when `built` is given (whatever it selects, also
-   * nothing), trimmed to `fields`. `text` reads the relatives as their stored text.
+   * nothing), trimmed to `fields`. `text` reads the relatives as their stored text; `signal`
+   * (the request's own when not given) cancels their reads.
    */
   async answer (docs: readonly Doc[], built: Selection | undefined, request: GraphRequest,
-    text = false): Promise<Array<Doc | Graph>> {
+    text = false, signal = request.signal): Promise<Array<Doc | Graph>> {
     if (built === undefined) return trimFields(docs, request.fields, undefined)
     const counts = request.counts ?? []
     const graphs = await this.graphs.build(docs, built, {
@@ -54,7 +58,7 @@ export class BatchedPlan implements ReadPlan {
       ...(counts.length === 0 ? {} : { counts }),
       ...(request.fields === undefined ? {} : { fields: request.fields }),
       ...(text ? { text: true } : {}),
-      ...(request.signal === undefined ? {} : { signal: request.signal })
+      ...(signal === undefined ? {} : { signal })
     })
     return trimFields(graphs, request.fields, built)
   }

@@ -11,7 +11,7 @@ import { below, childPageRequest, type ChildPageLink } from './child-page-link.j
 import type { ChildPage, Graph, GraphRequest, Selection } from './graph.js'
 import { NO_RELATIONSHIPS } from './parse-with.js'
 import { parentValue } from './parent-value.js'
-import type { PlanPage, PlanRead, PlanRequest, ReadPlan } from './read-plan.js'
+import type { OneReader, PlanPage, PlanRead, PlanRequest, ReadPlan } from './read-plan.js'
 import { eachRelative } from './selection.js'
 import { storeGraphPlan, type PlanOptions } from './store-graph-plan.js'
 
@@ -37,11 +37,14 @@ export class GraphTexts implements ReadPlan {
 
   constructor (private readonly reader: GraphTextReader, private readonly options: GraphTextOptions) {}
 
-  async one<T> (asked: PlanRequest<T>, id: string): Promise<T> {
+  oneOf<T> (asked: PlanRequest<T>): OneReader<T> {
     const { entity, built = NO_RELATIONSHIPS, request, form } = asked
-    const graph = await this.reader.one(entity, id, this.#plan(asked), { signal: request.signal })
-    if (graph === undefined) throw new NotFoundError(entity, id)
-    return form.ofOneText(this.#finished(graph, built, request))
+    const plan = this.#plan(asked)
+    return async (id, signal) => {
+      const graph = await this.reader.one(entity, id, plan, { signal })
+      if (graph === undefined) throw new NotFoundError(entity, id)
+      return form.ofOneText(this.#finished(graph, built, request))
+    }
   }
 
   async page<T> (asked: PlanRequest<T>, query: FindQuery): Promise<PlanPage<T>> {

@@ -1,6 +1,8 @@
 // How a read's documents and graphs are fetched: a plan reads what a page or a stream batch
 // answers, and hands it back unanswered, so that the caller takes a cursor from a stored document
-// and answers only what it shows; a single GET, which takes no cursor, the plan answers itself.
+// and answers only what it shows; a single GET, which takes no cursor, the plan answers itself,
+// through a reader made once per parsed request (what depends on the request alone is decided
+// then, not per GET).
 // Two plans exist: graphs that the store builds itself as JSON text (graph-texts.ts) and
 // documents enriched by batched relationship reads (batched-plan.ts); the read pipeline
 // (entities/entity-reads.ts) chooses between them.
@@ -35,12 +37,19 @@ export interface PlanPage<T> {
   estimate?: number
 }
 
+/**
+ * The answer of the document `id` (its graph when the request's `built` is given), read with
+ * `signal`; rejects with NotFoundError when it does not exist. Answered at once: a GET takes no
+ * cursor, so nothing is left unanswered.
+ */
+export type OneReader<T> = (id: string, signal: AbortSignal | undefined) => Promise<T>
+
 export interface ReadPlan {
   /**
-   * The answer of the document `id` (its graph when `built` is given); rejects with NotFoundError
-   * when it does not exist. Answered at once: a GET takes no cursor, so nothing is left unanswered.
+   * The reader of single documents for `asked`, whose request's own signal it never reads: made
+   * once, it serves every GET of a parsed request, each with its own signal.
    */
-  one: <T>(asked: PlanRequest<T>, id: string) => Promise<T>
+  oneOf: <T>(asked: PlanRequest<T>) => OneReader<T>
   page: <T>(asked: PlanRequest<T>, query: FindQuery) => Promise<PlanPage<T>>
   /** Every match, `query.batchSize` at a time, one round trip each. */
   stream: <T>(asked: PlanRequest<T>, query: StreamQuery) => AsyncIterable<PlanRead<T>>
