@@ -9,7 +9,7 @@
 // between children of the same side (A/A pairs: the same code, so only noise tells them apart).
 import type autocannon from 'autocannon'
 import { threadsCpuMs } from './cpu.js'
-import { fire, summarize, WARMUP_SEC, type LoadResult } from './load.js'
+import { CONNECTIONS, fire, fireRequests, summarize, WARMUP_SEC, type LoadResult } from './load.js'
 
 export interface Member {
   url: string
@@ -42,17 +42,23 @@ interface Runs {
 }
 
 /**
- * Warms every child, runs one settle round, then `rounds` measured rounds of `slotSec` seconds
- * per child. Pairings are visited in turn within a round, so every kind sees the same stretch of
- * machine weather.
+ * Warms every child, runs one settle round, then `rounds` measured rounds of about `slotSec`
+ * seconds per child. A run is a number of requests, the same for every child of a pairing (what
+ * the warm-ups served in `slotSec`), each one answered before the CPU is read. Pairings are
+ * visited in turn within a round, so every kind sees the same stretch of machine weather.
  */
 export async function pairedRounds (pairings: readonly Pairing[], rounds: number,
   slotSec: number): Promise<PairingResult[]> {
   const runs = pairings.map(p => p.pairs.map(() => [newRuns(), newRuns()] as const))
+  const amounts: number[] = []
   for (const pairing of pairings) {
+    const warmups = []
     for (const [p, pair] of pairing.pairs.entries()) {
-      for (const side of sideOrder(p)) await fire(pair[side].url, pairing, WARMUP_SEC)
+      for (const side of sideOrder(p)) warmups.push(await fire(pair[side].url, pairing, WARMUP_SEC))
     }
+    const warm = summarize(warmups)
+    // whole rounds of the connections, at least one request each
+    amounts.push(CONNECTIONS * Math.max(1, Math.round((warm.requestsPerSec * slotSec) / CONNECTIONS)))
   }
   for (let round = -1; round < rounds; round++) {
     for (const [k, pairing] of pairings.entries()) {
@@ -60,7 +66,7 @@ export async function pairedRounds (pairings: readonly Pairing[], rounds: number
         for (const side of sideOrder(round + p)) {
           const member = pair[side]
           const started = threadsCpuMs(member.pid)
-          const result = await fire(member.url, pairing, slotSec)
+          const result = await fireRequests(member.url, pairing, amounts[k]!)
           if (round < 0) continue
           const into = runs[k]![p]![side]
           into.cpuMs += threadsCpuMs(member.pid) - started
