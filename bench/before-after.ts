@@ -4,7 +4,7 @@
 // The earlier version is checked out into a temporary git worktree and compiled (beside this
 // checkout's own compile); each side builds its own SQLite file with its own code (the bench first
 // checks both hold the same documents) and serves it from BENCH_BEFORE_AFTER_CHILDREN children
-// (default 2), started before, after, after, before, …; the answers are checked equal, then
+// (default 3), started before, after, after, before, …; the answers are checked equal, then
 // paired-rounds.ts measures req/s and each child's CPU (every thread, from /proc) per request in
 // short interleaved runs, and the ratio of before to after CPU is judged against the spread
 // between children of the same code (A/A: two such children differ only by noise).
@@ -34,8 +34,11 @@ const SIZE = 100
 const TARGET = 0.95
 /** Which requests to compare: single, page, plain (GET /api/orders/:id), stream, plainstream; a comma list. */
 const CASES = (process.env.BENCH_BEFORE_AFTER_CASES ?? 'single,page').split(',')
-/** Server children per side and case: two or more, so that children of the same code show the noise. */
-const CHILDREN = Math.max(1, Number(process.env.BENCH_BEFORE_AFTER_CHILDREN ?? 2))
+/**
+ * Server children per side and case. Three give six A/A pairs: a median ratio beyond their widest
+ * gap happens by chance about once in 20 A/A runs (two children: one in 5).
+ */
+const CHILDREN = Math.max(1, Number(process.env.BENCH_BEFORE_AFTER_CHILDREN ?? 3))
 const PAIRED_ROUNDS = Math.max(1, Number(process.env.BENCH_BEFORE_AFTER_ROUNDS ?? 6))
 /** Seconds of one child's run in one round: each side of a case gets BENCH_DURATION in all. */
 const SLOT_SEC = DURATION_SEC / (CHILDREN * PAIRED_ROUNDS)
@@ -122,6 +125,7 @@ benchMain('before-after', 30, async function main () {
     // is always the first started; one case per child, so that each profile (BENCH_PROFILE=1)
     // belongs to one case
     const pairs = new Map<string, Array<[Side, Side]>>()
+    const spawning = performance.now()
     for (const kind of kinds) {
       const kindPairs: Array<[Side, Side]> = []
       for (let p = 0; p < (kind.stream === true ? 1 : CHILDREN); p++) {
@@ -136,6 +140,7 @@ benchMain('before-after', 30, async function main () {
       }
       pairs.set(kind.name, kindPairs)
     }
+    console.log(`${sides.length} server children started in ${((performance.now() - spawning) / 1000).toFixed(0)} s`)
     for (const kind of kinds) {
       for (const [before, afterSide] of pairs.get(kind.name)!) {
         for (const path of kind.paths.slice(0, 5)) {
