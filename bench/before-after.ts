@@ -12,7 +12,7 @@
 // BENCH_BEFORE_AFTER_CASES picks the requests (single, page, plain: the plain GET /api/orders/:id,
 // stream and plainstream: the NDJSON stream of every order with=all and plain, whole per request,
 // from the first pair only), default single,page; BENCH_DURATION is the seconds each side of a
-// case is measured, shared by its children over BENCH_BEFORE_AFTER_ROUNDS rounds (default 6).
+// case is measured, shared by its children over BENCH_BEFORE_AFTER_ROUNDS rounds (default 4).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,7 +39,7 @@ const CASES = (process.env.BENCH_BEFORE_AFTER_CASES ?? 'single,page').split(',')
  * gap happens by chance about once in 20 A/A runs (two children: one in 5).
  */
 const CHILDREN = Math.max(1, Number(process.env.BENCH_BEFORE_AFTER_CHILDREN ?? 3))
-const PAIRED_ROUNDS = Math.max(1, Number(process.env.BENCH_BEFORE_AFTER_ROUNDS ?? 6))
+const PAIRED_ROUNDS = Math.max(1, Number(process.env.BENCH_BEFORE_AFTER_ROUNDS ?? 4))
 /** Seconds of one child's run in one round: each side of a case gets BENCH_DURATION in all. */
 const SLOT_SEC = DURATION_SEC / (CHILDREN * PAIRED_ROUNDS)
 
