@@ -42,6 +42,9 @@ export function checkedQueries ({ names, validate, parse }: QueryCheck) {
   // made on the first query string that passes: an LRUCache allocates its slots up front (about a
   // millisecond for 500), and most routes (HEAD, the admin lists) never see a request
   let kept: LRUCache<string, Checked> | undefined
+  // the typed read request depends on the entities the API key may reach: the parsed ones are
+  // kept per scope (one object per API key), so that a lookup hashes the query string alone
+  const keptByScope = new Map<EntityScope, LRUCache<string, Checked>>()
 
   function check (request: FastifyRequest): Checked {
     checkNames(request, names)
@@ -55,17 +58,18 @@ export function checkedQueries ({ names, validate, parse }: QueryCheck) {
     const { url } = request
     const at = url.indexOf('?')
     const text = at === -1 ? '' : url.slice(at + 1)
-    // the typed read request depends on the entities the API key may reach
-    const key = parse === undefined ? text : `${request.entityScope.cacheKey}\0${text}`
-    let checked = kept?.get(key)
+    const scope = parse === undefined ? undefined : request.entityScope
+    const cache = scope === undefined ? kept : keptByScope.get(scope)
+    let checked = cache?.get(text)
     if (checked === undefined) {
       try {
         checked = check(request)
       } catch (error) {
         return done(error as Error)
       }
-      kept ??= new LRUCache({ max: KEPT })
-      kept.set(key, checked)
+      if (cache !== undefined) cache.set(text, checked)
+      else if (scope === undefined) (kept = new LRUCache({ max: KEPT })).set(text, checked)
+      else keptByScope.set(scope, new LRUCache<string, Checked>({ max: KEPT }).set(text, checked))
     }
     request.query = checked.query
     ;(request as ReadingRequest)[READ_QUERY] = checked.read

@@ -56,6 +56,8 @@ export async function spawnServer (kind: ServerKind, options: SpawnOptions = {})
     ? [options.script]
     : process.env.BENCH_TSX === '1' ? ['--import', 'tsx', SERVER] : [compiledServer()]
   if (options.profileDir !== undefined) args.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`)
+  // BENCH_NODE_ARGS: Node flags for every server child (--trace-gc, --max-semi-space-size=…)
+  args.unshift(...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean))
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env, BENCH_SERVER: kind },
     stdio: ['ignore', options.quiet === true ? 'ignore' : 'inherit', 'inherit', 'ipc']

@@ -15,38 +15,44 @@ import type {
   Store, StoreBroadcast, StreamQuery, WriteStatus
 } from './store.js'
 
+/** Where a caller's signal holds the controller its reads run with (stopOf). */
+const STOP = Symbol('relata.stop')
+type Stoppable = AbortSignal & { [STOP]?: AbortController | undefined }
+
 /**
  * The controller whose signal a caller's reads run with: it follows the caller's signal, and a
  * read that times out aborts it. One per caller signal (a request), shared by its reads, because
  * an AbortSignal costs more to make than a read of the memory store; a timeout then stops the
  * caller's other reads running then too, which is right for a request: it answers that timeout.
- * The caller's later reads get a fresh one, so a library caller's long-lived signal is not spent
- * by one timeout. Reads without a caller signal (the healer's) get one each.
+ * The timeout takes it off its caller, whose later reads get a fresh one, so a library caller's
+ * long-lived signal is not spent by one timeout. Reads without a caller signal (the healer's)
+ * get one each. Held on the caller's signal itself: a property costs a read of a field per
+ * call, where a WeakMap cost a hash lookup (about a microsecond per request in the server).
  */
-const stops = new WeakMap<AbortSignal, AbortController>()
-
-function stopOf (caller: AbortSignal | undefined): AbortController {
+function stopOf (caller: Stoppable | undefined): AbortController {
   if (caller === undefined) return new AbortController()
-  let stop = stops.get(caller)
-  if (stop === undefined || (stop.signal.aborted && !caller.aborted)) {
-    const controller = stop = new AbortController()
-    // a request's reads run at once (a graph level, a stream's look-ahead), each listening until
-    // it settles: more than Node's default 10 is expected here, not a leak
-    setMaxListeners(0, controller.signal)
-    if (caller.aborted) controller.abort(caller.reason)
-    else caller.addEventListener('abort', () => controller.abort(caller.reason), { once: true })
-    stops.set(caller, controller)
-  }
-  return stop
+  return caller[STOP] ?? newStop(caller)
+}
+
+function newStop (caller: Stoppable): AbortController {
+  const controller = new AbortController()
+  // a request's reads run at once (a graph level, a stream's look-ahead), each listening until
+  // it settles: more than Node's default 10 is expected here, not a leak
+  setMaxListeners(0, controller.signal)
+  if (caller.aborted) controller.abort(caller.reason)
+  else caller.addEventListener('abort', () => controller.abort(caller.reason), { once: true })
+  caller[STOP] = controller
+  return controller
+}
+
+/** Stops the reads running with `stop` (a timeout), and gives its caller's later reads a fresh one. */
+function spend (stop: AbortController, caller: Stoppable | undefined): void {
+  if (caller !== undefined && caller[STOP] === stop) caller[STOP] = undefined
+  stop.abort()
 }
 
 export function withTimeout (store: Store, timeoutMs: number): Store {
   return new TimedStore(store, timeoutMs)
-}
-
-/** The options of a read run with `stop`'s signal in place of its caller's. */
-function stoppedBy (stop: AbortController, options: ReadOptions | undefined): ReadOptions {
-  return { ...options, signal: stop.signal }
 }
 
 /**
@@ -66,14 +72,9 @@ class TimedStore implements Store {
     const texts = store.graphTexts
     if (texts === undefined) return
     this.graphTexts = {
-      page: (entity, query, plan, options) => {
-        const stop = stopOf(options?.signal)
-        return this.#bounded(texts.page(entity, query, plan, stoppedBy(stop, options)), 'graph page of', entity, stop)
-      },
-      one: (entity, id, plan, options) => {
-        const stop = stopOf(options?.signal)
-        return this.#bounded(texts.one(entity, id, plan, stoppedBy(stop, options)), 'graph on', entity, stop)
-      }
+      page: (entity, query, plan, options) =>
+        this.#read('graph page of', entity, options, o => texts.page(entity, query, plan, o)),
+      one: (entity, id, plan, options) => this.#read('graph on', entity, options, o => texts.one(entity, id, plan, o))
     }
     const graphStream = texts.stream?.bind(texts)
     if (graphStream !== undefined) {
@@ -92,7 +93,8 @@ class TimedStore implements Store {
   // A late result or rejection of an abandoned call settles nothing and is never unhandled.
   // A call whose answer was there when it returned (settlesAtOnce) costs neither: no timer could
   // fire before it settles. A read's `stop` is aborted at the timeout, which stops the read.
-  #bounded<T> (work: Promise<T>, what: string, entity: string | undefined, stop?: AbortController): Promise<T> {
+  #bounded<T> (work: Promise<T>, what: string, entity: string | undefined, stop?: AbortController,
+    caller?: AbortSignal): Promise<T> {
     if (settlesAtOnce(work)) return work
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -100,7 +102,7 @@ class TimedStore implements Store {
         reject(new StoreUnavailableError(`${this.kind} store: ${subject} did not answer within ` +
           `STORE_TIMEOUT_MS (${this.#timeoutMs} ms)`))
         // after the rejection, so that the call answers the timeout, not the cancellation it causes
-        stop?.abort()
+        if (stop !== undefined) spend(stop, caller)
       }, this.#timeoutMs)
       work.then(
         value => { clearTimeout(timer); resolve(value) },
@@ -109,16 +111,28 @@ class TimedStore implements Store {
     })
   }
 
+  /**
+   * A read run with its caller's stop (stopOf) in place of the caller's signal, bounded: the one
+   * copy of the options per read, which the store needs before it can tell whether it waits.
+   */
+  #read<T> (what: string, entity: string, options: ReadOptions | undefined,
+    read: (options: ReadOptions) => Promise<T>): Promise<T> {
+    const caller = options?.signal
+    const stop = stopOf(caller)
+    return this.#bounded(read({ ...options, signal: stop.signal }), what, entity, stop, caller)
+  }
+
   async * #batches<I> (what: string, options: ReadOptions | undefined,
     open: (options: ReadOptions) => AsyncIterable<I[]>): AsyncGenerator<I[]> {
     // one signal for the stream's life: a batch that runs out of time stops the whole stream
-    const stop = stopOf(options?.signal)
-    const iterator = open(stoppedBy(stop, options))[Symbol.asyncIterator]()
+    const caller = options?.signal
+    const stop = stopOf(caller)
+    const iterator = open({ ...options, signal: stop.signal })[Symbol.asyncIterator]()
     let settled = true
     try {
       while (true) {
         settled = false
-        const next = await this.#bounded(iterator.next(), what, undefined, stop)
+        const next = await this.#bounded(iterator.next(), what, undefined, stop, caller)
         settled = true
         if (next.done === true) return
         yield next.value
@@ -131,39 +145,30 @@ class TimedStore implements Store {
   }
 
   get (entity: string, id: string, options?: ReadOptions): Promise<Doc | undefined> {
-    const stop = stopOf(options?.signal)
-    return this.#bounded(this.#store.get(entity, id, stoppedBy(stop, options)), 'get on', entity, stop)
+    return this.#read('get on', entity, options, o => this.#store.get(entity, id, o))
   }
 
   getMany (entity: string, ids: readonly string[], options?: ReadOptions): Promise<Doc[]> {
-    const stop = stopOf(options?.signal)
-    return this.#bounded(this.#store.getMany(entity, ids, stoppedBy(stop, options)), 'getMany on', entity, stop)
+    return this.#read('getMany on', entity, options, o => this.#store.getMany(entity, ids, o))
   }
 
   getManyByKey (entity: string, property: string, values: ReadonlyArray<string | number>,
     options?: ReadOptions): Promise<Doc[]> {
-    const stop = stopOf(options?.signal)
-    return this.#bounded(this.#store.getManyByKey(entity, property, values, stoppedBy(stop, options)),
-      'getManyByKey on', entity, stop)
+    return this.#read('getManyByKey on', entity, options, o => this.#store.getManyByKey(entity, property, values, o))
   }
 
   find (entity: string, query: FindQuery, options?: ReadOptions): Promise<FindResult> {
-    const stop = stopOf(options?.signal)
-    return this.#bounded(this.#store.find(entity, query, stoppedBy(stop, options)), 'find on', entity, stop)
+    return this.#read('find on', entity, options, o => this.#store.find(entity, query, o))
   }
 
   findByRefs (entity: string, refProperty: string, ids: readonly string[], query: RefQuery,
     options?: ReadOptions): Promise<RefResult> {
-    const stop = stopOf(options?.signal)
-    return this.#bounded(this.#store.findByRefs(entity, refProperty, ids, query, stoppedBy(stop, options)),
-      'findByRefs on', entity, stop)
+    return this.#read('findByRefs on', entity, options, o => this.#store.findByRefs(entity, refProperty, ids, query, o))
   }
 
   countByRefs (entity: string, refProperty: string, ids: readonly string[],
     options?: ReadOptions): Promise<Map<string, number>> {
-    const stop = stopOf(options?.signal)
-    return this.#bounded(this.#store.countByRefs(entity, refProperty, ids, stoppedBy(stop, options)),
-      'countByRefs on', entity, stop)
+    return this.#read('countByRefs on', entity, options, o => this.#store.countByRefs(entity, refProperty, ids, o))
   }
 
   stream (entity: string, query: StreamQuery, options?: ReadOptions): AsyncGenerator<Doc[]> {

@@ -23,6 +23,16 @@ import { atOnce } from '../settles-at-once.js'
 /** Settled already: an answer had at once is handed over on the microtask after its `then`. */
 const NOW = Promise.resolve()
 
+/** One call as the adapter sees it: one object per call, of one shape whether a signal is given or not. */
+class CountedCall implements Call {
+  constructor (private readonly options: StoreOptions, private readonly entity: string, private readonly op: string,
+    readonly signal: AbortSignal | undefined) {}
+
+  again (): void {
+    this.options.onQuery?.(this.entity, this.op)
+  }
+}
+
 export class FramedStore<T> implements Store {
   readonly kind: string
   readonly graphTexts?: GraphTextReader
@@ -69,9 +79,9 @@ export class FramedStore<T> implements Store {
   #begin (entity: string, op: string, signal?: AbortSignal): Call {
     if (this.#closed) throw this.#unavailable(`${op} on '${entity}'`)
     if (signal?.aborted === true) throw this.#cancelled(`${op} on '${entity}'`)
-    const count = (): void => this.options.onQuery?.(entity, op)
-    count()
-    return signal === undefined ? { again: count } : { again: count, signal }
+    const call = new CountedCall(this.options, entity, op, signal)
+    call.again()
+    return call
   }
 
   /** Settles as `work`, or rejects with CancelledError as soon as `signal` aborts (the adapter stops the work). */
