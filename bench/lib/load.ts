@@ -112,11 +112,12 @@ export async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'head
  */
 export async function fireRequests (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
   amount: number): Promise<autocannon.Result> {
-  return await run(baseUrl, options, { amount })
+  // autocannon ends a run at its next sample (every second by default): short runs would idle
+  return await run(baseUrl, options, { amount, sampleInt: 20 })
 }
 
 async function run (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
-  length: { duration: number } | { amount: number }): Promise<autocannon.Result> {
+  length: { duration: number } | { amount: number, sampleInt: number }): Promise<autocannon.Result> {
   const { paths, headers = {} } = options
   let next = 0
   const result = await autocannon({
