@@ -1,5 +1,7 @@
 // buildApp: the one factory that assembles the server from a configuration. It never listens;
 // server.ts does, and tests call buildApp and use app.inject.
+// first, so that its tick object is pinned before the rest loads (tick-object-maps.ts says why)
+import './tick-object-maps.js'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify'
 import type { Config } from '../src/config.js'
 import { loadModel } from '../src/model/load-model.js'

@@ -1,5 +1,7 @@
 // The process entry point: reads the environment, builds the app, listens, and shuts down
 // gracefully on SIGTERM/SIGINT. The only file that touches process.env or calls listen.
+// first, so that its tick object is pinned before the rest loads (tick-object-maps.ts says why)
+import './tick-object-maps.js'
 import closeWithGrace from 'close-with-grace'
 import { loadConfig } from '../src/config.js'
 import { RelataError } from '../src/errors.js'

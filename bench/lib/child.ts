@@ -3,12 +3,13 @@
 // `profileDir` the child runs under --cpu-prof and writes a .cpuprofile there when it stops.
 // BENCH_TSX=1 runs the child under tsx instead (no build, but tsx's loader thread adds ~50 MB
 // of RSS and its profiles point at one minified line).
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import type { FromChild, ToChild } from './server.js'
 
 export type ServerKind = 'app' | 'bare' | 'naive' | 'json-server' | 'limit' | 'pg-limit'
@@ -55,6 +56,8 @@ export async function spawnServer (kind: ServerKind, options: SpawnOptions = {})
     ? [options.script]
     : process.env.BENCH_TSX === '1' ? ['--import', 'tsx', SERVER] : [compiledServer()]
   if (options.profileDir !== undefined) args.unshift('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`)
+  // BENCH_NODE_ARGS: Node flags for every server child (--trace-gc, --max-semi-space-size=…)
+  args.unshift(...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean))
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...options.env, BENCH_SERVER: kind },
     stdio: ['ignore', options.quiet === true ? 'ignore' : 'inherit', 'inherit', 'ipc']
@@ -119,15 +122,33 @@ function nextMessage (child: ChildProcess, type: FromChild['type'], timeoutMs: n
 
 let compiled: string | undefined
 
-/** Compiles the server child and what it imports with tsc, once per bench process. */
-function compiledServer (): string {
-  if (compiled !== undefined) return compiled
+function tscArgs (): string[] {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, SERVER, '--outDir', BUILD_DIR, '--rootDir', ROOT, '--module', 'NodeNext',
-    '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--sourceMap', '--skipLibCheck', '--esModuleInterop',
-    '--resolveJsonModule', '--types', 'node', '--noCheck'], { stdio: 'inherit' })
+  return [tsc, SERVER, '--outDir', BUILD_DIR, '--rootDir', ROOT, '--module', 'NodeNext', '--moduleResolution',
+    'NodeNext', '--target', 'ES2022', '--sourceMap', '--skipLibCheck', '--esModuleInterop', '--resolveJsonModule',
+    '--types', 'node', '--noCheck']
+}
+
+function markCompiled (): string {
   mkdirSync(BUILD_DIR, { recursive: true })
   writeFileSync(join(BUILD_DIR, 'package.json'), '{"type":"module"}\n')
   compiled = join(BUILD_DIR, 'bench', 'lib', 'server.js')
   return compiled
+}
+
+/** Compiles the server child and what it imports with tsc, once per bench process. */
+function compiledServer (): string {
+  if (compiled !== undefined) return compiled
+  execFileSync(process.execPath, tscArgs(), { stdio: 'inherit' })
+  return markCompiled()
+}
+
+/**
+ * The same compile without blocking, so that a bench can run it beside other work (tsc takes
+ * half a minute on a loaded machine); spawnServer then uses its output.
+ */
+export async function compileServer (): Promise<void> {
+  if (compiled !== undefined || process.env.BENCH_TSX === '1') return
+  await promisify(execFile)(process.execPath, tscArgs())
+  markCompiled()
 }

@@ -102,12 +102,28 @@ export function summarize (results: readonly autocannon.Result[]): LoadResult {
 /** One autocannon run of `durationSec` against `baseUrl`, taking the paths in turn. */
 export async function fire (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
   durationSec: number): Promise<autocannon.Result> {
+  return await run(baseUrl, options, { duration: durationSec })
+}
+
+/**
+ * `amount` requests, the paths taken in turn from the first, and every answer awaited: a run cut
+ * off at a time leaves requests in flight, which the server still works on (a read in a worker is
+ * even ended and its worker replaced) after the CPU around the run has been read.
+ */
+export async function fireRequests (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
+  amount: number): Promise<autocannon.Result> {
+  // autocannon ends a run at its next sample (every second by default): short runs would idle
+  return await run(baseUrl, options, { amount, sampleInt: 20 })
+}
+
+async function run (baseUrl: string, options: Pick<Case, 'paths' | 'headers'>,
+  length: { duration: number } | { amount: number, sampleInt: number }): Promise<autocannon.Result> {
   const { paths, headers = {} } = options
   let next = 0
   const result = await autocannon({
     url: baseUrl,
     connections: CONNECTIONS,
-    duration: durationSec,
+    ...length,
     timeout: 20,
     requests: [{
       method: 'GET',

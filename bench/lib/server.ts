@@ -13,6 +13,8 @@
 // BENCH_LADDER=1 (app) adds the routes of bench/ladder.ts (ladder-routes.ts).
 // BENCH_WITHOUT (app) leaves parts of the request path out (a comma list of MEASURED_PARTS), and
 // BENCH_LOG_LEVEL (app) gives the app a pino logger at that level instead of none (bench/hooks.ts).
+// first, as in plugins/server.ts: the app's process pins a tick object (plugins/tick-object-maps.ts)
+import '../../plugins/tick-object-maps.js'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'

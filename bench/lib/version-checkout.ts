@@ -3,12 +3,13 @@
 // when every direct dependency it declares is installed here at the version its own lockfile
 // pins (else runs `npm ci --prefer-offline` there), and compiles that version's own bench server
 // child and data builder with tsc, so that each side serves and builds its data with its own code.
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -59,19 +60,22 @@ function dependencyMismatch (dir: string): string | undefined {
   return undefined
 }
 
-/** Compiles `entries` of the checkout (and what they import) into `<dir>/.bench-build`. */
-function compile (dir: string, entries: readonly string[]): string {
+/**
+ * Compiles `entries` of the checkout (and what they import) into `<dir>/.bench-build`, without
+ * blocking, so that the bench compiles this checkout's own server beside it.
+ */
+async function compile (dir: string, entries: readonly string[]): Promise<string> {
   const out = join(dir, '.bench-build')
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
-  execFileSync(process.execPath, [tsc, ...entries.map(e => join(dir, e)), '--outDir', out, '--rootDir', dir,
-    '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--sourceMap', '--skipLibCheck',
-    '--esModuleInterop', '--resolveJsonModule', '--types', 'node', '--noCheck'], { stdio: 'inherit' })
+  await promisify(execFile)(process.execPath, [tsc, ...entries.map(e => join(dir, e)), '--outDir', out,
+    '--rootDir', dir, '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2022', '--sourceMap',
+    '--skipLibCheck', '--esModuleInterop', '--resolveJsonModule', '--types', 'node', '--noCheck'])
   // the compiled files find node_modules by walking up from .bench-build to the checkout
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n')
   return out
 }
 
-export function checkoutVersion (ref: string): VersionCheckout {
+export async function checkoutVersion (ref: string): Promise<VersionCheckout> {
   const commit = git('rev-parse', '--verify', `${ref}^{commit}`)
   const dir = join(mkdtempSync(join(tmpdir(), 'relata-version-')), 'checkout')
   git('worktree', 'add', '--detach', dir, commit)
@@ -93,7 +97,7 @@ export function checkoutVersion (ref: string): VersionCheckout {
     const mismatch = dependencyMismatch(dir)
     if (mismatch === undefined) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
     else execFileSync('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' })
-    const out = compile(dir, ['bench/lib/server.ts', 'bench/lib/dataset.ts'])
+    const out = await compile(dir, ['bench/lib/server.ts', 'bench/lib/dataset.ts'])
     return {
       dir,
       commit,
