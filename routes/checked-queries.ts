@@ -3,13 +3,14 @@
 // routes, the typed read request (EntityApi.parse) are the same for the same query string and API
 // key scope every time, so a repeated query string costs one cache lookup. Only query strings that
 // pass are kept; a refused one is checked (and refused) again each time, with the same answer.
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+// The path parameters are checked after it, by the route's params schema, on every request.
+import type { FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import type { ReadQuery } from '../src/entities/entity-api.js'
 import type { RawQuery } from '../src/entities/query.js'
 import type { EntityScope } from '../src/metadata/entity-scope.js'
 import { checkNames, type QueryNames } from './query-names.js'
-import { querystringError, type QueryValidator } from './query-validator.js'
+import { validationError, type QueryValidator } from './query-validator.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,10 +36,16 @@ export interface QueryCheck {
   names: QueryNames
   validate: QueryValidator
   parse: ((query: RawQuery, scope: EntityScope) => ReadQuery) | undefined
+  /** The validator of the route's path parameters, when it has a params schema. */
+  params: QueryValidator | undefined
 }
 
-/** The preValidation hook of a route that checks and parses each distinct query string once. */
-export function checkedQueries ({ names, validate, parse }: QueryCheck) {
+/**
+ * The check of a read route's request, run before its handler (plugins/query-params.ts): the
+ * query string checked and parsed once per distinct text, then the path parameters. It throws the
+ * 400 Fastify's own validation would raise.
+ */
+export function checkedQueries ({ names, validate, parse, params }: QueryCheck): (request: FastifyRequest) => void {
   // made on the first query string that passes: an LRUCache allocates its slots up front (about a
   // millisecond for 500), and most routes (HEAD, the admin lists) never see a request
   let kept: LRUCache<string, Checked> | undefined
@@ -49,12 +56,12 @@ export function checkedQueries ({ names, validate, parse }: QueryCheck) {
   function check (request: FastifyRequest): Checked {
     checkNames(request, names)
     const query = request.query as Record<string, unknown>
-    if (!validate(query)) throw querystringError(validate.errors ?? [])
+    if (!validate(query)) throw validationError('querystring', validate.errors ?? [])
     const read = parse === undefined ? null : Object.freeze(parse(query as RawQuery, request.entityScope))
     return { query: Object.freeze(query), read }
   }
 
-  return function checkQuery (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  return function checkRequest (request: FastifyRequest): void {
     const { url } = request
     const at = url.indexOf('?')
     const text = at === -1 ? '' : url.slice(at + 1)
@@ -62,18 +69,14 @@ export function checkedQueries ({ names, validate, parse }: QueryCheck) {
     const cache = scope === undefined ? kept : keptByScope.get(scope)
     let checked = cache?.get(text)
     if (checked === undefined) {
-      try {
-        checked = check(request)
-      } catch (error) {
-        return done(error as Error)
-      }
+      checked = check(request)
       if (cache !== undefined) cache.set(text, checked)
       else if (scope === undefined) (kept = new LRUCache({ max: KEPT })).set(text, checked)
       else keptByScope.set(scope, new LRUCache<string, Checked>({ max: KEPT }).set(text, checked))
     }
     request.query = checked.query
     ;(request as ReadingRequest)[READ_QUERY] = checked.read
-    done()
+    if (params !== undefined && !params(request.params)) throw validationError('params', params.errors ?? [])
   }
 }
 

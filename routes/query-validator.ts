@@ -21,22 +21,20 @@ export function compileValidator (schema: unknown): QueryValidator {
 }
 
 /**
- * The compiler of a route whose query string is validated when it is first seen (plugins/query-params.ts):
- * Fastify leaves it alone, and validates the other parts as usual.
+ * The compiler of a read route, whose query string and path parameters are checked before its
+ * handler (plugins/query-params.ts): Fastify validates nothing, so its validation step returns at
+ * once, and compiles the other parts (a read has none) as usual.
  */
-export const skipQuerystring: FastifySchemaCompiler<unknown> = function compileAllButQuery (route) {
-  if (route.httpPart === 'querystring') return passed
+export const skipChecked: FastifySchemaCompiler<unknown> = function compileAllButChecked (route) {
+  // undefined is what Fastify holds for a part without a schema: it skips it
+  if (route.httpPart === 'querystring' || route.httpPart === 'params') return undefined as never
   return compileValidator(route.schema)
 }
 
-function passed (): true {
-  return true
-}
-
-/** The error Fastify raises for a refused query string: the problem handler reads its validation. */
-export function querystringError (errors: FastifySchemaValidationError[]): FastifyError {
-  const text = errors.map(e => `querystring${e.instancePath} ${e.message ?? ''}`).join(', ')
+/** The error Fastify raises for a refused request part: the problem handler reads its validation. */
+export function validationError (part: 'querystring' | 'params', errors: FastifySchemaValidationError[]): FastifyError {
+  const text = errors.map(e => `${part}${e.instancePath} ${e.message ?? ''}`).join(', ')
   return Object.assign(new Error(text), {
-    code: 'FST_ERR_VALIDATION', statusCode: 400, validation: errors, validationContext: 'querystring'
+    code: 'FST_ERR_VALIDATION', statusCode: 400, validation: errors, validationContext: part
   }) as FastifyError
 }

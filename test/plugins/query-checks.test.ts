@@ -21,6 +21,8 @@ const querystring = Type.Object({
   with: Type.Optional(Type.String({ minLength: 1 }))
 })
 
+const params = Type.Object({ id: Type.String({ minLength: 2, maxLength: 4 }) })
+
 interface Seen {
   parsed: RawQuery[]
   queries: Set<unknown>
@@ -41,6 +43,9 @@ async function bare (t: Test, checked: boolean): Promise<{ app: FastifyInstance,
   app.get('/things', { config: { parseQuery }, schema: { querystring } }, async function things (request) {
     seen.queries.add(request.query)
     return { query: request.query, read: checked ? readQueryOf(request) : null }
+  })
+  app.get('/things/:id', { config: { parseQuery }, schema: { querystring, params } }, async function thing (request) {
+    return { params: request.params, query: request.query }
   })
   return { app, seen }
 }
@@ -83,6 +88,31 @@ t.test('a refused query string is refused each time, as Fastify\'s own validatio
   const twice = await app.inject('/things?page=1&page=2')
   t.equal(twice.statusCode, 400)
   t.equal(twice.json().detail, 'query parameter \'page\' is given 2 times; give it once')
+})
+
+t.test('the path parameters are checked after the query string, as Fastify\'s own validation checks them', async t => {
+  const { app } = await bare(t, true)
+  const { app: plain } = await bare(t, false)
+  const ok = await app.inject('/things/abc?page=2')
+  t.equal(ok.statusCode, 200)
+  t.same(ok.json(), { params: { id: 'abc' }, query: { page: 2 } })
+  for (const id of ['a', 'abcde']) {
+    const expected = await plain.inject(`/things/${id}`)
+    t.equal(expected.statusCode, 400, `${id}: Fastify refuses it`)
+    for (let i = 0; i < 2; i++) {
+      const res = await app.inject(`/things/${id}${i === 0 ? '' : '?page=2'}`)
+      t.equal(res.statusCode, 400, id)
+      t.equal(res.headers['content-type'], expected.headers['content-type'])
+      t.same(withoutId(res.json()), withoutId(expected.json()), `${id}: the same problem`)
+    }
+  }
+  const both = await app.inject('/things/a?page=0')
+  t.equal(both.statusCode, 400)
+  t.same(both.json().errors, [{ path: '/querystring/page', message: 'must be >= 1' }], 'the query string first')
+  const server = await build(t, { env: { DATABASE_URL: 'memory:' } })
+  const empty = await server.inject({ method: 'DELETE', url: '/api/orders/' })
+  t.equal(empty.statusCode, 400)
+  t.same(empty.json().errors, [{ path: '/params/id', message: 'must NOT have fewer than 1 characters' }])
 })
 
 /** A problem without its request id, which each instance counts on its own. */
