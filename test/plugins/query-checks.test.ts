@@ -115,6 +115,16 @@ t.test('the path parameters are checked after the query string, as Fastify\'s ow
   t.same(empty.json().errors, [{ path: '/params/id', message: 'must NOT have fewer than 1 characters' }])
 })
 
+t.test('a read route with a preHandler hook stops start-up: its check would run after that hook', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(queryParamsPlugin)
+  await t.rejects(app.register(async function routes (scope) {
+    scope.get('/late', { schema: { querystring }, preHandler: (_request, _reply, done) => done() },
+      async () => ({}))
+  }).ready(), /GET \/late: a read route's request is checked in its handler, after any preHandler hook/)
+})
+
 /** A problem without its request id, which each instance counts on its own. */
 function withoutId ({ requestId: _id, ...problem }: Record<string, unknown>): Record<string, unknown> {
   return problem
